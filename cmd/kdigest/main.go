@@ -1,0 +1,20 @@
+// Command kdigest turns a folder of scraped news articles into Atom, RSS and
+// JSON feeds served over HTTP and a themed weekly email digest.
+//
+// Run "kdigest help" for the subcommands.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // --tz must work in a minimal container image.
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Exit codes shared by every subcommand.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// env is everything a subcommand may read from the outside world; only main
+// builds one.
+type env struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	args    string // synopsis after the name
+	summary string
+	// help is the long description printed by "kdigest help NAME".
+	help string
+	// settings says which settings the command accepts.
+	settings settingGroup
+	// run executes the command with its flags already parsed.
+	run func(ctx context.Context, e env, c *config, args []string) int
+	// flags registers the command's own flags (beyond settings), if any.
+	flags func(fs *flag.FlagSet)
+}
+
+// errUsage marks errors that should print usage and exit 2.
+var errUsage = errors.New("usage")
+
+func commands() []*command {
+	return []*command{
+		serveCommand(),
+		digestCommand(),
+		subscribersCommand(),
+		inspectCommand(),
+		themesCommand(),
+		buildCommand(),
+		configCommand(),
+		healthcheckCommand(),
+	}
+}
+
+// run is the whole program behind main, with its inputs made explicit so
+// tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		printUsage(stderr)
+		return exitUsage
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		return runHelp(e, rest)
+	}
+	cmd := lookup(name)
+	if cmd == nil {
+		fmt.Fprintf(stderr, "kdigest: unknown command %q\n\n", name)
+		printUsage(stderr)
+		return exitUsage
+	}
+	return runCommand(ctx, e, cmd, rest)
+}
+
+func lookup(name string) *command {
+	for _, c := range commands() {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// runCommand parses the command's flags and settings, then runs it.
+func runCommand(ctx context.Context, e env, cmd *command, args []string) int {
+	fs := flag.NewFlagSet("kdigest "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	flags := registerSettings(fs, cmd.settings)
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printCommandHelp(e.stdout, cmd)
+			return exitOK
+		}
+		fmt.Fprintf(e.stderr, "kdigest %s: %v\n\n", cmd.name, err)
+		printCommandHelp(e.stderr, cmd)
+		return exitUsage
+	}
+	cfg, err := loadConfig(fs, flags, cmd.settings, e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kdigest %s: %v\n", cmd.name, err)
+		return exitUsage
+	}
+	code := cmd.run(ctx, e, cfg, fs.Args())
+	if code == exitUsage {
+		fmt.Fprintln(e.stderr)
+		printCommandHelp(e.stderr, cmd)
+	}
+	return code
+}
+
+func runHelp(e env, args []string) int {
+	if len(args) == 0 {
+		printUsage(e.stdout)
+		return exitOK
+	}
+	cmd := lookup(args[0])
+	if cmd == nil {
+		fmt.Fprintf(e.stderr, "kdigest help: unknown command %q\n\n", args[0])
+		printUsage(e.stderr)
+		return exitUsage
+	}
+	printCommandHelp(e.stdout, cmd)
+	return exitOK
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `kdigest turns a folder of scraped news articles into feeds and a weekly email digest.
+
+Usage:
+  kdigest <command> [flags] [arguments]
+
+Commands:
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `  help         show help for a command
+
+Every setting is a flag with an environment twin (KDIGEST_...); see "kdigest help serve".
+`)
+}
+
+func printCommandHelp(w io.Writer, cmd *command) {
+	fmt.Fprintf(w, "Usage: kdigest %s %s\n\n%s\n", cmd.name, cmd.args, strings.TrimSpace(cmd.help))
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	var own []*flag.Flag
+	fs.VisitAll(func(f *flag.Flag) { own = append(own, f) })
+	if len(own) > 0 {
+		fmt.Fprintln(w, "\nFlags:")
+		sort.Slice(own, func(i, j int) bool { return own[i].Name < own[j].Name })
+		for _, f := range own {
+			fmt.Fprintf(w, "  --%-20s %s\n", f.Name, f.Usage)
+		}
+	}
+	if ss := settingsFor(cmd.settings); len(ss) > 0 {
+		fmt.Fprintln(w, "\nSettings (flag, environment variable, default):")
+		for _, s := range ss {
+			def := s.def
+			if def == "" {
+				def = `""`
+			}
+			fmt.Fprintf(w, "  --%-18s %-26s %s\n      %s\n", s.name, s.env, def, s.usage)
+		}
+		fmt.Fprintln(w, "\nPrecedence: flag > environment > config file (--config) > default.")
+	}
+}

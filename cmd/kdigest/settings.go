@@ -1,0 +1,314 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// settingGroup is a set of settings a command accepts.
+type settingGroup uint
+
+const (
+	// groupThemes is the taxonomy file alone (inspect, themes).
+	groupThemes settingGroup = 1 << iota
+	// groupAddr is the listen address (healthcheck).
+	groupAddr
+	// groupService is every setting: serve, digest, subscribers, build and
+	// config share one environment.
+	groupService
+)
+
+// setting is one configuration value with a flag, an environment twin and a
+// key in the config file (the flag name).
+type setting struct {
+	name   string
+	env    string
+	def    string
+	usage  string
+	secret bool // masked by "kdigest config"
+	groups settingGroup
+	apply  func(c *config, v string) error
+}
+
+// config is the effective configuration of one command run.
+type config struct {
+	File              string
+	Seeds             string
+	Data              string
+	Addr              string
+	BaseURL           string
+	Themes            string
+	TZ                *time.Location
+	FeedSize          int
+	IncludeIrrelevant bool
+	WebSubHub         string
+	Rescan            time.Duration
+	DigestSchedule    string
+	SMTP              string
+	From              string
+	DKIMKey           string
+	DKIMSelector      string
+	Templates         string
+	Window            time.Duration
+	PerTheme          int
+	LogLevel          slog.Level
+
+	// values and sources record, per setting, the effective text and where
+	// it came from, for "kdigest config".
+	values  map[string]string
+	sources map[string]string
+}
+
+func settings() []setting {
+	str := func(dst func(c *config) *string) func(c *config, v string) error {
+		return func(c *config, v string) error { *dst(c) = v; return nil }
+	}
+	positive := func(dst func(c *config) *int) func(c *config, v string) error {
+		return func(c *config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("want a positive whole number, got %q", v)
+			}
+			*dst(c) = n
+			return nil
+		}
+	}
+	duration := func(dst func(c *config) *time.Duration, min time.Duration) func(c *config, v string) error {
+		return func(c *config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < min {
+				return fmt.Errorf("want a duration of at least %s such as 10m or 168h, got %q", min, v)
+			}
+			*dst(c) = d
+			return nil
+		}
+	}
+	return []setting{
+		{name: "config", env: "KDIGEST_CONFIG", usage: "optional config file (TOML) with any of these settings, keyed by flag name", groups: groupService,
+			apply: str(func(c *config) *string { return &c.File })},
+		{name: "seeds", env: "KDIGEST_SEEDS", def: "./seeds", usage: "folder of raw article .txt files", groups: groupService,
+			apply: str(func(c *config) *string { return &c.Seeds })},
+		{name: "data", env: "KDIGEST_DATA", def: "./data", usage: "folder for the database, secret and outbox (created on first run)", groups: groupService,
+			apply: str(func(c *config) *string { return &c.Data })},
+		{name: "addr", env: "KDIGEST_ADDR", def: "127.0.0.1:8080", usage: "HTTP listen address", groups: groupService | groupAddr,
+			apply: func(c *config, v string) error {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("want host:port, got %q", v)
+				}
+				c.Addr = v
+				return nil
+			}},
+		{name: "base-url", env: "KDIGEST_BASE_URL", usage: "public URL of the service, used for every absolute link (default http:// + addr)", groups: groupService,
+			apply: func(c *config, v string) error {
+				if v == "" {
+					c.BaseURL = ""
+					return nil
+				}
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return fmt.Errorf("want an absolute http(s) URL, got %q", v)
+				}
+				c.BaseURL = strings.TrimSuffix(v, "/")
+				return nil
+			}},
+		{name: "themes", env: "KDIGEST_THEMES", usage: "taxonomy file (TOML) replacing the embedded default", groups: groupService | groupThemes,
+			apply: str(func(c *config) *string { return &c.Themes })},
+		{name: "tz", env: "KDIGEST_TZ", def: "UTC", usage: "IANA time zone for the digest schedule and the dates in the digest", groups: groupService,
+			apply: func(c *config, v string) error {
+				loc, err := time.LoadLocation(v)
+				if err != nil {
+					return fmt.Errorf("unknown time zone %q", v)
+				}
+				c.TZ = loc
+				return nil
+			}},
+		{name: "feed-size", env: "KDIGEST_FEED_SIZE", def: "50", usage: "entries per feed", groups: groupService,
+			apply: positive(func(c *config) *int { return &c.FeedSize })},
+		{name: "include-irrelevant", env: "KDIGEST_INCLUDE_IRRELEVANT", def: "false", usage: "keep off-topic articles in feeds and digests", groups: groupService,
+			apply: func(c *config, v string) error {
+				b, err := strconv.ParseBool(v)
+				if err != nil {
+					return fmt.Errorf("want true or false, got %q", v)
+				}
+				c.IncludeIrrelevant = b
+				return nil
+			}},
+		{name: "websub-hub", env: "KDIGEST_WEBSUB_HUB", usage: "WebSub hub URL to advertise in feeds and ping on change", groups: groupService,
+			apply: func(c *config, v string) error {
+				if v != "" {
+					if u, err := url.Parse(v); err != nil || u.Host == "" {
+						return fmt.Errorf("want an absolute URL, got %q", v)
+					}
+				}
+				c.WebSubHub = v
+				return nil
+			}},
+		{name: "rescan", env: "KDIGEST_RESCAN", def: "10m", usage: "interval of the full rescan that catches what the watcher missed", groups: groupService,
+			apply: duration(func(c *config) *time.Duration { return &c.Rescan }, time.Second)},
+		{name: "digest-schedule", env: "KDIGEST_DIGEST_SCHEDULE", def: "0 8 * * MON", usage: `cron spec of the weekly digest (5 fields or @weekly), or "off"`, groups: groupService,
+			apply: str(func(c *config) *string { return &c.DigestSchedule })},
+		{name: "smtp", env: "KDIGEST_SMTP", secret: true, usage: "SMTP URL: smtp://user:pass@host:587 (STARTTLS), smtps://host:465, ?tls=none for a loopback relay; empty writes .eml files to DATA/outbox", groups: groupService,
+			apply: str(func(c *config) *string { return &c.SMTP })},
+		{name: "from", env: "KDIGEST_FROM", def: "kdigest@localhost", usage: "From address of the digest", groups: groupService,
+			apply: str(func(c *config) *string { return &c.From })},
+		{name: "dkim-key", env: "KDIGEST_DKIM_KEY", usage: "PEM private key file for DKIM signing (RSA or Ed25519)", groups: groupService,
+			apply: str(func(c *config) *string { return &c.DKIMKey })},
+		{name: "dkim-selector", env: "KDIGEST_DKIM_SELECTOR", usage: "DKIM selector (required with --dkim-key)", groups: groupService,
+			apply: str(func(c *config) *string { return &c.DKIMSelector })},
+		{name: "templates", env: "KDIGEST_TEMPLATES", usage: "folder of templates overriding the embedded digest.html.tmpl and digest.txt.tmpl", groups: groupService,
+			apply: str(func(c *config) *string { return &c.Templates })},
+		{name: "window", env: "KDIGEST_WINDOW", def: "168h", usage: "how far back the first digest looks", groups: groupService,
+			apply: duration(func(c *config) *time.Duration { return &c.Window }, time.Hour)},
+		{name: "per-theme", env: "KDIGEST_PER_THEME", def: "10", usage: `items per theme in the digest before "and N more"`, groups: groupService,
+			apply: positive(func(c *config) *int { return &c.PerTheme })},
+		{name: "log-level", env: "KDIGEST_LOG_LEVEL", def: "info", usage: "debug, info, warn or error", groups: groupService,
+			apply: func(c *config, v string) error {
+				if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+					return fmt.Errorf("want debug, info, warn or error, got %q", v)
+				}
+				return nil
+			}},
+	}
+}
+
+func settingsFor(g settingGroup) []setting {
+	var out []setting
+	for _, s := range settings() {
+		if s.groups&g != 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// flagValues holds the raw text of each setting's flag.
+type flagValues map[string]*string
+
+func registerSettings(fs *flag.FlagSet, g settingGroup) flagValues {
+	vals := flagValues{}
+	for _, s := range settingsFor(g) {
+		vals[s.name] = fs.String(s.name, s.def, s.usage)
+	}
+	return vals
+}
+
+// loadConfig resolves every setting of the group: flag > environment >
+// config file > default. Each error names the setting and where the bad
+// value came from.
+func loadConfig(fs *flag.FlagSet, flags flagValues, g settingGroup, getenv func(string) string) (*config, error) {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	pick := func(s setting) (string, string) {
+		if set[s.name] {
+			return *flags[s.name], "flag --" + s.name
+		}
+		if v := getenv(s.env); v != "" {
+			return v, "environment " + s.env
+		}
+		return "", ""
+	}
+
+	c := &config{values: map[string]string{}, sources: map[string]string{}}
+	var file map[string]string
+	if g&groupService != 0 {
+		if path, _ := pick(settings()[0]); path != "" {
+			var err error
+			if file, err = readConfigFile(path); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, s := range settingsFor(g) {
+		v, src := pick(s)
+		if src == "" {
+			if fv, ok := file[s.name]; ok {
+				v, src = fv, "config file "+c.File
+			} else {
+				v, src = s.def, "default"
+			}
+		}
+		if err := s.apply(c, v); err != nil {
+			return nil, fmt.Errorf("%s (from %s): %w", s.name, src, err)
+		}
+		c.values[s.name], c.sources[s.name] = v, src
+	}
+	if c.TZ == nil {
+		c.TZ = time.UTC
+	}
+	if c.BaseURL == "" && c.Addr != "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	if (c.DKIMKey == "") != (c.DKIMSelector == "") {
+		return nil, errors.New("dkim-key and dkim-selector go together: set both or neither")
+	}
+	return c, nil
+}
+
+// readConfigFile reads a TOML file of settings keyed by flag name. Unknown
+// keys are errors, not silently ignored.
+func readConfigFile(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	var raw map[string]any
+	if _, err := toml.Decode(string(data), &raw); err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("config file %s:%d: %s", path, pe.Position.Line, pe.Message)
+		}
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	known := map[string]bool{}
+	for _, s := range settings() {
+		known[s.name] = true
+	}
+	out := map[string]string{}
+	var unknown []string
+	for k, v := range raw {
+		if !known[k] || k == "config" {
+			unknown = append(unknown, k)
+			continue
+		}
+		switch v := v.(type) {
+		case string, bool, int64, float64:
+			out[k] = fmt.Sprint(v)
+		default:
+			return nil, fmt.Errorf("config file %s: %s: want a string, number or boolean", path, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("config file %s: unknown setting %s", path, strings.Join(unknown, ", "))
+	}
+	return out, nil
+}
+
+// masked returns the setting's effective value with secrets hidden: the
+// password of a URL, or the whole value when it is not a URL.
+func masked(s setting, v string) string {
+	if !s.secret || v == "" {
+		return v
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return "********"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		return strings.Replace(u.String(), "xxxxx", "********", 1)
+	}
+	return u.String()
+}

@@ -1,0 +1,156 @@
+package article
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// datelineRe matches a dateline opening the lede: a place in capitals,
+// optionally a region or date after a comma and a credit in parentheses,
+// then a dash: "MOSCOW (RFE/RL) — ", "BAKU, Azerbaijan (AP) - ".
+var datelineRe = regexp.MustCompile(`^(\p{Lu}[\p{Lu}.'’ -]{1,40}?\p{Lu}\.?)((?:,\s*[^()—–]{1,40}?)?)\s*(?:\(([^)]{1,40})\))?\s*(?:—|–|--|-)\s*`)
+
+// splitDateline removes a dateline from the first paragraph and returns the
+// rest, the place and the credit in parentheses (an agency), if any.
+func splitDateline(first string) (rest, place, agency string) {
+	m := datelineRe.FindStringSubmatchIndex(first)
+	if m == nil {
+		return first, "", ""
+	}
+	place = strings.TrimSpace(first[m[2]:m[3]])
+	// A dateline place is a short all-capitals name, not a sentence opener
+	// such as "A" or an acronym glued to a hyphenated word.
+	if utf8.RuneCountInString(place) < 3 || wordCount(place) > 4 || strings.ToUpper(place) != place {
+		return first, "", ""
+	}
+	rest = strings.TrimSpace(first[m[1]:])
+	if rest == "" {
+		return first, "", ""
+	}
+	if m[6] >= 0 {
+		agency = canonicalAgency(first[m[6]:m[7]])
+	}
+	return rest, place, agency
+}
+
+// agencies maps the spellings of wire services to their usual short names.
+var agencies = map[string]string{
+	"ap": "AP", "associated press": "AP", "the associated press": "AP",
+	"reuters": "Reuters", "thomson reuters": "Reuters",
+	"afp": "AFP", "agence france-presse": "AFP", "agence france presse": "AFP",
+	"rfe/rl": "RFE/RL", "radio free europe/radio liberty": "RFE/RL", "radio free europe": "RFE/RL", "azatutyun": "RFE/RL",
+	"tass": "TASS", "itar-tass": "TASS", "interfax": "Interfax", "ria novosti": "RIA Novosti", "ria": "RIA Novosti",
+	"sputnik": "Sputnik", "xinhua": "Xinhua", "anadolu": "Anadolu Agency", "anadolu agency": "Anadolu Agency", "aa": "Anadolu Agency",
+	"apa": "APA", "trend": "Trend", "armenpress": "Armenpress", "arka": "Arka", "mediamax": "Mediamax",
+	"azertac": "AZERTAC", "news.am": "News.am", "dpa": "dpa", "efe": "EFE", "ansa": "ANSA", "bloomberg": "Bloomberg",
+	"upi": "UPI", "irna": "IRNA", "kyodo": "Kyodo", "yonhap": "Yonhap", "pap": "PAP", "bbc": "BBC", "cnn": "CNN",
+}
+
+// canonicalAgency returns the short name of a wire credit, or the credit as
+// written when it is not a known service.
+func canonicalAgency(s string) string {
+	s = strings.TrimSpace(strings.Trim(s, "()[]"))
+	if a, ok := agencies[strings.ToLower(s)]; ok {
+		return a
+	}
+	return s
+}
+
+var (
+	// creditLine is a wire credit on a line of its own: "(Reuters)",
+	// "— AP", "Reporting by ...; Editing by ..." (Reuters' sign-off).
+	creditLine = regexp.MustCompile(`(?i)^(?:\(([^)]{2,40})\)|[—–-]\s*([\p{L}/ .-]{2,40}))$`)
+	reportedBy = regexp.MustCompile(`(?i)\b(the associated press|associated press|reuters|agence france-presse|afp|radio free europe/radio liberty|rfe/rl|tass|interfax|ria novosti|xinhua|anadolu agency|armenpress|apa|azertac)\s+(?:news agency\s+)?(?:reported|said in a report|was told|quoted)\b`)
+	reutersSignoff = regexp.MustCompile(`(?i)^\(?reporting by\b.*(?:editing by|writing by)\b`)
+)
+
+// agency finds a wire credit other than the dateline's: a credit line, a
+// Reuters sign-off, or "The Associated Press reported" in the text.
+func (p *page) agency(body []string) string {
+	for _, l := range p.lines {
+		if m := creditLine.FindStringSubmatch(l.text); m != nil {
+			c := m[1] + m[2]
+			if a, ok := agencies[strings.ToLower(strings.TrimSpace(c))]; ok {
+				return a
+			}
+		}
+		if reutersSignoff.MatchString(l.text) {
+			return "Reuters"
+		}
+	}
+	for _, b := range body {
+		if m := reportedBy.FindStringSubmatch(b); m != nil {
+			return canonicalAgency(m[1])
+		}
+	}
+	return ""
+}
+
+var (
+	// outletPhrases capture an outlet's name from site furniture.
+	outletPhrases = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)\bupdates from\s+(.{2,60}?)\s*[.!]?$`),
+		regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*(.{2,60}?)(?:\.?\s*all rights reserved.*|\.)?$`),
+		regexp.MustCompile(`(?i)^(.{2,60}?)[.,]?\s*all rights reserved`),
+		regexp.MustCompile(`(?i)\bsubscribe to (?:the\s+)?(.{2,40}?)(?:'s)? newsletter`),
+		regexp.MustCompile(`(?i)^(?:[-•*]\s*)?source\s*:\s*(.{2,60})$`),
+	}
+	// outletWords mark a name as an outlet's in a list of metadata bullets.
+	outletWords = regexp.MustCompile(`(?i)\b(?:agency|news|press|post|times|tv|radio|daily|media|journal|herald|gazette|tribune|service|network|online|mirror|review|weekly|telegraph|observer|monitor|report|info|24|today|express|chronicle|courier|dispatch|wire|insider|standard|guardian|independent|mail|star|sun|voice|world news)\b`)
+)
+
+// source finds the outlet whose page this is from general signals: the
+// newsletter or copyright furniture, a "Source:" label, or an outlet-like
+// name among the metadata bullets at the head.
+func (p *page) source() string {
+	for _, l := range p.lines {
+		if l.kind != kindChrome && l.kind != kindMeta && l.kind != kindEnd {
+			continue
+		}
+		for _, re := range outletPhrases {
+			if m := re.FindStringSubmatch(l.text); m != nil {
+				if name := outletName(m[1]); name != "" {
+					return name
+				}
+			}
+		}
+	}
+	for i, l := range p.lines {
+		if l.kind != kindBullet || !nearMeta(p.lines, i) {
+			continue
+		}
+		item := bulletPrefix.ReplaceAllString(l.text, "")
+		if outletWords.MatchString(item) && wordCount(item) <= 5 {
+			if name := outletName(item); name != "" {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// nearMeta reports a line within two lines of a metadata label.
+func nearMeta(ls []line, i int) bool {
+	for k := max(0, i-3); k < min(len(ls), i+4); k++ {
+		if ls[k].kind == kindMeta {
+			return true
+		}
+	}
+	return false
+}
+
+// outletName cleans a captured outlet name and rejects what cannot be one.
+func outletName(s string) string {
+	s = strings.TrimSpace(strings.Trim(strings.TrimSpace(s), ".,;:|-–— "))
+	s = strings.TrimPrefix(s, "the ")
+	if s == "" || wordCount(s) > 6 || utf8.RuneCountInString(s) > 60 || !hasLetter(s) {
+		return ""
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	if unicode.IsLower(r) || strings.ContainsAny(s, "@") {
+		return ""
+	}
+	return s
+}

@@ -1,0 +1,238 @@
+package article
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// dateLabel matches a metadata line that states a date, and captures its
+// label and the text after it. Labels are those news sites commonly use.
+var dateLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?(published(?: date| on| at)?|posted(?: on| at)?|date(?: published)?|first published|updated(?: on| at)?|last updated|modified(?: date| on)?|last modified|created(?: on)?|released)\s*[:|\-–—]?\s*(.+)$`)
+
+// labelRank orders labels: Published beats the others, Modified comes last.
+func labelRank(label string) int {
+	l := strings.ToLower(label)
+	switch {
+	case strings.HasPrefix(l, "published"), strings.HasPrefix(l, "first published"), strings.HasPrefix(l, "released"):
+		return 0
+	case strings.HasPrefix(l, "posted"), strings.HasPrefix(l, "date"), strings.HasPrefix(l, "created"):
+		return 1
+	case strings.HasPrefix(l, "updated"), strings.HasPrefix(l, "last updated"):
+		return 3
+	default: // modified
+		return 4
+	}
+}
+
+var (
+	isoDateTime = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?)?\b`)
+	clockTime   = regexp.MustCompile(`(?i)\b(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?\s*([ap]\.?m\.?)?(?:\b|$)`)
+	militaryGMT = regexp.MustCompile(`\b([01]\d|2[0-3])([0-5]\d)\s*(?:GMT|UTC|Z)\b`)
+	zoneName    = regexp.MustCompile(`\b(GMT|UTC)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?|([+-]\d{2}):?(\d{2})\b|\b(MSK|AMT|AZT|GET|CET|CEST|EET|EEST|BST|EST|EDT|PST|PDT|TRT)\b`)
+	numericDate = regexp.MustCompile(`\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b`)
+	wordToken   = regexp.MustCompile(`[\p{L}]+|\d+`)
+)
+
+// fixedZones are abbreviations with one unambiguous offset in hours.
+var fixedZones = map[string]float64{
+	"MSK": 3, "AMT": 4, "AZT": 4, "GET": 4, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+	"BST": 1, "EST": -5, "EDT": -4, "PST": -8, "PDT": -7, "TRT": 3,
+}
+
+var months = map[string]time.Month{
+	"jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+	"may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
+	"sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
+	"dec": 12, "december": 12,
+}
+
+// stamp is a date read from the text with the precision it was given in.
+type stamp struct {
+	t         time.Time
+	precision Precision
+}
+
+// parseDate reads one date (and time, and zone, when given) from the text
+// of a metadata line. It accepts the common orders of day, month and year
+// and never guesses: text without a full date yields false.
+func parseDate(s string) (stamp, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 120 {
+		return stamp{}, false
+	}
+	if m := isoDateTime.FindStringSubmatch(s); m != nil {
+		return isoStamp(m)
+	}
+	y, mo, d, ok := dateParts(s)
+	if !ok {
+		return stamp{}, false
+	}
+	loc := zoneOf(s)
+	h, mi, sec, prec := 0, 0, 0, PrecisionDate
+	if m := militaryGMT.FindStringSubmatch(s); m != nil {
+		h, _ = strconv.Atoi(m[1])
+		mi, _ = strconv.Atoi(m[2])
+		prec = PrecisionMinute
+	} else if hh, mm, ss, p, ok := clockOf(s); ok {
+		h, mi, sec, prec = hh, mm, ss, p
+	}
+	t := time.Date(y, mo, d, h, mi, sec, 0, loc)
+	if t.Day() != d || t.Month() != mo {
+		return stamp{}, false // 31 February and the like
+	}
+	return stamp{t: t, precision: prec}, true
+}
+
+func isoStamp(m []string) (stamp, bool) {
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	if mo < 1 || mo > 12 || d < 1 || d > 31 {
+		return stamp{}, false
+	}
+	if m[4] == "" {
+		return stamp{t: time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC), precision: PrecisionDate}, true
+	}
+	h, _ := strconv.Atoi(m[4])
+	mi, _ := strconv.Atoi(m[5])
+	prec := PrecisionMinute
+	sec := 0
+	if m[6] != "" {
+		sec, _ = strconv.Atoi(m[6])
+		prec = PrecisionSecond
+	}
+	loc := time.UTC
+	if z := m[7]; z != "" && z != "Z" {
+		sign := 1
+		if z[0] == '-' {
+			sign = -1
+		}
+		digits := strings.ReplaceAll(z[1:], ":", "")
+		hh, _ := strconv.Atoi(digits[:2])
+		mm, _ := strconv.Atoi(digits[2:])
+		loc = time.FixedZone("", sign*(hh*3600+mm*60))
+	}
+	if h > 23 || mi > 59 || sec > 59 {
+		return stamp{}, false
+	}
+	return stamp{t: time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc), precision: prec}, true
+}
+
+// dateParts finds year, month and day: a month name with a day and a
+// four-digit year in either order, or a numeric day.month.year.
+func dateParts(s string) (int, time.Month, int, bool) {
+	if m := numericDate.FindStringSubmatch(s); m != nil {
+		a, _ := strconv.Atoi(m[1])
+		b, _ := strconv.Atoi(m[2])
+		y, _ := strconv.Atoi(m[3])
+		day, mon := a, b // day first, as outside the US
+		if strings.Contains(s, "/") && b > 12 && a <= 12 {
+			day, mon = b, a
+		}
+		if mon < 1 || mon > 12 || day < 1 || day > 31 {
+			return 0, 0, 0, false
+		}
+		return y, time.Month(mon), day, true
+	}
+	// Drop clock times so their digits are not read as a day.
+	rest := clockTime.ReplaceAllString(militaryGMT.ReplaceAllString(s, " "), " ")
+	toks := wordToken.FindAllString(rest, -1)
+	var (
+		year, day int
+		mon       time.Month
+	)
+	for i, t := range toks {
+		if m, ok := months[strings.ToLower(t)]; ok && mon == 0 {
+			mon = m
+			// The day sits right before or right after the month name.
+			for _, j := range []int{i - 1, i + 1} {
+				if j >= 0 && j < len(toks) && day == 0 {
+					if n, err := strconv.Atoi(toks[j]); err == nil && n >= 1 && n <= 31 && len(toks[j]) <= 2 {
+						day = n
+					}
+				}
+			}
+			continue
+		}
+		if len(t) == 4 {
+			if n, err := strconv.Atoi(t); err == nil && year == 0 {
+				year = n
+			}
+		}
+	}
+	if year == 0 || mon == 0 || day == 0 {
+		return 0, 0, 0, false
+	}
+	return year, mon, day, true
+}
+
+// clockOf finds a time of day such as 10:31, 3:14 pm or 10:31:05.
+func clockOf(s string) (h, m, sec int, p Precision, ok bool) {
+	c := clockTime.FindStringSubmatch(s)
+	if c == nil {
+		return 0, 0, 0, "", false
+	}
+	h, _ = strconv.Atoi(c[1])
+	m, _ = strconv.Atoi(c[2])
+	p = PrecisionMinute
+	if c[3] != "" {
+		sec, _ = strconv.Atoi(c[3])
+		p = PrecisionSecond
+	}
+	ampm := strings.ToLower(strings.ReplaceAll(c[4], ".", ""))
+	switch {
+	case ampm == "pm" && h < 12:
+		h += 12
+	case ampm == "am" && h == 12:
+		h = 0
+	}
+	if h > 23 || m > 59 || sec > 59 {
+		return 0, 0, 0, "", false
+	}
+	return h, m, sec, p, true
+}
+
+// zoneOf returns the zone the text names, or UTC when it names none.
+func zoneOf(s string) *time.Location {
+	m := zoneName.FindStringSubmatch(s)
+	if m == nil {
+		return time.UTC
+	}
+	switch {
+	case m[1] != "" && m[2] == "":
+		return time.FixedZone(m[1], 0)
+	case m[1] != "":
+		h, _ := strconv.Atoi(m[3])
+		mm, _ := strconv.Atoi(m[4])
+		off := h*3600 + mm*60
+		if m[2] == "-" {
+			off = -off
+		}
+		return time.FixedZone(m[1]+m[2]+m[3], off)
+	case m[5] != "":
+		h, _ := strconv.Atoi(m[5])
+		mm, _ := strconv.Atoi(m[6])
+		off := h*3600 + mm*60
+		if h < 0 {
+			off = h*3600 - mm*60
+		}
+		return time.FixedZone("", off)
+	default:
+		return time.FixedZone(m[7], int(fixedZones[m[7]]*3600))
+	}
+}
+
+// earliest is the first year a date is believed.
+const earliest = 1995
+
+// plausible reports a date within [1995, now]; a zero now skips the
+// future check.
+func plausible(t, now time.Time) bool {
+	if t.Year() < earliest {
+		return false
+	}
+	// A day of slack covers zones ahead of the clock's.
+	return now.IsZero() || !t.After(now.Add(24*time.Hour))
+}

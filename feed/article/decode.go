@@ -1,0 +1,226 @@
+package article
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	utf16 "golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/unicode/norm"
+)
+
+// decode turns raw bytes into clean UTF-8 text. It honours byte-order marks,
+// detects legacy single-byte encodings, replaces invalid bytes, and reports
+// what it did as warnings.
+func decode(raw []byte) (string, []string, error) {
+	if len(raw) > MaxSize {
+		return "", nil, fmt.Errorf("%w (%d bytes, limit %d)", ErrTooLarge, len(raw), MaxSize)
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return "", nil, ErrEmpty
+	}
+	var warnings []string
+	switch {
+	case bytes.HasPrefix(raw, []byte{0xEF, 0xBB, 0xBF}):
+		raw = raw[3:]
+	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE}), bytes.HasPrefix(raw, []byte{0xFE, 0xFF}):
+		dec := utf16.UTF16(utf16.LittleEndian, utf16.ExpectBOM).NewDecoder()
+		out, err := dec.Bytes(raw)
+		if err != nil {
+			return "", nil, fmt.Errorf("decode UTF-16: %w", err)
+		}
+		raw = out
+		warnings = append(warnings, "decoded from UTF-16")
+	case looksUTF16(raw):
+		out, name, err := decodeUTF16NoBOM(raw)
+		if err != nil {
+			return "", nil, err
+		}
+		raw = out
+		warnings = append(warnings, "decoded from "+name+" without a byte-order mark")
+	}
+	if isBinary(raw) {
+		return "", nil, ErrBinary
+	}
+	var text string
+	if utf8.Valid(raw) {
+		text = string(raw)
+	} else if valid, invalid := utf8Stats(raw); valid > 0 && invalid*4 <= valid+1 {
+		// Mostly UTF-8 with a few broken bytes: keep it UTF-8.
+		text = strings.ToValidUTF8(string(raw), "\uFFFD")
+		warnings = append(warnings, fmt.Sprintf("replaced %d invalid UTF-8 byte sequence(s)", invalid))
+	} else {
+		enc, name := guessLegacy(raw)
+		out, err := enc.NewDecoder().Bytes(raw)
+		if err != nil {
+			return "", nil, fmt.Errorf("decode %s: %w", name, err)
+		}
+		text = string(out)
+		warnings = append(warnings, "decoded from "+name)
+	}
+	text = normalize(text)
+	if strings.TrimSpace(text) == "" {
+		return "", nil, ErrEmpty
+	}
+	return text, warnings, nil
+}
+
+// looksUTF16 reports text without a BOM whose every other byte is zero.
+func looksUTF16(raw []byte) bool {
+	if len(raw) < 8 {
+		return false
+	}
+	n := min(len(raw), 4096) &^ 1
+	var even, odd int
+	for i := 0; i < n; i += 2 {
+		if raw[i] == 0 {
+			even++
+		}
+		if raw[i+1] == 0 {
+			odd++
+		}
+	}
+	half := n / 2
+	return (odd > half*3/4 && even < half/10) || (even > half*3/4 && odd < half/10)
+}
+
+func decodeUTF16NoBOM(raw []byte) ([]byte, string, error) {
+	order, name := utf16.LittleEndian, "UTF-16LE"
+	if raw[0] == 0 {
+		order, name = utf16.BigEndian, "UTF-16BE"
+	}
+	out, err := utf16.UTF16(order, utf16.IgnoreBOM).NewDecoder().Bytes(raw)
+	if err != nil {
+		return nil, "", fmt.Errorf("decode %s: %w", name, err)
+	}
+	return out, name, nil
+}
+
+// isBinary reports data that is not text: more than a stray NUL byte, or
+// many control bytes.
+func isBinary(raw []byte) bool {
+	n := min(len(raw), 8192)
+	ctrl, nul := 0, 0
+	for _, b := range raw[:n] {
+		if b == 0 {
+			nul++
+			if nul > 2 && nul*100 > n {
+				return true
+			}
+			continue
+		}
+		if b < 0x20 && b != '\n' && b != '\r' && b != '\t' && b != '\f' && b != '\v' {
+			ctrl++
+		}
+	}
+	return ctrl*10 > n
+}
+
+// utf8Stats counts valid multi-byte sequences and invalid bytes.
+func utf8Stats(raw []byte) (valid, invalid int) {
+	for len(raw) > 0 {
+		r, size := utf8.DecodeRune(raw)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			invalid++
+		case size > 1:
+			valid++
+		}
+		raw = raw[size:]
+	}
+	return valid, invalid
+}
+
+// guessLegacy picks the single-byte encoding of text that is not UTF-8.
+// Cyrillic text in Windows-1251 is mostly high bytes forming words of their
+// own; Western text in Windows-1252 has high bytes only as accents inside
+// ASCII words.
+func guessLegacy(raw []byte) (encoding.Encoding, string) {
+	var high, highRuns, asciiLetters int
+	inHigh := false
+	for _, b := range raw {
+		switch {
+		case b >= 0xC0:
+			high++
+			if !inHigh {
+				highRuns++
+			}
+			inHigh = true
+		case b >= 'A' && b <= 'Z', b >= 'a' && b <= 'z':
+			asciiLetters++
+			inHigh = false
+		default:
+			inHigh = false
+		}
+	}
+	// Cyrillic words are runs of several high bytes; accents are single.
+	if high > asciiLetters/3 && highRuns > 0 && high/highRuns >= 2 {
+		return charmap.Windows1251, "windows-1251"
+	}
+	if bytes.ContainsAny(raw, "\x80\x82\x84\x85\x91\x92\x93\x94\x96\x97\x99") {
+		return charmap.Windows1252, "windows-1252"
+	}
+	return charmap.ISO8859_1, "iso-8859-1"
+}
+
+// normalize puts text into one canonical shape: NFC, LF line ends, single
+// spaces, no zero-width, control or XML-invalid characters.
+func normalize(s string) string {
+	s = norm.NFC.String(s)
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteByte('\n')
+			space = false
+			continue
+		case r == '\t' || r == '\f' || r == '\v' || r == '\u00A0' || r == '\u2007' || r == '\u202F' ||
+			(unicode.Is(unicode.Zs, r)):
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+			continue
+		case r == '\u2028' || r == '\u2029':
+			b.WriteByte('\n')
+			space = false
+			continue
+		case isInvisible(r):
+			continue
+		}
+		b.WriteRune(r)
+		space = false
+	}
+	lines := strings.Split(b.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// isInvisible reports characters dropped from the text: controls (C0 other
+// than line ends, C1), zero-width and bidi formatting characters, and
+// non-characters that XML 1.0 does not allow.
+func isInvisible(r rune) bool {
+	switch {
+	case r < 0x20, r >= 0x7F && r <= 0x9F:
+		return true
+	case r == '\u200B', r == '\u200C', r == '\u200D', r == '\u2060', r == '\uFEFF', r == '\u00AD':
+		return true
+	case r >= '\u200E' && r <= '\u200F', r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
+		return true
+	case r == '\uFFFE', r == '\uFFFF', r >= 0xD800 && r <= 0xDFFF:
+		return true
+	case r >= 0xFDD0 && r <= 0xFDEF:
+		return true
+	}
+	return false
+}

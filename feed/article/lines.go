@@ -1,0 +1,168 @@
+package article
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// kind is what a line of a scraped page appears to be.
+type kind int
+
+const (
+	kindPara     kind = iota // a sentence-shaped paragraph
+	kindShort                // short, headline-like, no closing punctuation
+	kindMeta                 // a metadata label: Published, News ID, By ...
+	kindBullet               // a "- x" or "• x" item
+	kindTeaser               // a snippet cut off with an ellipsis
+	kindCaption              // a photo caption
+	kindChrome               // site furniture: share buttons, cookie notice, copyright
+	kindEnd                  // a marker after which the article is over
+	kindJunk                 // no letters at all
+	kindNumbered             // "1. ..." or "2) ..."
+)
+
+// line is one non-empty line of the page.
+type line struct {
+	text string
+	kind kind
+	// gapBefore is true when a blank line precedes it.
+	gapBefore bool
+}
+
+var (
+	// endMarkers open the part of a page that follows an article: comment
+	// forms, related stories, newsletter boxes, tags, captchas.
+	endMarkers = regexp.MustCompile(`(?i)^(?:leave a (?:reply|comment)|post a comment|add (?:a |new )?comment|\d+\s+comments?|comments?(?: \(\d+\))?|you (?:may|might) also (?:like|be interested in)|also on [\p{L} ]+|related(?: articles?| posts?| news| stories| content| topics| coverage| reading)?|more (?:stories|news|articles)|most (?:read|popular|viewed|shared)|trending(?: now)?|recommended(?: for you)?|latest (?:news|stories|articles)|popular (?:posts|stories|news)|sign up for (?:our|the)? ?newsletters?.*|subscribe to (?:our|the) newsletter.*|newsletter|share (?:this|the) (?:article|story|post)|share(?: on)?:?|tags?:.*|topics?:|filed under.*|about the author|security key:?|captcha.*|page generated in .*|back to top|previous (?:article|post|story)|next (?:article|post|story)|top stories|editor'?s picks?|don'?t miss)\.?:?$`)
+
+	// chrome matches furniture lines anywhere on a page.
+	chrome = regexp.MustCompile(`(?i)(?:your email address will not be published|required fields are marked|get notified of the latest|all rights reserved|^©|^copyright\b|\bcookies?\b.*\b(?:use|accept|consent|policy|settings|continu)|\b(?:accept|reject) (?:all )?cookies|privacy policy|terms (?:of|and) (?:use|service|conditions)|^(?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|reddit|vk|copy link|menu|search|home|skip to (?:main )?content|loading\.*|click here\b.*|follow us\b.*|join us on\b.*|subscribe\b.*|log ?in|sign ?in|register)$|^(?:photo|image|video|source|credit)s?\s*:\s*\S+$|^advertisement$|^(?:read (?:more|also|next)|see also|more from [\p{L} ]+)\s*:?$|enable javascript|your browser does not support|page generated in|^security key|refresh captcha|captcha refresh)`)
+
+	// metaLabel matches metadata lines that are not prose.
+	metaLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?(?:news id|article id|id|published(?: date| on| at)?|posted(?: on| at| by)?|date(?: published)?|first published|updated(?: on| at)?|last updated|modified(?: date| on)?|last modified|created(?: on)?|reading time|read time|views?|hits|author|written by|source|section|category|categories|print version|\d+ min(?:ute)?s? read)\s*[:|]`)
+
+	// byline matches "By Jane Doe", possibly with a role or a date after it.
+	byline = regexp.MustCompile(`^(?i:by)\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}(?:\s*(?:,|\||and|&|-|–|—)\s*.{0,60})?$`)
+
+	// caption matches photo captions: people placed with (C), (L), (R), or
+	// a photo credit.
+	caption = regexp.MustCompile(`(?i)\((?:c|l|r|l-r|r-l|center|centre|left|right|front|back|2nd [lr]|second (?:left|right)|top|bottom)\)|^(?:file )?photos?\s*[:/|]|^(?:file|pool)\s*(?:photo)?\s*[-–—:]|\((?:photo|image|picture)\b[^)]*\)$|\b(?:AP|AFP|Reuters|Getty|EPA|TASS|Sputnik) Photo\b|/\s*(?:AP|AFP|Reuters|Getty Images|EPA)\s*$|^(?:photo|picture|image) (?:by|credit|courtesy)\b`)
+
+	bulletPrefix   = regexp.MustCompile(`^[-•*–·▪►»]\s+`)
+	numberedPrefix = regexp.MustCompile(`^(?:\d{1,2}|[a-z])[.)]\s+\S`)
+)
+
+// classify decides the kind of one line.
+func classify(s string) kind {
+	if !hasLetter(s) {
+		return kindJunk
+	}
+	switch {
+	case endMarkers.MatchString(s):
+		return kindEnd
+	case chrome.MatchString(s):
+		return kindChrome
+	case metaLabel.MatchString(s), dateLabel.MatchString(s) && isDateLine(s):
+		return kindMeta
+	case byline.MatchString(s) && wordCount(s) <= 14 && !endsSentence(s):
+		return kindMeta
+	case caption.MatchString(s):
+		return kindCaption
+	case isTeaser(s):
+		return kindTeaser
+	case numberedPrefix.MatchString(s):
+		return kindNumbered
+	case bulletPrefix.MatchString(s):
+		return kindBullet
+	case isBareDate(s):
+		return kindMeta
+	case isSentence(s):
+		return kindPara
+	}
+	return kindShort
+}
+
+// isDateLine reports a labelled line whose value holds a full date.
+func isDateLine(s string) bool {
+	m := dateLabel.FindStringSubmatch(s)
+	if m == nil {
+		return false
+	}
+	_, ok := parseDate(m[2])
+	return ok && wordCount(m[2]) <= 12
+}
+
+// isBareDate reports a short line that is only a date and maybe a time.
+func isBareDate(s string) bool {
+	if wordCount(s) > 8 || endsSentence(s) && strings.Count(s, " ") > 6 {
+		return false
+	}
+	_, ok := parseDate(s)
+	return ok
+}
+
+// isTeaser reports a snippet cut off with an ellipsis.
+func isTeaser(s string) bool {
+	return strings.HasSuffix(s, "…") || strings.HasSuffix(s, "...") || strings.HasSuffix(s, "[…]") || strings.HasSuffix(s, "[...]")
+}
+
+// isSentence reports prose: enough words, closing punctuation or length.
+func isSentence(s string) bool {
+	w := wordCount(s)
+	if w >= 25 {
+		return true
+	}
+	return w >= 6 && endsSentence(s)
+}
+
+// endsSentence reports text ending in sentence punctuation, possibly
+// followed by closing quotes or brackets.
+func endsSentence(s string) bool {
+	s = strings.TrimRight(s, `"'”’»)]* `)
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r == '.' || r == '!' || r == '?' || r == '…' || r == ':' || r == ';'
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
+}
+
+func wordCount(s string) int { return len(strings.Fields(s)) }
+
+// splitLines turns normalised text into non-empty lines, joining lines that
+// were hard-wrapped inside a paragraph.
+func splitLines(text string) []line {
+	raw := strings.Split(text, "\n")
+	var out []line
+	gap := false
+	for _, r := range raw {
+		r = strings.TrimSpace(trailingSeparator.ReplaceAllString(r, ""))
+		if r == "" || !hasLetter(r) && len(r) <= 3 {
+			gap = true
+			continue
+		}
+		if n := len(out); n > 0 && !gap && wrapped(out[n-1].text, r) {
+			out[n-1].text += " " + r
+			continue
+		}
+		out = append(out, line{text: r, gapBefore: gap})
+		gap = false
+	}
+	return out
+}
+
+// wrapped reports a line break inside a sentence: the previous line stops
+// mid-sentence and this one continues in lower case.
+func wrapped(prev, next string) bool {
+	if endsSentence(prev) || wordCount(prev) < 6 || bulletPrefix.MatchString(next) || numberedPrefix.MatchString(next) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(next)
+	return unicode.IsLower(r)
+}

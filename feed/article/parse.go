@@ -1,0 +1,329 @@
+package article
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Parse extracts an Article from one raw seed file. It checks dates only
+// against 1995, not against the clock; ParseAt also rejects future dates.
+func Parse(name string, raw []byte) (*Article, error) {
+	return ParseAt(name, raw, time.Time{})
+}
+
+// ParseAt extracts an Article from one raw seed file, rejecting a stated
+// date after now (a zero now skips that check). The name is used for the
+// article's ID (the base name without extension) and in errors.
+func ParseAt(name string, raw []byte, now time.Time) (*Article, error) {
+	text, warnings, err := decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", name, err)
+	}
+	p := newPage(text)
+	start := p.bodyStart()
+	if start < 0 {
+		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
+	}
+	a := &Article{ID: ID(name), Warnings: warnings}
+	end := p.bodyEnd(start)
+	a.Body = p.body(start, end)
+	if len(a.Body) == 0 {
+		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
+	}
+	a.Body[0], a.Dateline, a.Agency = splitDateline(a.Body[0])
+	if a.Body[0] == "" {
+		a.Body = a.Body[1:]
+	}
+	if len(a.Body) == 0 {
+		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
+	}
+	if a.Agency == "" {
+		a.Agency = p.agency(a.Body)
+	}
+	a.Source = p.source()
+	if a.Source != "" && canonicalAgency(a.Source) == a.Agency {
+		a.Agency = "" // the outlet's own copy, not a wire credit
+	}
+	p.date(a, now)
+	a.Summary = summarize(a.Body)
+	a.Title = p.title(start)
+	if a.Title == "" {
+		a.Title = synthesizeTitle(a.Summary)
+		a.TitleSynthesized = true
+		a.Warnings = append(a.Warnings, "no headline found: title synthesized from the lede")
+	}
+	a.Body = dropTitleRepeats(a.Body, a.Title)
+	for _, para := range a.Body {
+		a.Words += wordCount(para)
+	}
+	if a.Words < 40 {
+		a.Warnings = append(a.Warnings, fmt.Sprintf("short body: %d words", a.Words))
+	}
+	if n := p.count(kindCaption); n > 0 {
+		a.Warnings = append(a.Warnings, fmt.Sprintf("removed %d photo caption(s)", n))
+	}
+	return a, nil
+}
+
+// ID returns the stable article id for a file name: its base name without
+// the extension.
+func ID(name string) string {
+	base := filepath.Base(name)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// page is the classified lines of one file.
+type page struct {
+	lines []line
+}
+
+func newPage(text string) *page {
+	ls := splitLines(text)
+	for i := range ls {
+		ls[i].kind = classify(ls[i].text)
+	}
+	return &page{lines: ls}
+}
+
+func (p *page) count(k kind) int {
+	n := 0
+	for _, l := range p.lines {
+		if l.kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+// bodyStart is the first prose paragraph: everything before it is the head
+// (headline, metadata, captions, navigation).
+func (p *page) bodyStart() int {
+	for i, l := range p.lines {
+		if l.kind == kindPara {
+			return i
+		}
+		if l.kind == kindEnd && i > 0 {
+			break
+		}
+	}
+	// No prose paragraph: take the first line with a sentence in it.
+	for i, l := range p.lines {
+		if (l.kind == kindShort || l.kind == kindNumbered) && endsSentence(l.text) {
+			return i
+		}
+	}
+	return -1
+}
+
+// bodyEnd is one past the article's last line: the first end marker after
+// the start, then backwards over trailing teasers, related headlines,
+// bullets, captions and furniture.
+func (p *page) bodyEnd(start int) int {
+	end := len(p.lines)
+	for i := start + 1; i < len(p.lines); i++ {
+		if p.lines[i].kind == kindEnd {
+			end = i
+			break
+		}
+	}
+	for end > start+1 {
+		switch p.lines[end-1].kind {
+		case kindPara, kindNumbered:
+			return end
+		case kindShort:
+			// A short closing line that ends a sentence (a quote, a sign-off)
+			// belongs to the article when prose comes right before it.
+			if endsSentence(p.lines[end-1].text) && p.lines[end-2].kind == kindPara {
+				return end
+			}
+		}
+		end--
+	}
+	return end
+}
+
+// trailingSeparator is a stray "-" or "|" left at the end of a line by the
+// page's layout.
+var trailingSeparator = regexp.MustCompile(`\s+[-|–—•]+$`)
+
+// body returns the clean paragraphs of lines [start, end): metadata blocks,
+// captions, furniture and repeated paragraphs removed.
+func (p *page) body(start, end int) []string {
+	ls := p.lines[start:end]
+	drop := make([]bool, len(ls))
+	// A run of metadata, bullets and short lines holding a metadata label is
+	// a metadata block (section, outlet, dates), not article text.
+	metaAfter := make([]bool, len(ls)) // a dropped metadata block lies after i
+	for i := 0; i < len(ls); {
+		j := i
+		hasMeta := false
+		for j < len(ls) && (ls[j].kind == kindMeta || ls[j].kind == kindBullet || ls[j].kind == kindShort && !endsSentence(ls[j].text)) {
+			hasMeta = hasMeta || ls[j].kind == kindMeta
+			j++
+		}
+		if hasMeta {
+			for k := i; k < j; k++ {
+				drop[k] = true
+			}
+			for k := 0; k < i; k++ {
+				metaAfter[k] = true
+			}
+		}
+		if j == i {
+			j++
+		}
+		i = j
+	}
+	for i, l := range ls {
+		switch l.kind {
+		case kindMeta, kindCaption, kindChrome, kindJunk, kindEnd:
+			drop[i] = true
+		case kindTeaser:
+			// A snippet right after a short headline is a teaser pair.
+			if i > 0 && ls[i-1].kind == kindShort {
+				drop[i], drop[i-1] = true, true
+			}
+		case kindShort:
+			// Three or more short lines in a row are a list of links.
+			if runOf(ls, i, kindShort, kindBullet) >= 3 {
+				drop[i] = true
+			}
+		}
+	}
+	var out []string
+	seen := map[string]int{} // normalised text -> index in out
+	for i, l := range ls {
+		if drop[i] {
+			continue
+		}
+		text := strings.TrimSpace(trailingSeparator.ReplaceAllString(l.text, ""))
+		if text == "" || !hasLetter(text) {
+			continue
+		}
+		key := strings.ToLower(text)
+		if at, ok := seen[key]; ok {
+			// A standfirst repeated after a metadata block: keep the copy
+			// in the article's flow, drop the one above the block.
+			if out[at] != "" && standfirstBefore(ls, metaAfter, text, i) {
+				out[at] = ""
+				seen[key] = len(out)
+				out = append(out, text)
+			}
+			continue
+		}
+		seen[key] = len(out)
+		out = append(out, text)
+	}
+	clean := out[:0]
+	for _, s := range out {
+		if s != "" {
+			clean = append(clean, s)
+		}
+	}
+	return clean
+}
+
+// standfirstBefore reports whether the first copy of text (before index i)
+// sits above a dropped metadata block.
+func standfirstBefore(ls []line, metaAfter []bool, text string, i int) bool {
+	for k := 0; k < i; k++ {
+		if strings.EqualFold(strings.TrimSpace(trailingSeparator.ReplaceAllString(ls[k].text, "")), text) {
+			return metaAfter[k]
+		}
+	}
+	return false
+}
+
+// runOf counts the run of lines around i whose kinds are all in ks.
+func runOf(ls []line, i int, ks ...kind) int {
+	in := func(k kind) bool {
+		for _, x := range ks {
+			if x == k {
+				return true
+			}
+		}
+		return false
+	}
+	lo, hi := i, i
+	for lo > 0 && in(ls[lo-1].kind) {
+		lo--
+	}
+	for hi+1 < len(ls) && in(ls[hi+1].kind) {
+		hi++
+	}
+	return hi - lo + 1
+}
+
+// title returns the headline from the head of the page: the first
+// headline-shaped line before the body, or "".
+func (p *page) title(start int) string {
+	for _, l := range p.lines[:start] {
+		if l.kind != kindShort {
+			continue
+		}
+		w := wordCount(l.text)
+		if w < 3 || w > 30 || len(l.text) > 250 {
+			continue
+		}
+		return strings.TrimSpace(trailingSeparator.ReplaceAllString(l.text, ""))
+	}
+	return ""
+}
+
+// dropTitleRepeats removes body paragraphs that only repeat the headline.
+func dropTitleRepeats(body []string, title string) []string {
+	out := body[:0]
+	for _, b := range body {
+		if !strings.EqualFold(b, title) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// date sets Published from the best labelled date on the page: Published
+// before Posted before Updated before Modified, the first of a rank wins.
+func (p *page) date(a *Article, now time.Time) {
+	var (
+		best     stamp
+		bestRank = 99
+	)
+	consider := func(text string, rank int) {
+		st, ok := parseDate(text)
+		if !ok || rank >= bestRank {
+			return
+		}
+		if !plausible(st.t, now) {
+			a.Warnings = append(a.Warnings, fmt.Sprintf("ignored implausible date %q", strings.TrimSpace(text)))
+			return
+		}
+		best, bestRank = st, rank
+	}
+	for i, l := range p.lines {
+		if l.kind != kindMeta {
+			continue
+		}
+		if m := dateLabel.FindStringSubmatch(l.text); m != nil {
+			consider(m[2], labelRank(m[1]))
+			continue
+		}
+		if byline.MatchString(l.text) {
+			if k := strings.IndexAny(l.text, ",|–—"); k > 0 {
+				consider(l.text[k:], 1)
+			}
+			continue
+		}
+		// A bare date line counts only at the head of the page.
+		if i < 8 {
+			consider(l.text, 2)
+		}
+	}
+	if bestRank == 99 {
+		a.Warnings = append(a.Warnings, "no publication date stated")
+		return
+	}
+	a.Published, a.PublishedPrecision = best.t, best.precision
+}

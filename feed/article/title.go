@@ -1,0 +1,117 @@
+package article
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+const (
+	// maxSummary is the longest summary, in characters, before cutting.
+	maxSummary = 300
+	// maxTitle is the longest synthesized title, in characters.
+	maxTitle = 110
+)
+
+// sentenceEnd finds a sentence boundary: closing punctuation and optional
+// closing quotes, then a space and a capital, digit or opening quote.
+var sentenceEnd = regexp.MustCompile(`[.!?…]["'”’»)]*\s+["'“‘«(]?[\p{Lu}\d]`)
+
+// summarize returns the lede: the first paragraph, cut at a sentence
+// boundary (or else a word boundary) to at most about maxSummary characters.
+func summarize(body []string) string {
+	if len(body) == 0 {
+		return ""
+	}
+	lede := body[0]
+	// A very short first paragraph (a one-line quote) says little alone.
+	if utf8.RuneCountInString(lede) < 80 && len(body) > 1 {
+		lede += " " + body[1]
+	}
+	if utf8.RuneCountInString(lede) <= maxSummary {
+		return lede
+	}
+	cut := ""
+	for _, m := range sentenceEnd.FindAllStringIndex(lede, -1) {
+		end := m[0] + strings.IndexAny(lede[m[0]:], " ")
+		if utf8.RuneCountInString(lede[:end]) > maxSummary {
+			break
+		}
+		cut = lede[:end]
+	}
+	if utf8.RuneCountInString(cut) >= 80 {
+		return cut
+	}
+	return cutWords(lede, maxSummary-1) + "…"
+}
+
+// cutWords returns the longest prefix of s of at most n characters that
+// ends at a word boundary.
+func cutWords(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	runes := []rune(s)
+	cut := string(runes[:n])
+	if i := strings.LastIndex(cut, " "); i > 0 && runes[n] != ' ' {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:—–-")
+}
+
+var (
+	// weekday drops "on Tuesday" and the like, which headlines leave out.
+	weekday = regexp.MustCompile(`(?i),?\s+(?:on|last|this)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b,?`)
+	// aside is a parenthesis, dropped from headlines.
+	aside = regexp.MustCompile(`\s*\([^)]*\)`)
+	// clauseBreak is where a long sentence can be cut into a headline.
+	clauseBreak = regexp.MustCompile(`,\s|\s[—–]\s|;\s|:\s|\s(?:which|who|where|while|after|before|as|because|although|amid|during|following)\s`)
+	// weakTail are words a headline must not end on.
+	weakTail = map[string]bool{
+		"a": true, "an": true, "the": true, "of": true, "to": true, "in": true, "on": true, "at": true,
+		"for": true, "with": true, "by": true, "and": true, "or": true, "but": true, "from": true,
+		"his": true, "her": true, "its": true, "their": true, "that": true, "this": true, "is": true,
+		"was": true, "as": true, "into": true, "about": true, "has": true, "have": true, "had": true,
+		"be": true, "been": true, "will": true, "would": true, "said": true, "than": true, "between": true,
+	}
+)
+
+// synthesizeTitle makes a headline from the lede's first sentence: asides
+// and weekdays dropped, cut at a clause boundary (or a word boundary) to at
+// most maxTitle characters, with no trailing punctuation.
+func synthesizeTitle(lede string) string {
+	s := lede
+	if m := sentenceEnd.FindStringIndex(s); m != nil {
+		s = s[:m[0]+1]
+	}
+	s = aside.ReplaceAllString(s, "")
+	s = weekday.ReplaceAllString(s, "")
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > maxTitle {
+		best := ""
+		for _, m := range clauseBreak.FindAllStringIndex(s, -1) {
+			if utf8.RuneCountInString(s[:m[0]]) > maxTitle {
+				break
+			}
+			best = s[:m[0]]
+		}
+		if utf8.RuneCountInString(best) >= 40 {
+			s = best
+		} else {
+			s = cutWords(s, maxTitle)
+		}
+	}
+	return trimTitle(s)
+}
+
+// trimTitle removes trailing punctuation and weak words.
+func trimTitle(s string) string {
+	for {
+		s = strings.TrimRight(s, " .,;:!?…—–-\"'“”‘’")
+		i := strings.LastIndex(s, " ")
+		if i < 0 || !weakTail[strings.ToLower(s[i+1:])] {
+			return s
+		}
+		s = s[:i]
+	}
+}

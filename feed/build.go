@@ -1,0 +1,184 @@
+package feed
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"sync"
+
+	"github.com/kdigest/kdigest/feed/theme"
+)
+
+// load reads the saved records, decoding and classifying them in parallel.
+// A row that cannot be decoded is kept without its article, so the next
+// Rescan parses its file again.
+func (c *Corpus) load(ctx context.Context) error {
+	recs, blobs, err := loadRecords(ctx, c.db)
+	if err != nil {
+		return err
+	}
+	parallel(len(recs), func(i int) {
+		r := recs[i]
+		a, err := c.codec.decode(blobs[i])
+		if err != nil {
+			c.opts.Log.Warn("cached article unreadable", "id", r.id, "err", err)
+			r.parser = ""
+			return
+		}
+		a.ID = r.id
+		r.art = a
+		r.entry, r.print = c.newEntry(r), theme.Fingerprint(a)
+	})
+	c.recs = make(map[string]*record, len(recs))
+	for _, r := range recs {
+		c.recs[r.id] = r
+	}
+	return nil
+}
+
+// parallel calls f(0) ... f(n-1) on every CPU.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// newEntry builds r's entry, classified, without its story.
+func (c *Corpus) newEntry(r *record) *Entry {
+	e := &Entry{
+		Article:   r.art,
+		Class:     c.opts.Taxonomy.Classify(r.art),
+		File:      r.file,
+		Hash:      r.hash,
+		FirstSeen: r.firstSeen,
+		Updated:   r.updated,
+		Date:      r.art.Published,
+		GUID:      fmt.Sprintf("tag:%s,%s:article/%s", c.host, tagDate, pathEscape(r.id)),
+		URL:       c.opts.BaseURL + "/articles/" + pathEscape(r.id),
+	}
+	if e.Date.IsZero() {
+		e.Date = r.firstSeen
+	}
+	return e
+}
+
+// tagDate is the date part of every tag: URI. It is fixed forever: changing
+// it would change every entry id and make readers show every entry as new.
+const tagDate = "2026"
+
+// publish builds a new snapshot from the records and stores it.
+func (c *Corpus) publish(ctx context.Context) error {
+	prev := c.snap.Load()
+	entries := make([]*Entry, 0, len(c.recs))
+	for _, r := range c.recs {
+		if r.removed || r.entry == nil {
+			continue
+		}
+		e := *r.entry // a copy: older snapshots keep their own story ids
+		entries = append(entries, &e)
+	}
+	slices.SortFunc(entries, newestFirst)
+	assignStories(entries, c.recs)
+	s := &Snapshot{
+		Scanned:  c.now(),
+		Entries:  entries,
+		Failed:   make(map[string]string, len(c.failed)),
+		Taxonomy: c.opts.Taxonomy,
+		Title:    c.opts.Title,
+		BaseURL:  c.opts.BaseURL,
+		byID:     make(map[string]*Entry, len(entries)),
+		stories:  map[string][]*Entry{},
+	}
+	if prev != nil {
+		s.Version = prev.Version + 1
+	}
+	for name, f := range c.failed {
+		s.Failed[name] = f.reason
+	}
+	for _, e := range entries {
+		s.byID[e.ID] = e
+		if c.opts.IncludeIrrelevant || e.Class.Relevant {
+			s.visible = append(s.visible, e)
+			s.stories[e.Story] = append(s.stories[e.Story], e)
+		}
+	}
+	docs, err := c.render(s, prev)
+	if err != nil {
+		return err
+	}
+	s.docs = docs
+	for p := range docs {
+		s.paths = append(s.paths, p)
+	}
+	slices.Sort(s.paths)
+	c.snap.Store(s)
+	if prev != nil && c.opts.OnChange != nil {
+		c.opts.OnChange(s)
+	}
+	return nil
+}
+
+// newestFirst orders entries by Date, newest first, then by id.
+func newestFirst(a, b *Entry) int {
+	if d := b.Date.Compare(a.Date); d != 0 {
+		return d
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// buildVersion identifies this binary's parser: its VCS revision when built
+// from a clean checkout, else the executable's size and modification time.
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		var rev, dirty string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value
+			}
+		}
+		if rev != "" && dirty != "true" {
+			return "vcs:" + rev
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return "unknown"
+	}
+	fi, err := os.Stat(exe)
+	if err != nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("exe:%d:%d", fi.Size(), fi.ModTime().UnixNano())
+}
+
+// assignStories sets each entry's story from the theme package's grouping
+// of every article's fingerprint; an article alone is its own story.
+func assignStories(entries []*Entry, recs map[string]*record) {
+	prints := make(map[string]theme.Print, len(entries))
+	for _, e := range entries {
+		prints[e.ID] = recs[e.ID].print
+	}
+	stories := theme.Group(prints)
+	for _, e := range entries {
+		e.Story = stories[e.ID]
+		if e.Story == "" {
+			e.Story = e.ID
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package feed
+
+import (
+	"context"
+	"maps"
+)
+
+// change is what one Rescan or Apply does to the corpus, gathered before
+// anything is written so that a failed write leaves memory untouched.
+type change struct {
+	save                    []*record          // records to write
+	visible                 bool               // whether entries differ, not just file times
+	failed                  map[string]failure // failures to record
+	forgot                  []string           // failures to clear
+	added, updated, removed int
+}
+
+func (ch *change) remove(r *record) {
+	gone := *r
+	gone.removed = true
+	ch.save = append(ch.save, &gone)
+	ch.visible = true
+	ch.removed++
+}
+
+func (ch *change) forget(name string) { ch.forgot = append(ch.forgot, name) }
+
+func (ch *change) fail(name string, f failure) {
+	if ch.failed == nil {
+		ch.failed = map[string]failure{}
+	}
+	ch.failed[name] = f
+}
+
+// collect turns read outcomes into a change, logging each newly failed file.
+func (c *Corpus) collect(outs []outcome) *change {
+	ch := &change{}
+	for _, o := range outs {
+		if o.rec == nil && o.err == nil {
+			continue // not read: the context ended first
+		}
+		if o.err != nil {
+			f := failure{reason: o.err.Error(), hash: o.hash}
+			if old, ok := c.failed[o.name]; !ok || old != f {
+				c.opts.Log.Warn("seed file not usable", "file", o.name, "err", o.err)
+				ch.fail(o.name, f)
+			}
+			continue
+		}
+		if _, bad := c.failed[o.name]; bad {
+			ch.forget(o.name)
+		}
+		old := c.recs[o.id]
+		ch.save = append(ch.save, o.rec)
+		switch {
+		case old == nil:
+			ch.added++
+		case old.removed:
+			ch.added++
+		case old.hash != o.rec.hash || old.entry != o.rec.entry:
+			ch.updated++
+		default:
+			continue // only the file's time changed
+		}
+		ch.visible = true
+	}
+	return ch
+}
+
+// commit writes ch to the database, then to memory, then publishes a new
+// snapshot when anything a reader can see changed.
+func (c *Corpus) commit(ctx context.Context, ch *change) error {
+	if err := saveRecords(ctx, c.db, c.codec, ch.save); err != nil {
+		return err
+	}
+	for _, r := range ch.save {
+		c.recs[r.id] = r
+	}
+	for _, name := range ch.forgot {
+		delete(c.failed, name)
+	}
+	maps.Copy(c.failed, ch.failed)
+	if !ch.visible && len(ch.forgot) == 0 && len(ch.failed) == 0 {
+		c.touch()
+		return nil
+	}
+	if ch.visible {
+		c.opts.Log.Info("corpus changed", "added", ch.added, "updated", ch.updated,
+			"removed", ch.removed, "failed", len(c.failed))
+	}
+	return c.publish(ctx)
+}
+
+// touch publishes the current snapshot again with a new scan time.
+func (c *Corpus) touch() {
+	s := *c.snap.Load()
+	s.Scanned = c.now()
+	c.snap.Store(&s)
+}

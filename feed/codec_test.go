@@ -1,0 +1,75 @@
+package feed
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/kdigest/kdigest/feed/article"
+)
+
+func TestCodecRoundTrip(t *testing.T) {
+	gmt := time.FixedZone("GMT", 0)
+	tests := []struct {
+		name string
+		a    *article.Article
+	}{
+		{"zero", &article.Article{}},
+		{"full", &article.Article{
+			ID: "003", Title: "Putin: Talks ‘constructive’", TitleSynthesized: true,
+			Published: time.Date(2021, 11, 27, 3, 14, 0, 0, gmt), PublishedPrecision: article.PrecisionMinute,
+			Source: "Tehran Times", Agency: "AP", Dateline: "SOCHI", Summary: "Lede.",
+			Body: []string{"One.", "", "Three \x00 with a NUL."}, Words: 42, Warnings: []string{"odd"},
+		}},
+	}
+	cd := newCodec()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := cd.encode(tt.a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := cd.decode(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.Published.Equal(tt.a.Published) {
+				t.Errorf("Published = %v, want %v", got.Published, tt.a.Published)
+			}
+			got.Published, tt.a.Published = time.Time{}, time.Time{}
+			if !reflect.DeepEqual(got, tt.a) {
+				t.Errorf("decode(encode(a)) = %+v, want %+v", got, tt.a)
+			}
+		})
+	}
+}
+
+func TestCodecRejectsBadBlobs(t *testing.T) {
+	cd := newCodec()
+	good, err := cd.encode(&article.Article{ID: "x", Title: "A title", Body: []string{"a", "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		blob []byte
+	}{
+		{"empty", nil},
+		{"json", []byte(`{"ID":"x","Title":"A title"}`)},
+		{"other layout", append([]byte("12345678"), good[8:]...)},
+		{"truncated", good[:len(good)-3]},
+		{"trailing bytes", append(append([]byte{}, good...), 1, 2)},
+		{"huge length", append(append([]byte{}, good[:8]...), 0xff, 0xff, 0xff, 0xff, 0x0f)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := cd.decode(tt.blob); err == nil {
+				t.Error("decode succeeded, want an error")
+			}
+		})
+	}
+	if _, err := cd.decode(nil); !errors.Is(err, errLayout) {
+		t.Errorf("decode(nil) = %v, want errLayout", err)
+	}
+}

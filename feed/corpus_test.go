@@ -1,0 +1,449 @@
+package feed
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOpenRejectsBadBaseURL(t *testing.T) {
+	for _, base := range []string{"example.org", "ftp://example.org", "http://", "::"} {
+		t.Run(base, func(t *testing.T) {
+			f := newFixture(t)
+			_, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: base})
+			if !errors.Is(err, ErrBaseURL) {
+				t.Errorf("Open(BaseURL %q) error = %v, want ErrBaseURL", base, err)
+			}
+		})
+	}
+}
+
+func TestRescanMissingFolder(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t)
+	if err := os.RemoveAll(f.dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rescan(context.Background()); err == nil {
+		t.Fatal("Rescan of a missing folder succeeded")
+	}
+	if err := c.Apply(context.Background(), "000_7b07c52ff58aff77.txt"); err == nil {
+		t.Fatal("Apply in a missing folder succeeded")
+	}
+	if got, want := len(c.Snapshot().Entries), 5; got != want {
+		t.Errorf("entries after failed rescan = %d, want %d", got, want)
+	}
+}
+
+func TestRescanLoadsSeeds(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	f.write(t, ".hidden.txt", "Hidden file that must be ignored.\n")
+	f.write(t, "notes.md", "Not a seed.\n")
+	f.write(t, "backup.txt~", "Backup.\n")
+	f.write(t, "draft.txt.swp", "Swap.\n")
+	c := f.open(t)
+	s := c.Snapshot()
+	if got, want := len(s.Entries), 5; got != want {
+		t.Fatalf("entries = %d, want %d", got, want)
+	}
+	if len(s.Failed) != 0 {
+		t.Errorf("Failed = %v, want none", s.Failed)
+	}
+	for i := 1; i < len(s.Entries); i++ {
+		if s.Entries[i-1].Date.Before(s.Entries[i].Date) {
+			t.Errorf("entries not newest first at %d", i)
+		}
+	}
+	e, ok := s.Article("001_3d14f15a5a4da934")
+	if !ok {
+		t.Fatal("Article(001) not found")
+	}
+	if got, want := e.GUID, "tag:kdigest.example.org,2026:article/001_3d14f15a5a4da934"; got != want {
+		t.Errorf("GUID = %q, want %q", got, want)
+	}
+	if got, want := e.URL, testBase+"/articles/001_3d14f15a5a4da934"; got != want {
+		t.Errorf("URL = %q, want %q", got, want)
+	}
+	if !e.Date.Equal(e.Published) {
+		t.Errorf("dated article: Date = %v, want Published %v", e.Date, e.Published)
+	}
+	undated, _ := s.Article("000_7b07c52ff58aff77")
+	if !undated.Date.Equal(f.clock.Now()) || !undated.FirstSeen.Equal(f.clock.Now()) {
+		t.Errorf("undated article: Date %v FirstSeen %v, want both %v", undated.Date, undated.FirstSeen, f.clock.Now())
+	}
+	if _, ok := s.Article("../000_7b07c52ff58aff77"); ok {
+		t.Error("Article found by a path")
+	}
+}
+
+// entryState is what must survive a restart.
+type entryState struct {
+	GUID               string
+	FirstSeen, Date, U time.Time
+}
+
+func states(s *Snapshot) map[string]entryState {
+	out := map[string]entryState{}
+	for _, e := range s.Entries {
+		out[e.ID] = entryState{e.GUID, e.FirstSeen, e.Date, e.Updated}
+	}
+	return out
+}
+
+func TestRestartKeepsIDsAndDates(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	before := f.open(t).Snapshot()
+	f.clock.Advance(72 * time.Hour)
+	c := f.open(t)
+	after := c.Snapshot()
+	if got, want := states(after), states(before); !mapsEqual(got, want) {
+		t.Errorf("after restart:\n got %v\nwant %v", got, want)
+	}
+	if after.Version != 0 {
+		t.Errorf("Version after a warm restart with nothing changed = %d, want 0 (no re-render)", after.Version)
+	}
+	if !after.Scanned.Equal(f.clock.Now()) {
+		t.Errorf("Scanned = %v, want %v", after.Scanned, f.clock.Now())
+	}
+	if got, want := doc(t, after, PathAtom).Body, doc(t, before, PathAtom).Body; !bytes.Equal(got, want) {
+		t.Error("Atom feed changed across a restart with nothing changed")
+	}
+}
+
+func mapsEqual(a, b map[string]entryState) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || v.GUID != w.GUID || !v.FirstSeen.Equal(w.FirstSeen) || !v.Date.Equal(w.Date) || !v.U.Equal(w.U) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestEditKeepsIDAndUpdates(t *testing.T) {
+	const name = "000_7b07c52ff58aff77.txt"
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t)
+	old, _ := c.Snapshot().Article(idOf(name))
+	oldAtom := doc(t, c.Snapshot(), PathAtom)
+	edited := f.clock.Advance(time.Hour)
+	raw, _ := os.ReadFile(filepath.Join(f.dir, name))
+	f.write(t, name, strings.Replace(string(raw), "there is progress", "there is real progress", 1))
+	mustApply(t, c, name)
+	s := c.Snapshot()
+	e, _ := s.Article(idOf(name))
+	if e.GUID != old.GUID {
+		t.Errorf("GUID after edit = %q, want %q", e.GUID, old.GUID)
+	}
+	if !e.FirstSeen.Equal(old.FirstSeen) {
+		t.Errorf("FirstSeen after edit = %v, want %v", e.FirstSeen, old.FirstSeen)
+	}
+	if !e.Updated.Equal(edited) || !e.Edited() {
+		t.Errorf("Updated after edit = %v, want %v", e.Updated, edited)
+	}
+	if e.Hash == old.Hash {
+		t.Error("Hash unchanged after edit")
+	}
+	if !strings.Contains(strings.Join(e.Body, " "), "real progress") {
+		t.Error("body does not carry the edit")
+	}
+	atom := doc(t, s, PathAtom)
+	if atom.ETag == oldAtom.ETag || !atom.Modified.Equal(edited) {
+		t.Errorf("Atom ETag %s Modified %v after edit; before %s", atom.ETag, atom.Modified, oldAtom.ETag)
+	}
+	if !bytes.Contains(atom.Body, []byte("<updated>"+edited.Format(time.RFC3339)+"</updated>")) {
+		t.Error("Atom has no updated time for the edit")
+	}
+	// A restart keeps the edit's time.
+	f.clock.Advance(time.Hour)
+	e2, _ := f.open(t).Snapshot().Article(idOf(name))
+	if !e2.Updated.Equal(edited) || e2.GUID != old.GUID {
+		t.Errorf("after restart Updated %v GUID %q, want %v %q", e2.Updated, e2.GUID, edited, old.GUID)
+	}
+}
+
+func TestAddAndRemove(t *testing.T) {
+	const name = "004_e430f6a57860e91a.txt"
+	f := newFixture(t, seedFiles(t)[:4]...)
+	var changes []uint64
+	c := f.open(t, func(o *Options) { o.OnChange = func(s *Snapshot) { changes = append(changes, s.Version) } })
+	changes = nil
+	added := f.clock.Advance(time.Minute)
+	raw, _ := os.ReadFile(filepath.Join("..", "seeds", name))
+	f.write(t, name, string(raw))
+	mustApply(t, c, filepath.Join(f.dir, name)) // a path works as well as a name
+	e, ok := c.Snapshot().Article(idOf(name))
+	if !ok {
+		t.Fatal("added file not in the corpus")
+	}
+	if !e.FirstSeen.Equal(added) {
+		t.Errorf("FirstSeen = %v, want %v", e.FirstSeen, added)
+	}
+	if !bytes.Contains(doc(t, c.Snapshot(), PathAtom).Body, []byte(e.GUID)) {
+		t.Error("added article not in the Atom feed")
+	}
+	if got := c.Snapshot().Since(added.Add(-time.Second)); len(got) != 1 || got[0].ID != e.ID {
+		t.Errorf("Since(just before the add) = %d entries, want the added one", len(got))
+	}
+
+	f.clock.Advance(time.Minute)
+	f.remove(t, name)
+	mustApply(t, c, name)
+	s := c.Snapshot()
+	if _, ok := s.Article(idOf(name)); ok {
+		t.Error("removed file still in the corpus")
+	}
+	if bytes.Contains(doc(t, s, PathAtom).Body, []byte(e.GUID)) {
+		t.Error("removed article still in the Atom feed")
+	}
+	if got, want := changes, []uint64{2, 3}; !slices.Equal(got, want) {
+		t.Errorf("OnChange versions = %v, want %v", got, want)
+	}
+
+	// Added back later, it keeps its first-seen time and id.
+	f.clock.Advance(time.Hour)
+	f.write(t, name, string(raw))
+	if err := c.Rescan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	back, ok := c.Snapshot().Article(idOf(name))
+	if !ok || !back.FirstSeen.Equal(added) || back.GUID != e.GUID || back.Edited() {
+		t.Errorf("re-added: ok %v FirstSeen %v GUID %q edited %v, want %v %q false", ok, back.FirstSeen, back.GUID, back.Edited(), added, e.GUID)
+	}
+}
+
+func TestRescanRemovesMissingFiles(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t)
+	f.remove(t, "002_3bb022c722742749.txt")
+	if err := c.Rescan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(c.Snapshot().Entries), 4; got != want {
+		t.Errorf("entries = %d, want %d", got, want)
+	}
+	// Nor does it come back after a restart.
+	if got, want := len(f.open(t).Snapshot().Entries), 4; got != want {
+		t.Errorf("entries after restart = %d, want %d", got, want)
+	}
+}
+
+func TestIgnoredNamesApply(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t)
+	v := c.Snapshot().Version
+	for _, name := range []string{".x.txt", "a.txt~", "a.txt.swp", "a.tmp", "a.part", "#a.txt#", ".txt"} {
+		f.write(t, name, "Text that looks like an article, with a full sentence in it.\n")
+		mustApply(t, c, name)
+	}
+	if got := c.Snapshot().Version; got != v {
+		t.Errorf("Version after ignored names = %d, want %d", got, v)
+	}
+}
+
+func TestBrokenFiles(t *testing.T) {
+	tests := []struct {
+		name, text string
+	}{
+		{"empty.txt", ""},
+		{"binary.txt", "\x00\x01\x02\x03\x00\x00\x00binary\x00\x00\xff\xfe\x00"},
+		{"large.txt", strings.Repeat("Word after word makes a long article. ", 60000)},
+	}
+	f := newFixture(t, seedFiles(t)...)
+	for _, tt := range tests {
+		f.write(t, tt.name, tt.text)
+	}
+	c := f.open(t)
+	s := c.Snapshot()
+	if got, want := len(s.Entries), 5; got != want {
+		t.Errorf("entries = %d, want %d", got, want)
+	}
+	for _, tt := range tests {
+		if s.Failed[tt.name] == "" {
+			t.Errorf("Failed[%s] = %q, want a reason", tt.name, s.Failed[tt.name])
+		}
+	}
+	// A rescan with nothing changed neither re-reports nor re-renders.
+	v := s.Version
+	if err := c.Rescan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Snapshot().Version; got != v {
+		t.Errorf("Version after unchanged rescan = %d, want %d", got, v)
+	}
+	// Fixing a file clears its failure; removing one forgets it.
+	raw, _ := os.ReadFile(filepath.Join("..", "seeds", "003_9b9c189b77a28c48.txt"))
+	f.write(t, "empty.txt", string(raw))
+	mustApply(t, c, "empty.txt")
+	f.remove(t, "binary.txt")
+	mustApply(t, c, "binary.txt")
+	s = c.Snapshot()
+	if _, ok := s.Article("empty"); !ok {
+		t.Error("fixed file not in the corpus")
+	}
+	if got, want := len(s.Failed), 1; got != want || s.Failed["large.txt"] == "" {
+		t.Errorf("Failed = %v, want only large.txt", s.Failed)
+	}
+}
+
+// TestFileGoneBadKeepsLastGoodVersion documents the choice: a file that was
+// accepted and then fails to parse keeps its last good version in the feed
+// (and is listed in Failed) until it is fixed or removed.
+func TestFileGoneBadKeepsLastGoodVersion(t *testing.T) {
+	const name = "001_3d14f15a5a4da934.txt"
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t)
+	good, _ := c.Snapshot().Article(idOf(name))
+	f.clock.Advance(time.Hour)
+	f.write(t, name, "")
+	mustApply(t, c, name)
+	s := c.Snapshot()
+	kept, ok := s.Article(idOf(name))
+	if !ok || kept.Hash != good.Hash || kept.Title != good.Title {
+		t.Fatalf("after going bad: ok %v, want the last good version kept", ok)
+	}
+	if s.Failed[name] == "" {
+		t.Error("bad version not reported in Failed")
+	}
+	// Also across a restart.
+	s = f.open(t).Snapshot()
+	if _, ok := s.Article(idOf(name)); !ok || s.Failed[name] == "" {
+		t.Errorf("after restart: kept %v, Failed %q", ok, s.Failed[name])
+	}
+	// Restoring the good text clears the failure without an update.
+	raw, _ := os.ReadFile(filepath.Join("..", "seeds", name))
+	f.write(t, name, string(raw))
+	mustApply(t, c, name)
+	s = c.Snapshot()
+	e, _ := s.Article(idOf(name))
+	if len(s.Failed) != 0 || e.Edited() {
+		t.Errorf("after restore: Failed %v, Edited %v; want none, false", s.Failed, e.Edited())
+	}
+}
+
+func TestIrrelevantLeftOut(t *testing.T) {
+	const text = `Local team wins the cup final
+
+The city's football club won the national cup on Sunday, beating its rivals two goals to one in front of a full stadium.
+
+Fans celebrated in the streets until late at night, and the coach praised the players for their determination.
+
+The club will play in the European qualifiers next season, its first appearance in a continental competition in a decade.
+`
+	f := newFixture(t, seedFiles(t)...)
+	f.write(t, "football.txt", text)
+	s := f.open(t).Snapshot()
+	e, ok := s.Article("football")
+	if !ok {
+		t.Fatal("irrelevant article not kept in Entries")
+	}
+	if e.Class.Relevant {
+		t.Skip("the taxonomy finds the football article relevant; nothing to test")
+	}
+	if slices.Contains(s.Visible(), e) || bytes.Contains(doc(t, s, PathAtom).Body, []byte(e.GUID)) {
+		t.Error("irrelevant article visible")
+	}
+	all := f.open(t, func(o *Options) { o.IncludeIrrelevant = true }).Snapshot()
+	if got, want := len(all.Visible()), 6; got != want {
+		t.Errorf("with IncludeIrrelevant: visible = %d, want %d", got, want)
+	}
+}
+
+func TestSameStoryRelated(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	raw, _ := os.ReadFile(filepath.Join("..", "seeds", "003_9b9c189b77a28c48.txt"))
+	copied := strings.Replace(string(raw), "News ID: 318272", "Source: Caucasus Herald", 1)
+	f.write(t, "copy_of_003.txt", copied)
+	s := f.open(t).Snapshot()
+	orig, _ := s.Article("003_9b9c189b77a28c48")
+	cp, _ := s.Article("copy_of_003")
+	if orig.Story != cp.Story {
+		t.Fatalf("copy story %q, original %q: want the same", cp.Story, orig.Story)
+	}
+	if got := s.Related(orig); len(got) != 1 || got[0] != cp {
+		t.Errorf("Related(original) = %v, want the copy", got)
+	}
+	other, _ := s.Article("001_3d14f15a5a4da934")
+	if other.Story == orig.Story {
+		t.Error("001 and 003 (different Sochi meetings) grouped as one story")
+	}
+	if got := s.Related(other); len(got) != 0 {
+		t.Errorf("Related(001) = %d entries, want 0", len(got))
+	}
+}
+
+func TestContextCancelled(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.Rescan(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Rescan(cancelled) = %v, want context.Canceled", err)
+	}
+	if got := len(c.Snapshot().Entries); got != 0 {
+		t.Errorf("entries after a cancelled rescan = %d, want 0", got)
+	}
+}
+
+func TestDatabaseFailureChangesNothing(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	db := openDB(t, f.dbPath)
+	c, err := Open(context.Background(), db, Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := c.Rescan(context.Background()); err == nil {
+		t.Fatal("Rescan with a closed database succeeded")
+	}
+	if got := len(c.Snapshot().Entries); got != 0 {
+		t.Errorf("entries after a failed save = %d, want 0", got)
+	}
+	if _, err := Open(context.Background(), db, Options{Dir: f.dir, BaseURL: testBase}); err == nil {
+		t.Error("Open with a closed database succeeded")
+	}
+}
+
+func TestUnreadableCacheIsReparsed(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	want := states(f.open(t).Snapshot())
+	db := openDB(t, f.dbPath)
+	if _, err := db.Exec(`UPDATE articles SET article = 'not json' WHERE id = '002_3bb022c722742749'`); err != nil {
+		t.Fatal(err)
+	}
+	c := f.open(t)
+	if got := states(c.Snapshot()); !mapsEqual(got, want) {
+		t.Errorf("after a bad cache row:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestParserVersionChangeReparses(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	first := f.open(t).Snapshot()
+	db := openDB(t, f.dbPath)
+	// Cache 003's parse under 001's row: only a new parser version re-parses it.
+	if _, err := db.Exec(`UPDATE articles SET article = (SELECT article FROM articles WHERE id = '003_9b9c189b77a28c48') WHERE id = '001_3d14f15a5a4da934'`); err != nil {
+		t.Fatal(err)
+	}
+	stale, _ := f.open(t).Snapshot().Article("001_3d14f15a5a4da934")
+	if other, _ := first.Article("003_9b9c189b77a28c48"); stale.Title != other.Title {
+		t.Fatalf("same parser version: title %q, want the cached %q", stale.Title, other.Title)
+	}
+	fresh, _ := f.open(t, func(o *Options) { o.ParserVersion = "test-2" }).Snapshot().Article("001_3d14f15a5a4da934")
+	want, _ := first.Article("001_3d14f15a5a4da934")
+	if fresh.Title != want.Title || fresh.Edited() {
+		t.Errorf("new parser version: title %q edited %v, want %q false", fresh.Title, fresh.Edited(), want.Title)
+	}
+}

@@ -1,0 +1,217 @@
+package feed
+
+// This file is the one place where the output of gorilla/feeds is
+// completed with what it cannot express (see LIBRARIES.md, section 1):
+//
+// Atom: a feed id other than its link, several feed links (rel="self"
+// with its type, rel="alternate", rel="hub"), entry <published>, and
+// <category term label> elements (gorilla writes a bare string).
+// RSS: <atom:link rel="self"> and the hub, <guid isPermaLink="false">,
+// dc:creator for the outlet (RSS <author> must be an e-mail address),
+// one <category> per theme, and no invalid managingEditor.
+// JSON Feed: feed_url, hubs, plain-text summaries, tags, dates.
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"time"
+
+	"github.com/gorilla/feeds"
+)
+
+type atomCategory struct {
+	XMLName xml.Name `xml:"category"`
+	Term    string   `xml:"term,attr"`
+	Label   string   `xml:"label,attr,omitempty"`
+}
+
+type atomEntry struct {
+	XMLName xml.Name `xml:"entry"`
+	*feeds.AtomEntry
+	Categories []atomCategory `xml:"category"`
+}
+
+type atomDoc struct {
+	XMLName xml.Name `xml:"feed"`
+	Lang    string   `xml:"xml:lang,attr,omitempty"`
+	*feeds.AtomFeed
+	Links   []feeds.AtomLink `xml:"link"`
+	Entries []atomEntry      `xml:"entry"`
+}
+
+// renderAtom renders ch as Atom 1.0.
+func (c *Corpus) renderAtom(s *Snapshot, ch channel) ([]byte, error) {
+	af := (&feeds.Atom{Feed: c.gorillaFeed(s, ch)}).AtomFeed()
+	af.Id = ch.id
+	doc := atomDoc{
+		Lang:     "en",
+		AtomFeed: af,
+		Links: []feeds.AtomLink{
+			{Href: ch.self, Rel: "self", Type: "application/atom+xml"},
+			{Href: ch.home, Rel: "alternate", Type: "text/html"},
+		},
+	}
+	if c.opts.Hub != "" {
+		doc.Links = append(doc.Links, feeds.AtomLink{Href: c.opts.Hub, Rel: "hub"})
+	}
+	for i, ae := range af.Entries {
+		e := ch.entries[i]
+		if !e.Published.IsZero() {
+			ae.Published = e.Published.Format(time.RFC3339)
+		}
+		ae.Links[0].Type = "text/html"
+		doc.Entries = append(doc.Entries, atomEntry{AtomEntry: ae, Categories: atomCategories(s, e)})
+	}
+	return marshalXML(doc)
+}
+
+func atomCategories(s *Snapshot, e *Entry) []atomCategory {
+	var out []atomCategory
+	for _, id := range e.Class.Themes {
+		out = append(out, atomCategory{Term: id, Label: xmlClean(themeName(s, id))})
+	}
+	return out
+}
+
+// themeName returns the display name of a theme id, or the id if unknown.
+func themeName(s *Snapshot, id string) string {
+	for _, t := range s.Taxonomy.Themes {
+		if t.ID == id {
+			return t.Name
+		}
+	}
+	return id
+}
+
+type rssCategory struct {
+	XMLName xml.Name `xml:"category"`
+	Domain  string   `xml:"domain,attr,omitempty"`
+	Name    string   `xml:",chardata"`
+}
+
+type rssAtomLink struct {
+	XMLName xml.Name `xml:"atom:link"`
+	Href    string   `xml:"href,attr"`
+	Rel     string   `xml:"rel,attr"`
+	Type    string   `xml:"type,attr,omitempty"`
+}
+
+type rssItem struct {
+	XMLName xml.Name `xml:"item"`
+	*feeds.RssItem
+	Creator    string        `xml:"dc:creator,omitempty"`
+	Categories []rssCategory `xml:"category"`
+}
+
+type rssChannel struct {
+	XMLName xml.Name `xml:"channel"`
+	*feeds.RssFeed
+	Links []rssAtomLink `xml:"atom:link"`
+	Items []rssItem     `xml:"item"`
+}
+
+type rssDoc struct {
+	XMLName   xml.Name   `xml:"rss"`
+	Version   string     `xml:"version,attr"`
+	ContentNS string     `xml:"xmlns:content,attr"`
+	AtomNS    string     `xml:"xmlns:atom,attr"`
+	DCNS      string     `xml:"xmlns:dc,attr"`
+	Channel   rssChannel `xml:"channel"`
+}
+
+// renderRSS renders ch as RSS 2.0.
+func (c *Corpus) renderRSS(s *Snapshot, ch channel) ([]byte, error) {
+	rf := (&feeds.Rss{Feed: c.gorillaFeed(s, ch)}).RssFeed()
+	rf.ManagingEditor = ""
+	rf.Language = "en"
+	doc := rssDoc{
+		Version:   "2.0",
+		ContentNS: "http://purl.org/rss/1.0/modules/content/",
+		AtomNS:    "http://www.w3.org/2005/Atom",
+		DCNS:      "http://purl.org/dc/elements/1.1/",
+		Channel: rssChannel{
+			RssFeed: rf,
+			Links:   []rssAtomLink{{Href: c.opts.BaseURL + "/" + PathRSS, Rel: "self", Type: "application/rss+xml"}},
+		},
+	}
+	if c.opts.Hub != "" {
+		doc.Channel.Links = append(doc.Channel.Links, rssAtomLink{Href: c.opts.Hub, Rel: "hub"})
+	}
+	for i, ri := range rf.Items {
+		e := ch.entries[i]
+		item := rssItem{RssItem: ri, Creator: ri.Author}
+		ri.Author = ""
+		for _, id := range e.Class.Themes {
+			item.Categories = append(item.Categories, rssCategory{Domain: c.opts.BaseURL + "/themes/", Name: xmlClean(themeName(s, id))})
+		}
+		doc.Channel.Items = append(doc.Channel.Items, item)
+	}
+	return marshalXML(doc)
+}
+
+// renderJSON renders ch as JSON Feed 1.1.
+func (c *Corpus) renderJSON(s *Snapshot, ch channel) ([]byte, error) {
+	jf := (&feeds.JSON{Feed: c.gorillaFeed(s, ch)}).JSONFeed()
+	jf.FeedUrl = c.opts.BaseURL + "/" + PathJSON
+	jf.Language = "en"
+	if c.opts.Hub != "" {
+		jf.Hubs = []*feeds.JSONHub{{Type: "WebSub", Url: c.opts.Hub}}
+	}
+	for i, it := range jf.Items {
+		e := ch.entries[i]
+		it.Summary = xmlClean(e.Summary) // JSON Feed summaries are plain text
+		published, updated := e.Date.UTC(), entryUpdated(e).UTC()
+		it.PublishedDate, it.ModifiedDate = &published, &updated
+		for _, id := range e.Class.Themes {
+			it.Tags = append(it.Tags, xmlClean(themeName(s, id)))
+		}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // content_html is a JSON string: no need for \u003c
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(jf); err != nil {
+		return nil, fmt.Errorf("render json feed: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+type opmlOutline struct {
+	XMLName xml.Name `xml:"outline"`
+	Type    string   `xml:"type,attr"`
+	Text    string   `xml:"text,attr"`
+	Title   string   `xml:"title,attr"`
+	XMLURL  string   `xml:"xmlUrl,attr"`
+	HTMLURL string   `xml:"htmlUrl,attr"`
+}
+
+type opmlDoc struct {
+	XMLName  xml.Name      `xml:"opml"`
+	Version  string        `xml:"version,attr"`
+	Title    string        `xml:"head>title"`
+	Outlines []opmlOutline `xml:"body>outline"`
+}
+
+// renderOPML lists every channel so a reader can subscribe to all at once.
+func renderOPML(title string, channels []channel) ([]byte, error) {
+	doc := opmlDoc{Version: "2.0", Title: xmlClean(title) + " feeds"}
+	for _, ch := range channels {
+		doc.Outlines = append(doc.Outlines, opmlOutline{
+			Type: "rss", Text: ch.title, Title: ch.title, XMLURL: ch.self, HTMLURL: ch.home,
+		})
+	}
+	return marshalXML(doc)
+}
+
+func marshalXML(v any) ([]byte, error) {
+	b, err := xml.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("render xml: %w", err)
+	}
+	out := make([]byte, 0, len(xml.Header)+len(b)+1)
+	out = append(out, xml.Header...)
+	out = append(out, b...)
+	return append(out, '\n'), nil
+}

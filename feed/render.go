@@ -1,0 +1,230 @@
+package feed
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html"
+	"strings"
+	"time"
+
+	"github.com/gorilla/feeds"
+)
+
+// Media types of the rendered documents.
+const (
+	TypeAtom = "application/atom+xml; charset=utf-8"
+	TypeRSS  = "application/rss+xml; charset=utf-8"
+	TypeJSON = "application/feed+json; charset=utf-8"
+	TypeOPML = "text/x-opml; charset=utf-8"
+)
+
+// Paths of the main documents, as Snapshot.Document takes them.
+const (
+	PathAtom = "feed.atom"
+	PathRSS  = "feed.rss"
+	PathJSON = "feed.json"
+	PathOPML = "feeds.opml"
+)
+
+// ThemePath returns the path of a theme's Atom feed, "themes/{id}.atom".
+func ThemePath(id string) string { return "themes/" + id + ".atom" }
+
+// channel is one feed to render: the main feed or a theme's.
+type channel struct {
+	id      string // the feed's permanent tag: URI
+	title   string
+	self    string // the feed's own URL
+	home    string // the HTML page it belongs to
+	updated time.Time
+	entries []*Entry
+}
+
+// render renders every document of s. A document whose bytes did not
+// change keeps its previous Modified time.
+func (c *Corpus) render(s *Snapshot, prev *Snapshot) (map[string]*Document, error) {
+	main := c.mainChannel(s)
+	out := map[string]*Document{}
+	put := func(path, ctype string, body []byte) {
+		out[path] = c.document(prev, path, ctype, body)
+	}
+	atom, err := c.renderAtom(s, main)
+	if err != nil {
+		return nil, err
+	}
+	put(PathAtom, TypeAtom, atom)
+	rss, err := c.renderRSS(s, main)
+	if err != nil {
+		return nil, err
+	}
+	put(PathRSS, TypeRSS, rss)
+	js, err := c.renderJSON(s, main)
+	if err != nil {
+		return nil, err
+	}
+	put(PathJSON, TypeJSON, js)
+	channels := []channel{main}
+	for _, t := range s.Taxonomy.Themes {
+		ch := c.themeChannel(s, main, t.ID, t.Name)
+		body, err := c.renderAtom(s, ch)
+		if err != nil {
+			return nil, err
+		}
+		put(ThemePath(t.ID), TypeAtom, body)
+		channels = append(channels, ch)
+	}
+	opml, err := renderOPML(c.opts.Title, channels)
+	if err != nil {
+		return nil, err
+	}
+	put(PathOPML, TypeOPML, opml)
+	return out, nil
+}
+
+func (c *Corpus) mainChannel(s *Snapshot) channel {
+	ch := channel{
+		id:      fmt.Sprintf("tag:%s,%s:feed", c.host, tagDate),
+		title:   xmlClean(c.opts.Title),
+		self:    c.opts.BaseURL + "/" + PathAtom,
+		home:    c.opts.BaseURL + "/",
+		entries: s.visible[:min(len(s.visible), c.opts.Size)],
+	}
+	// The feed changes when any visible entry does; with none, it is new now.
+	ch.updated = s.Scanned
+	if len(s.visible) > 0 {
+		ch.updated = time.Time{}
+		for _, e := range s.visible {
+			if u := entryUpdated(e); u.After(ch.updated) {
+				ch.updated = u
+			}
+		}
+	}
+	return ch
+}
+
+func (c *Corpus) themeChannel(s *Snapshot, main channel, id, name string) channel {
+	ch := channel{
+		id:      fmt.Sprintf("tag:%s,%s:theme/%s", c.host, tagDate, pathEscape(id)),
+		title:   xmlClean(c.opts.Title + ": " + name),
+		self:    c.opts.BaseURL + "/" + ThemePath(pathEscape(id)),
+		home:    c.opts.BaseURL + "/",
+		updated: main.updated,
+	}
+	all := s.ThemeEntries(id)
+	if len(all) > 0 {
+		ch.updated = time.Time{}
+		for _, e := range all {
+			if u := entryUpdated(e); u.After(ch.updated) {
+				ch.updated = u
+			}
+		}
+	}
+	ch.entries = all[:min(len(all), c.opts.Size)]
+	return ch
+}
+
+// entryUpdated is an entry's Atom updated time: its date, or when its
+// content last changed if that is later.
+func entryUpdated(e *Entry) time.Time {
+	if e.Edited() && e.Updated.After(e.Date) {
+		return e.Updated
+	}
+	return e.Date
+}
+
+// outlet names who reported an entry: its source, else its wire agency.
+func outlet(e *Entry) string {
+	if e.Source != "" {
+		return e.Source
+	}
+	return e.Agency
+}
+
+// gorillaFeed is the channel as gorilla/feeds models it; what gorilla
+// cannot express is added afterwards by the extend* functions in extend.go.
+func (c *Corpus) gorillaFeed(s *Snapshot, ch channel) *feeds.Feed {
+	f := &feeds.Feed{
+		Title:       ch.title,
+		Link:        &feeds.Link{Href: ch.home},
+		Description: "News articles: " + ch.title,
+		Author:      &feeds.Author{Name: ch.title},
+		Updated:     ch.updated,
+		Created:     ch.updated,
+	}
+	for _, e := range ch.entries {
+		author := outlet(e)
+		if author == "" {
+			author = c.opts.Title
+		}
+		title := xmlClean(e.Title)
+		if title == "" {
+			title = e.ID
+		}
+		f.Items = append(f.Items, &feeds.Item{
+			Id:          e.GUID,
+			IsPermaLink: "false",
+			Title:       title,
+			Link:        &feeds.Link{Href: e.URL},
+			Author:      &feeds.Author{Name: xmlClean(author)},
+			Description: html.EscapeString(xmlClean(e.Summary)),
+			Content:     contentHTML(s, e),
+			Created:     e.Date,
+			Updated:     entryUpdated(e),
+		})
+	}
+	return f
+}
+
+// contentHTML is the entry's body as escaped paragraphs, then the other
+// outlets that reported the same story, linked to their pages here.
+func contentHTML(s *Snapshot, e *Entry) string {
+	var b strings.Builder
+	for _, p := range e.Body {
+		b.WriteString("<p>")
+		b.WriteString(html.EscapeString(xmlClean(p)))
+		b.WriteString("</p>")
+	}
+	var links []string
+	seen := map[string]bool{outlet(e): true}
+	for _, o := range s.Related(e) {
+		name := outlet(o)
+		if name == "" {
+			name = o.Title
+		}
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		links = append(links, fmt.Sprintf(`<a href="%s">%s</a>`, html.EscapeString(o.URL), html.EscapeString(xmlClean(name))))
+	}
+	if len(links) > 0 {
+		b.WriteString("<p>Also reported by ")
+		b.WriteString(strings.Join(links, ", "))
+		b.WriteString(".</p>")
+	}
+	return b.String()
+}
+
+// document wraps a rendered body with its gzip copy, ETag and Modified.
+func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Document {
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	if prev != nil {
+		if d, ok := prev.docs[path]; ok && d.ETag == etag {
+			return d
+		}
+	}
+	var gz bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression) // the level is valid
+	w.Write(body)                                          // writes to a bytes.Buffer cannot fail
+	w.Close()
+	return &Document{
+		Body:        body,
+		Gzip:        gz.Bytes(),
+		ETag:        etag,
+		Modified:    c.now().Truncate(time.Second),
+		ContentType: ctype,
+	}
+}

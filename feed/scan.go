@@ -1,0 +1,224 @@
+package feed
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kdigest/kdigest/feed/article"
+	"github.com/kdigest/kdigest/feed/theme"
+)
+
+// seedName reports whether a file name is a seed: a visible .txt file that
+// is not an editor's backup or a partial download.
+func seedName(name string) bool {
+	if name == "" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "#") {
+		return false
+	}
+	return strings.HasSuffix(name, ".txt") && len(name) > len(".txt")
+}
+
+// idOf is the article id of a seed file: its name without the extension.
+func idOf(name string) string { return strings.TrimSuffix(name, ".txt") }
+
+// job is one seed file to read.
+type job struct {
+	name string
+	id   string
+	size int64
+	mod  int64
+}
+
+// outcome is what reading one seed file gave.
+type outcome struct {
+	job
+	hash string
+	rec  *record // the new record, nil when the file failed
+	err  error   // why the file failed
+}
+
+// Rescan reads the whole seeds folder: new and changed files are parsed,
+// unchanged ones (same size and modification time, or same content) are
+// not, and files that are gone leave the corpus. A file that fails to parse
+// is recorded in Snapshot.Failed and keeps its last good version, if any.
+func (c *Corpus) Rescan(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	start := time.Now()
+	if err := c.statDir(); err != nil {
+		return fmt.Errorf("rescan: %w", err)
+	}
+	des, err := os.ReadDir(c.opts.Dir)
+	if err != nil {
+		return fmt.Errorf("rescan: %w", err)
+	}
+	present := make(map[string]bool, len(des))
+	var jobs []job
+	for _, de := range des {
+		name := de.Name()
+		if !seedName(name) {
+			continue
+		}
+		info, err := os.Stat(filepath.Join(c.opts.Dir, name)) // follows symlinks
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		j := job{name: name, id: idOf(name), size: info.Size(), mod: info.ModTime().UnixNano()}
+		present[name] = true
+		if r := c.recs[j.id]; r != nil && c.current(r, j) {
+			if _, bad := c.failed[name]; !bad {
+				continue
+			}
+		}
+		jobs = append(jobs, j)
+	}
+	outs, err := c.read(ctx, jobs)
+	if err != nil {
+		return fmt.Errorf("rescan: %w", err)
+	}
+	ch := c.collect(outs)
+	for _, r := range c.recs {
+		if !r.removed && !present[r.file] {
+			ch.remove(r)
+		}
+	}
+	for name := range c.failed {
+		if !present[name] {
+			ch.forget(name)
+		}
+	}
+	if err := c.commit(ctx, ch); err != nil {
+		return fmt.Errorf("rescan: %w", err)
+	}
+	c.opts.Log.Debug("rescan", "files", len(present), "read", len(jobs), "duration", time.Since(start))
+	return nil
+}
+
+// Apply brings one seed file's change into the corpus: created, changed or
+// removed. name is the file's base name or its path; other files are not
+// read. Names that are not seeds (hidden, backup, not .txt) are ignored.
+func (c *Corpus) Apply(ctx context.Context, name string) error {
+	name = filepath.Base(name)
+	if !seedName(name) {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.statDir(); err != nil {
+		return fmt.Errorf("apply %s: %w", name, err)
+	}
+	ch := &change{}
+	info, err := os.Stat(filepath.Join(c.opts.Dir, name))
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || (err == nil && !info.Mode().IsRegular()):
+		if r := c.recs[idOf(name)]; r != nil && !r.removed && r.file == name {
+			ch.remove(r)
+		}
+		if _, bad := c.failed[name]; bad {
+			ch.forget(name)
+		}
+	case err != nil:
+		return fmt.Errorf("apply %s: %w", name, err)
+	default:
+		j := job{name: name, id: idOf(name), size: info.Size(), mod: info.ModTime().UnixNano()}
+		outs, err := c.read(ctx, []job{j})
+		if err != nil {
+			return fmt.Errorf("apply %s: %w", name, err)
+		}
+		ch = c.collect(outs)
+	}
+	if err := c.commit(ctx, ch); err != nil {
+		return fmt.Errorf("apply %s: %w", name, err)
+	}
+	return nil
+}
+
+// current reports whether r already holds what the file j would give.
+func (c *Corpus) current(r *record, j job) bool {
+	return !r.removed && r.art != nil && r.file == j.name && r.size == j.size &&
+		r.mtime == j.mod && r.parser == c.opts.ParserVersion
+}
+
+// read reads, hashes, parses and classifies the files of jobs in parallel.
+// Called with c.mu held; workers only read c.recs and c.failed.
+func (c *Corpus) read(ctx context.Context, jobs []job) ([]outcome, error) {
+	outs := make([]outcome, len(jobs))
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				outs[i] = c.readOne(jobs[i])
+			}
+		}()
+	}
+	var err error
+feed:
+	for i := range jobs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return outs, err
+}
+
+func (c *Corpus) readOne(j job) outcome {
+	o := outcome{job: j}
+	if j.size > article.MaxSize {
+		o.err = fmt.Errorf("%w (%d bytes, limit %d)", article.ErrTooLarge, j.size, article.MaxSize)
+		return o
+	}
+	raw, err := os.ReadFile(filepath.Join(c.opts.Dir, j.name))
+	if err != nil {
+		o.err = err
+		return o
+	}
+	sum := sha256.Sum256(raw)
+	o.hash = hex.EncodeToString(sum[:])
+	old := c.recs[j.id]
+	if old != nil && old.hash == o.hash && old.art != nil && old.parser == c.opts.ParserVersion {
+		r := *old
+		r.file, r.size, r.mtime, r.removed = j.name, j.size, j.mod, false
+		o.rec = &r
+		return o
+	}
+	if f, ok := c.failed[j.name]; ok && f.hash == o.hash {
+		o.err = errors.New(f.reason)
+		return o
+	}
+	now := c.now()
+	a, err := article.ParseAt(j.name, raw, now)
+	if err != nil {
+		o.err = err
+		return o
+	}
+	a.ID = j.id // the corpus's key, whatever the parser made of the name
+	r := &record{id: j.id, file: j.name, hash: o.hash, size: j.size, mtime: j.mod,
+		firstSeen: now, updated: now, parser: c.opts.ParserVersion, art: a}
+	if old != nil {
+		r.firstSeen, r.updated = old.firstSeen, old.updated
+		if old.hash != o.hash {
+			r.updated = now
+		}
+	}
+	r.entry, r.print = c.newEntry(r), theme.Fingerprint(a)
+	o.rec = r
+	return o
+}

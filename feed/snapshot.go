@@ -1,0 +1,145 @@
+package feed
+
+import (
+	"time"
+
+	"github.com/kdigest/kdigest/feed/article"
+	"github.com/kdigest/kdigest/feed/theme"
+)
+
+// Entry is one article of the corpus with what the corpus knows about it.
+type Entry struct {
+	*article.Article
+	// Class is the article's themes and relevance.
+	Class theme.Result
+	// Story is the id shared by every article reporting the same event.
+	Story string
+	// File is the seed file's base name.
+	File string
+	// Hash is the hex SHA-256 of the raw file.
+	Hash string
+	// FirstSeen is when the corpus first saw this article id; it survives restarts.
+	FirstSeen time.Time
+	// Updated is when the article's content last changed (FirstSeen if never).
+	Updated time.Time
+	// Date is Published when the text states one, else FirstSeen.
+	Date time.Time
+	// GUID is the entry's permanent id in every feed, a tag: URI such as
+	// "tag:example.org,2026:article/001"; it never changes for the same ID.
+	GUID string
+	// URL is the absolute address of the entry's page on this server.
+	URL string
+}
+
+// Edited reports whether the article's content changed after it was first seen.
+func (e *Entry) Edited() bool { return e.Updated.After(e.FirstSeen) }
+
+// Document is one rendered feed or listing, ready to serve.
+type Document struct {
+	// Body is the rendered bytes.
+	Body []byte
+	// Gzip is Body compressed once with gzip.
+	Gzip []byte
+	// ETag is a strong entity tag (quoted) derived from Body.
+	ETag string
+	// Modified is the Last-Modified time of the document: when its bytes
+	// last changed, to the second.
+	Modified time.Time
+	// ContentType is the media type with charset.
+	ContentType string
+}
+
+// Snapshot is an immutable view of the corpus after one change: every entry
+// and every rendered feed. Readers hold it without locks.
+type Snapshot struct {
+	// Version increases by one with each change.
+	Version uint64
+	// Scanned is when the corpus last finished a scan or change.
+	Scanned time.Time
+	// Entries holds every parsed article, relevant or not, newest first by Date.
+	Entries []*Entry
+	// Failed maps a seed file name to why it could not be parsed.
+	Failed map[string]string
+	// Taxonomy is the taxonomy the entries were classified with.
+	Taxonomy *theme.Taxonomy
+	// Title is the feeds' title, e.g. "Karabakh diplomacy".
+	Title string
+	// BaseURL is the absolute base of every link, without a trailing slash.
+	BaseURL string
+
+	byID    map[string]*Entry
+	docs    map[string]*Document
+	visible []*Entry
+	stories map[string][]*Entry // visible entries by story, newest first
+	paths   []string            // document paths in a stable order
+}
+
+// Article returns the entry with the given id. Ids are looked up, never used as paths.
+func (s *Snapshot) Article(id string) (*Entry, bool) {
+	e, ok := s.byID[id]
+	return e, ok
+}
+
+// Document returns a rendered document by its path without the leading
+// slash: "feed.atom", "feed.rss", "feed.json", "feeds.opml",
+// "themes/{id}.atom".
+func (s *Snapshot) Document(path string) (*Document, bool) {
+	d, ok := s.docs[path]
+	return d, ok
+}
+
+// Documents returns the paths of every rendered document, sorted; a static
+// build writes each of them.
+func (s *Snapshot) Documents() []string { return s.paths }
+
+// Visible returns the entries that go into feeds, pages and digests
+// (relevant ones unless the corpus includes irrelevant ones), newest first.
+func (s *Snapshot) Visible() []*Entry { return s.visible }
+
+// Related returns the other visible entries of e's story, newest first.
+func (s *Snapshot) Related(e *Entry) []*Entry {
+	group := s.stories[e.Story]
+	if len(group) < 2 {
+		return nil
+	}
+	out := make([]*Entry, 0, len(group)-1)
+	for _, o := range group {
+		if o.ID != e.ID {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Since returns the visible entries first seen strictly after t, newest
+// first by Date. The digest uses it to select what is new since its cutoff.
+func (s *Snapshot) Since(t time.Time) []*Entry {
+	var out []*Entry
+	for _, e := range s.visible {
+		if e.FirstSeen.After(t) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ThemeEntries returns the visible entries classified under the theme id,
+// newest first.
+func (s *Snapshot) ThemeEntries(id string) []*Entry {
+	var out []*Entry
+	for _, e := range s.visible {
+		if hasTheme(e, id) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func hasTheme(e *Entry, id string) bool {
+	for _, t := range e.Class.Themes {
+		if t == id {
+			return true
+		}
+	}
+	return false
+}

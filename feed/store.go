@@ -1,0 +1,113 @@
+package feed
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/kdigest/kdigest/feed/article"
+	"github.com/kdigest/kdigest/feed/theme"
+)
+
+// schema creates the corpus's one table. A removed file keeps its row
+// (removed = 1) so that the same id added back later keeps its first-seen
+// time and feed id, and a digest never announces it as new again.
+const schema = `
+CREATE TABLE IF NOT EXISTS articles (
+	id         TEXT PRIMARY KEY,
+	file       TEXT NOT NULL,
+	hash       TEXT NOT NULL,
+	size       INTEGER NOT NULL,
+	mtime      INTEGER NOT NULL,
+	first_seen INTEGER NOT NULL,
+	updated    INTEGER NOT NULL,
+	removed    INTEGER NOT NULL DEFAULT 0,
+	parser     TEXT NOT NULL,
+	article    BLOB NOT NULL
+)`
+
+// record is one row of the articles table, with its decoded article.
+type record struct {
+	id        string
+	file      string
+	hash      string
+	size      int64
+	mtime     int64 // unix nanoseconds of the file's modification time
+	firstSeen time.Time
+	updated   time.Time
+	removed   bool
+	parser    string
+	art       *article.Article
+	entry     *Entry      // the entry without its story, built once per parse
+	print     theme.Print // the article's same-story fingerprint
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		return fmt.Errorf("migrate articles: %w", err)
+	}
+	return nil
+}
+
+// loadRecords reads every row; articles are decoded by the caller, in parallel.
+func loadRecords(ctx context.Context, db *sql.DB) ([]*record, [][]byte, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, file, hash, size, mtime, first_seen, updated, removed, parser, article FROM articles`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load articles: %w", err)
+	}
+	defer rows.Close()
+	var recs []*record
+	var blobs [][]byte
+	for rows.Next() {
+		r := &record{}
+		var first, updated int64
+		var blob []byte
+		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &blob); err != nil {
+			return nil, nil, fmt.Errorf("load articles: %w", err)
+		}
+		r.firstSeen = time.Unix(0, first).UTC()
+		r.updated = time.Unix(0, updated).UTC()
+		recs = append(recs, r)
+		blobs = append(blobs, blob)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("load articles: %w", err)
+	}
+	return recs, blobs, nil
+}
+
+// saveRecords writes the changed records in one transaction.
+func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("save articles: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET file = excluded.file, hash = excluded.hash, size = excluded.size,
+			mtime = excluded.mtime, first_seen = min(articles.first_seen, excluded.first_seen), updated = excluded.updated,
+			removed = excluded.removed, parser = excluded.parser, article = excluded.article`)
+	if err != nil {
+		return fmt.Errorf("save articles: %w", err)
+	}
+	defer stmt.Close()
+	for _, r := range recs {
+		blob, err := cd.encode(r.art)
+		if err != nil {
+			return fmt.Errorf("save article %s: %w", r.id, err)
+		}
+		if _, err := stmt.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
+			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, blob); err != nil {
+			return fmt.Errorf("save article %s: %w", r.id, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("save articles: %w", err)
+	}
+	return nil
+}
