@@ -61,8 +61,8 @@ func canonicalAgency(s string) string {
 var (
 	// creditLine is a wire credit on a line of its own: "(Reuters)",
 	// "— AP", "Reporting by ...; Editing by ..." (Reuters' sign-off).
-	creditLine = regexp.MustCompile(`(?i)^(?:\(([^)]{2,40})\)|[—–-]\s*([\p{L}/ .-]{2,40}))$`)
-	reportedBy = regexp.MustCompile(`(?i)\b(the associated press|associated press|reuters|agence france-presse|afp|radio free europe/radio liberty|rfe/rl|tass|interfax|ria novosti|xinhua|anadolu agency|armenpress|apa|azertac)\s+(?:news agency\s+)?(?:reported|said in a report|was told|quoted)\b`)
+	creditLine     = regexp.MustCompile(`(?i)^(?:\(([^)]{2,40})\)|[—–]\s*([\p{L}/ .-]{2,40}))$`)
+	reportedBy     = regexp.MustCompile(`(?i)\b(the associated press|associated press|reuters|agence france-presse|afp|radio free europe/radio liberty|rfe/rl|tass|interfax|ria novosti|xinhua|anadolu agency|armenpress|apa|azertac)\s+(?:news agency\s+)?(?:reported|said in a report|was told|quoted)\b`)
 	reutersSignoff = regexp.MustCompile(`(?i)^\(?reporting by\b.*(?:editing by|writing by)\b`)
 )
 

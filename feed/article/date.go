@@ -9,17 +9,20 @@ import (
 
 // dateLabel matches a metadata line that states a date, and captures its
 // label and the text after it. Labels are those news sites commonly use.
-var dateLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?(published(?: date| on| at)?|posted(?: on| at)?|date(?: published)?|first published|updated(?: on| at)?|last updated|modified(?: date| on)?|last modified|created(?: on)?|released)\s*[:|\-–—]?\s*(.+)$`)
+var dateLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?(published(?: date| on| at)?|posted(?: on| at)?|date(?: published)?|first published|updated(?: on| at)?|last updated|modified(?: date| on)?|last modified|created(?: on)?|released|veröffentlicht(?: am)?|erstellt am|aktualisiert(?: am)?|publié le|mis à jour le|publicado(?: el)?|опубликовано|обновлено|дата публикации)\s*[:|\-–—]?\s*(.+)$`)
 
 // labelRank orders labels: Published beats the others, Modified comes last.
 func labelRank(label string) int {
 	l := strings.ToLower(label)
 	switch {
-	case strings.HasPrefix(l, "published"), strings.HasPrefix(l, "first published"), strings.HasPrefix(l, "released"):
+	case strings.HasPrefix(l, "published"), strings.HasPrefix(l, "first published"), strings.HasPrefix(l, "released"),
+		strings.HasPrefix(l, "veröffentlicht"), strings.HasPrefix(l, "erstellt"), strings.HasPrefix(l, "publié"),
+		strings.HasPrefix(l, "publicado"), strings.HasPrefix(l, "опубликовано"), strings.HasPrefix(l, "дата"):
 		return 0
 	case strings.HasPrefix(l, "posted"), strings.HasPrefix(l, "date"), strings.HasPrefix(l, "created"):
 		return 1
-	case strings.HasPrefix(l, "updated"), strings.HasPrefix(l, "last updated"):
+	case strings.HasPrefix(l, "updated"), strings.HasPrefix(l, "last updated"), strings.HasPrefix(l, "aktualisiert"),
+		strings.HasPrefix(l, "mis à jour"), strings.HasPrefix(l, "обновлено"):
 		return 3
 	default: // modified
 		return 4
@@ -46,6 +49,12 @@ var months = map[string]time.Month{
 	"may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
 	"sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
 	"dec": 12, "december": 12,
+	// German, French and Russian (genitive) names, common on regional sites.
+	"januar": 1, "februar": 2, "märz": 3, "juni": 6, "juli": 7, "oktober": 10, "dezember": 12,
+	"janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "août": 8,
+	"septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12,
+	"января": 1, "февраля": 2, "марта": 3, "апреля": 4, "мая": 5, "июня": 6, "июля": 7,
+	"августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
 }
 
 // stamp is a date read from the text with the precision it was given in.
@@ -75,7 +84,7 @@ func parseDate(s string) (stamp, bool) {
 		h, _ = strconv.Atoi(m[1])
 		mi, _ = strconv.Atoi(m[2])
 		prec = PrecisionMinute
-	} else if hh, mm, ss, p, ok := clockOf(s); ok {
+	} else if hh, mm, ss, p, ok := clockOf(numericDate.ReplaceAllString(s, " ")); ok {
 		h, mi, sec, prec = hh, mm, ss, p
 	}
 	t := time.Date(y, mo, d, h, mi, sec, 0, loc)

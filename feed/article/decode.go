@@ -49,8 +49,9 @@ func decode(raw []byte) (string, []string, error) {
 	var text string
 	if utf8.Valid(raw) {
 		text = string(raw)
-	} else if valid, invalid := utf8Stats(raw); valid > 0 && invalid*4 <= valid+1 {
-		// Mostly UTF-8 with a few broken bytes: keep it UTF-8.
+	} else if valid, invalid := utf8Stats(raw); valid > 0 && valid*4 >= invalid {
+		// Real multi-byte sequences are rare by chance in legacy encodings:
+		// this is UTF-8 with some broken bytes.
 		text = strings.ToValidUTF8(string(raw), "\uFFFD")
 		warnings = append(warnings, fmt.Sprintf("replaced %d invalid UTF-8 byte sequence(s)", invalid))
 	} else {

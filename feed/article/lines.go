@@ -34,10 +34,10 @@ type line struct {
 var (
 	// endMarkers open the part of a page that follows an article: comment
 	// forms, related stories, newsletter boxes, tags, captchas.
-	endMarkers = regexp.MustCompile(`(?i)^(?:leave a (?:reply|comment)|post a comment|add (?:a |new )?comment|\d+\s+comments?|comments?(?: \(\d+\))?|you (?:may|might) also (?:like|be interested in)|also on [\p{L} ]+|related(?: articles?| posts?| news| stories| content| topics| coverage| reading)?|more (?:stories|news|articles)|most (?:read|popular|viewed|shared)|trending(?: now)?|recommended(?: for you)?|latest (?:news|stories|articles)|popular (?:posts|stories|news)|sign up for (?:our|the)? ?newsletters?.*|subscribe to (?:our|the) newsletter.*|newsletter|share (?:this|the) (?:article|story|post)|share(?: on)?:?|tags?:.*|topics?:|filed under.*|about the author|security key:?|captcha.*|page generated in .*|back to top|previous (?:article|post|story)|next (?:article|post|story)|top stories|editor'?s picks?|don'?t miss)\.?:?$`)
+	endMarkers = regexp.MustCompile(`(?i)^(?:leave a (?:reply|comment)|post a comment|add (?:a |new )?comment|\d+\s+comments?|comments?(?: \(\d+\))?|you (?:may|might) also (?:like|be interested in)|also on [\p{L} ]+|related(?: articles?| posts?| news| stories| content| topics| coverage| reading)?|more (?:stories|news|articles)|most (?:read|popular|viewed|shared)|trending(?: now)?|recommended(?: for you)?|latest (?:news|stories|articles)|popular (?:posts|stories|news)|sign up for (?:our|the)? ?newsletters?.*|subscribe to (?:our|the) newsletter.*|newsletter|share(?: this| the| on| via)?(?: article| story| post| page)?:?|tags?:.*|topics?:|filed under.*|about the author|security key:?|captcha.*|page generated in .*|back to top|previous (?:article|post|story)|next (?:article|post|story)|top stories|editor'?s picks?|don'?t miss)\.?:?$`)
 
-	// chrome matches furniture lines anywhere on a page.
-	chrome = regexp.MustCompile(`(?i)(?:your email address will not be published|required fields are marked|get notified of the latest|all rights reserved|^©|^copyright\b|\bcookies?\b.*\b(?:use|accept|consent|policy|settings|continu)|\b(?:accept|reject) (?:all )?cookies|privacy policy|terms (?:of|and) (?:use|service|conditions)|^(?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|reddit|vk|copy link|menu|search|home|skip to (?:main )?content|loading\.*|click here\b.*|follow us\b.*|join us on\b.*|subscribe\b.*|log ?in|sign ?in|register)$|^(?:photo|image|video|source|credit)s?\s*:\s*\S+$|^advertisement$|^(?:read (?:more|also|next)|see also|more from [\p{L} ]+)\s*:?$|enable javascript|your browser does not support|page generated in|^security key|refresh captcha|captcha refresh)`)
+	// chromeLine matches a whole short line of site furniture.
+	chromeLine = regexp.MustCompile(`(?i)^(?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|reddit|vk|copy link|menu|search|home|skip to (?:main )?content|loading\.*|click here\b.*|follow us\b.*|join us on\b.*|subscribe\b.*|log ?in|sign ?in|register|advertisement|(?:photo|image|video|source|credit)s?\s*:\s*\S+|(?:read (?:more|also|next)|see also|more from [\p{L} ]+)\s*:?)$`)
 
 	// metaLabel matches metadata lines that are not prose.
 	metaLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?(?:news id|article id|id|published(?: date| on| at)?|posted(?: on| at| by)?|date(?: published)?|first published|updated(?: on| at)?|last updated|modified(?: date| on)?|last modified|created(?: on)?|reading time|read time|views?|hits|author|written by|source|section|category|categories|print version|\d+ min(?:ute)?s? read)\s*[:|]`)
@@ -58,16 +58,19 @@ func classify(s string) kind {
 	if !hasLetter(s) {
 		return kindJunk
 	}
+	// Length gates keep the regular expressions off long paragraphs, where
+	// they cannot match anyway and would cost most of the parse.
+	n := len(s)
 	switch {
-	case endMarkers.MatchString(s):
+	case n <= 100 && endMarkers.MatchString(s):
 		return kindEnd
-	case chrome.MatchString(s):
+	case n <= 80 && chromeLine.MatchString(s), n <= 400 && isChrome(s):
 		return kindChrome
-	case metaLabel.MatchString(s), dateLabel.MatchString(s) && isDateLine(s):
+	case n <= 200 && (metaLabel.MatchString(s) || dateLabel.MatchString(s) && isDateLine(s)):
 		return kindMeta
-	case byline.MatchString(s) && wordCount(s) <= 14 && !endsSentence(s):
+	case n <= 150 && byline.MatchString(s) && wordCount(s) <= 14 && !endsSentence(s):
 		return kindMeta
-	case caption.MatchString(s):
+	case mayBeCaption(s) && caption.MatchString(s):
 		return kindCaption
 	case isTeaser(s):
 		return kindTeaser
@@ -81,6 +84,42 @@ func classify(s string) kind {
 		return kindPara
 	}
 	return kindShort
+}
+
+// chromePhrases are furniture wherever they appear in a line.
+var chromePhrases = []string{
+	"your email address will not be published", "required fields are marked", "get notified of the latest",
+	"all rights reserved", "privacy policy", "terms of use", "terms of service", "terms and conditions",
+	"enable javascript", "your browser does not support", "page generated in", "refresh captcha", "captcha refresh",
+}
+
+// isChrome reports furniture found by phrase: copyright and cookie notices,
+// comment-form and newsletter text.
+func isChrome(s string) bool {
+	l := strings.ToLower(s)
+	if strings.HasPrefix(l, "©") || strings.HasPrefix(l, "copyright") || strings.HasPrefix(l, "security key") {
+		return true
+	}
+	for _, p := range chromePhrases {
+		if strings.Contains(l, p) {
+			return true
+		}
+	}
+	if strings.Contains(l, "cookie") {
+		for _, w := range []string{"use", "accept", "consent", "policy", "setting", "continu", "reject"} {
+			if strings.Contains(l, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mayBeCaption is a cheap test for the words every caption pattern needs.
+func mayBeCaption(s string) bool {
+	return strings.Contains(s, "(") || strings.Contains(s, "/") || strings.Contains(s, "hoto") ||
+		strings.Contains(s, "HOTO") || strings.Contains(s, "mage") || strings.Contains(s, "icture") ||
+		strings.Contains(s, "ile") || strings.Contains(s, "FILE") || strings.Contains(s, "ool") || strings.Contains(s, "OOL")
 }
 
 // isDateLine reports a labelled line whose value holds a full date.
@@ -121,7 +160,7 @@ func isSentence(s string) bool {
 func endsSentence(s string) bool {
 	s = strings.TrimRight(s, `"'”’»)]* `)
 	r, _ := utf8.DecodeLastRuneInString(s)
-	return r == '.' || r == '!' || r == '?' || r == '…' || r == ':' || r == ';'
+	return r == '.' || r == '!' || r == '?' || r == '…'
 }
 
 func hasLetter(s string) bool {
@@ -164,5 +203,6 @@ func wrapped(prev, next string) bool {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(next)
-	return unicode.IsLower(r)
+	words := strings.Fields(prev)
+	return unicode.IsLower(r) || weakTail[strings.ToLower(words[len(words)-1])]
 }

@@ -44,9 +44,6 @@ func ParseAt(name string, raw []byte, now time.Time) (*Article, error) {
 		a.Agency = p.agency(a.Body)
 	}
 	a.Source = p.source()
-	if a.Source != "" && canonicalAgency(a.Source) == a.Agency {
-		a.Agency = "" // the outlet's own copy, not a wire credit
-	}
 	p.date(a, now)
 	a.Summary = summarize(a.Body)
 	a.Title = p.title(start)
@@ -55,7 +52,12 @@ func ParseAt(name string, raw []byte, now time.Time) (*Article, error) {
 		a.TitleSynthesized = true
 		a.Warnings = append(a.Warnings, "no headline found: title synthesized from the lede")
 	}
-	a.Body = dropTitleRepeats(a.Body, a.Title)
+	if !a.TitleSynthesized {
+		a.Body = dropTitleRepeats(a.Body, a.Title)
+	}
+	if len(a.Body) == 0 {
+		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
+	}
 	for _, para := range a.Body {
 		a.Words += wordCount(para)
 	}

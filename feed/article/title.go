@@ -62,6 +62,8 @@ func cutWords(s string, n int) string {
 var (
 	// weekday drops "on Tuesday" and the like, which headlines leave out.
 	weekday = regexp.MustCompile(`(?i),?\s+(?:on|last|this)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b,?`)
+	// attribution is a closing "..., officials said." dropped from headlines.
+	attribution = regexp.MustCompile(`(?i),\s+(?:according to [^,]{2,60}|[^,]{2,60}?\s+(?:said|says|told [^,]{2,30}|announced|reported|added|noted|stated)(?: on \w+| in a statement)?)\s*[.!]?["”’]*$`)
 	// aside is a parenthesis, dropped from headlines.
 	aside = regexp.MustCompile(`\s*\([^)]*\)`)
 	// clauseBreak is where a long sentence can be cut into a headline.
@@ -73,6 +75,9 @@ var (
 		"his": true, "her": true, "its": true, "their": true, "that": true, "this": true, "is": true,
 		"was": true, "as": true, "into": true, "about": true, "has": true, "have": true, "had": true,
 		"be": true, "been": true, "will": true, "would": true, "said": true, "than": true, "between": true,
+		"if": true, "when": true, "could": true, "can": true, "should": true, "may": true, "might": true,
+		"after": true, "before": true, "since": true, "because": true, "while": true, "amid": true,
+		"over": true, "under": true, "who": true, "which": true, "where": true, "not": true, "are": true, "were": true,
 	}
 )
 
@@ -84,6 +89,7 @@ func synthesizeTitle(lede string) string {
 	if m := sentenceEnd.FindStringIndex(s); m != nil {
 		s = s[:m[0]+1]
 	}
+	s = attribution.ReplaceAllString(s, "")
 	s = aside.ReplaceAllString(s, "")
 	s = weekday.ReplaceAllString(s, "")
 	s = strings.Join(strings.Fields(s), " ")

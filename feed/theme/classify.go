@@ -39,28 +39,76 @@ func (t *Taxonomy) paragraphs(a *article.Article) []paragraph {
 // Classify scores the article against every theme and the topic. It is
 // deterministic: the same article always gets the same result.
 func (t *Taxonomy) Classify(a *article.Article) Result {
+	n := len(t.Themes)
+	anchorG, sideAG, sideBG, negG := n, n+1, n+2, n+3
+	scores := make([]float64, n)
+	hitTerms := make([][]bool, n)
+	for i := range hitTerms {
+		hitTerms[i] = make([]bool, len(t.index.groups[i]))
+	}
+	seen := make([]bool, t.index.slots)
+	var touched []int
+
+	var about, total, negative float64
+	type sides struct{ anchor, a, b bool }
+	per := make([]sides, 0, len(a.Body)+1)
 	paras := t.paragraphs(a)
+	var anyA, anyB bool
+	for _, p := range paras {
+		var s sides
+		touched = t.index.scan(p.tokens, seen, touched, func(g, ti int) {
+			w := t.index.groups[g][ti].weight
+			switch g {
+			case anchorG:
+				s.anchor = true
+			case sideAG:
+				s.a = true
+			case sideBG:
+				s.b = true
+			case negG:
+				negative += w * p.weight
+			default:
+				scores[g] += w * p.weight
+				hitTerms[g][ti] = true
+			}
+		})
+		per = append(per, s)
+		anyA, anyB = anyA || s.a, anyB || s.b
+		total += p.weight
+	}
+	for i, s := range per {
+		switch {
+		case s.anchor, s.a && s.b:
+			about += paras[i].weight
+		case (s.a || s.b) && anyA && anyB:
+			about += paras[i].weight / 2
+		}
+	}
+
 	r := Result{Scores: map[string]float64{}, Matches: map[string][]string{}}
 	best, bestScore := -1, 0.0
 	for i, th := range t.Themes {
-		score, matched := score(paras, t.terms[i])
-		if score == 0 {
+		if scores[i] <= 0 {
 			continue
 		}
-		r.Scores[th.ID] = round(score)
-		r.Matches[th.ID] = matched
-		if score > bestScore {
-			best, bestScore = i, score
+		r.Scores[th.ID] = round(scores[i])
+		for ti, h := range hitTerms[i] {
+			if h && t.index.groups[i][ti].weight > 0 {
+				r.Matches[th.ID] = append(r.Matches[th.ID], t.index.groups[i][ti].text)
+			}
+		}
+		if scores[i] > bestScore {
+			best, bestScore = i, scores[i]
 		}
 	}
-	r.Relevance = round(t.relevance(paras))
+	r.Relevance = round(relevance(about, total, negative))
 	r.Relevant = r.Relevance >= t.minRelevance && bestScore >= t.minTheme
+	r.Themes = []string{}
 	if !r.Relevant {
-		r.Themes = []string{}
 		return r
 	}
-	for _, th := range t.Themes {
-		if s := r.Scores[th.ID]; s >= t.minScore && s >= 0.4*bestScore {
+	for i, th := range t.Themes {
+		if s := scores[i]; s >= t.minScore && s >= 0.4*bestScore {
 			r.Themes = append(r.Themes, th.ID)
 		}
 	}
@@ -72,62 +120,13 @@ func (t *Taxonomy) Classify(a *article.Article) Result {
 	return r
 }
 
-// score sums, over paragraphs, the weights of the terms each paragraph
-// holds, counting a term once per paragraph. It returns the matched terms
-// in taxonomy order.
-func score(paras []paragraph, m *matcher) (float64, []string) {
-	terms := m.terms
-	seen := make([]bool, len(terms))
-	hit := make([]bool, len(terms))
-	total := 0.0
-	for _, p := range paras {
-		for _, ti := range m.find(p.tokens, seen) {
-			total += terms[ti].weight * p.weight
-			hit[ti] = true
-		}
-	}
-	var matched []string
-	for i, h := range hit {
-		if h && terms[i].weight > 0 {
-			matched = append(matched, terms[i].text)
-		}
-	}
-	return math.Max(total, 0), matched
-}
-
-// relevance is the weighted share of paragraphs about the conflict: one
-// naming the conflict itself, or both parties (or one party, at half, when
-// the article names both somewhere), damped when the mentions are few and
-// lowered by the vocabulary of look-alike subjects.
-func (t *Taxonomy) relevance(paras []paragraph) float64 {
-	anchors, sideA, sideB, neg := t.anchors, t.sideA, t.sideB, t.negative
-	type hits struct{ anchor, a, b bool }
-	per := make([]hits, len(paras))
-	var anyA, anyB bool
-	negative, total := 0.0, 0.0
-	for i, p := range paras {
-		per[i] = hits{
-			anchor: len(anchors.find(p.tokens, make([]bool, len(anchors.terms)))) > 0,
-			a:      len(sideA.find(p.tokens, make([]bool, len(sideA.terms)))) > 0,
-			b:      len(sideB.find(p.tokens, make([]bool, len(sideB.terms)))) > 0,
-		}
-		anyA, anyB = anyA || per[i].a, anyB || per[i].b
-		for _, ni := range neg.find(p.tokens, make([]bool, len(neg.terms))) {
-			negative += neg.terms[ni].weight * p.weight
-		}
-		total += p.weight
-	}
+// relevance is the weighted share of paragraphs about the conflict (one
+// naming the conflict itself or both parties, or one party at half weight
+// when the article names both somewhere), damped when the mentions are few,
+// and lowered by the vocabulary of look-alike subjects such as sport.
+func relevance(about, total, negative float64) float64 {
 	if total == 0 {
 		return 0
-	}
-	about := 0.0
-	for i, h := range per {
-		switch {
-		case h.anchor, h.a && h.b:
-			about += paras[i].weight
-		case (h.a || h.b) && anyA && anyB:
-			about += paras[i].weight / 2
-		}
 	}
 	share := about / total
 	// Fewer than three weighted mentions is a passing reference.

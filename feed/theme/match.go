@@ -17,12 +17,12 @@ type term struct {
 // apostrophes split words, so "Nagorno-Karabakh" is two tokens and
 // "Azerbaijan's" loses its possessive.
 func tokenize(s string) []string {
-	var out []string
+	s = strings.ToLower(s) // once, so words below are substrings, not copies
+	out := make([]string, 0, len(s)/6+1)
 	start := -1
 	flush := func(end int) {
 		if start >= 0 {
-			w := strings.ToLower(s[start:end])
-			if w != "s" {
+			if w := s[start:end]; w != "s" {
 				out = append(out, stem(w))
 			}
 			start = -1
@@ -118,6 +118,16 @@ func (a *aliases) canonical(toks []string) []string {
 	if a == nil || len(a.byFirst) == 0 {
 		return toks
 	}
+	first := -1
+	for i, t := range toks {
+		if _, ok := a.byFirst[t]; ok {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return toks // the common case: nothing to rewrite, nothing to copy
+	}
 	out := make([]string, 0, len(toks))
 	for i := 0; i < len(toks); {
 		matched := false
@@ -147,35 +157,4 @@ func hasPrefix(toks, p []string) bool {
 		}
 	}
 	return true
-}
-
-// matcher finds terms in a token sequence.
-type matcher struct {
-	byFirst map[string][]int // first token -> indexes into terms
-	terms   []term
-}
-
-func newMatcher(terms []term) *matcher {
-	m := &matcher{byFirst: map[string][]int{}, terms: terms}
-	for i, t := range terms {
-		m.byFirst[t.tokens[0]] = append(m.byFirst[t.tokens[0]], i)
-	}
-	return m
-}
-
-// find returns the indexes of the terms present in toks, each once.
-func (m *matcher) find(toks []string, seen []bool) []int {
-	var out []int
-	for i, tok := range toks {
-		for _, ti := range m.byFirst[tok] {
-			if !seen[ti] && hasPrefix(toks[i:], m.terms[ti].tokens) {
-				seen[ti] = true
-				out = append(out, ti)
-			}
-		}
-	}
-	for _, ti := range out {
-		seen[ti] = false
-	}
-	return out
 }

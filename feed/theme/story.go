@@ -150,31 +150,40 @@ func Group(prints map[string]Print) map[string]string {
 		}
 	}
 	rows := numHashes / bands
-	checked := map[[2]int]bool{}
+	buckets := map[uint64][]int{}
 	for band := 0; band < bands; band++ {
-		buckets := map[uint64][]int{}
+		clear(buckets)
 		for i, id := range ids {
-			sig := prints[id].Sig
-			if len(prints[id].Shingles) == 0 {
+			p := prints[id]
+			if len(p.Shingles) == 0 {
 				continue
 			}
-			var key uint64
+			key := uint64(band)
 			for r := 0; r < rows; r++ {
-				key = key*1000003 + uint64(sig[band*rows+r])
+				key = key*1000003 + uint64(p.Sig[band*rows+r])
 			}
 			buckets[key] = append(buckets[key], i)
 		}
 		for _, members := range buckets {
-			for x := 0; x < len(members); x++ {
-				for y := x + 1; y < len(members); y++ {
-					a, b := members[x], members[y]
-					if find(a) == find(b) || checked[[2]int{a, b}] {
-						continue
+			// Compare each member with one representative of each group
+			// already in the bucket, not with every member: a bucket of
+			// near-copies then costs one comparison per member.
+			var reps []int
+			for _, m := range members {
+				joined := false
+				for _, r := range reps {
+					if find(m) == find(r) {
+						joined = true
+						break
 					}
-					checked[[2]int{a, b}] = true
-					if Similar(prints[ids[a]], prints[ids[b]]) {
-						union(a, b)
+					if Similar(prints[ids[m]], prints[ids[r]]) {
+						union(m, r)
+						joined = true
+						break
 					}
+				}
+				if !joined {
+					reps = append(reps, m)
 				}
 			}
 		}

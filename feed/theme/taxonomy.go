@@ -102,6 +102,7 @@ func Parse(name string, data []byte) (*Taxonomy, error) {
 		return nil, bad("%v", []string{"aliases"}, err)
 	}
 	seen := map[string]bool{}
+	var groups [][]term
 	for i, tf := range f.Themes {
 		// Array tables have no key path of their own: find the theme's line.
 		at := lineOf(data, `"`+tf.ID+`"`)
@@ -131,20 +132,19 @@ func Parse(name string, data []byte) (*Taxonomy, error) {
 			color = palette[i%len(palette)]
 		}
 		t.Themes = append(t.Themes, Theme{ID: tf.ID, Name: tf.Name, Description: tf.Description, Color: color, Terms: len(terms)})
-		t.terms = append(t.terms, newMatcher(terms))
+		groups = append(groups, terms)
 	}
-	groups := []struct {
+	topic := []struct {
 		name string
 		m    map[string]float64
-		dst  **matcher
 		need bool
 	}{
-		{"topic.anchors", f.Topic.Anchors, &t.anchors, true},
-		{"topic.side_a", f.Topic.SideA, &t.sideA, false},
-		{"topic.side_b", f.Topic.SideB, &t.sideB, false},
-		{"topic.negative", f.Topic.Negative, &t.negative, false},
+		{"topic.anchors", f.Topic.Anchors, true},
+		{"topic.side_a", f.Topic.SideA, false},
+		{"topic.side_b", f.Topic.SideB, false},
+		{"topic.negative", f.Topic.Negative, false},
 	}
-	for _, g := range groups {
+	for _, g := range topic {
 		if g.need && len(g.m) == 0 {
 			return nil, bad("[%s] is empty: the topic needs terms that make an article on-topic", nil, g.name)
 		}
@@ -152,8 +152,9 @@ func Parse(name string, data []byte) (*Taxonomy, error) {
 		if err != nil {
 			return nil, bad("[%s]: %v", strings.Split(g.name, "."), g.name, err)
 		}
-		*g.dst = newMatcher(terms)
+		groups = append(groups, terms)
 	}
+	t.index = newIndex(groups)
 	t.minRelevance = f.Topic.MinRelevance
 	if t.minRelevance <= 0 {
 		t.minRelevance = 0.3

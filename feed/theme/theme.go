@@ -47,9 +47,8 @@ type Taxonomy struct {
 	minRelevance float64 // an article scoring less is off-topic
 	minTheme     float64 // an on-topic article needs a theme scoring this much
 	aliases      *aliases
-	terms        []*matcher // per theme, in Themes order
-	anchors      *matcher   // the conflict itself
-	sideA        *matcher   // one party (Armenia)
-	sideB        *matcher   // the other party (Azerbaijan)
-	negative     *matcher   // vocabulary of look-alike subjects (sport, business)
+	// index holds, in order, each theme's terms, then the topic's anchors
+	// (the conflict itself), side A (Armenia), side B (Azerbaijan) and
+	// negative terms (look-alike subjects such as sport).
+	index *index
 }

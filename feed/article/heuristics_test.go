@@ -1,0 +1,261 @@
+package article
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestParseDate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // RFC 3339, "" for no date
+		prec Precision
+	}{
+		{"10:31 | 31 October 2022", "2022-10-31T10:31:00Z", PrecisionMinute},
+		{"0314 GMT November 27, 2021", "2021-11-27T03:14:00Z", PrecisionMinute},
+		{"2025-03-14T09:30:00+04:00", "2025-03-14T09:30:00+04:00", PrecisionSecond},
+		{"2024-01-05", "2024-01-05T00:00:00Z", PrecisionDate},
+		{"March 4, 2024", "2024-03-04T00:00:00Z", PrecisionDate},
+		{"Monday, 4 March 2024, 3:05 pm", "2024-03-04T15:05:00Z", PrecisionMinute},
+		{"Nov 2, 2023 at 14:05", "2023-11-02T14:05:00Z", PrecisionMinute},
+		{"05.10.2023 16:45", "2023-10-05T16:45:00Z", PrecisionMinute},
+		{"10/31/2022", "2022-10-31T00:00:00Z", PrecisionDate},
+		{"12 мая 2023", "2023-05-12T00:00:00Z", PrecisionDate},
+		{"12:00 GMT+4, 1 June 2023", "2023-06-01T12:00:00+04:00", PrecisionMinute},
+		{"318272", "", ""},
+		{"0/0597 sec", "", ""},
+		{"yesterday", "", ""},
+		{"31 February 2022", "", ""},
+		{"November 2021", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			st, ok := parseDate(tt.in)
+			got := ""
+			if ok {
+				got = st.t.Format(time.RFC3339)
+			}
+			if got != tt.want || (ok && st.precision != tt.prec) {
+				t.Errorf("parseDate(%q) = %q %q, want %q %q", tt.in, got, st.precision, tt.want, tt.prec)
+			}
+		})
+	}
+}
+
+func TestDateChoice(t *testing.T) {
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	body := "\nArmenia and Azerbaijan resumed talks on the peace treaty in Brussels on Monday, officials said in statements.\n"
+	tests := []struct {
+		name string
+		head string
+		want string
+	}{
+		{"published beats modified", "Modified Date: 1 May 2023\nPublished Date: 30 April 2023", "2023-04-30T00:00:00Z"},
+		{"updated when alone", "Updated: 2 May 2023 10:00", "2023-05-02T10:00:00Z"},
+		{"byline date", "By Anna Petrosyan | March 4, 2024", "2024-03-04T00:00:00Z"},
+		{"bare date at head", "Headline of the story here\n4 March 2024", "2024-03-04T00:00:00Z"},
+		{"news id is no date", "News ID: 318272", ""},
+		{"future date rejected", "Published: 1 January 2031", ""},
+		{"before 1995 rejected", "Published: 1 January 1990", ""},
+		{"year in body is no date", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := ParseAt("x.txt", []byte(tt.head+body+"The war ended in 1994 and talks began in 2020, officials said in Baku on Friday.\n"), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			if !a.Published.IsZero() {
+				got = a.Published.Format(time.RFC3339)
+			}
+			if got != tt.want {
+				t.Errorf("published = %q, want %q (warnings %q)", got, tt.want, a.Warnings)
+			}
+		})
+	}
+}
+
+func TestSplitDateline(t *testing.T) {
+	tests := []struct {
+		in, rest, place, agency string
+	}{
+		{"MOSCOW — Putin said.", "Putin said.", "MOSCOW", ""},
+		{"MOSCOW (RFE/RL) — Putin said.", "Putin said.", "MOSCOW", "RFE/RL"},
+		{"BAKU, Azerbaijan (AP) — Aliyev said.", "Aliyev said.", "BAKU", "AP"},
+		{"YEREVAN (Arka) — The chief said.", "The chief said.", "YEREVAN", "Arka"},
+		{"NEW YORK - The UN said.", "The UN said.", "NEW YORK", ""},
+		{"A deal — or not — was reached.", "A deal — or not — was reached.", "", ""},
+		{"Putin — in Sochi — said.", "Putin — in Sochi — said.", "", ""},
+		{"EU-brokered talks resumed.", "EU-brokered talks resumed.", "", ""},
+	}
+	for _, tt := range tests {
+		rest, place, agency := splitDateline(tt.in)
+		if rest != tt.rest || place != tt.place || agency != tt.agency {
+			t.Errorf("splitDateline(%q) = %q, %q, %q; want %q, %q, %q", tt.in, rest, place, agency, tt.rest, tt.place, tt.agency)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		line string
+		want kind
+	}{
+		{"Leave a Reply", kindEnd},
+		{"You May Also Like", kindEnd},
+		{"Related Articles", kindEnd},
+		{"Sign Up for Our Newsletters", kindEnd},
+		{"Tags: Armenia, Azerbaijan", kindEnd},
+		{"Security Key:", kindEnd},
+		{"Page Generated in 0/0597 sec", kindEnd},
+		{"Your email address will not be published. Required fields are marked *", kindChrome},
+		{"Get notified of the latest updates from MassisPost.", kindChrome},
+		{"We use cookies to improve your experience. By continuing you accept our use of cookies.", kindChrome},
+		{"© 2025 Caucasus Watch", kindChrome},
+		{"News ID: 318272", kindMeta},
+		{"- Published Date: 10:31 | 31 October 2022", kindMeta},
+		{"By Ivan Gharibyan", kindMeta},
+		{"Russia's President Vladimir Putin (C), Armenia's Prime Minister Nikol Pashinyan (R) and Azerbaijan's President Ilham Aliyev attend a news conference.", kindCaption},
+		{"YEREVAN — Armenian Prime Minister Nikol Pashinyan said on March 1 that…", kindTeaser},
+		{"- Scholz calls Russian claim of Ukrainian 'dirty bomb' untenable", kindBullet},
+		{"1. Both sides recognise each other's territorial integrity.", kindNumbered},
+		{"Advancing Russia-Armenia relations", kindShort},
+		{"|", kindJunk},
+		{"He later said Moscow will do everything for a final settlement between Armenia and Azerbaijan.", kindPara},
+	}
+	for _, tt := range tests {
+		if got := classify(tt.line); got != tt.want {
+			t.Errorf("classify(%q) = %d, want %d", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestSynthesizeTitle(t *testing.T) {
+	tests := []struct{ lede, want string }{
+		{"Armenia and Azerbaijan exchanged prisoners on Wednesday in a swap mediated by the United States, the two governments said.",
+			"Armenia and Azerbaijan exchanged prisoners in a swap mediated by the United States"},
+		{"Short lede here.", "Short lede here"},
+		{"Russian President Vladimir Putin on Wednesday received the Armenian prime minister to discuss the current situation in Nagorno-Karabakh, a region of the South Caucasus.",
+			"Russian President Vladimir Putin received the Armenian prime minister to discuss the current situation"},
+		{"The talks (the first since May) ended without a deal. Officials said more talks are planned.", "The talks ended without a deal"},
+	}
+	for _, tt := range tests {
+		got := synthesizeTitle(tt.lede)
+		if got != tt.want {
+			t.Errorf("synthesizeTitle(%q) = %q, want %q", tt.lede, got, tt.want)
+		}
+		if utf8.RuneCountInString(got) > maxTitle {
+			t.Errorf("title longer than %d: %q", maxTitle, got)
+		}
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	long := strings.Repeat("Armenian and Azerbaijani negotiators met again. ", 10)
+	tests := []struct {
+		name string
+		body []string
+		want string
+	}{
+		{"short lede kept", []string{"One sentence lede that is long enough to stand alone as the summary of the story."}, "One sentence lede that is long enough to stand alone as the summary of the story."},
+		{"cut at a sentence", []string{long}, strings.TrimSpace(strings.Repeat("Armenian and Azerbaijani negotiators met again. ", 6))},
+		{"one-line quote joined with the next", []string{"“Peace is within reach.”", "He said so."}, "“Peace is within reach.” He said so."},
+	}
+	for _, tt := range tests {
+		got := summarize(tt.body)
+		if got != tt.want {
+			t.Errorf("%s: summarize = %q, want %q", tt.name, got, tt.want)
+		}
+		if utf8.RuneCountInString(got) > maxSummary {
+			t.Errorf("%s: summary longer than %d", tt.name, maxSummary)
+		}
+	}
+	words := strings.Repeat("word ", 100)
+	if got := summarize([]string{words}); utf8.RuneCountInString(got) > maxSummary || !strings.HasSuffix(got, "word…") {
+		t.Errorf("unpunctuated lede: summary = %q, want a word-boundary cut with an ellipsis", got)
+	}
+}
+
+func TestHardWrappedParagraphsAreJoined(t *testing.T) {
+	raw := "Armenian and Azerbaijani foreign ministers met in Washington on\nTuesday for a new round of talks on the peace treaty, officials said.\n\nThe talks will continue in Brussels next month, diplomats said on Wednesday.\n"
+	a, err := Parse("wrapped.txt", []byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Body) != 2 || !strings.Contains(a.Body[0], "on Tuesday") {
+		t.Errorf("body = %q, want the wrapped lines joined into one paragraph", a.Body)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	files, _ := os.ReadDir("../../seeds")
+	for _, e := range files {
+		if raw, err := os.ReadFile("../../seeds/" + e.Name()); err == nil {
+			f.Add(raw)
+		}
+	}
+	f.Add([]byte("MOSCOW (AP) — Talks resumed.\n\nYou May Also Like\nTeaser…"))
+	f.Add([]byte{0xFF, 0xFE, 'A', 0, '.', 0})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		a, err := Parse("fuzz.txt", raw)
+		if err != nil {
+			return
+		}
+		checkClean(t, a)
+		if len(a.Body) == 0 {
+			t.Fatal("parse succeeded with an empty body")
+		}
+		if utf8.RuneCountInString(a.Title) > 250 {
+			t.Fatalf("title of %d characters", utf8.RuneCountInString(a.Title))
+		}
+	})
+}
+
+// FuzzBodyNeverEmpty checks that a file holding a sentence always yields a
+// body.
+func FuzzBodyNeverEmpty(f *testing.F) {
+	f.Add("Junk line", "Armenia and Azerbaijan resumed talks on the peace treaty in Brussels on Monday.")
+	f.Add("Leave a Reply", "The ministers met in Geneva and agreed to meet again next month, officials said.")
+	f.Fuzz(func(t *testing.T, prefix, sentence string) {
+		if !utf8.ValidString(prefix) || !utf8.ValidString(sentence) || len(strings.Fields(sentence)) < 6 || strings.ContainsAny(prefix+sentence, "\x00\n\r") {
+			return
+		}
+		if !isSentence(strings.TrimSpace(normalize(sentence))) {
+			return
+		}
+		a, err := Parse("f.txt", []byte(prefix+"\n\n"+sentence+"\n"))
+		if err != nil {
+			t.Fatalf("parse of a file holding the sentence %q: %v", sentence, err)
+		}
+		if len(a.Body) == 0 {
+			t.Fatal("empty body")
+		}
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	var raws [][]byte
+	var size int64
+	for _, f := range seedFiles(b) {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		raws = append(raws, raw)
+		size += int64(len(raw))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, raw := range raws {
+			if _, err := Parse("bench.txt", raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*len(raws))/b.Elapsed().Seconds(), "articles/s")
+}

@@ -1,0 +1,45 @@
+package theme
+
+// index finds the terms of every group (each theme, then the topic's
+// anchors, sides and negative terms) in one pass over a paragraph's tokens.
+type index struct {
+	groups  [][]term
+	byFirst map[string][]ref
+	offset  []int // offset[g] is group g's first slot in a flat seen-set
+	slots   int
+}
+
+// ref is one term of one group.
+type ref struct{ group, term, slot int }
+
+func newIndex(groups [][]term) *index {
+	ix := &index{groups: groups, byFirst: map[string][]ref{}}
+	for g, terms := range groups {
+		ix.offset = append(ix.offset, ix.slots)
+		for t, tm := range terms {
+			ix.byFirst[tm.tokens[0]] = append(ix.byFirst[tm.tokens[0]], ref{g, t, ix.slots + t})
+		}
+		ix.slots += len(terms)
+	}
+	return ix
+}
+
+// scan calls hit once for every distinct term found in toks. seen must
+// have ix.slots entries, all false; it is left all false.
+func (ix *index) scan(toks []string, seen []bool, touched []int, hit func(group, term int)) []int {
+	touched = touched[:0]
+	for i, tok := range toks {
+		for _, r := range ix.byFirst[tok] {
+			if seen[r.slot] || !hasPrefix(toks[i:], ix.groups[r.group][r.term].tokens) {
+				continue
+			}
+			seen[r.slot] = true
+			touched = append(touched, r.slot)
+			hit(r.group, r.term)
+		}
+	}
+	for _, s := range touched {
+		seen[s] = false
+	}
+	return touched
+}
