@@ -118,7 +118,7 @@ func isBinary(raw []byte) bool {
 			ctrl++
 		}
 	}
-	return ctrl*10 > n
+	return ctrl > 32 && ctrl*10 > n
 }
 
 // utf8Stats counts valid multi-byte sequences and invalid bytes.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -221,10 +222,17 @@ func FuzzBodyNeverEmpty(f *testing.F) {
 	f.Add("Junk line", "Armenia and Azerbaijan resumed talks on the peace treaty in Brussels on Monday.")
 	f.Add("Leave a Reply", "The ministers met in Geneva and agreed to meet again next month, officials said.")
 	f.Fuzz(func(t *testing.T, prefix, sentence string) {
-		if !utf8.ValidString(prefix) || !utf8.ValidString(sentence) || len(strings.Fields(sentence)) < 6 || strings.ContainsAny(prefix+sentence, "\x00\n\r") {
+		if !utf8.ValidString(prefix) || !utf8.ValidString(sentence) || len(strings.Fields(sentence)) < 6 || strings.ContainsFunc(prefix+sentence, unicode.IsControl) {
 			return
 		}
-		if !isSentence(strings.TrimSpace(normalize(sentence))) {
+		letterWords := 0
+		for _, w := range strings.Fields(sentence) {
+			if hasLetter(w) {
+				letterWords++
+			}
+		}
+		// A sentence is words, not digits and symbols.
+		if letterWords < 6 || !isSentence(strings.TrimSpace(normalize(sentence))) {
 			return
 		}
 		a, err := Parse("f.txt", []byte(prefix+"\n\n"+sentence+"\n"))

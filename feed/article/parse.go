@@ -113,7 +113,12 @@ func (p *page) bodyStart() int {
 	}
 	// No prose paragraph: take the first line with a sentence in it.
 	for i, l := range p.lines {
-		if (l.kind == kindShort || l.kind == kindNumbered) && endsSentence(l.text) {
+		switch l.kind {
+		case kindShort, kindNumbered, kindBullet, kindTeaser:
+		default:
+			continue
+		}
+		if endsSentence(l.text) {
 			return i
 		}
 	}
