@@ -45,12 +45,8 @@ var errUsage = errors.New("usage")
 
 func commands() []*command {
 	return []*command{
-		serveCommand(),
-		digestCommand(),
-		subscribersCommand(),
 		inspectCommand(),
 		themesCommand(),
-		buildCommand(),
 		configCommand(),
 		healthcheckCommand(),
 	}

@@ -178,6 +178,7 @@ func (t *Taxonomy) compile(m map[string]float64) ([]term, error) {
 	}
 	sort.Strings(keys)
 	var out []term
+	seen := map[string]string{}
 	for _, k := range keys {
 		w := m[k]
 		if w == 0 || w > 100 || w < -100 {
@@ -187,6 +188,11 @@ func (t *Taxonomy) compile(m map[string]float64) ([]term, error) {
 		if len(toks) == 0 {
 			return nil, fmt.Errorf("term %q has no words", k)
 		}
+		norm := strings.Join(toks, " ")
+		if prev, ok := seen[norm]; ok {
+			return nil, fmt.Errorf("terms %q and %q are the same once inflections and aliases are folded: keep one", prev, k)
+		}
+		seen[norm] = k
 		out = append(out, term{text: k, tokens: toks, weight: w})
 	}
 	return out, nil
