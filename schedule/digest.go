@@ -1,0 +1,224 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Off is the spec that disables the scheduled digest.
+const Off = "off"
+
+// ErrSpec reports a schedule that cannot be parsed.
+var ErrSpec = errors.New("schedule: invalid digest schedule")
+
+// parser accepts the standard five fields (with an optional leading seconds
+// field, which tests use) and descriptors such as @weekly.
+var parser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// SchedulerOptions configures a Scheduler.
+type SchedulerOptions struct {
+	// Spec is a cron spec ("0 8 * * MON", "@weekly") or Off.
+	Spec string
+	// Location is the zone the spec is read in; default UTC.
+	Location *time.Location
+	// Run sends the digest. It gets the scheduler's context: when that
+	// ends, Run should finish its current message and return.
+	Run func(ctx context.Context) error
+	// Last returns when the last digest was sent (zero if never), for
+	// catch-up after downtime.
+	Last func(ctx context.Context) (time.Time, error)
+	// Log receives the scheduler's messages; default discards.
+	Log *slog.Logger
+	// Now is the clock used for catch-up decisions; default time.Now.
+	Now func() time.Time
+	// StopWait bounds how long Run waits at shutdown for a digest in
+	// progress; default 30 s.
+	StopWait time.Duration
+}
+
+// SchedulerStatus is the scheduler's state for /healthz.
+type SchedulerStatus struct {
+	// Enabled is false when the spec is Off.
+	Enabled bool `json:"enabled"`
+	// Spec and Zone describe the schedule.
+	Spec string `json:"spec"`
+	Zone string `json:"zone"`
+	// Next is the next scheduled digest.
+	Next time.Time `json:"next,omitzero"`
+	// LastRun is when the last scheduled run ended, and LastError its error.
+	LastRun   time.Time `json:"last_run,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+	// Running is true while a digest is being sent.
+	Running bool `json:"running"`
+}
+
+// Scheduler sends the digest on its cron schedule, one run at a time.
+type Scheduler struct {
+	opts  SchedulerOptions
+	sched cron.Schedule
+
+	mu     sync.Mutex
+	status SchedulerStatus
+}
+
+// NewScheduler parses and checks the schedule; an invalid spec is an error
+// naming it.
+func NewScheduler(opts SchedulerOptions) (*Scheduler, error) {
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.StopWait <= 0 {
+		opts.StopWait = 30 * time.Second
+	}
+	s := &Scheduler{opts: opts, status: SchedulerStatus{Spec: opts.Spec, Zone: opts.Location.String()}}
+	if strings.EqualFold(strings.TrimSpace(opts.Spec), Off) {
+		return s, nil
+	}
+	if strings.HasPrefix(strings.TrimSpace(opts.Spec), "CRON_TZ=") || strings.HasPrefix(strings.TrimSpace(opts.Spec), "TZ=") {
+		return nil, fmt.Errorf("%w %q: set the zone with --tz, not in the spec", ErrSpec, opts.Spec)
+	}
+	if opts.Run == nil {
+		return nil, errors.New("schedule: no digest function")
+	}
+	inner, err := parser.Parse(opts.Spec)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v (want five fields such as \"0 8 * * MON\", or @weekly)", ErrSpec, opts.Spec, err)
+	}
+	s.sched = dstSafe{inner: inner, loc: opts.Location}
+	s.status.Enabled = true
+	s.status.Next = s.sched.Next(opts.Now().In(opts.Location))
+	return s, nil
+}
+
+// Status returns the scheduler's state.
+func (s *Scheduler) Status() SchedulerStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// Next returns the next scheduled digest time, zero when disabled.
+func (s *Scheduler) Next() time.Time { return s.Status().Next }
+
+// Run catches up on a missed slot, then sends digests on schedule until ctx
+// ends; it then waits (at most StopWait) for a digest in progress.
+func (s *Scheduler) Run(ctx context.Context) error {
+	if s.sched == nil {
+		<-ctx.Done()
+		return nil
+	}
+	logger := slogPrintf{s.opts.Log}
+	c := cron.New(
+		cron.WithLocation(s.opts.Location),
+		cron.WithLogger(cron.VerbosePrintfLogger(logger)),
+		// SkipIfStillRunning must wrap Recover: the other order skips the
+		// job forever after its first panic (robfig/cron issue #366).
+		cron.WithChain(cron.SkipIfStillRunning(cron.VerbosePrintfLogger(logger)), cron.Recover(cron.VerbosePrintfLogger(logger))),
+	)
+	job := func() { s.runOnce(ctx, "scheduled") }
+	id := c.Schedule(s.sched, cron.FuncJob(job))
+
+	if s.missedSlot(ctx) {
+		s.opts.Log.Info("digest: catching up on a slot missed while the service was down")
+		go c.Entry(id).WrappedJob.Run() // through the chain: no overlap, panics recovered
+	}
+	c.Start()
+	s.mu.Lock()
+	s.status.Next = c.Entry(id).Next
+	s.mu.Unlock()
+
+	<-ctx.Done()
+	stopped := c.Stop()
+	select {
+	case <-stopped.Done():
+	case <-time.After(s.opts.StopWait):
+		s.opts.Log.Warn("digest: still running at shutdown; not waiting longer", "waited", s.opts.StopWait)
+	}
+	return nil
+}
+
+// runOnce runs the digest and records its outcome.
+func (s *Scheduler) runOnce(ctx context.Context, why string) {
+	s.mu.Lock()
+	s.status.Running = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.status.Running = false
+		s.status.Next = s.sched.Next(s.opts.Now().In(s.opts.Location))
+		s.mu.Unlock()
+	}()
+	s.opts.Log.Info("digest: starting", "why", why)
+	err := s.opts.Run(ctx)
+	s.mu.Lock()
+	s.status.LastRun = s.opts.Now()
+	s.status.LastError = ""
+	if err != nil {
+		s.status.LastError = err.Error()
+	}
+	s.mu.Unlock()
+	if err != nil {
+		s.opts.Log.Error("digest: run failed", "err", err)
+		return
+	}
+	s.opts.Log.Info("digest: done")
+}
+
+// missedSlot reports whether the latest slot before now has no digest
+// covering it. A service that never sent a digest has nothing to catch up.
+func (s *Scheduler) missedSlot(ctx context.Context) bool {
+	if s.opts.Last == nil {
+		return false
+	}
+	last, err := s.opts.Last(ctx)
+	if err != nil {
+		s.opts.Log.Error("digest: cannot read the last digest; not catching up", "err", err)
+		return false
+	}
+	if last.IsZero() {
+		return false
+	}
+	now := s.opts.Now().In(s.opts.Location)
+	slot := PreviousSlot(s.sched, now, last)
+	return !slot.IsZero() && slot.After(last)
+}
+
+// PreviousSlot returns the latest activation of sched at or before now and
+// after since, or zero when there is none.
+func PreviousSlot(sched cron.Schedule, now, since time.Time) time.Time {
+	var prev time.Time
+	// Start from the later of since and five weeks ago: enough for any
+	// weekly or monthly-ish spec, and bounded for per-minute ones.
+	t := since
+	if floor := now.Add(-35 * 24 * time.Hour); t.Before(floor) {
+		t = floor
+	}
+	for i := 0; i < 100000; i++ {
+		n := sched.Next(t)
+		if n.IsZero() || n.After(now) {
+			break
+		}
+		prev, t = n, n
+	}
+	return prev
+}
+
+// slogPrintf adapts slog to cron's Printf logger.
+type slogPrintf struct{ l *slog.Logger }
+
+func (p slogPrintf) Printf(format string, args ...any) {
+	p.l.Info("cron: " + fmt.Sprintf(format, args...))
+}

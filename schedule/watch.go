@@ -1,0 +1,309 @@
+// Package schedule runs kdigest's background work: a watcher that hands
+// every changed seed file to the corpus, a periodic rescan, and the weekly
+// digest on a cron schedule. It knows nothing of the project's packages: it
+// calls the functions it is given and stops when its context ends.
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// WatchOptions configures a Watcher. Zero durations get the defaults
+// documented on each field.
+type WatchOptions struct {
+	// Dir is the folder to watch (not recursive).
+	Dir string
+	// Apply is called with the base name of a .txt file that was created,
+	// changed, renamed in, renamed out or removed. It is never called
+	// concurrently.
+	Apply func(ctx context.Context, name string) error
+	// Rescan is called every RescanEvery to catch anything missed.
+	Rescan func(ctx context.Context) error
+	// RescanEvery defaults to 10 minutes.
+	RescanEvery time.Duration
+	// Debounce is how long a file must be quiet before it is applied, so a
+	// file written in chunks is read once, complete. Default 150 ms.
+	Debounce time.Duration
+	// PollEvery is the polling interval used when file notifications cannot
+	// be had (inotify limits, network file systems). Default 2 s.
+	PollEvery time.Duration
+	// Log receives the watcher's messages; default discards.
+	Log *slog.Logger
+	// notifier makes the fsnotify watcher; tests replace it to force the
+	// polling fallback.
+	notifier func() (*fsnotify.Watcher, error)
+}
+
+// WatchStatus is the watcher's state for /healthz.
+type WatchStatus struct {
+	// Mode is "inotify" when file notifications work, "polling" when the
+	// watcher fell back to polling, "" before Run starts.
+	Mode string `json:"mode"`
+	// Reason says why the watcher is polling.
+	Reason string `json:"reason,omitempty"`
+	// LastRescan is when the last periodic rescan finished.
+	LastRescan time.Time `json:"last_rescan,omitzero"`
+	// LastError is the last Apply or Rescan error, if any.
+	LastError string `json:"last_error,omitempty"`
+}
+
+// Watcher feeds file changes of one folder to Apply.
+type Watcher struct {
+	opts WatchOptions
+
+	mu     sync.Mutex
+	status WatchStatus
+}
+
+// NewWatcher returns a watcher; call Run to start it.
+func NewWatcher(opts WatchOptions) *Watcher {
+	if opts.RescanEvery <= 0 {
+		opts.RescanEvery = 10 * time.Minute
+	}
+	if opts.Debounce <= 0 {
+		opts.Debounce = 150 * time.Millisecond
+	}
+	if opts.PollEvery <= 0 {
+		opts.PollEvery = 2 * time.Second
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.notifier == nil {
+		opts.notifier = fsnotify.NewWatcher
+	}
+	return &Watcher{opts: opts}
+}
+
+// Status returns the watcher's current state.
+func (w *Watcher) Status() WatchStatus {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.status
+}
+
+func (w *Watcher) setStatus(f func(s *WatchStatus)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f(&w.status)
+}
+
+// Ignored reports names the watcher never applies: anything but .txt, and
+// hidden, editor swap, backup and partial files.
+func Ignored(name string) bool {
+	base := filepath.Base(name)
+	switch {
+	case strings.HasPrefix(base, "."), strings.HasSuffix(base, "~"):
+		return true
+	case strings.HasSuffix(base, ".swp"), strings.HasSuffix(base, ".tmp"), strings.HasSuffix(base, ".part"):
+		return true
+	}
+	return !strings.EqualFold(filepath.Ext(base), ".txt")
+}
+
+// Run watches until ctx ends. It uses file notifications when it can and
+// polls the folder otherwise; either way it rescans every RescanEvery.
+func (w *Watcher) Run(ctx context.Context) error {
+	if _, err := os.Stat(w.opts.Dir); err != nil {
+		return fmt.Errorf("watch: %w", err)
+	}
+	changes := make(chan string)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	fw, err := w.opts.notifier()
+	if err == nil {
+		if err = fw.Add(w.opts.Dir); err != nil {
+			fw.Close()
+		}
+	}
+	if err != nil {
+		reason := fmt.Sprintf("file notifications unavailable (%v): polling every %s", err, w.opts.PollEvery)
+		w.opts.Log.Warn("watch: falling back to polling", "dir", w.opts.Dir, "err", err, "every", w.opts.PollEvery)
+		w.setStatus(func(s *WatchStatus) { s.Mode, s.Reason = "polling", reason })
+		wg.Add(1)
+		go func() { defer wg.Done(); w.poll(ctx, changes) }()
+	} else {
+		w.setStatus(func(s *WatchStatus) { s.Mode = "inotify" })
+		wg.Add(1)
+		go func() { defer wg.Done(); w.notify(ctx, fw, changes) }()
+	}
+
+	rescan := time.NewTicker(w.opts.RescanEvery)
+	defer rescan.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case name := <-changes:
+			if err := w.opts.Apply(ctx, name); err != nil {
+				w.opts.Log.Error("watch: apply failed", "file", name, "err", err)
+				w.setStatus(func(s *WatchStatus) { s.LastError = fmt.Sprintf("%s: %v", name, err) })
+			}
+		case <-rescan.C:
+			w.rescan(ctx)
+		}
+	}
+}
+
+func (w *Watcher) rescan(ctx context.Context) {
+	if w.opts.Rescan == nil {
+		return
+	}
+	err := w.opts.Rescan(ctx)
+	w.setStatus(func(s *WatchStatus) {
+		s.LastRescan = time.Now()
+		if err != nil {
+			s.LastError = "rescan: " + err.Error()
+		}
+	})
+	if err != nil {
+		w.opts.Log.Error("watch: rescan failed", "err", err)
+	}
+}
+
+// notify turns fsnotify events into debounced file names.
+func (w *Watcher) notify(ctx context.Context, fw *fsnotify.Watcher, out chan<- string) {
+	defer fw.Close()
+	d := newDebouncer(w.opts.Debounce)
+	defer d.stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-fw.Events:
+			if !ok {
+				return
+			}
+			if Ignored(ev.Name) {
+				continue
+			}
+			d.touch(filepath.Base(ev.Name))
+		case err, ok := <-fw.Errors:
+			if !ok {
+				return
+			}
+			w.opts.Log.Warn("watch: notification error, rescanning", "err", err)
+			if errors.Is(err, fsnotify.ErrEventOverflow) {
+				go func() { w.rescan(ctx) }()
+			}
+		case name := <-d.ready:
+			select {
+			case out <- name:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// poll compares the folder's listing every PollEvery and reports what
+// changed, appeared or disappeared.
+func (w *Watcher) poll(ctx context.Context, out chan<- string) {
+	type stamp struct {
+		size int64
+		mod  time.Time
+	}
+	list := func() map[string]stamp {
+		m := map[string]stamp{}
+		entries, err := os.ReadDir(w.opts.Dir)
+		if err != nil {
+			w.opts.Log.Error("watch: list folder", "dir", w.opts.Dir, "err", err)
+			return nil
+		}
+		for _, e := range entries {
+			if e.IsDir() || Ignored(e.Name()) {
+				continue
+			}
+			if info, err := e.Info(); err == nil {
+				m[e.Name()] = stamp{info.Size(), info.ModTime()}
+			}
+		}
+		return m
+	}
+	prev := list()
+	t := time.NewTicker(w.opts.PollEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		cur := list()
+		if cur == nil {
+			continue
+		}
+		var changed []string
+		for name, st := range cur {
+			if old, ok := prev[name]; !ok || old != st {
+				changed = append(changed, name)
+			}
+		}
+		for name := range prev {
+			if _, ok := cur[name]; !ok {
+				changed = append(changed, name)
+			}
+		}
+		prev = cur
+		for _, name := range changed {
+			select {
+			case out <- name:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// debouncer releases a name once it has been quiet for the delay.
+type debouncer struct {
+	delay  time.Duration
+	mu     sync.Mutex
+	timers map[string]*time.Timer
+	ready  chan string
+	done   chan struct{}
+}
+
+func newDebouncer(delay time.Duration) *debouncer {
+	return &debouncer{delay: delay, timers: map[string]*time.Timer{}, ready: make(chan string), done: make(chan struct{})}
+}
+
+func (d *debouncer) touch(name string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if t, ok := d.timers[name]; ok {
+		t.Reset(d.delay)
+		return
+	}
+	d.timers[name] = time.AfterFunc(d.delay, func() {
+		d.mu.Lock()
+		delete(d.timers, name)
+		d.mu.Unlock()
+		select {
+		case d.ready <- name:
+		case <-d.done:
+		}
+	})
+}
+
+func (d *debouncer) stop() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	close(d.done)
+	for _, t := range d.timers {
+		t.Stop()
+	}
+}

@@ -1,0 +1,272 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// recorder collects Apply calls with the file content seen at that moment.
+type recorder struct {
+	mu      sync.Mutex
+	dir     string
+	calls   map[string]int
+	content map[string]string
+	notify  chan string
+	fail    map[string]bool
+}
+
+func newRecorder(dir string) *recorder {
+	return &recorder{dir: dir, calls: map[string]int{}, content: map[string]string{}, notify: make(chan string, 10000), fail: map[string]bool{}}
+}
+
+func (r *recorder) apply(ctx context.Context, name string) error {
+	data, err := os.ReadFile(filepath.Join(r.dir, name))
+	r.mu.Lock()
+	r.calls[name]++
+	if err == nil {
+		r.content[name] = string(data)
+	} else {
+		r.content[name] = "<gone>"
+	}
+	failing := r.fail[name]
+	r.mu.Unlock()
+	r.notify <- name
+	if failing {
+		return errors.New("cannot parse")
+	}
+	return nil
+}
+
+func (r *recorder) count(name string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calls[name]
+}
+
+// waitFor waits until Apply has been called for name; the timeout only
+// bounds a failure.
+func (r *recorder) waitFor(t *testing.T, name string, within time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	deadline := time.After(within)
+	for {
+		select {
+		case got := <-r.notify:
+			if got == name {
+				return time.Since(start)
+			}
+		case <-deadline:
+			t.Fatalf("no Apply(%q) within %s", name, within)
+		}
+	}
+}
+
+func startWatcher(t *testing.T, opts WatchOptions) (*Watcher, *recorder) {
+	t.Helper()
+	if opts.Dir == "" {
+		opts.Dir = t.TempDir()
+	}
+	rec := newRecorder(opts.Dir)
+	opts.Apply = rec.apply
+	w := NewWatcher(opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	// Wait until the watcher has chosen its mode.
+	for i := 0; i < 200 && w.Status().Mode == ""; i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return w, rec
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestIgnored(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"a.txt", false}, {"A.TXT", false}, {".hidden.txt", true}, {"a.txt~", true}, {"a.txt.swp", true},
+		{".a.txt.swp", true}, {"a.tmp", true}, {"a.txt.part", true}, {"a.md", true}, {"notes", true},
+	}
+	for _, tt := range tests {
+		if got := Ignored(tt.name); got != tt.want {
+			t.Errorf("Ignored(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestWatcherModes(t *testing.T) {
+	modes := []struct {
+		name     string
+		notifier func() (*fsnotify.Watcher, error)
+		mode     string
+	}{
+		{"inotify", nil, "inotify"},
+		{"polling fallback", func() (*fsnotify.Watcher, error) { return nil, errors.New("too many open files") }, "polling"},
+	}
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			w, rec := startWatcher(t, WatchOptions{notifier: m.notifier, PollEvery: 100 * time.Millisecond})
+			if got := w.Status().Mode; got != m.mode {
+				t.Fatalf("mode = %q, want %q", got, m.mode)
+			}
+			if m.mode == "polling" && !strings.Contains(w.Status().Reason, "too many open files") {
+				t.Errorf("reason = %q, want the cause", w.Status().Reason)
+			}
+			dir := rec.dir
+
+			// A new file arrives within a second of its write.
+			write(t, filepath.Join(dir, "new.txt"), "hello")
+			if d := rec.waitFor(t, "new.txt", 2*time.Second); d > time.Second {
+				t.Errorf("new file applied after %s, want under 1s", d)
+			}
+			// Written under a temporary name, then renamed into place.
+			write(t, filepath.Join(dir, "incoming.tmp"), "complete article")
+			if err := os.Rename(filepath.Join(dir, "incoming.tmp"), filepath.Join(dir, "final.txt")); err != nil {
+				t.Fatal(err)
+			}
+			rec.waitFor(t, "final.txt", 2*time.Second)
+			if rec.count("incoming.tmp") != 0 {
+				t.Error("temporary name was applied")
+			}
+			// Deleted.
+			if err := os.Remove(filepath.Join(dir, "new.txt")); err != nil {
+				t.Fatal(err)
+			}
+			rec.waitFor(t, "new.txt", 2*time.Second)
+			// Renamed out of the folder.
+			if err := os.Rename(filepath.Join(dir, "final.txt"), filepath.Join(t.TempDir(), "moved.txt")); err != nil {
+				t.Fatal(err)
+			}
+			rec.waitFor(t, "final.txt", 2*time.Second)
+			// Ignored names never arrive.
+			for _, n := range []string{".hidden.txt", "x.txt~", "x.swp", "x.part", "notes.md"} {
+				write(t, filepath.Join(dir, n), "x")
+			}
+			write(t, filepath.Join(dir, "marker.txt"), "x")
+			rec.waitFor(t, "marker.txt", 2*time.Second)
+			for _, n := range []string{".hidden.txt", "x.txt~", "x.swp", "x.part", "notes.md"} {
+				if rec.count(n) != 0 {
+					t.Errorf("ignored file %s was applied", n)
+				}
+			}
+		})
+	}
+}
+
+func TestChunkedWriteAppliedOnceComplete(t *testing.T) {
+	_, rec := startWatcher(t, WatchOptions{Debounce: 200 * time.Millisecond})
+	path := filepath.Join(rec.dir, "chunked.txt")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ""
+	for i := 0; i < 5; i++ {
+		chunk := fmt.Sprintf("paragraph %d\n", i)
+		want += chunk
+		if _, err := f.WriteString(chunk); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(40 * time.Millisecond) // a slow writer: chunks well inside the debounce
+	}
+	f.Close()
+	rec.waitFor(t, "chunked.txt", 3*time.Second)
+	rec.mu.Lock()
+	got, n := rec.content["chunked.txt"], rec.calls["chunked.txt"]
+	rec.mu.Unlock()
+	if n != 1 || got != want {
+		t.Errorf("applied %d times with %q, want once with the whole file", n, got)
+	}
+}
+
+func TestFailingFileThenFixed(t *testing.T) {
+	_, rec := startWatcher(t, WatchOptions{})
+	rec.mu.Lock()
+	rec.fail["broken.txt"] = true
+	rec.mu.Unlock()
+	path := filepath.Join(rec.dir, "broken.txt")
+	write(t, path, "bad")
+	rec.waitFor(t, "broken.txt", 2*time.Second)
+	rec.mu.Lock()
+	rec.fail["broken.txt"] = false
+	rec.mu.Unlock()
+	write(t, path, "fixed")
+	rec.waitFor(t, "broken.txt", 2*time.Second)
+	write(t, filepath.Join(rec.dir, "other.txt"), "still working")
+	rec.waitFor(t, "other.txt", 2*time.Second)
+}
+
+func TestBurstOf500(t *testing.T) {
+	_, rec := startWatcher(t, WatchOptions{})
+	const n = 500
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		write(t, filepath.Join(rec.dir, fmt.Sprintf("burst-%03d.txt", i)), fmt.Sprintf("article %d", i))
+	}
+	seen := map[string]bool{}
+	deadline := time.After(20 * time.Second)
+	for len(seen) < n {
+		select {
+		case name := <-rec.notify:
+			seen[name] = true
+		case <-deadline:
+			t.Fatalf("only %d of %d files applied", len(seen), n)
+		}
+	}
+	t.Logf("burst of %d files applied in %s", n, time.Since(start))
+	for i := 0; i < n; i++ {
+		if c := rec.count(fmt.Sprintf("burst-%03d.txt", i)); c != 1 {
+			t.Errorf("burst-%03d.txt applied %d times, want once", i, c)
+		}
+	}
+}
+
+func TestRescanTicks(t *testing.T) {
+	rescans := make(chan struct{}, 10)
+	w, _ := startWatcher(t, WatchOptions{RescanEvery: 50 * time.Millisecond, Rescan: func(ctx context.Context) error {
+		rescans <- struct{}{}
+		return errors.New("disk on fire")
+	}})
+	for i := 0; i < 2; i++ {
+		select {
+		case <-rescans:
+		case <-time.After(2 * time.Second):
+			t.Fatal("no rescan")
+		}
+	}
+	for i := 0; i < 100 && !strings.Contains(w.Status().LastError, "disk on fire"); i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !strings.Contains(w.Status().LastError, "disk on fire") {
+		t.Errorf("status last error = %q, want the rescan error", w.Status().LastError)
+	}
+}
+
+func TestWatchMissingFolder(t *testing.T) {
+	w := NewWatcher(WatchOptions{Dir: filepath.Join(t.TempDir(), "nope"), Apply: func(context.Context, string) error { return nil }})
+	if err := w.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("Run on a missing folder: err = %v, want one naming it", err)
+	}
+}
