@@ -45,8 +45,12 @@ var errUsage = errors.New("usage")
 
 func commands() []*command {
 	return []*command{
+		serveCommand(),
+		digestCommand(),
+		subscribersCommand(),
 		inspectCommand(),
 		themesCommand(),
+		buildCommand(),
 		configCommand(),
 		healthcheckCommand(),
 	}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/kdigest/kdigest/feed/web"
+)
+
+func buildCommand() *command {
+	var out string
+	return &command{
+		name:    "build",
+		args:    "--out DIR [settings]",
+		summary: "write the feeds and pages as static files, then exit",
+		help: `Build writes the same feeds and pages that serve serves into DIR, for static
+hosting: index.html, articles/ID/index.html, themes/ID/index.html, the Atom,
+RSS and JSON feeds, one Atom feed per theme and feeds.opml. Set --base-url to
+the address the files will be served from.`,
+		settings: groupService,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&out, "out", "", "output folder (created if needed)")
+		},
+		run: func(ctx context.Context, e env, c *config, args []string) int {
+			if out == "" {
+				fmt.Fprintln(e.stderr, "kdigest build: --out DIR is required")
+				return exitUsage
+			}
+			if len(args) > 0 {
+				fmt.Fprintf(e.stderr, "kdigest build: unexpected argument %q\n", args[0])
+				return exitUsage
+			}
+			svc, err := openService(ctx, e, c, nil)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)
+				return exitFailure
+			}
+			defer svc.Close()
+			h, err := web.NewServer(web.Options{Snapshot: svc.corpus.Snapshot, Log: svc.log})
+			if err != nil {
+				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)
+				return exitFailure
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)
+				return exitFailure
+			}
+			n, err := web.Build(ctx, h, svc.corpus.Snapshot(), out)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)
+				return exitFailure
+			}
+			fmt.Fprintf(e.stdout, "wrote %d files to %s\n", n, out)
+			return exitOK
+		},
+	}
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/kdigest/kdigest/feed"
+	"github.com/kdigest/kdigest/feed/web"
+	"github.com/kdigest/kdigest/schedule"
+)
+
+func serveCommand() *command {
+	return &command{
+		name:    "serve",
+		args:    "[settings]",
+		summary: "serve the feeds and pages, watch the seeds folder, send the weekly digest",
+		help: `Serve loads every article of the seeds folder, serves the Atom, RSS and JSON
+feeds and the HTML pages over HTTP, watches the folder so a new or changed
+file reaches the feeds within a second, and sends the digest on its schedule.
+SIGINT or SIGTERM stops it gracefully: no new requests, in-flight requests and
+the digest message being sent are finished, then it exits 0.`,
+		settings: groupService,
+		run:      runServe,
+	}
+}
+
+func runServe(ctx context.Context, e env, c *config, args []string) int {
+	if len(args) > 0 {
+		fmt.Fprintf(e.stderr, "kdigest serve: unexpected argument %q\n", args[0])
+		return exitUsage
+	}
+	if err := serve(ctx, e, c, nil); err != nil {
+		fmt.Fprintf(e.stderr, "kdigest serve: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// serve runs the service until ctx ends. ready, when set, receives the
+// listening address once requests are being served (tests use it).
+func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
+	// Listen first, so a taken port fails before anything else starts.
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	defer ln.Close()
+
+	var hub *hubPinger
+	if c.WebSubHub != "" {
+		hub = &hubPinger{hub: c.WebSubHub}
+	}
+	svc, err := openService(ctx, e, c, func(s *feed.Snapshot) {
+		if hub != nil {
+			hub.ping(ctx, s)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	if hub != nil {
+		hub.log = svc.log
+	}
+
+	dig, err := openDigest(ctx, e, c, svc)
+	if err != nil {
+		return err
+	}
+	sched, err := schedule.NewScheduler(schedule.SchedulerOptions{
+		Spec: c.DigestSchedule, Location: c.TZ, Log: svc.log,
+		Run:  func(ctx context.Context) error { return dig.scheduled(ctx) },
+		Last: dig.lastSent,
+	})
+	if err != nil {
+		return err
+	}
+	watcher := schedule.NewWatcher(schedule.WatchOptions{
+		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log,
+		Apply: func(ctx context.Context, name string) error {
+			start := time.Now()
+			defer func() { svc.metrics.ScanSeconds.Observe(time.Since(start).Seconds()) }()
+			return svc.corpus.Apply(ctx, name)
+		},
+		Rescan: func(ctx context.Context) error {
+			start := time.Now()
+			defer func() { svc.metrics.ScanSeconds.Observe(time.Since(start).Seconds()) }()
+			return svc.corpus.Rescan(ctx)
+		},
+	})
+
+	handler, err := web.NewServer(web.Options{
+		Snapshot: svc.corpus.Snapshot, Log: svc.log, Metrics: svc.metrics, Routes: dig.routes(),
+		Status: func() map[string]any {
+			return map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "last_digest": dig.lastOutcome(ctx)}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+
+	// Background work stops when ctx ends; the server is shut down below.
+	var wg sync.WaitGroup
+	bg, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if err := watcher.Run(bg); err != nil {
+			svc.log.Error("watcher stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if err := sched.Run(bg); err != nil {
+			svc.log.Error("scheduler stopped", "err", err)
+		}
+	}()
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	select {
+	case err := <-served:
+		stopBG()
+		wg.Wait()
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	svc.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		svc.log.Error("http shutdown", "err", err)
+	}
+	stopBG()
+	wg.Wait() // the scheduler waits (bounded) for a digest in progress
+	svc.log.Info("stopped")
+	return nil
+}
+
+// hubPinger tells a WebSub hub about feed changes, one ping at a time.
+type hubPinger struct {
+	hub string
+	log interface {
+		Warn(msg string, args ...any)
+	}
+	mu sync.Mutex
+}
+
+func (h *hubPinger) ping(ctx context.Context, s *feed.Snapshot) {
+	topics := []string{s.BaseURL + "/feed.atom", s.BaseURL + "/feed.rss", s.BaseURL + "/feed.json"}
+	for _, th := range s.Taxonomy.Themes {
+		topics = append(topics, s.BaseURL+"/themes/"+th.ID+".atom")
+	}
+	go func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := web.PingHub(ctx, &http.Client{Timeout: 10 * time.Second}, h.hub, topics); err != nil && h.log != nil {
+			h.log.Warn("websub ping failed", "hub", h.hub, "err", err)
+		}
+	}()
+}

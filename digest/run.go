@@ -1,0 +1,469 @@
+package digest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// RunOptions says what one digest run does.
+type RunOptions struct {
+	// DryRun prints the plan to Out and changes nothing.
+	DryRun bool
+	// To sends a one-off to these addresses instead of the subscribers; it
+	// is recorded but does not move the subscribers' cutoff.
+	To []string
+	// Since overrides the start of the window.
+	Since time.Time
+	// SendEmpty sends a "quiet week" note when nothing is new.
+	SendEmpty bool
+	// Kind is recorded with the digest: "scheduled" or "manual".
+	Kind string
+	// Signer, if set, DKIM-signs every message.
+	Signer *gomail.DKIMSigner
+	// Out receives the dry-run plan; Progress receives progress lines.
+	Out, Progress io.Writer
+}
+
+// Failure is one delivery that did not go through.
+type Failure struct {
+	Recipient string `json:"recipient"`
+	Attempts  int    `json:"attempts"`
+	Error     string `json:"error"`
+	// Temporary failures stay pending and are retried by the next run.
+	Temporary bool `json:"temporary"`
+}
+
+// Report is what a run did.
+type Report struct {
+	DigestID   string    `json:"digest_id,omitempty"`
+	Subject    string    `json:"subject,omitempty"`
+	Articles   int       `json:"articles"`
+	Recipients int       `json:"recipients"`
+	Sent       int       `json:"sent"`
+	Failed     []Failure `json:"failed,omitempty"`
+	Resumed    bool      `json:"resumed,omitempty"`
+	// Empty is true when nothing was new (and SendEmpty was not set).
+	Empty bool `json:"empty,omitempty"`
+	// NoRecipients is true when there was no one to send to.
+	NoRecipients bool `json:"no_recipients,omitempty"`
+	// Interrupted is true when the run stopped early (ctx ended).
+	Interrupted bool      `json:"interrupted,omitempty"`
+	Finished    time.Time `json:"finished"`
+}
+
+// OK reports whether everything due was sent.
+func (r *Report) OK() bool { return len(r.Failed) == 0 && !r.Interrupted }
+
+// window returns the start and end of the next digest's window.
+func (d *Digest) window(ctx context.Context, o RunOptions) (time.Time, time.Time, error) {
+	now := d.opts.Now()
+	if !o.Since.IsZero() {
+		return o.Since, now, nil
+	}
+	last, err := d.lastCutoff(ctx)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	if last.IsZero() {
+		return now.Add(-d.opts.Window), now, nil
+	}
+	return last, now, nil
+}
+
+// newID names a digest by its creation time, unique to the second.
+func (d *Digest) newID() string {
+	return d.opts.Now().In(d.opts.Location).Format("2006-01-02-150405")
+}
+
+// Plan builds the issue a run would send now, without recording anything.
+func (d *Digest) Plan(ctx context.Context, o RunOptions) (*Issue, error) {
+	since, cutoff, err := d.window(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return d.buildIssue(d.snapshot(), d.newID(), since, cutoff), nil
+}
+
+// Preview writes the HTML of the digest a run would send now to path, and
+// the text part beside it (path with .txt). It records and sends nothing.
+func (d *Digest) Preview(ctx context.Context, path string, o RunOptions) (*Issue, error) {
+	is, err := d.Plan(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	is.Unsubscribe = d.opts.BaseURL + "/unsubscribe?t=PREVIEW"
+	html, text, err := d.tmpl.render(is)
+	if err != nil {
+		return nil, err
+	}
+	txtPath := strings.TrimSuffix(path, ".html") + ".txt"
+	if err := os.WriteFile(path, []byte(html), 0o644); err != nil {
+		return nil, fmt.Errorf("preview: %w", err)
+	}
+	if err := os.WriteFile(txtPath, []byte(text), 0o644); err != nil {
+		return nil, fmt.Errorf("preview: %w", err)
+	}
+	return is, nil
+}
+
+// Run builds the digest of what is new and sends it, or resumes an
+// unfinished one first. Recipients already sent never get it again.
+func (d *Digest) Run(ctx context.Context, o RunOptions) (*Report, error) {
+	if o.DryRun {
+		return d.dryRun(ctx, o)
+	}
+	if o.Kind == "" {
+		o.Kind = "manual"
+	}
+	if err := d.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer d.unlock()
+
+	if len(o.To) == 0 {
+		rec, err := d.unfinished(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if rec != nil {
+			d.opts.Log.Info("digest: resuming an unfinished digest", "digest", rec.ID)
+			rep, err := d.send(ctx, rec, o)
+			if rep != nil {
+				rep.Resumed = true
+			}
+			return rep, err
+		}
+	}
+	rec, rep, err := d.create(ctx, o)
+	if err != nil || rec == nil {
+		return rep, err
+	}
+	return d.send(ctx, rec, o)
+}
+
+// create records a new digest and its pending deliveries, or returns a
+// report saying why there is nothing to send.
+func (d *Digest) create(ctx context.Context, o RunOptions) (*record, *Report, error) {
+	is, err := d.Plan(ctx, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep := &Report{Subject: is.Subject, Articles: is.Articles, Finished: d.opts.Now()}
+	if is.Quiet && !o.SendEmpty {
+		rep.Empty = true
+		return nil, rep, nil
+	}
+	recipients, err := d.recipients(ctx, o.To)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(recipients) == 0 {
+		rep.NoRecipients = true
+		return nil, rep, nil
+	}
+	web := *is
+	html, text, err := d.tmpl.render(&web)
+	if err != nil {
+		return nil, nil, err
+	}
+	kind := o.Kind
+	if len(o.To) > 0 {
+		kind = "to"
+	}
+	rec := &record{ID: is.ID, Kind: kind, Subject: is.Subject, HTML: html, Text: text, Status: "sending",
+		Created: d.opts.Now(), Since: is.Since, Cutoff: is.Cutoff, ArticleIDs: is.articleIDs, Issue: *is}
+	if err := d.insert(ctx, rec, recipients); err != nil {
+		return nil, nil, err
+	}
+	return rec, rep, nil
+}
+
+func (d *Digest) recipients(ctx context.Context, to []string) ([]string, error) {
+	if len(to) > 0 {
+		var out []string
+		for _, a := range to {
+			addr, err := NormalizeAddress(a)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, addr)
+		}
+		return out, nil
+	}
+	subs, err := d.Subscribers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(subs))
+	for i, s := range subs {
+		out[i] = s.Email
+	}
+	return out, nil
+}
+
+// insert records the digest and one pending delivery per recipient in one
+// transaction.
+func (d *Digest) insert(ctx context.Context, r *record, recipients []string) error {
+	ids, _ := json.Marshal(r.ArticleIDs)
+	if r.ArticleIDs == nil {
+		ids = []byte("[]")
+	}
+	issue, err := json.Marshal(r.Issue)
+	if err != nil {
+		return fmt.Errorf("digest %s: %w", r.ID, err)
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("digest %s: %w", r.ID, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO digests (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Kind, fmtTime(r.Created), fmtTime(r.Since), fmtTime(r.Cutoff), r.Subject, string(ids), r.HTML, r.Text, string(issue), r.Status); err != nil {
+		return fmt.Errorf("digest %s: record: %w", r.ID, err)
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (digest_id, recipient, status, updated) VALUES (?, ?, 'pending', ?)`)
+	if err != nil {
+		return fmt.Errorf("digest %s: %w", r.ID, err)
+	}
+	defer stmt.Close()
+	now := fmtTime(d.opts.Now())
+	for _, rcpt := range recipients {
+		if _, err := stmt.ExecContext(ctx, r.ID, rcpt, now); err != nil {
+			return fmt.Errorf("digest %s: delivery to %s: %w", r.ID, rcpt, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// send delivers a recorded digest to every pending recipient over one
+// connection, retrying temporary failures with backoff. It stops between
+// messages when ctx ends; what is left stays pending for the next run.
+func (d *Digest) send(ctx context.Context, rec *record, o RunOptions) (*Report, error) {
+	rep := &Report{DigestID: rec.ID, Subject: rec.Subject, Articles: len(rec.ArticleIDs)}
+	pending, err := d.pending(ctx, rec.ID)
+	if err != nil {
+		return nil, err
+	}
+	rep.Recipients = len(pending)
+	sender, err := d.dial()
+	if err != nil {
+		return nil, err
+	}
+	defer sender.Close()
+	progress := newProgress(o.Progress, len(pending))
+	for i, p := range pending {
+		if ctx.Err() != nil {
+			rep.Interrupted = true
+			break
+		}
+		if i%50 == 0 {
+			d.renew(ctx)
+		}
+		f, err := d.deliver(ctx, sender, rec, p, o.Signer)
+		if err != nil {
+			return rep, err // the ledger could not be written: stop
+		}
+		if f != nil {
+			rep.Failed = append(rep.Failed, *f)
+			if f.Temporary && ctx.Err() != nil {
+				rep.Interrupted = true
+				break
+			}
+		} else {
+			rep.Sent++
+		}
+		progress.step(rep.Sent, len(rep.Failed))
+	}
+	progress.done(rep.Sent, len(rep.Failed))
+	rep.Finished = d.opts.Now()
+	left, err := d.pending(ctx, rec.ID)
+	if err != nil {
+		return rep, err
+	}
+	if len(left) == 0 {
+		if err := d.finish(ctx, rec.ID); err != nil {
+			return rep, fmt.Errorf("digest %s: finish: %w", rec.ID, err)
+		}
+	}
+	d.opts.Log.Info("digest: run ended", "digest", rec.ID, "sent", rep.Sent, "failed", len(rep.Failed), "left", len(left))
+	return rep, nil
+}
+
+// deliver sends one message, retrying temporary failures, and records the
+// outcome. It returns the failure, if any; an error means the ledger
+// could not be written.
+func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p delivery, signer *gomail.DKIMSigner) (*Failure, error) {
+	attempts := p.Attempts
+	var lastErr error
+	for try := 1; try <= d.opts.MaxAttempts; try++ {
+		m, msgID, err := d.message(rec.Issue, p.Recipient, signer)
+		if err != nil {
+			return nil, err
+		}
+		attempts++
+		err = sender.Send(ctx, m)
+		if err == nil {
+			if err := d.mark(ctx, rec.ID, p.Recipient, "sent", attempts, "", msgID); err != nil {
+				return nil, err
+			}
+			if d.opts.OnSent != nil {
+				d.opts.OnSent()
+			}
+			return nil, nil
+		}
+		lastErr = err
+		if !IsTemporary(err) {
+			if err := d.mark(ctx, rec.ID, p.Recipient, "failed", attempts, err.Error(), ""); err != nil {
+				return nil, err
+			}
+			d.opts.Log.Warn("digest: delivery refused", "to", p.Recipient, "err", err)
+			return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error()}, nil
+		}
+		d.opts.Log.Warn("digest: temporary failure", "to", p.Recipient, "attempt", try, "err", err)
+		if try == d.opts.MaxAttempts {
+			break
+		}
+		if d.opts.Sleep(ctx, d.opts.Backoff(try)) != nil {
+			break
+		}
+	}
+	// Still failing: leave it pending for the next run, with what happened.
+	if err := d.mark(ctx, rec.ID, p.Recipient, "pending", attempts, lastErr.Error(), ""); err != nil {
+		return nil, err
+	}
+	return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: lastErr.Error(), Temporary: true}, nil
+}
+
+// Resend sends a recorded digest again to one address, on purpose.
+func (d *Digest) Resend(ctx context.Context, id, to string, signer *gomail.DKIMSigner) (*Report, error) {
+	addr, err := NormalizeAddress(to)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := d.record(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer d.unlock()
+	if _, err := d.db.ExecContext(ctx, `
+		INSERT INTO deliveries (digest_id, recipient, status, updated) VALUES (?, ?, 'pending', ?)
+		ON CONFLICT(digest_id, recipient) DO UPDATE SET status = 'pending', last_error = ''`,
+		id, addr, fmtTime(d.opts.Now())); err != nil {
+		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
+	}
+	rep := &Report{DigestID: id, Subject: rec.Subject, Articles: len(rec.ArticleIDs), Recipients: 1}
+	sender, err := d.dial()
+	if err != nil {
+		return nil, err
+	}
+	defer sender.Close()
+	f, err := d.deliver(ctx, sender, rec, delivery{Recipient: addr}, signer)
+	if err != nil {
+		return nil, err
+	}
+	if f != nil {
+		rep.Failed = append(rep.Failed, *f)
+	} else {
+		rep.Sent = 1
+	}
+	rep.Finished = d.opts.Now()
+	return rep, nil
+}
+
+// dryRun prints the subject, the recipients and each theme with its items.
+func (d *Digest) dryRun(ctx context.Context, o RunOptions) (*Report, error) {
+	out := o.Out
+	if out == nil {
+		out = io.Discard
+	}
+	if len(o.To) == 0 {
+		if rec, err := d.unfinished(ctx); err != nil {
+			return nil, err
+		} else if rec != nil {
+			left, _ := d.pending(ctx, rec.ID)
+			fmt.Fprintf(out, "An unfinished digest would be resumed first: %s (%q), %d recipient(s) left.\n\n", rec.ID, rec.Subject, len(left))
+		}
+	}
+	is, err := d.Plan(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	recipients, err := d.recipients(ctx, o.To)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Subject: is.Subject, Articles: is.Articles, Recipients: len(recipients), Empty: is.Quiet && !o.SendEmpty, NoRecipients: len(recipients) == 0}
+	fmt.Fprintf(out, "Dry run: nothing is sent and nothing is recorded.\n\nSubject:    %s\nWindow:     %s to %s\nArticles:   %d in %d stories\n",
+		is.Subject, is.Since.In(d.opts.Location).Format(time.RFC3339), is.Cutoff.In(d.opts.Location).Format(time.RFC3339), is.Articles, is.Stories)
+	switch {
+	case len(recipients) == 0:
+		fmt.Fprintln(out, "Recipients: none (add some with `kdigest subscribers add`)")
+	case len(recipients) <= 20:
+		fmt.Fprintf(out, "Recipients: %s\n", strings.Join(recipients, ", "))
+	default:
+		fmt.Fprintf(out, "Recipients: %d (%s, ...)\n", len(recipients), strings.Join(recipients[:5], ", "))
+	}
+	if rep.Empty {
+		fmt.Fprintln(out, "\nNothing new: no email would be sent (--send-empty sends a quiet-week note).")
+		return rep, nil
+	}
+	for _, s := range is.Sections {
+		fmt.Fprintf(out, "\n%s\n", s.Heading())
+		for _, it := range s.Items {
+			fmt.Fprintf(out, "  - %s (%s, %s)\n", it.Title, it.Outlet, it.Date)
+			for _, a := range it.Also {
+				fmt.Fprintf(out, "      also: %s\n", a.Outlet)
+			}
+		}
+		if s.More > 0 {
+			fmt.Fprintf(out, "  ... and %d more\n", s.More)
+		}
+	}
+	return rep, nil
+}
+
+// LastOutcome describes the newest digest for /healthz, or nil.
+func (d *Digest) LastOutcome(ctx context.Context) (*Summary, error) {
+	list, err := d.Digests(ctx, 1)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	return &list[0], nil
+}
+
+// progress prints "sent N/M" lines while sending to many recipients.
+type progress struct {
+	w     io.Writer
+	total int
+	every int
+	n     int
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	every := max(total/20, 1)
+	return &progress{w: w, total: total, every: every}
+}
+
+func (p *progress) step(sent, failed int) {
+	p.n++
+	if p.w == nil || p.total < 20 || p.n%p.every != 0 {
+		return
+	}
+	fmt.Fprintf(p.w, "sending: %d/%d (%d sent, %d failed)\n", p.n, p.total, sent, failed)
+}
+
+func (p *progress) done(sent, failed int) {
+	if p.w != nil && p.total > 0 {
+		fmt.Fprintf(p.w, "done: %d sent, %d failed, of %d\n", sent, failed, p.total)
+	}
+}

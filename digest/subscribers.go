@@ -1,0 +1,82 @@
+package digest
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// Subscriber is one address on the list.
+type Subscriber struct {
+	Email   string    `json:"email"`
+	Created time.Time `json:"created"`
+}
+
+// NormalizeAddress validates an email address and returns it lower-cased,
+// without a display name.
+func NormalizeAddress(s string) (string, error) {
+	a, err := mail.ParseAddress(strings.TrimSpace(s))
+	if err != nil {
+		return "", fmt.Errorf("%w: %q", ErrBadAddress, s)
+	}
+	addr := strings.ToLower(a.Address)
+	if _, domain, ok := strings.Cut(addr, "@"); !ok || !strings.Contains(domain, ".") && domain != "localhost" {
+		return "", fmt.Errorf("%w: %q has no domain", ErrBadAddress, s)
+	}
+	return addr, nil
+}
+
+// Subscribe adds an address; an address already on the list is ErrDuplicate.
+func (d *Digest) Subscribe(ctx context.Context, email string) (string, error) {
+	addr, err := NormalizeAddress(email)
+	if err != nil {
+		return "", err
+	}
+	res, err := d.db.ExecContext(ctx, `INSERT INTO subscribers (email, created) VALUES (?, ?) ON CONFLICT(email) DO NOTHING`,
+		addr, fmtTime(d.opts.Now()))
+	if err != nil {
+		return "", fmt.Errorf("subscribe %s: %w", addr, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return "", fmt.Errorf("%w: %s", ErrDuplicate, addr)
+	}
+	return addr, nil
+}
+
+// Unsubscribe removes an address; one not on the list is ErrNoSubscriber.
+func (d *Digest) Unsubscribe(ctx context.Context, email string) error {
+	addr, err := NormalizeAddress(email)
+	if err != nil {
+		return err
+	}
+	res, err := d.db.ExecContext(ctx, `DELETE FROM subscribers WHERE email = ?`, addr)
+	if err != nil {
+		return fmt.Errorf("unsubscribe %s: %w", addr, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%w: %s", ErrNoSubscriber, addr)
+	}
+	return nil
+}
+
+// Subscribers lists the addresses on the list, alphabetically.
+func (d *Digest) Subscribers(ctx context.Context) ([]Subscriber, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT email, created FROM subscribers ORDER BY email`)
+	if err != nil {
+		return nil, fmt.Errorf("list subscribers: %w", err)
+	}
+	defer rows.Close()
+	out := []Subscriber{}
+	for rows.Next() {
+		var s Subscriber
+		var created string
+		if err := rows.Scan(&s.Email, &created); err != nil {
+			return nil, fmt.Errorf("list subscribers: %w", err)
+		}
+		s.Created = parseTime(created)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

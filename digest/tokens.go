@@ -1,0 +1,102 @@
+package digest
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// LoadSecret reads the token-signing secret from path, creating it (0600)
+// with 32 random bytes on first run.
+func LoadSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if len(b) < 32 {
+			return nil, fmt.Errorf("secret %s: too short (%d bytes): delete it to make a new one", path, len(b))
+		}
+		return b, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	b = make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) { // another process made it first
+			return LoadSecret(path)
+		}
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	return b, f.Close()
+}
+
+// Token purposes: a token made for one cannot be used for the other.
+const (
+	purposeConfirm     = "confirm"
+	purposeUnsubscribe = "unsubscribe"
+)
+
+// confirmTTL is how long a subscription confirmation link works.
+const confirmTTL = 7 * 24 * time.Hour
+
+// token signs purpose, address and expiry (zero: never expires) with HMAC-SHA256.
+func (d *Digest) token(purpose, email string, expires time.Time) string {
+	var exp int64
+	if !expires.IsZero() {
+		exp = expires.Unix()
+	}
+	payload := purpose + "\n" + email + "\n" + strconv.FormatInt(exp, 10)
+	mac := hmac.New(sha256.New, d.opts.Secret)
+	mac.Write([]byte(payload))
+	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// verify checks a token's signature, purpose and expiry and returns its address.
+func (d *Digest) verify(purpose, tok string) (string, error) {
+	p64, s64, ok := strings.Cut(tok, ".")
+	if !ok {
+		return "", ErrBadToken
+	}
+	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
+	sig, err2 := base64.RawURLEncoding.DecodeString(s64)
+	if err1 != nil || err2 != nil {
+		return "", ErrBadToken
+	}
+	mac := hmac.New(sha256.New, d.opts.Secret)
+	mac.Write(payload)
+	if !hmac.Equal(sig, mac.Sum(nil)) {
+		return "", ErrBadToken
+	}
+	parts := strings.Split(string(payload), "\n")
+	if len(parts) != 3 || parts[0] != purpose {
+		return "", ErrBadToken
+	}
+	exp, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || (exp != 0 && d.opts.Now().Unix() > exp) {
+		return "", ErrBadToken
+	}
+	return parts[1], nil
+}
+
+// UnsubscribeURL is the one-click unsubscribe link for an address.
+func (d *Digest) UnsubscribeURL(email string) string {
+	return d.opts.BaseURL + "/unsubscribe?t=" + d.token(purposeUnsubscribe, email, time.Time{})
+}

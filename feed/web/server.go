@@ -1,0 +1,99 @@
+// Package web serves the corpus over HTTP: the pre-rendered feeds with the
+// caching headers feed readers rely on, the HTML pages, /healthz and
+// /metrics. It receives extra handlers (subscribe, unsubscribe, digests) and
+// a status function from its caller, and imports neither the digest nor the
+// scheduler.
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/kdigest/kdigest/feed"
+	"github.com/kdigest/kdigest/templates"
+)
+
+// Options configures the server. Snapshot is required.
+type Options struct {
+	// Snapshot returns the corpus's current snapshot.
+	Snapshot func() *feed.Snapshot
+	// Description is the one-line description in every page's header.
+	Description string
+	// Log receives one line per request at debug level and errors at error
+	// level; default discards.
+	Log *slog.Logger
+	// Status adds fields to /healthz (scheduler, watcher, last digest).
+	Status func() map[string]any
+	// Routes are extra handlers by Go 1.22 pattern, e.g. "POST /subscribe".
+	Routes map[string]http.Handler
+	// Metrics records requests; default a fresh set on its own registry.
+	Metrics *Metrics
+	// Templates overrides the embedded page templates; default templates.FS.
+	Templates fs.FS
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// server holds what the handlers share.
+type server struct {
+	opts  Options
+	pages map[string]*template.Template
+	mux   *http.ServeMux
+}
+
+// ErrNoSnapshot reports Options without a Snapshot function.
+var ErrNoSnapshot = errors.New("web: no snapshot function")
+
+// NewServer returns the HTTP handler of the whole site. A template that does
+// not parse is an error naming it, not a panic.
+func NewServer(opts Options) (http.Handler, error) {
+	if opts.Snapshot == nil {
+		return nil, ErrNoSnapshot
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics()
+	}
+	if opts.Templates == nil {
+		opts.Templates = templates.FS
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Description == "" {
+		opts.Description = "Armenia–Azerbaijan diplomacy and security news, cleaned and grouped by theme."
+	}
+	s := &server{opts: opts, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
+	for _, page := range []string{"index", "article", "theme", "notfound"} {
+		t, err := template.New(page).ParseFS(opts.Templates, "layout.html.tmpl", page+".html.tmpl")
+		if err != nil {
+			return nil, fmt.Errorf("web: page template %s: %w", page, err)
+		}
+		s.pages[page] = t
+	}
+	s.routes()
+	return s.recoverer(s.mux), nil
+}
+
+// recoverer turns a panic in a handler into a 500 and an error log line.
+func (s *server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.opts.Log.Error("http: handler panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+				http.Error(w, "internal server error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
