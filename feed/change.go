@@ -23,6 +23,19 @@ func (ch *change) remove(r *record) {
 	ch.removed++
 }
 
+// merge adds o's work to ch.
+func (ch *change) merge(o *change) {
+	ch.save = append(ch.save, o.save...)
+	ch.visible = ch.visible || o.visible
+	for name, f := range o.failed {
+		ch.fail(name, f)
+	}
+	ch.forgot = append(ch.forgot, o.forgot...)
+	ch.added += o.added
+	ch.updated += o.updated
+	ch.removed += o.removed
+}
+
 func (ch *change) forget(name string) { ch.forgot = append(ch.forgot, name) }
 
 func (ch *change) fail(name string, f failure) {

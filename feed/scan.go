@@ -103,41 +103,49 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 	return nil
 }
 
-// Apply brings one seed file's change into the corpus: created, changed or
-// removed. name is the file's base name or its path; other files are not
-// read. Names that are not seeds (hidden, backup, not .txt) are ignored.
-func (c *Corpus) Apply(ctx context.Context, name string) error {
-	name = filepath.Base(name)
-	if !seedName(name) {
-		return nil
-	}
+// Apply brings the changes of the named seed files into the corpus:
+// created, changed or removed. Names are base names or paths; other files
+// are not read, and the feeds are rendered once for the whole batch. Names
+// that are not seeds (hidden, backup, not .txt) are ignored.
+func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.statDir(); err != nil {
-		return fmt.Errorf("apply %s: %w", name, err)
+		return fmt.Errorf("apply: %w", err)
 	}
 	ch := &change{}
-	info, err := os.Stat(filepath.Join(c.opts.Dir, name))
-	switch {
-	case errors.Is(err, fs.ErrNotExist) || (err == nil && !info.Mode().IsRegular()):
-		if r := c.recs[idOf(name)]; r != nil && !r.removed && r.file == name {
-			ch.remove(r)
+	var jobs []job
+	seen := map[string]bool{}
+	for _, name := range names {
+		name = filepath.Base(name)
+		if !seedName(name) || seen[name] {
+			continue
 		}
-		if _, bad := c.failed[name]; bad {
-			ch.forget(name)
-		}
-	case err != nil:
-		return fmt.Errorf("apply %s: %w", name, err)
-	default:
-		j := job{name: name, id: idOf(name), size: info.Size(), mod: info.ModTime().UnixNano()}
-		outs, err := c.read(ctx, []job{j})
-		if err != nil {
+		seen[name] = true
+		info, err := os.Stat(filepath.Join(c.opts.Dir, name))
+		switch {
+		case errors.Is(err, fs.ErrNotExist) || (err == nil && !info.Mode().IsRegular()):
+			if r := c.recs[idOf(name)]; r != nil && !r.removed && r.file == name {
+				ch.remove(r)
+			}
+			if _, bad := c.failed[name]; bad {
+				ch.forget(name)
+			}
+		case err != nil:
 			return fmt.Errorf("apply %s: %w", name, err)
+		default:
+			jobs = append(jobs, job{name: name, id: idOf(name), size: info.Size(), mod: info.ModTime().UnixNano()})
 		}
-		ch = c.collect(outs)
+	}
+	if len(jobs) > 0 {
+		outs, err := c.read(ctx, jobs)
+		if err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
+		ch.merge(c.collect(outs))
 	}
 	if err := c.commit(ctx, ch); err != nil {
-		return fmt.Errorf("apply %s: %w", name, err)
+		return fmt.Errorf("apply: %w", err)
 	}
 	return nil
 }

@@ -23,10 +23,11 @@ import (
 type WatchOptions struct {
 	// Dir is the folder to watch (not recursive).
 	Dir string
-	// Apply is called with the base name of a .txt file that was created,
-	// changed, renamed in, renamed out or removed. It is never called
-	// concurrently.
-	Apply func(ctx context.Context, name string) error
+	// Apply is called with the base names of .txt files that were created,
+	// changed, renamed in, renamed out or removed: one name, or a batch when
+	// many changed at once (a burst is then applied in a few calls, not
+	// hundreds). It is never called concurrently.
+	Apply func(ctx context.Context, names ...string) error
 	// Rescan is called every RescanEvery to catch anything missed.
 	Rescan func(ctx context.Context) error
 	// RescanEvery defaults to 10 minutes.
@@ -117,7 +118,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 	if _, err := os.Stat(w.opts.Dir); err != nil {
 		return fmt.Errorf("watch: %w", err)
 	}
-	changes := make(chan string)
+	// Buffered so a burst queues up while Apply works, then goes in batches.
+	changes := make(chan string, maxBatch)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
@@ -148,14 +150,32 @@ func (w *Watcher) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case name := <-changes:
-			if err := w.opts.Apply(ctx, name); err != nil {
-				w.opts.Log.Error("watch: apply failed", "file", name, "err", err)
-				w.setStatus(func(s *WatchStatus) { s.LastError = fmt.Sprintf("%s: %v", name, err) })
+			batch := drain(changes, name)
+			if err := w.opts.Apply(ctx, batch...); err != nil {
+				w.opts.Log.Error("watch: apply failed", "files", batch, "err", err)
+				w.setStatus(func(s *WatchStatus) { s.LastError = fmt.Sprintf("%s: %v", strings.Join(batch, ", "), err) })
 			}
 		case <-rescan.C:
 			w.rescan(ctx)
 		}
 	}
+}
+
+// maxBatch bounds how many files one Apply call gets.
+const maxBatch = 1024
+
+// drain returns first and every name already waiting, without blocking.
+func drain(ch <-chan string, first string) []string {
+	batch := []string{first}
+	for len(batch) < maxBatch {
+		select {
+		case n := <-ch:
+			batch = append(batch, n)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 func (w *Watcher) rescan(ctx context.Context) {

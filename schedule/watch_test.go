@@ -28,7 +28,17 @@ func newRecorder(dir string) *recorder {
 	return &recorder{dir: dir, calls: map[string]int{}, content: map[string]string{}, notify: make(chan string, 10000), fail: map[string]bool{}}
 }
 
-func (r *recorder) apply(ctx context.Context, name string) error {
+func (r *recorder) apply(ctx context.Context, names ...string) error {
+	var failed error
+	for _, name := range names {
+		if err := r.applyOne(name); err != nil {
+			failed = err
+		}
+	}
+	return failed
+}
+
+func (r *recorder) applyOne(name string) error {
 	data, err := os.ReadFile(filepath.Join(r.dir, name))
 	r.mu.Lock()
 	r.calls[name]++
@@ -265,7 +275,7 @@ func TestRescanTicks(t *testing.T) {
 }
 
 func TestWatchMissingFolder(t *testing.T) {
-	w := NewWatcher(WatchOptions{Dir: filepath.Join(t.TempDir(), "nope"), Apply: func(context.Context, string) error { return nil }})
+	w := NewWatcher(WatchOptions{Dir: filepath.Join(t.TempDir(), "nope"), Apply: func(context.Context, ...string) error { return nil }})
 	if err := w.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("Run on a missing folder: err = %v, want one naming it", err)
 	}

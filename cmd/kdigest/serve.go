@@ -82,10 +82,10 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	}
 	watcher := schedule.NewWatcher(schedule.WatchOptions{
 		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log,
-		Apply: func(ctx context.Context, name string) error {
+		Apply: func(ctx context.Context, names ...string) error {
 			start := time.Now()
 			defer func() { svc.metrics.ScanSeconds.Observe(time.Since(start).Seconds()) }()
-			return svc.corpus.Apply(ctx, name)
+			return svc.corpus.Apply(ctx, names...)
 		},
 		Rescan: func(ctx context.Context) error {
 			start := time.Now()

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testConfig resolves settings exactly as the command line does.
+func testConfig(t *testing.T, args ...string) *config {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	flags := registerSettings(fs, groupService)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	c, err := loadConfig(fs, flags, groupService, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// seedsDir copies the project's seeds into a temp folder.
+func seedsDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files, _ := filepath.Glob("../../seeds/*.txt")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, filepath.Base(f)), string(b))
+	}
+	return dir
+}
+
+// startServe runs serve in the background and returns its base URL.
+func startServe(t *testing.T, seeds string, extra ...string) string {
+	t.Helper()
+	args := append([]string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--data", t.TempDir(), "--rescan", "1h", "--digest-schedule", "off", "--log-level", "error"}, extra...)
+	c := testConfig(t, args...)
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	var stderr bytes.Buffer
+	go func() { done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: &stderr}, c, ready) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	select {
+	case addr := <-ready:
+		return "http://" + addr
+	case err := <-done:
+		t.Fatalf("serve ended early: %v\n%s", err, stderr.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	return ""
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// within polls until cond holds, failing after d; it returns how long it took.
+func within(t *testing.T, d time.Duration, what string, cond func() bool) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > d {
+			t.Fatalf("%s: not within %s", what, d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// newArticle is a distinct, on-topic article in raw scraped style.
+func newArticle(n int) string {
+	places := []string{"Brussels", "Washington", "Geneva", "Moscow", "Prague", "Granada", "Abu Dhabi", "Tbilisi"}
+	return fmt.Sprintf(`Armenia and Azerbaijan hold round %d of peace talks in %s
+Published: 2%d October 2025
+%s — Armenian Foreign Minister Ararat Mirzoyan and Azerbaijani Foreign Minister Jeyhun Bayramov met in %s on Tuesday for round %d of talks on the peace treaty and border delimitation, officials said.
+
+The ministers discussed the text of the agreement, the unblocking of transport links and the release of detainees, according to statement number %d issued after the meeting.
+
+Both sides said they would meet again within %d weeks to continue the negotiations on a lasting peace between Armenia and Azerbaijan.
+`, n, places[n%len(places)], n%10, strings.ToUpper(places[n%len(places)]), places[n%len(places)], n, n*7, n%5+2)
+}
+
+func TestServeFollowsTheSeedsFolder(t *testing.T) {
+	seeds := seedsDir(t)
+	base := startServe(t, seeds)
+	atom := func() string { return get(t, base+"/feed.atom") }
+	if !strings.Contains(atom(), "tag:127.0.0.1,2026:article/003_9b9c189b77a28c48") {
+		t.Fatalf("seed missing from the feed:\n%s", atom())
+	}
+
+	// A new file reaches the feed within a second.
+	writeFile(t, filepath.Join(seeds, "new-1.txt"), newArticle(1))
+	took := within(t, time.Second, "new article in /feed.atom", func() bool { return strings.Contains(atom(), "article/new-1<") })
+	t.Logf("new article served after %s", took)
+
+	// Written under a temporary name, then renamed into place.
+	writeFile(t, filepath.Join(seeds, "new-2.txt.part"), newArticle(2))
+	if err := os.Rename(filepath.Join(seeds, "new-2.txt.part"), filepath.Join(seeds, "new-2.txt")); err != nil {
+		t.Fatal(err)
+	}
+	within(t, time.Second, "renamed-in article", func() bool { return strings.Contains(atom(), "article/new-2<") })
+
+	// Deleted: it leaves the feed.
+	if err := os.Remove(filepath.Join(seeds, "new-1.txt")); err != nil {
+		t.Fatal(err)
+	}
+	within(t, time.Second, "deleted article gone", func() bool { return !strings.Contains(atom(), "article/new-1<") })
+
+	// A broken file is reported and does not stop anything; its fix is picked up.
+	writeFile(t, filepath.Join(seeds, "broken.txt"), "\x00\x01\x02\x03\x00\x00\x00\x00\x00\x00 binary")
+	within(t, time.Second, "broken file reported", func() bool {
+		var h struct{ Failed int }
+		json.Unmarshal([]byte(get(t, base+"/healthz")), &h)
+		return h.Failed == 1
+	})
+	writeFile(t, filepath.Join(seeds, "broken.txt"), newArticle(3))
+	within(t, time.Second, "fixed file served", func() bool { return strings.Contains(atom(), "article/broken<") })
+}
+
+func TestServeBurstOf500Files(t *testing.T) {
+	seeds := t.TempDir()
+	base := startServe(t, seeds)
+	for i := 0; i < 500; i++ {
+		writeFile(t, filepath.Join(seeds, fmt.Sprintf("burst-%03d.txt", i)), newArticle(100+i))
+	}
+	var last string
+	defer func() { t.Logf("last health: %s", last) }()
+	took := within(t, 30*time.Second, "500 articles in the corpus", func() bool {
+		var h struct{ Articles, Failed int }
+		json.Unmarshal([]byte(get(t, base+"/healthz")), &h)
+		last = fmt.Sprintf("%+v", h)
+		return h.Articles == 500
+	})
+	t.Logf("500 files written at once were all served after %s", took)
+}
+
+func TestServeStartErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	seeds := seedsDir(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"address taken", []string{"--addr", ln.Addr().String(), "--seeds", seeds}, "address already in use"},
+		{"missing seeds folder", []string{"--addr", "127.0.0.1:0", "--seeds", filepath.Join(seeds, "nope")}, "seeds folder"},
+		{"bad schedule", []string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--digest-schedule", "0 8 * * 9"}, "invalid digest schedule"},
+		{"bad themes file", []string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--themes", filepath.Join(seeds, "000_7b07c52ff58aff77.txt")}, "000_7b07c52ff58aff77.txt:"},
+		{"bad smtp url", []string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--smtp", "smtp://mail.example.org:25?tls=none"}, "loopback"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"serve", "--data", t.TempDir()}, tt.args...)
+			code, _, stderr := runKdigest(t, nil, args...)
+			if code != exitFailure || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestBuildWritesStaticSite(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := runKdigest(t, nil, "build", "--seeds", seedsDir(t), "--data", t.TempDir(), "--out", out, "--base-url", "https://kdigest.example.org")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"index.html", "feed.atom", "feed.rss", "feed.json", "feeds.opml", "themes/summits.atom", "themes/summits/index.html", "articles/003_9b9c189b77a28c48/index.html"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	if !strings.Contains(stdout, "wrote") {
+		t.Errorf("stdout = %q", stdout)
+	}
+	if code, _, _ := runKdigest(t, nil, "build"); code != exitUsage {
+		t.Errorf("build without --out: exit %d, want 2", code)
+	}
+}
