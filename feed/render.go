@@ -218,7 +218,7 @@ func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Docu
 	}
 	var gz bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression) // the level is valid; best compression cost 5x the time per change for 2% less
-	w.Write(body)                                          // writes to a bytes.Buffer cannot fail
+	w.Write(body)                                             // writes to a bytes.Buffer cannot fail
 	w.Close()
 	return &Document{
 		Body:        body,
