@@ -24,20 +24,59 @@ var (
 
 func pick[T any](r *rand.Rand, s []T) T { return s[r.IntN(len(s))] }
 
+// benchWords is ordinary vocabulary for the free part of each sentence, so
+// that articles differ the way real reports do and only true copies share
+// most of their word sequences.
+var benchWords = strings.Fields(`able about above across added after again against ago ahead aid aim air all
+almost along already also although among amount analysts announced another answer any anyone appeared
+approach area argued army around arrived asked attention authorities available away back based became
+before began behind being believe below best better between beyond both briefly brought budget build
+called came campaign capital careful case cause centre certain chance change chief citizens city claimed
+clear close coming comment committee common community concern conference confirmed considered continued
+control could council country course court crisis critics current days deal decided decision declined
+delegation demand despite details different difficult direct during early earlier economic effort either
+election else energy enough entire especially even evening event every evidence expected experts explained
+face fact failed families far fears final finally first focus following force foreign former forward found
+four free front full further future gave general given goal government group growing half hand hard head
+held help high history hold home hope however huge idea important including increase independent
+influence inside instead interview issue itself joint journalists just keep key kind known large last late
+later leader least leave left legal less level likely limited line little local long made main major make
+many matter means measures media meeting member message might million minister month more morning most
+move much must national near nearly need never news next night none normal note nothing number offer
+office official often once only open opinion order other outside over part parties past people period
+plan point police policy political position possible power present press pressure previous private
+problem process program public put question quickly raised rather reached ready real reason recent record
+region remain report request response rest result return right role round rule said same second security
+seen senior sent serious service session several share short should side since situation small social
+source speech spokesman start state statement still strong support sure system taken talks team term
+text third though three through time today together took toward trade tried turn under until upon urged
+value various very view visit vote wanted week weekend well went while whole wider within without words
+work world year years yesterday young`)
+
+// benchClause is a run of ordinary words, different in every sentence.
+func benchClause(r *rand.Rand) string {
+	n := 5 + r.IntN(8)
+	w := make([]string, n)
+	for i := range w {
+		w[i] = pick(r, benchWords)
+	}
+	return strings.Join(w, " ")
+}
+
 // benchSentence makes one sentence in the style of a wire report.
 func benchSentence(r *rand.Rand, offTopic bool) string {
 	if offTopic {
-		return fmt.Sprintf("On %s %d, %s, officials in %s said.", pick(r, benchMonths), 1+r.IntN(28), pick(r, benchOffText), pick(r, benchPlaces))
+		return fmt.Sprintf("On %s %d, %s, %s, officials in %s said.", pick(r, benchMonths), 1+r.IntN(28), pick(r, benchOffText), benchClause(r), pick(r, benchPlaces))
 	}
 	switch r.IntN(4) {
 	case 0:
-		return fmt.Sprintf("%s and %s %s %s in %s.", pick(r, benchPeople), pick(r, benchPeople), pick(r, benchVerbs), pick(r, benchTopics), pick(r, benchPlaces))
+		return fmt.Sprintf("%s and %s %s %s in %s, %s.", pick(r, benchPeople), pick(r, benchPeople), pick(r, benchVerbs), pick(r, benchTopics), pick(r, benchPlaces), benchClause(r))
 	case 1:
-		return fmt.Sprintf("“We %s %s,” %s told reporters after %d hours of talks.", pick(r, benchVerbs), pick(r, benchTopics), pick(r, benchPeople), 1+r.IntN(9))
+		return fmt.Sprintf("“We %s %s, %s,” %s told reporters after %d hours of talks.", pick(r, benchVerbs), pick(r, benchTopics), benchClause(r), pick(r, benchPeople), 1+r.IntN(9))
 	case 2:
-		return fmt.Sprintf("According to the statement, %d officials from %s and %s will meet again to work on %s.", 2+r.IntN(40), pick(r, benchPlaces), pick(r, benchPlaces), pick(r, benchTopics))
+		return fmt.Sprintf("According to %s, %d officials from %s and %s will %s on %s.", benchClause(r), 2+r.IntN(40), pick(r, benchPlaces), pick(r, benchPlaces), benchClause(r), pick(r, benchTopics))
 	default:
-		return fmt.Sprintf("Observers noted that %s remained the main obstacle, while %s %s %s.", pick(r, benchTopics), pick(r, benchPeople), pick(r, benchVerbs), pick(r, benchTopics))
+		return fmt.Sprintf("Observers noted that %s remained the main obstacle, %s, while %s %s %s.", pick(r, benchTopics), benchClause(r), pick(r, benchPeople), pick(r, benchVerbs), pick(r, benchTopics))
 	}
 }
 

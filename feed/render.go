@@ -179,6 +179,9 @@ func (c *Corpus) gorillaFeed(s *Snapshot, ch channel) *feeds.Feed {
 
 // contentHTML is the entry's body as escaped paragraphs, then the other
 // outlets that reported the same story, linked to their pages here.
+// maxAlso bounds the "Also reported by" list of one entry.
+const maxAlso = 10
+
 func contentHTML(s *Snapshot, e *Entry) string {
 	var b strings.Builder
 	for _, p := range e.Body {
@@ -195,6 +198,9 @@ func contentHTML(s *Snapshot, e *Entry) string {
 		}
 		if seen[name] {
 			continue
+		}
+		if len(links) == maxAlso {
+			break
 		}
 		seen[name] = true
 		links = append(links, fmt.Sprintf(`<a href="%s">%s</a>`, html.EscapeString(o.URL), html.EscapeString(xmlClean(name))))

@@ -81,6 +81,10 @@ func (p *page) agency(body []string) string {
 		}
 	}
 	for _, b := range body {
+		// The regular expression is costly; most paragraphs lack its verbs.
+		if !mayCredit(b) {
+			continue
+		}
 		if m := reportedBy.FindStringSubmatch(b); m != nil {
 			return canonicalAgency(m[1])
 		}
@@ -153,4 +157,9 @@ func outletName(s string) string {
 		return ""
 	}
 	return s
+}
+
+// mayCredit is a cheap test for the verbs reportedBy needs.
+func mayCredit(s string) bool {
+	return strings.Contains(s, "reported") || strings.Contains(s, "in a report") || strings.Contains(s, "was told") || strings.Contains(s, "quoted")
 }

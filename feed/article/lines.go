@@ -45,9 +45,10 @@ var (
 	// byline matches "By Jane Doe", possibly with a role or a date after it.
 	byline = regexp.MustCompile(`^(?i:by)\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}(?:\s*(?:,|\||and|&|-|–|—)\s*.{0,60})?$`)
 
-	// caption matches photo captions: people placed with (C), (L), (R), or
-	// a photo credit.
-	caption = regexp.MustCompile(`(?i)\((?:c|l|r|l-r|r-l|center|centre|left|right|front|back|2nd [lr]|second (?:left|right)|top|bottom)\)|^(?:file )?photos?\s*[:/|]|^(?:file|pool)\s*(?:photo)?\s*[-–—:]|\((?:photo|image|picture)\b[^)]*\)$|\b(?:AP|AFP|Reuters|Getty|EPA|TASS|Sputnik) Photo\b|/\s*(?:AP|AFP|Reuters|Getty Images|EPA)\s*$|^(?:photo|picture|image) (?:by|credit|courtesy)\b`)
+	// captionHead and captionTail match photo credits at either end of a
+	// line; people placed with (C), (L), (R) are found by isCaption.
+	captionHead = regexp.MustCompile(`(?i)^(?:(?:file )?photos?\s*[:/|]|(?:file|pool)\s*(?:photo)?\s*[-–—:]|(?:photo|picture|image) (?:by|credit|courtesy)\b)`)
+	captionTail = regexp.MustCompile(`(?i)(?:\((?:(?:ap|afp|reuters|getty|epa|tass|sputnik) )?(?:photo|image|picture)\b[^)]*\)|\b(?:AP|AFP|Reuters|Getty|EPA|TASS|Sputnik) Photo\b[^.]*|/\s*(?:AP|AFP|Reuters|Getty Images|EPA))\s*$`)
 
 	bulletPrefix   = regexp.MustCompile(`^[-•*–·▪►»]\s+`)
 	numberedPrefix = regexp.MustCompile(`^(?:\d{1,2}|[a-z])[.)]\s+\S`)
@@ -70,7 +71,7 @@ func classify(s string) kind {
 		return kindMeta
 	case n <= 150 && byline.MatchString(s) && wordCount(s) <= 14 && !endsSentence(s):
 		return kindMeta
-	case mayBeCaption(s) && caption.MatchString(s):
+	case isCaption(s):
 		return kindCaption
 	case isTeaser(s):
 		return kindTeaser
@@ -115,11 +116,32 @@ func isChrome(s string) bool {
 	return false
 }
 
-// mayBeCaption is a cheap test for the words every caption pattern needs.
-func mayBeCaption(s string) bool {
-	return strings.Contains(s, "(") || strings.Contains(s, "/") || strings.Contains(s, "hoto") ||
-		strings.Contains(s, "HOTO") || strings.Contains(s, "mage") || strings.Contains(s, "icture") ||
-		strings.Contains(s, "ile") || strings.Contains(s, "FILE") || strings.Contains(s, "ool") || strings.Contains(s, "OOL")
+// positionMarkers place people in a photo: "Putin (C)", "Aliyev (L-R)".
+var positionMarkers = map[string]bool{
+	"c": true, "l": true, "r": true, "l-r": true, "r-l": true, "center": true, "centre": true, "left": true,
+	"right": true, "front": true, "back": true, "top": true, "bottom": true, "2nd l": true, "2nd r": true,
+	"second left": true, "second right": true,
+}
+
+// isCaption reports a photo caption: people placed with (C), (L), (R), or a
+// photo credit at the start or end of the line.
+func isCaption(s string) bool {
+	rest := s
+	for {
+		i := strings.IndexByte(rest, '(')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(rest[i:], ')')
+		if j < 0 {
+			break
+		}
+		if j <= 14 && positionMarkers[strings.ToLower(rest[i+1:i+j])] {
+			return true
+		}
+		rest = rest[i+j:]
+	}
+	return captionHead.MatchString(s[:min(len(s), 48)]) || captionTail.MatchString(s[max(0, len(s)-80):])
 }
 
 // isDateLine reports a labelled line whose value holds a full date.
@@ -172,7 +194,18 @@ func hasLetter(s string) bool {
 	return false
 }
 
-func wordCount(s string) int { return len(strings.Fields(s)) }
+// wordCount counts space-separated words without allocating.
+func wordCount(s string) int {
+	n, in := 0, false
+	for i := 0; i < len(s); i++ {
+		space := s[i] == ' ' || s[i] == '\t' || s[i] == '\n'
+		if !space && !in {
+			n++
+		}
+		in = !space
+	}
+	return n
+}
 
 // splitLines turns normalised text into non-empty lines, joining lines that
 // were hard-wrapped inside a paragraph.

@@ -1,10 +1,8 @@
 package theme
 
 import (
-	"hash/fnv"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/kdigest/kdigest/feed/article"
 )
@@ -23,6 +21,8 @@ const (
 	// phrasing; different events told with the same background paragraph
 	// stay well below it.
 	sameStory = 0.22
+	// maxBucket is the most members of an LSH bucket that are compared.
+	maxBucket = 50
 	// contained is the share of the shorter text's shingles found in the
 	// longer one above which the shorter is a copy or excerpt of it.
 	contained = 0.6
@@ -43,12 +43,20 @@ func Fingerprint(a *article.Article) Print {
 	for _, b := range a.Body {
 		toks = append(toks, tokenize(b)...)
 	}
-	set := map[uint32]struct{}{}
-	for i := 0; i+shingleSize <= len(toks); i++ {
-		set[hash32(strings.Join(toks[i:i+shingleSize], " "))] = struct{}{}
+	hs := make([]uint32, len(toks))
+	for i, t := range toks {
+		hs[i] = hash32(t)
 	}
-	if len(toks) > 0 && len(toks) < shingleSize {
-		set[hash32(strings.Join(toks, " "))] = struct{}{}
+	set := make(map[uint32]struct{}, len(hs))
+	for i := 0; i+shingleSize <= len(hs); i++ {
+		set[mix(hs[i], 1)^mix(hs[i+1], 2)^mix(hs[i+2], 3)] = struct{}{}
+	}
+	if len(hs) > 0 && len(hs) < shingleSize {
+		h := uint32(0)
+		for i, x := range hs {
+			h ^= mix(x, uint32(i+1))
+		}
+		set[h] = struct{}{}
 	}
 	p := Print{Shingles: make([]uint32, 0, len(set))}
 	for s := range set {
@@ -68,10 +76,14 @@ func Fingerprint(a *article.Article) Print {
 	return p
 }
 
+// hash32 is FNV-1a, inlined to avoid allocating a hasher per word.
 func hash32(s string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(s))
-	return h.Sum32()
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
 }
 
 // mix derives the i-th hash function of a shingle (a murmur3 finalizer
@@ -91,6 +103,17 @@ func Similar(a, b Print) bool {
 	if len(a.Shingles) == 0 || len(b.Shingles) == 0 {
 		return false
 	}
+	// The signatures estimate the Jaccard similarity for the price of 64
+	// comparisons; far below the thresholds, skip the exact count.
+	same := 0
+	for i := range a.Sig {
+		if a.Sig[i] == b.Sig[i] {
+			same++
+		}
+	}
+	if same*100 < numHashes*8 && !maybeContained(a, b) {
+		return false
+	}
 	inter := intersect(a.Shingles, b.Shingles)
 	union := len(a.Shingles) + len(b.Shingles) - inter
 	if float64(inter)/float64(union) >= sameStory {
@@ -98,6 +121,29 @@ func Similar(a, b Print) bool {
 	}
 	small := min(len(a.Shingles), len(b.Shingles))
 	return small >= 20 && float64(inter)/float64(small) >= contained
+}
+
+// maybeContained reports a pair whose sizes differ enough that one could be
+// an excerpt of the other (which the signature estimate does not show), and
+// whose sampled shingles say it may be.
+func maybeContained(a, b Print) bool {
+	small, big := a.Shingles, b.Shingles
+	if len(small) > len(big) {
+		small, big = big, small
+	}
+	if len(small)*3 >= len(big) || len(small) < 20 {
+		return false
+	}
+	// Look up 32 evenly spaced shingles of the smaller text in the larger.
+	const samples = 32
+	found := 0
+	for k := 0; k < samples; k++ {
+		x := small[k*len(small)/samples]
+		if _, ok := slices.BinarySearch(big, x); ok {
+			found++
+		}
+	}
+	return found*2 >= samples // within reach of the contained threshold
 }
 
 func intersect(a, b []uint32) int {
@@ -149,15 +195,31 @@ func Group(prints map[string]Print) map[string]string {
 			parent[ra] = rb
 		}
 	}
+	// Identical signatures are copies: group them directly, and let only
+	// one of them take part in the banding below.
+	bySig := map[[numHashes]uint32]int{}
+	var distinct []int
+	for i, id := range ids {
+		p := prints[id]
+		if len(p.Shingles) == 0 {
+			continue
+		}
+		if first, ok := bySig[p.Sig]; ok {
+			if Similar(prints[ids[first]], p) {
+				union(first, i)
+				continue
+			}
+		} else {
+			bySig[p.Sig] = i
+		}
+		distinct = append(distinct, i)
+	}
 	rows := numHashes / bands
 	buckets := map[uint64][]int{}
 	for band := 0; band < bands; band++ {
 		clear(buckets)
-		for i, id := range ids {
-			p := prints[id]
-			if len(p.Shingles) == 0 {
-				continue
-			}
+		for _, i := range distinct {
+			p := prints[ids[i]]
 			key := uint64(band)
 			for r := 0; r < rows; r++ {
 				key = key*1000003 + uint64(p.Sig[band*rows+r])
@@ -165,25 +227,34 @@ func Group(prints map[string]Print) map[string]string {
 			buckets[key] = append(buckets[key], i)
 		}
 		for _, members := range buckets {
-			// Compare each member with one representative of each group
-			// already in the bucket, not with every member: a bucket of
-			// near-copies then costs one comparison per member.
-			var reps []int
+			// A crowded bucket comes from a shingle common to many texts
+			// ("officials said on"), not from shared stories: reports of
+			// one story meet in some small bucket of another band.
+			if len(members) > maxBucket {
+				continue
+			}
+			// Compare each member with the root of each group already in
+			// the bucket, not with every member. Two groups merge only
+			// when their roots are similar, so a chain of pairwise
+			// overlaps cannot snowball into one giant story.
+			var roots []int
 			for _, m := range members {
+				rm := find(m)
 				joined := false
-				for _, r := range reps {
-					if find(m) == find(r) {
+				for _, r := range roots {
+					rr := find(r)
+					if rm == rr {
 						joined = true
 						break
 					}
-					if Similar(prints[ids[m]], prints[ids[r]]) {
-						union(m, r)
+					if Similar(prints[ids[rm]], prints[ids[rr]]) {
+						union(rm, rr)
 						joined = true
 						break
 					}
 				}
 				if !joined {
-					reps = append(reps, m)
+					roots = append(roots, rm)
 				}
 			}
 		}
