@@ -23,7 +23,7 @@ func (c *Corpus) load(ctx context.Context) error {
 	}
 	parallel(len(recs), func(i int) {
 		r := recs[i]
-		a, err := c.codec.decode(blobs[i])
+		a, err := c.codec.decode(blobs[i].article)
 		if err != nil {
 			c.opts.Log.Warn("cached article unreadable", "id", r.id, "err", err)
 			r.parser = ""
@@ -31,7 +31,12 @@ func (c *Corpus) load(ctx context.Context) error {
 		}
 		a.ID = r.id
 		r.art = a
-		r.entry, r.print = c.newEntry(r), theme.Fingerprint(a)
+		r.entry = c.newEntry(r)
+		p, ok := decodePrint(blobs[i].print)
+		if !ok {
+			p = theme.Fingerprint(a)
+		}
+		r.print = p
 	})
 	c.recs = make(map[string]*record, len(recs))
 	for _, r := range recs {

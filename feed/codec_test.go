@@ -3,10 +3,12 @@ package feed
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/kdigest/kdigest/feed/article"
+	"github.com/kdigest/kdigest/feed/theme"
 )
 
 func TestCodecRoundTrip(t *testing.T) {
@@ -71,5 +73,34 @@ func TestCodecRejectsBadBlobs(t *testing.T) {
 	}
 	if _, err := cd.decode(nil); !errors.Is(err, errLayout) {
 		t.Errorf("decode(nil) = %v, want errLayout", err)
+	}
+}
+
+func TestPrintRoundTrip(t *testing.T) {
+	a := &article.Article{Body: []string{"Armenian and Azerbaijani leaders met in Brussels for talks on the peace treaty and border delimitation."}}
+	want := theme.Fingerprint(a)
+	got, ok := decodePrint(encodePrint(want))
+	if !ok || !reflect.DeepEqual(got, want) {
+		t.Errorf("decodePrint(encodePrint(p)) = %v %v, want %v", got, ok, want)
+	}
+	for _, bad := range [][]byte{nil, {1, 2, 3}, make([]byte, 4*len(want.Sig)+3)} {
+		if _, ok := decodePrint(bad); ok {
+			t.Errorf("decodePrint(%d bytes) ok, want not ok", len(bad))
+		}
+	}
+}
+
+func TestMigrateAddsPrintColumn(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	db := openDB(t, f.dbPath)
+	old := strings.Replace(schema, ",\n\tprint      BLOB", "", 1)
+	if old == schema || strings.Contains(old, "print") {
+		t.Fatal("could not make the old schema")
+	}
+	if _, err := db.Exec(old); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(f.open(t).Snapshot().Entries), 5; got != want {
+		t.Errorf("entries after migrating an old table = %d, want %d", got, want)
 	}
 }

@@ -447,3 +447,25 @@ func TestParserVersionChangeReparses(t *testing.T) {
 		t.Errorf("new parser version: title %q edited %v, want %q false", fresh.Title, fresh.Edited(), want.Title)
 	}
 }
+
+func TestApplyBatchRendersOnce(t *testing.T) {
+	seeds := seedFiles(t)
+	f := newFixture(t, seeds[:3]...)
+	c := f.open(t)
+	v := c.Snapshot().Version
+	for _, name := range seeds[3:] {
+		raw, _ := os.ReadFile(filepath.Join("..", "seeds", name))
+		f.write(t, name, string(raw))
+	}
+	f.remove(t, seeds[0])
+	if err := c.Apply(context.Background(), seeds[3], seeds[4], seeds[0], seeds[3], ".ignored.txt"); err != nil {
+		t.Fatal(err)
+	}
+	s := c.Snapshot()
+	if got, want := s.Version, v+1; got != want {
+		t.Errorf("Version after one batch = %d, want %d", got, want)
+	}
+	if got, want := len(s.Entries), 4; got != want {
+		t.Errorf("entries = %d, want %d", got, want)
+	}
+}

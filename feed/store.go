@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -24,8 +25,12 @@ CREATE TABLE IF NOT EXISTS articles (
 	updated    INTEGER NOT NULL,
 	removed    INTEGER NOT NULL DEFAULT 0,
 	parser     TEXT NOT NULL,
-	article    BLOB NOT NULL
+	article    BLOB NOT NULL,
+	print      BLOB
 )`
+
+// addPrint upgrades a table made before fingerprints were cached.
+const addPrint = `ALTER TABLE articles ADD COLUMN print BLOB`
 
 // record is one row of the articles table, with its decoded article.
 type record struct {
@@ -47,23 +52,32 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("migrate articles: %w", err)
 	}
+	if _, err := db.ExecContext(ctx, `SELECT print FROM articles LIMIT 0`); err != nil {
+		if _, err := db.ExecContext(ctx, addPrint); err != nil {
+			return fmt.Errorf("migrate articles: %w", err)
+		}
+	}
 	return nil
 }
 
-// loadRecords reads every row; articles are decoded by the caller, in parallel.
-func loadRecords(ctx context.Context, db *sql.DB) ([]*record, [][]byte, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, file, hash, size, mtime, first_seen, updated, removed, parser, article FROM articles`)
+// cached is one row's encoded article and fingerprint, decoded by the
+// caller in parallel.
+type cached struct{ article, print []byte }
+
+// loadRecords reads every row.
+func loadRecords(ctx context.Context, db *sql.DB) ([]*record, []cached, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, file, hash, size, mtime, first_seen, updated, removed, parser, article, print FROM articles`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load articles: %w", err)
 	}
 	defer rows.Close()
 	var recs []*record
-	var blobs [][]byte
+	var blobs []cached
 	for rows.Next() {
 		r := &record{}
 		var first, updated int64
-		var blob []byte
-		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &blob); err != nil {
+		var blob cached
+		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &blob.article, &blob.print); err != nil {
 			return nil, nil, fmt.Errorf("load articles: %w", err)
 		}
 		r.firstSeen = time.Unix(0, first).UTC()
@@ -77,6 +91,38 @@ func loadRecords(ctx context.Context, db *sql.DB) ([]*record, [][]byte, error) {
 	return recs, blobs, nil
 }
 
+// encodePrint stores a fingerprint as little-endian uint32s: the
+// signature, then the shingles.
+func encodePrint(p theme.Print) []byte {
+	b := make([]byte, 0, 4*(len(p.Sig)+len(p.Shingles)))
+	for _, v := range p.Sig {
+		b = binary.LittleEndian.AppendUint32(b, v)
+	}
+	for _, v := range p.Shingles {
+		b = binary.LittleEndian.AppendUint32(b, v)
+	}
+	return b
+}
+
+// decodePrint reverses encodePrint; ok is false for a missing or
+// malformed blob, which the caller then recomputes.
+func decodePrint(b []byte) (p theme.Print, ok bool) {
+	head := 4 * len(p.Sig)
+	if len(b) < head || len(b)%4 != 0 {
+		return p, false
+	}
+	for i := range p.Sig {
+		p.Sig[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	if n := (len(b) - head) / 4; n > 0 {
+		p.Shingles = make([]uint32, n)
+		for i := range p.Shingles {
+			p.Shingles[i] = binary.LittleEndian.Uint32(b[head+4*i:])
+		}
+	}
+	return p, true
+}
+
 // saveRecords writes the changed records in one transaction.
 func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) error {
 	if len(recs) == 0 {
@@ -87,11 +133,11 @@ func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) err
 		return fmt.Errorf("save articles: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article, print)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET file = excluded.file, hash = excluded.hash, size = excluded.size,
 			mtime = excluded.mtime, first_seen = min(articles.first_seen, excluded.first_seen), updated = excluded.updated,
-			removed = excluded.removed, parser = excluded.parser, article = excluded.article`)
+			removed = excluded.removed, parser = excluded.parser, article = excluded.article, print = excluded.print`)
 	if err != nil {
 		return fmt.Errorf("save articles: %w", err)
 	}
@@ -102,7 +148,7 @@ func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) err
 			return fmt.Errorf("save article %s: %w", r.id, err)
 		}
 		if _, err := stmt.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
-			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, blob); err != nil {
+			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, blob, encodePrint(r.print)); err != nil {
 			return fmt.Errorf("save article %s: %w", r.id, err)
 		}
 	}

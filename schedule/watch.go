@@ -64,6 +64,7 @@ type Watcher struct {
 
 	mu     sync.Mutex
 	status WatchStatus
+	ready  chan struct{}
 }
 
 // NewWatcher returns a watcher; call Run to start it.
@@ -83,8 +84,12 @@ func NewWatcher(opts WatchOptions) *Watcher {
 	if opts.notifier == nil {
 		opts.notifier = fsnotify.NewWatcher
 	}
-	return &Watcher{opts: opts}
+	return &Watcher{opts: opts, ready: make(chan struct{})}
 }
+
+// Ready is closed once the watcher is watching (or polling) and has
+// rescanned for files that arrived while it was starting.
+func (w *Watcher) Ready() <-chan struct{} { return w.ready }
 
 // Status returns the watcher's current state.
 func (w *Watcher) Status() WatchStatus {
@@ -142,6 +147,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); w.notify(ctx, fw, changes) }()
 	}
+	// A file written after the caller's first scan but before the watch
+	// began would otherwise wait for the periodic rescan.
+	w.rescan(ctx)
+	close(w.ready)
 
 	rescan := time.NewTicker(w.opts.RescanEvery)
 	defer rescan.Stop()

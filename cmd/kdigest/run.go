@@ -95,21 +95,32 @@ func runCommand(ctx context.Context, e env, cmd *command, args []string) int {
 	if cmd.flags != nil {
 		cmd.flags(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			printCommandHelp(e.stdout, cmd)
-			return exitOK
+	// Flags may follow arguments ("subscribers list --json"): parse, take
+	// one argument, and parse again.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printCommandHelp(e.stdout, cmd)
+				return exitOK
+			}
+			fmt.Fprintf(e.stderr, "kdigest %s: %v\n\n", cmd.name, err)
+			printCommandHelp(e.stderr, cmd)
+			return exitUsage
 		}
-		fmt.Fprintf(e.stderr, "kdigest %s: %v\n\n", cmd.name, err)
-		printCommandHelp(e.stderr, cmd)
-		return exitUsage
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
 	cfg, err := loadConfig(fs, flags, cmd.settings, e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kdigest %s: %v\n", cmd.name, err)
 		return exitUsage
 	}
-	code := cmd.run(ctx, e, cfg, fs.Args())
+	code := cmd.run(ctx, e, cfg, positional)
 	if code == exitUsage {
 		fmt.Fprintln(e.stderr)
 		printCommandHelp(e.stderr, cmd)

@@ -129,6 +129,12 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		}
 	}()
 
+	select { // the folder is watched before the service says it is up
+	case <-watcher.Ready():
+	case <-time.After(10 * time.Second):
+		svc.log.Warn("watcher not ready after 10s; serving anyway")
+	case <-ctx.Done():
+	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())

@@ -12,9 +12,22 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+// syncWriter serialises writes to a buffer shared with the server's goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
 
 // testConfig resolves settings exactly as the command line does.
 func testConfig(t *testing.T, args ...string) *config {
@@ -49,13 +62,20 @@ func seedsDir(t *testing.T) string {
 // startServe runs serve in the background and returns its base URL.
 func startServe(t *testing.T, seeds string, extra ...string) string {
 	t.Helper()
-	args := append([]string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--data", t.TempDir(), "--rescan", "1h", "--digest-schedule", "off", "--log-level", "error"}, extra...)
+	args := append([]string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--data", t.TempDir(), "--rescan", "1h", "--digest-schedule", "off", "--log-level", "warn"}, extra...)
 	c := testConfig(t, args...)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var stderr bytes.Buffer
-	go func() { done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: &stderr}, c, ready) }()
+	go func() {
+		done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: &syncWriter{w: &stderr}}, c, ready)
+	}()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve log:\n%s", stderr.String())
+		}
+	})
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestInspectJSONContract(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.txt")
+	writeFile(t, empty, "")
+	binary := filepath.Join(dir, "image.txt")
+	if err := os.WriteFile(binary, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seed := "../../seeds/001_3d14f15a5a4da934.txt"
+	copyOf := filepath.Join(dir, "copy_of_001.txt")
+	raw, _ := os.ReadFile(seed)
+	writeFile(t, copyOf, string(raw))
+
+	code, stdout, stderr := runKdigest(t, nil, "inspect", "--json", seed, empty, binary, filepath.Join(dir, "missing.txt"), copyOf)
+	if code != exitFailure {
+		t.Errorf("exit = %d, want 1 when some files fail", code)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("stdout is not a JSON array: %v\n%s", err, stdout)
+	}
+	if len(got) != 5 {
+		t.Fatalf("objects = %d, want one per file (5)", len(got))
+	}
+	first := got[0]
+	for _, key := range []string{"file", "id", "title", "title_synthesized", "published", "published_precision", "source",
+		"agency", "dateline", "summary", "body", "words", "warnings", "theme", "themes", "theme_scores", "theme_matches",
+		"relevant", "relevance", "story"} {
+		if _, ok := first[key]; !ok {
+			t.Errorf("field %q missing", key)
+		}
+	}
+	if first["file"] != seed || first["id"] != "001_3d14f15a5a4da934" || first["published"] != "2022-10-31T10:31:00Z" ||
+		first["published_precision"] != "minute" || first["agency"] != nil || first["relevant"] != true || first["theme"] != "summits" {
+		t.Errorf("seed object = %v", first)
+	}
+	for i, want := range []string{"empty", "not a text file", "no such file"} {
+		obj := got[i+1]
+		msg, _ := obj["error"].(string)
+		if !strings.Contains(msg, want) || obj["file"] == nil {
+			t.Errorf("object %d = %v, want an error containing %q and the file", i+1, obj, want)
+		}
+	}
+	if got[4]["story"] != first["story"] {
+		t.Errorf("copy in story %v, original in %v; want the same", got[4]["story"], first["story"])
+	}
+	if !strings.Contains(stderr, "missing.txt") {
+		t.Errorf("stderr does not name the missing file: %q", stderr)
+	}
+}
+
+func TestInspectText(t *testing.T) {
+	code, stdout, _ := runKdigest(t, nil, "inspect", "../../seeds/003_9b9c189b77a28c48.txt")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"title:", "Putin: Talks with Armenia", "agency:     AP", "relevant:   yes", "body:"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestThemesCommand(t *testing.T) {
+	code, stdout, _ := runKdigest(t, nil, "themes")
+	if code != exitOK || !strings.Contains(stdout, "peace-treaty") || !strings.Contains(stdout, "Ceasefire and peacekeepers") {
+		t.Errorf("themes: exit %d\n%s", code, stdout)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.toml")
+	writeFile(t, bad, "name = \"x\"\n[[theme]\n")
+	code, _, stderr := runKdigest(t, nil, "themes", "--themes", bad)
+	if code != exitFailure || !strings.Contains(stderr, "bad.toml:") {
+		t.Errorf("bad themes file: exit %d, stderr %q; want 1 naming the file and line", code, stderr)
+	}
+}
