@@ -109,7 +109,7 @@ func (c *Corpus) themeChannel(s *Snapshot, main channel, id, name string) channe
 		id:      fmt.Sprintf("tag:%s,%s:theme/%s", c.host, tagDate, pathEscape(id)),
 		title:   xmlClean(c.opts.Title + ": " + name),
 		self:    c.opts.BaseURL + "/" + ThemePath(pathEscape(id)),
-		home:    c.opts.BaseURL + "/",
+		home:    c.opts.BaseURL + "/themes/" + pathEscape(id),
 		updated: main.updated,
 	}
 	all := s.ThemeEntries(id)
