@@ -34,6 +34,8 @@ type SchedulerOptions struct {
 	// Last returns when the last digest was sent (zero if never), for
 	// catch-up after downtime.
 	Last func(ctx context.Context) (time.Time, error)
+	// Pending reports an interrupted digest, which is resumed at start.
+	Pending func(ctx context.Context) (bool, error)
 	// Log receives the scheduler's messages; default discards.
 	Log *slog.Logger
 	// Now is the clock used for catch-up decisions; default time.Now.
@@ -131,9 +133,13 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	job := func() { s.runOnce(ctx, "scheduled") }
 	id := c.Schedule(s.sched, cron.FuncJob(job))
 
-	if s.missedSlot(ctx) {
+	switch {
+	case s.missedSlot(ctx):
 		s.opts.Log.Info("digest: catching up on a slot missed while the service was down")
 		go c.Entry(id).WrappedJob.Run() // through the chain: no overlap, panics recovered
+	case s.pending(ctx):
+		s.opts.Log.Info("digest: resuming a digest that was interrupted")
+		go c.Entry(id).WrappedJob.Run()
 	}
 	c.Start()
 	s.mu.Lock()
@@ -194,6 +200,18 @@ func (s *Scheduler) missedSlot(ctx context.Context) bool {
 	now := s.opts.Now().In(s.opts.Location)
 	slot := PreviousSlot(s.sched, now, last)
 	return !slot.IsZero() && slot.After(last)
+}
+
+func (s *Scheduler) pending(ctx context.Context) bool {
+	if s.opts.Pending == nil {
+		return false
+	}
+	p, err := s.opts.Pending(ctx)
+	if err != nil {
+		s.opts.Log.Error("digest: cannot read the ledger; not resuming", "err", err)
+		return false
+	}
+	return p
 }
 
 // PreviousSlot returns the latest activation of sched at or before now and

@@ -179,6 +179,21 @@ func TestCatchUp(t *testing.T) {
 	}
 }
 
+func TestResumesAnInterruptedDigest(t *testing.T) {
+	done := make(chan struct{}, 2)
+	s, err := NewScheduler(SchedulerOptions{Spec: "0 8 * * MON", Run: func(context.Context) error { done <- struct{}{}; return nil },
+		Pending: func(context.Context) (bool, error) { return true, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runScheduler(t, s)
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("an interrupted digest was not resumed at start")
+	}
+}
+
 func TestStopWaitsForRunningDigest(t *testing.T) {
 	var finished atomic.Bool
 	started := make(chan struct{})

@@ -74,8 +74,9 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	}
 	sched, err := schedule.NewScheduler(schedule.SchedulerOptions{
 		Spec: c.DigestSchedule, Location: c.TZ, Log: svc.log,
-		Run:  func(ctx context.Context) error { return dig.scheduled(ctx) },
-		Last: dig.lastSent,
+		Run:     func(ctx context.Context) error { return dig.scheduled(ctx) },
+		Last:    dig.lastSent,
+		Pending: dig.d.Unfinished,
 	})
 	if err != nil {
 		return err
