@@ -141,7 +141,16 @@ func isCaption(s string) bool {
 		}
 		rest = rest[i+j:]
 	}
-	return captionHead.MatchString(s[:min(len(s), 48)]) || captionTail.MatchString(s[max(0, len(s)-80):])
+	if captionHead.MatchString(s[:min(len(s), 48)]) {
+		return true
+	}
+	tail := s[max(0, len(s)-80):]
+	lower := strings.ToLower(tail)
+	// The tail pattern needs one of these; most lines have none.
+	if !strings.Contains(lower, "photo") && !strings.Contains(lower, "image") && !strings.Contains(lower, "picture") && !strings.Contains(tail, "/") {
+		return false
+	}
+	return captionTail.MatchString(tail)
 }
 
 // isDateLine reports a labelled line whose value holds a full date.
@@ -214,7 +223,7 @@ func splitLines(text string) []line {
 	var out []line
 	gap := false
 	for _, r := range raw {
-		r = strings.TrimSpace(trailingSeparator.ReplaceAllString(r, ""))
+		r = trimSeparator(r)
 		if r == "" || !hasLetter(r) && len(r) <= 3 {
 			gap = true
 			continue
@@ -227,6 +236,17 @@ func splitLines(text string) []line {
 		gap = false
 	}
 	return out
+}
+
+// trimSeparator removes surrounding space and a stray "-" or "|" (or
+// dash or bullet) that the page's layout left at the end of a line.
+func trimSeparator(s string) string {
+	s = strings.TrimSpace(s)
+	t := strings.TrimRight(s, "-|–—•")
+	if t != s && (t == "" || strings.HasSuffix(t, " ")) {
+		return strings.TrimSpace(t)
+	}
+	return s
 }
 
 // wrapped reports a line break inside a sentence: the previous line stops

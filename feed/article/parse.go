@@ -3,7 +3,6 @@ package article
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -152,10 +151,6 @@ func (p *page) bodyEnd(start int) int {
 	return end
 }
 
-// trailingSeparator is a stray "-" or "|" left at the end of a line by the
-// page's layout.
-var trailingSeparator = regexp.MustCompile(`\s+[-|–—•]+$`)
-
 // body returns the clean paragraphs of lines [start, end): metadata blocks,
 // captions, furniture and repeated paragraphs removed.
 func (p *page) body(start, end int) []string {
@@ -206,7 +201,7 @@ func (p *page) body(start, end int) []string {
 		if drop[i] {
 			continue
 		}
-		text := strings.TrimSpace(trailingSeparator.ReplaceAllString(l.text, ""))
+		text := trimSeparator(l.text)
 		if text == "" || !hasLetter(text) {
 			continue
 		}
@@ -237,7 +232,7 @@ func (p *page) body(start, end int) []string {
 // sits above a dropped metadata block.
 func standfirstBefore(ls []line, metaAfter []bool, text string, i int) bool {
 	for k := 0; k < i; k++ {
-		if strings.EqualFold(strings.TrimSpace(trailingSeparator.ReplaceAllString(ls[k].text, "")), text) {
+		if strings.EqualFold(trimSeparator(ls[k].text), text) {
 			return metaAfter[k]
 		}
 	}
@@ -275,7 +270,7 @@ func (p *page) title(start int) string {
 		if w < 3 || w > 30 || len(l.text) > 250 {
 			continue
 		}
-		return strings.TrimSpace(trailingSeparator.ReplaceAllString(l.text, ""))
+		return trimSeparator(l.text)
 	}
 	return ""
 }
