@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS digests (
 CREATE TABLE IF NOT EXISTS deliveries (
 	digest_id  TEXT NOT NULL REFERENCES digests(id),
 	recipient  TEXT NOT NULL,
-	status     TEXT NOT NULL,           -- pending, sent, failed
+	status     TEXT NOT NULL,           -- pending, sent, failed, unsubscribed (left before it was sent)
 	attempts   INTEGER NOT NULL DEFAULT 0,
 	last_error TEXT NOT NULL DEFAULT '',
 	message_id TEXT NOT NULL DEFAULT '',

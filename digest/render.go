@@ -10,6 +10,7 @@ import (
 	texttemplate "text/template"
 	"unicode/utf8"
 
+	"github.com/kdigest/kdigest/feed/theme"
 	"github.com/kdigest/kdigest/templates"
 )
 
@@ -58,7 +59,30 @@ func loadTemplates(override fs.FS) (*templateSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("digest template %s: %w", tname, err)
 	}
-	return &templateSet{html: h, text: t}, nil
+	ts := &templateSet{html: h, text: t}
+	// A template can parse yet fail to execute (an unknown field, an HTML
+	// context html/template rejects): try every branch now, not at send time.
+	for _, quiet := range []bool{false, true} {
+		if _, _, err := ts.render(sampleIssue(quiet)); err != nil {
+			return nil, err
+		}
+	}
+	return ts, nil
+}
+
+// sampleIssue fills every field the templates may use.
+func sampleIssue(quiet bool) *Issue {
+	is := &Issue{ID: "sample", Name: "Sample", Subject: "Sample", Period: "1–7 Jan 2026", Articles: 2, Stories: 1,
+		Overview: "1 sample", Quiet: quiet, BaseURL: "https://example.org", FeedURL: "https://example.org/feed.atom",
+		WebURL: "https://example.org/digests/sample", Unsubscribe: "https://example.org/unsubscribe?t=x",
+		Links: []string{"https://example.org/articles/a", "https://example.org/articles/b"}}
+	if !quiet {
+		is.Sections = []Section{{Theme: theme.Theme{ID: "t", Name: "Theme", Description: "A theme.", Color: "#123456"},
+			Items: []Item{{Title: "Title", URL: "https://example.org/articles/a", Outlet: "Outlet", Date: "1 Jan 2026",
+				Summary: "Summary.", Ref: 1, Also: []Also{{Outlet: "Other", URL: "https://example.org/articles/b", Ref: 2}}}},
+			More: 1, MoreURL: "https://example.org/themes/t"}}
+	}
+	return is
 }
 
 // render executes both templates for one issue.
@@ -74,10 +98,11 @@ func (ts *templateSet) render(is *Issue) (html, text string, err error) {
 }
 
 // wrap fills text to width columns, indenting continuation lines by indent
-// spaces (the first line is the caller's to indent).
+// spaces. The caller indents the first line by the same amount ("* " or
+// "  "), so it counts too.
 func wrap(width, indent int, s string) string {
 	var b strings.Builder
-	col := 0
+	col := indent
 	for i, w := range strings.Fields(s) {
 		n := utf8.RuneCountInString(w)
 		if i > 0 {

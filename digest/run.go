@@ -77,9 +77,21 @@ func (d *Digest) window(ctx context.Context, o RunOptions) (time.Time, time.Time
 	return last, now, nil
 }
 
-// newID names a digest by its creation time, unique to the second.
-func (d *Digest) newID() string {
-	return d.opts.Now().In(d.opts.Location).Format("2006-01-02-150405")
+// newID names a digest by its creation time, with a suffix when another
+// digest (a one-off, say) was made in the same second.
+func (d *Digest) newID(ctx context.Context) (string, error) {
+	base := d.opts.Now().In(d.opts.Location).Format("2006-01-02-150405")
+	id := base
+	for n := 2; ; n++ {
+		var taken bool
+		if err := d.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM digests WHERE id = ?)`, id).Scan(&taken); err != nil {
+			return "", fmt.Errorf("digest: new id: %w", err)
+		}
+		if !taken {
+			return id, nil
+		}
+		id = fmt.Sprintf("%s-%d", base, n)
+	}
 }
 
 // Plan builds the issue a run would send now, without recording anything.
@@ -88,7 +100,11 @@ func (d *Digest) Plan(ctx context.Context, o RunOptions) (*Issue, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.buildIssue(d.snapshot(), d.newID(), since, cutoff), nil
+	id, err := d.newID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return d.buildIssue(d.snapshot(), id, since, cutoff), nil
 }
 
 // Preview writes the HTML of the digest a run would send now to path, and
@@ -242,6 +258,11 @@ func (d *Digest) insert(ctx context.Context, r *record, recipients []string) err
 	return tx.Commit()
 }
 
+// maxTempInARow is how many recipients in a row may fail temporarily
+// (after their retries) before a run stops: the relay is down, and
+// retrying each recipient with backoff would take hours.
+const maxTempInARow = 3
+
 // send delivers a recorded digest to every pending recipient over one
 // connection, retrying temporary failures with backoff. It stops between
 // messages when ctx ends; what is left stays pending for the next run.
@@ -258,13 +279,18 @@ func (d *Digest) send(ctx context.Context, rec *record, o RunOptions) (*Report, 
 	}
 	defer sender.Close()
 	progress := newProgress(o.Progress, len(pending))
+	renewed := d.opts.Now()
+	tempInARow := 0
 	for i, p := range pending {
 		if ctx.Err() != nil {
 			rep.Interrupted = true
 			break
 		}
-		if i%50 == 0 {
+		// Renew by time, not by count: slow messages must not let the
+		// lease lapse while this run still sends.
+		if now := d.opts.Now(); now.Sub(renewed) >= lockLease/4 {
 			d.renew(ctx)
+			renewed = now
 		}
 		f, err := d.deliver(ctx, sender, rec, p, o.Signer)
 		if err != nil {
@@ -276,14 +302,25 @@ func (d *Digest) send(ctx context.Context, rec *record, o RunOptions) (*Report, 
 				rep.Interrupted = true
 				break
 			}
+			if f.Temporary {
+				tempInARow++
+			} else {
+				tempInARow = 0
+			}
+			if tempInARow == maxTempInARow {
+				d.opts.Log.Warn("digest: the relay keeps failing: stopping; the rest stays pending for the next run", "left", len(pending)-i-1)
+				break
+			}
 		} else {
 			rep.Sent++
+			tempInARow = 0
 		}
 		progress.step(rep.Sent, len(rep.Failed))
 	}
 	progress.done(rep.Sent, len(rep.Failed))
 	rep.Finished = d.opts.Now()
-	left, err := d.pending(ctx, rec.ID)
+	// ctx may have ended (an interrupted run): the report is still due.
+	left, err := d.pending(context.WithoutCancel(ctx), rec.ID)
 	if err != nil {
 		return rep, err
 	}

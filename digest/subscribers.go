@@ -46,17 +46,32 @@ func (d *Digest) Subscribe(ctx context.Context, email string) (string, error) {
 }
 
 // Unsubscribe removes an address; one not on the list is ErrNoSubscriber.
+// Its pending deliveries of unfinished digests are dropped, so a resumed
+// run does not mail someone who has left.
 func (d *Digest) Unsubscribe(ctx context.Context, email string) error {
 	addr, err := NormalizeAddress(email)
 	if err != nil {
 		return err
 	}
-	res, err := d.db.ExecContext(ctx, `DELETE FROM subscribers WHERE email = ?`, addr)
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("unsubscribe %s: %w", addr, err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM subscribers WHERE email = ?`, addr)
 	if err != nil {
 		return fmt.Errorf("unsubscribe %s: %w", addr, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("%w: %s", ErrNoSubscriber, addr)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'unsubscribed', updated = ?
+		WHERE recipient = ? AND status = 'pending' AND digest_id IN (SELECT id FROM digests WHERE kind != 'to')`,
+		fmtTime(d.opts.Now()), addr); err != nil {
+		return fmt.Errorf("unsubscribe %s: %w", addr, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("unsubscribe %s: %w", addr, err)
 	}
 	return nil
 }

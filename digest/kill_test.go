@@ -1,0 +1,125 @@
+package digest_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/kdigest/kdigest/digest"
+)
+
+// Environment of the child process that TestKilledRun kills.
+const (
+	childEnv     = "KDIGEST_DIGEST_TEST_CHILD"
+	childDBEnv   = "KDIGEST_DIGEST_TEST_DB"
+	childSeedEnv = "KDIGEST_DIGEST_TEST_SEEDS"
+	childSMTPEnv = "KDIGEST_DIGEST_TEST_SMTP"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		if err := childRun(); err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			os.Exit(3)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// childRun is a digest run in its own process, as `kdigest digest` does it.
+func childRun() error {
+	ctx := context.Background()
+	db, err := openSQLite(os.Getenv(childDBEnv))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := func() time.Time { return t0 }
+	c, err := openCorpus(ctx, db, os.Getenv(childSeedEnv), now)
+	if err != nil {
+		return err
+	}
+	cfg, err := digest.ParseSMTPURL("smtp://" + os.Getenv(childSMTPEnv) + "?tls=none&timeout=5s")
+	if err != nil {
+		return err
+	}
+	d, err := digest.New(ctx, db, c.Snapshot, func() (digest.Sender, error) { return digest.NewSMTPSender(cfg) },
+		digest.Options{BaseURL: baseURL, From: fromAddr, Secret: secret, Now: now})
+	if err != nil {
+		return err
+	}
+	_, err = d.Run(ctx, digest.RunOptions{Kind: "scheduled"})
+	return err
+}
+
+// TestKilledRun kills a digest process while the server holds its fourth
+// message, then reruns: only that message in flight is sent twice.
+func TestKilledRun(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	addrs := addresses(10)
+	subscribe(t, d, addrs...)
+	started, release := e.smtp.blockData("r03@example.org")
+	defer release()
+
+	var out bytes.Buffer
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=1", childDBEnv+"="+e.dbPath, childSeedEnv+"="+e.seeds, childSMTPEnv+"="+e.smtp.Addr)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-started:
+	case err := <-exited:
+		t.Fatalf("child exited before the fourth message: %v\n%s", err, out.String())
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	release()
+	if got := e.smtp.accepted(); got != 4 {
+		t.Fatalf("server accepted %d before the kill, want 4", got)
+	}
+
+	// The dead process's lock holds until its lease ends.
+	if _, err := d.Run(context.Background(), digest.RunOptions{}); !errors.Is(err, digest.ErrBusy) {
+		t.Fatalf("run right after the kill = %v, want ErrBusy", err)
+	}
+	e.clock.Advance(3 * time.Minute)
+	rep, err := d.Run(context.Background(), digest.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Resumed || rep.Sent != 7 || !rep.OK() {
+		t.Errorf("rerun = %+v, want the killed digest resumed with 7 sent", rep)
+	}
+	got := e.smtp.byRecipient()
+	for _, a := range addrs {
+		want := 1
+		if a == "r03@example.org" { // in flight when killed: the server had it, the ledger did not
+			want = 2
+		}
+		if got[a] != want {
+			t.Errorf("%s got %d messages, want %d", a, got[a], want)
+		}
+	}
+	for a, row := range deliveries(t, e.db, rep.DigestID) {
+		if row.Status != "sent" {
+			t.Errorf("%s: %+v, want sent", a, row)
+		}
+	}
+	list, err := d.Digests(context.Background(), 10)
+	if err != nil || len(list) != 1 || list[0].Status != "done" || list[0].Kind != "scheduled" {
+		t.Errorf("digests = %+v, %v, want one scheduled digest, done", list, err)
+	}
+}

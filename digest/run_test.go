@@ -1,0 +1,250 @@
+package digest_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kdigest/kdigest/digest"
+)
+
+func TestDryRunAndPreviewChangeNothing(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	subscribe(t, d, three...)
+	before := dumpLedger(t, e.db)
+
+	var out bytes.Buffer
+	rep, err := d.Run(context.Background(), digest.RunOptions{DryRun: true, Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Recipients != 3 || rep.Articles != 5 || rep.Empty || rep.Sent != 0 {
+		t.Errorf("dry run report = %+v", rep)
+	}
+	for _, want := range []string{"Dry run", "Karabakh diplomacy weekly, 16–23 Nov 2026: 5 new articles", "ann@example.org, bob@example.org, cid@example.net", "  - "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	path := filepath.Join(t.TempDir(), "preview.html")
+	is, err := d.Preview(context.Background(), path, digest.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if is.Articles != 5 {
+		t.Errorf("preview articles = %d, want 5", is.Articles)
+	}
+	for _, p := range []string{path, strings.TrimSuffix(path, ".html") + ".txt"} {
+		if b, err := os.ReadFile(p); err != nil || len(b) == 0 {
+			t.Errorf("preview file %s: %v", p, err)
+		}
+	}
+	if _, err := d.Plan(context.Background(), digest.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if after := dumpLedger(t, e.db); after != before {
+		t.Errorf("dry run or preview changed the ledger:\n%s\nwant\n%s", after, before)
+	}
+	if got := e.smtp.accepted(); got != 0 {
+		t.Errorf("dry run or preview sent %d messages", got)
+	}
+	// And the real run still has everything to send.
+	if rep, err := d.Run(context.Background(), digest.RunOptions{}); err != nil || rep.Sent != 3 {
+		t.Errorf("run after previews = %+v, %v, want 3 sent", rep, err)
+	}
+}
+
+func TestPreviewFailsOnBadPath(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	_, err := d.Preview(context.Background(), filepath.Join(t.TempDir(), "missing", "p.html"), digest.RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "preview") {
+		t.Errorf("Preview into a missing folder = %v, want a preview error", err)
+	}
+}
+
+func TestOneOffDoesNotMoveCutoff(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	subscribe(t, d, three...)
+	rep, err := d.Run(context.Background(), digest.RunOptions{To: []string{"Editor <Ed@Example.org>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Sent != 1 || rep.Recipients != 1 {
+		t.Fatalf("one-off = %+v, want 1 sent", rep)
+	}
+	rows := deliveries(t, e.db, rep.DigestID)
+	if rows["ed@example.org"].Status != "sent" || len(rows) != 1 {
+		t.Errorf("one-off deliveries = %+v, want ed@example.org sent", rows)
+	}
+	// The subscribers still get the same five articles, even at the same second.
+	rep2, err := d.Run(context.Background(), digest.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep2.Sent != 3 || rep2.Articles != 5 || rep2.DigestID == rep.DigestID {
+		t.Errorf("subscribers' run = %+v, want 3 sent of 5 articles in a new digest", rep2)
+	}
+	wantOnce(t, e.smtp.byRecipient(), append([]string{"ed@example.org"}, three...)...)
+	list, err := d.Digests(context.Background(), 10)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("Digests = %+v, %v", list, err)
+	}
+	kinds := list[0].Kind + "," + list[1].Kind
+	if !strings.Contains(kinds, "to") || !strings.Contains(kinds, "manual") {
+		t.Errorf("kinds = %s, want a one-off and a manual digest", kinds)
+	}
+}
+
+func TestOneOffBadAddress(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	before := dumpLedger(t, e.db)
+	_, err := d.Run(context.Background(), digest.RunOptions{To: []string{"ok@example.org", "bad address"}})
+	if !errors.Is(err, digest.ErrBadAddress) {
+		t.Errorf("Run with a bad --to = %v, want ErrBadAddress", err)
+	}
+	if after := dumpLedger(t, e.db); after != before {
+		t.Errorf("a refused one-off changed the ledger")
+	}
+}
+
+func TestResend(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	rep, _ := sendToThree(t, e, d)
+	got, err := d.Resend(context.Background(), rep.DigestID, "Bob@Example.org", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Sent != 1 || !got.OK() {
+		t.Errorf("resend = %+v, want 1 sent", got)
+	}
+	if n := e.smtp.byRecipient()["bob@example.org"]; n != 2 {
+		t.Errorf("bob got %d messages, want 2", n)
+	}
+	msgs := e.smtp.messages()
+	if a, b := parseMessage(t, msgs[0].Data).Subject, parseMessage(t, msgs[len(msgs)-1].Data).Subject; a != b {
+		t.Errorf("resent subject = %q, want %q", b, a)
+	}
+	// To someone new, and errors.
+	if got, err := d.Resend(context.Background(), rep.DigestID, "new@example.org", nil); err != nil || got.Sent != 1 {
+		t.Errorf("resend to a new address = %+v, %v", got, err)
+	}
+	if _, err := d.Resend(context.Background(), "1999-01-01-000000", "bob@example.org", nil); !errors.Is(err, digest.ErrNotFound) {
+		t.Errorf("resend of an unknown digest = %v, want ErrNotFound", err)
+	}
+	if _, err := d.Resend(context.Background(), rep.DigestID, "nobody", nil); !errors.Is(err, digest.ErrBadAddress) {
+		t.Errorf("resend to a bad address = %v, want ErrBadAddress", err)
+	}
+	// A refused resend is reported, not an error.
+	e.smtp.failRcpt("zed@example.org", 550, -1)
+	if got, err := d.Resend(context.Background(), rep.DigestID, "zed@example.org", nil); err != nil || len(got.Failed) != 1 || got.Sent != 0 {
+		t.Errorf("refused resend = %+v, %v, want one failure", got, err)
+	}
+}
+
+func TestWindow(t *testing.T) {
+	tests := []struct {
+		name        string
+		window      time.Duration
+		since       time.Time
+		firstSeenAt time.Duration // how long before the run the corpus saw the seeds
+		wantArticle int
+		wantPeriod  string
+	}{
+		{"default 7 days includes seeds seen 6 days ago", 0, time.Time{}, 6 * 24 * time.Hour, 5, "22–29 Nov 2026"},
+		{"default 7 days excludes seeds seen 8 days ago", 0, time.Time{}, 8 * 24 * time.Hour, 0, "24 Nov – 1 Dec 2026"},
+		{"window 10 days includes seeds seen 8 days ago", 10 * 24 * time.Hour, time.Time{}, 8 * 24 * time.Hour, 5, "21 Nov – 1 Dec 2026"},
+		{"since overrides the window", 0, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), 20 * 24 * time.Hour, 5, "1 Nov – 13 Dec 2026"},
+		{"since after the seeds", 0, t0.Add(time.Second), time.Hour, 0, "23 Nov 2026"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t) // the corpus saw the seeds at t0
+			e.clock.Advance(tc.firstSeenAt)
+			d := e.digest(t, func(o *digest.Options) { o.Window = tc.window })
+			is, err := d.Plan(context.Background(), digest.RunOptions{Since: tc.since})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if is.Articles != tc.wantArticle || is.Period != tc.wantPeriod {
+				t.Errorf("articles = %d in %q, want %d in %q", is.Articles, is.Period, tc.wantArticle, tc.wantPeriod)
+			}
+			wantSince := e.clock.Now().Add(-tc.window)
+			if tc.window == 0 {
+				wantSince = e.clock.Now().Add(-7 * 24 * time.Hour)
+			}
+			if !tc.since.IsZero() {
+				wantSince = tc.since
+			}
+			if !is.Since.Equal(wantSince) || !is.Cutoff.Equal(e.clock.Now()) {
+				t.Errorf("window = %v to %v, want %v to %v", is.Since, is.Cutoff, wantSince, e.clock.Now())
+			}
+		})
+	}
+}
+
+func TestQuietWeek(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	subscribe(t, d, three...)
+	if _, err := d.Run(context.Background(), digest.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(7 * 24 * time.Hour)
+	rep, err := d.Run(context.Background(), digest.RunOptions{})
+	if err != nil || !rep.Empty || rep.Sent != 0 || !rep.OK() {
+		t.Fatalf("quiet run = %+v, %v, want Empty", rep, err)
+	}
+	rep, err = d.Run(context.Background(), digest.RunOptions{SendEmpty: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Karabakh diplomacy weekly, 23–30 Nov 2026: a quiet week"
+	if rep.Sent != 3 || rep.Empty || rep.Subject != want {
+		t.Errorf("send-empty run = %+v, want 3 sent with subject %q", rep, want)
+	}
+	msgs := e.smtp.messages()
+	p := parseMessage(t, msgs[len(msgs)-1].Data)
+	if p.Subject != want || !strings.Contains(p.Text, "A quiet week") || !strings.Contains(p.HTML, "A quiet week") {
+		t.Errorf("quiet message = %q\n%s", p.Subject, p.Text)
+	}
+}
+
+func TestNoSubscribers(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	rep, err := d.Run(context.Background(), digest.RunOptions{})
+	if err != nil || !rep.NoRecipients || rep.Sent != 0 {
+		t.Errorf("run with no subscribers = %+v, %v, want NoRecipients", rep, err)
+	}
+	if last, err := d.LastOutcome(context.Background()); err != nil || last != nil {
+		t.Errorf("LastOutcome = %+v, %v, want none recorded", last, err)
+	}
+}
+
+func TestLastSentAndOutcome(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	if got, err := d.LastSent(context.Background()); err != nil || !got.IsZero() {
+		t.Errorf("LastSent before any digest = %v, %v", got, err)
+	}
+	rep, _ := sendToThree(t, e, d)
+	got, err := d.LastSent(context.Background())
+	if err != nil || !got.Equal(t0) {
+		t.Errorf("LastSent = %v, %v, want %v", got, err, t0)
+	}
+	last, err := d.LastOutcome(context.Background())
+	if err != nil || last == nil || last.ID != rep.DigestID || last.Sent != 3 || last.Status != "done" || last.Articles != 5 {
+		t.Errorf("LastOutcome = %+v, %v", last, err)
+	}
+}
