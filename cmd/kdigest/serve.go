@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -67,6 +69,10 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	if hub != nil {
 		hub.log = svc.log
 	}
+	// The first scan allocates far more than the corpus keeps: hand that
+	// back to the system, so an idle service stays small.
+	runtime.GC()
+	debug.FreeOSMemory()
 
 	dig, err := openDigest(ctx, e, c, svc)
 	if err != nil {
