@@ -55,7 +55,13 @@ func loadTemplates(override fs.FS) (*templateSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("digest template %s: %w", hname, err)
 	}
-	t, err := texttemplate.New(textTemplate).Funcs(texttemplate.FuncMap{"wrap": wrap, "underline": underline, "join": joinOutlets, "inc": func(i int) int { return i + 1 }}).Parse(string(tsrc))
+	t, err := texttemplate.New(textTemplate).Funcs(texttemplate.FuncMap{"wrap": wrap, "underline": underline, "join": joinOutlets, "inc": func(i int) int { return i + 1 },
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return one
+			}
+			return many
+		}}).Parse(string(tsrc))
 	if err != nil {
 		return nil, fmt.Errorf("digest template %s: %w", tname, err)
 	}
