@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,28 +34,104 @@ func serveDocument(w http.ResponseWriter, r *http.Request, doc *feed.Document) {
 	h.Set("Cache-Control", cacheControl)
 	h.Set("Vary", "Accept-Encoding")
 	body, etag := doc.Body, doc.ETag
-	if len(doc.Gzip) > 0 && acceptsGzip(r) {
+	gz := len(doc.Gzip) > 0 && acceptsGzip(r)
+	if gz {
 		body = doc.Gzip
 		// The encoded bytes are a different representation: a different tag.
 		etag = strings.TrimSuffix(doc.ETag, `"`) + `-gzip"`
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("ETag", etag)
-	// ServeContent answers conditional requests (304), HEAD and ranges.
-	http.ServeContent(w, r, "", doc.Modified, bytes.NewReader(body))
+	if r.Header.Get("Range") != "" || r.Header.Get("If-Match") != "" || r.Header.Get("If-Unmodified-Since") != "" {
+		// Rare requests: ServeContent answers ranges and 412s correctly.
+		if gz {
+			w = lengthWriter{ResponseWriter: w, n: len(body)}
+		}
+		http.ServeContent(w, r, "", doc.Modified, bytes.NewReader(body))
+		return
+	}
+	// A poll, by hand: ServeContent would copy the body through a new
+	// buffer on every request.
+	if notModified(r, etag, doc.Modified) {
+		delete(h, "Content-Type")
+		delete(h, "Content-Encoding")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if !doc.Modified.IsZero() {
+		h.Set("Last-Modified", doc.Modified.UTC().Format(http.TimeFormat))
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
 }
 
-// acceptsGzip reports whether Accept-Encoding allows gzip (q > 0).
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.TrimSpace(name) != "*" {
-			continue
+// notModified reports whether the client's copy is current: If-None-Match
+// lists etag (weak comparison, RFC 9110 13.1.2) or, when If-None-Match is
+// absent, If-Modified-Since is not before modified.
+func notModified(r *http.Request, etag string, modified time.Time) bool {
+	if list := r.Header.Get("If-None-Match"); list != "" {
+		for _, tag := range strings.Split(list, ",") {
+			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+			if tag == "*" || tag == etag {
+				return true
+			}
 		}
-		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		return false
 	}
-	return false
+	since := r.Header.Get("If-Modified-Since")
+	if since == "" || modified.IsZero() {
+		return false
+	}
+	t, err := http.ParseTime(since)
+	return err == nil && !modified.Truncate(time.Second).After(t)
+}
+
+// acceptsGzip reports whether Accept-Encoding allows gzip: named (or as
+// x-gzip) with q > 0, or, when not named, covered by "*" with q > 0.
+func acceptsGzip(r *http.Request) bool {
+	star := false
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.TrimSpace(name)
+		switch {
+		case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
+			return qualityAboveZero(params)
+		case name == "*":
+			star = qualityAboveZero(params)
+		}
+	}
+	return star
+}
+
+// qualityAboveZero reports whether Accept-Encoding parameters carry no q or
+// a q above zero.
+func qualityAboveZero(params string) bool {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(p, "=")
+		if strings.EqualFold(strings.TrimSpace(k), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return err == nil && q > 0
+		}
+	}
+	return true
+}
+
+// lengthWriter sets Content-Length on a 200, which http.ServeContent leaves
+// out once Content-Encoding is set: without it a gzip response is chunked
+// and a HEAD of it has no length.
+type lengthWriter struct {
+	http.ResponseWriter
+	n int
+}
+
+func (w lengthWriter) WriteHeader(code int) {
+	if code == http.StatusOK {
+		w.Header().Set("Content-Length", strconv.Itoa(w.n))
+	}
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // handleTheme serves /themes/{id}.atom (the theme's feed) and /themes/{id}

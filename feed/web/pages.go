@@ -69,8 +69,10 @@ func itemOf(snap *feed.Snapshot, e *feed.Entry, color string) item {
 // section is one theme on the front page.
 type section struct {
 	theme.Theme
-	Items []item
-	More  int
+	// Linked is false for the "other" section, which has no page or feed.
+	Linked bool
+	Items  []item
+	More   int
 }
 
 // sections groups the visible entries by primary theme in taxonomy order,
@@ -91,11 +93,11 @@ func sections(snap *feed.Snapshot, perTheme int) []section {
 		byTheme[e.Class.Theme] = append(byTheme[e.Class.Theme], e)
 	}
 	var out []section
-	add := func(th theme.Theme, entries []*feed.Entry) {
+	add := func(th theme.Theme, linked bool, entries []*feed.Entry) {
 		if len(entries) == 0 {
 			return
 		}
-		sec := section{Theme: th}
+		sec := section{Theme: th, Linked: linked}
 		for i, e := range entries {
 			if i == perTheme {
 				sec.More = len(entries) - perTheme
@@ -106,9 +108,9 @@ func sections(snap *feed.Snapshot, perTheme int) []section {
 		out = append(out, sec)
 	}
 	for _, th := range snap.Taxonomy.Themes {
-		add(th, byTheme[th.ID])
+		add(th, true, byTheme[th.ID])
 	}
-	add(theme.Theme{ID: "other", Name: "Other coverage", Description: "Articles outside the themes.", Color: "#6e7781"}, other)
+	add(theme.Theme{ID: "other", Name: "Other coverage", Description: "Articles outside the themes.", Color: "#6e7781"}, false, other)
 	return out
 }
 
