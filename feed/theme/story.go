@@ -111,7 +111,7 @@ func Similar(a, b Print) bool {
 			same++
 		}
 	}
-	if same*100 < numHashes*8 && !maybeContained(a, b) {
+	if same*100 < numHashes*12 && !maybeContained(a, b) {
 		return false
 	}
 	inter := intersect(a.Shingles, b.Shingles)
