@@ -3,6 +3,7 @@ package feed
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
@@ -31,6 +32,12 @@ func (c *Corpus) load(ctx context.Context) error {
 		}
 		a.ID = r.id
 		r.art = a
+		if len(blobs[i].class) > 0 {
+			var cc cachedClass
+			if json.Unmarshal(blobs[i].class, &cc) == nil {
+				r.class = &cc
+			}
+		}
 		r.entry = c.newEntry(r)
 		p, ok := decodePrint(blobs[i].print)
 		if !ok {
@@ -39,8 +46,20 @@ func (c *Corpus) load(ctx context.Context) error {
 		r.print = p
 	})
 	c.recs = make(map[string]*record, len(recs))
+	var reclassified []*record
 	for _, r := range recs {
 		c.recs[r.id] = r
+		if r.classNew && r.art != nil {
+			reclassified = append(reclassified, r)
+		}
+	}
+	// Keep new classifications (an older table, another taxonomy) so the
+	// next start reuses them.
+	if err := saveRecords(ctx, c.db, c.codec, reclassified); err != nil {
+		return err
+	}
+	for _, r := range reclassified {
+		r.classNew = false
 	}
 	return nil
 }
@@ -63,9 +82,16 @@ func parallel(n int, f func(i int)) {
 
 // newEntry builds r's entry, classified, without its story.
 func (c *Corpus) newEntry(r *record) *Entry {
+	// A classification made by the same taxonomy for the same parse is
+	// reused: classifying every article at each start costs most of a
+	// warm restart.
+	if r.class == nil || r.class.Taxonomy != c.opts.Taxonomy.Hash() {
+		r.class = &cachedClass{Taxonomy: c.opts.Taxonomy.Hash(), Result: c.opts.Taxonomy.Classify(r.art)}
+		r.classNew = true
+	}
 	e := &Entry{
 		Article:   r.art,
-		Class:     c.opts.Taxonomy.Classify(r.art),
+		Class:     r.class.Result,
 		File:      r.file,
 		Hash:      r.hash,
 		FirstSeen: r.firstSeen,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -26,11 +27,16 @@ CREATE TABLE IF NOT EXISTS articles (
 	removed    INTEGER NOT NULL DEFAULT 0,
 	parser     TEXT NOT NULL,
 	article    BLOB NOT NULL,
-	print      BLOB
+	print      BLOB,
+	class      BLOB
 )`
 
-// addPrint upgrades a table made before fingerprints were cached.
-const addPrint = `ALTER TABLE articles ADD COLUMN print BLOB`
+// addPrint and addClass upgrade a table made before fingerprints and
+// classifications were cached.
+const (
+	addPrint = `ALTER TABLE articles ADD COLUMN print BLOB`
+	addClass = `ALTER TABLE articles ADD COLUMN class BLOB`
+)
 
 // record is one row of the articles table, with its decoded article.
 type record struct {
@@ -46,15 +52,26 @@ type record struct {
 	art       *article.Article
 	entry     *Entry      // the entry without its story, built once per parse
 	print     theme.Print // the article's same-story fingerprint
+	class     *cachedClass
+	classNew  bool // class was computed, not read from the table
+}
+
+// cachedClass is a classification with the hash of the taxonomy that made
+// it; a start with the same taxonomy reuses it instead of classifying again.
+type cachedClass struct {
+	Taxonomy string       `json:"taxonomy"`
+	Result   theme.Result `json:"result"`
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("migrate articles: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, `SELECT print FROM articles LIMIT 0`); err != nil {
-		if _, err := db.ExecContext(ctx, addPrint); err != nil {
-			return fmt.Errorf("migrate articles: %w", err)
+	for _, up := range []struct{ column, alter string }{{"print", addPrint}, {"class", addClass}} {
+		if _, err := db.ExecContext(ctx, `SELECT `+up.column+` FROM articles LIMIT 0`); err != nil {
+			if _, err := db.ExecContext(ctx, up.alter); err != nil {
+				return fmt.Errorf("migrate articles: %w", err)
+			}
 		}
 	}
 	return nil
@@ -62,11 +79,11 @@ func migrate(ctx context.Context, db *sql.DB) error {
 
 // cached is one row's encoded article and fingerprint, decoded by the
 // caller in parallel.
-type cached struct{ article, print []byte }
+type cached struct{ article, print, class []byte }
 
 // loadRecords reads every row.
 func loadRecords(ctx context.Context, db *sql.DB) ([]*record, []cached, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, file, hash, size, mtime, first_seen, updated, removed, parser, article, print FROM articles`)
+	rows, err := db.QueryContext(ctx, `SELECT id, file, hash, size, mtime, first_seen, updated, removed, parser, article, print, class FROM articles`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load articles: %w", err)
 	}
@@ -77,7 +94,7 @@ func loadRecords(ctx context.Context, db *sql.DB) ([]*record, []cached, error) {
 		r := &record{}
 		var first, updated int64
 		var blob cached
-		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &blob.article, &blob.print); err != nil {
+		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &blob.article, &blob.print, &blob.class); err != nil {
 			return nil, nil, fmt.Errorf("load articles: %w", err)
 		}
 		r.firstSeen = time.Unix(0, first).UTC()
@@ -133,11 +150,11 @@ func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) err
 		return fmt.Errorf("save articles: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article, print)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article, print, class)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET file = excluded.file, hash = excluded.hash, size = excluded.size,
 			mtime = excluded.mtime, first_seen = min(articles.first_seen, excluded.first_seen), updated = excluded.updated,
-			removed = excluded.removed, parser = excluded.parser, article = excluded.article, print = excluded.print`)
+			removed = excluded.removed, parser = excluded.parser, article = excluded.article, print = excluded.print, class = excluded.class`)
 	if err != nil {
 		return fmt.Errorf("save articles: %w", err)
 	}
@@ -147,8 +164,12 @@ func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) err
 		if err != nil {
 			return fmt.Errorf("save article %s: %w", r.id, err)
 		}
+		var class []byte
+		if r.class != nil {
+			class, _ = json.Marshal(r.class) // plain data: cannot fail
+		}
 		if _, err := stmt.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
-			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, blob, encodePrint(r.print)); err != nil {
+			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, blob, encodePrint(r.print), class); err != nil {
 			return fmt.Errorf("save article %s: %w", r.id, err)
 		}
 	}

@@ -1,7 +1,9 @@
 package theme
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -93,7 +95,8 @@ func Parse(name string, data []byte) (*Taxonomy, error) {
 	if len(f.Themes) == 0 {
 		return nil, bad("no [[theme]] entries", nil)
 	}
-	t := &Taxonomy{Name: f.Name, minScore: f.MinScore, topic: f.Topic.Description}
+	sum := sha256.Sum256(data)
+	t := &Taxonomy{Name: f.Name, minScore: f.MinScore, topic: f.Topic.Description, hash: hex.EncodeToString(sum[:16])}
 	if t.minScore <= 0 {
 		t.minScore = 3
 	}
@@ -207,6 +210,10 @@ func (t *Taxonomy) Lookup(id string) (Theme, bool) {
 	}
 	return Theme{}, false
 }
+
+// Hash identifies the taxonomy's content: classifications made with a
+// taxonomy of the same hash are the same, so callers may cache them.
+func (t *Taxonomy) Hash() string { return t.hash }
 
 // Topic describes what the taxonomy counts as on-topic.
 func (t *Taxonomy) Topic() string { return t.topic }

@@ -43,6 +43,7 @@ type Taxonomy struct {
 	Themes []Theme
 
 	topic        string
+	hash         string  // of the file's bytes
 	minScore     float64 // a theme scoring less is not listed
 	minRelevance float64 // an article scoring less is off-topic
 	minTheme     float64 // an on-topic article needs a theme scoring this much
