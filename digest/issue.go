@@ -69,11 +69,8 @@ type Also struct {
 }
 
 func outletOf(e *feed.Entry) string {
-	switch {
-	case e.Source != "":
-		return e.Source
-	case e.Agency != "":
-		return e.Agency
+	if o := e.Outlet(); o != "" {
+		return o
 	}
 	return "Unknown outlet"
 }

@@ -134,14 +134,6 @@ func entryUpdated(e *Entry) time.Time {
 	return e.Date
 }
 
-// outlet names who reported an entry: its source, else its wire agency.
-func outlet(e *Entry) string {
-	if e.Source != "" {
-		return e.Source
-	}
-	return e.Agency
-}
-
 // gorillaFeed is the channel as gorilla/feeds models it; what gorilla
 // cannot express is added afterwards by the extend* functions in extend.go.
 func (c *Corpus) gorillaFeed(s *Snapshot, ch channel) *feeds.Feed {
@@ -154,7 +146,7 @@ func (c *Corpus) gorillaFeed(s *Snapshot, ch channel) *feeds.Feed {
 		Created:     ch.updated,
 	}
 	for _, e := range ch.entries {
-		author := outlet(e)
+		author := e.Outlet()
 		if author == "" {
 			author = c.opts.Title
 		}
@@ -190,9 +182,9 @@ func contentHTML(s *Snapshot, e *Entry) string {
 		b.WriteString("</p>")
 	}
 	var links []string
-	seen := map[string]bool{outlet(e): true}
+	seen := map[string]bool{e.Outlet(): true}
 	for _, o := range s.Related(e) {
-		name := outlet(o)
+		name := o.Outlet()
 		if name == "" {
 			name = o.Title
 		}

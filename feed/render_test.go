@@ -268,7 +268,7 @@ func TestReadersView(t *testing.T) {
 				if it.Title != e.Title {
 					t.Errorf("item %d title = %q, want %q", i, it.Title, e.Title)
 				}
-				wantAuthor := outlet(e)
+				wantAuthor := e.Outlet()
 				if wantAuthor == "" {
 					wantAuthor = "Karabakh diplomacy"
 				}

@@ -34,6 +34,15 @@ type Entry struct {
 // Edited reports whether the article's content changed after it was first seen.
 func (e *Entry) Edited() bool { return e.Updated.After(e.FirstSeen) }
 
+// Outlet names who reported the entry: its source, else its wire agency,
+// else "".
+func (e *Entry) Outlet() string {
+	if e.Source != "" {
+		return e.Source
+	}
+	return e.Agency
+}
+
 // Document is one rendered feed or listing, ready to serve.
 type Document struct {
 	// Body is the rendered bytes.

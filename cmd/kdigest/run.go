@@ -40,9 +40,6 @@ type command struct {
 	flags func(fs *flag.FlagSet)
 }
 
-// errUsage marks errors that should print usage and exit 2.
-var errUsage = errors.New("usage")
-
 func commands() []*command {
 	return []*command{
 		serveCommand(),

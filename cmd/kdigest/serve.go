@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"runtime"
@@ -171,10 +172,8 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 // hubPinger tells a WebSub hub about feed changes, one ping at a time.
 type hubPinger struct {
 	hub string
-	log interface {
-		Warn(msg string, args ...any)
-	}
-	mu sync.Mutex
+	log *slog.Logger
+	mu  sync.Mutex
 }
 
 func (h *hubPinger) ping(ctx context.Context, s *feed.Snapshot) {

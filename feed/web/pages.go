@@ -37,31 +37,17 @@ type item struct {
 // link is another outlet's report of the same story.
 type link struct{ URL, Outlet string }
 
-func outlet(e *feed.Entry) string {
-	switch {
-	case e.Source != "":
-		return e.Source
-	case e.Agency != "":
-		return e.Agency
-	}
-	return ""
-}
-
-func articleURL(snap *feed.Snapshot, e *feed.Entry) string {
-	return snap.BaseURL + "/articles/" + e.ID
-}
-
 func itemOf(snap *feed.Snapshot, e *feed.Entry, color string) item {
 	it := item{
-		URL: articleURL(snap, e), Title: e.Title, Outlet: outlet(e), Summary: e.Summary, Color: color,
+		URL: e.URL, Title: e.Title, Outlet: e.Outlet(), Summary: e.Summary, Color: color,
 		Date: e.Date, Undated: e.Published.IsZero(),
 	}
 	for _, o := range snap.Related(e) {
-		name := outlet(o)
+		name := o.Outlet()
 		if name == "" {
 			name = "another outlet"
 		}
-		it.Also = append(it.Also, link{URL: articleURL(snap, o), Outlet: name})
+		it.Also = append(it.Also, link{URL: o.URL, Outlet: name})
 	}
 	return it
 }
