@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -108,7 +109,11 @@ func openLedger(ctx context.Context, c *config) (*digest.Digest, func(), error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	secret := make([]byte, 32) // the subscriber list signs no tokens
+	secret, err := digest.LoadSecret(filepath.Join(c.Data, "secret"))
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	d, err := digest.New(ctx, db, nil, func() (digest.Sender, error) {
 		return nil, errors.New("subscribers: sending is not available here")
 	}, digest.Options{From: c.From, BaseURL: c.BaseURL, Secret: secret})
