@@ -108,6 +108,9 @@ some deliveries failed (each is listed with its reason), 2 on usage errors.`,
 				return reportRun(e, rep, err)
 			}
 			rep, err := dig.d.Run(ctx, o)
+			if dryRun && err == nil {
+				return exitOK // the plan is printed; there is nothing to report
+			}
 			return reportRun(e, rep, err)
 		},
 	}
@@ -130,8 +133,6 @@ func reportRun(e env, rep *digest.Report, err error) int {
 	case rep.NoRecipients:
 		fmt.Fprintln(e.stdout, "No subscribers: no email sent. Add some with `kdigest subscribers add ADDRESS`.")
 		return exitOK
-	case rep.Recipients == 0:
-		return exitOK // dry run printed its plan
 	}
 	verb := "Sent"
 	if rep.Resumed {

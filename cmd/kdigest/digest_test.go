@@ -48,6 +48,9 @@ func TestDigestCommandToOutbox(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "Dry run") || !strings.Contains(out, "ann@example.org") || !strings.Contains(out, "Summits and talks") {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errOut)
 	}
+	if strings.Contains(out, "Sent digest") {
+		t.Errorf("dry run reports a send:\n%s", out)
+	}
 	if entries, _ := os.ReadDir(filepath.Join(data, "outbox")); len(entries) != 0 {
 		t.Fatal("dry run wrote to the outbox")
 	}
