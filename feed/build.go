@@ -22,6 +22,9 @@ func (c *Corpus) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.groups, err = loadGrouping(ctx, c.db); err != nil {
+		return err
+	}
 	parallel(len(recs), func(i int) {
 		r := recs[i]
 		a, err := c.codec.decode(blobs[i].article)
@@ -122,7 +125,7 @@ func (c *Corpus) publish(ctx context.Context) error {
 		entries = append(entries, &e)
 	}
 	slices.SortFunc(entries, newestFirst)
-	assignStories(entries, c.recs)
+	c.assignStories(ctx, entries)
 	s := &Snapshot{
 		Scanned:  c.now(),
 		Entries:  entries,
@@ -196,20 +199,4 @@ func buildVersion() string {
 		return "unknown"
 	}
 	return fmt.Sprintf("exe:%d:%d", fi.Size(), fi.ModTime().UnixNano())
-}
-
-// assignStories sets each entry's story from the theme package's grouping
-// of every article's fingerprint; an article alone is its own story.
-func assignStories(entries []*Entry, recs map[string]*record) {
-	prints := make(map[string]theme.Print, len(entries))
-	for _, e := range entries {
-		prints[e.ID] = recs[e.ID].print
-	}
-	stories := theme.Group(prints)
-	for _, e := range entries {
-		e.Story = stories[e.ID]
-		if e.Story == "" {
-			e.Story = e.ID
-		}
-	}
 }

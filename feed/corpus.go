@@ -67,6 +67,7 @@ type Corpus struct {
 	mu     sync.Mutex
 	recs   map[string]*record // by article id, removed files included
 	failed map[string]failure // by file name
+	groups *grouping          // the last grouping into stories, or nil
 	snap   atomic.Pointer[Snapshot]
 }
 

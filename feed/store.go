@@ -64,8 +64,10 @@ type cachedClass struct {
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, schema); err != nil {
-		return fmt.Errorf("migrate articles: %w", err)
+	for _, ddl := range []string{schema, storiesSchema} {
+		if _, err := db.ExecContext(ctx, ddl); err != nil {
+			return fmt.Errorf("migrate articles: %w", err)
+		}
 	}
 	for _, up := range []struct{ column, alter string }{{"print", addPrint}, {"class", addClass}} {
 		if _, err := db.ExecContext(ctx, `SELECT `+up.column+` FROM articles LIMIT 0`); err != nil {

@@ -38,6 +38,10 @@ the address the files will be served from.`,
 				return exitFailure
 			}
 			defer svc.Close()
+			if err := svc.scan(ctx); err != nil {
+				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)
+				return exitFailure
+			}
 			h, err := web.NewServer(web.Options{Snapshot: svc.corpus.Snapshot, Log: svc.log})
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)

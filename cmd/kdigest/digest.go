@@ -88,6 +88,10 @@ some deliveries failed (each is listed with its reason), 2 on usage errors.`,
 				return exitFailure
 			}
 			defer svc.Close()
+			if err := svc.scan(ctx); err != nil {
+				fmt.Fprintf(e.stderr, "kdigest digest: %v\n", err)
+				return exitFailure
+			}
 			dig, err := openDigest(ctx, e, c, svc)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest digest: %v\n", err)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -70,10 +69,6 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	if hub != nil {
 		hub.log = svc.log
 	}
-	// The first scan allocates far more than the corpus keeps: hand that
-	// back to the system, so an idle service stays small.
-	runtime.GC()
-	debug.FreeOSMemory()
 
 	dig, err := openDigest(ctx, e, c, svc)
 	if err != nil {
@@ -123,26 +118,48 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	var wg sync.WaitGroup
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
-	wg.Add(2)
+	// The watcher's first rescan, once the folder is watched, is the scan
+	// of the folder: nothing is served, and no digest is sent, before it.
+	start := time.Now()
+	watched := make(chan error, 1)
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := watcher.Run(bg); err != nil {
+		err := watcher.Run(bg)
+		if err != nil {
 			svc.log.Error("watcher stopped", "err", err)
 		}
+		watched <- err
 	}()
+	select {
+	case <-watcher.Ready():
+	case err := <-watched:
+		stopBG()
+		wg.Wait()
+		return fmt.Errorf("watch %s: %w", c.Seeds, err)
+	case <-ctx.Done():
+		stopBG()
+		wg.Wait()
+		return nil
+	}
+	if st := watcher.Status(); st.LastError != "" {
+		stopBG()
+		wg.Wait()
+		return fmt.Errorf("first scan of %s: %s", c.Seeds, st.LastError)
+	}
+	svc.loaded(start)
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		if err := sched.Run(bg); err != nil {
 			svc.log.Error("scheduler stopped", "err", err)
 		}
 	}()
+	// The first scan allocates far more than the corpus keeps: hand that
+	// back to the system, so an idle service stays small. In the
+	// background, so the first request need not wait for it.
+	go debug.FreeOSMemory()
 
-	select { // the folder is watched before the service says it is up
-	case <-watcher.Ready():
-	case <-time.After(10 * time.Second):
-		svc.log.Warn("watcher not ready after 10s; serving anyway")
-	case <-ctx.Done():
-	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())

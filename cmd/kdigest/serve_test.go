@@ -213,6 +213,27 @@ func TestServeStartErrors(t *testing.T) {
 	}
 }
 
+// TestServeFirstScanFails checks that a first scan that cannot save the
+// articles stops serve with an error, rather than serving an old corpus.
+func TestServeFirstScanFails(t *testing.T) {
+	data := t.TempDir()
+	if code, _, stderr := runKdigest(t, nil, "build", "--seeds", t.TempDir(), "--data", data, "--out", t.TempDir()); code != exitOK {
+		t.Fatalf("build: exit %d: %s", code, stderr)
+	}
+	db, err := openDB(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TRIGGER no_articles BEFORE INSERT ON articles BEGIN SELECT RAISE(FAIL, 'disk says no'); END`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, _, stderr := runKdigest(t, nil, "serve", "--addr", "127.0.0.1:0", "--seeds", seedsDir(t), "--data", data, "--digest-schedule", "off")
+	if code != exitFailure || !strings.Contains(stderr, "first scan of") || !strings.Contains(stderr, "disk says no") {
+		t.Errorf("exit %d, stderr %q; want 1 and the failed scan", code, stderr)
+	}
+}
+
 func TestBuildWritesStaticSite(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := runKdigest(t, nil, "build", "--seeds", seedsDir(t), "--data", t.TempDir(), "--out", out, "--base-url", "https://kdigest.example.org")

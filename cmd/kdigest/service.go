@@ -21,7 +21,8 @@ type service struct {
 }
 
 // openService opens the database and the corpus of the configured seeds
-// folder, and scans it once.
+// folder, with the articles saved by the last run; call scan to read the
+// folder.
 func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snapshot)) (*service, error) {
 	log := newLogger(e, c)
 	if st, err := os.Stat(c.Seeds); err != nil || !st.IsDir() {
@@ -53,20 +54,29 @@ func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snap
 		db.Close()
 		return nil, err
 	}
+	return &service{db: db, corpus: corpus, metrics: metrics, log: log}, nil
+}
+
+// scan reads the seeds folder into the corpus and logs what it holds.
+func (s *service) scan(ctx context.Context) error {
 	start := time.Now()
-	if err := corpus.Rescan(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("scan %s: %w", c.Seeds, err)
+	if err := s.corpus.Rescan(ctx); err != nil {
+		return fmt.Errorf("scan %s: %w", s.corpus.Dir(), err)
 	}
-	metrics.ScanSeconds.Observe(time.Since(start).Seconds())
-	snap := corpus.Snapshot()
-	metrics.Articles.Set(float64(len(snap.Entries)))
-	log.Info("corpus loaded", "seeds", c.Seeds, "articles", len(snap.Entries), "visible", len(snap.Visible()),
+	s.metrics.ScanSeconds.Observe(time.Since(start).Seconds())
+	s.loaded(start)
+	return nil
+}
+
+// loaded logs what the corpus holds after its first scan, begun at start.
+func (s *service) loaded(start time.Time) {
+	snap := s.corpus.Snapshot()
+	s.metrics.Articles.Set(float64(len(snap.Entries)))
+	s.log.Info("corpus loaded", "seeds", s.corpus.Dir(), "articles", len(snap.Entries), "visible", len(snap.Visible()),
 		"failed", len(snap.Failed), "took", time.Since(start).Round(time.Millisecond))
 	for name, why := range snap.Failed {
-		log.Warn("seed file not used", "file", name, "reason", why)
+		s.log.Warn("seed file not used", "file", name, "reason", why)
 	}
-	return &service{db: db, corpus: corpus, metrics: metrics, log: log}, nil
 }
 
 func (s *service) Close() error { return s.db.Close() }

@@ -1,0 +1,125 @@
+package feed
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/kdigest/kdigest/feed/theme"
+)
+
+// Grouping every article into stories compares fingerprints across the
+// whole corpus: half a second for 10,000 articles, and most of a restart
+// when nothing changed. The last grouping is therefore kept in the
+// database with a key of its input, and reused while the key matches.
+
+// storiesSchema holds the one saved grouping.
+const storiesSchema = `
+CREATE TABLE IF NOT EXISTS stories (
+	slot   INTEGER PRIMARY KEY CHECK (slot = 1),
+	key    TEXT NOT NULL,
+	groups BLOB NOT NULL
+)`
+
+// grouping is a grouping of articles into stories and the key of what it
+// was computed from.
+type grouping struct {
+	key string
+	// stories maps an article id to its story id, for articles that share
+	// their story; an article missing here is a story of its own.
+	stories map[string]string
+}
+
+// story returns the story of the article id.
+func (g *grouping) story(id string) string {
+	if s, ok := g.stories[id]; ok {
+		return s
+	}
+	return id
+}
+
+// groupingKey identifies the input of a grouping: each grouped article's
+// id, content hash and parser version, which together decide its
+// fingerprint. The parser version names the binary, so a binary with
+// another grouping algorithm never reuses a saved grouping.
+func groupingKey(entries []*Entry, recs map[string]*record) string {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	slices.Sort(ids)
+	h := sha256.New()
+	for _, id := range ids {
+		r := recs[id]
+		fmt.Fprintf(h, "%s\x00%s\x00%s\n", id, r.hash, r.parser)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// group computes the grouping of the records of entries.
+func group(key string, entries []*Entry, recs map[string]*record) *grouping {
+	prints := make(map[string]theme.Print, len(entries))
+	for _, e := range entries {
+		prints[e.ID] = recs[e.ID].print
+	}
+	g := &grouping{key: key, stories: map[string]string{}}
+	for id, story := range theme.Group(prints) {
+		if story != id {
+			g.stories[id] = story
+		}
+	}
+	return g
+}
+
+// loadGrouping reads the saved grouping; none saved (or one that cannot be
+// read, which is only a cache) gives nil.
+func loadGrouping(ctx context.Context, db *sql.DB) (*grouping, error) {
+	var key string
+	var blob []byte
+	err := db.QueryRowContext(ctx, `SELECT key, groups FROM stories WHERE slot = 1`).Scan(&key, &blob)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load stories: %w", err)
+	}
+	g := &grouping{key: key}
+	if json.Unmarshal(blob, &g.stories) != nil {
+		return nil, nil
+	}
+	return g, nil
+}
+
+// saveGrouping replaces the saved grouping with g.
+func saveGrouping(ctx context.Context, db *sql.DB, g *grouping) error {
+	blob, err := json.Marshal(g.stories)
+	if err != nil {
+		return fmt.Errorf("save stories: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO stories (slot, key, groups) VALUES (1, ?, ?)
+		ON CONFLICT (slot) DO UPDATE SET key = excluded.key, groups = excluded.groups`, g.key, blob); err != nil {
+		return fmt.Errorf("save stories: %w", err)
+	}
+	return nil
+}
+
+// assignStories sets each entry's story: from the last grouping when the
+// corpus's fingerprints are the same, else from a new grouping, which is
+// then saved. A failure to save is logged: the grouping is only a cache.
+func (c *Corpus) assignStories(ctx context.Context, entries []*Entry) {
+	key := groupingKey(entries, c.recs)
+	if c.groups == nil || c.groups.key != key {
+		c.groups = group(key, entries, c.recs)
+		if err := saveGrouping(ctx, c.db, c.groups); err != nil {
+			c.opts.Log.Warn("stories not saved; the next start groups them again", "err", err)
+		}
+	}
+	for _, e := range entries {
+		e.Story = c.groups.story(e.ID)
+	}
+}
