@@ -3,18 +3,17 @@ package feed
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"slices"
 	"sync"
-
-	"github.com/kdigest/kdigest/feed/theme"
 )
 
 // load reads the saved records, decoding and classifying them in parallel.
+// Fingerprints are left in the database until a change needs them
+// (loadPrints): a restart with an unchanged corpus reuses the saved stories.
 // A row that cannot be decoded is kept without its article, so the next
 // Rescan parses its file again.
 func (c *Corpus) load(ctx context.Context) error {
@@ -35,18 +34,10 @@ func (c *Corpus) load(ctx context.Context) error {
 		}
 		a.ID = r.id
 		r.art = a
-		if len(blobs[i].class) > 0 {
-			var cc cachedClass
-			if json.Unmarshal(blobs[i].class, &cc) == nil {
-				r.class = &cc
-			}
+		if cc, err := decodeClass(blobs[i].class); err == nil {
+			r.class = cc
 		}
 		r.entry = c.newEntry(r)
-		p, ok := decodePrint(blobs[i].print)
-		if !ok {
-			p = theme.Fingerprint(a)
-		}
-		r.print = p
 	})
 	c.recs = make(map[string]*record, len(recs))
 	var reclassified []*record
@@ -125,7 +116,9 @@ func (c *Corpus) publish(ctx context.Context) error {
 		entries = append(entries, &e)
 	}
 	slices.SortFunc(entries, newestFirst)
-	c.assignStories(ctx, entries)
+	if err := c.assignStories(ctx, entries); err != nil {
+		return err
+	}
 	s := &Snapshot{
 		Scanned:  c.now(),
 		Entries:  entries,

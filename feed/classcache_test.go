@@ -1,8 +1,7 @@
 package feed
 
 import (
-	"context"
-	"database/sql"
+	"reflect"
 	"testing"
 
 	"github.com/kdigest/kdigest/feed/theme"
@@ -17,7 +16,16 @@ func TestClassificationsAreCachedPerTaxonomy(t *testing.T) {
 	// Tamper with the stored classification: a restart with the same
 	// taxonomy must show the stored one, proving it was not recomputed.
 	db := openDB(t, f.dbPath)
-	if _, err := db.Exec(`UPDATE articles SET class = replace(class, '"Theme":"summits"', '"Theme":"cached"') WHERE id = '001_3d14f15a5a4da934'`); err != nil {
+	var blob []byte
+	if err := db.QueryRow(`SELECT class FROM articles WHERE id = '001_3d14f15a5a4da934'`).Scan(&blob); err != nil {
+		t.Fatal(err)
+	}
+	cc, err := decodeClass(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc.Result.Theme = "cached"
+	if _, err := db.Exec(`UPDATE articles SET class = ? WHERE id = '001_3d14f15a5a4da934'`, encodeClass(cc)); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -40,13 +48,52 @@ func TestClassificationsAreCachedPerTaxonomy(t *testing.T) {
 	if e.Class.Theme != "" || e.Class.Relevant {
 		t.Errorf("with another taxonomy: class = %+v, want a fresh (irrelevant) one", e.Class)
 	}
-	var taxonomy string
 	db = openDB(t, f.dbPath)
 	defer db.Close()
-	if err := db.QueryRowContext(context.Background(), `SELECT json_extract(class, '$.taxonomy') FROM articles WHERE id = '001_3d14f15a5a4da934'`).Scan(&taxonomy); err != nil && err != sql.ErrNoRows {
+	if err := db.QueryRow(`SELECT class FROM articles WHERE id = '001_3d14f15a5a4da934'`).Scan(&blob); err != nil {
 		t.Fatal(err)
 	}
-	if taxonomy != other.Hash() {
-		t.Errorf("stored taxonomy = %q, want the new one %q", taxonomy, other.Hash())
+	if cc, err = decodeClass(blob); err != nil {
+		t.Fatal(err)
+	}
+	if cc.Taxonomy != other.Hash() {
+		t.Errorf("stored taxonomy = %q, want the new one %q", cc.Taxonomy, other.Hash())
+	}
+}
+
+// TestClassCodec checks that a classification survives its binary form,
+// and that a blob of another version or a damaged one is an error.
+func TestClassCodec(t *testing.T) {
+	want := &cachedClass{Taxonomy: "abc", Result: theme.Result{
+		Theme: "summits", Themes: []string{"summits", "borders"},
+		Scores:    map[string]float64{"summits": 7.5, "borders": 3},
+		Matches:   map[string][]string{"summits": {"summit", "talks"}, "borders": {"delimitation"}},
+		Relevant:  true,
+		Relevance: 0.83,
+	}}
+	blob := encodeClass(want)
+	got, err := decodeClass(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("decodeClass(encodeClass(x)) = %+v, want %+v", got, want)
+	}
+	bad := []struct {
+		name string
+		blob []byte
+	}{
+		{"empty", nil},
+		{"json of older releases", []byte(`{"taxonomy":"abc","result":{}}`)},
+		{"truncated", blob[:len(blob)/2]},
+		{"trailing bytes", append(append([]byte{}, blob...), 0)},
+		{"huge count", append([]byte{classVersion, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}, make([]byte, 8)...)},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			if cc, err := decodeClass(tt.blob); err == nil {
+				t.Errorf("decodeClass = %+v, want an error", cc)
+			}
+		})
 	}
 }

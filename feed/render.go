@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html"
 	"strings"
@@ -42,44 +43,44 @@ type channel struct {
 	entries []*Entry
 }
 
-// render renders every document of s. A document whose bytes did not
-// change keeps its previous Modified time.
+// render renders every document of s, in parallel. A document whose
+// bytes did not change keeps its previous Modified time.
 func (c *Corpus) render(s *Snapshot, prev *Snapshot) (map[string]*Document, error) {
 	main := c.mainChannel(s)
-	out := map[string]*Document{}
-	put := func(path, ctype string, body []byte) {
-		out[path] = c.document(prev, path, ctype, body)
+	type job struct {
+		path, ctype string
+		render      func() ([]byte, error)
 	}
-	atom, err := c.renderAtom(s, main)
-	if err != nil {
-		return nil, err
+	jobs := []job{
+		{PathAtom, TypeAtom, func() ([]byte, error) { return c.renderAtom(s, main) }},
+		{PathRSS, TypeRSS, func() ([]byte, error) { return c.renderRSS(s, main) }},
+		{PathJSON, TypeJSON, func() ([]byte, error) { return c.renderJSON(s, main) }},
 	}
-	put(PathAtom, TypeAtom, atom)
-	rss, err := c.renderRSS(s, main)
-	if err != nil {
-		return nil, err
-	}
-	put(PathRSS, TypeRSS, rss)
-	js, err := c.renderJSON(s, main)
-	if err != nil {
-		return nil, err
-	}
-	put(PathJSON, TypeJSON, js)
 	channels := []channel{main}
 	for _, t := range s.Taxonomy.Themes {
 		ch := c.themeChannel(s, main, t.ID, t.Name)
-		body, err := c.renderAtom(s, ch)
-		if err != nil {
-			return nil, err
-		}
-		put(ThemePath(t.ID), TypeAtom, body)
+		jobs = append(jobs, job{ThemePath(t.ID), TypeAtom, func() ([]byte, error) { return c.renderAtom(s, ch) }})
 		channels = append(channels, ch)
 	}
-	opml, err := renderOPML(c.opts.Title, channels)
-	if err != nil {
+	jobs = append(jobs, job{PathOPML, TypeOPML, func() ([]byte, error) { return renderOPML(c.opts.Title, channels) }})
+
+	docs := make([]*Document, len(jobs))
+	errs := make([]error, len(jobs))
+	parallel(len(jobs), func(i int) {
+		body, err := jobs[i].render()
+		if err != nil {
+			errs[i] = fmt.Errorf("render %s: %w", jobs[i].path, err)
+			return
+		}
+		docs[i] = c.document(prev, jobs[i].path, jobs[i].ctype, body)
+	})
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	put(PathOPML, TypeOPML, opml)
+	out := make(map[string]*Document, len(jobs))
+	for i, j := range jobs {
+		out[j.path] = docs[i]
+	}
 	return out, nil
 }
 

@@ -226,7 +226,8 @@ func (c *Corpus) readOne(j job) outcome {
 			r.updated = now
 		}
 	}
-	r.entry, r.print = c.newEntry(r), theme.Fingerprint(a)
+	p := theme.Fingerprint(a)
+	r.entry, r.print = c.newEntry(r), &p
 	o.rec = r
 	return o
 }

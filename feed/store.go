@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -50,8 +49,8 @@ type record struct {
 	removed   bool
 	parser    string
 	art       *article.Article
-	entry     *Entry      // the entry without its story, built once per parse
-	print     theme.Print // the article's same-story fingerprint
+	entry     *Entry       // the entry without its story, built once per parse
+	print     *theme.Print // the article's same-story fingerprint; nil until loaded
 	class     *cachedClass
 	classNew  bool // class was computed, not read from the table
 }
@@ -59,8 +58,8 @@ type record struct {
 // cachedClass is a classification with the hash of the taxonomy that made
 // it; a start with the same taxonomy reuses it instead of classifying again.
 type cachedClass struct {
-	Taxonomy string       `json:"taxonomy"`
-	Result   theme.Result `json:"result"`
+	Taxonomy string
+	Result   theme.Result
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
@@ -79,13 +78,13 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// cached is one row's encoded article and fingerprint, decoded by the
-// caller in parallel.
-type cached struct{ article, print, class []byte }
+// cached is one row's encoded article and classification, decoded by
+// the caller in parallel.
+type cached struct{ article, class []byte }
 
 // loadRecords reads every row.
 func loadRecords(ctx context.Context, db *sql.DB) ([]*record, []cached, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, file, hash, size, mtime, first_seen, updated, removed, parser, article, print, class FROM articles`)
+	rows, err := db.QueryContext(ctx, `SELECT id, file, hash, size, mtime, first_seen, updated, removed, parser, article, class FROM articles`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load articles: %w", err)
 	}
@@ -96,7 +95,7 @@ func loadRecords(ctx context.Context, db *sql.DB) ([]*record, []cached, error) {
 		r := &record{}
 		var first, updated int64
 		var blob cached
-		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &blob.article, &blob.print, &blob.class); err != nil {
+		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &blob.article, &blob.class); err != nil {
 			return nil, nil, fmt.Errorf("load articles: %w", err)
 		}
 		r.firstSeen = time.Unix(0, first).UTC()
@@ -156,7 +155,8 @@ func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) err
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET file = excluded.file, hash = excluded.hash, size = excluded.size,
 			mtime = excluded.mtime, first_seen = min(articles.first_seen, excluded.first_seen), updated = excluded.updated,
-			removed = excluded.removed, parser = excluded.parser, article = excluded.article, print = excluded.print, class = excluded.class`)
+			removed = excluded.removed, parser = excluded.parser, article = excluded.article,
+			print = coalesce(excluded.print, articles.print), class = excluded.class`)
 	if err != nil {
 		return fmt.Errorf("save articles: %w", err)
 	}
@@ -168,10 +168,14 @@ func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) err
 		}
 		var class []byte
 		if r.class != nil {
-			class, _ = json.Marshal(r.class) // plain data: cannot fail
+			class = encodeClass(r.class)
+		}
+		var print any // NULL keeps the stored fingerprint of a record that did not load it
+		if r.print != nil {
+			print = encodePrint(*r.print)
 		}
 		if _, err := stmt.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
-			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, blob, encodePrint(r.print), class); err != nil {
+			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, blob, print, class); err != nil {
 			return fmt.Errorf("save article %s: %w", r.id, err)
 		}
 	}

@@ -61,11 +61,12 @@ func groupingKey(entries []*Entry, recs map[string]*record) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// group computes the grouping of the records of entries.
+// group computes the grouping of the records of entries, whose
+// fingerprints are loaded.
 func group(key string, entries []*Entry, recs map[string]*record) *grouping {
 	prints := make(map[string]theme.Print, len(entries))
 	for _, e := range entries {
-		prints[e.ID] = recs[e.ID].print
+		prints[e.ID] = *recs[e.ID].print
 	}
 	g := &grouping{key: key, stories: map[string]string{}}
 	for id, story := range theme.Group(prints) {
@@ -111,9 +112,12 @@ func saveGrouping(ctx context.Context, db *sql.DB, g *grouping) error {
 // assignStories sets each entry's story: from the last grouping when the
 // corpus's fingerprints are the same, else from a new grouping, which is
 // then saved. A failure to save is logged: the grouping is only a cache.
-func (c *Corpus) assignStories(ctx context.Context, entries []*Entry) {
+func (c *Corpus) assignStories(ctx context.Context, entries []*Entry) error {
 	key := groupingKey(entries, c.recs)
 	if c.groups == nil || c.groups.key != key {
+		if err := c.loadPrints(ctx, entries); err != nil {
+			return err
+		}
 		c.groups = group(key, entries, c.recs)
 		if err := saveGrouping(ctx, c.db, c.groups); err != nil {
 			c.opts.Log.Warn("stories not saved; the next start groups them again", "err", err)
@@ -122,4 +126,54 @@ func (c *Corpus) assignStories(ctx context.Context, entries []*Entry) {
 	for _, e := range entries {
 		e.Story = c.groups.story(e.ID)
 	}
+	return nil
+}
+
+// loadPrints reads the saved fingerprints of the records of entries that
+// have none in memory. A missing or unreadable one is computed again.
+func (c *Corpus) loadPrints(ctx context.Context, entries []*Entry) error {
+	var missing []*record
+	for _, e := range entries {
+		if r := c.recs[e.ID]; r.print == nil {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	saved, err := loadPrintBlobs(ctx, c.db)
+	if err != nil {
+		return err
+	}
+	parallel(len(missing), func(i int) {
+		r := missing[i]
+		p, ok := decodePrint(saved[r.id])
+		if !ok {
+			p = theme.Fingerprint(r.art)
+		}
+		r.print = &p
+	})
+	return nil
+}
+
+// loadPrintBlobs reads the saved fingerprint of every article present.
+func loadPrintBlobs(ctx context.Context, db *sql.DB) (map[string][]byte, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, print FROM articles WHERE removed = 0 AND print IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("load fingerprints: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]byte{}
+	for rows.Next() {
+		var id string
+		var blob []byte
+		if err := rows.Scan(&id, &blob); err != nil {
+			return nil, fmt.Errorf("load fingerprints: %w", err)
+		}
+		out[id] = blob
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load fingerprints: %w", err)
+	}
+	return out, nil
 }

@@ -2,7 +2,10 @@ package feed
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -63,5 +66,50 @@ func TestStoriesNotSavedIsOnlyAWarning(t *testing.T) {
 	}
 	if !bytes.Contains(logs.Bytes(), []byte("stories not saved")) {
 		t.Errorf("no warning about the stories in the log:\n%s", logs.Bytes())
+	}
+}
+
+// TestStoriesAfterRestartUseSavedFingerprints checks that a change after a
+// restart groups with the fingerprints saved in the database (a restart
+// does not load them), that a record saved without its fingerprint keeps
+// the stored one, and that an unreadable fingerprint is computed again.
+func TestStoriesAfterRestartUseSavedFingerprints(t *testing.T) {
+	const orig = "001_3d14f15a5a4da934"
+	f := newFixture(t, seedFiles(t)...)
+	raw, err := os.ReadFile(filepath.Join(f.dir, orig+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.write(t, "zzz_copy.txt", string(raw))
+	f.open(t)
+
+	tests := []struct {
+		name   string
+		before func(t *testing.T, c *Corpus) // after the restart, before the change
+	}{
+		{"saved fingerprints", func(*testing.T, *Corpus) {}},
+		{"record saved without its fingerprint", func(t *testing.T, c *Corpus) {
+			f.remove(t, "zzz_copy.txt")
+			mustApply(t, c, "zzz_copy.txt")
+			f.write(t, "zzz_copy.txt", string(raw))
+			mustApply(t, c, "zzz_copy.txt")
+		}},
+		{"unreadable fingerprint", func(t *testing.T, c *Corpus) {
+			if _, err := c.db.Exec(`UPDATE articles SET print = x'0102' WHERE id = 'zzz_copy'`); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := f.open(t)
+			tt.before(t, c)
+			name := fmt.Sprintf("zzz_other%d.txt", i)
+			f.write(t, name, "A football club won the national cup on Sunday in a match watched by thousands.\n")
+			mustApply(t, c, name)
+			if e, _ := c.Snapshot().Article("zzz_copy"); e.Story != orig {
+				t.Errorf("story of the copy = %q, want %q", e.Story, orig)
+			}
+		})
 	}
 }
