@@ -80,7 +80,9 @@ func (c *Corpus) newEntry(r *record) *Entry {
 	// reused: classifying every article at each start costs most of a
 	// warm restart.
 	if r.class == nil || r.class.Taxonomy != c.opts.Taxonomy.Hash() {
-		r.class = &cachedClass{Taxonomy: c.opts.Taxonomy.Hash(), Result: c.opts.Taxonomy.Classify(r.art)}
+		res := c.opts.Taxonomy.Classify(r.art)
+		res.Scores, res.Matches = nil, nil // see Entry.Class
+		r.class = &cachedClass{Taxonomy: c.opts.Taxonomy.Hash(), Result: res}
 		r.classNew = true
 	}
 	e := &Entry{

@@ -65,11 +65,7 @@ func TestClassificationsAreCachedPerTaxonomy(t *testing.T) {
 // and that a blob of another version or a damaged one is an error.
 func TestClassCodec(t *testing.T) {
 	want := &cachedClass{Taxonomy: "abc", Result: theme.Result{
-		Theme: "summits", Themes: []string{"summits", "borders"},
-		Scores:    map[string]float64{"summits": 7.5, "borders": 3},
-		Matches:   map[string][]string{"summits": {"summit", "talks"}, "borders": {"delimitation"}},
-		Relevant:  true,
-		Relevance: 0.83,
+		Theme: "summits", Themes: []string{"summits", "borders"}, Relevant: true, Relevance: 0.83,
 	}}
 	blob := encodeClass(want)
 	got, err := decodeClass(blob)
@@ -88,6 +84,7 @@ func TestClassCodec(t *testing.T) {
 		{"truncated", blob[:len(blob)/2]},
 		{"trailing bytes", append(append([]byte{}, blob...), 0)},
 		{"huge count", append([]byte{classVersion, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}, make([]byte, 8)...)},
+		{"first version", append([]byte{1}, blob[1:]...)},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,36 +4,26 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 )
 
 // A cached classification is stored in a small binary form: decoding
-// 10,000 of them from JSON took a fifth of a warm restart. The first byte
-// is the form's version; a blob of another version (or the JSON of older
+// 10,000 of them from JSON took a fifth of a warm restart. It holds the
+// verdict only (themes and relevance): the corpus does not keep the scores
+// and matched terms behind it (see Entry.Class). The first byte is the
+// form's version; a blob of another version (or the JSON of older
 // releases) is not decoded, and the article is classified again.
-const classVersion = 1
+const classVersion = 2
 
 var errClassVersion = errors.New("cached classification has another version")
 
-// encodeClass returns cc's binary form.
+// encodeClass returns the binary form of cc's verdict.
 func encodeClass(cc *cachedClass) []byte {
 	r := cc.Result
 	b := append(make([]byte, 0, 256), classVersion)
 	b = appendString(b, cc.Taxonomy)
 	b = appendString(b, r.Theme)
 	b = appendStrings(b, r.Themes)
-	b = binary.AppendUvarint(b, uint64(len(r.Scores)))
-	for _, k := range slices.Sorted(maps.Keys(r.Scores)) {
-		b = appendString(b, k)
-		b = binary.AppendUvarint(b, math.Float64bits(r.Scores[k]))
-	}
-	b = binary.AppendUvarint(b, uint64(len(r.Matches)))
-	for _, k := range slices.Sorted(maps.Keys(r.Matches)) {
-		b = appendString(b, k)
-		b = appendStrings(b, r.Matches[k])
-	}
 	b = binary.AppendUvarint(b, uint64(boolInt(r.Relevant)))
 	return binary.AppendUvarint(b, math.Float64bits(r.Relevance))
 }
@@ -48,18 +38,6 @@ func decodeClass(b []byte) (*cachedClass, error) {
 	r := &cc.Result
 	r.Theme = string(d.bytes())
 	r.Themes = d.strings()
-	n := d.count()
-	r.Scores = make(map[string]float64, n)
-	for range n {
-		k := string(d.bytes())
-		r.Scores[k] = math.Float64frombits(d.uvarint())
-	}
-	n = d.count()
-	r.Matches = make(map[string][]string, n)
-	for range n {
-		k := string(d.bytes())
-		r.Matches[k] = d.strings()
-	}
 	r.Relevant = d.uvarint() == 1
 	r.Relevance = math.Float64frombits(d.uvarint())
 	if d.err != nil {

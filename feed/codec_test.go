@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"strings"
@@ -90,17 +91,48 @@ func TestPrintRoundTrip(t *testing.T) {
 	}
 }
 
-func TestMigrateAddsPrintColumn(t *testing.T) {
-	f := newFixture(t, seedFiles(t)...)
-	db := openDB(t, f.dbPath)
-	old := strings.Replace(schema, ",\n\tprint      BLOB", "", 1)
-	if old == schema || strings.Contains(old, "print") {
-		t.Fatal("could not make the old schema")
+// TestMigrateOlderTables checks that tables of earlier releases are
+// upgraded: one without the class column, and one that kept fingerprints
+// in a column, which move to their own table.
+func TestMigrateOlderTables(t *testing.T) {
+	withPrint := strings.Replace(schema, "article    BLOB NOT NULL,", "article    BLOB NOT NULL,\n\tprint      BLOB,", 1)
+	tests := []struct {
+		name   string
+		schema string
+		rows   []string
+	}{
+		{"without class", strings.Replace(schema, ",\n\tclass      BLOB", "", 1), nil},
+		{"fingerprints in a column", withPrint, []string{
+			`INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article, print)
+				VALUES ('gone', 'gone.txt', 'h', 1, 1, 1, 1, 1, 'old', x'00', x'01020304')`,
+		}},
 	}
-	if _, err := db.Exec(old); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := len(f.open(t).Snapshot().Entries), 5; got != want {
-		t.Errorf("entries after migrating an old table = %d, want %d", got, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.schema == schema {
+				t.Fatal("could not make the old schema")
+			}
+			f := newFixture(t, seedFiles(t)...)
+			db := openDB(t, f.dbPath)
+			for _, q := range append([]string{tt.schema}, tt.rows...) {
+				if _, err := db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, want := len(f.open(t).Snapshot().Entries), 5; got != want {
+				t.Errorf("entries after migrating an old table = %d, want %d", got, want)
+			}
+			ctx := context.Background()
+			if !hasColumn(ctx, db, "class") || hasColumn(ctx, db, "print") {
+				t.Error("articles table not upgraded: want a class column and no print column")
+			}
+			var n int
+			if err := db.QueryRow(`SELECT count(*) FROM prints`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if want := 5 + len(tt.rows); n != want {
+				t.Errorf("saved fingerprints = %d, want %d", n, want)
+			}
+		})
 	}
 }

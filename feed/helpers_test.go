@@ -39,11 +39,22 @@ func (c *clock) Advance(d time.Duration) time.Time {
 	return c.t
 }
 
-// openDB opens (or reopens) the SQLite database at path as cmd does.
+// openDB opens (or reopens) the SQLite database at path as cmd does,
+// creating it with cmd's 16 KiB pages.
 func openDB(t testing.TB, path string) *sql.DB {
 	t.Helper()
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
-	db, err := sql.Open("sqlite", dsn)
+	file := "file:" + (&url.URL{Path: path}).EscapedPath()
+	if _, err := os.Stat(path); err != nil {
+		db, err := sql.Open("sqlite", file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec("PRAGMA page_size = 16384; PRAGMA journal_mode = WAL"); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+	db, err := sql.Open("sqlite", file+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,9 @@ import (
 // Entry is one article of the corpus with what the corpus knows about it.
 type Entry struct {
 	*article.Article
-	// Class is the article's themes and relevance.
+	// Class is the article's themes and relevance. Its Scores and Matches
+	// are nil: the corpus keeps the verdict of the classification, not
+	// its workings (kdigest inspect shows those).
 	Class theme.Result
 	// Story is the id shared by every article reporting the same event.
 	Story string

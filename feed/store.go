@@ -26,15 +26,23 @@ CREATE TABLE IF NOT EXISTS articles (
 	removed    INTEGER NOT NULL DEFAULT 0,
 	parser     TEXT NOT NULL,
 	article    BLOB NOT NULL,
-	print      BLOB,
 	class      BLOB
 )`
 
-// addPrint and addClass upgrade a table made before fingerprints and
-// classifications were cached.
+// printsSchema keeps each article's fingerprint apart from the article, so
+// a start that reuses the saved stories does not read them.
+const printsSchema = `
+CREATE TABLE IF NOT EXISTS prints (
+	id    TEXT PRIMARY KEY,
+	print BLOB NOT NULL
+)`
+
+// Upgrades of an articles table made by earlier releases: one without the
+// class column, and one that held the fingerprints in a column.
 const (
-	addPrint = `ALTER TABLE articles ADD COLUMN print BLOB`
-	addClass = `ALTER TABLE articles ADD COLUMN class BLOB`
+	addClass   = `ALTER TABLE articles ADD COLUMN class BLOB`
+	movePrints = `INSERT OR IGNORE INTO prints (id, print) SELECT id, print FROM articles WHERE print IS NOT NULL`
+	dropPrint  = `ALTER TABLE articles DROP COLUMN print`
 )
 
 // record is one row of the articles table, with its decoded article.
@@ -63,19 +71,38 @@ type cachedClass struct {
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
-	for _, ddl := range []string{schema, storiesSchema} {
+	for _, ddl := range []string{schema, printsSchema, storiesSchema} {
 		if _, err := db.ExecContext(ctx, ddl); err != nil {
 			return fmt.Errorf("migrate articles: %w", err)
 		}
 	}
-	for _, up := range []struct{ column, alter string }{{"print", addPrint}, {"class", addClass}} {
-		if _, err := db.ExecContext(ctx, `SELECT `+up.column+` FROM articles LIMIT 0`); err != nil {
-			if _, err := db.ExecContext(ctx, up.alter); err != nil {
+	if !hasColumn(ctx, db, "class") {
+		if _, err := db.ExecContext(ctx, addClass); err != nil {
+			return fmt.Errorf("migrate articles: %w", err)
+		}
+	}
+	if hasColumn(ctx, db, "print") {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate articles: %w", err)
+		}
+		defer tx.Rollback()
+		for _, up := range []string{movePrints, dropPrint} {
+			if _, err := tx.ExecContext(ctx, up); err != nil {
 				return fmt.Errorf("migrate articles: %w", err)
 			}
 		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate articles: %w", err)
+		}
 	}
 	return nil
+}
+
+// hasColumn reports whether the articles table has the column.
+func hasColumn(ctx context.Context, db *sql.DB, column string) bool {
+	_, err := db.ExecContext(ctx, `SELECT `+column+` FROM articles LIMIT 0`)
+	return err == nil
 }
 
 // cached is one row's encoded article and classification, decoded by
@@ -151,16 +178,21 @@ func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) err
 		return fmt.Errorf("save articles: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article, print, class)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article, class)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET file = excluded.file, hash = excluded.hash, size = excluded.size,
 			mtime = excluded.mtime, first_seen = min(articles.first_seen, excluded.first_seen), updated = excluded.updated,
-			removed = excluded.removed, parser = excluded.parser, article = excluded.article,
-			print = coalesce(excluded.print, articles.print), class = excluded.class`)
+			removed = excluded.removed, parser = excluded.parser, article = excluded.article, class = excluded.class`)
 	if err != nil {
 		return fmt.Errorf("save articles: %w", err)
 	}
 	defer stmt.Close()
+	printStmt, err := tx.PrepareContext(ctx, `INSERT INTO prints (id, print) VALUES (?, ?)
+		ON CONFLICT (id) DO UPDATE SET print = excluded.print`)
+	if err != nil {
+		return fmt.Errorf("save articles: %w", err)
+	}
+	defer printStmt.Close()
 	for _, r := range recs {
 		blob, err := cd.encode(r.art)
 		if err != nil {
@@ -170,13 +202,15 @@ func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) err
 		if r.class != nil {
 			class = encodeClass(r.class)
 		}
-		var print any // NULL keeps the stored fingerprint of a record that did not load it
-		if r.print != nil {
-			print = encodePrint(*r.print)
-		}
 		if _, err := stmt.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
-			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, blob, print, class); err != nil {
+			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, blob, class); err != nil {
 			return fmt.Errorf("save article %s: %w", r.id, err)
+		}
+		// A record that did not load its fingerprint keeps the saved one.
+		if r.print != nil {
+			if _, err := printStmt.ExecContext(ctx, r.id, encodePrint(*r.print)); err != nil {
+				return fmt.Errorf("save fingerprint %s: %w", r.id, err)
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -156,9 +156,9 @@ func (c *Corpus) loadPrints(ctx context.Context, entries []*Entry) error {
 	return nil
 }
 
-// loadPrintBlobs reads the saved fingerprint of every article present.
+// loadPrintBlobs reads every saved fingerprint.
 func loadPrintBlobs(ctx context.Context, db *sql.DB) (map[string][]byte, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, print FROM articles WHERE removed = 0 AND print IS NOT NULL`)
+	rows, err := db.QueryContext(ctx, `SELECT id, print FROM prints`)
 	if err != nil {
 		return nil, fmt.Errorf("load fingerprints: %w", err)
 	}

@@ -95,7 +95,7 @@ func TestStoriesAfterRestartUseSavedFingerprints(t *testing.T) {
 			mustApply(t, c, "zzz_copy.txt")
 		}},
 		{"unreadable fingerprint", func(t *testing.T, c *Corpus) {
-			if _, err := c.db.Exec(`UPDATE articles SET print = x'0102' WHERE id = 'zzz_copy'`); err != nil {
+			if _, err := c.db.Exec(`UPDATE prints SET print = x'0102' WHERE id = 'zzz_copy'`); err != nil {
 				t.Fatal(err)
 			}
 		}},
