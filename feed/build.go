@@ -11,13 +11,12 @@ import (
 	"sync"
 )
 
-// load reads the saved records, decoding and classifying them in parallel.
+// load reads the saved records and builds their entries in parallel,
+// classifying those whose saved classification is of another taxonomy.
 // Fingerprints are left in the database until a change needs them
 // (loadPrints): a restart with an unchanged corpus reuses the saved stories.
-// A row that cannot be decoded is kept without its article, so the next
-// Rescan parses its file again.
 func (c *Corpus) load(ctx context.Context) error {
-	recs, blobs, err := loadRecords(ctx, c.db)
+	recs, err := loadRecords(ctx, c.db, c.codec, c.opts.Log)
 	if err != nil {
 		return err
 	}
@@ -25,19 +24,9 @@ func (c *Corpus) load(ctx context.Context) error {
 		return err
 	}
 	parallel(len(recs), func(i int) {
-		r := recs[i]
-		a, err := c.codec.decode(blobs[i].article)
-		if err != nil {
-			c.opts.Log.Warn("cached article unreadable", "id", r.id, "err", err)
-			r.parser = ""
-			return
+		if r := recs[i]; r.art != nil {
+			r.entry = c.newEntry(r)
 		}
-		a.ID = r.id
-		r.art = a
-		if cc, err := decodeClass(blobs[i].class); err == nil {
-			r.class = cc
-		}
-		r.entry = c.newEntry(r)
 	})
 	c.recs = make(map[string]*record, len(recs))
 	var reclassified []*record

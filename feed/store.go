@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/kdigest/kdigest/feed/article"
@@ -105,35 +106,45 @@ func hasColumn(ctx context.Context, db *sql.DB, column string) bool {
 	return err == nil
 }
 
-// cached is one row's encoded article and classification, decoded by
-// the caller in parallel.
-type cached struct{ article, class []byte }
-
-// loadRecords reads every row.
-func loadRecords(ctx context.Context, db *sql.DB) ([]*record, []cached, error) {
+// loadRecords reads every row and decodes its article and classification.
+// A row whose article cannot be decoded is kept without it, so the next
+// Rescan parses its file again; one without a usable classification is
+// classified again by newEntry.
+func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) ([]*record, error) {
 	rows, err := db.QueryContext(ctx, `SELECT id, file, hash, size, mtime, first_seen, updated, removed, parser, article, class FROM articles`)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load articles: %w", err)
+		return nil, fmt.Errorf("load articles: %w", err)
 	}
 	defer rows.Close()
 	var recs []*record
-	var blobs []cached
 	for rows.Next() {
 		r := &record{}
 		var first, updated int64
-		var blob cached
-		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &blob.article, &blob.class); err != nil {
-			return nil, nil, fmt.Errorf("load articles: %w", err)
+		// Decoded here, before the next row replaces them: the blobs are
+		// most of what a start reads, and copying them first would double
+		// the memory a start touches.
+		var art, class sql.RawBytes
+		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &art, &class); err != nil {
+			return nil, fmt.Errorf("load articles: %w", err)
 		}
 		r.firstSeen = time.Unix(0, first).UTC()
 		r.updated = time.Unix(0, updated).UTC()
+		if a, err := cd.decode(art); err != nil {
+			log.Warn("cached article unreadable", "id", r.id, "err", err)
+			r.parser = ""
+		} else {
+			a.ID = r.id
+			r.art = a
+		}
+		if cc, err := decodeClass(class); err == nil {
+			r.class = cc
+		}
 		recs = append(recs, r)
-		blobs = append(blobs, blob)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("load articles: %w", err)
+		return nil, fmt.Errorf("load articles: %w", err)
 	}
-	return recs, blobs, nil
+	return recs, nil
 }
 
 // encodePrint stores a fingerprint as little-endian uint32s: the
