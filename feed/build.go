@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+
+	"github.com/kdigest/kdigest/feed/theme"
 )
 
 // load reads the saved records and builds their entries in parallel,
@@ -69,9 +71,7 @@ func (c *Corpus) newEntry(r *record) *Entry {
 	// reused: classifying every article at each start costs most of a
 	// warm restart.
 	if r.class == nil || r.class.Taxonomy != c.opts.Taxonomy.Hash() {
-		res := c.opts.Taxonomy.Classify(r.art)
-		res.Scores, res.Matches = nil, nil // see Entry.Class
-		r.class = &cachedClass{Taxonomy: c.opts.Taxonomy.Hash(), Result: res}
+		r.class = c.verdict(c.opts.Taxonomy.Classify(r.art))
 		r.classNew = true
 	}
 	e := &Entry{
@@ -89,6 +89,12 @@ func (c *Corpus) newEntry(r *record) *Entry {
 		e.Date = r.firstSeen
 	}
 	return e
+}
+
+// verdict is the part of a classification the corpus keeps (see Entry.Class).
+func (c *Corpus) verdict(res theme.Result) *cachedClass {
+	res.Scores, res.Matches = nil, nil
+	return &cachedClass{Taxonomy: c.opts.Taxonomy.Hash(), Result: res}
 }
 
 // tagDate is the date part of every tag: URI. It is fixed forever: changing

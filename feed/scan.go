@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/kdigest/kdigest/feed/article"
-	"github.com/kdigest/kdigest/feed/theme"
 )
 
 // seedName reports whether a file name is a seed: a visible .txt file that
@@ -233,8 +232,9 @@ func (c *Corpus) readOne(j job) outcome {
 			r.updated = now
 		}
 	}
-	p := theme.Fingerprint(a)
-	r.entry, r.print = c.newEntry(r), &p
+	res, p := c.opts.Taxonomy.Analyze(a)
+	r.class, r.print = c.verdict(res), &p
+	r.entry = c.newEntry(r)
 	o.rec = r
 	return o
 }

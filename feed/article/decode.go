@@ -179,32 +179,37 @@ func normalize(s string) string {
 	space := false
 	for _, r := range s {
 		switch {
-		case r == '\n':
+		case r == '\n', r == '\u2028', r == '\u2029':
 			b.WriteByte('\n')
 			space = false
-			continue
-		case r == '\t' || r == '\f' || r == '\v' || r == '\u00A0' || r == '\u2007' || r == '\u202F' ||
-			(unicode.Is(unicode.Zs, r)):
+		case isSpace(r):
 			if !space {
 				b.WriteByte(' ')
 				space = true
 			}
-			continue
-		case r == '\u2028' || r == '\u2029':
-			b.WriteByte('\n')
-			space = false
-			continue
 		case isInvisible(r):
-			continue
+		case r < utf8.RuneSelf:
+			b.WriteByte(byte(r))
+			space = false
+		default:
+			b.WriteRune(r)
+			space = false
 		}
-		b.WriteRune(r)
-		space = false
 	}
 	lines := strings.Split(b.String(), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimSpace(l)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// isSpace reports the characters that become one space: tabs, form and
+// line feeds other than the line end, and every Unicode space separator.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || r == '\t' || r == '\f' || r == '\v'
+	}
+	return unicode.Is(unicode.Zs, r)
 }
 
 // isInvisible reports characters dropped from the text: controls (C0 other

@@ -267,3 +267,29 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(raws))/b.Elapsed().Seconds(), "articles/s")
 }
+
+func TestPhraseSet(t *testing.T) {
+	ps := newPhraseSet("privacy policy", "terms of use", "ab")
+	tests := []struct {
+		name string
+		text string
+		want bool
+	}{
+		{"empty", "", false},
+		{"one byte", "a", false},
+		{"whole text", "privacy policy", true},
+		{"at the start", "terms of use apply", true},
+		{"at the end", "read our privacy policy", true},
+		{"two-byte phrase at the end", "xab", true},
+		{"start without the rest", "privacy matters; terms of us", false},
+		{"after a false start", "prprivacy policy", true},
+		{"case matters", "Privacy Policy", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ps.in(tt.text); got != tt.want {
+				t.Errorf("in(%q) = %v, want %v", tt.text, got, tt.want)
+			}
+		})
+	}
+}

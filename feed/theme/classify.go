@@ -20,25 +20,46 @@ type paragraph struct {
 	weight float64
 }
 
-// paragraphs returns the title, the lede and the rest of the body, in order.
-func (t *Taxonomy) paragraphs(a *article.Article) []paragraph {
-	out := make([]paragraph, 0, len(a.Body)+1)
+// paragraphs returns the title, the lede and the rest of the body, in
+// order, given the body's tokenized paragraphs.
+func (t *Taxonomy) paragraphs(a *article.Article, body [][]string) []paragraph {
+	out := make([]paragraph, 0, len(body)+1)
 	if a.Title != "" && !a.TitleSynthesized {
 		out = append(out, paragraph{t.aliases.canonical(tokenize(a.Title)), titleWeight})
 	}
-	for i, b := range a.Body {
+	for i, toks := range body {
 		w := bodyWeight
 		if i == 0 {
 			w = ledeWeight
 		}
-		out = append(out, paragraph{t.aliases.canonical(tokenize(b)), w})
+		out = append(out, paragraph{t.aliases.canonical(toks), w})
 	}
 	return out
+}
+
+// tokenizeBody tokenizes each paragraph of the body.
+func tokenizeBody(a *article.Article) [][]string {
+	body := make([][]string, len(a.Body))
+	for i, b := range a.Body {
+		body[i] = tokenize(b)
+	}
+	return body
+}
+
+// Analyze returns what Classify and Fingerprint return, tokenizing the
+// body once for both: tokenizing is most of the cost of each.
+func (t *Taxonomy) Analyze(a *article.Article) (Result, Print) {
+	body := tokenizeBody(a)
+	return t.classify(a, body), fingerprint(body)
 }
 
 // Classify scores the article against every theme and the topic. It is
 // deterministic: the same article always gets the same result.
 func (t *Taxonomy) Classify(a *article.Article) Result {
+	return t.classify(a, tokenizeBody(a))
+}
+
+func (t *Taxonomy) classify(a *article.Article, body [][]string) Result {
 	n := len(t.Themes)
 	anchorG, sideAG, sideBG, negG := n, n+1, n+2, n+3
 	scores := make([]float64, n)
@@ -52,7 +73,7 @@ func (t *Taxonomy) Classify(a *article.Article) Result {
 	var about, total, negative float64
 	type sides struct{ anchor, a, b bool }
 	per := make([]sides, 0, len(a.Body)+1)
-	paras := t.paragraphs(a)
+	paras := t.paragraphs(a, body)
 	var anyA, anyB bool
 	for _, p := range paras {
 		var s sides

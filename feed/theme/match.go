@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // term is one weighted word or phrase, as stemmed canonical tokens.
@@ -15,54 +16,106 @@ type term struct {
 
 // tokenize splits text into lower-case stemmed words. Hyphens and
 // apostrophes split words, so "Nagorno-Karabakh" is two tokens and
-// "Azerbaijan's" loses its possessive.
+// "Azerbaijan's" loses its possessive. A word is a run of letters and
+// digits (after lower-casing); tokens are substrings of s unless they had
+// to be lower-cased. It runs for every paragraph of every article, hence
+// the byte loop with an ASCII fast path.
 func tokenize(s string) []string {
-	s = strings.ToLower(s) // once, so words below are substrings, not copies
 	out := make([]string, 0, len(s)/6+1)
-	start := -1
-	flush := func(end int) {
-		if start >= 0 {
-			if w := s[start:end]; w != "s" {
-				out = append(out, stem(w))
-			}
-			start = -1
+	start, upper := -1, false
+	for i := 0; i < len(s); {
+		c, size := s[i], 1
+		word := asciiWord[c]
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			lr := unicode.ToLower(r)
+			word = unicode.IsLetter(lr) || unicode.IsDigit(lr)
+			upper = upper || (word && lr != r)
+		} else if 'A' <= c && c <= 'Z' {
+			upper = true
 		}
-	}
-	for i, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if start < 0 {
-				start = i
-			}
-			continue
+		switch {
+		case word && start < 0:
+			start = i
+		case !word && start >= 0:
+			out = appendToken(out, s[start:i], upper)
+			start, upper = -1, false
+		case !word:
+			upper = false
 		}
-		flush(i)
+		i += size
 	}
-	flush(len(s))
+	if start >= 0 {
+		out = appendToken(out, s[start:], upper)
+	}
 	return out
 }
 
+// appendToken appends the stem of word, lower-cased when it has capitals;
+// a lone "s" (of a split "'s") is dropped.
+func appendToken(out []string, word string, upper bool) []string {
+	if upper {
+		word = strings.ToLower(word)
+	}
+	if word == "s" {
+		return out
+	}
+	return append(out, stem(word))
+}
+
+// asciiWord marks the ASCII letters and digits.
+var asciiWord = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	return t
+}()
+
 // stem folds simple English inflections together: peacekeeper,
 // peacekeepers and peacekeeping all become "peacekeep". It is deliberately
-// light; the taxonomy lists irregular forms itself.
+// light; the taxonomy lists irregular forms itself. The suffixes are tried
+// longest first among those sharing a last letter.
 func stem(w string) string {
 	if len(w) <= 3 {
 		return w
 	}
-	for _, suf := range []string{"ings", "ing", "ers", "er", "ies", "es", "ed", "s"} {
+	var suffixes []string
+	switch w[len(w)-1] {
+	case 's':
+		suffixes = stemS
+	case 'g':
+		suffixes = stemG
+	case 'r':
+		suffixes = stemR
+	case 'd':
+		suffixes = stemD
+	}
+	for _, suf := range suffixes {
 		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 3 {
 			base := w[:len(w)-len(suf)]
-			if suf == "ies" {
+			switch {
+			case suf == "ies":
 				base += "y"
-			}
-			if suf == "es" && !strings.HasSuffix(base, "s") && !strings.HasSuffix(base, "x") && !strings.HasSuffix(base, "ch") && !strings.HasSuffix(base, "sh") {
+			case suf == "es" && !strings.HasSuffix(base, "s") && !strings.HasSuffix(base, "x") && !strings.HasSuffix(base, "ch") && !strings.HasSuffix(base, "sh"):
 				base = w[:len(w)-1] // "ceasefires" -> "ceasefire"
-				return strings.TrimSuffix(base, "e")
 			}
 			return strings.TrimSuffix(base, "e")
 		}
 	}
 	return strings.TrimSuffix(w, "e")
 }
+
+// The suffixes stem removes, by last letter, in the order they are tried.
+var (
+	stemS = []string{"ings", "ers", "ies", "es", "s"}
+	stemG = []string{"ing"}
+	stemR = []string{"er"}
+	stemD = []string{"ed"}
+)
 
 // aliases maps each variant spelling (as token sequences) to its canonical
 // tokens: Khankendi to Stepanakert, Aliev to Aliyev.

@@ -39,42 +39,66 @@ type Print struct {
 // Fingerprint computes the article's fingerprint from its body. Headlines
 // are left out: outlets title the same story differently.
 func Fingerprint(a *article.Article) Print {
-	var toks []string
-	for _, b := range a.Body {
-		toks = append(toks, tokenize(b)...)
+	return fingerprint(tokenizeBody(a))
+}
+
+// fingerprint computes the fingerprint of a body's tokenized paragraphs;
+// shingles run across paragraph breaks.
+func fingerprint(body [][]string) Print {
+	var hs []uint32
+	for _, toks := range body {
+		for _, t := range toks {
+			hs = append(hs, hash32(t))
+		}
 	}
-	hs := make([]uint32, len(toks))
-	for i, t := range toks {
-		hs[i] = hash32(t)
-	}
-	set := make(map[uint32]struct{}, len(hs))
-	for i := 0; i+shingleSize <= len(hs); i++ {
-		set[mix(hs[i], 1)^mix(hs[i+1], 2)^mix(hs[i+2], 3)] = struct{}{}
-	}
-	if len(hs) > 0 && len(hs) < shingleSize {
+	var p Print
+	if n := len(hs) - shingleSize + 1; n > 0 {
+		p.Shingles = make([]uint32, n)
+		for i := range p.Shingles {
+			p.Shingles[i] = mix(hs[i], 1) ^ mix(hs[i+1], 2) ^ mix(hs[i+2], 3)
+		}
+	} else if len(hs) > 0 {
 		h := uint32(0)
 		for i, x := range hs {
 			h ^= mix(x, uint32(i+1))
 		}
-		set[h] = struct{}{}
-	}
-	p := Print{Shingles: make([]uint32, 0, len(set))}
-	for s := range set {
-		p.Shingles = append(p.Shingles, s)
+		p.Shingles = []uint32{h}
 	}
 	slices.Sort(p.Shingles)
+	p.Shingles = slices.Compact(p.Shingles)
 	for i := range p.Sig {
 		p.Sig[i] = ^uint32(0)
 	}
 	for _, s := range p.Shingles {
-		for i := range p.Sig {
-			if h := mix(s, uint32(i)); h < p.Sig[i] {
+		x := uint64(s)
+		for i, k := range minKeys {
+			// A multiply-shift hash per signature slot: the shingles are
+			// mixed already, and this costs a third of a second mixing
+			// round over the 10,000 articles of a cold start.
+			if h := uint32((k.a*x + k.b) >> 32); h < p.Sig[i] {
 				p.Sig[i] = h
 			}
 		}
 	}
 	return p
 }
+
+// minKeys are the multipliers (odd) and offsets of the signature's hash
+// functions, drawn once from a fixed splitmix64 sequence.
+var minKeys = func() (keys [numHashes]struct{ a, b uint64 }) {
+	state := uint64(0x6b64696765737421) // "kdigest!"
+	next := func() uint64 {
+		state += 0x9e3779b97f4a7c15
+		z := state
+		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		return z ^ z>>31
+	}
+	for i := range keys {
+		keys[i].a, keys[i].b = next()|1, next()
+	}
+	return keys
+}()
 
 // hash32 is FNV-1a, inlined to avoid allocating a hasher per word.
 func hash32(s string) uint32 {
