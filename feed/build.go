@@ -103,9 +103,27 @@ const tagDate = "2026"
 
 // publish builds a new snapshot from the records and stores it.
 func (c *Corpus) publish(ctx context.Context) error {
+	s, err := c.build(ctx, c.recs, c.failed)
+	if err != nil {
+		return err
+	}
+	c.store(s)
+	return nil
+}
+
+// store makes s the current snapshot and announces it.
+func (c *Corpus) store(s *Snapshot) {
+	prev := c.snap.Swap(s)
+	if prev != nil && c.opts.OnChange != nil {
+		c.opts.OnChange(s)
+	}
+}
+
+// build builds the snapshot of recs and failed, without storing it.
+func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[string]failure) (*Snapshot, error) {
 	prev := c.snap.Load()
-	entries := make([]*Entry, 0, len(c.recs))
-	for _, r := range c.recs {
+	entries := make([]*Entry, 0, len(recs))
+	for _, r := range recs {
 		if r.removed || r.entry == nil {
 			continue
 		}
@@ -113,13 +131,13 @@ func (c *Corpus) publish(ctx context.Context) error {
 		entries = append(entries, &e)
 	}
 	slices.SortFunc(entries, newestFirst)
-	if err := c.assignStories(ctx, entries); err != nil {
-		return err
+	if err := c.assignStories(ctx, entries, recs); err != nil {
+		return nil, err
 	}
 	s := &Snapshot{
 		Scanned:  c.now(),
 		Entries:  entries,
-		Failed:   make(map[string]string, len(c.failed)),
+		Failed:   make(map[string]string, len(failed)),
 		Taxonomy: c.opts.Taxonomy,
 		Title:    c.opts.Title,
 		BaseURL:  c.opts.BaseURL,
@@ -129,7 +147,7 @@ func (c *Corpus) publish(ctx context.Context) error {
 	if prev != nil {
 		s.Version = prev.Version + 1
 	}
-	for name, f := range c.failed {
+	for name, f := range failed {
 		s.Failed[name] = f.reason
 	}
 	for _, e := range entries {
@@ -141,18 +159,14 @@ func (c *Corpus) publish(ctx context.Context) error {
 	}
 	docs, err := c.render(s, prev)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.docs = docs
 	for p := range docs {
 		s.paths = append(s.paths, p)
 	}
 	slices.Sort(s.paths)
-	c.snap.Store(s)
-	if prev != nil && c.opts.OnChange != nil {
-		c.opts.OnChange(s)
-	}
-	return nil
+	return s, nil
 }
 
 // newestFirst orders entries by Date, newest first, then by id.

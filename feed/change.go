@@ -80,20 +80,47 @@ func (c *Corpus) collect(outs []outcome) *change {
 	return ch
 }
 
-// commit writes ch to the database, then to memory, then publishes a new
-// snapshot when anything a reader can see changed.
+// commit writes ch to the database and, once it is written, to memory,
+// publishing a new snapshot when anything a reader can see changed. The
+// snapshot is built while the rows are written: on a cold start both take
+// a while, and neither needs the other. A failed write leaves memory and
+// the current snapshot as they were.
 func (c *Corpus) commit(ctx context.Context, ch *change) error {
-	if err := saveRecords(ctx, c.db, c.codec, ch.save); err != nil {
+	rows, err := encodeRecords(c.codec, ch.save)
+	if err != nil {
 		return err
 	}
-	for _, r := range ch.save {
-		c.recs[r.id] = r
+	saved := make(chan error, 1)
+	go func() { saved <- writeRows(ctx, c.db, rows) }()
+
+	recs, failed := c.recs, c.failed
+	if len(ch.save) > 0 {
+		recs = maps.Clone(c.recs)
+		for _, r := range ch.save {
+			recs[r.id] = r
+		}
 	}
-	for _, name := range ch.forgot {
-		delete(c.failed, name)
+	if len(ch.forgot) > 0 || len(ch.failed) > 0 {
+		failed = maps.Clone(c.failed)
+		for _, name := range ch.forgot {
+			delete(failed, name)
+		}
+		maps.Copy(failed, ch.failed)
 	}
-	maps.Copy(c.failed, ch.failed)
-	if !ch.visible && len(ch.forgot) == 0 && len(ch.failed) == 0 {
+	visible := ch.visible || len(ch.forgot) > 0 || len(ch.failed) > 0
+	var snap *Snapshot
+	var buildErr error
+	if visible {
+		snap, buildErr = c.build(ctx, recs, failed)
+	}
+	if err := <-saved; err != nil {
+		return err
+	}
+	c.recs, c.failed = recs, failed
+	if buildErr != nil {
+		return buildErr
+	}
+	if !visible {
 		c.touch()
 		return nil
 	}
@@ -101,7 +128,8 @@ func (c *Corpus) commit(ctx context.Context, ch *change) error {
 		c.opts.Log.Info("corpus changed", "added", ch.added, "updated", ch.updated,
 			"removed", ch.removed, "failed", len(c.failed))
 	}
-	return c.publish(ctx)
+	c.store(snap)
+	return nil
 }
 
 // touch publishes the current snapshot again with a new scan time.

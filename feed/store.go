@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -179,9 +180,49 @@ func decodePrint(b []byte) (p theme.Print, ok bool) {
 	return p, true
 }
 
-// saveRecords writes the changed records in one transaction.
+// saveRecords writes records in one transaction.
 func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) error {
-	if len(recs) == 0 {
+	rows, err := encodeRecords(cd, recs)
+	if err != nil {
+		return err
+	}
+	return writeRows(ctx, db, rows)
+}
+
+// row is a record with its blobs encoded, ready to write.
+type row struct {
+	r                     *record
+	article, print, class []byte // print is nil for a record that did not load its fingerprint
+}
+
+// encodeRecords encodes the blobs of recs on every CPU.
+func encodeRecords(cd *codec, recs []*record) ([]row, error) {
+	rows := make([]row, len(recs))
+	errs := make([]error, len(recs))
+	parallel(len(recs), func(i int) {
+		r := recs[i]
+		rows[i].r = r
+		rows[i].article, errs[i] = cd.encode(r.art)
+		if errs[i] != nil {
+			errs[i] = fmt.Errorf("save article %s: %w", r.id, errs[i])
+		}
+		if r.class != nil {
+			rows[i].class = encodeClass(r.class)
+		}
+		if r.print != nil {
+			rows[i].print = encodePrint(*r.print)
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// writeRows writes encoded records in one transaction. It reads nothing
+// of the records that another goroutine may change.
+func writeRows(ctx context.Context, db *sql.DB, rows []row) error {
+	if len(rows) == 0 {
 		return nil
 	}
 	tx, err := db.BeginTx(ctx, nil)
@@ -204,22 +245,15 @@ func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) err
 		return fmt.Errorf("save articles: %w", err)
 	}
 	defer printStmt.Close()
-	for _, r := range recs {
-		blob, err := cd.encode(r.art)
-		if err != nil {
-			return fmt.Errorf("save article %s: %w", r.id, err)
-		}
-		var class []byte
-		if r.class != nil {
-			class = encodeClass(r.class)
-		}
+	for _, w := range rows {
+		r := w.r
 		if _, err := stmt.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
-			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, blob, class); err != nil {
+			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, w.article, w.class); err != nil {
 			return fmt.Errorf("save article %s: %w", r.id, err)
 		}
 		// A record that did not load its fingerprint keeps the saved one.
-		if r.print != nil {
-			if _, err := printStmt.ExecContext(ctx, r.id, encodePrint(*r.print)); err != nil {
+		if w.print != nil {
+			if _, err := printStmt.ExecContext(ctx, r.id, w.print); err != nil {
 				return fmt.Errorf("save fingerprint %s: %w", r.id, err)
 			}
 		}

@@ -112,13 +112,13 @@ func saveGrouping(ctx context.Context, db *sql.DB, g *grouping) error {
 // assignStories sets each entry's story: from the last grouping when the
 // corpus's fingerprints are the same, else from a new grouping, which is
 // then saved. A failure to save is logged: the grouping is only a cache.
-func (c *Corpus) assignStories(ctx context.Context, entries []*Entry) error {
-	key := groupingKey(entries, c.recs)
+func (c *Corpus) assignStories(ctx context.Context, entries []*Entry, recs map[string]*record) error {
+	key := groupingKey(entries, recs)
 	if c.groups == nil || c.groups.key != key {
-		if err := c.loadPrints(ctx, entries); err != nil {
+		if err := c.loadPrints(ctx, entries, recs); err != nil {
 			return err
 		}
-		c.groups = group(key, entries, c.recs)
+		c.groups = group(key, entries, recs)
 		if err := saveGrouping(ctx, c.db, c.groups); err != nil {
 			c.opts.Log.Warn("stories not saved; the next start groups them again", "err", err)
 		}
@@ -131,10 +131,10 @@ func (c *Corpus) assignStories(ctx context.Context, entries []*Entry) error {
 
 // loadPrints reads the saved fingerprints of the records of entries that
 // have none in memory. A missing or unreadable one is computed again.
-func (c *Corpus) loadPrints(ctx context.Context, entries []*Entry) error {
+func (c *Corpus) loadPrints(ctx context.Context, entries []*Entry, recs map[string]*record) error {
 	var missing []*record
 	for _, e := range entries {
-		if r := c.recs[e.ID]; r.print == nil {
+		if r := recs[e.ID]; r.print == nil {
 			missing = append(missing, r)
 		}
 	}
