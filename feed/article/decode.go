@@ -177,7 +177,19 @@ func normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		// Printable ASCII is most of any text: copy each run of it at once.
+		if j := i; s[j] > ' ' && s[j] < 0x7F {
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7F {
+				j++
+			}
+			b.WriteString(s[i:j])
+			space = false
+			i = j
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
 		switch {
 		case r == '\n', r == '\u2028', r == '\u2029':
 			b.WriteByte('\n')
@@ -188,9 +200,6 @@ func normalize(s string) string {
 				space = true
 			}
 		case isInvisible(r):
-		case r < utf8.RuneSelf:
-			b.WriteByte(byte(r))
-			space = false
 		default:
 			b.WriteRune(r)
 			space = false

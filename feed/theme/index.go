@@ -5,7 +5,8 @@ package theme
 type index struct {
 	groups  [][]term
 	byFirst map[string][]ref
-	offset  []int // offset[g] is group g's first slot in a flat seen-set
+	firsts  *keyFilter // the keys of byFirst
+	offset  []int      // offset[g] is group g's first slot in a flat seen-set
 	slots   int
 }
 
@@ -13,11 +14,12 @@ type index struct {
 type ref struct{ group, term, slot int }
 
 func newIndex(groups [][]term) *index {
-	ix := &index{groups: groups, byFirst: map[string][]ref{}}
+	ix := &index{groups: groups, byFirst: map[string][]ref{}, firsts: &keyFilter{}}
 	for g, terms := range groups {
 		ix.offset = append(ix.offset, ix.slots)
 		for t, tm := range terms {
 			ix.byFirst[tm.tokens[0]] = append(ix.byFirst[tm.tokens[0]], ref{g, t, ix.slots + t})
+			ix.firsts.add(tm.tokens[0])
 		}
 		ix.slots += len(terms)
 	}
@@ -29,6 +31,9 @@ func newIndex(groups [][]term) *index {
 func (ix *index) scan(toks []string, seen []bool, touched []int, hit func(group, term int)) []int {
 	touched = touched[:0]
 	for i, tok := range toks {
+		if !ix.firsts.may(tok) {
+			continue
+		}
 		for _, r := range ix.byFirst[tok] {
 			if seen[r.slot] || !hasPrefix(toks[i:], ix.groups[r.group][r.term].tokens) {
 				continue
@@ -42,4 +47,28 @@ func (ix *index) scan(toks []string, seen []bool, touched []int, hit func(group,
 		seen[s] = false
 	}
 	return touched
+}
+
+// keyFilter answers, faster than a map lookup, whether a token may be one
+// of a set of keys: it remembers their first two bytes. Most tokens of a
+// text start like no term of the taxonomy, and every token of every
+// article is looked up.
+type keyFilter struct {
+	starts [1 << 16]bool
+}
+
+func (f *keyFilter) add(k string) { f.starts[start2(k)] = true }
+
+// may reports false when k is surely not a key.
+func (f *keyFilter) may(k string) bool { return f.starts[start2(k)] }
+
+// start2 is the first two bytes of s (zero for those s lacks).
+func start2(s string) uint16 {
+	switch len(s) {
+	case 0:
+		return 0
+	case 1:
+		return uint16(s[0]) << 8
+	}
+	return uint16(s[0])<<8 | uint16(s[1])
 }

@@ -122,6 +122,7 @@ var (
 type aliases struct {
 	// byFirst indexes variants by their first token; longest first.
 	byFirst map[string][]alias
+	firsts  *keyFilter // the keys of byFirst
 }
 
 type alias struct {
@@ -129,7 +130,7 @@ type alias struct {
 }
 
 func newAliases(m map[string][]string) (*aliases, error) {
-	a := &aliases{byFirst: map[string][]alias{}}
+	a := &aliases{byFirst: map[string][]alias{}, firsts: &keyFilter{}}
 	for canon, variants := range m {
 		to := tokenize(canon)
 		if len(to) == 0 {
@@ -141,6 +142,7 @@ func newAliases(m map[string][]string) (*aliases, error) {
 				return nil, fmt.Errorf("alias %q of %q has no words", v, canon)
 			}
 			a.byFirst[from[0]] = append(a.byFirst[from[0]], alias{from: from, to: to})
+			a.firsts.add(from[0])
 		}
 	}
 	for k, list := range a.byFirst {
@@ -173,6 +175,9 @@ func (a *aliases) canonical(toks []string) []string {
 	}
 	first := -1
 	for i, t := range toks {
+		if !a.firsts.may(t) {
+			continue
+		}
 		if _, ok := a.byFirst[t]; ok {
 			first = i
 			break
@@ -181,8 +186,8 @@ func (a *aliases) canonical(toks []string) []string {
 	if first < 0 {
 		return toks // the common case: nothing to rewrite, nothing to copy
 	}
-	out := make([]string, 0, len(toks))
-	for i := 0; i < len(toks); {
+	out := append(make([]string, 0, len(toks)), toks[:first]...)
+	for i := first; i < len(toks); {
 		matched := false
 		for _, al := range a.byFirst[toks[i]] {
 			if hasPrefix(toks[i:], al.from) {

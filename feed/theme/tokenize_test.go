@@ -1,11 +1,15 @@
 package theme
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/kdigest/kdigest/feed/article"
 )
 
 // referenceTokenize is the plain statement of what tokenize does: lower
@@ -87,6 +91,74 @@ func TestAnalyzeIsClassifyAndFingerprint(t *testing.T) {
 		}
 		if want := Fingerprint(a); !reflect.DeepEqual(p, want) {
 			t.Errorf("%s: Analyze fingerprint differs from Fingerprint", a.ID)
+		}
+	}
+}
+
+// TestGroupIsDeterministic checks that grouping the same fingerprints
+// always gives the same stories, whatever the order maps are read in:
+// with B like both A and C but A unlike C, the order of comparisons
+// decides the groups.
+func TestGroupIsDeterministic(t *testing.T) {
+	words := strings.Fields("peace treaty talks border delimitation ceasefire corridor railway prisoners mines")
+	text := func(from, n int) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString(words[(from+i*7)%len(words)] + fmt.Sprint(i) + " ")
+		}
+		return b.String()
+	}
+	a := text(0, 60)
+	prints := map[string]Print{
+		"a": Fingerprint(&article.Article{Body: []string{a}}),
+		"b": Fingerprint(&article.Article{Body: []string{a[:len(a)/2] + text(3, 30)}}),
+		"c": Fingerprint(&article.Article{Body: []string{text(3, 30) + text(5, 30)}}),
+	}
+	for i := range 10 {
+		prints[fmt.Sprintf("x%d", i)] = Fingerprint(&article.Article{Body: []string{text(i, 40)}})
+	}
+	want := Group(prints)
+	for range 20 {
+		if got := Group(prints); !reflect.DeepEqual(got, want) {
+			t.Fatalf("Group gave %v, then %v", want, got)
+		}
+	}
+}
+
+func TestSortUint32(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 5, 127, 128, 129, 1000, 5000} {
+		s := make([]uint32, n)
+		for i := range s {
+			s[i] = r.Uint32()
+			if i%10 == 0 && i > 0 {
+				s[i] = s[i-1] // some duplicates
+			}
+		}
+		want := slices.Clone(s)
+		slices.Sort(want)
+		sortUint32(s)
+		if !slices.Equal(s, want) {
+			t.Errorf("sortUint32 of %d values is not sorted", n)
+		}
+	}
+}
+
+func TestKeyFilter(t *testing.T) {
+	var f keyFilter
+	for _, k := range []string{"peace", "a", "ceasefire"} {
+		f.add(k)
+	}
+	tests := []struct {
+		tok  string
+		want bool
+	}{
+		{"peace", true}, {"pearl", true}, {"a", true}, {"ab", false},
+		{"ceasefire", true}, {"border", false}, {"", false}, {"p", false},
+	}
+	for _, tt := range tests {
+		if got := f.may(tt.tok); got != tt.want {
+			t.Errorf("may(%q) = %v, want %v", tt.tok, got, tt.want)
 		}
 	}
 }

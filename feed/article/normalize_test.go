@@ -1,0 +1,69 @@
+package article
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// referenceNormalize is the plain statement of normalize, rune by rune;
+// normalize, with its fast paths, must agree with it on every input.
+func referenceNormalize(s string) string {
+	s = norm.NFC.String(s)
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case r == '\n', r == '\u2028', r == '\u2029':
+			b.WriteByte('\n')
+			space = false
+		case r == '\t', r == '\f', r == '\v', unicode.Is(unicode.Zs, r):
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		case isInvisible(r):
+		default:
+			b.WriteRune(r)
+			space = false
+		}
+	}
+	lines := strings.Split(b.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+var normalizeCases = []string{
+	"",
+	"plain text",
+	"  two\t\tspaces \u00a0and\u2007figure\u202Fnarrow  \r\nCRLF\rCR\u2028LS\u2029PS",
+	"zero\u200bwidth\u00adsoft\ufeffbom \x01control\x7fdel \u0085nel",
+	"“Quotes” — dashes… e\u0301 composed",
+	"bad \xff\xfe bytes \xed\xa0\x80 surrogate",
+	"trailing space \n  leading space",
+}
+
+func TestNormalizeMatchesReference(t *testing.T) {
+	for _, s := range normalizeCases {
+		if got, want := normalize(s), referenceNormalize(s); got != want {
+			t.Errorf("normalize(%q)\n got %q\nwant %q", s, got, want)
+		}
+	}
+}
+
+func FuzzNormalize(f *testing.F) {
+	for _, s := range normalizeCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := normalize(s), referenceNormalize(s); got != want {
+			t.Errorf("normalize(%q)\n got %q\nwant %q", s, got, want)
+		}
+	})
+}
