@@ -108,6 +108,7 @@ func (c *Corpus) publish(ctx context.Context) error {
 		return err
 	}
 	c.store(s)
+	c.saveStories(ctx)
 	return nil
 }
 

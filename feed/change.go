@@ -86,12 +86,15 @@ func (c *Corpus) collect(outs []outcome) *change {
 // a while, and neither needs the other. A failed write leaves memory and
 // the current snapshot as they were.
 func (c *Corpus) commit(ctx context.Context, ch *change) error {
-	rows, err := encodeRecords(c.codec, ch.save)
-	if err != nil {
-		return err
-	}
+	rows := newRows(ch.save)
 	saved := make(chan error, 1)
-	go func() { saved <- writeRows(ctx, c.db, rows) }()
+	go func() {
+		if err := encodeRows(c.codec, rows); err != nil {
+			saved <- err
+			return
+		}
+		saved <- writeRows(ctx, c.db, rows)
+	}()
 
 	recs, failed := c.recs, c.failed
 	if len(ch.save) > 0 {
@@ -129,6 +132,7 @@ func (c *Corpus) commit(ctx context.Context, ch *change) error {
 			"removed", ch.removed, "failed", len(c.failed))
 	}
 	c.store(snap)
+	c.saveStories(ctx)
 	return nil
 }
 

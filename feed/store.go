@@ -182,45 +182,51 @@ func decodePrint(b []byte) (p theme.Print, ok bool) {
 
 // saveRecords writes records in one transaction.
 func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) error {
-	rows, err := encodeRecords(cd, recs)
-	if err != nil {
+	rows := newRows(recs)
+	if err := encodeRows(cd, rows); err != nil {
 		return err
 	}
 	return writeRows(ctx, db, rows)
 }
 
-// row is a record with its blobs encoded, ready to write.
+// row is a record to write. The record's fingerprint is taken when the row
+// is made, so the row can be encoded and written while another goroutine
+// loads the fingerprints of records that have none.
 type row struct {
 	r                     *record
-	article, print, class []byte // print is nil for a record that did not load its fingerprint
+	p                     *theme.Print // nil for a record that did not load its fingerprint
+	article, print, class []byte       // the encoded blobs
 }
 
-// encodeRecords encodes the blobs of recs on every CPU.
-func encodeRecords(cd *codec, recs []*record) ([]row, error) {
+func newRows(recs []*record) []row {
 	rows := make([]row, len(recs))
-	errs := make([]error, len(recs))
-	parallel(len(recs), func(i int) {
-		r := recs[i]
-		rows[i].r = r
-		rows[i].article, errs[i] = cd.encode(r.art)
-		if errs[i] != nil {
-			errs[i] = fmt.Errorf("save article %s: %w", r.id, errs[i])
+	for i, r := range recs {
+		rows[i] = row{r: r, p: r.print}
+	}
+	return rows
+}
+
+// encodeRows encodes the blobs of rows on every CPU.
+func encodeRows(cd *codec, rows []row) error {
+	errs := make([]error, len(rows))
+	parallel(len(rows), func(i int) {
+		w := &rows[i]
+		var err error
+		if w.article, err = cd.encode(w.r.art); err != nil {
+			errs[i] = fmt.Errorf("save article %s: %w", w.r.id, err)
 		}
-		if r.class != nil {
-			rows[i].class = encodeClass(r.class)
+		if w.r.class != nil {
+			w.class = encodeClass(w.r.class)
 		}
-		if r.print != nil {
-			rows[i].print = encodePrint(*r.print)
+		if w.p != nil {
+			w.print = encodePrint(*w.p)
 		}
 	})
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return rows, nil
+	return errors.Join(errs...)
 }
 
-// writeRows writes encoded records in one transaction. It reads nothing
-// of the records that another goroutine may change.
+// writeRows writes encoded rows in one transaction. It reads nothing of
+// the records that another goroutine may change.
 func writeRows(ctx context.Context, db *sql.DB, rows []row) error {
 	if len(rows) == 0 {
 		return nil

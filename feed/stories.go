@@ -33,6 +33,7 @@ type grouping struct {
 	// stories maps an article id to its story id, for articles that share
 	// their story; an article missing here is a story of its own.
 	stories map[string]string
+	saved   bool // whether it is the grouping in the database
 }
 
 // story returns the story of the article id.
@@ -89,7 +90,7 @@ func loadGrouping(ctx context.Context, db *sql.DB) (*grouping, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load stories: %w", err)
 	}
-	g := &grouping{key: key}
+	g := &grouping{key: key, saved: true}
 	if json.Unmarshal(blob, &g.stories) != nil {
 		return nil, nil
 	}
@@ -110,8 +111,8 @@ func saveGrouping(ctx context.Context, db *sql.DB, g *grouping) error {
 }
 
 // assignStories sets each entry's story: from the last grouping when the
-// corpus's fingerprints are the same, else from a new grouping, which is
-// then saved. A failure to save is logged: the grouping is only a cache.
+// corpus's fingerprints are the same, else from a new grouping, which
+// saveStories saves once the snapshot is stored.
 func (c *Corpus) assignStories(ctx context.Context, entries []*Entry, recs map[string]*record) error {
 	key := groupingKey(entries, recs)
 	if c.groups == nil || c.groups.key != key {
@@ -119,14 +120,26 @@ func (c *Corpus) assignStories(ctx context.Context, entries []*Entry, recs map[s
 			return err
 		}
 		c.groups = group(key, entries, recs)
-		if err := saveGrouping(ctx, c.db, c.groups); err != nil {
-			c.opts.Log.Warn("stories not saved; the next start groups them again", "err", err)
-		}
 	}
 	for _, e := range entries {
 		e.Story = c.groups.story(e.ID)
 	}
 	return nil
+}
+
+// saveStories saves a grouping that is not saved yet. It is called after
+// the records are written, not while a snapshot is built, so that building
+// never waits for the database. A failure is logged: the grouping is only
+// a cache.
+func (c *Corpus) saveStories(ctx context.Context) {
+	if c.groups == nil || c.groups.saved {
+		return
+	}
+	if err := saveGrouping(ctx, c.db, c.groups); err != nil {
+		c.opts.Log.Warn("stories not saved; the next start groups them again", "err", err)
+		return
+	}
+	c.groups.saved = true
 }
 
 // loadPrints reads the saved fingerprints of the records of entries that
