@@ -57,10 +57,13 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	if c.WebSubHub != "" {
 		hub = &hubPinger{hub: c.WebSubHub}
 	}
+	trim := &trimmer{delay: trimDelay, free: debug.FreeOSMemory}
+	defer trim.stop()
 	svc, err := openService(ctx, e, c, func(s *feed.Snapshot) {
 		if hub != nil {
 			hub.ping(ctx, s)
 		}
+		trim.changed()
 	})
 	if err != nil {
 		return err
@@ -155,11 +158,6 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 			svc.log.Error("scheduler stopped", "err", err)
 		}
 	}()
-	// The first scan allocates far more than the corpus keeps: hand that
-	// back to the system, so an idle service stays small. In the
-	// background, so the first request need not wait for it.
-	go debug.FreeOSMemory()
-
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())
