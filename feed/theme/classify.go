@@ -18,6 +18,7 @@ const (
 type paragraph struct {
 	tokens []string
 	weight float64
+	title  bool
 }
 
 // paragraphs returns the title, the lede and the rest of the body, in
@@ -25,14 +26,14 @@ type paragraph struct {
 func (t *Taxonomy) paragraphs(a *article.Article, body [][]string) []paragraph {
 	out := make([]paragraph, 0, len(body)+1)
 	if a.Title != "" && !a.TitleSynthesized {
-		out = append(out, paragraph{t.aliases.canonical(tokenize(a.Title)), titleWeight})
+		out = append(out, paragraph{t.aliases.canonical(tokenize(a.Title)), titleWeight, true})
 	}
 	for i, toks := range body {
 		w := bodyWeight
 		if i == 0 {
 			w = ledeWeight
 		}
-		out = append(out, paragraph{t.aliases.canonical(toks), w})
+		out = append(out, paragraph{tokens: t.aliases.canonical(toks), weight: w})
 	}
 	return out
 }
@@ -96,6 +97,15 @@ func (t *Taxonomy) classify(a *article.Article, body [][]string) Result {
 		per = append(per, s)
 		anyA, anyB = anyA || s.a, anyB || s.b
 		total += p.weight
+	}
+	// A headline is short and often names neither party ("Talks resume in
+	// Brussels"): it states the lede's subject, so a title that names
+	// neither the conflict nor a side is about the conflict when the lede is.
+	if len(per) > 1 && paras[0].title {
+		t, lede := &per[0], per[1]
+		if !t.anchor && !t.a && !t.b && (lede.anchor || lede.a && lede.b) {
+			t.anchor = true
+		}
 	}
 	for i, s := range per {
 		switch {

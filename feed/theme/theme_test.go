@@ -173,6 +173,9 @@ type labelled struct {
 var labels = []labelled{
 	{"summit_brussels.txt", true, "summits"},
 	{"summit_phone.txt", true, "summits"},
+	{"summit_brief.txt", true, "summits"},              // a two-paragraph brief under a neutral headline
+	{"treaty_neutral_title.txt", true, "peace-treaty"}, // later paragraphs name no side
+	{"offtopic_passing.txt", false, ""},                // one passing mention of the talks
 	{"treaty_delimitation.txt", true, "peace-treaty"},
 	{"treaty_text.txt", true, "peace-treaty"},
 	{"security_peacekeepers.txt", true, "security"},
