@@ -131,6 +131,7 @@ func newEnv(tb testing.TB) *env {
 		tb.Fatal(err)
 	}
 	e.corpus = c
+	tb.Cleanup(c.Close) // before the database closes
 	e.smtp = startMailServer(tb, "127.0.0.1:0")
 	return e
 }

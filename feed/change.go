@@ -81,20 +81,18 @@ func (c *Corpus) collect(outs []outcome) *change {
 }
 
 // commit writes ch to the database and, once it is written, to memory,
-// publishing a new snapshot when anything a reader can see changed. The
-// snapshot is built while the rows are written: on a cold start both take
-// a while, and neither needs the other. A failed write leaves memory and
-// the current snapshot as they were.
+// publishing a new snapshot when anything a reader can see changed. What
+// must survive a restart (each article's id, hash and first-seen time) is
+// written while the snapshot is built, and the snapshot is published only
+// once it is saved; the caches that spare the next start some work (the
+// parsed articles, fingerprints and stories) are written after that, in
+// the background (see saveCaches). A failed write leaves memory and the
+// current snapshot as they were.
 func (c *Corpus) commit(ctx context.Context, ch *change) error {
+	c.waitCaches()
 	rows := newRows(ch.save)
 	saved := make(chan error, 1)
-	go func() {
-		if err := encodeRows(c.codec, rows); err != nil {
-			saved <- err
-			return
-		}
-		saved <- writeRows(ctx, c.db, rows)
-	}()
+	go func() { saved <- writeMeta(ctx, c.db, rows) }()
 
 	recs, failed := c.recs, c.failed
 	if len(ch.save) > 0 {
@@ -120,6 +118,7 @@ func (c *Corpus) commit(ctx context.Context, ch *change) error {
 		return err
 	}
 	c.recs, c.failed = recs, failed
+	defer c.saveCaches(ctx, rows)
 	if buildErr != nil {
 		return buildErr
 	}
@@ -132,8 +131,49 @@ func (c *Corpus) commit(ctx context.Context, ch *change) error {
 			"removed", ch.removed, "failed", len(c.failed))
 	}
 	c.store(snap)
-	c.saveStories(ctx)
 	return nil
+}
+
+// saveCaches writes, in the background, the parsed articles and
+// fingerprints of rows, then a new grouping into stories. They are caches:
+// on a cold start of 10,000 articles they are most of what is written,
+// and the feed need not wait for them. Until they are written the rows
+// say they have no parse, so a crash in between costs the next start a
+// parse, never a stale article. The next commit, and Close, wait for
+// them; a failure is logged.
+func (c *Corpus) saveCaches(ctx context.Context, rows []row) {
+	ctx = context.WithoutCancel(ctx)
+	done := make(chan struct{})
+	c.caching = done
+	go func() {
+		defer close(done)
+		err := encodeRows(c.codec, rows)
+		if err == nil {
+			err = writeCaches(ctx, c.db, rows)
+		}
+		if err != nil {
+			c.opts.Log.Warn("parse cache not saved; the next start parses these articles again", "err", err)
+		}
+		c.saveStories(ctx)
+	}()
+}
+
+// waitCaches waits for the caches of the last commit to be written. The
+// caller holds c.mu.
+func (c *Corpus) waitCaches() {
+	if c.caching != nil {
+		<-c.caching
+		c.caching = nil
+	}
+}
+
+// Close waits until everything published is saved, caches included. It
+// does not close the database, which belongs to the caller; call it
+// before closing the database.
+func (c *Corpus) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waitCaches()
 }
 
 // touch publishes the current snapshot again with a new scan time.

@@ -11,7 +11,9 @@ import (
 // stored classifications, and that another taxonomy classifies again.
 func TestClassificationsAreCachedPerTaxonomy(t *testing.T) {
 	f := newFixture(t, seedFiles(t)...)
-	first := f.open(t).Snapshot()
+	c := f.open(t)
+	c.Close() // its caches written
+	first := c.Snapshot()
 
 	// Tamper with the stored classification: a restart with the same
 	// taxonomy must show the stored one, proving it was not recomputed.

@@ -119,7 +119,9 @@ func TestMigrateOlderTables(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if got, want := len(f.open(t).Snapshot().Entries), 5; got != want {
+			c := f.open(t)
+			c.Close() // its caches written
+			if got, want := len(c.Snapshot().Entries), 5; got != want {
 				t.Errorf("entries after migrating an old table = %d, want %d", got, want)
 			}
 			ctx := context.Background()

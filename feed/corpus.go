@@ -68,7 +68,10 @@ type Corpus struct {
 	recs   map[string]*record // by article id, removed files included
 	failed map[string]failure // by file name
 	groups *grouping          // the last grouping into stories, or nil
-	snap   atomic.Pointer[Snapshot]
+	// caching is closed when the caches of the last commit are written;
+	// nil when nothing is being written.
+	caching chan struct{}
+	snap    atomic.Pointer[Snapshot]
 }
 
 // failure is why a file could not be used, and the content that failed,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -418,12 +419,14 @@ func TestDatabaseFailureChangesNothing(t *testing.T) {
 
 func TestUnreadableCacheIsReparsed(t *testing.T) {
 	f := newFixture(t, seedFiles(t)...)
-	want := states(f.open(t).Snapshot())
+	c := f.open(t)
+	c.Close() // its caches written
+	want := states(c.Snapshot())
 	db := openDB(t, f.dbPath)
 	if _, err := db.Exec(`UPDATE articles SET article = 'not json' WHERE id = '002_3bb022c722742749'`); err != nil {
 		t.Fatal(err)
 	}
-	c := f.open(t)
+	c = f.open(t)
 	if got := states(c.Snapshot()); !mapsEqual(got, want) {
 		t.Errorf("after a bad cache row:\n got %v\nwant %v", got, want)
 	}
@@ -431,7 +434,9 @@ func TestUnreadableCacheIsReparsed(t *testing.T) {
 
 func TestParserVersionChangeReparses(t *testing.T) {
 	f := newFixture(t, seedFiles(t)...)
-	first := f.open(t).Snapshot()
+	c := f.open(t)
+	c.Close() // its caches written
+	first := c.Snapshot()
 	db := openDB(t, f.dbPath)
 	// Cache 003's parse under 001's row: only a new parser version re-parses it.
 	if _, err := db.Exec(`UPDATE articles SET article = (SELECT article FROM articles WHERE id = '003_9b9c189b77a28c48') WHERE id = '001_3d14f15a5a4da934'`); err != nil {
@@ -467,5 +472,82 @@ func TestApplyBatchRendersOnce(t *testing.T) {
 	}
 	if got, want := len(s.Entries), 4; got != want {
 		t.Errorf("entries = %d, want %d", got, want)
+	}
+}
+
+// TestRowsSavedBeforeTheirParse checks the state a crash can leave between
+// a change's two writes (see saveCaches): rows saved, their parse and
+// fingerprints not. The next start parses those files again, quietly,
+// and keeps every id and date.
+func TestRowsSavedBeforeTheirParse(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t)
+	c.Close()
+	want := states(c.Snapshot())
+	db := openDB(t, f.dbPath)
+	for _, q := range []string{`UPDATE articles SET parser = '', article = x'', class = NULL`, `DELETE FROM prints`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logs strings.Builder
+	f.clock.Advance(time.Hour)
+	c = f.open(t, func(o *Options) { o.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
+	if got := states(c.Snapshot()); !mapsEqual(got, want) {
+		t.Errorf("after a start with unparsed rows:\n got %v\nwant %v", got, want)
+	}
+	if strings.Contains(logs.String(), "unreadable") {
+		t.Errorf("rows waiting for their parse were logged as unreadable:\n%s", logs.String())
+	}
+	c.Close()
+	var unparsed, prints int
+	if err := db.QueryRow(`SELECT count(*) FROM articles WHERE parser = '' OR length(article) = 0`).Scan(&unparsed); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM prints`).Scan(&prints); err != nil {
+		t.Fatal(err)
+	}
+	if unparsed != 0 || prints != len(want) {
+		t.Errorf("after Close: %d rows without their parse, %d fingerprints; want 0 and %d", unparsed, prints, len(want))
+	}
+}
+
+// TestCacheWriteFails checks that a failed cache write is logged and
+// loses nothing: the change is published and saved, and the next start
+// parses the files again.
+func TestCacheWriteFails(t *testing.T) {
+	f := newFixture(t)
+	db := openDB(t, f.dbPath)
+	c, err := Open(context.Background(), db, Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TRIGGER refuse_cache BEFORE UPDATE OF article ON articles WHEN length(NEW.article) > 0
+		BEGIN SELECT RAISE(ABORT, 'cache refused'); END`); err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder // read after Close, which waits for the writer
+	c.opts.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	for _, s := range seedFiles(t) {
+		raw, _ := os.ReadFile(filepath.Join("..", "seeds", s))
+		f.write(t, s, string(raw))
+	}
+	if err := c.Rescan(context.Background()); err != nil {
+		t.Fatalf("Rescan with a failing cache write: %v", err)
+	}
+	c.Close()
+	want := states(c.Snapshot())
+	if len(want) != 5 {
+		t.Fatalf("entries = %d, want 5", len(want))
+	}
+	if !strings.Contains(logs.String(), "cache refused") {
+		t.Errorf("the failed cache write was not logged:\n%s", logs.String())
+	}
+	if _, err := db.Exec(`DROP TRIGGER refuse_cache`); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Hour)
+	if got := states(f.open(t).Snapshot()); !mapsEqual(got, want) {
+		t.Errorf("after a restart:\n got %v\nwant %v", got, want)
 	}
 }

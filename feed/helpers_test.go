@@ -68,6 +68,7 @@ type fixture struct {
 	dir    string
 	dbPath string
 	clock  *clock
+	last   *Corpus // the corpus open opened last
 }
 
 func newFixture(t testing.TB, seeds ...string) *fixture {
@@ -115,9 +116,13 @@ func (f *fixture) remove(t testing.TB, name string) {
 }
 
 // open opens a corpus over the fixture (a fresh *sql.DB each time, as a
-// restart would) and rescans it.
+// restart would) and rescans it. The corpus it opened before is closed
+// first, as a stopping service closes it.
 func (f *fixture) open(t testing.TB, mod ...func(*Options)) *Corpus {
 	t.Helper()
+	if f.last != nil {
+		f.last.Close()
+	}
 	opts := Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test"}
 	for _, m := range mod {
 		m(&opts)
@@ -129,6 +134,8 @@ func (f *fixture) open(t testing.TB, mod ...func(*Options)) *Corpus {
 	if err := c.Rescan(context.Background()); err != nil {
 		t.Fatalf("Rescan: %v", err)
 	}
+	f.last = c
+	t.Cleanup(c.Close)
 	return c
 }
 

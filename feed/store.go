@@ -130,7 +130,9 @@ func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) (
 		}
 		r.firstSeen = time.Unix(0, first).UTC()
 		r.updated = time.Unix(0, updated).UTC()
-		if a, err := cd.decode(art); err != nil {
+		if len(art) == 0 {
+			r.parser = "" // saved before its parse was (see saveCaches)
+		} else if a, err := cd.decode(art); err != nil {
 			log.Warn("cached article unreadable", "id", r.id, "err", err)
 			r.parser = ""
 		} else {
@@ -180,13 +182,16 @@ func decodePrint(b []byte) (p theme.Print, ok bool) {
 	return p, true
 }
 
-// saveRecords writes records in one transaction.
+// saveRecords writes records in full, caches included.
 func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) error {
 	rows := newRows(recs)
 	if err := encodeRows(cd, rows); err != nil {
 		return err
 	}
-	return writeRows(ctx, db, rows)
+	if err := writeMeta(ctx, db, rows); err != nil {
+		return err
+	}
+	return writeCaches(ctx, db, rows)
 }
 
 // row is a record to write. The record's fingerprint is taken when the row
@@ -225,9 +230,12 @@ func encodeRows(cd *codec, rows []row) error {
 	return errors.Join(errs...)
 }
 
-// writeRows writes encoded rows in one transaction. It reads nothing of
-// the records that another goroutine may change.
-func writeRows(ctx context.Context, db *sql.DB, rows []row) error {
+// writeMeta writes what of rows must survive a restart, in one
+// transaction: each record's id, file, hash, times and whether it was
+// removed. It marks each row as not parsed and drops the fingerprints that
+// rows replace, until writeCaches writes their parse and fingerprint. It
+// reads nothing of the records that another goroutine may change.
+func writeMeta(ctx context.Context, db *sql.DB, rows []row) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -237,27 +245,67 @@ func writeRows(ctx context.Context, db *sql.DB, rows []row) error {
 	}
 	defer tx.Rollback()
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article, class)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', x'', NULL)
 		ON CONFLICT (id) DO UPDATE SET file = excluded.file, hash = excluded.hash, size = excluded.size,
 			mtime = excluded.mtime, first_seen = min(articles.first_seen, excluded.first_seen), updated = excluded.updated,
-			removed = excluded.removed, parser = excluded.parser, article = excluded.article, class = excluded.class`)
+			removed = excluded.removed, parser = '', article = x'', class = NULL`)
 	if err != nil {
 		return fmt.Errorf("save articles: %w", err)
+	}
+	defer stmt.Close()
+	dropPrint, err := tx.PrepareContext(ctx, `DELETE FROM prints WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("save articles: %w", err)
+	}
+	defer dropPrint.Close()
+	for _, w := range rows {
+		r := w.r
+		if _, err := stmt.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
+			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed); err != nil {
+			return fmt.Errorf("save article %s: %w", r.id, err)
+		}
+		// A record that did not load its fingerprint keeps the saved one:
+		// its text is the one the fingerprint was made of.
+		if w.p != nil {
+			if _, err := dropPrint.ExecContext(ctx, r.id); err != nil {
+				return fmt.Errorf("save fingerprint %s: %w", r.id, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("save articles: %w", err)
+	}
+	return nil
+}
+
+// writeCaches writes the encoded parse, classification and fingerprint of
+// rows that writeMeta wrote, in one transaction. A row whose file changed
+// again since (another hash) is left for its own write.
+func writeCaches(ctx context.Context, db *sql.DB, rows []row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("save parsed articles: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `UPDATE articles SET parser = ?, article = ?, class = ? WHERE id = ? AND hash = ?`)
+	if err != nil {
+		return fmt.Errorf("save parsed articles: %w", err)
 	}
 	defer stmt.Close()
 	printStmt, err := tx.PrepareContext(ctx, `INSERT INTO prints (id, print) VALUES (?, ?)
 		ON CONFLICT (id) DO UPDATE SET print = excluded.print`)
 	if err != nil {
-		return fmt.Errorf("save articles: %w", err)
+		return fmt.Errorf("save parsed articles: %w", err)
 	}
 	defer printStmt.Close()
 	for _, w := range rows {
 		r := w.r
-		if _, err := stmt.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
-			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed, r.parser, w.article, w.class); err != nil {
-			return fmt.Errorf("save article %s: %w", r.id, err)
+		if _, err := stmt.ExecContext(ctx, r.parser, w.article, w.class, r.id, r.hash); err != nil {
+			return fmt.Errorf("save parsed article %s: %w", r.id, err)
 		}
-		// A record that did not load its fingerprint keeps the saved one.
 		if w.print != nil {
 			if _, err := printStmt.ExecContext(ctx, r.id, w.print); err != nil {
 				return fmt.Errorf("save fingerprint %s: %w", r.id, err)
@@ -265,7 +313,7 @@ func writeRows(ctx context.Context, db *sql.DB, rows []row) error {
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("save articles: %w", err)
+		return fmt.Errorf("save parsed articles: %w", err)
 	}
 	return nil
 }

@@ -15,7 +15,9 @@ import (
 func TestStoriesAreCachedWhileTheCorpusIsUnchanged(t *testing.T) {
 	const id = "001_3d14f15a5a4da934"
 	f := newFixture(t, seedFiles(t)...)
-	e, _ := f.open(t).Snapshot().Article(id)
+	first := f.open(t)
+	first.Close() // the grouping saved
+	e, _ := first.Snapshot().Article(id)
 	if e.Story != id {
 		t.Fatalf("story of %s = %q, want its own", id, e.Story)
 	}
@@ -56,6 +58,7 @@ func TestStoriesNotSavedIsOnlyAWarning(t *testing.T) {
 	f := newFixture(t, seedFiles(t)...)
 	var logs bytes.Buffer
 	c := f.open(t, func(o *Options) { o.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
+	c.Close() // the first grouping saved
 	if _, err := c.db.Exec(`DROP TABLE stories`); err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +67,7 @@ func TestStoriesNotSavedIsOnlyAWarning(t *testing.T) {
 	if _, ok := c.Snapshot().Article("zzz_new"); !ok {
 		t.Error("the new article is missing after a failed save of the stories")
 	}
+	c.Close() // the logs written
 	if !bytes.Contains(logs.Bytes(), []byte("stories not saved")) {
 		t.Errorf("no warning about the stories in the log:\n%s", logs.Bytes())
 	}

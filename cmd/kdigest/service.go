@@ -79,4 +79,8 @@ func (s *service) loaded(start time.Time) {
 	}
 }
 
-func (s *service) Close() error { return s.db.Close() }
+// Close waits for the corpus's background writes, then closes the database.
+func (s *service) Close() error {
+	s.corpus.Close()
+	return s.db.Close()
+}
