@@ -5,8 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -415,5 +418,65 @@ func BenchmarkGroup(b *testing.B) {
 	}
 	for b.Loop() {
 		Group(prints)
+	}
+}
+
+// TestSampleFilterAtThreshold checks the bottom-k filter of similar on
+// random shingle sets of known Jaccard similarity: it lets through almost
+// every pair at the sameStory threshold and every pair well above it, and
+// stops most pairs far below it (the point of it).
+func TestSampleFilterAtThreshold(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	// pair returns two sorted sets of n shingles each with Jaccard j.
+	pair := func(n int, j float64) ([]uint32, []uint32) {
+		shared := int(math.Round(2 * float64(n) * j / (1 + j)))
+		seen := map[uint32]bool{}
+		draw := func() uint32 {
+			for {
+				if x := r.Uint32(); !seen[x] {
+					seen[x] = true
+					return x
+				}
+			}
+		}
+		var a, b []uint32
+		for range shared {
+			x := draw()
+			a, b = append(a, x), append(b, x)
+		}
+		for len(a) < n {
+			a = append(a, draw())
+		}
+		for len(b) < n {
+			b = append(b, draw())
+		}
+		slices.Sort(a)
+		slices.Sort(b)
+		return a, b
+	}
+	passRate := func(j float64) float64 {
+		const trials = 2000
+		pass := 0
+		for range trials {
+			a, b := pair(300+r.IntN(600), j)
+			if sampleMatches(a, b) >= minSampleMatches {
+				pass++
+			}
+		}
+		return float64(pass) / trials
+	}
+	for _, tc := range []struct {
+		j        float64
+		min, max float64
+	}{
+		{sameStory, 0.99, 1},
+		{0.35, 1, 1},
+		{0.07, 0, 0.05},
+	} {
+		if got := passRate(tc.j); got < tc.min || got > tc.max {
+			t.Errorf("Jaccard %.2f: %.1f%% of pairs pass the sample, want %.0f%%..%.0f%%", tc.j, 100*got, 100*tc.min, 100*tc.max)
+		} else {
+			t.Logf("Jaccard %.2f: %.1f%% of pairs pass the sample", tc.j, 100*got)
+		}
 	}
 }
