@@ -224,26 +224,17 @@ const minSampleMatches = 17
 // their Jaccard similarity, times sampleSize. Shorter sets are compared in
 // full.
 func sampleMatches(a, b []uint32) int {
-	a, b = a[:min(len(a), sampleSize)], b[:min(len(b), sampleSize)]
-	n, i, j := 0, 0, 0
-	for k := 0; k < sampleSize && i < len(a) && j < len(b); k++ {
-		switch {
-		case a[i] == b[j]:
-			n++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return n
+	return shared(a[:min(len(a), sampleSize)], b[:min(len(b), sampleSize)], sampleSize)
 }
 
-func intersect(a, b []uint32) int {
+// intersect counts the elements of two sorted sets that are in both.
+func intersect(a, b []uint32) int { return shared(a, b, len(a)+len(b)) }
+
+// shared counts the elements in both of two sorted sets among the first
+// limit elements of their union.
+func shared(a, b []uint32, limit int) int {
 	n, i, j := 0, 0, 0
-	for i < len(a) && j < len(b) {
+	for k := 0; k < limit && i < len(a) && j < len(b); k++ {
 		switch {
 		case a[i] == b[j]:
 			n++
