@@ -33,18 +33,18 @@ func decodeClass(b []byte) (*cachedClass, error) {
 	if len(b) == 0 || b[0] != classVersion {
 		return nil, errClassVersion
 	}
-	d := decoder{b: b[1:]}
-	cc := &cachedClass{Taxonomy: string(d.bytes())}
+	d := decoder{s: string(b[1:])}
+	cc := &cachedClass{Taxonomy: d.text()}
 	r := &cc.Result
-	r.Theme = string(d.bytes())
+	r.Theme = d.text()
 	r.Themes = d.strings()
 	r.Relevant = d.uvarint() == 1
 	r.Relevance = math.Float64frombits(d.uvarint())
 	if d.err != nil {
 		return nil, fmt.Errorf("decode classification: %w", d.err)
 	}
-	if len(d.b) != 0 {
-		return nil, fmt.Errorf("decode classification: %d bytes left over", len(d.b))
+	if len(d.s) != 0 {
+		return nil, fmt.Errorf("decode classification: %d bytes left over", len(d.s))
 	}
 	return cc, nil
 }
@@ -65,7 +65,7 @@ func appendStrings(b []byte, ss []string) []byte {
 // blob cannot make a huge allocation.
 func (d *decoder) count() int {
 	n := d.uvarint()
-	if n > uint64(len(d.b)) {
+	if n > uint64(len(d.s)) {
 		d.fail()
 		return 0
 	}
@@ -78,7 +78,7 @@ func (d *decoder) strings() []string {
 	n := d.count()
 	out := make([]string, n)
 	for i := range out {
-		out[i] = string(d.bytes())
+		out[i] = d.text()
 	}
 	return out
 }

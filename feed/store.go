@@ -118,12 +118,12 @@ func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) (
 	}
 	defer rows.Close()
 	var recs []*record
+	var blobs []string // each record's article, decoded on every CPU below
 	for rows.Next() {
 		r := &record{}
 		var first, updated int64
-		// Decoded here, before the next row replaces them: the blobs are
-		// most of what a start reads, and copying them first would double
-		// the memory a start touches.
+		// Copied once here, before the next row replaces them: the copy
+		// of the article is the memory its decoded strings share.
 		var art, class sql.RawBytes
 		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &art, &class); err != nil {
 			return nil, fmt.Errorf("load articles: %w", err)
@@ -132,13 +132,8 @@ func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) (
 		r.updated = time.Unix(0, updated).UTC()
 		if len(art) == 0 {
 			r.parser = "" // saved before its parse was (see saveCaches)
-		} else if a, err := cd.decode(art); err != nil {
-			log.Warn("cached article unreadable", "id", r.id, "err", err)
-			r.parser = ""
-		} else {
-			a.ID = r.id
-			r.art = a
 		}
+		blobs = append(blobs, string(art))
 		if cc, err := decodeClass(class); err == nil {
 			r.class = cc
 		}
@@ -147,6 +142,20 @@ func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) (
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load articles: %w", err)
 	}
+	parallel(len(recs), func(i int) {
+		r := recs[i]
+		if r.parser == "" {
+			return
+		}
+		a, err := cd.decodeString(blobs[i])
+		if err != nil {
+			log.Warn("cached article unreadable", "id", r.id, "err", err)
+			r.parser = ""
+			return
+		}
+		a.ID = r.id
+		r.art = a
+	})
 	return recs, nil
 }
 
