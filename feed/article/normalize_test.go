@@ -67,3 +67,19 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFoldHash checks that foldHash is the hash of the lower-cased text,
+// so that paragraphs differing only in case are found as repeats.
+func FuzzFoldHash(f *testing.F) {
+	for _, s := range []string{"", "Armenia and AZERBAIJAN", "Ереван и БАКУ", "KELVIN \u212a", "İstanbul", "a\xffb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := foldHash(s), fnv64(strings.ToLower(s)); got != want {
+			t.Errorf("foldHash(%q) = %x, want the hash of %q, %x", s, got, strings.ToLower(s), want)
+		}
+		if foldHash(s) != foldHash(strings.ToUpper(s)) && strings.ToLower(strings.ToUpper(s)) == strings.ToLower(s) {
+			t.Errorf("foldHash(%q) differs from that of its upper case", s)
+		}
+	})
+}

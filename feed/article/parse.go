@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Parse extracts an Article from one raw seed file. It checks dates only
@@ -195,8 +196,8 @@ func (p *page) body(start, end int) []string {
 			}
 		}
 	}
-	var out []string
-	seen := map[string]int{} // normalised text -> index in out
+	var out, kept []string   // kept[i] is out[i] before any blanking
+	seen := map[uint64]int{} // foldHash of the text -> index in out
 	for i, l := range ls {
 		if drop[i] {
 			continue
@@ -205,19 +206,19 @@ func (p *page) body(start, end int) []string {
 		if text == "" || !hasLetter(text) {
 			continue
 		}
-		key := strings.ToLower(text)
-		if at, ok := seen[key]; ok {
+		key := foldHash(text)
+		if at, ok := seen[key]; ok && strings.ToLower(kept[at]) == strings.ToLower(text) {
 			// A standfirst repeated after a metadata block: keep the copy
 			// in the article's flow, drop the one above the block.
 			if out[at] != "" && standfirstBefore(ls, metaAfter, text, i) {
 				out[at] = ""
 				seen[key] = len(out)
-				out = append(out, text)
+				out, kept = append(out, text), append(kept, text)
 			}
 			continue
 		}
 		seen[key] = len(out)
-		out = append(out, text)
+		out, kept = append(out, text), append(kept, text)
 	}
 	clean := out[:0]
 	for _, s := range out {
@@ -237,6 +238,32 @@ func standfirstBefore(ls []line, metaAfter []bool, text string, i int) bool {
 		}
 	}
 	return false
+}
+
+// foldHash is a 64-bit FNV-1a hash of strings.ToLower(s), computed
+// without the lower-cased copy when s is ASCII (almost every paragraph).
+func foldHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return fnv64(strings.ToLower(s))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
+}
+
+// fnv64 is the 64-bit FNV-1a hash of s.
+func fnv64(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * 1099511628211
+	}
+	return h
 }
 
 // runOf counts the run of lines around i whose kinds are all in ks.

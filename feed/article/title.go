@@ -32,7 +32,9 @@ func summarize(body []string) string {
 		return lede
 	}
 	cut := ""
-	for _, m := range sentenceEnd.FindAllStringIndex(lede, -1) {
+	// A boundary past maxSummary is of no use: search only as far as one
+	// could be, plus the few characters a match looks ahead.
+	for _, m := range sentenceEnd.FindAllStringIndex(runePrefix(lede, maxSummary+16), -1) {
 		end := m[0] + strings.IndexAny(lede[m[0]:], " ")
 		if utf8.RuneCountInString(lede[:end]) > maxSummary {
 			break
@@ -43,6 +45,17 @@ func summarize(body []string) string {
 		return cut
 	}
 	return cutWords(lede, maxSummary-1) + "…"
+}
+
+// runePrefix returns the first n runes of s (all of s when shorter).
+func runePrefix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // cutWords returns the longest prefix of s of at most n characters that

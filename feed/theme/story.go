@@ -69,39 +69,54 @@ func fingerprint(body [][]string) Print {
 	}
 	sortUint32(p.Shingles)
 	p.Shingles = slices.Compact(p.Shingles)
-	for i := range p.Sig {
-		p.Sig[i] = ^uint32(0)
-	}
-	for _, s := range p.Shingles {
-		x := uint64(s)
-		for i, k := range minKeys {
-			// A multiply-shift hash per signature slot: the shingles are
-			// mixed already, and this costs a third of a second mixing
-			// round over the 10,000 articles of a cold start.
-			if h := uint32((k.a*x + k.b) >> 32); h < p.Sig[i] {
-				p.Sig[i] = h
-			}
-		}
-	}
+	p.Sig = signature(p.Shingles)
 	return p
 }
 
-// minKeys are the multipliers (odd) and offsets of the signature's hash
-// functions, drawn once from a fixed splitmix64 sequence.
-var minKeys = func() (keys [numHashes]struct{ a, b uint64 }) {
-	state := uint64(0x6b64696765737421) // "kdigest!"
-	next := func() uint64 {
-		state += 0x9e3779b97f4a7c15
-		z := state
-		z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-		z = (z ^ z>>27) * 0x94d049bb133111eb
-		return z ^ z>>31
+// binBits is log2(numHashes): the bits of a hash that pick its bin.
+const binBits = 6
+
+// signature is the one-permutation MinHash of a set of shingles: each
+// shingle, hashed once more, falls in one of numHashes bins by its top
+// bits, and a bin keeps the smallest of the rest. Two sets agree in a bin
+// with a probability of their Jaccard similarity, as with numHashes
+// hash functions, for one hash per shingle instead of numHashes: a
+// third of a second less over the 10,000 articles of a cold start.
+//
+// A bin no shingle fell in (a short text) borrows the value of the next
+// filled bin to its right, raised by its distance, so that two texts agree
+// there only when they agree in that bin (rotation densification,
+// Shrivastava and Li, 2014).
+func signature(shingles []uint32) (sig [numHashes]uint32) {
+	const low = 32 - binBits
+	for i := range sig {
+		sig[i] = ^uint32(0)
 	}
-	for i := range keys {
-		keys[i].a, keys[i].b = next()|1, next()
+	filled := uint64(0)
+	for _, s := range shingles {
+		h := mix(s, 0) // the bins must not follow the order of the shingles
+		bin, v := h>>low, h&(1<<low-1)
+		if v < sig[bin] {
+			sig[bin] = v
+		}
+		filled |= 1 << bin
 	}
-	return keys
-}()
+	if filled == 0 || filled == ^uint64(0) {
+		return sig
+	}
+	for i := range sig {
+		if filled&(1<<i) != 0 {
+			continue
+		}
+		for d := 1; d < numHashes; d++ {
+			if j := (i + d) % numHashes; filled&(1<<j) != 0 {
+				sig[i] = sig[j] + uint32(d)<<low
+				break
+			}
+		}
+	}
+	return sig
+}
 
 // sortUint32 sorts s in place: a radix sort, a byte at a time, for
 // the long lists of a fingerprint, where it is three times as fast as

@@ -427,38 +427,11 @@ func BenchmarkGroup(b *testing.B) {
 // stops most pairs far below it (the point of it).
 func TestSampleFilterAtThreshold(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	// pair returns two sorted sets of n shingles each with Jaccard j.
-	pair := func(n int, j float64) ([]uint32, []uint32) {
-		shared := int(math.Round(2 * float64(n) * j / (1 + j)))
-		seen := map[uint32]bool{}
-		draw := func() uint32 {
-			for {
-				if x := r.Uint32(); !seen[x] {
-					seen[x] = true
-					return x
-				}
-			}
-		}
-		var a, b []uint32
-		for range shared {
-			x := draw()
-			a, b = append(a, x), append(b, x)
-		}
-		for len(a) < n {
-			a = append(a, draw())
-		}
-		for len(b) < n {
-			b = append(b, draw())
-		}
-		slices.Sort(a)
-		slices.Sort(b)
-		return a, b
-	}
 	passRate := func(j float64) float64 {
 		const trials = 2000
 		pass := 0
 		for range trials {
-			a, b := pair(300+r.IntN(600), j)
+			a, b := randomPair(r, 300+r.IntN(600), j)
 			if sampleMatches(a, b) >= minSampleMatches {
 				pass++
 			}
@@ -477,6 +450,66 @@ func TestSampleFilterAtThreshold(t *testing.T) {
 			t.Errorf("Jaccard %.2f: %.1f%% of pairs pass the sample, want %.0f%%..%.0f%%", tc.j, 100*got, 100*tc.min, 100*tc.max)
 		} else {
 			t.Logf("Jaccard %.2f: %.1f%% of pairs pass the sample", tc.j, 100*got)
+		}
+	}
+}
+
+// randomPair returns two sorted sets of n random shingles each whose
+// Jaccard similarity is j.
+func randomPair(r *rand.Rand, n int, j float64) ([]uint32, []uint32) {
+	shared := int(math.Round(2 * float64(n) * j / (1 + j)))
+	seen := map[uint32]bool{}
+	draw := func() uint32 {
+		for {
+			if x := r.Uint32(); !seen[x] {
+				seen[x] = true
+				return x
+			}
+		}
+	}
+	var a, b []uint32
+	for range shared {
+		x := draw()
+		a, b = append(a, x), append(b, x)
+	}
+	for len(a) < n {
+		a = append(a, draw())
+	}
+	for len(b) < n {
+		b = append(b, draw())
+	}
+	slices.Sort(a)
+	slices.Sort(b)
+	return a, b
+}
+
+// TestSignatureEstimatesJaccard checks that the share of signature bins
+// two sets agree in estimates their Jaccard similarity, for long texts and
+// for short ones, whose empty bins are filled from their neighbours.
+func TestSignatureEstimatesJaccard(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{10, 40, 400} {
+		for _, j := range []float64{0, 0.2, 0.5, 0.9} {
+			const trials = 400
+			var sum float64
+			for range trials {
+				a, b := randomPair(r, n, j)
+				sa, sb := signature(a), signature(b)
+				same := 0
+				for i := range sa {
+					if sa[i] == sb[i] {
+						same++
+					}
+				}
+				sum += float64(same) / numHashes
+			}
+			exact := func() float64 { // the Jaccard randomPair could make
+				shared := math.Round(2 * float64(n) * j / (1 + j))
+				return shared / (2*float64(n) - shared)
+			}()
+			if mean := sum / trials; math.Abs(mean-exact) > 0.03 {
+				t.Errorf("%d shingles, Jaccard %.2f: signatures agree in %.3f of bins on average", n, exact, mean)
+			}
 		}
 	}
 }
