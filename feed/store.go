@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -118,12 +119,12 @@ func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) (
 	}
 	defer rows.Close()
 	var recs []*record
-	var blobs []string // each record's article, decoded on every CPU below
+	var blobs [][]byte // each record's article, decoded on every CPU below
 	for rows.Next() {
 		r := &record{}
 		var first, updated int64
-		// Copied once here, before the next row replaces them: the copy
-		// of the article is the memory its decoded strings share.
+		// The article is copied before the next row replaces it, and
+		// decoded below; the classification is small and decoded here.
 		var art, class sql.RawBytes
 		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &art, &class); err != nil {
 			return nil, fmt.Errorf("load articles: %w", err)
@@ -133,7 +134,7 @@ func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) (
 		if len(art) == 0 {
 			r.parser = "" // saved before its parse was (see saveCaches)
 		}
-		blobs = append(blobs, string(art))
+		blobs = append(blobs, bytes.Clone(art))
 		if cc, err := decodeClass(class); err == nil {
 			r.class = cc
 		}
@@ -147,7 +148,7 @@ func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) (
 		if r.parser == "" {
 			return
 		}
-		a, err := cd.decodeString(blobs[i])
+		a, err := cd.decode(blobs[i])
 		if err != nil {
 			log.Warn("cached article unreadable", "id", r.id, "err", err)
 			r.parser = ""
