@@ -183,6 +183,7 @@ func BenchmarkApplyAdd(b *testing.B) {
 	dir := benchCorpus(b, benchSize)
 	c := benchOpen(b, dir, filepath.Join(b.TempDir(), "apply.db"))
 	r := rand.New(rand.NewPCG(3, 4))
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()

@@ -155,6 +155,9 @@ func (c *Corpus) saveCaches(ctx context.Context, rows []row) {
 			c.opts.Log.Warn("parse cache not saved; the next start parses these articles again", "err", err)
 		}
 		c.saveStories(ctx)
+		if c.opts.OnSaved != nil {
+			c.opts.OnSaved()
+		}
 	}()
 }
 

@@ -45,6 +45,11 @@ type Options struct {
 	// OnChange, when set, is called with each new snapshot after a change,
 	// while the corpus is locked: it must not call Rescan or Apply.
 	OnChange func(*Snapshot)
+	// OnSaved, when set, is called once the caches of a change (parsed
+	// articles, fingerprints, stories) are written, which happens in the
+	// background after the change is published. It may be called after
+	// a later change's OnChange; it must not block.
+	OnSaved func()
 	// ParserVersion identifies the article parser; cached parses made by
 	// another version are parsed again. Default: the binary's VCS revision,
 	// or its size and modification time for a development build.

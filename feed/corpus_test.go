@@ -551,3 +551,29 @@ func TestCacheWriteFails(t *testing.T) {
 		t.Errorf("after a restart:\n got %v\nwant %v", got, want)
 	}
 }
+
+// TestOnSaved checks that OnSaved is called once per change, after the
+// change's caches are written.
+func TestOnSaved(t *testing.T) {
+	f := newFixture(t, seedFiles(t)[:2]...)
+	saved := make(chan struct{}, 10)
+	c := f.open(t, func(o *Options) { o.OnSaved = func() { saved <- struct{}{} } })
+	c.Close()
+	if n := len(saved); n != 1 {
+		t.Fatalf("OnSaved called %d times for the first scan, want 1", n)
+	}
+	<-saved
+	var parsed int
+	if err := c.db.QueryRow(`SELECT count(*) FROM articles WHERE parser != ''`).Scan(&parsed); err != nil {
+		t.Fatal(err)
+	}
+	if parsed != 2 {
+		t.Errorf("%d rows with their parse saved when OnSaved was called, want 2", parsed)
+	}
+	f.write(t, "zzz_new.txt", "Talks resumed in Brussels on the peace treaty between Armenia and Azerbaijan.\n")
+	mustApply(t, c, "zzz_new.txt")
+	c.Close()
+	if n := len(saved); n != 1 {
+		t.Errorf("OnSaved called %d times for one change, want 1", n)
+	}
+}

@@ -116,6 +116,7 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	start := time.Now()
 	if err := c.statDir(); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
@@ -153,6 +154,7 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 	if err := c.commit(ctx, ch); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
+	c.opts.Log.Debug("apply", "files", len(seen), "read", len(jobs), "duration", time.Since(start))
 	return nil
 }
 

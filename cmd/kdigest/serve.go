@@ -64,7 +64,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 			hub.ping(ctx, s)
 		}
 		trim.changed()
-	})
+	}, trim.changed) // writing a change's caches allocates as much again
 	if err != nil {
 		return err
 	}

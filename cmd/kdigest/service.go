@@ -23,7 +23,7 @@ type service struct {
 // openService opens the database and the corpus of the configured seeds
 // folder, with the articles saved by the last run; call scan to read the
 // folder.
-func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snapshot)) (*service, error) {
+func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snapshot), onSaved func()) (*service, error) {
 	log := newLogger(e, c)
 	if st, err := os.Stat(c.Seeds); err != nil || !st.IsDir() {
 		if err == nil {
@@ -49,6 +49,7 @@ func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snap
 				onChange(s)
 			}
 		},
+		OnSaved: onSaved,
 	})
 	if err != nil {
 		db.Close()

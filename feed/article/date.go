@@ -209,9 +209,11 @@ func zoneOf(s string) *time.Location {
 	if m == nil {
 		return time.UTC
 	}
+	// A zone's name is cloned: a part of s would keep the whole page in
+	// memory for as long as the article's date.
 	switch {
 	case m[1] != "" && m[2] == "":
-		return time.FixedZone(m[1], 0)
+		return time.FixedZone(strings.Clone(m[1]), 0)
 	case m[1] != "":
 		h, _ := strconv.Atoi(m[3])
 		mm, _ := strconv.Atoi(m[4])
@@ -229,7 +231,7 @@ func zoneOf(s string) *time.Location {
 		}
 		return time.FixedZone("", off)
 	default:
-		return time.FixedZone(m[7], int(fixedZones[m[7]]*3600))
+		return time.FixedZone(strings.Clone(m[7]), int(fixedZones[m[7]]*3600))
 	}
 }
 

@@ -67,7 +67,39 @@ func ParseAt(name string, raw []byte, now time.Time) (*Article, error) {
 	if n := p.count(kindCaption); n > 0 {
 		a.Warnings = append(a.Warnings, fmt.Sprintf("removed %d photo caption(s)", n))
 	}
+	a.compact()
 	return a, nil
+}
+
+// compact copies the article's text into one string of its own. The
+// fields are parts of the whole normalised page, boilerplate included,
+// which would otherwise stay in memory as long as the article does.
+func (a *Article) compact() {
+	fields := []*string{&a.Title, &a.Source, &a.Agency, &a.Dateline}
+	for i := range a.Body {
+		fields = append(fields, &a.Body[i])
+	}
+	// The summary is most often the start of the first paragraph.
+	summaryInLede := strings.HasPrefix(a.Body[0], a.Summary)
+	if !summaryInLede {
+		fields = append(fields, &a.Summary)
+	}
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		b.WriteString(*f)
+	}
+	all := b.String()
+	for _, f := range fields {
+		*f, all = all[:len(*f)], all[len(*f):]
+	}
+	if summaryInLede {
+		a.Summary = a.Body[0][:len(a.Summary)]
+	}
 }
 
 // ID returns the stable article id for a file name: its base name without

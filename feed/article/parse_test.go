@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -388,5 +389,37 @@ func TestJSONRoundTrip(t *testing.T) {
 	var bad Article
 	if err := json.Unmarshal([]byte(`{"published":"yesterday"}`), &bad); err == nil {
 		t.Error("unmarshal of a bad published time succeeded")
+	}
+}
+
+// TestParseKeepsOnlyItsText checks that a parsed article's strings lie in
+// one block no bigger than their text, so a page's boilerplate is not kept
+// in memory for as long as the article is.
+func TestParseKeepsOnlyItsText(t *testing.T) {
+	for _, path := range seedFiles(t) {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := ParseAt(filepath.Base(path), raw, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fields := append([]string{a.Title, a.Source, a.Agency, a.Dateline, a.Summary}, a.Body...)
+		lo, hi, total := uintptr(0), uintptr(0), 0
+		for _, f := range fields {
+			if f == "" {
+				continue
+			}
+			p := uintptr(unsafe.Pointer(unsafe.StringData(f)))
+			if lo == 0 || p < lo {
+				lo = p
+			}
+			hi = max(hi, p+uintptr(len(f)))
+			total += len(f)
+		}
+		if span := int(hi - lo); span > total {
+			t.Errorf("%s: the article's %d bytes of text span %d bytes of memory (the page is %d)", filepath.Base(path), total, span, len(raw))
+		}
 	}
 }
