@@ -2,6 +2,7 @@ package feed
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -110,20 +111,43 @@ func benchArticle(r *rand.Rand, i int) string {
 }
 
 // benchCorpus writes n generated articles into a new folder.
-func benchCorpus(b *testing.B, n int) string {
-	b.Helper()
-	dir := filepath.Join(b.TempDir(), "seeds")
+func benchCorpus(tb testing.TB, n int) string {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), "seeds")
 	if err := os.Mkdir(dir, 0o755); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
+	writeBenchCorpus(tb, dir, n)
+	return dir
+}
+
+// writeBenchCorpus writes the n generated articles of the benchmarks into
+// dir; the same n always gives the same files.
+func writeBenchCorpus(tb testing.TB, dir string, n int) {
+	tb.Helper()
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range n {
 		name := fmt.Sprintf("gen_%05d.txt", i)
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(benchArticle(r, i)), 0o644); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
-	return dir
+}
+
+var corpusDir = flag.String("write-corpus", "", "write the benchmarks' 10,000 generated articles into this folder (TestWriteCorpus)")
+
+// TestWriteCorpus writes the benchmarks' corpus into the folder named by
+// -write-corpus, to run the binary on it:
+//
+//	go test ./feed -run TestWriteCorpus -write-corpus /tmp/k10/seeds
+func TestWriteCorpus(t *testing.T) {
+	if *corpusDir == "" {
+		t.Skip("no -write-corpus folder")
+	}
+	if err := os.MkdirAll(*corpusDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeBenchCorpus(t, *corpusDir, benchSize)
 }
 
 const benchSize = 10000
