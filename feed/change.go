@@ -108,7 +108,9 @@ func (c *Corpus) commit(ctx context.Context, ch *change) error {
 		}
 		maps.Copy(failed, ch.failed)
 	}
-	visible := ch.visible || len(ch.forgot) > 0 || len(ch.failed) > 0
+	// A change saved whose snapshot could not be built (see below) is
+	// published by the next commit, whatever that one changes.
+	visible := ch.visible || len(ch.forgot) > 0 || len(ch.failed) > 0 || c.unpublished
 	var snap *Snapshot
 	var buildErr error
 	if visible {
@@ -120,6 +122,9 @@ func (c *Corpus) commit(ctx context.Context, ch *change) error {
 	c.recs, c.failed = recs, failed
 	defer c.saveCaches(ctx, rows)
 	if buildErr != nil {
+		// The rows are saved and memory follows them; only the snapshot
+		// is behind.
+		c.unpublished = true
 		return buildErr
 	}
 	if !visible {
@@ -131,6 +136,7 @@ func (c *Corpus) commit(ctx context.Context, ch *change) error {
 			"removed", ch.removed, "failed", len(c.failed))
 	}
 	c.store(snap)
+	c.unpublished = false
 	return nil
 }
 
@@ -142,6 +148,9 @@ func (c *Corpus) commit(ctx context.Context, ch *change) error {
 // parse, never a stale article. The next commit, and Close, wait for
 // them; a failure is logged.
 func (c *Corpus) saveCaches(ctx context.Context, rows []row) {
+	if len(rows) == 0 && (c.groups == nil || c.groups.saved) {
+		return // a rescan that found nothing new
+	}
 	ctx = context.WithoutCancel(ctx)
 	done := make(chan struct{})
 	c.caching = done

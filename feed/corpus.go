@@ -76,7 +76,10 @@ type Corpus struct {
 	// caching is closed when the caches of the last commit are written;
 	// nil when nothing is being written.
 	caching chan struct{}
-	snap    atomic.Pointer[Snapshot]
+	// unpublished reports a change saved and in memory whose snapshot
+	// could not be built; the next commit publishes it.
+	unpublished bool
+	snap        atomic.Pointer[Snapshot]
 }
 
 // failure is why a file could not be used, and the content that failed,

@@ -577,3 +577,87 @@ func TestOnSaved(t *testing.T) {
 		t.Errorf("OnSaved called %d times for one change, want 1", n)
 	}
 }
+
+// TestRemovedFileWithoutItsParse checks that a file removed while its row
+// has no saved parse (left by a crash between a change's two writes) is
+// removed cleanly.
+func TestRemovedFileWithoutItsParse(t *testing.T) {
+	const name = "001_3d14f15a5a4da934.txt"
+	f := newFixture(t, seedFiles(t)...)
+	f.open(t).Close()
+	db := openDB(t, f.dbPath)
+	if _, err := db.Exec(`UPDATE articles SET parser = '', article = x'', class = NULL WHERE id = ?`, idOf(name)); err != nil {
+		t.Fatal(err)
+	}
+	f.remove(t, name)
+	c := f.open(t)
+	c.Close()
+	if _, ok := c.Snapshot().Article(idOf(name)); ok {
+		t.Error("the removed file is still in the corpus")
+	}
+	var removed bool
+	if err := db.QueryRow(`SELECT removed FROM articles WHERE id = ?`, idOf(name)).Scan(&removed); err != nil || !removed {
+		t.Errorf("row after the removal: removed %v, %v", removed, err)
+	}
+}
+
+// TestTouchedFileKeepsItsParse checks that a change of a file's time alone
+// keeps the saved parse even when the cache write that follows fails, so
+// a later bad version still falls back to it after a restart.
+func TestTouchedFileKeepsItsParse(t *testing.T) {
+	const name = "001_3d14f15a5a4da934.txt"
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t)
+	c.Close()
+	good, _ := c.Snapshot().Article(idOf(name))
+	// The cache write is the update that leaves the file's time as it is.
+	if _, err := c.db.Exec(`CREATE TRIGGER refuse_cache BEFORE UPDATE ON articles WHEN NEW.mtime = OLD.mtime
+		BEGIN SELECT RAISE(ABORT, 'cache refused'); END`); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(f.dir, name), later, later); err != nil {
+		t.Fatal(err)
+	}
+	mustApply(t, c, name)
+	c.Close()
+	if _, err := c.db.Exec(`DROP TRIGGER refuse_cache`); err != nil {
+		t.Fatal(err)
+	}
+	f.write(t, name, "")
+	s := f.open(t).Snapshot()
+	if kept, ok := s.Article(idOf(name)); !ok || kept.Hash != good.Hash {
+		t.Errorf("after a restart with a bad file: kept %v, want the last good version", ok)
+	}
+}
+
+// TestChangeSavedButNotBuiltIsPublishedLater checks that a change whose
+// rows were saved but whose snapshot could not be built (here: the saved
+// fingerprints cannot be read) reaches the feed with the next scan, even
+// though that scan finds nothing new.
+func TestChangeSavedButNotBuiltIsPublishedLater(t *testing.T) {
+	const name = "001_3d14f15a5a4da934.txt"
+	f := newFixture(t, seedFiles(t)...)
+	f.open(t)
+	c := f.open(t) // a warm start: fingerprints are read when first needed
+	c.Close()
+	if _, err := c.db.Exec(`ALTER TABLE prints RENAME COLUMN print TO unreadable`); err != nil {
+		t.Fatal(err)
+	}
+	f.remove(t, name)
+	if err := c.Rescan(context.Background()); err == nil || !strings.Contains(err.Error(), "fingerprints") {
+		t.Fatalf("Rescan with unreadable fingerprints = %v, want an error loading them", err)
+	}
+	if _, ok := c.Snapshot().Article(idOf(name)); !ok {
+		t.Fatal("the failed change was published")
+	}
+	if _, err := c.db.Exec(`ALTER TABLE prints RENAME COLUMN unreadable TO print`); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Rescan(context.Background()); err != nil {
+		t.Fatalf("Rescan: %v", err)
+	}
+	if _, ok := c.Snapshot().Article(idOf(name)); ok {
+		t.Error("the removed article is still in the feed after the next scan")
+	}
+}

@@ -150,7 +150,11 @@ func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) (
 		}
 		a, err := cd.decode(blobs[i])
 		if err != nil {
-			log.Warn("cached article unreadable", "id", r.id, "err", err)
+			level := slog.LevelWarn
+			if errors.Is(err, errLayout) {
+				level = slog.LevelDebug // written by another release: parsed again, as expected
+			}
+			log.Log(ctx, level, "cached article unreadable", "id", r.id, "err", err)
 			r.parser = ""
 			return
 		}
@@ -221,11 +225,16 @@ func newRows(recs []*record) []row {
 	return rows
 }
 
-// encodeRows encodes the blobs of rows on every CPU.
+// encodeRows encodes the blobs of rows on every CPU. A record without its
+// article (one whose saved parse could not be read, then removed) gets no
+// article blob.
 func encodeRows(cd *codec, rows []row) error {
 	errs := make([]error, len(rows))
 	parallel(len(rows), func(i int) {
 		w := &rows[i]
+		if w.r.art == nil {
+			return
+		}
 		var err error
 		if w.article, err = cd.encode(w.r.art); err != nil {
 			errs[i] = fmt.Errorf("save article %s: %w", w.r.id, err)
@@ -242,9 +251,11 @@ func encodeRows(cd *codec, rows []row) error {
 
 // writeMeta writes what of rows must survive a restart, in one
 // transaction: each record's id, file, hash, times and whether it was
-// removed. It marks each row as not parsed and drops the fingerprints that
-// rows replace, until writeCaches writes their parse and fingerprint. It
-// reads nothing of the records that another goroutine may change.
+// removed. A row whose content changed is marked as not parsed until
+// writeCaches writes its parse; one with the same content keeps its saved
+// parse, the last good version of its file. Fingerprints that rows
+// replace are dropped. It reads nothing of the records that another
+// goroutine may change.
 func writeMeta(ctx context.Context, db *sql.DB, rows []row) error {
 	if len(rows) == 0 {
 		return nil
@@ -258,7 +269,10 @@ func writeMeta(ctx context.Context, db *sql.DB, rows []row) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', x'', NULL)
 		ON CONFLICT (id) DO UPDATE SET file = excluded.file, hash = excluded.hash, size = excluded.size,
 			mtime = excluded.mtime, first_seen = min(articles.first_seen, excluded.first_seen), updated = excluded.updated,
-			removed = excluded.removed, parser = '', article = x'', class = NULL`)
+			removed = excluded.removed,
+			parser = CASE WHEN articles.hash = excluded.hash THEN articles.parser ELSE '' END,
+			article = CASE WHEN articles.hash = excluded.hash THEN articles.article ELSE x'' END,
+			class = CASE WHEN articles.hash = excluded.hash THEN articles.class ELSE NULL END`)
 	if err != nil {
 		return fmt.Errorf("save articles: %w", err)
 	}
@@ -313,6 +327,9 @@ func writeCaches(ctx context.Context, db *sql.DB, rows []row) error {
 	defer printStmt.Close()
 	for _, w := range rows {
 		r := w.r
+		if w.article == nil {
+			continue // nothing parsed to keep: the row stays marked as not parsed
+		}
 		if _, err := stmt.ExecContext(ctx, r.parser, w.article, w.class, r.id, r.hash); err != nil {
 			return fmt.Errorf("save parsed article %s: %w", r.id, err)
 		}

@@ -57,7 +57,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	if c.WebSubHub != "" {
 		hub = &hubPinger{hub: c.WebSubHub}
 	}
-	trim := &trimmer{delay: trimDelay, free: debug.FreeOSMemory}
+	trim := &trimmer{delay: trimDelay, maxWait: trimMaxWait, free: debug.FreeOSMemory}
 	defer trim.stop()
 	svc, err := openService(ctx, e, c, func(s *feed.Snapshot) {
 		if hub != nil {

@@ -102,9 +102,9 @@ func (t *Taxonomy) classify(a *article.Article, body [][]string) Result {
 	// Brussels"): it states the lede's subject, so a title that names
 	// neither the conflict nor a side is about the conflict when the lede is.
 	if len(per) > 1 && paras[0].title {
-		t, lede := &per[0], per[1]
-		if !t.anchor && !t.a && !t.b && (lede.anchor || lede.a && lede.b) {
-			t.anchor = true
+		title, lede := &per[0], per[1]
+		if !title.anchor && !title.a && !title.b && (lede.anchor || lede.a && lede.b) {
+			title.anchor = true
 		}
 	}
 	for i, s := range per {

@@ -188,8 +188,10 @@ func similar(a, b *Print) bool {
 	// The pair met in an LSH bucket, so its signatures agree more than
 	// its texts do. The smallest shingles of each text are an unbiased
 	// sample of both (shingles are hashes): far below the threshold there
-	// too, skip the exact count, which costs ten times as much.
-	if !excerpt && sampleMatches(a.Shingles, b.Shingles) < minSampleMatches {
+	// too, skip the exact count, which costs ten times as much. A short
+	// text is its own sample, and cheap to count exactly.
+	long := len(a.Shingles) >= sampleSize && len(b.Shingles) >= sampleSize
+	if long && !excerpt && sampleMatches(a.Shingles, b.Shingles) < minSampleMatches {
 		return false
 	}
 	inter := intersect(a.Shingles, b.Shingles)
@@ -235,9 +237,9 @@ const sampleSize = 128
 const minSampleMatches = 17
 
 // sampleMatches counts, among the sampleSize smallest shingles of the union
-// of a and b (sorted sets of hashes), those in both: a bottom-k estimate of
-// their Jaccard similarity, times sampleSize. Shorter sets are compared in
-// full.
+// of a and b (sorted sets of hashes, each at least sampleSize long), those
+// in both: a bottom-k estimate of their Jaccard similarity, times
+// sampleSize.
 func sampleMatches(a, b []uint32) int {
 	return shared(a[:min(len(a), sampleSize)], b[:min(len(b), sampleSize)], sampleSize)
 }

@@ -513,3 +513,42 @@ func TestSignatureEstimatesJaccard(t *testing.T) {
 		}
 	}
 }
+
+// TestShortTextsAreComparedExactly checks that the sample filter leaves
+// short texts alone: their pairs above the threshold, and a short excerpt
+// inside a longer text, are found similar.
+func TestShortTextsAreComparedExactly(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	print := func(s []uint32) *Print { return &Print{Shingles: s, Sig: signature(s)} }
+	for _, n := range []int{25, 40, 100} {
+		found := 0
+		const trials = 200
+		for range trials {
+			a, b := randomPair(r, n, 0.3)
+			if similar(print(a), print(b)) {
+				found++
+			}
+		}
+		// The signature prefilter alone may miss a few.
+		if found < trials*95/100 {
+			t.Errorf("%d shingles at Jaccard 0.3: %d of %d pairs found similar", n, found, trials)
+		}
+	}
+	// 16 of a 25-shingle excerpt's shingles inside a 60-shingle text.
+	long, short := make([]uint32, 0, 60), make([]uint32, 0, 25)
+	for i := range 60 {
+		x := r.Uint32()
+		long = append(long, x)
+		if i < 16 {
+			short = append(short, x)
+		}
+	}
+	for len(short) < 25 {
+		short = append(short, r.Uint32())
+	}
+	slices.Sort(long)
+	slices.Sort(short)
+	if !similar(print(short), print(long)) {
+		t.Error("a short excerpt inside a longer text is not found similar")
+	}
+}

@@ -14,6 +14,22 @@ import (
 // cacheControl lets readers and proxies reuse a feed for five minutes.
 const cacheControl = "public, max-age=300"
 
+// Header values every feed response carries, set without allocating: a
+// poll is mostly headers. A slice is full (len == cap), so a later Add
+// copies it rather than writing into it.
+var (
+	cacheControlValue = []string{cacheControl}
+	varyValue         = []string{"Accept-Encoding"}
+	gzipValue         = []string{"gzip"}
+	contentTypeValues = map[string][]string{}
+)
+
+func init() {
+	for _, t := range []string{feed.TypeAtom, feed.TypeRSS, feed.TypeJSON, feed.TypeOPML} {
+		contentTypeValues[t] = []string{t}
+	}
+}
+
 // handleDocument serves a pre-rendered document from memory: strong ETag,
 // Last-Modified, 304 on If-None-Match or If-Modified-Since, the gzip
 // variant when the client accepts it, and HEAD.
@@ -30,16 +46,20 @@ func (s *server) handleDocument(path func(*http.Request) string) http.Handler {
 
 func serveDocument(w http.ResponseWriter, r *http.Request, doc *feed.Document) {
 	h := w.Header()
-	h.Set("Content-Type", doc.ContentType)
-	h.Set("Cache-Control", cacheControl)
-	h.Set("Vary", "Accept-Encoding")
+	if v, ok := contentTypeValues[doc.ContentType]; ok {
+		h["Content-Type"] = v
+	} else {
+		h.Set("Content-Type", doc.ContentType)
+	}
+	h["Cache-Control"] = cacheControlValue
+	h["Vary"] = varyValue
 	body, etag := doc.Body, doc.ETag
 	gz := len(doc.Gzip) > 0 && acceptsGzip(r)
 	if gz {
 		body = doc.Gzip
 		// The encoded bytes are a different representation: a different tag.
 		etag = strings.TrimSuffix(doc.ETag, `"`) + `-gzip"`
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = gzipValue
 	}
 	h.Set("ETag", etag)
 	if r.Header.Get("Range") != "" || r.Header.Get("If-Match") != "" || r.Header.Get("If-Unmodified-Since") != "" {

@@ -73,6 +73,7 @@ func openCorpusWith(t testing.TB, opts feed.Options, extra map[string][]byte) *f
 	if err != nil {
 		t.Fatalf("open corpus: %v", err)
 	}
+	t.Cleanup(c.Close) // before the database closes
 	if err := c.Rescan(ctx); err != nil {
 		t.Fatalf("rescan: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -76,9 +77,27 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// routeCounters are one route's request counters by status code, looked
+// up once per code instead of hashing the labels on every request.
+type routeCounters struct {
+	vec   *prometheus.CounterVec
+	route string
+	codes sync.Map // int -> prometheus.Counter
+}
+
+func (rc *routeCounters) inc(code int) {
+	if c, ok := rc.codes.Load(code); ok {
+		c.(prometheus.Counter).Inc()
+		return
+	}
+	c, _ := rc.codes.LoadOrStore(code, rc.vec.WithLabelValues(rc.route, strconv.Itoa(code)))
+	c.(prometheus.Counter).Inc()
+}
+
 // instrument logs each request at debug level (server errors at error
 // level) and counts it by route.
 func (s *server) instrument(route string, h http.Handler) http.Handler {
+	counters := &routeCounters{vec: s.opts.Metrics.Requests, route: route}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -86,7 +105,7 @@ func (s *server) instrument(route string, h http.Handler) http.Handler {
 		if sw.code == 0 {
 			sw.code = http.StatusOK
 		}
-		s.opts.Metrics.Requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+		counters.inc(sw.code)
 		level := slog.LevelDebug
 		if sw.code >= 500 {
 			level = slog.LevelError
