@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -659,5 +660,37 @@ func TestChangeSavedButNotBuiltIsPublishedLater(t *testing.T) {
 	}
 	if _, ok := c.Snapshot().Article(idOf(name)); ok {
 		t.Error("the removed article is still in the feed after the next scan")
+	}
+}
+
+func TestReadSeed(t *testing.T) {
+	dir := t.TempDir()
+	text := strings.Repeat("Armenia and Azerbaijan. ", 100)
+	path := filepath.Join(dir, "a.txt")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		size int64 // what the stat said
+	}{
+		{"size as stated", int64(len(text))},
+		{"grew since the stat", 10},
+		{"grew from empty", 0},
+		{"shrank since the stat", int64(len(text)) + 500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := readSeed(path, tt.size)
+			if err != nil || string(got) != text {
+				t.Errorf("readSeed = %d bytes, %v; want the whole file, %d bytes", len(got), err, len(text))
+			}
+		})
+	}
+	if _, err := readSeed(filepath.Join(dir, "missing.txt"), 10); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("readSeed of a missing file = %v, want fs.ErrNotExist", err)
+	}
+	if _, err := readSeed(dir, 10); err == nil {
+		t.Error("readSeed of a folder succeeded")
 	}
 }
