@@ -229,10 +229,10 @@ func BenchmarkApplyAdd(b *testing.B) {
 func BenchmarkGroupCorpus(b *testing.B) {
 	dir := benchCorpus(b, benchSize)
 	c := benchOpen(b, dir, filepath.Join(b.TempDir(), "group.db"))
-	prints := make(map[string]theme.Print, len(c.recs))
+	prints := make(map[string]*theme.Print, len(c.recs))
 	for id, r := range c.recs {
 		if r.print != nil {
-			prints[id] = *r.print
+			prints[id] = r.print
 		}
 	}
 	b.ResetTimer()

@@ -236,7 +236,7 @@ func (c *Corpus) readOne(j job) outcome {
 		}
 	}
 	res, p := c.opts.Taxonomy.Analyze(a)
-	r.class, r.print = c.verdict(res), &p
+	r.class, r.print = c.verdict(res), p
 	r.entry = c.newEntry(r)
 	o.rec = r
 	return o

@@ -166,7 +166,7 @@ func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) (
 
 // encodePrint stores a fingerprint as little-endian uint32s: the
 // signature, then the shingles.
-func encodePrint(p theme.Print) []byte {
+func encodePrint(p *theme.Print) []byte {
 	b := make([]byte, 0, 4*(len(p.Sig)+len(p.Shingles)))
 	for _, v := range p.Sig {
 		b = binary.LittleEndian.AppendUint32(b, v)
@@ -179,10 +179,11 @@ func encodePrint(p theme.Print) []byte {
 
 // decodePrint reverses encodePrint; ok is false for a missing or
 // malformed blob, which the caller then recomputes.
-func decodePrint(b []byte) (p theme.Print, ok bool) {
+func decodePrint(b []byte) (*theme.Print, bool) {
+	p := &theme.Print{}
 	head := 4 * len(p.Sig)
 	if len(b) < head || len(b)%4 != 0 {
-		return p, false
+		return nil, false
 	}
 	for i := range p.Sig {
 		p.Sig[i] = binary.LittleEndian.Uint32(b[4*i:])
@@ -243,7 +244,7 @@ func encodeRows(cd *codec, rows []row) error {
 			w.class = encodeClass(w.r.class)
 		}
 		if w.p != nil {
-			w.print = encodePrint(*w.p)
+			w.print = encodePrint(w.p)
 		}
 	})
 	return errors.Join(errs...)

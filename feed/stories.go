@@ -65,9 +65,9 @@ func groupingKey(entries []*Entry, recs map[string]*record) string {
 // group computes the grouping of the records of entries, whose
 // fingerprints are loaded.
 func group(key string, entries []*Entry, recs map[string]*record) *grouping {
-	prints := make(map[string]theme.Print, len(entries))
+	prints := make(map[string]*theme.Print, len(entries))
 	for _, e := range entries {
-		prints[e.ID] = *recs[e.ID].print
+		prints[e.ID] = recs[e.ID].print
 	}
 	g := &grouping{key: key, stories: map[string]string{}}
 	for id, story := range theme.Group(prints) {
@@ -164,7 +164,7 @@ func (c *Corpus) loadPrints(ctx context.Context, entries []*Entry, recs map[stri
 		if !ok {
 			p = theme.Fingerprint(r.art)
 		}
-		r.print = &p
+		r.print = p
 	})
 	return nil
 }

@@ -85,7 +85,7 @@ type inspection struct {
 
 func inspectFiles(files []string, tax *theme.Taxonomy, now time.Time) []inspection {
 	out := make([]inspection, len(files))
-	prints := map[string]theme.Print{}
+	prints := map[string]*theme.Print{}
 	for i, f := range files {
 		out[i].file = f
 		a, err := readArticle(f, now)

@@ -49,7 +49,7 @@ func tokenizeBody(a *article.Article) [][]string {
 
 // Analyze returns what Classify and Fingerprint return, tokenizing the
 // body once for both: tokenizing is most of the cost of each.
-func (t *Taxonomy) Analyze(a *article.Article) (Result, Print) {
+func (t *Taxonomy) Analyze(a *article.Article) (Result, *Print) {
 	body := tokenizeBody(a)
 	return t.classify(a, body), fingerprint(body)
 }

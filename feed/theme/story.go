@@ -41,20 +41,20 @@ type Print struct {
 
 // Fingerprint computes the article's fingerprint from its body. Headlines
 // are left out: outlets title the same story differently.
-func Fingerprint(a *article.Article) Print {
+func Fingerprint(a *article.Article) *Print {
 	return fingerprint(tokenizeBody(a))
 }
 
 // fingerprint computes the fingerprint of a body's tokenized paragraphs;
 // shingles run across paragraph breaks.
-func fingerprint(body [][]string) Print {
+func fingerprint(body [][]string) *Print {
 	var hs []uint32
 	for _, toks := range body {
 		for _, t := range toks {
 			hs = append(hs, hash32(t))
 		}
 	}
-	var p Print
+	p := &Print{}
 	if n := len(hs) - shingleSize + 1; n > 0 {
 		p.Shingles = make([]uint32, n)
 		for i := range p.Shingles {
@@ -270,7 +270,7 @@ func shared(a, b []uint32, limit int) int {
 // story (directly or through a chain of similar reports) share the id,
 // which is the smallest article id of the group. It is deterministic, and
 // it compares candidate pairs on every CPU.
-func Group(prints map[string]Print) map[string]string {
+func Group(prints map[string]*Print) map[string]string {
 	ids := make([]string, 0, len(prints))
 	for id := range prints {
 		ids = append(ids, id)
@@ -278,8 +278,7 @@ func Group(prints map[string]Print) map[string]string {
 	sort.Strings(ids)
 	ps := make([]*Print, len(ids))
 	for i, id := range ids {
-		p := prints[id]
-		ps[i] = &p
+		ps[i] = prints[id]
 	}
 	parent := make([]int, len(ids))
 	for i := range parent {

@@ -232,7 +232,7 @@ func TestSeeds(t *testing.T) {
 	tax := defaultTaxonomy(t)
 	arts := seedArticles(t)
 	results := map[string]any{}
-	prints := map[string]Print{}
+	prints := map[string]*Print{}
 	for _, a := range arts {
 		r := tax.Classify(a)
 		if !r.Relevant || r.Theme == "" || len(r.Themes) == 0 || r.Themes[0] != r.Theme {
@@ -284,7 +284,7 @@ func TestStories(t *testing.T) {
 		"\"We had a frank and productive exchange,\" Michel said after the meeting, adding that the leaders agreed to meet again in July.",
 		"According to Michel, the leaders discussed the border delimitation, the release of detainees and the unblocking of transport links.",
 	}}
-	prints := map[string]Print{}
+	prints := map[string]*Print{}
 	for _, a := range append(arts, &copyOf, sameEventA, sameEventB) {
 		prints[a.ID] = Fingerprint(a)
 	}
@@ -304,7 +304,7 @@ func TestStories(t *testing.T) {
 	if got := Group(nil); len(got) != 0 {
 		t.Errorf("Group(nil) = %v", got)
 	}
-	empty := map[string]Print{"a": Fingerprint(&article.Article{}), "b": Fingerprint(&article.Article{})}
+	empty := map[string]*Print{"a": Fingerprint(&article.Article{}), "b": Fingerprint(&article.Article{})}
 	if s := Group(empty); s["a"] == s["b"] {
 		t.Error("two empty articles grouped")
 	}
@@ -409,7 +409,7 @@ func BenchmarkClassify(b *testing.B) {
 
 func BenchmarkGroup(b *testing.B) {
 	arts := seedArticles(b)
-	prints := map[string]Print{}
+	prints := map[string]*Print{}
 	for i := 0; i < 10000; i++ {
 		a := *arts[i%len(arts)]
 		// Vary each copy so most are distinct stories.

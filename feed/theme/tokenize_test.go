@@ -109,7 +109,7 @@ func TestGroupIsDeterministic(t *testing.T) {
 		return b.String()
 	}
 	a := text(0, 60)
-	prints := map[string]Print{
+	prints := map[string]*Print{
 		"a": Fingerprint(&article.Article{Body: []string{a}}),
 		"b": Fingerprint(&article.Article{Body: []string{a[:len(a)/2] + text(3, 30)}}),
 		"c": Fingerprint(&article.Article{Body: []string{text(3, 30) + text(5, 30)}}),
