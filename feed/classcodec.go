@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -21,8 +22,8 @@ var errClassVersion = errors.New("cached classification has another version")
 func encodeClass(cc *cachedClass) []byte {
 	r := cc.Result
 	b := append(make([]byte, 0, 256), classVersion)
-	b = appendString(b, cc.Taxonomy)
-	b = appendString(b, r.Theme)
+	b = appendLen(b, cc.Taxonomy)
+	b = appendLen(b, r.Theme)
 	b = appendStrings(b, r.Themes)
 	b = binary.AppendUvarint(b, uint64(boolInt(r.Relevant)))
 	return binary.AppendUvarint(b, math.Float64bits(r.Relevance))
@@ -33,7 +34,7 @@ func decodeClass(b []byte) (*cachedClass, error) {
 	if len(b) == 0 || b[0] != classVersion {
 		return nil, errClassVersion
 	}
-	d := decoder{s: string(b[1:])}
+	d := decoder{b: bytes.Clone(b[1:])} // b may be the database's memory
 	cc := &cachedClass{Taxonomy: d.text()}
 	r := &cc.Result
 	r.Theme = d.text()
@@ -43,33 +44,18 @@ func decodeClass(b []byte) (*cachedClass, error) {
 	if d.err != nil {
 		return nil, fmt.Errorf("decode classification: %w", d.err)
 	}
-	if len(d.s) != 0 {
-		return nil, fmt.Errorf("decode classification: %d bytes left over", len(d.s))
+	if len(d.b) != 0 {
+		return nil, fmt.Errorf("decode classification: %d bytes left over", len(d.b))
 	}
 	return cc, nil
-}
-
-func appendString(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 func appendStrings(b []byte, ss []string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(ss)))
 	for _, s := range ss {
-		b = appendString(b, s)
+		b = appendLen(b, s)
 	}
 	return b
-}
-
-// count reads a length that cannot exceed the bytes left, so a corrupt
-// blob cannot make a huge allocation.
-func (d *decoder) count() int {
-	n := d.uvarint()
-	if n > uint64(len(d.s)) {
-		d.fail()
-		return 0
-	}
-	return int(n)
 }
 
 // strings reads what appendStrings wrote; none gives an empty, non-nil

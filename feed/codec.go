@@ -75,9 +75,9 @@ func (c *codec) appendFields(b []byte, a *article.Article) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("encode %s: %w", f.Name, err)
 			}
-			b = appendBytes(b, tb)
+			b = appendLen(b, tb)
 		case f.Type.Kind() == reflect.String:
-			b = appendBytes(b, []byte(fv.String()))
+			b = appendLen(b, fv.String())
 		case f.Type.Kind() == reflect.Bool:
 			b = binary.AppendUvarint(b, uint64(boolInt(fv.Bool())))
 		case fv.CanInt():
@@ -87,14 +87,14 @@ func (c *codec) appendFields(b []byte, a *article.Article) ([]byte, error) {
 		case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.String:
 			b = binary.AppendUvarint(b, uint64(fv.Len()))
 			for i := range fv.Len() {
-				b = appendBytes(b, []byte(fv.Index(i).String()))
+				b = appendLen(b, fv.Index(i).String())
 			}
 		default: // anything else a future Article holds
 			jb, err := json.Marshal(fv.Interface())
 			if err != nil {
 				return nil, fmt.Errorf("encode %s: %w", f.Name, err)
 			}
-			b = appendBytes(b, jb)
+			b = appendLen(b, jb)
 		}
 	}
 	return b, nil
@@ -121,7 +121,7 @@ func (c *codec) decode(blob []byte) (*article.Article, error) {
 		return nil, fmt.Errorf("decode: %w", errShort)
 	}
 	// fields is ours alone and never written again: the strings can share it.
-	d := decoder{s: unsafe.String(&fields[0], len(fields))}
+	d := decoder{b: fields}
 	a := &article.Article{}
 	v := reflect.ValueOf(a).Elem()
 	for _, f := range c.fields {
@@ -129,7 +129,7 @@ func (c *codec) decode(blob []byte) (*article.Article, error) {
 		switch {
 		case f.Type == timeType:
 			var t time.Time
-			if err := t.UnmarshalBinary([]byte(d.text())); err != nil {
+			if err := t.UnmarshalBinary(d.bytes()); err != nil {
 				return nil, fmt.Errorf("decode %s: %w", f.Name, err)
 			}
 			fv.Set(reflect.ValueOf(t))
@@ -142,19 +142,15 @@ func (c *codec) decode(blob []byte) (*article.Article, error) {
 		case f.Type.Kind() == reflect.Float64:
 			fv.SetFloat(math.Float64frombits(d.uvarint()))
 		case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.String:
-			n := d.uvarint()
-			if n > uint64(len(d.s)) {
-				return nil, fmt.Errorf("decode %s: %w", f.Name, errShort)
-			}
-			if n > 0 {
-				s := reflect.MakeSlice(f.Type, int(n), int(n))
-				for i := range int(n) {
+			if n := d.count(); n > 0 {
+				s := reflect.MakeSlice(f.Type, n, n)
+				for i := range n {
 					s.Index(i).SetString(d.text())
 				}
 				fv.Set(s)
 			}
 		default:
-			if err := json.Unmarshal([]byte(d.text()), fv.Addr().Interface()); err != nil {
+			if err := json.Unmarshal(d.bytes(), fv.Addr().Interface()); err != nil {
 				return nil, fmt.Errorf("decode %s: %w", f.Name, err)
 			}
 		}
@@ -162,8 +158,8 @@ func (c *codec) decode(blob []byte) (*article.Article, error) {
 			return nil, fmt.Errorf("decode %s: %w", f.Name, d.err)
 		}
 	}
-	if len(d.s) != 0 {
-		return nil, fmt.Errorf("decode: %d bytes left over", len(d.s))
+	if len(d.b) != 0 {
+		return nil, fmt.Errorf("decode: %d bytes left over", len(d.b))
 	}
 	return a, nil
 }
@@ -173,60 +169,70 @@ var errShort = errors.New("cached article truncated")
 // maxFields is the largest decompressed article the codec accepts.
 const maxFields = 4*article.MaxSize + 1<<20
 
-// decoder reads what codec.encode appended; its first error sticks.
+// decoder reads what codec.encode appended; its first error sticks. The
+// strings it returns share b's memory, which must not be written again.
 type decoder struct {
-	s   string // what is left to read
+	b   []byte
 	err error
 }
 
-// uvarint reads an unsigned varint (encoding/binary's format).
 func (d *decoder) uvarint() uint64 {
-	var v uint64
-	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
-		c := d.s[i]
-		if c < 0x80 {
-			if i == binary.MaxVarintLen64-1 && c > 1 {
-				break // overflows 64 bits
-			}
-			d.s = d.s[i+1:]
-			return v | uint64(c)<<(7*i)
-		}
-		v |= uint64(c&0x7f) << (7 * i)
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
 	}
-	d.fail()
-	return 0
-}
-
-// varint reads a signed varint (encoding/binary's zig-zag format).
-func (d *decoder) varint() int64 {
-	u := d.uvarint()
-	v := int64(u >> 1)
-	if u&1 != 0 {
-		v = ^v
-	}
+	d.b = d.b[n:]
 	return v
 }
 
-// text reads a length-prefixed string, sharing the decoder's memory.
-func (d *decoder) text() string {
-	n := d.uvarint()
-	if n > uint64(len(d.s)) {
+func (d *decoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
 		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+// count reads a length that cannot exceed the bytes left, so a corrupt
+// blob cannot make a huge allocation.
+func (d *decoder) count() int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.fail()
+		return 0
+	}
+	return int(n)
+}
+
+// bytes reads what appendLen appended.
+func (d *decoder) bytes() []byte {
+	n := d.count()
+	out := d.b[:n:n]
+	d.b = d.b[n:]
+	return out
+}
+
+// text reads what appendLen appended, as a string sharing d's memory.
+func (d *decoder) text() string {
+	b := d.bytes()
+	if len(b) == 0 {
 		return ""
 	}
-	out := d.s[:n]
-	d.s = d.s[n:]
-	return out
+	return unsafe.String(&b[0], len(b))
 }
 
 func (d *decoder) fail() {
 	if d.err == nil {
 		d.err = errShort
 	}
-	d.s = ""
+	d.b = nil
 }
 
-func appendBytes(b, s []byte) []byte {
+// appendLen appends s after its length.
+func appendLen[T string | []byte](b []byte, s T) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 

@@ -153,11 +153,11 @@ func FuzzCodecDecode(f *testing.F) {
 	f.Add(full[:len(full)-1])
 	f.Add(append(append([]byte{}, cd.sig[:]...), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		d := decoder{s: string(b)}
+		d := decoder{b: b}
 		v := d.uvarint()
 		if w, n := binary.Uvarint(b); n > 0 {
-			if d.err != nil || v != w || len(d.s) != len(b)-n {
-				t.Fatalf("uvarint(%x) = %d, %v, %d left; encoding/binary reads %d, %d bytes", b, v, d.err, len(d.s), w, n)
+			if d.err != nil || v != w || len(d.b) != len(b)-n {
+				t.Fatalf("uvarint(%x) = %d, %v, %d left; encoding/binary reads %d, %d bytes", b, v, d.err, len(d.b), w, n)
 			}
 		} else if d.err == nil {
 			t.Fatalf("uvarint(%x) = %d, want an error as encoding/binary gives", b, v)
