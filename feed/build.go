@@ -40,7 +40,7 @@ func (c *Corpus) load(ctx context.Context) error {
 	}
 	// Keep new classifications (an older table, another taxonomy) so the
 	// next start reuses them.
-	if err := saveRecords(ctx, c.db, c.codec, reclassified); err != nil {
+	if err := saveClasses(ctx, c.db, reclassified); err != nil {
 		return err
 	}
 	for _, r := range reclassified {

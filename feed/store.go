@@ -84,22 +84,17 @@ func migrate(ctx context.Context, db *sql.DB) error {
 			return fmt.Errorf("migrate articles: %w", err)
 		}
 	}
-	if hasColumn(ctx, db, "print") {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migrate articles: %w", err)
-		}
-		defer tx.Rollback()
+	if !hasColumn(ctx, db, "print") {
+		return nil
+	}
+	return inTx(ctx, db, "migrate articles", func(tx *sql.Tx) error {
 		for _, up := range []string{movePrints, dropPrint} {
 			if _, err := tx.ExecContext(ctx, up); err != nil {
 				return fmt.Errorf("migrate articles: %w", err)
 			}
 		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migrate articles: %w", err)
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // hasColumn reports whether the articles table has the column.
@@ -197,18 +192,6 @@ func decodePrint(b []byte) (*theme.Print, bool) {
 	return p, true
 }
 
-// saveRecords writes records in full, caches included.
-func saveRecords(ctx context.Context, db *sql.DB, cd *codec, recs []*record) error {
-	rows := newRows(recs)
-	if err := encodeRows(cd, rows); err != nil {
-		return err
-	}
-	if err := writeMeta(ctx, db, rows); err != nil {
-		return err
-	}
-	return writeCaches(ctx, db, rows)
-}
-
 // row is a record to write. The record's fingerprint is taken when the row
 // is made, so the row can be encoded and written while another goroutine
 // loads the fingerprints of records that have none.
@@ -261,12 +244,8 @@ func writeMeta(ctx context.Context, db *sql.DB, rows []row) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("save articles: %w", err)
-	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article, class)
+	return inTx(ctx, db, "save articles", func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article, class)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', x'', NULL)
 		ON CONFLICT (id) DO UPDATE SET file = excluded.file, hash = excluded.hash, size = excluded.size,
 			mtime = excluded.mtime, first_seen = min(articles.first_seen, excluded.first_seen), updated = excluded.updated,
@@ -274,33 +253,31 @@ func writeMeta(ctx context.Context, db *sql.DB, rows []row) error {
 			parser = CASE WHEN articles.hash = excluded.hash THEN articles.parser ELSE '' END,
 			article = CASE WHEN articles.hash = excluded.hash THEN articles.article ELSE x'' END,
 			class = CASE WHEN articles.hash = excluded.hash THEN articles.class ELSE NULL END`)
-	if err != nil {
-		return fmt.Errorf("save articles: %w", err)
-	}
-	defer stmt.Close()
-	dropPrint, err := tx.PrepareContext(ctx, `DELETE FROM prints WHERE id = ?`)
-	if err != nil {
-		return fmt.Errorf("save articles: %w", err)
-	}
-	defer dropPrint.Close()
-	for _, w := range rows {
-		r := w.r
-		if _, err := stmt.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
-			r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed); err != nil {
-			return fmt.Errorf("save article %s: %w", r.id, err)
+		if err != nil {
+			return fmt.Errorf("save articles: %w", err)
 		}
-		// A record that did not load its fingerprint keeps the saved one:
-		// its text is the one the fingerprint was made of.
-		if w.p != nil {
-			if _, err := dropPrint.ExecContext(ctx, r.id); err != nil {
-				return fmt.Errorf("save fingerprint %s: %w", r.id, err)
+		defer stmt.Close()
+		dropPrint, err := tx.PrepareContext(ctx, `DELETE FROM prints WHERE id = ?`)
+		if err != nil {
+			return fmt.Errorf("save articles: %w", err)
+		}
+		defer dropPrint.Close()
+		for _, w := range rows {
+			r := w.r
+			if _, err := stmt.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
+				r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed); err != nil {
+				return fmt.Errorf("save article %s: %w", r.id, err)
+			}
+			// A record that did not load its fingerprint keeps the saved one:
+			// its text is the one the fingerprint was made of.
+			if w.p != nil {
+				if _, err := dropPrint.ExecContext(ctx, r.id); err != nil {
+					return fmt.Errorf("save fingerprint %s: %w", r.id, err)
+				}
 			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("save articles: %w", err)
-	}
-	return nil
+		return nil
+	})
 }
 
 // writeCaches writes the encoded parse, classification and fingerprint of
@@ -310,38 +287,70 @@ func writeCaches(ctx context.Context, db *sql.DB, rows []row) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("save parsed articles: %w", err)
-	}
-	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `UPDATE articles SET parser = ?, article = ?, class = ? WHERE id = ? AND hash = ?`)
-	if err != nil {
-		return fmt.Errorf("save parsed articles: %w", err)
-	}
-	defer stmt.Close()
-	printStmt, err := tx.PrepareContext(ctx, `INSERT INTO prints (id, print) VALUES (?, ?)
+	return inTx(ctx, db, "save parsed articles", func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE articles SET parser = ?, article = ?, class = ? WHERE id = ? AND hash = ?`)
+		if err != nil {
+			return fmt.Errorf("save parsed articles: %w", err)
+		}
+		defer stmt.Close()
+		printStmt, err := tx.PrepareContext(ctx, `INSERT INTO prints (id, print) VALUES (?, ?)
 		ON CONFLICT (id) DO UPDATE SET print = excluded.print`)
-	if err != nil {
-		return fmt.Errorf("save parsed articles: %w", err)
-	}
-	defer printStmt.Close()
-	for _, w := range rows {
-		r := w.r
-		if w.article == nil {
-			continue // nothing parsed to keep: the row stays marked as not parsed
+		if err != nil {
+			return fmt.Errorf("save parsed articles: %w", err)
 		}
-		if _, err := stmt.ExecContext(ctx, r.parser, w.article, w.class, r.id, r.hash); err != nil {
-			return fmt.Errorf("save parsed article %s: %w", r.id, err)
-		}
-		if w.print != nil {
-			if _, err := printStmt.ExecContext(ctx, r.id, w.print); err != nil {
-				return fmt.Errorf("save fingerprint %s: %w", r.id, err)
+		defer printStmt.Close()
+		for _, w := range rows {
+			r := w.r
+			if w.article == nil {
+				continue // nothing parsed to keep: the row stays marked as not parsed
+			}
+			if _, err := stmt.ExecContext(ctx, r.parser, w.article, w.class, r.id, r.hash); err != nil {
+				return fmt.Errorf("save parsed article %s: %w", r.id, err)
+			}
+			if w.print != nil {
+				if _, err := printStmt.ExecContext(ctx, r.id, w.print); err != nil {
+					return fmt.Errorf("save fingerprint %s: %w", r.id, err)
+				}
 			}
 		}
+		return nil
+	})
+}
+
+// saveClasses writes the classifications of recs, in one transaction: all
+// that changes when the taxonomy does.
+func saveClasses(ctx context.Context, db *sql.DB, recs []*record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	return inTx(ctx, db, "save classifications", func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE articles SET class = ? WHERE id = ?`)
+		if err != nil {
+			return fmt.Errorf("save classifications: %w", err)
+		}
+		defer stmt.Close()
+		for _, r := range recs {
+			if _, err := stmt.ExecContext(ctx, encodeClass(r.class), r.id); err != nil {
+				return fmt.Errorf("save classification %s: %w", r.id, err)
+			}
+		}
+		return nil
+	})
+}
+
+// inTx runs f in one transaction, committed when f succeeds; what names
+// the work in errors.
+func inTx(ctx context.Context, db *sql.DB, what string, f func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer tx.Rollback()
+	if err := f(tx); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("save parsed articles: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
