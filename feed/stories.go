@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/kdigest/kdigest/feed/theme"
@@ -57,7 +58,9 @@ func groupingKey(entries []*Entry, recs map[string]*record) string {
 	h := sha256.New()
 	for _, id := range ids {
 		r := recs[id]
-		fmt.Fprintf(h, "%s\x00%s\x00%s\n", id, r.hash, r.parser)
+		for _, part := range [...]string{id, "\x00", r.hash, "\x00", r.parser, "\n"} {
+			io.WriteString(h, part)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
