@@ -82,9 +82,23 @@ func serveDocument(w http.ResponseWriter, r *http.Request, doc *feed.Document) {
 		h.Set("Last-Modified", doc.Modified.UTC().Format(http.TimeFormat))
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(body)
+	writeResponse(w, r, http.StatusOK, body)
+}
+
+// writeResponse sends the status and, unless r is a HEAD, body: headers and
+// body in one write where the server set that up (see coalesce.go).
+func writeResponse(w http.ResponseWriter, r *http.Request, code int, body []byte) {
+	if r.Method == http.MethodHead {
+		w.WriteHeader(code)
+		return
+	}
+	c := heldConn(r)
+	c.hold()
+	defer c.release()
+	w.WriteHeader(code)
+	w.Write(body)
+	if c != nil {
+		http.NewResponseController(w).Flush()
 	}
 }
 
@@ -266,10 +280,8 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, code int, page s
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(code)
-	if r.Method != http.MethodHead {
-		w.Write(buf.Bytes())
-	}
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	writeResponse(w, r, code, buf.Bytes())
 }
 
 func (s *server) hasRoute(pattern string) bool {
