@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kdigest/kdigest/feed/article"
 )
 
 func TestOpenRejectsBadBaseURL(t *testing.T) {
@@ -663,6 +666,36 @@ func TestChangeSavedButNotBuiltIsPublishedLater(t *testing.T) {
 	}
 }
 
+// TestReadSharesNoBuffer checks that the articles of a rescan, whose
+// files each worker reads into one reused buffer, are what parsing a
+// fresh copy of each file gives: nothing kept points into the buffer that
+// the next file overwrites.
+func TestReadSharesNoBuffer(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	for i := range 12 { // more files than workers, of varied sizes
+		f.write(t, fmt.Sprintf("extra_%02d.txt", i), fmt.Sprintf("Talks in round %d\n\n%s", i,
+			strings.Repeat(fmt.Sprintf("Armenian and Azerbaijani negotiators met for round %d of border talks. ", i), 3+i*5)))
+	}
+	c := f.open(t)
+	s := c.Snapshot()
+	if len(s.Entries)+len(s.Failed) < 17 {
+		t.Fatalf("%d entries and %d failed, want 17 files", len(s.Entries), len(s.Failed))
+	}
+	for _, e := range s.Entries {
+		raw, err := os.ReadFile(filepath.Join(f.dir, e.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := article.ParseAt(e.File, raw, e.FirstSeen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Title != want.Title || e.Summary != want.Summary || !slices.Equal(e.Body, want.Body) {
+			t.Errorf("%s: the corpus's article differs from a fresh parse of the file", e.File)
+		}
+	}
+}
+
 func TestReadSeed(t *testing.T) {
 	dir := t.TempDir()
 	text := strings.Repeat("Armenia and Azerbaijan. ", 100)
@@ -681,16 +714,23 @@ func TestReadSeed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := readSeed(path, tt.size)
-			if err != nil || string(got) != text {
-				t.Errorf("readSeed = %d bytes, %v; want the whole file, %d bytes", len(got), err, len(text))
+			// No buffer, one too small, and one to reuse (holding
+			// another file's bytes).
+			for _, buf := range [][]byte{nil, make([]byte, 0, 16), []byte(strings.Repeat("x", 8192))[:0]} {
+				got, err := readSeed(path, tt.size, buf)
+				if err != nil || string(got) != text {
+					t.Errorf("readSeed(cap %d) = %d bytes, %v; want the whole file, %d bytes", cap(buf), len(got), err, len(text))
+				}
+				if fits := cap(buf) > len(text)+500; fits && &got[0] != &buf[:1][0] {
+					t.Errorf("readSeed(cap %d) allocated instead of reading into the buffer", cap(buf))
+				}
 			}
 		})
 	}
-	if _, err := readSeed(filepath.Join(dir, "missing.txt"), 10); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := readSeed(filepath.Join(dir, "missing.txt"), 10, nil); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("readSeed of a missing file = %v, want fs.ErrNotExist", err)
 	}
-	if _, err := readSeed(dir, 10); err == nil {
+	if _, err := readSeed(dir, 10, nil); err == nil {
 		t.Error("readSeed of a folder succeeded")
 	}
 }

@@ -46,24 +46,23 @@ func decode(raw []byte) (string, []string, error) {
 	if isBinary(raw) {
 		return "", nil, ErrBinary
 	}
-	var text string
-	if utf8.Valid(raw) {
-		text = string(raw)
-	} else if valid, invalid := utf8Stats(raw); valid > 0 && valid*4 >= invalid {
-		// Real multi-byte sequences are rare by chance in legacy encodings:
-		// this is UTF-8 with some broken bytes.
-		text = strings.ToValidUTF8(string(raw), "\uFFFD")
-		warnings = append(warnings, fmt.Sprintf("replaced %d invalid UTF-8 byte sequence(s)", invalid))
-	} else {
-		enc, name := guessLegacy(raw)
-		out, err := enc.NewDecoder().Bytes(raw)
-		if err != nil {
-			return "", nil, fmt.Errorf("decode %s: %w", name, err)
+	if !utf8.Valid(raw) {
+		if valid, invalid := utf8Stats(raw); valid > 0 && valid*4 >= invalid {
+			// Real multi-byte sequences are rare by chance in legacy
+			// encodings: this is UTF-8 with some broken bytes.
+			raw = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
+			warnings = append(warnings, fmt.Sprintf("replaced %d invalid UTF-8 byte sequence(s)", invalid))
+		} else {
+			enc, name := guessLegacy(raw)
+			out, err := enc.NewDecoder().Bytes(raw)
+			if err != nil {
+				return "", nil, fmt.Errorf("decode %s: %w", name, err)
+			}
+			raw = out
+			warnings = append(warnings, "decoded from "+name)
 		}
-		text = string(out)
-		warnings = append(warnings, "decoded from "+name)
 	}
-	text = normalize(text)
+	text := normalize(raw)
 	if strings.TrimSpace(text) == "" {
 		return "", nil, ErrEmpty
 	}
@@ -169,47 +168,52 @@ func guessLegacy(raw []byte) (encoding.Encoding, string) {
 }
 
 // normalize puts text into one canonical shape: NFC, LF line ends, single
-// spaces, no zero-width, control or XML-invalid characters.
-func normalize(s string) string {
-	s = norm.NFC.String(s)
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
+// spaces, no space at either end of a line, no zero-width, control or
+// XML-invalid characters. It makes one string, written once: a space is
+// held until a visible character follows it on the same line, so no line
+// is trimmed afterwards.
+func normalize(raw []byte) string {
+	raw = norm.NFC.Bytes(raw) // raw itself when it is NFC already
 	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for i := 0; i < len(s); {
+	b.Grow(len(raw))
+	// space: a space to write before the next visible character; start:
+	// nothing visible on this line yet.
+	space, start := false, true
+	visible := func() {
+		if space && !start {
+			b.WriteByte(' ')
+		}
+		space, start = false, false
+	}
+	for i := 0; i < len(raw); {
 		// Printable ASCII is most of any text: copy each run of it at once.
-		if j := i; s[j] > ' ' && s[j] < 0x7F {
-			for j < len(s) && s[j] > ' ' && s[j] < 0x7F {
+		if j := i; raw[j] > ' ' && raw[j] < 0x7F {
+			for j < len(raw) && raw[j] > ' ' && raw[j] < 0x7F {
 				j++
 			}
-			b.WriteString(s[i:j])
-			space = false
+			visible()
+			b.Write(raw[i:j])
 			i = j
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRune(raw[i:])
 		i += size
 		switch {
-		case r == '\n', r == '\u2028', r == '\u2029':
-			b.WriteByte('\n')
-			space = false
-		case isSpace(r):
-			if !space {
-				b.WriteByte(' ')
-				space = true
+		case r == '\n', r == '\r', r == '\u2028', r == '\u2029':
+			if r == '\r' && i < len(raw) && raw[i] == '\n' {
+				i++ // CRLF is one line end
 			}
+			b.WriteByte('\n')
+			space, start = false, true
+		case isSpace(r):
+			space = true
 		case isInvisible(r):
 		default:
+			visible()
 			b.WriteRune(r)
-			space = false
 		}
 	}
-	lines := strings.Split(b.String(), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
-	}
-	return strings.Join(lines, "\n")
+	return b.String()
 }
 
 // isSpace reports the characters that become one space: tabs, form and

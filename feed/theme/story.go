@@ -46,32 +46,46 @@ func Fingerprint(a *article.Article) *Print {
 }
 
 // fingerprint computes the fingerprint of a body's tokenized paragraphs;
-// shingles run across paragraph breaks.
+// shingles run across paragraph breaks. The work is done in pooled
+// buffers and only the result is allocated: a cold start fingerprints
+// every article, and garbage of the result's size would leave the
+// long-lived prints scattered over half-empty memory.
 func fingerprint(body [][]string) *Print {
-	var hs []uint32
+	s := scratchPool.Get().(*printScratch)
+	defer scratchPool.Put(s)
+	hs := s.hashes[:0]
 	for _, toks := range body {
 		for _, t := range toks {
 			hs = append(hs, hash32(t))
 		}
 	}
-	p := &Print{}
+	s.hashes = hs
+	sh := s.shingles[:0]
 	if n := len(hs) - shingleSize + 1; n > 0 {
-		p.Shingles = make([]uint32, n)
-		for i := range p.Shingles {
-			p.Shingles[i] = mix(hs[i], 1) ^ mix(hs[i+1], 2) ^ mix(hs[i+2], 3)
+		for i := range n {
+			sh = append(sh, mix(hs[i], 1)^mix(hs[i+1], 2)^mix(hs[i+2], 3))
 		}
 	} else if len(hs) > 0 {
 		h := uint32(0)
 		for i, x := range hs {
 			h ^= mix(x, uint32(i+1))
 		}
-		p.Shingles = []uint32{h}
+		sh = append(sh, h)
 	}
-	sortUint32(p.Shingles)
-	p.Shingles = slices.Compact(p.Shingles)
+	s.shingles = sh
+	s.sortBuf = sortUint32(sh, s.sortBuf)
+	p := &Print{}
+	if sh = slices.Compact(sh); len(sh) > 0 {
+		p.Shingles = slices.Clone(sh)
+	}
 	p.Sig = signature(p.Shingles)
 	return p
 }
+
+// printScratch is fingerprint's working memory.
+type printScratch struct{ hashes, shingles, sortBuf []uint32 }
+
+var scratchPool = sync.Pool{New: func() any { return new(printScratch) }}
 
 // binBits is log2(numHashes): the bits of a hash that pick its bin.
 const binBits = 6
@@ -120,13 +134,16 @@ func signature(shingles []uint32) (sig [numHashes]uint32) {
 
 // sortUint32 sorts s in place: a radix sort, a byte at a time, for
 // the long lists of a fingerprint, where it is three times as fast as
-// slices.Sort.
-func sortUint32(s []uint32) {
+// slices.Sort. It works in buf, grown as needed and returned for reuse.
+func sortUint32(s, buf []uint32) []uint32 {
 	if len(s) < 128 {
 		slices.Sort(s)
-		return
+		return buf
 	}
-	buf := make([]uint32, len(s))
+	if cap(buf) < len(s) {
+		buf = make([]uint32, len(s))
+	}
+	buf = buf[:len(s)]
 	src, dst := s, buf
 	for shift := 0; shift < 32; shift += 8 {
 		var count [257]int
@@ -144,6 +161,7 @@ func sortUint32(s []uint32) {
 		src, dst = dst, src
 	}
 	// Four passes: the sorted values are back in s.
+	return buf
 }
 
 // hash32 is FNV-1a, inlined to avoid allocating a hasher per word.

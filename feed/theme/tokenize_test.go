@@ -95,6 +95,38 @@ func TestAnalyzeIsClassifyAndFingerprint(t *testing.T) {
 	}
 }
 
+// TestFingerprintOwnsItsShingles checks that a print shares no memory with
+// fingerprint's pooled buffers: the prints of every seed, made one after
+// another, equal prints made from the reference (a plain sort and copy of
+// every shingle) after all of them are made.
+func TestFingerprintOwnsItsShingles(t *testing.T) {
+	arts := seedArticles(t)
+	prints := make([]*Print, len(arts))
+	for i, a := range arts {
+		prints[i] = Fingerprint(a)
+	}
+	for i, a := range arts {
+		var hs []uint32
+		for _, toks := range tokenizeBody(a) {
+			for _, tok := range toks {
+				hs = append(hs, hash32(tok))
+			}
+		}
+		var want []uint32
+		for k := 0; k+shingleSize <= len(hs); k++ {
+			want = append(want, mix(hs[k], 1)^mix(hs[k+1], 2)^mix(hs[k+2], 3))
+		}
+		slices.Sort(want)
+		want = slices.Compact(want)
+		if got := prints[i].Shingles; !slices.Equal(got, want) {
+			t.Errorf("%s: %d shingles, want the reference's %d", a.ID, len(got), len(want))
+		}
+		if prints[i].Sig != signature(want) {
+			t.Errorf("%s: signature differs from the reference's", a.ID)
+		}
+	}
+}
+
 // TestGroupIsDeterministic checks that grouping the same fingerprints
 // always gives the same stories, whatever the order maps are read in:
 // with B like both A and C but A unlike C, the order of comparisons
@@ -127,7 +159,8 @@ func TestGroupIsDeterministic(t *testing.T) {
 
 func TestSortUint32(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, n := range []int{0, 1, 5, 127, 128, 129, 1000, 5000} {
+	var buf []uint32 // reused across sizes, as fingerprint does
+	for _, n := range []int{0, 1, 5, 127, 128, 129, 1000, 5000, 300} {
 		s := make([]uint32, n)
 		for i := range s {
 			s[i] = r.Uint32()
@@ -137,7 +170,7 @@ func TestSortUint32(t *testing.T) {
 		}
 		want := slices.Clone(s)
 		slices.Sort(want)
-		sortUint32(s)
+		buf = sortUint32(s, buf)
 		if !slices.Equal(s, want) {
 			t.Errorf("sortUint32 of %d values is not sorted", n)
 		}
