@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/kdigest/kdigest/feed/article"
@@ -106,57 +108,80 @@ func hasColumn(ctx context.Context, db *sql.DB, column string) bool {
 // loadRecords reads every row and decodes its article and classification.
 // A row whose article cannot be decoded is kept without it, so the next
 // Rescan parses its file again; one without a usable classification is
-// classified again by newEntry.
+// classified again by newEntry. Reading the rows is one thread (the one
+// connection); the articles are decompressed and decoded on every CPU as
+// their rows arrive, not after the last one.
 func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) ([]*record, error) {
 	rows, err := db.QueryContext(ctx, `SELECT id, file, hash, size, mtime, first_seen, updated, removed, parser, article, class FROM articles`)
 	if err != nil {
 		return nil, fmt.Errorf("load articles: %w", err)
 	}
 	defer rows.Close()
+	type saved struct {
+		r    *record
+		blob []byte
+	}
+	work := make(chan saved, 256)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for s := range work {
+				decodeArticle(ctx, cd, log, s.r, s.blob)
+			}
+		}()
+	}
+	// On every return: no more rows, then every decode done.
+	defer wg.Wait()
+	defer close(work)
+
 	var recs []*record
-	var blobs [][]byte // each record's article, decoded on every CPU below
 	for rows.Next() {
 		r := &record{}
 		var first, updated int64
 		// The article is copied before the next row replaces it, and
-		// decoded below; the classification is small and decoded here.
+		// decoded by a worker; the classification is small and decoded here.
 		var art, class sql.RawBytes
 		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &art, &class); err != nil {
 			return nil, fmt.Errorf("load articles: %w", err)
 		}
 		r.firstSeen = time.Unix(0, first).UTC()
 		r.updated = time.Unix(0, updated).UTC()
-		if len(art) == 0 {
-			r.parser = "" // saved before its parse was (see saveCaches)
-		}
-		blobs = append(blobs, bytes.Clone(art))
 		if cc, err := decodeClass(class); err == nil {
 			r.class = cc
 		}
 		recs = append(recs, r)
+		if len(art) == 0 {
+			r.parser = "" // saved before its parse was (see saveCaches)
+			continue
+		}
+		work <- saved{r, bytes.Clone(art)}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load articles: %w", err)
 	}
-	parallel(len(recs), func(i int) {
-		r := recs[i]
-		if r.parser == "" {
-			return
-		}
-		a, err := cd.decode(blobs[i])
-		if err != nil {
-			level := slog.LevelWarn
-			if errors.Is(err, errLayout) {
-				level = slog.LevelDebug // written by another release: parsed again, as expected
-			}
-			log.Log(ctx, level, "cached article unreadable", "id", r.id, "err", err)
-			r.parser = ""
-			return
-		}
-		a.ID = r.id
-		r.art = a
-	})
 	return recs, nil
+}
+
+// decodeArticle decodes r's saved article into r.art. One that cannot be
+// decoded leaves r without a parse, which the next Rescan makes again.
+func decodeArticle(ctx context.Context, cd *codec, log *slog.Logger, r *record, blob []byte) {
+	if r.parser == "" {
+		return
+	}
+	a, err := cd.decode(blob)
+	if err != nil {
+		level := slog.LevelWarn
+		if errors.Is(err, errLayout) {
+			level = slog.LevelDebug // written by another release: parsed again, as expected
+		}
+		log.Log(ctx, level, "cached article unreadable", "id", r.id, "err", err)
+		r.parser = ""
+		return
+	}
+	a.ID = r.id
+	r.art = a
 }
 
 // encodePrint stores a fingerprint as little-endian uint32s: the

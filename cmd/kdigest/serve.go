@@ -152,6 +152,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		return fmt.Errorf("first scan of %s: %s", c.Seeds, st.LastError)
 	}
 	svc.loaded(start)
+	trim.changed() // a start that changed nothing still read the whole corpus
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
