@@ -83,3 +83,25 @@ func FuzzFoldHash(f *testing.F) {
 		}
 	})
 }
+
+// FuzzWordCount checks the branch-free wordCount against the plain
+// statement: a word starts at each byte other than a space, tab or line
+// feed that follows one of them or the start.
+func FuzzWordCount(f *testing.F) {
+	for _, s := range []string{"", " ", "one", " two  words ", "a\tb\nc", "end.\n\nNext — para", "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, in := 0, false
+		for i := 0; i < len(s); i++ {
+			space := s[i] == ' ' || s[i] == '\t' || s[i] == '\n'
+			if !space && !in {
+				want++
+			}
+			in = !space
+		}
+		if got := wordCount(s); got != want {
+			t.Errorf("wordCount(%q) = %d, want %d", s, got, want)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -273,13 +274,20 @@ func standfirstBefore(ls []line, metaAfter []bool, text string, i int) bool {
 }
 
 // foldHash is a 64-bit FNV-1a hash of strings.ToLower(s), computed
-// without the lower-cased copy when s is ASCII (almost every paragraph).
+// without the lower-cased copy: ASCII a byte at a time, the rest a rune
+// at a time as strings.ToLower maps it (an invalid byte becomes U+FFFD).
 func foldHash(s string) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= utf8.RuneSelf {
-			return fnv64(strings.ToLower(s))
+			var buf [utf8.UTFMax]byte
+			for _, r := range s[i:] {
+				for _, b := range utf8.AppendRune(buf[:0], unicode.ToLower(r)) {
+					h = (h ^ uint64(b)) * 1099511628211
+				}
+			}
+			return h
 		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
