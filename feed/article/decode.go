@@ -3,7 +3,7 @@ package article
 import (
 	"bytes"
 	"fmt"
-	"strings"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -13,15 +13,15 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// decode turns raw bytes into clean UTF-8 text. It honours byte-order marks,
-// detects legacy single-byte encodings, replaces invalid bytes, and reports
-// what it did as warnings.
-func decode(raw []byte) (string, []string, error) {
+// decode turns raw bytes into clean UTF-8 text, appended to dst. It
+// honours byte-order marks, detects legacy single-byte encodings, replaces
+// invalid bytes, and reports what it did as warnings.
+func decode(dst, raw []byte) ([]byte, []string, error) {
 	if len(raw) > MaxSize {
-		return "", nil, fmt.Errorf("%w (%d bytes, limit %d)", ErrTooLarge, len(raw), MaxSize)
+		return nil, nil, fmt.Errorf("%w (%d bytes, limit %d)", ErrTooLarge, len(raw), MaxSize)
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return "", nil, ErrEmpty
+		return nil, nil, ErrEmpty
 	}
 	var warnings []string
 	switch {
@@ -31,20 +31,20 @@ func decode(raw []byte) (string, []string, error) {
 		dec := utf16.UTF16(utf16.LittleEndian, utf16.ExpectBOM).NewDecoder()
 		out, err := dec.Bytes(raw)
 		if err != nil {
-			return "", nil, fmt.Errorf("decode UTF-16: %w", err)
+			return nil, nil, fmt.Errorf("decode UTF-16: %w", err)
 		}
 		raw = out
 		warnings = append(warnings, "decoded from UTF-16")
 	case looksUTF16(raw):
 		out, name, err := decodeUTF16NoBOM(raw)
 		if err != nil {
-			return "", nil, err
+			return nil, nil, err
 		}
 		raw = out
 		warnings = append(warnings, "decoded from "+name+" without a byte-order mark")
 	}
 	if isBinary(raw) {
-		return "", nil, ErrBinary
+		return nil, nil, ErrBinary
 	}
 	if !utf8.Valid(raw) {
 		if valid, invalid := utf8Stats(raw); valid > 0 && valid*4 >= invalid {
@@ -56,15 +56,15 @@ func decode(raw []byte) (string, []string, error) {
 			enc, name := guessLegacy(raw)
 			out, err := enc.NewDecoder().Bytes(raw)
 			if err != nil {
-				return "", nil, fmt.Errorf("decode %s: %w", name, err)
+				return nil, nil, fmt.Errorf("decode %s: %w", name, err)
 			}
 			raw = out
 			warnings = append(warnings, "decoded from "+name)
 		}
 	}
-	text := normalize(raw)
-	if strings.TrimSpace(text) == "" {
-		return "", nil, ErrEmpty
+	text := normalize(dst, raw)
+	if len(bytes.TrimSpace(text)) == 0 {
+		return nil, nil, ErrEmpty
 	}
 	return text, warnings, nil
 }
@@ -167,32 +167,30 @@ func guessLegacy(raw []byte) (encoding.Encoding, string) {
 	return charmap.ISO8859_1, "iso-8859-1"
 }
 
-// normalize puts text into one canonical shape: NFC, LF line ends, single
-// spaces, no space at either end of a line, no zero-width, control or
-// XML-invalid characters. It makes one string, written once: a space is
+// normalize appends raw's text to dst in one canonical shape: NFC, LF line
+// ends, single spaces, no space at either end of a line, no zero-width,
+// control or XML-invalid characters. The text is written once: a space is
 // held until a visible character follows it on the same line, so no line
 // is trimmed afterwards.
-func normalize(raw []byte) string {
+func normalize(dst, raw []byte) []byte {
 	raw = norm.NFC.Bytes(raw) // raw itself when it is NFC already
-	var b strings.Builder
-	b.Grow(len(raw))
+	b := slices.Grow(dst, len(raw))
 	// space: a space to write before the next visible character; start:
 	// nothing visible on this line yet.
 	space, start := false, true
-	visible := func() {
-		if space && !start {
-			b.WriteByte(' ')
-		}
-		space, start = false, false
-	}
 	for i := 0; i < len(raw); {
-		// Printable ASCII is most of any text: copy each run of it at once.
-		if j := i; raw[j] > ' ' && raw[j] < 0x7F {
+		c := raw[i]
+		if c > ' ' && c < 0x7F {
+			// Printable ASCII is most of any text: copy each run of it at once.
+			j := i + 1
 			for j < len(raw) && raw[j] > ' ' && raw[j] < 0x7F {
 				j++
 			}
-			visible()
-			b.Write(raw[i:j])
+			if space && !start {
+				b = append(b, ' ')
+			}
+			space, start = false, false
+			b = append(b, raw[i:j]...)
 			i = j
 			continue
 		}
@@ -203,17 +201,20 @@ func normalize(raw []byte) string {
 			if r == '\r' && i < len(raw) && raw[i] == '\n' {
 				i++ // CRLF is one line end
 			}
-			b.WriteByte('\n')
+			b = append(b, '\n')
 			space, start = false, true
 		case isSpace(r):
 			space = true
 		case isInvisible(r):
 		default:
-			visible()
-			b.WriteRune(r)
+			if space && !start {
+				b = append(b, ' ')
+			}
+			space, start = false, false
+			b = utf8.AppendRune(b, r)
 		}
 	}
-	return b.String()
+	return b
 }
 
 // isSpace reports the characters that become one space: tabs, form and

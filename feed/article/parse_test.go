@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -420,6 +421,36 @@ func TestParseKeepsOnlyItsText(t *testing.T) {
 		}
 		if span := int(hi - lo); span > total {
 			t.Errorf("%s: the article's %d bytes of text span %d bytes of memory (the page is %d)", filepath.Base(path), total, span, len(raw))
+		}
+	}
+}
+
+// TestParsesShareNoText parses every seed, then parses each again, and
+// checks the first articles are unchanged: the page text of each parse is
+// reused memory, and an article must keep none of it.
+func TestParsesShareNoText(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var raws [][]byte
+	var first []*Article
+	for _, path := range seedFiles(t) {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := ParseAt(filepath.Base(path), raw, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raws, first = append(raws, raw), append(first, a)
+	}
+	for i := range raws {
+		for k := len(raws) - 1; k >= 0; k-- { // other pages through the same memory
+			ParseAt("other.txt", raws[k], now)
+		}
+		again, _ := ParseAt("again.txt", raws[i], now)
+		again.ID = first[i].ID
+		if !reflect.DeepEqual(first[i], again) {
+			t.Errorf("%s changed after other files were parsed", first[i].ID)
 		}
 	}
 }

@@ -21,7 +21,11 @@ type term struct {
 // to be lower-cased. It runs for every paragraph of every article, hence
 // the byte loop with an ASCII fast path.
 func tokenize(s string) []string {
-	out := make([]string, 0, len(s)/6+1)
+	return appendTokens(make([]string, 0, len(s)/6+1), s)
+}
+
+// appendTokens appends the tokens of s to out.
+func appendTokens(out []string, s string) []string {
 	start, upper := -1, false
 	for i := 0; i < len(s); {
 		c, size := s[i], 1
@@ -168,8 +172,10 @@ func less(a, b alias) bool {
 	return strings.Join(a.from, " ") < strings.Join(b.from, " ")
 }
 
-// canonical rewrites every variant in toks to its canonical form.
-func (a *aliases) canonical(toks []string) []string {
+// canonical rewrites every variant in toks to its canonical form. It
+// returns toks when there is nothing to rewrite, else the rewritten
+// tokens, appended to *dst (a new slice when dst is nil).
+func (a *aliases) canonical(toks []string, dst *[]string) []string {
 	if a == nil || len(a.byFirst) == 0 {
 		return toks
 	}
@@ -186,7 +192,11 @@ func (a *aliases) canonical(toks []string) []string {
 	if first < 0 {
 		return toks // the common case: nothing to rewrite, nothing to copy
 	}
-	out := append(make([]string, 0, len(toks)), toks[:first]...)
+	if dst == nil {
+		dst = &[]string{}
+	}
+	start := len(*dst)
+	out := append(*dst, toks[:first]...)
 	for i := first; i < len(toks); {
 		matched := false
 		for _, al := range a.byFirst[toks[i]] {
@@ -202,7 +212,8 @@ func (a *aliases) canonical(toks []string) []string {
 			i++
 		}
 	}
-	return out
+	*dst = out
+	return out[start:len(out):len(out)]
 }
 
 func hasPrefix(toks, p []string) bool {

@@ -42,7 +42,9 @@ type Print struct {
 // Fingerprint computes the article's fingerprint from its body. Headlines
 // are left out: outlets title the same story differently.
 func Fingerprint(a *article.Article) *Print {
-	return fingerprint(tokenizeBody(a))
+	w := getTokenWork()
+	defer putTokenWork(w)
+	return fingerprint(tokenizeBody(a, w))
 }
 
 // fingerprint computes the fingerprint of a body's tokenized paragraphs;

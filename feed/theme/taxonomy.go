@@ -187,7 +187,7 @@ func (t *Taxonomy) compile(m map[string]float64) ([]term, error) {
 		if w == 0 || w > 100 || w < -100 {
 			return nil, fmt.Errorf("term %q: weight %v must be non-zero and within ±100", k, w)
 		}
-		toks := t.aliases.canonical(tokenize(k))
+		toks := t.aliases.canonical(tokenize(k), nil)
 		if len(toks) == 0 {
 			return nil, fmt.Errorf("term %q has no words", k)
 		}

@@ -130,6 +130,36 @@ func TestAliasesAndInflections(t *testing.T) {
 	}
 }
 
+// TestCanonicalSharedMemory rewrites several token lists into one shared
+// slice, as an analysis does, and checks that each result stays what
+// rewriting it alone gives.
+func TestCanonicalSharedMemory(t *testing.T) {
+	tax := defaultTaxonomy(t)
+	texts := []string{
+		"Shelling hit Khankendi overnight near the Berdzor corridor",
+		"Aliev and Pashinian met in Artsakh",
+		"no alias at all in this one",
+		"Traffic through Syunik and Zangezur resumed",
+	}
+	want := make([][]string, len(texts))
+	for i, s := range texts {
+		want[i] = slices.Clone(tax.aliases.canonical(tokenize(s), nil))
+	}
+	var shared []string
+	got := make([][]string, len(texts))
+	for i, s := range texts {
+		got[i] = tax.aliases.canonical(tokenize(s), &shared)
+	}
+	for i := range texts {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("%q: rewritten into shared memory %q, alone %q", texts[i], got[i], want[i])
+		}
+	}
+	if len(shared) == 0 {
+		t.Error("nothing was rewritten into the shared slice: the test texts need aliases")
+	}
+}
+
 func TestTermCountsOncePerParagraph(t *testing.T) {
 	tax := defaultTaxonomy(t)
 	once := tax.Classify(&article.Article{Body: []string{"x", "The ceasefire held."}})

@@ -107,8 +107,8 @@ func TestFingerprintOwnsItsShingles(t *testing.T) {
 	}
 	for i, a := range arts {
 		var hs []uint32
-		for _, toks := range tokenizeBody(a) {
-			for _, tok := range toks {
+		for _, p := range a.Body {
+			for _, tok := range tokenize(p) {
 				hs = append(hs, hash32(tok))
 			}
 		}
