@@ -143,6 +143,9 @@ func TestSynthesizeTitle(t *testing.T) {
 		{"Russian President Vladimir Putin on Wednesday received the Armenian prime minister to discuss the current situation in Nagorno-Karabakh, a region of the South Caucasus.",
 			"Russian President Vladimir Putin received the Armenian prime minister to discuss the current situation"},
 		{"The talks (the first since May) ended without a deal. Officials said more talks are planned.", "The talks ended without a deal"},
+		// A sentence ending in an ellipsis is cut after the whole
+		// character, not inside its three bytes (found by FuzzParse).
+		{"Talks in Brussels stalled again… Both sides blamed the other.", "Talks in Brussels stalled again"},
 	}
 	for _, tt := range tests {
 		got := synthesizeTitle(tt.lede)

@@ -100,7 +100,8 @@ var (
 func synthesizeTitle(lede string) string {
 	s := lede
 	if m := sentenceEnd.FindStringIndex(s); m != nil {
-		s = s[:m[0]+1]
+		_, size := utf8.DecodeRuneInString(s[m[0]:]) // "…" is three bytes
+		s = s[:m[0]+size]
 	}
 	s = attribution.ReplaceAllString(s, "")
 	s = aside.ReplaceAllString(s, "")
