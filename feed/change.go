@@ -186,6 +186,7 @@ func (c *Corpus) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.waitCaches()
+	c.takePreloaded()
 }
 
 // touch publishes the current snapshot again with a new scan time.

@@ -79,7 +79,11 @@ type Corpus struct {
 	// unpublished reports a change saved and in memory whose snapshot
 	// could not be built; the next commit publishes it.
 	unpublished bool
-	snap        atomic.Pointer[Snapshot]
+	// preloaded receives the saved fingerprints read in the background
+	// after a start that reused its stories (see ReadAhead); nil when
+	// none are being read.
+	preloaded chan map[string]*theme.Print
+	snap      atomic.Pointer[Snapshot]
 }
 
 // failure is why a file could not be used, and the content that failed,

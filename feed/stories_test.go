@@ -2,10 +2,12 @@ package feed
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -105,15 +107,59 @@ func TestStoriesAfterRestartUseSavedFingerprints(t *testing.T) {
 		}},
 	}
 	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := f.open(t)
-			tt.before(t, c)
-			name := fmt.Sprintf("zzz_other%d.txt", i)
-			f.write(t, name, "A football club won the national cup on Sunday in a match watched by thousands.\n")
-			mustApply(t, c, name)
-			if e, _ := c.Snapshot().Article("zzz_copy"); e.Story != orig {
-				t.Errorf("story of the copy = %q, want %q", e.Story, orig)
-			}
-		})
+		for _, ahead := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/read ahead=%v", tt.name, ahead), func(t *testing.T) {
+				c := f.open(t)
+				tt.before(t, c)
+				if ahead {
+					c.ReadAhead(context.Background())
+				}
+				name := fmt.Sprintf("zzz_other%d_%v.txt", i, ahead)
+				f.write(t, name, "A football club won the national cup on Sunday in a match watched by thousands.\n")
+				mustApply(t, c, name)
+				if e, _ := c.Snapshot().Article("zzz_copy"); e.Story != orig {
+					t.Errorf("story of the copy = %q, want %q", e.Story, orig)
+				}
+			})
+		}
+	}
+}
+
+// TestReadAhead checks that ReadAhead after a warm start reads every
+// fingerprint the first change needs, and that when it cannot read them
+// it says so and the change reads them itself.
+func TestReadAhead(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	f.open(t)
+
+	c := f.open(t) // warm: the saved stories hold, no fingerprint is read
+	c.ReadAhead(context.Background())
+	c.ReadAhead(context.Background()) // a second call while one reads starts no other
+	c.mu.Lock()
+	got := c.takePreloaded()
+	c.mu.Unlock()
+	if n := len(c.Snapshot().Entries); len(got) != n {
+		t.Errorf("read ahead %d fingerprints, want the %d of the corpus", len(got), n)
+	}
+
+	var logs bytes.Buffer
+	c = f.open(t, func(o *Options) { o.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
+	if _, err := c.db.Exec(`ALTER TABLE prints RENAME COLUMN print TO unreadable`); err != nil {
+		t.Fatal(err)
+	}
+	c.ReadAhead(context.Background())
+	c.mu.Lock()
+	got = c.takePreloaded()
+	c.mu.Unlock()
+	if got != nil || !strings.Contains(logs.String(), "fingerprints not read ahead") {
+		t.Errorf("unreadable table: read %d, log %q; want nothing read and a warning", len(got), logs.String())
+	}
+	if _, err := c.db.Exec(`ALTER TABLE prints RENAME COLUMN unreadable TO print`); err != nil {
+		t.Fatal(err)
+	}
+	f.write(t, "zzz_new.txt", "Armenian and Azerbaijani negotiators met in Brussels on Monday for border talks.\n")
+	mustApply(t, c, "zzz_new.txt")
+	if _, ok := c.Snapshot().Article("zzz_new"); !ok {
+		t.Error("the change after a failed read-ahead did not publish its article")
 	}
 }

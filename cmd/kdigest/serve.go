@@ -163,6 +163,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(web.CoalescingListener(ln)) }()
 	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())
+	svc.corpus.ReadAhead(bg) // what the first change needs, now that the feeds are up
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -428,7 +428,11 @@ func pairKey(a, b int) uint64 { return uint64(a)<<32 | uint64(b) }
 // once, on every CPU, and returns the results sorted by key. Group then
 // looks most of its comparisons up instead of making them one by one.
 func comparePairs(ps []*Print, buckets [][]int) []pairResult {
-	var keys []uint64
+	n := 0
+	for _, b := range buckets {
+		n += len(b) * (len(b) - 1) / 2
+	}
+	keys := make([]uint64, 0, n)
 	for _, b := range buckets {
 		for x, i := range b {
 			for _, j := range b[x+1:] {
