@@ -40,10 +40,14 @@ func (t *Taxonomy) paragraphs(a *article.Article, body [][]string, w *tokenWork)
 	return out
 }
 
-// tokenWork holds every token of one article's analysis in one slice,
-// reused from article to article: tokenizing a cold start's 10,000
-// articles otherwise allocates a third of what the start allocates.
-type tokenWork struct{ toks []string }
+// tokenWork is the working memory of one article's analysis, reused from
+// article to article: every token in one slice (tokenizing a cold start's
+// 10,000 articles otherwise allocates a third of what the start
+// allocates), and fingerprint's word hashes, shingles and sort buffer.
+type tokenWork struct {
+	toks                      []string
+	hashes, shingles, sortBuf []uint32
+}
 
 var tokenPool = sync.Pool{New: func() any { return new(tokenWork) }}
 
@@ -80,7 +84,7 @@ func (t *Taxonomy) Analyze(a *article.Article) (Result, *Print) {
 	w := getTokenWork()
 	defer putTokenWork(w)
 	body := tokenizeBody(a, w)
-	return t.classify(a, body, w), fingerprint(body)
+	return t.classify(a, body, w), fingerprint(body, w)
 }
 
 // Classify scores the article against every theme and the topic. It is

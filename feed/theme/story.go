@@ -44,17 +44,15 @@ type Print struct {
 func Fingerprint(a *article.Article) *Print {
 	w := getTokenWork()
 	defer putTokenWork(w)
-	return fingerprint(tokenizeBody(a, w))
+	return fingerprint(tokenizeBody(a, w), w)
 }
 
 // fingerprint computes the fingerprint of a body's tokenized paragraphs;
-// shingles run across paragraph breaks. The work is done in pooled
-// buffers and only the result is allocated: a cold start fingerprints
+// shingles run across paragraph breaks. The work is done in the
+// analysis's reused memory s and only the result is allocated: a cold start fingerprints
 // every article, and garbage of the result's size would leave the
 // long-lived prints scattered over half-empty memory.
-func fingerprint(body [][]string) *Print {
-	s := scratchPool.Get().(*printScratch)
-	defer scratchPool.Put(s)
+func fingerprint(body [][]string, s *tokenWork) *Print {
 	hs := s.hashes[:0]
 	for _, toks := range body {
 		for _, t := range toks {
@@ -83,11 +81,6 @@ func fingerprint(body [][]string) *Print {
 	p.Sig = signature(p.Shingles)
 	return p
 }
-
-// printScratch is fingerprint's working memory.
-type printScratch struct{ hashes, shingles, sortBuf []uint32 }
-
-var scratchPool = sync.Pool{New: func() any { return new(printScratch) }}
 
 // binBits is log2(numHashes): the bits of a hash that pick its bin.
 const binBits = 6
