@@ -1,0 +1,606 @@
+package theme
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// The story index keeps the corpus grouped into stories while articles
+// come and go. Its one rule, shared by every path that groups:
+//
+//   - An exact copy of a file (the same content hash) is folded into the
+//     copy with the smallest id, its canonical: it takes that article's
+//     story and takes no other part in grouping.
+//   - Two canonical articles are linked by an edge when they share an LSH
+//     band of their signatures, their dates are at most storyWindow apart
+//     and their fingerprints are similar.
+//   - The edges split the articles into components. Inside a component,
+//     articles taken in id order join the first story (in story id order)
+//     they have an edge to and whose every member is within storyWindow
+//     of them; an article that joins none starts a story. A story's id is
+//     its smallest article id.
+//
+// So a story never spans more than storyWindow, and it depends only on its
+// component: a change recomputes the edges of the changed article (its
+// LSH candidates) and the components it touched, never the corpus.
+
+// storyWindow is the furthest apart the dates of two reports of one story
+// may be: the Sochi summits of 2021 and 2022 share most of their phrasing.
+const storyWindow = 3 * 24 * time.Hour
+
+// StoryDoc is what the story index knows of one article.
+type StoryDoc struct {
+	// ID is the article id.
+	ID string
+	// Outlet is the article's outlet, or "" when unknown.
+	Outlet string
+	// Date is when the article was published, else when it was first seen.
+	Date time.Time
+	// Hash is the content hash of the file; articles with the same
+	// non-empty hash are exact copies.
+	Hash string
+	// Print is the fingerprint of the clean body (Fingerprint or Analyze).
+	Print *Print
+}
+
+// StoryEdge is an accepted pair of canonical articles of one story
+// candidate: A < B. The corpus stores the edges and hands them back to
+// LoadStoryIndex, so a restart compares no pair.
+type StoryEdge struct{ A, B string }
+
+// StoryChange is what one Put or Remove changed.
+type StoryChange struct {
+	// Stories lists, sorted, the ids whose Story or CopyOf changed, and
+	// the put or removed article. It may list a few more (a copy whose
+	// CopyOf changed and changed back within the one call), never fewer.
+	Stories []string
+	// Added and Removed are the edges that appeared and disappeared: no
+	// edge is in both, so they apply in either order.
+	Added, Removed []StoryEdge
+}
+
+// StoryIndex groups articles into stories and keeps the grouping up to
+// date one article at a time. The zero value is not usable; call
+// NewStoryIndex, BuildStoryIndex or LoadStoryIndex. It is not safe for
+// concurrent use.
+type StoryIndex struct {
+	docs map[string]*storyEntry
+	// heads maps a band key to the slot of the last canonical article put
+	// in that bucket; storyEntry.next chains the rest, so a bucket costs
+	// one map entry whatever its size.
+	heads map[uint64]int32
+	slots []*storyEntry // by slot; nil when free
+	free  []int32
+	// copies lists, per content hash, the ids of its articles, sorted:
+	// the first is the canonical one.
+	copies  map[string][]string
+	members map[string][]string // story id -> sorted ids, copies included
+}
+
+// storyEntry is one article in the index.
+type storyEntry struct {
+	doc   StoryDoc
+	story string
+	slot  int32 // -1 unless canonical and in the LSH buckets
+	next  [bands]int32
+	edges []string // sorted ids of the canonical articles it has an edge to
+}
+
+// NewStoryIndex returns an empty index.
+func NewStoryIndex() *StoryIndex {
+	return &StoryIndex{
+		docs:    map[string]*storyEntry{},
+		heads:   map[uint64]int32{},
+		copies:  map[string][]string{},
+		members: map[string][]string{},
+	}
+}
+
+// BuildStoryIndex groups docs from scratch. Each candidate pair is
+// compared once, and each component grouped once.
+func BuildStoryIndex(docs []StoryDoc) *StoryIndex {
+	x := NewStoryIndex()
+	x.add(docs)
+	var unused StoryChange
+	for _, id := range x.canonicalIDs() {
+		e := x.docs[id]
+		x.bucket(e)
+		x.link(e, &unused) // with the articles bucketed before it: each pair once
+	}
+	x.regroupAll()
+	return x
+}
+
+// LoadStoryIndex rebuilds an index from its docs and the edges it had
+// accepted (Edges), comparing no pair. An edge naming an article that is
+// not a canonical one of docs is an error: the caller builds the index
+// again with BuildStoryIndex.
+func LoadStoryIndex(docs []StoryDoc, edges []StoryEdge) (*StoryIndex, error) {
+	x := NewStoryIndex()
+	x.add(docs)
+	for _, id := range x.canonicalIDs() {
+		x.bucket(x.docs[id])
+	}
+	for _, e := range edges {
+		a, b := x.docs[e.A], x.docs[e.B]
+		if a == nil || b == nil || a.slot < 0 || b.slot < 0 || e.A >= e.B {
+			return nil, fmt.Errorf("story edge %s-%s: not a pair of canonical articles", e.A, e.B)
+		}
+		a.edges = append(a.edges, e.B)
+		b.edges = append(b.edges, e.A)
+	}
+	for _, e := range x.docs {
+		slices.Sort(e.edges)
+		if len(slices.Compact(e.edges)) != len(e.edges) {
+			return nil, fmt.Errorf("story edges of %s: duplicate edge", e.doc.ID)
+		}
+	}
+	x.regroupAll()
+	return x, nil
+}
+
+// add puts docs in the index, without buckets, edges or stories.
+// A later doc with the id of an earlier one replaces it.
+func (x *StoryIndex) add(docs []StoryDoc) {
+	for _, d := range docs {
+		x.docs[d.ID] = &storyEntry{doc: d, story: d.ID, slot: -1}
+	}
+	for _, e := range x.docs {
+		if e.doc.Hash != "" {
+			x.copies[e.doc.Hash] = append(x.copies[e.doc.Hash], e.doc.ID)
+		}
+	}
+	for _, ids := range x.copies {
+		slices.Sort(ids)
+	}
+}
+
+// canonicalIDs returns the sorted ids of the articles that are no copy.
+func (x *StoryIndex) canonicalIDs() []string {
+	var ids []string
+	for id, e := range x.docs {
+		if x.canonical(e) == id {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// regroupAll groups every component.
+func (x *StoryIndex) regroupAll() {
+	var unused StoryChange
+	x.regroup(x.canonicalIDs(), &unused)
+}
+
+// Len returns the number of articles in the index.
+func (x *StoryIndex) Len() int { return len(x.docs) }
+
+// Story returns the story id of the article id, or "" when it is not in
+// the index.
+func (x *StoryIndex) Story(id string) string {
+	if e := x.docs[id]; e != nil {
+		return e.story
+	}
+	return ""
+}
+
+// CopyOf returns the id of the article that id is an exact copy of (the
+// copy with the smallest id), or "" when id is no copy or not in the
+// index. Feeds and digests show only articles with no CopyOf.
+func (x *StoryIndex) CopyOf(id string) string {
+	e := x.docs[id]
+	if e == nil {
+		return ""
+	}
+	if c := x.canonical(e); c != id {
+		return c
+	}
+	return ""
+}
+
+// Members returns the sorted ids of the articles of a story, copies
+// included, or nil when there is no such story.
+func (x *StoryIndex) Members(story string) []string {
+	return slices.Clone(x.members[story])
+}
+
+// AlsoReportedBy returns the outlets, sorted and each once, that reported
+// the story of the article id, other than the article's own outlet.
+// Articles with no outlet are left out.
+func (x *StoryIndex) AlsoReportedBy(id string) []string {
+	e := x.docs[id]
+	if e == nil {
+		return nil
+	}
+	var out []string
+	for _, m := range x.members[e.story] {
+		if o := x.docs[m].doc.Outlet; o != "" && o != e.doc.Outlet {
+			out = append(out, o)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Edges returns every accepted edge, sorted: what LoadStoryIndex needs.
+func (x *StoryIndex) Edges() []StoryEdge {
+	var out []StoryEdge
+	for id, e := range x.docs {
+		for _, n := range e.edges {
+			if id < n {
+				out = append(out, StoryEdge{id, n})
+			}
+		}
+	}
+	slices.SortFunc(out, compareEdges)
+	return out
+}
+
+// Put adds the article d, or replaces the article with its id, and
+// regroups what that touched.
+func (x *StoryIndex) Put(d StoryDoc) StoryChange {
+	var ch StoryChange
+	seeds := x.remove(d.ID, &ch)
+	e := &storyEntry{doc: d, story: d.ID, slot: -1}
+	x.docs[d.ID] = e
+	seeds = append(seeds, d.ID)
+	if d.Hash != "" {
+		ids := x.copies[d.Hash]
+		was := ""
+		if len(ids) > 0 {
+			was = ids[0]
+		}
+		i, _ := slices.BinarySearch(ids, d.ID)
+		x.copies[d.Hash] = slices.Insert(ids, i, d.ID)
+		if was != "" && d.ID < was {
+			// d displaces the canonical copy, which becomes a copy of d.
+			seeds = append(seeds, x.unlink(x.docs[was], &ch)...)
+			seeds = append(seeds, was)
+			ch.Stories = append(ch.Stories, x.copies[d.Hash]...) // a new CopyOf
+		}
+	}
+	if x.canonical(e) == d.ID {
+		x.bucket(e)
+		x.link(e, &ch)
+	}
+	x.regroup(seeds, &ch)
+	x.finish(&ch, d.ID)
+	return ch
+}
+
+// Remove takes the article id out of the index, if it is in it, and
+// regroups what that touched.
+func (x *StoryIndex) Remove(id string) StoryChange {
+	var ch StoryChange
+	if x.docs[id] == nil {
+		return ch
+	}
+	x.regroup(x.remove(id, &ch), &ch)
+	x.finish(&ch, id)
+	return ch
+}
+
+// finish sorts the change and records that id itself changed.
+func (x *StoryIndex) finish(ch *StoryChange, id string) {
+	ch.Stories = append(ch.Stories, id)
+	slices.Sort(ch.Stories)
+	ch.Stories = slices.Compact(ch.Stories)
+	// An edge in both lists was dropped and made again (or made and
+	// dropped) within the call: no net change.
+	both := map[StoryEdge]bool{}
+	for _, e := range ch.Removed {
+		both[e] = true
+	}
+	net := func(es []StoryEdge) []StoryEdge {
+		return slices.DeleteFunc(es, func(e StoryEdge) bool { return both[e] })
+	}
+	in := map[StoryEdge]bool{}
+	for _, e := range ch.Added {
+		if both[e] {
+			in[e] = true
+		}
+	}
+	both = in
+	ch.Added, ch.Removed = net(ch.Added), net(ch.Removed)
+	slices.SortFunc(ch.Added, compareEdges)
+	slices.SortFunc(ch.Removed, compareEdges)
+}
+
+// remove takes id out of the index without regrouping, and returns the
+// articles whose components must be regrouped.
+func (x *StoryIndex) remove(id string, ch *StoryChange) (seeds []string) {
+	e := x.docs[id]
+	if e == nil {
+		return nil
+	}
+	if x.canonical(e) == id {
+		seeds = x.unlink(e, ch)
+	}
+	x.leave(e)
+	delete(x.docs, id)
+	if h := e.doc.Hash; h != "" {
+		ids := x.copies[h]
+		i, _ := slices.BinarySearch(ids, id)
+		ids = slices.Delete(ids, i, i+1)
+		if len(ids) == 0 {
+			delete(x.copies, h)
+		} else {
+			x.copies[h] = ids
+			if i == 0 {
+				// The next copy becomes the canonical one.
+				c := x.docs[ids[0]]
+				x.bucket(c)
+				x.link(c, ch)
+				ch.Stories = append(ch.Stories, ids...) // a new CopyOf
+			}
+			seeds = append(seeds, ids[0])
+		}
+	}
+	return seeds
+}
+
+// canonical returns the id of the article e stands for: its own, or that
+// of the copy with the smallest id.
+func (x *StoryIndex) canonical(e *storyEntry) string {
+	if e.doc.Hash == "" {
+		return e.doc.ID
+	}
+	return x.copies[e.doc.Hash][0]
+}
+
+// bandKey is the LSH key of one band of a signature.
+func bandKey(sig *[numHashes]uint32, band int) uint64 {
+	const rows = numHashes / bands
+	key := uint64(band)
+	for r := 0; r < rows; r++ {
+		key = key*1000003 + uint64(sig[band*rows+r])
+	}
+	return key
+}
+
+// indexed reports whether a print takes part in grouping: an empty body
+// is a story of its own.
+func indexed(p *Print) bool { return p != nil && len(p.Shingles) > 0 }
+
+// bucket puts the canonical article e in its LSH buckets.
+func (x *StoryIndex) bucket(e *storyEntry) {
+	if !indexed(e.doc.Print) {
+		return
+	}
+	if n := len(x.free); n > 0 {
+		e.slot = x.free[n-1]
+		x.free = x.free[:n-1]
+		x.slots[e.slot] = e
+	} else {
+		e.slot = int32(len(x.slots))
+		x.slots = append(x.slots, e)
+	}
+	for b := range bands {
+		k := bandKey(&e.doc.Print.Sig, b)
+		if h, ok := x.heads[k]; ok {
+			e.next[b] = h
+		} else {
+			e.next[b] = -1
+		}
+		x.heads[k] = e.slot
+	}
+}
+
+// link computes the edges of the bucketed article e with the others of
+// its buckets, recording them in ch.
+func (x *StoryIndex) link(e *storyEntry, ch *StoryChange) {
+	if e.slot < 0 {
+		return
+	}
+	seen := map[int32]bool{e.slot: true}
+	for b := range bands {
+		for s := x.heads[bandKey(&e.doc.Print.Sig, b)]; s >= 0; s = x.slots[s].next[b] {
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			o := x.slots[s]
+			if linked(&e.doc, &o.doc) {
+				insertSorted(&e.edges, o.doc.ID)
+				insertSorted(&o.edges, e.doc.ID)
+				ch.Added = append(ch.Added, edge(e.doc.ID, o.doc.ID))
+			}
+		}
+	}
+}
+
+// unlink takes the canonical article e out of its buckets and drops its
+// edges, returning the articles it had edges to.
+func (x *StoryIndex) unlink(e *storyEntry, ch *StoryChange) []string {
+	if e.slot < 0 {
+		return nil
+	}
+	for b := range bands {
+		k := bandKey(&e.doc.Print.Sig, b)
+		if h := x.heads[k]; h == e.slot {
+			if e.next[b] < 0 {
+				delete(x.heads, k)
+			} else {
+				x.heads[k] = e.next[b]
+			}
+		} else {
+			for s := h; ; s = x.slots[s].next[b] {
+				if x.slots[s].next[b] == e.slot {
+					x.slots[s].next[b] = e.next[b]
+					break
+				}
+			}
+		}
+	}
+	x.slots[e.slot] = nil
+	x.free = append(x.free, e.slot)
+	e.slot = -1
+	was := e.edges
+	for _, n := range was {
+		o := x.docs[n]
+		i, _ := slices.BinarySearch(o.edges, e.doc.ID)
+		o.edges = slices.Delete(o.edges, i, i+1)
+		ch.Removed = append(ch.Removed, edge(e.doc.ID, n))
+	}
+	e.edges = nil
+	return was
+}
+
+// leave takes e out of its story's member list.
+func (x *StoryIndex) leave(e *storyEntry) {
+	ms := x.members[e.story]
+	if i, ok := slices.BinarySearch(ms, e.doc.ID); ok {
+		ms = slices.Delete(ms, i, i+1)
+	}
+	if len(ms) == 0 {
+		delete(x.members, e.story)
+	} else {
+		x.members[e.story] = ms
+	}
+}
+
+// regroup recomputes the stories of the components of the seeds (and of
+// the copies of their articles), recording the ids whose story changed.
+func (x *StoryIndex) regroup(seeds []string, ch *StoryChange) {
+	done := map[string]bool{}
+	for _, s := range seeds {
+		e := x.docs[s]
+		if e == nil {
+			continue
+		}
+		root := x.canonical(e)
+		if done[root] {
+			continue
+		}
+		comp := x.component(root, done)
+		stories := groupComponent(comp, func(id string) *storyEntry { return x.docs[id] })
+		for i, id := range comp {
+			x.assign(id, stories[i], ch)
+			if h := x.docs[id].doc.Hash; h != "" {
+				for _, c := range x.copies[h][1:] {
+					x.assign(c, stories[i], ch)
+				}
+			}
+		}
+	}
+}
+
+// assign sets the story of id, recording a change.
+func (x *StoryIndex) assign(id, story string, ch *StoryChange) {
+	e := x.docs[id]
+	_, listed := slices.BinarySearch(x.members[e.story], id)
+	if e.story == story && listed {
+		return
+	}
+	if listed {
+		x.leave(e)
+	}
+	e.story = story
+	ms := x.members[story]
+	insertSorted(&ms, id)
+	x.members[story] = ms
+	ch.Stories = append(ch.Stories, id)
+}
+
+// component returns the sorted ids of the component of root, marking
+// them done.
+func (x *StoryIndex) component(root string, done map[string]bool) []string {
+	done[root] = true
+	comp := []string{root}
+	for i := 0; i < len(comp); i++ {
+		for _, n := range x.docs[comp[i]].edges {
+			if !done[n] {
+				done[n] = true
+				comp = append(comp, n)
+			}
+		}
+	}
+	slices.Sort(comp)
+	return comp
+}
+
+// groupComponent splits a component (sorted ids, with their entries) into
+// stories by the rule at the top of this file, returning each id's story.
+func groupComponent(comp []string, entry func(string) *storyEntry) []string {
+	type story struct {
+		id       string
+		min, max time.Time
+	}
+	var stories []story
+	of := make(map[string]int, len(comp)) // id -> index in stories
+	out := make([]string, len(comp))
+	var joinable []int
+	for i, id := range comp {
+		e := entry(id)
+		d := e.doc.Date
+		joinable = joinable[:0]
+		for _, n := range e.edges {
+			if s, ok := of[n]; ok {
+				joinable = append(joinable, s)
+			}
+		}
+		slices.Sort(joinable)
+		pick := -1
+		for _, s := range joinable {
+			if d.Sub(stories[s].min) <= storyWindow && stories[s].max.Sub(d) <= storyWindow {
+				pick = s
+				break
+			}
+		}
+		if pick < 0 {
+			pick = len(stories)
+			stories = append(stories, story{id: id, min: d, max: d})
+		}
+		st := &stories[pick]
+		if d.Before(st.min) {
+			st.min = d
+		}
+		if d.After(st.max) {
+			st.max = d
+		}
+		of[id] = pick
+		out[i] = st.id
+	}
+	return out
+}
+
+// linked reports whether two canonical articles that met in an LSH
+// bucket are linked by an edge.
+func linked(a, b *StoryDoc) bool {
+	d := a.Date.Sub(b.Date)
+	if d < -storyWindow || d > storyWindow {
+		return false
+	}
+	return similar(a.Print, b.Print)
+}
+
+func edge(a, b string) StoryEdge {
+	if a > b {
+		a, b = b, a
+	}
+	return StoryEdge{a, b}
+}
+
+func compareEdges(a, b StoryEdge) int {
+	if a.A != b.A {
+		if a.A < b.A {
+			return -1
+		}
+		return 1
+	}
+	if a.B < b.B {
+		return -1
+	}
+	if a.B > b.B {
+		return 1
+	}
+	return 0
+}
+
+func insertSorted(s *[]string, v string) {
+	if i, ok := slices.BinarySearch(*s, v); !ok {
+		*s = slices.Insert(*s, i, v)
+	}
+}

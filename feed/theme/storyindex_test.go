@@ -1,0 +1,319 @@
+package theme
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kdigest/kdigest/feed/article"
+)
+
+// fullGroup is the oracle of the story index: it groups docs from
+// scratch, comparing every pair of canonical articles that share a band,
+// with the rule the index uses (linked, groupComponent).
+func fullGroup(docs map[string]StoryDoc) (stories, copyOf map[string]string, edges []StoryEdge) {
+	ids := make([]string, 0, len(docs))
+	for id := range docs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	copyOf = map[string]string{}
+	first := map[string]string{}
+	var canon []string
+	for _, id := range ids { // ascending: the first of a hash is canonical
+		if h := docs[id].Hash; h != "" {
+			if c, ok := first[h]; ok {
+				copyOf[id] = c
+				continue
+			}
+			first[h] = id
+		}
+		canon = append(canon, id)
+	}
+	entries := map[string]*storyEntry{}
+	for _, id := range canon {
+		entries[id] = &storyEntry{doc: docs[id]}
+	}
+	shareBand := func(a, b *Print) bool {
+		for band := range bands {
+			if bandKey(&a.Sig, band) == bandKey(&b.Sig, band) {
+				return true
+			}
+		}
+		return false
+	}
+	for i, a := range canon {
+		da := docs[a]
+		if !indexed(da.Print) {
+			continue
+		}
+		for _, b := range canon[i+1:] {
+			db := docs[b]
+			if indexed(db.Print) && shareBand(da.Print, db.Print) && linked(&da, &db) {
+				entries[a].edges = append(entries[a].edges, b)
+				entries[b].edges = append(entries[b].edges, a)
+				edges = append(edges, StoryEdge{a, b})
+			}
+		}
+	}
+	for _, e := range entries {
+		slices.Sort(e.edges)
+	}
+	stories = map[string]string{}
+	done := map[string]bool{}
+	for _, id := range canon {
+		if done[id] {
+			continue
+		}
+		comp := []string{id}
+		done[id] = true
+		for k := 0; k < len(comp); k++ {
+			for _, n := range entries[comp[k]].edges {
+				if !done[n] {
+					done[n] = true
+					comp = append(comp, n)
+				}
+			}
+		}
+		slices.Sort(comp)
+		for k, s := range groupComponent(comp, func(id string) *storyEntry { return entries[id] }) {
+			stories[comp[k]] = s
+		}
+	}
+	for id, c := range copyOf {
+		stories[id] = stories[c]
+	}
+	return stories, copyOf, edges
+}
+
+// storyCorpus generates articles: reports of a few events, each telling
+// a random part of its event's sentences on a date near the event's, some
+// exact copies of another, some empty.
+type storyCorpus struct {
+	r      *rand.Rand
+	events [][]string
+	dates  []time.Time
+}
+
+func newStoryCorpus(seed uint64, events int) *storyCorpus {
+	c := &storyCorpus{r: rand.New(rand.NewPCG(seed, 1))}
+	base := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	for range events {
+		var ss []string
+		for range 6 + c.r.IntN(6) {
+			ss = append(ss, c.sentence())
+		}
+		c.events = append(c.events, ss)
+		c.dates = append(c.dates, base.Add(time.Duration(c.r.IntN(40*24))*time.Hour))
+	}
+	return c
+}
+
+var storyWords = strings.Fields(`armenia azerbaijan talks border peace treaty minister foreign
+	ceasefire corridor railway prisoners mines sochi brussels moscow summit leaders agreed
+	delimitation commission said statement meeting sunday monday president prime officials`)
+
+func (c *storyCorpus) sentence() string {
+	var b strings.Builder
+	for i := range 12 + c.r.IntN(10) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(storyWords[c.r.IntN(len(storyWords))])
+		if c.r.IntN(3) == 0 {
+			fmt.Fprint(&b, c.r.IntN(50))
+		}
+	}
+	return b.String() + "."
+}
+
+// doc makes a report with the given id, of a random event.
+func (c *storyCorpus) doc(id string) StoryDoc {
+	ev := c.r.IntN(len(c.events))
+	var body []string
+	if c.r.IntN(40) > 0 {
+		for _, s := range c.events[ev] {
+			if c.r.IntN(4) > 0 {
+				body = append(body, s)
+			}
+		}
+		for range c.r.IntN(3) {
+			body = append(body, c.sentence())
+		}
+	}
+	text := strings.Join(body, "\n")
+	return StoryDoc{
+		ID:     id,
+		Outlet: fmt.Sprint("outlet", c.r.IntN(5)),
+		Date:   c.dates[ev].Add(time.Duration(c.r.IntN(6*24)) * time.Hour),
+		Hash:   fmt.Sprintf("%x", hash32(text)) + fmt.Sprint(len(text)),
+		Print:  Fingerprint(&article.Article{Body: body}),
+	}
+}
+
+// copyOf returns an exact copy of d under another id, seen on another day.
+func (c *storyCorpus) copyOf(d StoryDoc, id string) StoryDoc {
+	d.ID = id
+	d.Date = d.Date.Add(time.Duration(c.r.IntN(10*24)-5*24) * time.Hour)
+	return d
+}
+
+// checkIndex compares the index with the oracle over docs.
+func checkIndex(t *testing.T, step string, x *StoryIndex, docs map[string]StoryDoc) {
+	t.Helper()
+	stories, copyOf, edges := fullGroup(docs)
+	if x.Len() != len(docs) {
+		t.Fatalf("%s: Len = %d, want %d", step, x.Len(), len(docs))
+	}
+	members := map[string][]string{}
+	for id, want := range stories {
+		if got := x.Story(id); got != want {
+			t.Fatalf("%s: Story(%s) = %q, want %q", step, id, got, want)
+		}
+		if got := x.CopyOf(id); got != copyOf[id] {
+			t.Fatalf("%s: CopyOf(%s) = %q, want %q", step, id, got, copyOf[id])
+		}
+		members[want] = append(members[want], id)
+	}
+	for s, ms := range members {
+		slices.Sort(ms)
+		if got := x.Members(s); !slices.Equal(got, ms) {
+			t.Fatalf("%s: Members(%s) = %v, want %v", step, s, got, ms)
+		}
+	}
+	if len(x.members) != len(members) {
+		t.Fatalf("%s: %d stories listed, want %d", step, len(x.members), len(members))
+	}
+	if got := x.Edges(); !slices.Equal(got, edges) {
+		t.Fatalf("%s: %d edges, want %d", step, len(got), len(edges))
+	}
+}
+
+// TestStoryIndexMatchesFullGrouping applies 1,000 random changes (adds,
+// edits, copies, removals) to an index and checks after each one that it
+// groups as a grouping from scratch does, that the change it reports
+// names every article whose story moved, and that the edges it reports,
+// applied to a stored set, give its edges (what the corpus persists).
+func TestStoryIndexMatchesFullGrouping(t *testing.T) {
+	c := newStoryCorpus(7, 60)
+	docs := map[string]StoryDoc{}
+	x := NewStoryIndex()
+	stored := map[StoryEdge]bool{}
+	var ids []string
+	next := 0
+	for i := range 200 {
+		d := c.doc(fmt.Sprintf("a%04d", next))
+		next++
+		docs[d.ID] = d
+		ids = append(ids, d.ID)
+		for _, e := range x.Put(d).Added {
+			stored[e] = true
+		}
+		if i%50 == 0 {
+			checkIndex(t, fmt.Sprint("initial put ", i), x, docs)
+		}
+	}
+	checkIndex(t, "initial", x, docs)
+	kinds := map[string]int{}
+	for step := range 1000 {
+		before := map[string][2]string{}
+		for id := range docs {
+			before[id] = [2]string{x.Story(id), x.CopyOf(id)}
+		}
+		var ch StoryChange
+		var kind string
+		switch k := c.r.IntN(10); {
+		case k < 3 || len(ids) < 50: // add
+			kind = "add"
+			d := c.doc(fmt.Sprintf("a%04d", next))
+			if c.r.IntN(2) == 0 { // ids that sort before existing ones too
+				d.ID = fmt.Sprintf("a%04d_%d", c.r.IntN(next), step)
+			}
+			next++
+			docs[d.ID] = d
+			ids = append(ids, d.ID)
+			ch = x.Put(d)
+		case k < 5: // an exact copy of an article, under a smaller or larger id
+			kind = "copy"
+			src := docs[ids[c.r.IntN(len(ids))]]
+			id := fmt.Sprintf("%s_c%d", src.ID, step)
+			if c.r.IntN(2) == 0 {
+				id = fmt.Sprintf("a%04d_c%d", c.r.IntN(next), step)
+			}
+			d := c.copyOf(src, id)
+			docs[d.ID] = d
+			ids = append(ids, d.ID)
+			ch = x.Put(d)
+		case k < 8: // edit: a new text, or a new date, under the same id
+			kind = "edit"
+			id := ids[c.r.IntN(len(ids))]
+			d := c.doc(id)
+			if c.r.IntN(3) == 0 {
+				d = docs[id]
+				d.Date = d.Date.Add(time.Duration(c.r.IntN(8*24)-4*24) * time.Hour)
+			}
+			docs[id] = d
+			ch = x.Put(d)
+		default:
+			kind = "remove"
+			i := c.r.IntN(len(ids))
+			id := ids[i]
+			ids = slices.Delete(ids, i, i+1)
+			delete(docs, id)
+			ch = x.Remove(id)
+		}
+		kinds[kind]++
+		where := fmt.Sprintf("step %d (%s)", step, kind)
+		checkIndex(t, where, x, docs)
+		for id := range docs {
+			if now := [2]string{x.Story(id), x.CopyOf(id)}; now != before[id] {
+				if _, ok := slices.BinarySearch(ch.Stories, id); !ok {
+					t.Fatalf("%s: %s moved from %v to %v, not in the change %v", where, id, before[id], now, ch.Stories)
+				}
+			}
+		}
+		for _, e := range ch.Removed {
+			delete(stored, e)
+		}
+		for _, e := range ch.Added {
+			stored[e] = true
+		}
+		if len(stored) != len(x.Edges()) {
+			t.Fatalf("%s: %d stored edges after applying the change, want %d", where, len(stored), len(x.Edges()))
+		}
+		for _, e := range x.Edges() {
+			if !stored[e] {
+				t.Fatalf("%s: edge %v not stored", where, e)
+			}
+		}
+		if step%100 == 0 {
+			var all []StoryDoc
+			for _, d := range docs {
+				all = append(all, d)
+			}
+			checkIndex(t, where+" built", BuildStoryIndex(all), docs)
+			loaded, err := LoadStoryIndex(all, x.Edges())
+			if err != nil {
+				t.Fatalf("%s: load: %v", where, err)
+			}
+			checkIndex(t, where+" loaded", loaded, docs)
+		}
+	}
+	// The corpus must exercise what it is meant to.
+	multi, copies := 0, 0
+	for id := range docs {
+		if x.CopyOf(id) != "" {
+			copies++
+		}
+		if len(x.Members(x.Story(id))) > 1 {
+			multi++
+		}
+	}
+	t.Logf("changes %v; %d articles, %d in shared stories, %d copies, %d edges", kinds, len(docs), multi, copies, len(x.Edges()))
+	if multi < len(docs)/3 || copies == 0 {
+		t.Errorf("generated corpus too easy: %d of %d in shared stories, %d copies", multi, len(docs), copies)
+	}
+}
