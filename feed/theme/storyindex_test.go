@@ -317,3 +317,156 @@ func TestStoryIndexMatchesFullGrouping(t *testing.T) {
 		t.Errorf("generated corpus too easy: %d of %d in shared stories, %d copies", multi, len(docs), copies)
 	}
 }
+
+// TestStoryRules checks the story rules of the index on the seeds and on
+// made-up reports: an exact copy is folded, reports of one event on dates
+// at most three days apart are one story, the Sochi summits of 2021 and
+// 2022 are not, and "also reported by" names only other outlets.
+func TestStoryRules(t *testing.T) {
+	var docs []StoryDoc
+	byID := map[string]StoryDoc{}
+	for _, a := range seedArticles(t) {
+		d := StoryDoc{ID: a.ID, Outlet: a.Source, Date: a.Published, Hash: "h" + a.ID, Print: Fingerprint(a)}
+		docs = append(docs, d)
+		byID[a.ID] = d
+	}
+	sochi22, sochi21 := byID["001_3d14f15a5a4da934"], byID["003_9b9c189b77a28c48"]
+	if sochi22.Date.IsZero() || sochi21.Date.IsZero() {
+		t.Fatal("the Sochi seeds have no date")
+	}
+	copyOf := sochi22
+	copyOf.ID, copyOf.Date, copyOf.Outlet = "000_copy", sochi22.Date.AddDate(0, 0, 20), "Mirror"
+	// The 2021 summit told again, word for word, a day after the 2022 one:
+	// the window, not the text, keeps the Sochi seeds apart.
+	retold := sochi21
+	retold.ID, retold.Hash, retold.Date = "zzz_retold", "other", sochi22.Date.Add(24*time.Hour)
+	day := time.Date(2024, 5, 12, 9, 0, 0, 0, time.UTC)
+	report := func(id, outlet string, at time.Time, body ...string) StoryDoc {
+		return StoryDoc{ID: id, Outlet: outlet, Date: at, Hash: id, Print: Fingerprint(&article.Article{Body: body})}
+	}
+	michel := "\"We had a frank and productive exchange,\" Michel said after the meeting, adding that the leaders agreed to meet again in July."
+	topics := "The leaders discussed the border delimitation, the release of detainees and the unblocking of transport links, Michel said."
+	docs = append(docs, copyOf, retold,
+		report("report_a", "Reuters", day, "Armenian Prime Minister Nikol Pashinyan and Azerbaijani President Ilham Aliyev met in Brussels on Sunday for talks hosted by European Council President Charles Michel.", michel, topics),
+		report("report_b", "AP", day.Add(70*time.Hour), "The leaders of Armenia and Azerbaijan met in Brussels on Sunday for talks hosted by European Council President Charles Michel, their third meeting this year.", michel, topics),
+		report("report_c", "Reuters", day.Add(20*time.Hour), "Pashinyan and Aliyev met in Brussels on Sunday with European Council President Charles Michel.", michel, topics),
+		report("report_late", "TASS", day.Add(30*24*time.Hour), "Armenian Prime Minister Nikol Pashinyan and Azerbaijani President Ilham Aliyev met in Brussels on Sunday for talks hosted by European Council President Charles Michel.", michel, topics),
+		report("empty_a", "", day), report("empty_b", "", day),
+	)
+	x := BuildStoryIndex(docs)
+	for _, tc := range []struct {
+		name string
+		a, b string
+		same bool
+	}{
+		{"copy folded into the seed", "000_copy", sochi22.ID, true},
+		{"Sochi 2021 and 2022", sochi21.ID, sochi22.ID, false},
+		{"same text, a year apart", "zzz_retold", sochi21.ID, false},
+		{"reports of one meeting, 70 hours apart", "report_a", "report_b", true},
+		{"reports of one meeting, a day apart", "report_a", "report_c", true},
+		{"same text, a month apart", "report_a", "report_late", false},
+		{"Brussels and Sochi", "report_a", sochi22.ID, false},
+		{"two empty articles", "empty_a", "empty_b", false},
+	} {
+		if got := x.Story(tc.a) == x.Story(tc.b); got != tc.same {
+			t.Errorf("%s: same story = %v, want %v (%s in %q, %s in %q)", tc.name, got, tc.same, tc.a, x.Story(tc.a), tc.b, x.Story(tc.b))
+		}
+	}
+	if got := x.CopyOf("001_3d14f15a5a4da934"); got != "000_copy" {
+		t.Errorf("CopyOf(001) = %q, want 000_copy (the smallest id of the copies)", got)
+	}
+	if got := x.CopyOf("000_copy"); got != "" {
+		t.Errorf("CopyOf(000_copy) = %q, want none", got)
+	}
+	if got, want := x.AlsoReportedBy("report_a"), []string{"AP"}; !slices.Equal(got, want) {
+		t.Errorf("AlsoReportedBy(report_a) = %v, want %v (its own outlet, Reuters, left out)", got, want)
+	}
+	if got := x.AlsoReportedBy("report_late"); len(got) != 0 {
+		t.Errorf("AlsoReportedBy(report_late) = %v, want none", got)
+	}
+	if got := x.Story("missing"); got != "" {
+		t.Errorf("Story(missing) = %q, want none", got)
+	}
+	if ch := x.Remove("missing"); len(ch.Stories)+len(ch.Added)+len(ch.Removed) != 0 {
+		t.Errorf("Remove(missing) = %+v, want no change", ch)
+	}
+}
+
+// TestLoadStoryIndexRejectsBadEdges checks that edges that do not fit the
+// docs (a stale table) are an error, not a wrong grouping.
+func TestLoadStoryIndexRejectsBadEdges(t *testing.T) {
+	c := newStoryCorpus(3, 5)
+	a, b := c.doc("a"), c.doc("b")
+	cp := c.copyOf(a, "c")
+	docs := []StoryDoc{a, b, cp}
+	for _, tc := range []struct {
+		name  string
+		edges []StoryEdge
+	}{
+		{"unknown article", []StoryEdge{{"a", "zz"}}},
+		{"a copy", []StoryEdge{{"a", "c"}}},
+		{"out of order", []StoryEdge{{"b", "a"}}},
+		{"twice", []StoryEdge{{"a", "b"}, {"a", "b"}}},
+	} {
+		if _, err := LoadStoryIndex(docs, tc.edges); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	if _, err := LoadStoryIndex(docs, []StoryEdge{{"a", "b"}}); err != nil {
+		t.Errorf("a valid edge: %v", err)
+	}
+}
+
+// benchDocs generates n reports, about four per event.
+func benchDocs(n int) []StoryDoc {
+	c := newStoryCorpus(11, max(1, n/4))
+	docs := make([]StoryDoc, n)
+	for i := range docs {
+		docs[i] = c.doc(fmt.Sprintf("a%06d", i))
+		if i%50 == 49 {
+			docs[i] = c.copyOf(docs[i-1], docs[i].ID)
+		}
+	}
+	return docs
+}
+
+func benchmarkPut(b *testing.B, n int) {
+	docs := benchDocs(n + 1000)
+	x := BuildStoryIndex(docs[:n])
+	extra := docs[n:]
+	i := 0
+	for b.Loop() {
+		// New articles, then (once each is in) edits of them.
+		d := extra[i%len(extra)]
+		d.Date = d.Date.Add(time.Duration(i/len(extra)) * time.Hour)
+		x.Put(d)
+		i++
+	}
+}
+
+// BenchmarkStoryPut10k measures adding (or editing) one article in an index
+// of 10,000; fingerprinting it is not included.
+func BenchmarkStoryPut10k(b *testing.B) { benchmarkPut(b, 10_000) }
+
+// BenchmarkStoryPut100k is BenchmarkStoryPut10k with 100,000 articles.
+func BenchmarkStoryPut100k(b *testing.B) { benchmarkPut(b, 100_000) }
+
+// BenchmarkStoryBuild10k measures grouping 10,000 articles from scratch.
+func BenchmarkStoryBuild10k(b *testing.B) {
+	docs := benchDocs(10_000)
+	for b.Loop() {
+		BuildStoryIndex(docs)
+	}
+}
+
+// BenchmarkStoryLoad10k measures reloading an index of 10,000 articles
+// from its docs and stored edges.
+func BenchmarkStoryLoad10k(b *testing.B) {
+	docs := benchDocs(10_000)
+	edges := BuildStoryIndex(docs).Edges()
+	for b.Loop() {
+		if _, err := LoadStoryIndex(docs, edges); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
