@@ -686,7 +686,7 @@ func TestReadSharesNoBuffer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := article.ParseAt(e.File, raw, e.FirstSeen)
+		want, err := article.Parse(e.File, raw, article.Evidence{Now: e.FirstSeen})
 		if err != nil {
 			t.Fatal(err)
 		}

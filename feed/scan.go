@@ -231,7 +231,7 @@ func (c *Corpus) parseOne(o outcome, raw []byte) outcome {
 		return o
 	}
 	now := c.now()
-	a, err := article.ParseAt(j.name, raw, now)
+	a, err := article.Parse(j.name, raw, article.Evidence{Now: now})
 	if err != nil {
 		o.err = err
 		return o

@@ -121,7 +121,7 @@ func readArticle(path string, now time.Time) (*article.Article, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return article.ParseAt(filepath.Base(path), raw, now)
+	return article.Parse(filepath.Base(path), raw, article.Evidence{Now: now})
 }
 
 // classJSON is the themes part of an inspect object.
@@ -243,6 +243,7 @@ func writeInspectText(w io.Writer, reports []inspection) error {
 		line("source", a.Source)
 		line("agency", a.Agency)
 		line("dateline", a.Dateline)
+		line("url", a.URL)
 		line("words", fmt.Sprint(a.Words))
 		rel := "no"
 		if r.class.Relevant {

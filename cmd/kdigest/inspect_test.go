@@ -34,7 +34,7 @@ func TestInspectJSONContract(t *testing.T) {
 	}
 	first := got[0]
 	for _, key := range []string{"file", "id", "title", "title_synthesized", "published", "published_precision", "source",
-		"agency", "dateline", "summary", "body", "words", "warnings", "theme", "themes", "theme_scores", "theme_matches",
+		"agency", "dateline", "url", "summary", "body", "words", "warnings", "theme", "themes", "theme_scores", "theme_matches",
 		"relevant", "relevance", "story"} {
 		if _, ok := first[key]; !ok {
 			t.Errorf("field %q missing", key)

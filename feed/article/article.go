@@ -51,6 +51,9 @@ type Article struct {
 	Source string
 	// Agency is a wire credit such as AP or RFE/RL, or "".
 	Agency string
+	// URL is the address of the original page, when the page or its
+	// sidecar states one, or "".
+	URL string
 	// Dateline is the place the story was filed from, e.g. MOSCOW, or "".
 	Dateline string
 	// Summary is the lede, at most about 300 characters.

@@ -13,15 +13,15 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// decode turns raw bytes into clean UTF-8 text, appended to dst. It
-// honours byte-order marks, detects legacy single-byte encodings, replaces
-// invalid bytes, and reports what it did as warnings.
-func decode(dst, raw []byte) ([]byte, []string, error) {
+// decode turns raw bytes into clean UTF-8 text. It honours byte-order
+// marks, detects legacy single-byte encodings, replaces invalid bytes, and
+// reports what it did as warnings.
+func decode(raw []byte) (string, []string, error) {
 	if len(raw) > MaxSize {
-		return nil, nil, fmt.Errorf("%w (%d bytes, limit %d)", ErrTooLarge, len(raw), MaxSize)
+		return "", nil, fmt.Errorf("%w (%d bytes, limit %d)", ErrTooLarge, len(raw), MaxSize)
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, nil, ErrEmpty
+		return "", nil, ErrEmpty
 	}
 	var warnings []string
 	switch {
@@ -31,20 +31,20 @@ func decode(dst, raw []byte) ([]byte, []string, error) {
 		dec := utf16.UTF16(utf16.LittleEndian, utf16.ExpectBOM).NewDecoder()
 		out, err := dec.Bytes(raw)
 		if err != nil {
-			return nil, nil, fmt.Errorf("decode UTF-16: %w", err)
+			return "", nil, fmt.Errorf("decode UTF-16: %w", err)
 		}
 		raw = out
 		warnings = append(warnings, "decoded from UTF-16")
 	case looksUTF16(raw):
 		out, name, err := decodeUTF16NoBOM(raw)
 		if err != nil {
-			return nil, nil, err
+			return "", nil, err
 		}
 		raw = out
 		warnings = append(warnings, "decoded from "+name+" without a byte-order mark")
 	}
 	if isBinary(raw) {
-		return nil, nil, ErrBinary
+		return "", nil, ErrBinary
 	}
 	if !utf8.Valid(raw) {
 		if valid, invalid := utf8Stats(raw); valid > 0 && valid*4 >= invalid {
@@ -56,17 +56,17 @@ func decode(dst, raw []byte) ([]byte, []string, error) {
 			enc, name := guessLegacy(raw)
 			out, err := enc.NewDecoder().Bytes(raw)
 			if err != nil {
-				return nil, nil, fmt.Errorf("decode %s: %w", name, err)
+				return "", nil, fmt.Errorf("decode %s: %w", name, err)
 			}
 			raw = out
 			warnings = append(warnings, "decoded from "+name)
 		}
 	}
-	text := normalize(dst, raw)
+	text := normalize(nil, raw)
 	if len(bytes.TrimSpace(text)) == 0 {
-		return nil, nil, ErrEmpty
+		return "", nil, ErrEmpty
 	}
-	return text, warnings, nil
+	return string(text), warnings, nil
 }
 
 // looksUTF16 reports text without a BOM whose every other byte is zero.

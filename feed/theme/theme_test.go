@@ -33,7 +33,7 @@ func parseArticle(t testing.TB, path string) *article.Article {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := article.Parse(filepath.Base(path), raw)
+	a, err := article.Parse(filepath.Base(path), raw, article.Evidence{})
 	if err != nil {
 		t.Fatalf("parse %s: %v", path, err)
 	}

@@ -1,0 +1,81 @@
+package article
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const plainPage = "Talks resume in Geneva\n\nArmenia and Azerbaijan resumed talks on the peace treaty in Geneva on Monday, officials said.\n\nThe talks will continue next week, the foreign ministries of both countries said in statements.\n"
+
+func TestSidecar(t *testing.T) {
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		sidecar string
+		check   func(t *testing.T, a *Article)
+		warning string // a warning that must be present, or ""
+	}{
+		{name: "fields win", sidecar: `{"url":"https://example.org/a/1","title":"  Sidecar  title ","published":"2026-11-20T08:30:00Z","source":"Example News"}`,
+			check: func(t *testing.T, a *Article) {
+				if a.URL != "https://example.org/a/1" || a.Title != "Sidecar title" || a.TitleSynthesized || a.Source != "Example News" {
+					t.Errorf("url, title, source = %q, %q, %q", a.URL, a.Title, a.Source)
+				}
+				if want := time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC); !a.Published.Equal(want) || a.PublishedPrecision != PrecisionSecond {
+					t.Errorf("published = %v (%s), want %v", a.Published, a.PublishedPrecision, want)
+				}
+			}},
+		{name: "empty object", sidecar: `{}`, check: func(t *testing.T, a *Article) {
+			if a.URL != "" || a.Title != "Talks resume in Geneva" {
+				t.Errorf("url, title = %q, %q", a.URL, a.Title)
+			}
+		}},
+		{name: "unknown fields ignored", sidecar: `{"author":"Jane Doe","lang":"en"}`},
+		{name: "not json", sidecar: `url: https://example.org`, warning: "ignored sidecar x.json: invalid character"},
+		{name: "wrong type", sidecar: `{"url": 7}`, warning: "ignored sidecar x.json: json: cannot unmarshal number"},
+		{name: "bad url", sidecar: `{"url":"javascript:alert(1)"}`, warning: `url "javascript:alert(1)" is not an http(s) address`},
+		{name: "relative url", sidecar: `{"url":"/a/1"}`, warning: "is not an http(s) address"},
+		{name: "bad date", sidecar: `{"published":"last Tuesday"}`, warning: `published "last Tuesday" is not a date`},
+		{name: "future date", sidecar: `{"published":"2030-01-01"}`, warning: `published "2030-01-01" is implausible`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := Parse("x.txt", []byte(plainPage), Evidence{Now: now, Sidecar: []byte(tt.sidecar)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			warnings := strings.Join(a.Warnings, "\n")
+			if tt.warning != "" && !strings.Contains(warnings, tt.warning) {
+				t.Errorf("warnings %q lack %q", a.Warnings, tt.warning)
+			}
+			if tt.warning == "" && strings.Contains(warnings, "sidecar") {
+				t.Errorf("unexpected sidecar warning: %q", a.Warnings)
+			}
+			if tt.warning != "" && a.URL != "" {
+				t.Errorf("url = %q from a rejected sidecar", a.URL)
+			}
+			if tt.check != nil {
+				tt.check(t, a)
+			}
+		})
+	}
+}
+
+func TestLineKeys(t *testing.T) {
+	a := LineKeys("a.txt", []byte("© 2024 Example News\nMenu\n\nSome   story text here.\nmenu\n"))
+	b := LineKeys("b.txt", []byte("\ufeff©  2025 EXAMPLE news\r\nOther text.\r\n"))
+	if len(a) != 3 {
+		t.Errorf("keys of a = %d, want 3 distinct (Menu and menu are one)", len(a))
+	}
+	if len(b) != 2 || a[0] != b[0] {
+		t.Errorf("keys of b = %v; want its first to equal a's first (%v): case, digits and spaces are normalised", b, a)
+	}
+	if a[0] == a[2] {
+		t.Error("different lines share a key")
+	}
+	for _, bad := range [][]byte{nil, []byte(" \n"), []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00")} {
+		if k := LineKeys("bad.txt", bad); len(k) != 0 {
+			t.Errorf("LineKeys(%q) = %v, want none", bad, k)
+		}
+	}
+}
