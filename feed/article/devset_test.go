@@ -28,7 +28,7 @@ const devsetDir = "../../../shared/devset"
 // them as the extractor improves. Fields are right/annotated fractions.
 type floors struct {
 	bodyF1, title, first, last, source, date, clean float64
-	rejected                                     int // at most
+	rejected                                        int // at most
 }
 
 func TestDevset(t *testing.T) {
