@@ -29,6 +29,12 @@ type line struct {
 	kind kind
 	// gapBefore is true when a blank line precedes it.
 	gapBefore bool
+
+	key                uint64 // lineKey of text
+	words, stops, caps int    // textStats of text
+	df                 int    // corpus documents holding the line
+	rep                int    // times the line occurs in the page
+	class              class
 }
 
 var (

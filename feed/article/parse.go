@@ -20,14 +20,16 @@ func Parse(name string, raw []byte, ev Evidence) (*Article, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", name, err)
 	}
-	p := newPage(text)
-	start := p.bodyStart()
+	p := newPage(text, ev)
+	start, end := p.region()
 	if start < 0 {
-		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
+		if start = p.fallbackStart(); start < 0 {
+			return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
+		}
+		end = start + 1
 	}
 	a := &Article{ID: ID(name), Warnings: warnings}
-	end := p.bodyEnd(start)
-	a.Body = p.body(start, end)
+	a.Body = p.keep(start, end)
 	if len(a.Body) == 0 {
 		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
 	}
@@ -43,8 +45,12 @@ func Parse(name string, raw []byte, ev Evidence) (*Article, error) {
 	}
 	a.Source = p.source()
 	p.date(a, ev.Now)
-	a.Title = p.title(start)
-	if !a.TitleSynthesized && a.Title != "" {
+	var site string
+	a.Title, site = p.headline(start, a.Body)
+	if a.Source == "" && site != "" {
+		a.Source = site
+	}
+	if a.Title != "" {
 		a.Body = dropTitleRepeats(a.Body, a.Title)
 	}
 	if len(a.Body) == 0 {
@@ -87,14 +93,21 @@ func ID(name string) string {
 // page is the classified lines of one file.
 type page struct {
 	lines []line
+	// copied is true when nearly every line recurs in other documents.
+	copied bool
+	// noStops is true when the page's language has no stop-word list.
+	noStops bool
 }
 
-func newPage(text string) *page {
+func newPage(text string, ev Evidence) *page {
 	ls := splitLines(text)
 	for i := range ls {
 		ls[i].kind = classify(ls[i].text)
 	}
-	return &page{lines: ls}
+	p := &page{lines: ls}
+	p.features(ev)
+	p.classifyLines()
+	return p
 }
 
 func (p *page) count(k kind) int {

@@ -135,3 +135,75 @@ func trimTitle(s string) string {
 		s = s[:i]
 	}
 }
+
+// siteSuffix splits "Headline | Site" and "Headline - Site": a short tail
+// after a separator names the site.
+var siteSuffix = regexp.MustCompile(`^(.{12,}?)\s+(?:\||-|–|—|::|·|»)\s+([^|–—·»]{2,40})$`)
+
+// headline picks the title among the headline-shaped lines above the main
+// text: the one sharing most content words with the lede, nearer the text
+// breaking ties, a headline shown twice preferred. It returns the title and
+// any site name cut from its end, or "" when no line will do.
+func (p *page) headline(start int, body []string) (title, site string) {
+	lede := map[string]bool{}
+	n := 0
+	for _, b := range body {
+		for _, w := range contentWords(b) {
+			lede[w] = true
+		}
+		if n++; n == 3 {
+			break
+		}
+	}
+	bestScore := 0.0
+	consider := func(i int, text, suffix string) {
+		cw := contentWords(text)
+		if len(cw) == 0 {
+			return
+		}
+		shared := 0
+		for _, w := range cw {
+			if lede[w] {
+				shared++
+			}
+		}
+		overlap := float64(shared) / float64(len(cw))
+		dist := start - i
+		score := overlap - 0.004*float64(dist)
+		if p.lines[i].rep > 1 {
+			score += 0.1
+		}
+		if shared == 0 && dist > 3 {
+			return
+		}
+		if score > bestScore || title == "" && score > -0.05 {
+			bestScore, title, site = score, text, suffix
+		}
+	}
+	for i := max(0, start-60); i < start; i++ {
+		l := &p.lines[i]
+		if !p.headlineShaped(l) {
+			continue
+		}
+		text := trimSeparator(l.text)
+		consider(i, text, "")
+		if m := siteSuffix.FindStringSubmatch(text); m != nil && wordCount(m[2]) <= 5 {
+			consider(i, m[1], m[2])
+		}
+	}
+	return title, site
+}
+
+// headlineShaped reports a line that could be a headline: a few words,
+// no closing full stop, not furniture and not a site's template.
+func (p *page) headlineShaped(l *line) bool {
+	switch l.kind {
+	case kindChrome, kindEnd, kindJunk, kindCaption, kindMeta, kindBullet:
+		return false
+	}
+	if l.words < 3 || l.words > 30 || len(l.text) > 250 || p.template(l) {
+		return false
+	}
+	t := strings.TrimRight(l.text, `"'”’») `)
+	return !strings.HasSuffix(t, ".") || strings.HasSuffix(t, "...")
+}

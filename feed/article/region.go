@@ -1,0 +1,280 @@
+package article
+
+import (
+	"strings"
+)
+
+// class is how likely a line is to be article text, as in jusText.
+type class int8
+
+const (
+	classBad      class = iota // furniture, metadata, templates
+	classShort                 // too short to judge alone
+	classNearGood              // prose-like but weak
+	classGood                  // prose
+)
+
+// features fills in what the extractor scores a line on: its words, stop
+// words and capitals, how many corpus documents share it, how often it
+// repeats in the page.
+func (p *page) features(ev Evidence) {
+	counts := make(map[uint64]int, len(p.lines))
+	for i := range p.lines {
+		l := &p.lines[i]
+		l.key = lineKey(l.text)
+		counts[l.key]++
+		l.words, l.stops, l.caps = textStats(l.text)
+	}
+	shared := 0
+	for i := range p.lines {
+		l := &p.lines[i]
+		l.rep = counts[l.key]
+		if ev.Docs >= 2 && ev.LineDF != nil {
+			l.df = ev.LineDF[l.key]
+			if l.df >= 2 {
+				shared++
+			}
+		}
+	}
+	// A page whose lines nearly all recur elsewhere is a copy of another
+	// file, not a page of a site's template: the frequencies say nothing
+	// of which of its lines are chrome.
+	p.copied = len(p.lines) > 0 && shared*10 >= len(p.lines)*9
+	var words, stops int
+	for _, l := range p.lines {
+		words += l.words
+		stops += l.stops
+	}
+	// A language without a stop-word list is judged on shape alone.
+	p.noStops = words == 0 || stops*25 < words
+}
+
+// template reports a line that several documents of the corpus share: a
+// site's navigation, footer or section names. A long sentence is never a
+// template for repeating alone: wire copy repeats real sentences across
+// outlets.
+func (p *page) template(l *line) bool {
+	if p.copied || l.df < 2 {
+		return false
+	}
+	return !(l.words >= 12 && endsSentence(l.text))
+}
+
+// stopDensity is the share of a line's words that are stop words.
+func (l *line) stopDensity() float64 {
+	if l.words == 0 {
+		return 0
+	}
+	return float64(l.stops) / float64(l.words)
+}
+
+// classify gives each line its class alone, then revises short and
+// near-good lines by their neighbours, as jusText does.
+func (p *page) classifyLines() {
+	good := 0
+	for i := range p.lines {
+		c := p.initialClass(&p.lines[i])
+		p.lines[i].class = c
+		if c == classGood {
+			good++
+		}
+	}
+	// A short page of plain sentences has no line good enough alone: its
+	// near-good lines are the best it has.
+	if good == 0 {
+		for i := range p.lines {
+			if p.lines[i].class == classNearGood {
+				p.lines[i].class = classGood
+			}
+		}
+	}
+	p.reviseByContext()
+}
+
+func (p *page) initialClass(l *line) class {
+	switch l.kind {
+	case kindChrome, kindEnd, kindJunk, kindCaption, kindMeta:
+		return classBad
+	}
+	if p.template(l) {
+		return classBad
+	}
+	n := len(l.text)
+	sentence := endsSentence(l.text)
+	if l.rep > 1 && !sentence && l.words < 12 {
+		return classBad // a menu item or a headline shown twice
+	}
+	if l.kind == kindTeaser && l.words < 40 {
+		return classShort
+	}
+	if n < 50 || l.words < 6 {
+		return classShort
+	}
+	d := l.stopDensity()
+	if p.noStops {
+		switch {
+		case sentence && (n >= 100 || l.words >= 12):
+			return classGood
+		case sentence || n >= 150:
+			return classNearGood
+		}
+		return classBad
+	}
+	switch {
+	case d >= 0.30 && (n >= 150 || sentence && n >= 80):
+		return classGood
+	case d >= 0.22 && (sentence || n >= 120):
+		return classNearGood
+	case d >= 0.15 && n >= 120, d >= 0.08 && sentence && l.words >= 8:
+		return classNearGood
+	}
+	return classBad
+}
+
+// reviseByContext is jusText's context pass: a short line between good
+// lines is good, between bad ones bad; a near-good line next to a good one
+// is good. The page's edges count as bad.
+func (p *page) reviseByContext() {
+	ls := p.lines
+	// neighbour returns the class of the nearest line from i in direction
+	// dir that is neither short nor, with skipNear, near-good.
+	neighbour := func(i, dir int, skipNear bool) class {
+		for j := i + dir; j >= 0 && j < len(ls); j += dir {
+			c := ls[j].class
+			if c == classShort || skipNear && c == classNearGood {
+				continue
+			}
+			return c
+		}
+		return classBad
+	}
+	revised := make([]class, len(ls))
+	for i := range ls {
+		c := ls[i].class
+		revised[i] = c
+		switch c {
+		case classShort:
+			prev, next := neighbour(i, -1, true), neighbour(i, 1, true)
+			switch {
+			case prev == classGood && next == classGood:
+				revised[i] = classGood
+			case prev == classBad && next == classBad:
+				revised[i] = classBad
+			case prev == classBad && neighbour(i, -1, false) == classNearGood,
+				next == classBad && neighbour(i, 1, false) == classNearGood:
+				revised[i] = classGood
+			default:
+				revised[i] = classBad
+			}
+		case classNearGood:
+			prev, next := neighbour(i, -1, true), neighbour(i, 1, true)
+			if prev == classBad && next == classBad {
+				revised[i] = classBad
+			} else {
+				revised[i] = classGood
+			}
+		}
+	}
+	for i := range ls {
+		ls[i].class = revised[i]
+	}
+}
+
+// region returns the main text as the lines [start, end) whose scores
+// have the greatest sum (Body Text Extraction's maximum-sum run): good
+// lines count for their words, the rest against. start is -1 when the page
+// has no line worth keeping.
+func (p *page) region() (start, end int) {
+	best, sum := 0.0, 0.0
+	start, end = -1, -1
+	from := 0
+	for i := range p.lines {
+		v := p.lineScore(&p.lines[i])
+		if sum <= 0 {
+			sum, from = 0, i
+		}
+		sum += v
+		if sum > best {
+			best, start, end = sum, from, i+1
+		}
+	}
+	return start, end
+}
+
+func (p *page) lineScore(l *line) float64 {
+	switch {
+	case l.kind == kindEnd:
+		return -25
+	case l.class == classGood:
+		return float64(l.words)
+	case p.template(l):
+		return -float64(4 + l.words)
+	}
+	return -float64(2 + l.words/2)
+}
+
+// fallbackStart is the first line with a sentence in it, for a page where
+// no line scored as prose: a page with a paragraph of prose is never
+// rejected.
+func (p *page) fallbackStart() int {
+	for i, l := range p.lines {
+		switch l.kind {
+		case kindChrome, kindEnd, kindJunk, kindCaption, kindMeta:
+			continue
+		}
+		if endsSentence(l.text) && moreWords(l.text, 3) {
+			return i
+		}
+	}
+	return -1
+}
+
+// keep returns the article's paragraphs among lines [start, end): the good
+// ones, in order, each once.
+func (p *page) keep(start, end int) []string {
+	var out []string
+	seen := map[uint64]bool{}
+	var firstKey uint64
+	for i := start; i < end; i++ {
+		l := &p.lines[i]
+		if l.class != classGood && !(i == start && start == end-1) {
+			continue
+		}
+		text := trimSeparator(l.text)
+		if text == "" || !hasLetter(text) {
+			continue
+		}
+		if seen[l.key] {
+			// A standfirst shown again where the text begins: keep the
+			// copy in the article's flow.
+			if l.key == firstKey && len(out) > 0 {
+				out = append(out[1:], text)
+				firstKey = 0
+			}
+			continue
+		}
+		if len(out) == 0 {
+			firstKey = l.key
+		}
+		seen[l.key] = true
+		out = append(out, text)
+	}
+	return out
+}
+
+// contentWords returns the lower-cased words of s that are not stop
+// words, three letters or more.
+func contentWords(s string) []string {
+	var out []string
+	for _, w := range strings.Fields(s) {
+		w = strings.Trim(w, `.,;:!?"'“”‘’«»()[]…—–-|`)
+		if len(w) < 3 {
+			continue
+		}
+		w = lowerWord(w)
+		if !stopWords[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -1,0 +1,65 @@
+package article
+
+import "strings"
+
+// stopWords are the commonest function words of the languages a Karabakh
+// corpus is written in (English, Russian, Armenian, Azerbaijani, Turkish,
+// French, German) and of a few other common ones (Spanish, Portuguese,
+// Italian). Their density tells prose from navigation and headlines, as
+// in jusText.
+var stopWords = func() map[string]bool {
+	lists := []string{
+		// English
+		"a about after all also an and any are as at be because been but by can could did do does for from had has have he her his how i if in into is it its just like more most my no not of on one only or other our out over said she so some than that the their them then there these they this to up was we were what when which who will with would you your",
+		// Russian
+		"а без бы был была были было в во вот все всё где да для до его её если есть еще ещё же за и из или им их к как ко когда кто ли мы на над не него нет но о об от по под при про с со так также то только у уже что это эта этот я",
+		// Armenian
+		"և ու որ է են էր էին այդ այս այն համար հետ մեջ վրա նա նրանք մենք ես դու իր նաև բայց կամ թե ինչ",
+		// Azerbaijani and Turkish
+		"və ve bu bir ilə ile da də de ki üçün için olan olaraq isə ise o onun daha çox çok gibi kimi sonra amma ama her hər ne nə bu şu",
+		// French
+		"le la les un une des du de et est en que qui dans pour pas sur au aux ce cette il elle ils sont par plus avec ne se son sa ses leur mais ont été été être",
+		// German
+		"der die das und ist nicht ein eine einen dem den des mit von zu auf für im in es sich auch als an bei nach wie wird werden aus er sie hat haben sind war oder aber",
+		// Spanish, Portuguese, Italian
+		"el los las y en que por para con una del se lo como más pero sus le ya o este esta su es al fue son está também não uma um os às ao da do das dos na no nas nos em é foi com mais por pelo pela il di che è per non gli della nel sono",
+	}
+	m := map[string]bool{}
+	for _, l := range lists {
+		for _, w := range strings.Fields(l) {
+			m[w] = true
+		}
+	}
+	return m
+}()
+
+// textStats counts a line's words, its stop words and its capitalised
+// words in one pass, lower-casing only the words it looks up.
+func textStats(s string) (words, stops, capital int) {
+	for _, w := range strings.Fields(s) {
+		w = strings.Trim(w, `.,;:!?"'“”‘’«»()[]…—–-`)
+		if w == "" {
+			continue
+		}
+		words++
+		c := w[0]
+		if 'A' <= c && c <= 'Z' {
+			capital++
+		}
+		if len(w) <= 12 && stopWords[lowerWord(w)] {
+			stops++
+		}
+	}
+	return words, stops, capital
+}
+
+// lowerWord lower-cases a word, without allocating when it is ASCII lower
+// case already.
+func lowerWord(w string) string {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= 0x80 || 'A' <= c && c <= 'Z' {
+			return strings.ToLower(w)
+		}
+	}
+	return w
+}
