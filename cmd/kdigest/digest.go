@@ -82,7 +82,7 @@ some deliveries failed (each is listed with its reason), 2 on usage errors.`,
 				fmt.Fprintln(e.stderr, "kdigest digest: choose --dry-run or --preview, not both")
 				return exitUsage
 			}
-			svc, err := openService(ctx, e, c, nil, nil)
+			svc, err := openService(ctx, e, c, nil)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest digest: %v\n", err)
 				return exitFailure
