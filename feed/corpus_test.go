@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 func TestOpenRejectsBadBaseURL(t *testing.T) {
