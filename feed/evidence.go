@@ -2,9 +2,12 @@ package feed
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kdigest/kdigest/feed/article"
 	"github.com/kdigest/kdigest/feed/theme"
@@ -239,4 +242,67 @@ func txLines(ctx context.Context, tx *sql.Tx, id string) ([]uint64, error) {
 		return nil, fmt.Errorf("read line keys of %s: %w", id, err)
 	}
 	return decodeKeys(b), nil
+}
+
+// Seed is one seed file's name and content.
+type Seed struct {
+	Name string
+	Raw  []byte
+	// Sidecar is the content of its NAME.json, or nil.
+	Sidecar []byte
+}
+
+// Analysis is what AnalyzeAll learned of one seed.
+type Analysis struct {
+	Parsed
+	// Story and CopyOf are as on Entry.
+	Story, CopyOf string
+	// Err is why the seed could not be parsed.
+	Err error
+}
+
+// AnalyzeAll runs seeds through the corpus's pipeline as one batch, as a
+// cold start does: each page is parsed with the line statistics of them
+// all, classified, and the pages are grouped into stories by the corpus's
+// rules (exact copies folded, reports at most three days apart). kdigest
+// inspect uses it, so that inspecting a folder and serving it agree. now
+// is the clock extraction checks dates against and the first-seen time
+// that dates undated pages.
+func AnalyzeAll(seeds []Seed, tax *theme.Taxonomy, now time.Time) []Analysis {
+	keys := make([][]uint64, len(seeds))
+	counts := &lineCounts{df: map[uint64]int{}}
+	for i, s := range seeds {
+		keys[i] = article.LineKeys(s.Name, s.Raw)
+		for _, k := range keys[i] {
+			counts.df[k]++
+		}
+		if keys[i] != nil {
+			counts.docs++
+		}
+	}
+	out := make([]Analysis, len(seeds))
+	var docs []theme.StoryDoc
+	for i, s := range seeds {
+		ev := counts.page(keys[i])
+		ev.Now, ev.Sidecar = now, s.Sidecar
+		p, err := Analyze(s.Name, s.Raw, ev, tax)
+		out[i] = Analysis{Parsed: p, Err: err}
+		if err != nil {
+			continue
+		}
+		sum := sha256.Sum256(s.Raw)
+		a := p.Article
+		e := &Entry{Article: a, Hash: hex.EncodeToString(sum[:]), Date: a.Published}
+		if e.Date.IsZero() {
+			e.Date = now
+		}
+		docs = append(docs, storyDoc(e, p.Print))
+	}
+	x := theme.BuildStoryIndex(docs)
+	for i := range out {
+		if a := out[i].Article; a != nil {
+			out[i].Story, out[i].CopyOf = x.Story(a.ID), x.CopyOf(a.ID)
+		}
+	}
+	return out
 }

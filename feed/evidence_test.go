@@ -138,3 +138,32 @@ func TestSidecarReachesParse(t *testing.T) {
 		t.Errorf("entry title %q url %q, want the sidecar's", e.Title, e.Article.URL)
 	}
 }
+
+// TestAnalyzeAllAgreesWithTheCorpus checks that the batch pipeline inspect
+// uses gives, for a folder, what a cold start of the corpus gives.
+func TestAnalyzeAllAgreesWithTheCorpus(t *testing.T) {
+	names := seedFiles(t)
+	f := newFixture(t, names...)
+	raw, _ := os.ReadFile(filepath.Join("..", "seeds", names[1]))
+	f.write(t, "copy.txt", string(raw))
+	for i := range 3 {
+		f.write(t, fmt.Sprintf("p%d.txt", i), page(i))
+	}
+	c := f.open(t)
+	des, _ := os.ReadDir(f.dir)
+	var seeds []Seed
+	for _, de := range des {
+		raw, _ := os.ReadFile(filepath.Join(f.dir, de.Name()))
+		seeds = append(seeds, Seed{Name: de.Name(), Raw: raw})
+	}
+	s := c.Snapshot()
+	for _, an := range AnalyzeAll(seeds, c.opts.Taxonomy, f.clock.Now()) {
+		if an.Err != nil {
+			t.Fatal(an.Err)
+		}
+		e, _ := s.Article(an.Article.ID)
+		if e == nil || e.Title != an.Article.Title || e.Story != an.Story || e.CopyOf != an.CopyOf || e.Class.Theme != an.Class.Theme {
+			t.Errorf("%s: corpus %+v, AnalyzeAll title %q story %q copy of %q", an.Article.ID, e, an.Article.Title, an.Story, an.CopyOf)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kdigest/kdigest/feed/article"
@@ -204,4 +205,66 @@ func hasTheme(e *Entry, id string) bool {
 		}
 	}
 	return false
+}
+
+// OtherTheme is the section of the visible entries outside every theme.
+// It has no page and no feed.
+var OtherTheme = theme.Theme{ID: "other", Name: "Other coverage", Description: "Articles outside the themes.", Color: "#6e7781"}
+
+// Section is one theme's stories among some entries: the front page's,
+// or an issue's of the digest.
+type Section struct {
+	// Theme is the section's theme, or OtherTheme.
+	Theme theme.Theme
+	// Leads holds one entry per story, the story's newest among the
+	// entries given, newest first.
+	Leads []*Entry
+	// Reports maps a lead's id to its story's entries among those given,
+	// the lead first.
+	Reports map[string][]*Entry
+}
+
+// Other reports whether the section is OtherTheme's.
+func (sec Section) Other() bool { return sec.Theme.ID == OtherTheme.ID }
+
+// Sections groups entries (visible ones, newest first) by the primary theme
+// of each story's lead, one item per story, in taxonomy order, then the
+// entries outside every theme under OtherTheme. Sections with no story are
+// left out.
+func (s *Snapshot) Sections(entries []*Entry) []Section {
+	byTheme := map[string]*Section{}
+	leads := map[string]*Entry{} // story -> lead
+	for _, e := range entries {
+		if lead, ok := leads[e.Story]; ok {
+			sec := byTheme[s.sectionOf(lead)]
+			sec.Reports[lead.ID] = append(sec.Reports[lead.ID], e)
+			continue
+		}
+		leads[e.Story] = e
+		id := s.sectionOf(e)
+		sec := byTheme[id]
+		if sec == nil {
+			sec = &Section{Reports: map[string][]*Entry{}}
+			byTheme[id] = sec
+		}
+		sec.Leads = append(sec.Leads, e)
+		sec.Reports[e.ID] = []*Entry{e}
+	}
+	var out []Section
+	for _, th := range append(slices.Clone(s.Taxonomy.Themes), OtherTheme) {
+		if sec := byTheme[th.ID]; sec != nil {
+			sec.Theme = th
+			out = append(out, *sec)
+		}
+	}
+	return out
+}
+
+// sectionOf is the section id of an entry: its primary theme, or
+// OtherTheme's when it has none in the taxonomy.
+func (s *Snapshot) sectionOf(e *Entry) string {
+	if _, ok := s.Taxonomy.Lookup(e.Class.Theme); !ok || e.Class.Theme == "" {
+		return OtherTheme.ID
+	}
+	return e.Class.Theme
 }
