@@ -132,12 +132,17 @@ func writeBenchCorpus(tb testing.TB, dir string, n int) {
 	}
 }
 
-var corpusDir = flag.String("write-corpus", "", "write the benchmarks' 10,000 generated articles into this folder (TestWriteCorpus)")
+var (
+	corpusDir  = flag.String("write-corpus", "", "write the benchmarks' generated articles into this folder (TestWriteCorpus)")
+	corpusSize = flag.Int("corpus-size", benchSize, "how many articles TestWriteCorpus writes (.ci/bench-100k writes 100,000)")
+)
 
-// TestWriteCorpus writes the benchmarks' corpus into the folder named by
-// -write-corpus, to run the binary on it:
+// TestWriteCorpus writes the benchmarks' corpus (its first -corpus-size
+// articles, 10,000 by default) into the folder named by -write-corpus, to
+// run the binary on it:
 //
 //	go test ./feed -run TestWriteCorpus -write-corpus /tmp/k10/seeds
+//	go test ./feed -run TestWriteCorpus -write-corpus /tmp/k100/seeds -corpus-size 100000
 func TestWriteCorpus(t *testing.T) {
 	if *corpusDir == "" {
 		t.Skip("no -write-corpus folder")
@@ -145,7 +150,7 @@ func TestWriteCorpus(t *testing.T) {
 	if err := os.MkdirAll(*corpusDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	writeBenchCorpus(t, *corpusDir, benchSize)
+	writeBenchCorpus(t, *corpusDir, *corpusSize)
 }
 
 const benchSize = 10000

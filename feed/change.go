@@ -110,19 +110,21 @@ func (c *Corpus) commit(ctx context.Context, ch *change) error {
 	for i, r := range ch.save {
 		olds[i] = c.recs[r.id]
 	}
-	delta := c.updateStories(ch.save, ch.parsed)
+	delta, err := c.updateStories(ch.save, ch.parsed)
 	var docs int
-	err := inTx(ctx, c.db, "save articles", func(tx *sql.Tx) error {
-		var err error
-		// The counts read the saved line keys the rows are about to replace.
-		if docs, err = saveCounts(ctx, tx, olds, ch.save, ch.parsed); err != nil {
-			return err
-		}
-		if err := saveRows(ctx, tx, ch.save, ch.parsed); err != nil {
-			return err
-		}
-		return saveStories(ctx, tx, c.stories, delta)
-	})
+	if err == nil {
+		err = inTx(ctx, c.db, "save articles", func(tx *sql.Tx) error {
+			var err error
+			// The counts read the saved line keys the rows are about to replace.
+			if docs, err = saveCounts(ctx, tx, olds, ch.save, ch.parsed); err != nil {
+				return err
+			}
+			if err := saveRows(ctx, tx, ch.save, ch.parsed); err != nil {
+				return err
+			}
+			return saveStories(ctx, tx, c.stories, delta)
+		})
+	}
 	if err != nil {
 		// The index holds the change the database refused: rebuild it
 		// from what the database holds, now or before the next change.

@@ -73,7 +73,10 @@ type Corpus struct {
 	// storiesStale reports an index that a failed write left ahead of
 	// the database; the next commit reloads it first.
 	storiesStale bool
-	docs         int // the articles line_df counts
+	// pending holds, while a change updates the index, the parses of
+	// the change, which the database does not hold yet.
+	pending map[string]*parsed
+	docs    int // the articles line_df counts
 	// bodies holds the bodies of the entries the feeds carry, the only
 	// ones kept in memory; others are read from the database.
 	bodies map[string][]string

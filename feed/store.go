@@ -36,7 +36,10 @@ const schemaVersionTable = `CREATE TABLE IF NOT EXISTS schema_version (
 	version   INTEGER NOT NULL
 )`
 
-// articlesTable is the articles table of migration 1. extractor and
+// articlesTable is the articles table of migration 1. Its columns go
+// from small to large, the body last: a start reads every row up to its
+// print, and SQLite then never reads the pages a long body overflows to.
+// extractor and
 // taxonomy name what produced the row's fields: a row made by another
 // version of either is parsed again (” : never parsed). body and
 // warnings are JSON arrays of strings, themes too; print is the
@@ -64,8 +67,6 @@ const articlesTable = `CREATE TABLE articles (
 	dateline          TEXT NOT NULL DEFAULT '',
 	summary           TEXT NOT NULL DEFAULT '',
 	words             INTEGER NOT NULL DEFAULT 0,
-	body              TEXT NOT NULL DEFAULT '[]',
-	warnings          TEXT NOT NULL DEFAULT '[]',
 	theme             TEXT NOT NULL DEFAULT '',
 	themes            TEXT NOT NULL DEFAULT '[]',
 	relevant          INTEGER NOT NULL DEFAULT 0,
@@ -73,7 +74,9 @@ const articlesTable = `CREATE TABLE articles (
 	story             TEXT NOT NULL DEFAULT '',
 	copy_of           TEXT NOT NULL DEFAULT '',
 	print             BLOB,
-	lines             BLOB
+	lines             BLOB,
+	warnings          TEXT NOT NULL DEFAULT '[]',
+	body              TEXT NOT NULL DEFAULT '[]'
 )`
 
 // migratePlainColumns creates the tables of the plain-column schema. A
@@ -359,6 +362,20 @@ func decodePrint(b []byte) (*theme.Print, bool) {
 		}
 	}
 	return p, true
+}
+
+// decodeSignature decodes the signature of an encoded print and counts
+// its shingles, without copying them.
+func decodeSignature(b []byte) (*theme.Print, int, bool) {
+	p := &theme.Print{}
+	head := 4 * len(p.Sig)
+	if len(b) < head || len(b)%4 != 0 {
+		return nil, 0, false
+	}
+	for i := range p.Sig {
+		p.Sig[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	return p, (len(b) - head) / 4, true
 }
 
 // encodeKeys stores line keys as little-endian uint64s.

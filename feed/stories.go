@@ -26,34 +26,10 @@ func storyDoc(e *Entry, p *theme.Print) theme.StoryDoc {
 // group from scratch and save the result. A row whose fingerprint cannot
 // be read is parsed again by the next Rescan.
 func (c *Corpus) loadStories(ctx context.Context) error {
-	rows, err := c.db.QueryContext(ctx, `SELECT id, print, story, copy_of FROM articles WHERE removed = 0 AND extractor <> ''`)
-	if err != nil {
-		return fmt.Errorf("load stories: %w", err)
-	}
-	var docs []theme.StoryDoc
 	saved := map[string][2]string{}
-	for rows.Next() {
-		var id, story, copyOf string
-		var blob sql.RawBytes // decoded (copied) before the next row
-		if err := rows.Scan(&id, &blob, &story, &copyOf); err != nil {
-			rows.Close()
-			return fmt.Errorf("load stories: %w", err)
-		}
-		r := c.recs[id]
-		if r == nil || r.entry == nil {
-			continue
-		}
-		p, ok := decodePrint(blob)
-		if !ok {
-			r.entry, r.extractor = nil, ""
-			continue
-		}
-		docs = append(docs, storyDoc(r.entry, p))
-		saved[id] = [2]string{story, copyOf}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("load stories: %w", err)
+	docs, err := c.storyDocs(ctx, false, saved)
+	if err != nil {
+		return err
 	}
 	edges, err := loadEdges(ctx, c.db)
 	if err != nil {
@@ -71,13 +47,16 @@ func (c *Corpus) loadStories(ctx context.Context) error {
 		}
 	}
 	if err == nil {
-		c.stories = x
+		c.setStories(x)
 		return nil
 	}
 	if len(edges) > 0 {
 		c.opts.Log.Warn("saved stories do not fit the articles; grouping them again", "err", err)
 	}
-	c.stories = theme.BuildStoryIndex(docs)
+	if docs, err = c.storyDocs(ctx, true, saved); err != nil {
+		return err
+	}
+	c.setStories(theme.BuildStoryIndex(docs))
 	ids := make([]string, len(docs))
 	for i, d := range docs {
 		ids[i] = d.ID
@@ -88,6 +67,49 @@ func (c *Corpus) loadStories(ctx context.Context) error {
 		}
 		return saveStories(ctx, tx, c.stories, storyDelta{added: c.stories.Edges(), ids: ids})
 	})
+}
+
+// storyDocs reads the story docs of the present, parsed articles, with
+// their whole fingerprints or (full false) their signatures and sizes
+// only, and the saved story and copy_of of each into saved.
+func (c *Corpus) storyDocs(ctx context.Context, full bool, saved map[string][2]string) ([]theme.StoryDoc, error) {
+	rows, err := c.db.QueryContext(ctx, `SELECT id, print, story, copy_of FROM articles WHERE removed = 0 AND extractor <> ''`)
+	if err != nil {
+		return nil, fmt.Errorf("load stories: %w", err)
+	}
+	defer rows.Close()
+	var docs []theme.StoryDoc
+	for rows.Next() {
+		var id, story, copyOf string
+		var blob sql.RawBytes // decoded (copied) before the next row
+		if err := rows.Scan(&id, &blob, &story, &copyOf); err != nil {
+			return nil, fmt.Errorf("load stories: %w", err)
+		}
+		r := c.recs[id]
+		if r == nil || r.entry == nil {
+			continue
+		}
+		var p *theme.Print
+		var ok bool
+		size := 0
+		if full {
+			p, ok = decodePrint(blob)
+		} else {
+			p, size, ok = decodeSignature(blob)
+		}
+		if !ok {
+			r.entry, r.extractor = nil, "" // parsed again by the next Rescan
+			continue
+		}
+		d := storyDoc(r.entry, p)
+		d.Size = size
+		docs = append(docs, d)
+		saved[id] = [2]string{story, copyOf}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load stories: %w", err)
+	}
+	return docs, nil
 }
 
 func loadEdges(ctx context.Context, db *sql.DB) ([]theme.StoryEdge, error) {
@@ -119,11 +141,49 @@ type storyDelta struct {
 	ids            []string
 }
 
+// setStories makes x the story index. It keeps signatures, not shingles
+// (most of a fingerprint), in memory: the few an added article must be
+// compared with exactly are read from the database, or from the change
+// being made for articles it has not saved yet.
+func (c *Corpus) setStories(x *theme.StoryIndex) {
+	c.stories = x
+	x.Unload(func(id string) ([]uint32, error) {
+		if p := c.pending[id]; p != nil {
+			return p.print.Shingles, nil
+		}
+		var blob []byte
+		if err := c.db.QueryRow(`SELECT print FROM articles WHERE id = ?`, id).Scan(&blob); err != nil {
+			return nil, err
+		}
+		p, ok := decodePrint(blob)
+		if !ok {
+			return nil, fmt.Errorf("article %s: unreadable fingerprint", id)
+		}
+		return p.Shingles, nil
+	})
+}
+
 // updateStories puts the changed records in the story index, or takes
 // them out, and returns what changed. A record whose content is the same
-// (only its file's times changed) is left as it is.
-func (c *Corpus) updateStories(save []*record, p map[string]*parsed) storyDelta {
+// (only its file's times changed) is left as it is. A first scan groups
+// its articles from scratch, which compares each pair once.
+func (c *Corpus) updateStories(save []*record, p map[string]*parsed) (storyDelta, error) {
 	var d storyDelta
+	if c.stories.Len() == 0 && len(p) > 1 {
+		var docs []theme.StoryDoc
+		for _, r := range save {
+			if !r.removed && r.entry != nil && p[r.id] != nil {
+				docs = append(docs, storyDoc(r.entry, p[r.id].print))
+				d.ids = append(d.ids, r.id)
+			}
+		}
+		c.setStories(theme.BuildStoryIndex(docs))
+		d.added = c.stories.Edges()
+		slices.Sort(d.ids)
+		return d, nil
+	}
+	c.pending = p
+	defer func() { c.pending = nil }()
 	for _, r := range save {
 		var ch theme.StoryChange
 		switch {
@@ -139,7 +199,7 @@ func (c *Corpus) updateStories(save []*record, p map[string]*parsed) storyDelta 
 	}
 	slices.Sort(d.ids)
 	d.ids = slices.Compact(d.ids)
-	return d
+	return d, c.stories.Err()
 }
 
 // saveStories writes d in tx: the edges step by step, then the story and

@@ -42,6 +42,11 @@ type StoryDoc struct {
 	Hash string
 	// Print is the fingerprint of the clean body (Fingerprint or Analyze).
 	Print *Print
+	// Size, for a Print given with its signature only (no Shingles), is
+	// the number of its shingles. Only LoadStoryIndex takes such docs,
+	// and the index must then be given the shingles' loader (Unload)
+	// before any Put or Remove.
+	Size int
 }
 
 // StoryEdge is an accepted pair of canonical articles of one story
@@ -76,15 +81,69 @@ type StoryIndex struct {
 	// the first is the canonical one.
 	copies  map[string][]string
 	members map[string][]string // story id -> sorted ids, copies included
+	// load, when set (Unload), gives the shingles of an article whose
+	// print the index keeps without them; err is its first failure.
+	load func(id string) ([]uint32, error)
+	err  error
 }
 
 // storyEntry is one article in the index.
 type storyEntry struct {
 	doc   StoryDoc
+	size  int  // the number of shingles of its print
+	light bool // doc.Print has its signature only; load gives the shingles
 	story string
 	slot  int32 // -1 unless canonical and in the LSH buckets
 	next  [bands]int32
 	edges []string // sorted ids of the canonical articles it has an edge to
+}
+
+func newStoryEntry(d StoryDoc) *storyEntry {
+	e := &storyEntry{doc: d, story: d.ID, slot: -1}
+	if d.Print != nil {
+		e.size = len(d.Print.Shingles)
+		if e.size == 0 && d.Size > 0 {
+			e.size, e.light = d.Size, true
+		}
+	}
+	return e
+}
+
+// Unload makes the index keep each article's signature but not its
+// shingles, most of a fingerprint's memory: it asks load for them when a
+// pair of articles that met in a bucket must be compared exactly, which a
+// Put of one article does for a few candidates. Articles put later are
+// kept so too. A failed load makes the pair unlinked and is reported by
+// Err, after which the index must be rebuilt.
+func (x *StoryIndex) Unload(load func(id string) ([]uint32, error)) {
+	x.load = load
+	for _, e := range x.docs {
+		x.lighten(e)
+	}
+}
+
+// lighten drops e's shingles when the index loads them on demand.
+func (x *StoryIndex) lighten(e *storyEntry) {
+	if x.load == nil || e.light || e.doc.Print == nil {
+		return
+	}
+	e.doc.Print = &Print{Sig: e.doc.Print.Sig} // a copy: the caller's print is left as it is
+	e.light = true
+}
+
+// Err reports the first failure to load shingles (see Unload), or nil.
+func (x *StoryIndex) Err() error { return x.err }
+
+// full returns e's print with its shingles.
+func (x *StoryIndex) full(e *storyEntry) *Print {
+	if !e.light {
+		return e.doc.Print
+	}
+	sh, err := x.load(e.doc.ID)
+	if err != nil && x.err == nil {
+		x.err = fmt.Errorf("story fingerprint of %s: %w", e.doc.ID, err)
+	}
+	return &Print{Sig: e.doc.Print.Sig, Shingles: sh}
 }
 
 // NewStoryIndex returns an empty index.
@@ -144,7 +203,7 @@ func LoadStoryIndex(docs []StoryDoc, edges []StoryEdge) (*StoryIndex, error) {
 // A later doc with the id of an earlier one replaces it.
 func (x *StoryIndex) add(docs []StoryDoc) {
 	for _, d := range docs {
-		x.docs[d.ID] = &storyEntry{doc: d, story: d.ID, slot: -1}
+		x.docs[d.ID] = newStoryEntry(d)
 	}
 	for _, e := range x.docs {
 		if e.doc.Hash != "" {
@@ -243,7 +302,7 @@ func (x *StoryIndex) Edges() []StoryEdge {
 func (x *StoryIndex) Put(d StoryDoc) StoryChange {
 	var ch StoryChange
 	seeds := x.remove(d.ID, &ch)
-	e := &storyEntry{doc: d, story: d.ID, slot: -1}
+	e := newStoryEntry(d)
 	x.docs[d.ID] = e
 	seeds = append(seeds, d.ID)
 	if d.Hash != "" {
@@ -265,6 +324,7 @@ func (x *StoryIndex) Put(d StoryDoc) StoryChange {
 		x.bucket(e)
 		x.link(e, &ch)
 	}
+	x.lighten(e)
 	x.regroup(seeds, &ch)
 	x.finish(&ch, d.ID)
 	return ch
@@ -360,14 +420,10 @@ func bandKey(sig *[numHashes]uint32, band int) uint64 {
 	return key
 }
 
-// indexed reports whether a print takes part in grouping: an empty body
-// is a story of its own.
-func indexed(p *Print) bool { return p != nil && len(p.Shingles) > 0 }
-
 // bucket puts the canonical article e in its LSH buckets.
 func (x *StoryIndex) bucket(e *storyEntry) {
-	if !indexed(e.doc.Print) {
-		return
+	if e.size == 0 {
+		return // an empty body is a story of its own
 	}
 	if n := len(x.free); n > 0 {
 		e.slot = x.free[n-1]
@@ -402,7 +458,7 @@ func (x *StoryIndex) link(e *storyEntry, ch *StoryChange) {
 			}
 			seen[s] = true
 			o := x.slots[s]
-			if linked(&e.doc, &o.doc) {
+			if x.linked(e, o) {
 				insertSorted(&e.edges, o.doc.ID)
 				insertSorted(&o.edges, e.doc.ID)
 				ch.Added = append(ch.Added, edge(e.doc.ID, o.doc.ID))
@@ -566,14 +622,47 @@ func groupComponent(comp []string, entry func(string) *storyEntry) []string {
 	return out
 }
 
-// linked reports whether two canonical articles that met in an LSH
-// bucket are linked by an edge.
+// linked reports whether two canonical articles, with their whole
+// fingerprints, that met in an LSH bucket are linked by an edge.
 func linked(a, b *StoryDoc) bool {
 	d := a.Date.Sub(b.Date)
 	if d < -storyWindow || d > storyWindow {
 		return false
 	}
 	return similar(a.Print, b.Print)
+}
+
+// indexed reports whether a print takes part in grouping: an empty body
+// is a story of its own.
+func indexed(p *Print) bool { return p != nil && len(p.Shingles) > 0 }
+
+// linked reports whether two canonical articles that met in an LSH
+// bucket are linked by an edge (see linked). When the index keeps prints without
+// their shingles, a pair that similar would reject on its signatures and
+// sizes alone is rejected without loading them.
+func (x *StoryIndex) linked(a, b *storyEntry) bool {
+	d := a.doc.Date.Sub(b.doc.Date)
+	if d < -storyWindow || d > storyWindow {
+		return false
+	}
+	if !a.light && !b.light {
+		return linked(&a.doc, &b.doc)
+	}
+	if a.size == 0 || b.size == 0 {
+		return false
+	}
+	same := 0
+	for i := range a.doc.Print.Sig {
+		if a.doc.Print.Sig[i] == b.doc.Print.Sig[i] {
+			same++
+		}
+	}
+	small, big := min(a.size, b.size), max(a.size, b.size)
+	mayContain := small*3 < big && small >= 20 // maybeContained's size test
+	if same*100 < numHashes*12 && !mayContain {
+		return false
+	}
+	return similar(x.full(a), x.full(b))
 }
 
 func edge(a, b string) StoryEdge {

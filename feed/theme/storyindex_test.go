@@ -470,3 +470,60 @@ func BenchmarkStoryLoad10k(b *testing.B) {
 		}
 	}
 }
+
+// TestUnloadedIndexGroupsTheSame checks that an index keeping prints
+// without their shingles (Unload) makes the same edges and stories as one
+// keeping them, through random puts and removals, and loads shingles only
+// for the few pairs its signatures cannot reject.
+func TestUnloadedIndexGroupsTheSame(t *testing.T) {
+	c := newStoryCorpus(11, 40)
+	docs := map[string]StoryDoc{}
+	var seedDocs []StoryDoc
+	for i := range 100 {
+		d := c.doc(fmt.Sprintf("s%04d", i))
+		docs[d.ID] = d
+		seedDocs = append(seedDocs, d)
+	}
+	full := BuildStoryIndex(seedDocs)
+	light := BuildStoryIndex(seedDocs)
+	loads := 0
+	light.Unload(func(id string) ([]uint32, error) {
+		loads++
+		return docs[id].Print.Shingles, nil
+	})
+	var ids []string
+	for id := range docs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for step := range 300 {
+		if c.r.IntN(3) > 0 || len(ids) < 20 {
+			d := c.doc(fmt.Sprintf("p%04d", step))
+			if c.r.IntN(4) == 0 {
+				d = c.copyOf(docs[ids[c.r.IntN(len(ids))]], d.ID)
+			}
+			docs[d.ID] = d
+			ids = append(ids, d.ID)
+			full.Put(d)
+			light.Put(d)
+		} else {
+			i := c.r.IntN(len(ids))
+			full.Remove(ids[i])
+			light.Remove(ids[i])
+			delete(docs, ids[i])
+			ids = slices.Delete(ids, i, i+1)
+		}
+		for _, id := range ids {
+			if full.Story(id) != light.Story(id) || full.CopyOf(id) != light.CopyOf(id) {
+				t.Fatalf("step %d: %s story %q copy %q, unloaded %q %q", step, id, full.Story(id), full.CopyOf(id), light.Story(id), light.CopyOf(id))
+			}
+		}
+	}
+	if !slices.Equal(full.Edges(), light.Edges()) {
+		t.Error("edges differ")
+	}
+	if light.Err() != nil {
+		t.Error(light.Err())
+	}
+	t.Logf("%d shingle loads for 300 changes", loads)
+}
