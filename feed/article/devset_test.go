@@ -40,7 +40,7 @@ func TestDevset(t *testing.T) {
 		floor          floors
 	}{
 		{name: "text", dir: devsetDir, ext: ".txt",
-			floor: floors{bodyF1: 0.88, title: 0.57, first: 0.55, last: 0.50, source: 0.09, date: 0.19, clean: 0.76, rejected: 2}},
+			floor: floors{bodyF1: 0.885, title: 0.63, first: 0.55, last: 0.51, source: 0.09, date: 0.19, clean: 0.79, rejected: 2}},
 		{name: "karabakh", dir: filepath.Join(devsetDir, "..", "devset-karabakh"), ext: ".txt",
 			floor: floors{title: 0.88, first: 0.84, last: 0.93, source: 0.67, date: 0.88, clean: 0.97}},
 	}
