@@ -2,6 +2,7 @@ package article
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // class is how likely a line is to be article text, as in jusText.
@@ -24,6 +25,11 @@ func (p *page) features(ev Evidence) {
 		l.key = lineKey(l.text)
 		counts[l.key]++
 		l.words, l.stops, l.caps = textStats(l.text)
+		// Chinese and Japanese are written without spaces: count a word
+		// for every three characters.
+		if runes := utf8.RuneCountInString(l.text); l.words*12 < runes {
+			l.words = max(l.words, runes/3)
+		}
 	}
 	shared := 0
 	for i := range p.lines {
