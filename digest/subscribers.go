@@ -25,6 +25,9 @@ func NormalizeAddress(s string) (string, error) {
 	if _, domain, ok := strings.Cut(addr, "@"); !ok || !strings.Contains(domain, ".") && domain != "localhost" {
 		return "", fmt.Errorf("%w: %q has no domain", ErrBadAddress, s)
 	}
+	if err := CheckRecipient(addr); err != nil {
+		return "", err
+	}
 	return addr, nil
 }
 
