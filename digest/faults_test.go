@@ -517,3 +517,44 @@ func TestCheckRecipient(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownCutsAHungReply: when the run's context ends while the relay
+// sits on the reply to the end of a message (it would get 10 minutes),
+// the message gets StopGrace, then the link is cut: the delivery is
+// recorded in doubt, the rest stays pending, and Run returns.
+func TestShutdownCutsAHungReply(t *testing.T) {
+	e := newEnv(t)
+	d := e.digestTuned(t, func(c *digest.SMTPConfig) { c.StopGrace = 200 * time.Millisecond })
+	subscribe(t, d, three...)
+	started, release := e.smtp.blockData("bob@example.org")
+	defer release()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type result struct {
+		rep *digest.Report
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		rep, err := d.Run(ctx, digest.RunOptions{})
+		done <- result{rep, err}
+	}()
+	<-started
+	cancel()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !r.rep.Interrupted || r.rep.Sent != 1 || len(r.rep.Failed) != 1 || !r.rep.Failed[0].InDoubt {
+		t.Errorf("report = %+v, want interrupted, ann sent, bob in doubt", r.rep)
+	}
+	rows := deliveries(t, e.db, r.rep.DigestID)
+	if rows["bob@example.org"].Status != "in_doubt" || rows["cid@example.net"].Status != "pending" {
+		t.Errorf("deliveries = %+v, want bob in doubt and cid pending", rows)
+	}
+}

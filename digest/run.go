@@ -356,6 +356,9 @@ func (d *Digest) send(ctx context.Context, rec *record, o RunOptions) (*Report, 
 	if err != nil {
 		return rep, err
 	}
+	if rep.Interrupted {
+		d.opts.Log.Warn("digest: interrupted; the rest stays pending and is sent by the next run", "digest", rec.ID, "left", left)
+	}
 	d.opts.Log.Info("digest: run ended", "digest", rec.ID, "sent", rep.Sent, "failed", len(rep.Failed), "left", left)
 	return rep, nil
 }

@@ -206,7 +206,7 @@ func (s *Scheduler) runOnce(ctx context.Context, why string, run func(context.Co
 		s.opts.Log.Error("digest: run failed", "err", err)
 		return
 	}
-	s.opts.Log.Info("digest: done")
+	s.opts.Log.Info("digest: finished", "why", why)
 }
 
 // missedSlot reports whether the latest slot before now has no digest

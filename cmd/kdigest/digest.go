@@ -288,10 +288,10 @@ func runFailed(rep *digest.Report, err error) error {
 	for _, r := range rep.Resumed {
 		n += len(r.Failed)
 	}
-	if rep.Interrupted {
-		return fmt.Errorf("digest interrupted with %d delivery failure(s); the rest is sent by the next run", n)
+	if n == 0 {
+		return nil // interrupted by shutdown: the next start resumes it
 	}
-	return fmt.Errorf("digest: %d delivery failure(s)", n)
+	return fmt.Errorf("%d delivery failure(s); \"kdigest digests ID\" lists them", n)
 }
 
 func (g *digester) lastSent(ctx context.Context) (time.Time, error) { return g.d.LastSent(ctx) }
