@@ -429,6 +429,15 @@ func TestInDoubt(t *testing.T) {
 	if got := e.smtp.byRecipient()["bob@example.org"]; got != 2 {
 		t.Errorf("bob got %d, want 2", got)
 	}
+	var ids []string
+	for _, m := range e.smtp.messages() {
+		if m.To[0] == "bob@example.org" {
+			ids = append(ids, parseMessage(t, m.Data).Header.Get("Message-ID"))
+		}
+	}
+	if len(ids) != 2 || ids[0] != ids[1] || ids[0] != row.MessageID {
+		t.Errorf("bob's Message-IDs = %q, want the in-doubt one (%s) twice, so his mail system can tell", ids, row.MessageID)
+	}
 	// Tried again once: never again. The digest is done, bob stays in doubt.
 	rep3, err := d.Run(context.Background(), digest.RunOptions{})
 	if err != nil || len(rep3.Resumed) != 0 || !rep3.Empty {

@@ -220,12 +220,13 @@ type delivery struct {
 	Status    string
 	Attempts  int
 	Doubts    int
+	MessageID string // of the last in-doubt copy, reused by the try once more
 }
 
 // pending returns the deliveries of digest id a run still has to make:
 // those pending, and those in doubt once.
 func (d *Digest) pending(ctx context.Context, id string) ([]delivery, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, doubts FROM deliveries WHERE digest_id = ? AND `+due+` ORDER BY recipient`, id)
+	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, doubts, message_id FROM deliveries WHERE digest_id = ? AND `+due+` ORDER BY recipient`, id)
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: deliveries: %w", id, err)
 	}
@@ -233,7 +234,7 @@ func (d *Digest) pending(ctx context.Context, id string) ([]delivery, error) {
 	var out []delivery
 	for rows.Next() {
 		var x delivery
-		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.Doubts); err != nil {
+		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.Doubts, &x.MessageID); err != nil {
 			return nil, err
 		}
 		out = append(out, x)

@@ -47,7 +47,7 @@ func (d *Digest) lock(ctx context.Context, wait bool) (unlock func(), err error)
 		}
 		if err := sleep(ctx, lockPoll); err != nil {
 			f.Close()
-			return nil, err
+			return nil, fmt.Errorf("waiting for the send lock: %w", err)
 		}
 	}
 	// Say who holds it, for the message another run prints.

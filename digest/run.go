@@ -383,6 +383,12 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 		if err != nil {
 			return nil, err
 		}
+		if p.Doubts > 0 && p.MessageID != "" {
+			// The copy in doubt may have arrived: with its Message-ID, a
+			// mail system that has it can tell this one is the same.
+			msgID = p.MessageID
+			m.SetMessageIDWithValue(strings.Trim(msgID, "<>"))
+		}
 		attempts++
 		err = sender.Send(ctx, m)
 		if IsInDoubt(err) {

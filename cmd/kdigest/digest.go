@@ -268,16 +268,23 @@ const lockFile = "digest.lock"
 // scheduled is the cron job: a run to the subscribers. It waits for a
 // manual run that holds the send lock, then runs.
 func (g *digester) scheduled(ctx context.Context) error {
-	return runFailed(g.d.Run(ctx, digest.RunOptions{Kind: "scheduled", Signer: g.signer, Wait: true}))
+	rep, err := g.d.Run(ctx, digest.RunOptions{Kind: "scheduled", Signer: g.signer, Wait: true})
+	return runFailed(ctx, rep, err)
 }
 
 // resume finishes interrupted digests at start, without making a new one.
 func (g *digester) resume(ctx context.Context) error {
-	return runFailed(g.d.Run(ctx, digest.RunOptions{Kind: "scheduled", Signer: g.signer, Wait: true, ResumeOnly: true}))
+	rep, err := g.d.Run(ctx, digest.RunOptions{Kind: "scheduled", Signer: g.signer, Wait: true, ResumeOnly: true})
+	return runFailed(ctx, rep, err)
 }
 
 // runFailed turns a run's failed deliveries into the scheduler's error.
-func runFailed(rep *digest.Report, err error) error {
+// A shutdown that ended a run (or its wait for the lock) is no failure:
+// the next start resumes.
+func runFailed(ctx context.Context, rep *digest.Report, err error) error {
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
