@@ -95,9 +95,10 @@ type SMTPConfig struct {
 	// message is in doubt.
 	DataTimeout time.Duration
 	// StopGrace is how long the message in flight may take to finish
-	// once the run's context ends; then the link is cut; default 15 s.
+	// once the run's context ends; then the link is cut; default 8 s, so
+	// that it fits the 10 s that docker stop waits before SIGKILL.
 	StopGrace time.Duration
-	// RootCAs, if set, replaces the system roots (tests with a private CA).
+	// TLSConfig, if set, replaces the TLS settings (tests with a private CA).
 	TLSConfig *tls.Config
 }
 
@@ -209,7 +210,7 @@ func NewSMTPSender(cfg SMTPConfig) (Sender, error) {
 		cfg.DataTimeout = 10 * time.Minute
 	}
 	if cfg.StopGrace <= 0 {
-		cfg.StopGrace = 15 * time.Second
+		cfg.StopGrace = 8 * time.Second
 	}
 	tc := cfg.TLSConfig
 	if tc == nil {
