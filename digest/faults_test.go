@@ -495,8 +495,18 @@ func TestBadStoredAddress(t *testing.T) {
 	}
 	// Nor does it stop later digests.
 	e.clock.Advance(time.Hour)
-	if rep, err := d.Run(context.Background(), digest.RunOptions{SendEmpty: true}); err != nil || rep.Sent != 3 {
-		t.Errorf("next digest = %+v, %v, want 3 sent", rep, err)
+	if rep, err := d.Run(context.Background(), digest.RunOptions{SendEmpty: true}); err != nil || len(rep.Failed) != 1 || rep.Sent != 3 {
+		t.Errorf("next digest = %+v, %v, want 3 sent and the bad address refused", rep, err)
+	}
+	// It can be removed as the list shows it; a new one like it cannot be added.
+	if err := d.Unsubscribe(context.Background(), "m m@example.org"); err != nil {
+		t.Errorf("remove as listed: %v", err)
+	}
+	if err := d.Unsubscribe(context.Background(), "m m@example.org"); !errors.Is(err, digest.ErrBadAddress) {
+		t.Errorf("remove again = %v, want ErrBadAddress", err)
+	}
+	if _, err := d.Subscribe(context.Background(), `"m m"@example.org`); !errors.Is(err, digest.ErrBadAddress) {
+		t.Errorf(`subscribe "m m"@example.org = %v, want ErrBadAddress`, err)
 	}
 }
 

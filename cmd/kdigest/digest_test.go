@@ -25,6 +25,10 @@ func TestSubscribersCommand(t *testing.T) {
 	if code, _, errOut := runKdigest(t, env, "subscribers", "add", "not an address"); code != exitFailure || !strings.Contains(errOut, "invalid email address") {
 		t.Errorf("invalid: exit %d, %q", code, errOut)
 	}
+	// The issue's address: accepted once, stored as "m m@example.org", which nobody can send to.
+	if code, _, errOut := runKdigest(t, env, "subscribers", "add", `"m m"@example.org`); code != exitFailure || !strings.Contains(errOut, "invalid email address") {
+		t.Errorf(`add "m m"@example.org: exit %d, %q`, code, errOut)
+	}
 	code, out, _ := runKdigest(t, env, "subscribers", "list", "--json")
 	var subs []struct{ Email string }
 	if err := json.Unmarshal([]byte(out), &subs); code != exitOK || err != nil || len(subs) != 2 || subs[0].Email != "ann@example.org" {
