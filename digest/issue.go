@@ -90,45 +90,26 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id string, since, cutoff time.T
 			fresh = append(fresh, e)
 		}
 	}
-	inIssue := map[string][]*feed.Entry{} // story -> its new entries, newest first
-	var order []string
 	for _, e := range fresh {
-		if _, ok := inIssue[e.Story]; !ok {
-			order = append(order, e.Story)
-		}
-		inIssue[e.Story] = append(inIssue[e.Story], e)
 		is.articleIDs = append(is.articleIDs, e.ID)
 	}
 	is.Articles = len(fresh)
-	byTheme := map[string][]*feed.Entry{}
-	for _, story := range order {
-		lead := inIssue[story][0]
-		byTheme[lead.Class.Theme] = append(byTheme[lead.Class.Theme], lead)
-	}
-	themes := append([]theme.Theme{}, snap.Taxonomy.Themes...)
-	if len(byTheme[""]) > 0 {
-		themes = append(themes, theme.Theme{ID: "", Name: "Other coverage", Description: "Articles outside the themes.", Color: "#6e7781"})
-	}
 	var counts []string
-	for _, th := range themes {
-		leads := byTheme[th.ID]
-		if len(leads) == 0 {
-			continue
+	for _, fs := range snap.Sections(fresh) {
+		sec := Section{Theme: fs.Theme}
+		if !fs.Other() {
+			sec.MoreURL = d.opts.BaseURL + "/themes/" + url.PathEscape(fs.Theme.ID)
 		}
-		sec := Section{Theme: th}
-		if th.ID != "" {
-			sec.MoreURL = d.opts.BaseURL + "/themes/" + url.PathEscape(th.ID)
-		}
-		for i, lead := range leads {
+		for i, lead := range fs.Leads {
 			if i == d.opts.PerTheme {
-				sec.More = len(leads) - i
+				sec.More = len(fs.Leads) - i
 				break
 			}
-			sec.Items = append(sec.Items, d.item(snap, lead, inIssue[lead.Story][1:], is))
+			sec.Items = append(sec.Items, d.item(snap, lead, is))
 		}
 		is.Sections = append(is.Sections, sec)
-		is.Stories += len(leads)
-		counts = append(counts, fmt.Sprintf("%d %s", len(leads), strings.ToLower(th.Name)))
+		is.Stories += len(fs.Leads)
+		counts = append(counts, fmt.Sprintf("%d %s", len(fs.Leads), strings.ToLower(fs.Theme.Name)))
 	}
 	is.Overview = strings.Join(counts, " · ")
 	is.Period = period(since, cutoff, d.opts.Location)
@@ -145,9 +126,9 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id string, since, cutoff time.T
 	return is
 }
 
-// item builds one story's item: the lead report, then the other outlets
-// (new in this issue or seen before) as "Also reported by".
-func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry, others []*feed.Entry, is *Issue) Item {
+// item builds one story's item: the lead report, then the story's other
+// outlets (new in this issue or seen before) as "Also reported by".
+func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry, is *Issue) Item {
 	ref := func(u string) int {
 		is.Links = append(is.Links, u)
 		return len(is.Links)
@@ -157,12 +138,7 @@ func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry, others []*feed.Entr
 		Outlet: outletOf(lead), Date: lead.Date.In(d.opts.Location).Format("2 Jan 2006"), Summary: lead.Summary,
 	}
 	it.Ref = ref(it.URL)
-	seen := map[string]bool{lead.ID: true}
-	for _, o := range append(others, snap.Related(lead)...) {
-		if seen[o.ID] {
-			continue
-		}
-		seen[o.ID] = true
+	for _, o := range snap.AlsoReportedBy(lead) {
 		u := d.opts.BaseURL + "/articles/" + url.PathEscape(o.ID)
 		it.Also = append(it.Also, Also{Outlet: outletOf(o), URL: u, Ref: ref(u)})
 	}

@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/kdigest/kdigest/feed/theme"
 )
 
 // Word pools for generated articles: enough variety that no two articles
@@ -220,23 +218,5 @@ func BenchmarkApplyAdd(b *testing.B) {
 		if err := c.Apply(context.Background(), name); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-// BenchmarkGroupCorpus measures grouping the fingerprints of the 10,000
-// generated articles into stories, the part of a cold start (and of every
-// change) that compares articles with each other.
-func BenchmarkGroupCorpus(b *testing.B) {
-	dir := benchCorpus(b, benchSize)
-	c := benchOpen(b, dir, filepath.Join(b.TempDir(), "group.db"))
-	prints := make(map[string]*theme.Print, len(c.recs))
-	for id, r := range c.recs {
-		if r.print != nil {
-			prints[id] = r.print
-		}
-	}
-	b.ResetTimer()
-	for b.Loop() {
-		theme.Group(prints)
 	}
 }

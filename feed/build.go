@@ -5,83 +5,45 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"runtime"
 	"runtime/debug"
 	"slices"
-	"sync"
 
+	"github.com/kdigest/kdigest/feed/article"
 	"github.com/kdigest/kdigest/feed/theme"
 )
 
-// load reads the saved records and builds their entries in parallel,
-// classifying those whose saved classification is of another taxonomy.
-// Fingerprints are left in the database until a change needs them
-// (loadPrints): a restart with an unchanged corpus reuses the saved stories.
+// load reads the saved records and the story index. Rows parsed by another
+// parser or taxonomy keep their saved entry until Rescan parses them again.
 func (c *Corpus) load(ctx context.Context) error {
-	recs, err := loadRecords(ctx, c.db, c.codec, c.opts.Log)
+	recs, err := c.loadRecords(ctx)
 	if err != nil {
 		return err
 	}
-	if c.groups, err = loadGrouping(ctx, c.db); err != nil {
-		return err
-	}
-	parallel(len(recs), func(i int) {
-		if r := recs[i]; r.art != nil {
-			r.entry = c.newEntry(r)
-		}
-	})
 	c.recs = make(map[string]*record, len(recs))
-	var reclassified []*record
 	for _, r := range recs {
 		c.recs[r.id] = r
-		if r.classNew && r.art != nil {
-			reclassified = append(reclassified, r)
-		}
 	}
-	// Keep new classifications (an older table, another taxonomy) so the
-	// next start reuses them.
-	if err := saveClasses(ctx, c.db, reclassified); err != nil {
+	if c.docs, err = countDocs(ctx, c.db); err != nil {
 		return err
 	}
-	for _, r := range reclassified {
-		r.classNew = false
-	}
-	return nil
+	return c.loadStories(ctx)
 }
 
-// parallel calls f(0) ... f(n-1) on every CPU.
-func parallel(n int, f func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
-				f(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
-
-// newEntry builds r's entry, classified, without its story.
-func (c *Corpus) newEntry(r *record) *Entry {
-	// A classification made by the same taxonomy for the same parse is
-	// reused: classifying every article at each start costs most of a
-	// warm restart.
-	if r.class == nil || r.class.Taxonomy != c.opts.Taxonomy.Hash() {
-		r.class = c.verdict(c.opts.Taxonomy.Classify(r.art))
-		r.classNew = true
-	}
+// newEntry builds r's entry from its article and classification, without
+// its story or body. Only the classification's verdict is kept (see
+// Entry.Class).
+func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry {
+	cl.Scores, cl.Matches = nil, nil
+	a.ID = r.id
+	a.Body, a.Warnings = nil, nil // in the database, read when shown
 	e := &Entry{
-		Article:   r.art,
-		Class:     r.class.Result,
+		Article:   a,
+		Class:     cl,
 		File:      r.file,
 		Hash:      r.hash,
 		FirstSeen: r.firstSeen,
 		Updated:   r.updated,
-		Date:      r.art.Published,
+		Date:      a.Published,
 		GUID:      fmt.Sprintf("tag:%s,%s:article/%s", c.host, tagDate, pathEscape(r.id)),
 		URL:       c.opts.BaseURL + "/articles/" + pathEscape(r.id),
 	}
@@ -91,24 +53,18 @@ func (c *Corpus) newEntry(r *record) *Entry {
 	return e
 }
 
-// verdict is the part of a classification the corpus keeps (see Entry.Class).
-func (c *Corpus) verdict(res theme.Result) *cachedClass {
-	res.Scores, res.Matches = nil, nil
-	return &cachedClass{Taxonomy: c.opts.Taxonomy.Hash(), Result: res}
-}
-
 // tagDate is the date part of every tag: URI. It is fixed forever: changing
 // it would change every entry id and make readers show every entry as new.
 const tagDate = "2026"
 
 // publish builds a new snapshot from the records and stores it.
 func (c *Corpus) publish(ctx context.Context) error {
-	s, err := c.build(ctx, c.recs, c.failed)
+	s, bodies, err := c.build(ctx, c.recs, c.failed, nil)
 	if err != nil {
 		return err
 	}
+	c.bodies = bodies
 	c.store(s)
-	c.saveStories(ctx)
 	return nil
 }
 
@@ -120,8 +76,10 @@ func (c *Corpus) store(s *Snapshot) {
 	}
 }
 
-// build builds the snapshot of recs and failed, without storing it.
-func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[string]failure) (*Snapshot, error) {
+// build builds the snapshot of recs and failed, without storing it, with
+// the stories of the index. fresh holds the bodies of the articles the
+// change parsed; it returns the bodies of the entries its feeds carry.
+func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[string]failure, fresh map[string]*parsed) (*Snapshot, map[string][]string, error) {
 	prev := c.snap.Load()
 	entries := make([]*Entry, 0, len(recs))
 	for _, r := range recs {
@@ -129,12 +87,13 @@ func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[
 			continue
 		}
 		e := *r.entry // a copy: older snapshots keep their own story ids
+		e.Story, e.CopyOf = c.stories.Story(e.ID), c.stories.CopyOf(e.ID)
+		if e.Story == "" {
+			e.Story = e.ID
+		}
 		entries = append(entries, &e)
 	}
 	slices.SortFunc(entries, newestFirst)
-	if err := c.assignStories(ctx, entries, recs); err != nil {
-		return nil, err
-	}
 	s := &Snapshot{
 		Scanned:  c.now(),
 		Entries:  entries,
@@ -144,6 +103,7 @@ func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[
 		BaseURL:  c.opts.BaseURL,
 		byID:     make(map[string]*Entry, len(entries)),
 		stories:  map[string][]*Entry{},
+		body:     func(id string) ([]string, error) { return readBody(context.WithoutCancel(ctx), c.db, id) },
 	}
 	if prev != nil {
 		s.Version = prev.Version + 1
@@ -153,21 +113,70 @@ func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[
 	}
 	for _, e := range entries {
 		s.byID[e.ID] = e
-		if c.opts.IncludeIrrelevant || e.Class.Relevant {
+		if e.CopyOf == "" && (c.opts.IncludeIrrelevant || e.Class.Relevant) {
 			s.visible = append(s.visible, e)
 			s.stories[e.Story] = append(s.stories[e.Story], e)
 		}
 	}
+	for story, es := range s.stories {
+		if len(es) < 2 {
+			delete(s.stories, story) // a story of one: nothing related
+		}
+	}
+	bodies, err := c.feedBodies(ctx, s, fresh)
+	if err != nil {
+		return nil, nil, err
+	}
 	docs, err := c.render(s, prev)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.docs = docs
 	for p := range docs {
 		s.paths = append(s.paths, p)
 	}
 	slices.Sort(s.paths)
-	return s, nil
+	return s, bodies, nil
+}
+
+// feedBodies gives the entries of s that a feed carries their body: from
+// the change's parses, else from the last snapshot's feeds, else from the
+// database. It returns those bodies, the ones memory keeps.
+func (c *Corpus) feedBodies(ctx context.Context, s *Snapshot, fresh map[string]*parsed) (map[string][]string, error) {
+	bodies := map[string][]string{}
+	give := func(e *Entry) error {
+		if b, ok := bodies[e.ID]; ok {
+			e.Body = b
+			return nil
+		}
+		var b []string
+		if p := fresh[e.ID]; p != nil {
+			b = p.body
+		} else if old, ok := c.bodies[e.ID]; ok {
+			b = old
+		} else {
+			var err error
+			if b, err = readBody(ctx, c.db, e.ID); err != nil {
+				return err
+			}
+		}
+		bodies[e.ID] = b
+		e.Body = b
+		return nil
+	}
+	for _, e := range s.visible[:min(len(s.visible), c.opts.Size)] {
+		if err := give(e); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range s.Taxonomy.Themes {
+		for _, e := range s.ThemeEntries(t.ID)[:min(len(s.ThemeEntries(t.ID)), c.opts.Size)] {
+			if err := give(e); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return bodies, nil
 }
 
 // newestFirst orders entries by Date, newest first, then by id.

@@ -2,6 +2,7 @@ package feed
 
 import (
 	"context"
+	"database/sql"
 	"maps"
 )
 
@@ -9,6 +10,7 @@ import (
 // anything is written so that a failed write leaves memory untouched.
 type change struct {
 	save                    []*record          // records to write
+	parsed                  map[string]*parsed // what the parses of save add, by id
 	visible                 bool               // whether entries differ, not just file times
 	failed                  map[string]failure // failures to record
 	forgot                  []string           // failures to clear
@@ -26,6 +28,9 @@ func (ch *change) remove(r *record) {
 // merge adds o's work to ch.
 func (ch *change) merge(o *change) {
 	ch.save = append(ch.save, o.save...)
+	for id, p := range o.parsed {
+		ch.parse(id, p)
+	}
 	ch.visible = ch.visible || o.visible
 	for name, f := range o.failed {
 		ch.fail(name, f)
@@ -34,6 +39,13 @@ func (ch *change) merge(o *change) {
 	ch.added += o.added
 	ch.updated += o.updated
 	ch.removed += o.removed
+}
+
+func (ch *change) parse(id string, p *parsed) {
+	if ch.parsed == nil {
+		ch.parsed = map[string]*parsed{}
+	}
+	ch.parsed[id] = p
 }
 
 func (ch *change) forget(name string) { ch.forgot = append(ch.forgot, name) }
@@ -65,6 +77,9 @@ func (c *Corpus) collect(outs []outcome) *change {
 		}
 		old := c.recs[o.id]
 		ch.save = append(ch.save, o.rec)
+		if o.parsed != nil {
+			ch.parse(o.id, o.parsed)
+		}
 		switch {
 		case old == nil:
 			ch.added++
@@ -80,113 +95,88 @@ func (c *Corpus) collect(outs []outcome) *change {
 	return ch
 }
 
-// commit writes ch to the database and, once it is written, to memory,
-// publishing a new snapshot when anything a reader can see changed. What
-// must survive a restart (each article's id, hash and first-seen time) is
-// written while the snapshot is built, and the snapshot is published only
-// once it is saved; the caches that spare the next start some work (the
-// parsed articles, fingerprints and stories) are written after that, in
-// the background (see saveCaches). A failed write leaves memory and the
-// current snapshot as they were.
+// commit writes ch to the database in one transaction (the rows, the
+// line statistics and the story index's changes) and then to memory,
+// publishing a new snapshot when anything a reader can see changed. A
+// failed write leaves memory and the current snapshot as they were.
 func (c *Corpus) commit(ctx context.Context, ch *change) error {
-	c.waitCaches()
-	rows := newRows(ch.save)
-	saved := make(chan error, 1)
-	go func() { saved <- writeMeta(ctx, c.db, rows) }()
-
-	recs, failed := c.recs, c.failed
+	if c.storiesStale {
+		if err := c.loadStories(ctx); err != nil {
+			return err
+		}
+		c.storiesStale = false
+	}
+	olds := make([]*record, len(ch.save))
+	for i, r := range ch.save {
+		olds[i] = c.recs[r.id]
+	}
+	delta := c.updateStories(ch.save, ch.parsed)
+	var docs int
+	err := inTx(ctx, c.db, "save articles", func(tx *sql.Tx) error {
+		var err error
+		// The counts read the saved line keys the rows are about to replace.
+		if docs, err = saveCounts(ctx, tx, olds, ch.save, ch.parsed); err != nil {
+			return err
+		}
+		if err := saveRows(ctx, tx, ch.save, ch.parsed); err != nil {
+			return err
+		}
+		return saveStories(ctx, tx, c.stories, delta)
+	})
+	if err != nil {
+		// The index holds the change the database refused: rebuild it
+		// from what the database holds, now or before the next change.
+		if lerr := c.loadStories(context.WithoutCancel(ctx)); lerr != nil {
+			c.storiesStale = true
+		}
+		return err
+	}
+	c.docs += docs
 	if len(ch.save) > 0 {
-		recs = maps.Clone(c.recs)
+		recs := maps.Clone(c.recs)
 		for _, r := range ch.save {
 			recs[r.id] = r
 		}
+		c.recs = recs
 	}
 	if len(ch.forgot) > 0 || len(ch.failed) > 0 {
-		failed = maps.Clone(c.failed)
+		failed := maps.Clone(c.failed)
 		for _, name := range ch.forgot {
 			delete(failed, name)
 		}
 		maps.Copy(failed, ch.failed)
+		c.failed = failed
 	}
 	// A change saved whose snapshot could not be built (see below) is
 	// published by the next commit, whatever that one changes.
 	visible := ch.visible || len(ch.forgot) > 0 || len(ch.failed) > 0 || c.unpublished
-	var snap *Snapshot
-	var buildErr error
-	if visible {
-		snap, buildErr = c.build(ctx, recs, failed)
-	}
-	if err := <-saved; err != nil {
-		return err
-	}
-	c.recs, c.failed = recs, failed
-	defer c.saveCaches(ctx, rows)
-	if buildErr != nil {
-		// The rows are saved and memory follows them; only the snapshot
-		// is behind.
-		c.unpublished = true
-		return buildErr
-	}
 	if !visible {
 		c.touch()
 		return nil
+	}
+	snap, bodies, err := c.build(ctx, c.recs, c.failed, ch.parsed)
+	if err != nil {
+		// The rows are saved and memory follows them; only the snapshot
+		// is behind.
+		c.unpublished = true
+		return err
 	}
 	if ch.visible {
 		c.opts.Log.Info("corpus changed", "added", ch.added, "updated", ch.updated,
 			"removed", ch.removed, "failed", len(c.failed))
 	}
+	c.bodies = bodies
 	c.store(snap)
 	c.unpublished = false
 	return nil
 }
 
-// saveCaches writes, in the background, the parsed articles and
-// fingerprints of rows, then a new grouping into stories. They are caches:
-// on a cold start of 10,000 articles they are most of what is written,
-// and the feed need not wait for them. Until they are written the rows
-// say they have no parse, so a crash in between costs the next start a
-// parse, never a stale article. The next commit, and Close, wait for
-// them; a failure is logged.
-func (c *Corpus) saveCaches(ctx context.Context, rows []row) {
-	if len(rows) == 0 && (c.groups == nil || c.groups.saved) {
-		return // a rescan that found nothing new
-	}
-	ctx = context.WithoutCancel(ctx)
-	done := make(chan struct{})
-	c.caching = done
-	go func() {
-		defer close(done)
-		err := encodeRows(c.codec, rows)
-		if err == nil {
-			err = writeCaches(ctx, c.db, rows)
-		}
-		if err != nil {
-			c.opts.Log.Warn("parse cache not saved; the next start parses these articles again", "err", err)
-		}
-		c.saveStories(ctx)
-		if c.opts.OnSaved != nil {
-			c.opts.OnSaved()
-		}
-	}()
-}
-
-// waitCaches waits for the caches of the last commit to be written. The
-// caller holds c.mu.
-func (c *Corpus) waitCaches() {
-	if c.caching != nil {
-		<-c.caching
-		c.caching = nil
-	}
-}
-
-// Close waits until everything published is saved, caches included. It
-// does not close the database, which belongs to the caller; call it
-// before closing the database.
+// Close waits for nothing: every write is done when the change that made
+// it returns. It is kept so that callers stop using the corpus before they
+// close the database.
 func (c *Corpus) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.waitCaches()
-	c.takePreloaded()
 }
 
 // touch publishes the current snapshot again with a new scan time.

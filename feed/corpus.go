@@ -1,7 +1,10 @@
 // Package feed owns the corpus: it scans the seeds folder, applies one
-// file's change at a time, keeps each article's id, content hash and
-// first-seen time in SQLite, and renders the Atom, RSS, JSON Feed and OPML
-// documents once per change. It knows nothing of HTTP or email: feed/web
+// batch of changes at a time, keeps every article in SQLite (plain columns,
+// with its content hash, first-seen time and the versions that parsed it),
+// keeps the story index and the line statistics extraction uses, and
+// renders the Atom, RSS, JSON Feed and OPML documents once per change.
+// Memory holds what is served: the rendered feeds, each article's entry
+// without its body, and the story index. It knows nothing of HTTP or email: feed/web
 // serves the bytes it renders and digest reads its snapshots.
 package feed
 
@@ -45,13 +48,8 @@ type Options struct {
 	// OnChange, when set, is called with each new snapshot after a change,
 	// while the corpus is locked: it must not call Rescan or Apply.
 	OnChange func(*Snapshot)
-	// OnSaved, when set, is called once the caches of a change (parsed
-	// articles, fingerprints, stories) are written, which happens in the
-	// background after the change is published. It may be called after
-	// a later change's OnChange; it must not block.
-	OnSaved func()
-	// ParserVersion identifies the article parser; cached parses made by
-	// another version are parsed again. Default: the binary's VCS revision,
+	// ParserVersion identifies the article parser; rows saved by another
+	// version are parsed again. Default: the binary's VCS revision,
 	// or its size and modification time for a development build.
 	ParserVersion string
 	// Log receives one line per failed file and per change; default discards.
@@ -64,26 +62,25 @@ type Options struct {
 // outlives restarts. Its methods are safe for concurrent use; changes are
 // applied one at a time.
 type Corpus struct {
-	db    *sql.DB
-	opts  Options
-	host  string // BaseURL's host name, the authority of every tag: id
-	codec *codec
+	db   *sql.DB
+	opts Options
+	host string // BaseURL's host name, the authority of every tag: id
 
-	mu     sync.Mutex
-	recs   map[string]*record // by article id, removed files included
-	failed map[string]failure // by file name
-	groups *grouping          // the last grouping into stories, or nil
-	// caching is closed when the caches of the last commit are written;
-	// nil when nothing is being written.
-	caching chan struct{}
+	mu      sync.Mutex
+	recs    map[string]*record // by article id, removed files included
+	failed  map[string]failure // by file name
+	stories *theme.StoryIndex  // every parsed article present, by story
+	// storiesStale reports an index that a failed write left ahead of
+	// the database; the next commit reloads it first.
+	storiesStale bool
+	docs         int // the articles line_df counts
+	// bodies holds the bodies of the entries the feeds carry, the only
+	// ones kept in memory; others are read from the database.
+	bodies map[string][]string
 	// unpublished reports a change saved and in memory whose snapshot
 	// could not be built; the next commit publishes it.
 	unpublished bool
-	// preloaded receives the saved fingerprints read in the background
-	// after a start that reused its stories (see ReadAhead); nil when
-	// none are being read.
-	preloaded chan map[string]*theme.Print
-	snap      atomic.Pointer[Snapshot]
+	snap        atomic.Pointer[Snapshot]
 }
 
 // failure is why a file could not be used, and the content that failed,
@@ -103,7 +100,7 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	c := &Corpus{db: db, opts: opts, host: host, codec: newCodec(), failed: map[string]failure{}}
+	c := &Corpus{db: db, opts: opts, host: host, failed: map[string]failure{}, bodies: map[string][]string{}}
 	if err := c.load(ctx); err != nil {
 		return nil, err
 	}

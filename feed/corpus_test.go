@@ -4,17 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/kdigest/kdigest/feed/article"
 )
 
 func TestOpenRejectsBadBaseURL(t *testing.T) {
@@ -421,13 +417,12 @@ func TestDatabaseFailureChangesNothing(t *testing.T) {
 	}
 }
 
-func TestUnreadableCacheIsReparsed(t *testing.T) {
+func TestUnreadableRowIsReparsed(t *testing.T) {
 	f := newFixture(t, seedFiles(t)...)
 	c := f.open(t)
-	c.Close() // its caches written
 	want := states(c.Snapshot())
 	db := openDB(t, f.dbPath)
-	if _, err := db.Exec(`UPDATE articles SET article = 'not json' WHERE id = '002_3bb022c722742749'`); err != nil {
+	if _, err := db.Exec(`UPDATE articles SET themes = 'not json', print = x'01' WHERE id = '002_3bb022c722742749'`); err != nil {
 		t.Fatal(err)
 	}
 	c = f.open(t)
@@ -439,11 +434,10 @@ func TestUnreadableCacheIsReparsed(t *testing.T) {
 func TestParserVersionChangeReparses(t *testing.T) {
 	f := newFixture(t, seedFiles(t)...)
 	c := f.open(t)
-	c.Close() // its caches written
 	first := c.Snapshot()
 	db := openDB(t, f.dbPath)
-	// Cache 003's parse under 001's row: only a new parser version re-parses it.
-	if _, err := db.Exec(`UPDATE articles SET article = (SELECT article FROM articles WHERE id = '003_9b9c189b77a28c48') WHERE id = '001_3d14f15a5a4da934'`); err != nil {
+	// Save 003's title in 001's row: only a new parser version re-parses it.
+	if _, err := db.Exec(`UPDATE articles SET title = (SELECT title FROM articles WHERE id = '003_9b9c189b77a28c48') WHERE id = '001_3d14f15a5a4da934'`); err != nil {
 		t.Fatal(err)
 	}
 	stale, _ := f.open(t).Snapshot().Article("001_3d14f15a5a4da934")
@@ -479,123 +473,18 @@ func TestApplyBatchRendersOnce(t *testing.T) {
 	}
 }
 
-// TestRowsSavedBeforeTheirParse checks the state a crash can leave between
-// a change's two writes (see saveCaches): rows saved, their parse and
-// fingerprints not. The next start parses those files again, quietly,
-// and keeps every id and date.
-func TestRowsSavedBeforeTheirParse(t *testing.T) {
-	f := newFixture(t, seedFiles(t)...)
-	c := f.open(t)
-	c.Close()
-	want := states(c.Snapshot())
-	db := openDB(t, f.dbPath)
-	for _, q := range []string{`UPDATE articles SET parser = '', article = x'', class = NULL`, `DELETE FROM prints`} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var logs strings.Builder
-	f.clock.Advance(time.Hour)
-	c = f.open(t, func(o *Options) { o.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
-	if got := states(c.Snapshot()); !mapsEqual(got, want) {
-		t.Errorf("after a start with unparsed rows:\n got %v\nwant %v", got, want)
-	}
-	if strings.Contains(logs.String(), "unreadable") {
-		t.Errorf("rows waiting for their parse were logged as unreadable:\n%s", logs.String())
-	}
-	c.Close()
-	var unparsed, prints int
-	if err := db.QueryRow(`SELECT count(*) FROM articles WHERE parser = '' OR length(article) = 0`).Scan(&unparsed); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.QueryRow(`SELECT count(*) FROM prints`).Scan(&prints); err != nil {
-		t.Fatal(err)
-	}
-	if unparsed != 0 || prints != len(want) {
-		t.Errorf("after Close: %d rows without their parse, %d fingerprints; want 0 and %d", unparsed, prints, len(want))
-	}
-}
-
-// TestCacheWriteFails checks that a failed cache write is logged and
-// loses nothing: the change is published and saved, and the next start
-// parses the files again.
-func TestCacheWriteFails(t *testing.T) {
-	f := newFixture(t)
-	db := openDB(t, f.dbPath)
-	c, err := Open(context.Background(), db, Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`CREATE TRIGGER refuse_cache BEFORE UPDATE OF article ON articles WHEN length(NEW.article) > 0
-		BEGIN SELECT RAISE(ABORT, 'cache refused'); END`); err != nil {
-		t.Fatal(err)
-	}
-	var logs strings.Builder // read after Close, which waits for the writer
-	c.opts.Log = slog.New(slog.NewTextHandler(&logs, nil))
-	for _, s := range seedFiles(t) {
-		raw, _ := os.ReadFile(filepath.Join("..", "seeds", s))
-		f.write(t, s, string(raw))
-	}
-	if err := c.Rescan(context.Background()); err != nil {
-		t.Fatalf("Rescan with a failing cache write: %v", err)
-	}
-	c.Close()
-	want := states(c.Snapshot())
-	if len(want) != 5 {
-		t.Fatalf("entries = %d, want 5", len(want))
-	}
-	if !strings.Contains(logs.String(), "cache refused") {
-		t.Errorf("the failed cache write was not logged:\n%s", logs.String())
-	}
-	if _, err := db.Exec(`DROP TRIGGER refuse_cache`); err != nil {
-		t.Fatal(err)
-	}
-	f.clock.Advance(time.Hour)
-	if got := states(f.open(t).Snapshot()); !mapsEqual(got, want) {
-		t.Errorf("after a restart:\n got %v\nwant %v", got, want)
-	}
-}
-
-// TestOnSaved checks that OnSaved is called once per change, after the
-// change's caches are written.
-func TestOnSaved(t *testing.T) {
-	f := newFixture(t, seedFiles(t)[:2]...)
-	saved := make(chan struct{}, 10)
-	c := f.open(t, func(o *Options) { o.OnSaved = func() { saved <- struct{}{} } })
-	c.Close()
-	if n := len(saved); n != 1 {
-		t.Fatalf("OnSaved called %d times for the first scan, want 1", n)
-	}
-	<-saved
-	var parsed int
-	if err := c.db.QueryRow(`SELECT count(*) FROM articles WHERE parser != ''`).Scan(&parsed); err != nil {
-		t.Fatal(err)
-	}
-	if parsed != 2 {
-		t.Errorf("%d rows with their parse saved when OnSaved was called, want 2", parsed)
-	}
-	f.write(t, "zzz_new.txt", "Talks resumed in Brussels on the peace treaty between Armenia and Azerbaijan.\n")
-	mustApply(t, c, "zzz_new.txt")
-	c.Close()
-	if n := len(saved); n != 1 {
-		t.Errorf("OnSaved called %d times for one change, want 1", n)
-	}
-}
-
 // TestRemovedFileWithoutItsParse checks that a file removed while its row
-// has no saved parse (left by a crash between a change's two writes) is
-// removed cleanly.
+// has no parse (a row migrated from an older release) is removed cleanly.
 func TestRemovedFileWithoutItsParse(t *testing.T) {
 	const name = "001_3d14f15a5a4da934.txt"
 	f := newFixture(t, seedFiles(t)...)
-	f.open(t).Close()
+	f.open(t)
 	db := openDB(t, f.dbPath)
-	if _, err := db.Exec(`UPDATE articles SET parser = '', article = x'', class = NULL WHERE id = ?`, idOf(name)); err != nil {
+	if _, err := db.Exec(`UPDATE articles SET extractor = '' WHERE id = ?`, idOf(name)); err != nil {
 		t.Fatal(err)
 	}
 	f.remove(t, name)
 	c := f.open(t)
-	c.Close()
 	if _, ok := c.Snapshot().Article(idOf(name)); ok {
 		t.Error("the removed file is still in the corpus")
 	}
@@ -606,93 +495,60 @@ func TestRemovedFileWithoutItsParse(t *testing.T) {
 }
 
 // TestTouchedFileKeepsItsParse checks that a change of a file's time alone
-// keeps the saved parse even when the cache write that follows fails, so
-// a later bad version still falls back to it after a restart.
+// keeps the saved parse, so a later bad version still falls back to it
+// after a restart.
 func TestTouchedFileKeepsItsParse(t *testing.T) {
 	const name = "001_3d14f15a5a4da934.txt"
 	f := newFixture(t, seedFiles(t)...)
 	c := f.open(t)
-	c.Close()
 	good, _ := c.Snapshot().Article(idOf(name))
-	// The cache write is the update that leaves the file's time as it is.
-	if _, err := c.db.Exec(`CREATE TRIGGER refuse_cache BEFORE UPDATE ON articles WHEN NEW.mtime = OLD.mtime
-		BEGIN SELECT RAISE(ABORT, 'cache refused'); END`); err != nil {
-		t.Fatal(err)
-	}
 	later := time.Now().Add(time.Hour)
 	if err := os.Chtimes(filepath.Join(f.dir, name), later, later); err != nil {
 		t.Fatal(err)
 	}
 	mustApply(t, c, name)
-	c.Close()
-	if _, err := c.db.Exec(`DROP TRIGGER refuse_cache`); err != nil {
-		t.Fatal(err)
-	}
 	f.write(t, name, "")
 	s := f.open(t).Snapshot()
 	if kept, ok := s.Article(idOf(name)); !ok || kept.Hash != good.Hash {
 		t.Errorf("after a restart with a bad file: kept %v, want the last good version", ok)
 	}
+	if _, err := s.Full(context.Background(), idOf(name)); err != nil {
+		t.Errorf("Full of the last good version: %v", err)
+	}
 }
 
 // TestChangeSavedButNotBuiltIsPublishedLater checks that a change whose
-// rows were saved but whose snapshot could not be built (here: the saved
-// fingerprints cannot be read) reaches the feed with the next scan, even
-// though that scan finds nothing new.
+// rows were saved but whose snapshot could not be built (here: the body
+// of an entry the feed now carries cannot be read) reaches the feed with
+// the next scan, even though that scan finds nothing new.
 func TestChangeSavedButNotBuiltIsPublishedLater(t *testing.T) {
-	const name = "001_3d14f15a5a4da934.txt"
-	f := newFixture(t, seedFiles(t)...)
-	f.open(t)
-	c := f.open(t) // a warm start: fingerprints are read when first needed
-	c.Close()
-	if _, err := c.db.Exec(`ALTER TABLE prints RENAME COLUMN print TO unreadable`); err != nil {
+	seeds := seedFiles(t)
+	f := newFixture(t, seeds...)
+	c := f.open(t, func(o *Options) { o.Size = 1 })
+	first, second := c.Snapshot().Visible()[0], c.Snapshot().Visible()[1]
+	c.bodies = map[string][]string{} // as after a restart: bodies are read when needed
+	var body string
+	if err := c.db.QueryRow(`SELECT body FROM articles WHERE id = ?`, second.ID).Scan(&body); err != nil {
 		t.Fatal(err)
 	}
-	f.remove(t, name)
-	if err := c.Rescan(context.Background()); err == nil || !strings.Contains(err.Error(), "fingerprints") {
-		t.Fatalf("Rescan with unreadable fingerprints = %v, want an error loading them", err)
+	if _, err := c.db.Exec(`UPDATE articles SET body = 'not json' WHERE id = ?`, second.ID); err != nil {
+		t.Fatal(err)
 	}
-	if _, ok := c.Snapshot().Article(idOf(name)); !ok {
+	f.remove(t, first.File)
+	if err := c.Rescan(context.Background()); err == nil || !strings.Contains(err.Error(), "read article") {
+		t.Fatalf("Rescan with an unreadable body = %v, want an error reading it", err)
+	}
+	if _, ok := c.Snapshot().Article(first.ID); !ok {
 		t.Fatal("the failed change was published")
 	}
-	if _, err := c.db.Exec(`ALTER TABLE prints RENAME COLUMN unreadable TO print`); err != nil {
+	if _, err := c.db.Exec(`UPDATE articles SET body = ? WHERE id = ?`, body, second.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Rescan(context.Background()); err != nil {
 		t.Fatalf("Rescan: %v", err)
 	}
-	if _, ok := c.Snapshot().Article(idOf(name)); ok {
+	if _, ok := c.Snapshot().Article(first.ID); ok {
 		t.Error("the removed article is still in the feed after the next scan")
-	}
-}
-
-// TestReadSharesNoBuffer checks that the articles of a rescan, whose
-// files each worker reads into one reused buffer, are what parsing a
-// fresh copy of each file gives: nothing kept points into the buffer that
-// the next file overwrites.
-func TestReadSharesNoBuffer(t *testing.T) {
-	f := newFixture(t, seedFiles(t)...)
-	for i := range 12 { // more files than workers, of varied sizes
-		f.write(t, fmt.Sprintf("extra_%02d.txt", i), fmt.Sprintf("Talks in round %d\n\n%s", i,
-			strings.Repeat(fmt.Sprintf("Armenian and Azerbaijani negotiators met for round %d of border talks. ", i), 3+i*5)))
-	}
-	c := f.open(t)
-	s := c.Snapshot()
-	if len(s.Entries)+len(s.Failed) < 17 {
-		t.Fatalf("%d entries and %d failed, want 17 files", len(s.Entries), len(s.Failed))
-	}
-	for _, e := range s.Entries {
-		raw, err := os.ReadFile(filepath.Join(f.dir, e.File))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := article.Parse(e.File, raw, article.Evidence{Now: e.FirstSeen})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e.Title != want.Title || e.Summary != want.Summary || !slices.Equal(e.Body, want.Body) {
-			t.Errorf("%s: the corpus's article differs from a fresh parse of the file", e.File)
-		}
 	}
 }
 
@@ -714,23 +570,16 @@ func TestReadSeed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// No buffer, one too small, and one to reuse (holding
-			// another file's bytes).
-			for _, buf := range [][]byte{nil, make([]byte, 0, 16), []byte(strings.Repeat("x", 8192))[:0]} {
-				got, err := readSeed(path, tt.size, buf)
-				if err != nil || string(got) != text {
-					t.Errorf("readSeed(cap %d) = %d bytes, %v; want the whole file, %d bytes", cap(buf), len(got), err, len(text))
-				}
-				if fits := cap(buf) > len(text)+500; fits && &got[0] != &buf[:1][0] {
-					t.Errorf("readSeed(cap %d) allocated instead of reading into the buffer", cap(buf))
-				}
+			got, err := readSeed(path, tt.size)
+			if err != nil || string(got) != text {
+				t.Errorf("readSeed = %d bytes, %v; want the whole file, %d bytes", len(got), err, len(text))
 			}
 		})
 	}
-	if _, err := readSeed(filepath.Join(dir, "missing.txt"), 10, nil); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := readSeed(filepath.Join(dir, "missing.txt"), 10); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("readSeed of a missing file = %v, want fs.ErrNotExist", err)
 	}
-	if _, err := readSeed(dir, 10, nil); err == nil {
+	if _, err := readSeed(dir, 10); err == nil {
 		t.Error("readSeed of a folder succeeded")
 	}
 }

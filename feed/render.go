@@ -5,13 +5,14 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"html"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/gorilla/feeds"
+	"golang.org/x/sync/errgroup"
 )
 
 // Media types of the rendered documents.
@@ -65,16 +66,19 @@ func (c *Corpus) render(s *Snapshot, prev *Snapshot) (map[string]*Document, erro
 	jobs = append(jobs, job{PathOPML, TypeOPML, func() ([]byte, error) { return renderOPML(c.opts.Title, channels) }})
 
 	docs := make([]*Document, len(jobs))
-	errs := make([]error, len(jobs))
-	parallel(len(jobs), func(i int) {
-		body, err := jobs[i].render()
-		if err != nil {
-			errs[i] = fmt.Errorf("render %s: %w", jobs[i].path, err)
-			return
-		}
-		docs[i] = c.document(prev, jobs[i].path, jobs[i].ctype, body)
-	})
-	if err := errors.Join(errs...); err != nil {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, j := range jobs {
+		g.Go(func() error {
+			body, err := j.render()
+			if err != nil {
+				return fmt.Errorf("render %s: %w", j.path, err)
+			}
+			docs[i] = c.document(prev, j.path, j.ctype, body)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	out := make(map[string]*Document, len(jobs))
@@ -183,20 +187,11 @@ func contentHTML(s *Snapshot, e *Entry) string {
 		b.WriteString("</p>")
 	}
 	var links []string
-	seen := map[string]bool{e.Outlet(): true}
-	for _, o := range s.Related(e) {
-		name := o.Outlet()
-		if name == "" {
-			name = o.Title
-		}
-		if seen[name] {
-			continue
-		}
+	for _, o := range s.AlsoReportedBy(e) {
 		if len(links) == maxAlso {
 			break
 		}
-		seen[name] = true
-		links = append(links, fmt.Sprintf(`<a href="%s">%s</a>`, html.EscapeString(o.URL), html.EscapeString(xmlClean(name))))
+		links = append(links, fmt.Sprintf(`<a href="%s">%s</a>`, html.EscapeString(o.URL), html.EscapeString(xmlClean(o.Outlet()))))
 	}
 	if len(links) > 0 {
 		b.WriteString("<p>Also reported by ")

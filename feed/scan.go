@@ -12,8 +12,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/kdigest/kdigest/feed/article"
 )
@@ -41,9 +42,11 @@ type job struct {
 // outcome is what reading one seed file gave.
 type outcome struct {
 	job
-	hash string
-	rec  *record // the new record, nil when the file failed
-	err  error   // why the file failed
+	hash   string
+	rec    *record  // the new record, nil when the file failed
+	parsed *parsed  // what its parse adds to the record; nil when not parsed
+	lines  []uint64 // the page's line keys, when it needs a parse
+	err    error    // why the file failed
 }
 
 // Rescan reads the whole seeds folder: new and changed files are parsed,
@@ -69,9 +72,15 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 	}
 	// One stat per file, on every CPU: most of a rescan that finds nothing new.
 	infos := make([]fs.FileInfo, len(names))
-	parallel(len(names), func(i int) {
-		infos[i], _ = os.Stat(filepath.Join(c.opts.Dir, names[i])) // follows symlinks
-	})
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, name := range names {
+		g.Go(func() error {
+			infos[i], _ = os.Stat(filepath.Join(c.opts.Dir, name)) // follows symlinks
+			return nil
+		})
+	}
+	g.Wait()
 	present := make(map[string]bool, len(names))
 	var jobs []job
 	for i, name := range names {
@@ -161,113 +170,164 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 
 // current reports whether r already holds what the file j would give.
 func (c *Corpus) current(r *record, j job) bool {
-	return !r.removed && r.art != nil && r.file == j.name && r.size == j.size &&
-		r.mtime == j.mod && r.parser == c.opts.ParserVersion
+	return !r.removed && r.entry != nil && r.file == j.name && r.size == j.size &&
+		r.mtime == j.mod && c.upToDate(r)
 }
 
-// read reads, hashes, parses and classifies the files of jobs in parallel.
-// Called with c.mu held; workers only read c.recs and c.failed.
+// upToDate reports whether r's fields were made by this parser and taxonomy.
+func (c *Corpus) upToDate(r *record) bool {
+	return r.entry != nil && r.extractor == c.opts.ParserVersion && r.taxonomy == c.opts.Taxonomy.Hash()
+}
+
+// read reads, hashes, parses and classifies the files of jobs on every
+// CPU, with the corpus's line statistics as extraction's evidence: first
+// the line keys of the files to parse are counted in, then each is parsed
+// (see evidence). Called with c.mu held; workers only read the corpus.
 func (c *Corpus) read(ctx context.Context, jobs []job) ([]outcome, error) {
 	outs := make([]outcome, len(jobs))
-	workers := min(runtime.GOMAXPROCS(0), len(jobs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []byte // each file's bytes, reused: the parse copies what it keeps
-			for i := range next {
-				outs[i], buf = c.readOne(jobs[i], buf)
+	raws := make([][]byte, len(jobs))
+	each := func(f func(i int)) error {
+		var g errgroup.Group
+		g.SetLimit(runtime.GOMAXPROCS(0))
+		for i := range jobs {
+			if ctx.Err() != nil {
+				break
 			}
-		}()
-	}
-	var err error
-feed:
-	for i := range jobs {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			err = ctx.Err()
-			break feed
+			g.Go(func() error { f(i); return nil })
 		}
+		g.Wait()
+		return ctx.Err()
 	}
-	close(next)
-	wg.Wait()
+	// Pass one: read and hash every file, and take the line keys of those
+	// that need a parse. Bytes are kept only for a batch small enough;
+	// a large one reads its files again in pass two.
+	keep := len(jobs) <= 256
+	err := each(func(i int) {
+		raw, o := c.readFile(jobs[i])
+		outs[i] = o
+		if raw == nil || !c.needsParse(&outs[i]) {
+			return
+		}
+		outs[i].lines = article.LineKeys(jobs[i].name, raw)
+		if outs[i].lines == nil {
+			outs[i].lines = []uint64{} // to parse all the same: Parse says why it fails
+		}
+		if keep {
+			raws[i] = raw
+		}
+	})
+	if err != nil {
+		return outs, err
+	}
+	counts, err := c.batchCounts(ctx, outs)
+	if err != nil {
+		return outs, err
+	}
+	err = each(func(i int) {
+		o := &outs[i]
+		if o.err != nil || o.rec != nil || o.lines == nil {
+			return
+		}
+		raw := raws[i]
+		if raw == nil {
+			var fresh outcome
+			if raw, fresh = c.readFile(jobs[i]); raw == nil || fresh.hash != o.hash {
+				*o = fresh // changed between the passes: its next change parses it
+				o.lines = nil
+				if o.err == nil {
+					o.err = fmt.Errorf("%s changed while it was read", jobs[i].name)
+				}
+				return
+			}
+		}
+		c.parse(o, raw, counts.page(o.lines))
+		raws[i] = nil
+	})
 	return outs, err
 }
 
-// readOne reads the file of j into buf (grown as needed, and returned for
-// the next file: nothing read keeps a reference to it) and parses it.
-func (c *Corpus) readOne(j job, buf []byte) (outcome, []byte) {
+// readFile reads and hashes the file of j. A file that cannot be read
+// gives a nil raw and the reason in the outcome.
+func (c *Corpus) readFile(j job) ([]byte, outcome) {
 	o := outcome{job: j}
 	if j.size > article.MaxSize {
 		o.err = fmt.Errorf("%w (%d bytes, limit %d)", article.ErrTooLarge, j.size, article.MaxSize)
-		return o, buf
+		return nil, o
 	}
-	raw, err := readSeed(filepath.Join(c.opts.Dir, j.name), j.size, buf)
+	raw, err := readSeed(filepath.Join(c.opts.Dir, j.name), j.size)
 	if err != nil {
 		o.err = err
-		return o, buf
+		return nil, o
 	}
-	return c.parseOne(o, raw), raw[:0]
-}
-
-// parseOne hashes, parses and classifies the bytes of o's file. The
-// outcome keeps no reference to raw.
-func (c *Corpus) parseOne(o outcome, raw []byte) outcome {
-	j := o.job
 	sum := sha256.Sum256(raw)
 	o.hash = hex.EncodeToString(sum[:])
-	old := c.recs[j.id]
-	if old != nil && old.hash == o.hash && old.art != nil && old.parser == c.opts.ParserVersion {
+	return raw, o
+}
+
+// needsParse settles, without parsing, an outcome whose content the corpus
+// already holds (the same content, parsed by this parser: only the file's
+// times changed) or already failed on; it reports whether o needs a parse.
+func (c *Corpus) needsParse(o *outcome) bool {
+	j := o.job
+	if old := c.recs[j.id]; old != nil && old.hash == o.hash && c.upToDate(old) {
 		r := *old
 		r.file, r.size, r.mtime, r.removed = j.name, j.size, j.mod, false
 		o.rec = &r
-		return o
+		return false
 	}
 	if f, ok := c.failed[j.name]; ok && f.hash == o.hash {
 		o.err = errors.New(f.reason)
-		return o
+		return false
 	}
+	return true
+}
+
+// parse runs o's bytes through the pipeline, with ev as its evidence, and
+// makes its record.
+func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence) {
+	j := o.job
+	ev.Sidecar = c.sidecar(j.name)
 	now := c.now()
-	a, err := article.Parse(j.name, raw, article.Evidence{Now: now})
+	ev.Now = now
+	p, err := Analyze(j.name, raw, ev, c.opts.Taxonomy)
 	if err != nil {
 		o.err = err
-		return o
+		return
 	}
-	a.ID = j.id // the corpus's key, whatever the parser made of the name
 	r := &record{id: j.id, file: j.name, hash: o.hash, size: j.size, mtime: j.mod,
-		firstSeen: now, updated: now, parser: c.opts.ParserVersion, art: a}
-	if old != nil {
+		firstSeen: now, updated: now, extractor: c.opts.ParserVersion, taxonomy: c.opts.Taxonomy.Hash()}
+	if old := c.recs[j.id]; old != nil {
 		r.firstSeen, r.updated = old.firstSeen, old.updated
 		if old.hash != o.hash {
 			r.updated = now
 		}
 	}
-	res, p := c.opts.Taxonomy.Analyze(a)
-	r.class, r.print = c.verdict(res), p
-	r.entry = c.newEntry(r)
+	o.parsed = &parsed{body: p.Article.Body, warnings: p.Article.Warnings, print: p.Print, lines: o.lines}
+	r.entry = c.newEntry(r, p.Article, p.Class)
 	o.rec = r
-	return o
 }
 
-// readSeed reads a file whose size a stat just gave into buf's memory when
-// it is large enough. os.ReadFile stats the file again and reads until a
-// read returns nothing; this reads once when the size still holds, which
-// spares two of six system calls per file (a tenth of a cold start's time
-// on a virtual machine). A file that grew since the stat is read to its
-// end; one that shrank, to its end.
-func readSeed(path string, size int64, buf []byte) ([]byte, error) {
+// sidecar returns the content of the seed's optional NAME.json, or nil.
+func (c *Corpus) sidecar(name string) []byte {
+	b, err := os.ReadFile(filepath.Join(c.opts.Dir, strings.TrimSuffix(name, filepath.Ext(name))+".json"))
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// readSeed reads a file whose size a stat just gave. os.ReadFile stats the
+// file again and reads until a read returns nothing; this reads once when
+// the size still holds, which spares two of six system calls per file (a
+// tenth of a cold start's time on a virtual machine). A file that grew
+// since the stat is read to its end; one that shrank, to its end.
+func readSeed(path string, size int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if int64(cap(buf)) < size+1 {
-		buf = make([]byte, size+1, max(size+1, 64<<10))
-	}
-	buf = buf[:size+1] // one byte more, to see growth
+	buf := make([]byte, size+1) // one byte more, to see growth
 	n, err := f.Read(buf)
 	for n < int(size) && err == nil { // a short read: keep on to the size
 		var m int

@@ -1,6 +1,10 @@
 package feed
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kdigest/kdigest/feed/article"
@@ -16,6 +20,10 @@ type Entry struct {
 	Class theme.Result
 	// Story is the id shared by every article reporting the same event.
 	Story string
+	// CopyOf is the id of the article this one is an exact copy of (the
+	// same file content under another name), or "". Feeds, pages and
+	// digests show only entries that are no copy.
+	CopyOf string
 	// File is the seed file's base name.
 	File string
 	// Hash is the hex SHA-256 of the raw file.
@@ -81,14 +89,42 @@ type Snapshot struct {
 	byID    map[string]*Entry
 	docs    map[string]*Document
 	visible []*Entry
-	stories map[string][]*Entry // visible entries by story, newest first
+	stories map[string][]*Entry // visible entries of stories of several, newest first
 	paths   []string            // document paths in a stable order
+	body    func(id string) ([]string, error)
 }
 
-// Article returns the entry with the given id. Ids are looked up, never used as paths.
+// ErrNotFound reports an article id the snapshot does not hold.
+var ErrNotFound = errors.New("feed: article not found")
+
+// Article returns the entry with the given id. Ids are looked up, never
+// used as paths. Its Body is set only when a feed carries it: call Full
+// for the text.
 func (s *Snapshot) Article(id string) (*Entry, bool) {
 	e, ok := s.byID[id]
 	return e, ok
+}
+
+// Full returns the entry with the given id with its body, which memory
+// keeps only for what the feeds carry: others cost one indexed query.
+func (s *Snapshot) Full(ctx context.Context, id string) (*Entry, error) {
+	e, ok := s.byID[id]
+	if !ok {
+		return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)
+	}
+	if e.Body != nil || s.body == nil {
+		return e, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	body, err := s.body(id)
+	if err != nil {
+		return nil, err
+	}
+	full := *e
+	full.Body = body
+	return &full, nil
 }
 
 // Document returns a rendered document by its path without the leading
@@ -118,6 +154,22 @@ func (s *Snapshot) Related(e *Entry) []*Entry {
 		if o.ID != e.ID {
 			out = append(out, o)
 		}
+	}
+	return out
+}
+
+// AlsoReportedBy returns, for the "Also reported by" line of e, the other
+// visible reports of e's story by other outlets: newest first, one per
+// outlet, never e's own outlet, and none whose outlet is unknown.
+func (s *Snapshot) AlsoReportedBy(e *Entry) []*Entry {
+	var out []*Entry
+	seen := map[string]bool{e.Outlet(): true, "": true}
+	for _, o := range s.stories[e.Story] {
+		if o.ID == e.ID || seen[o.Outlet()] {
+			continue
+		}
+		seen[o.Outlet()] = true
+		out = append(out, o)
 	}
 	return out
 }
@@ -153,4 +205,66 @@ func hasTheme(e *Entry, id string) bool {
 		}
 	}
 	return false
+}
+
+// OtherTheme is the section of the visible entries outside every theme.
+// It has no page and no feed.
+var OtherTheme = theme.Theme{ID: "other", Name: "Other coverage", Description: "Articles outside the themes.", Color: "#6e7781"}
+
+// Section is one theme's stories among some entries: the front page's,
+// or an issue's of the digest.
+type Section struct {
+	// Theme is the section's theme, or OtherTheme.
+	Theme theme.Theme
+	// Leads holds one entry per story, the story's newest among the
+	// entries given, newest first.
+	Leads []*Entry
+	// Reports maps a lead's id to its story's entries among those given,
+	// the lead first.
+	Reports map[string][]*Entry
+}
+
+// Other reports whether the section is OtherTheme's.
+func (sec Section) Other() bool { return sec.Theme.ID == OtherTheme.ID }
+
+// Sections groups entries (visible ones, newest first) by the primary theme
+// of each story's lead, one item per story, in taxonomy order, then the
+// entries outside every theme under OtherTheme. Sections with no story are
+// left out.
+func (s *Snapshot) Sections(entries []*Entry) []Section {
+	byTheme := map[string]*Section{}
+	leads := map[string]*Entry{} // story -> lead
+	for _, e := range entries {
+		if lead, ok := leads[e.Story]; ok {
+			sec := byTheme[s.sectionOf(lead)]
+			sec.Reports[lead.ID] = append(sec.Reports[lead.ID], e)
+			continue
+		}
+		leads[e.Story] = e
+		id := s.sectionOf(e)
+		sec := byTheme[id]
+		if sec == nil {
+			sec = &Section{Reports: map[string][]*Entry{}}
+			byTheme[id] = sec
+		}
+		sec.Leads = append(sec.Leads, e)
+		sec.Reports[e.ID] = []*Entry{e}
+	}
+	var out []Section
+	for _, th := range append(slices.Clone(s.Taxonomy.Themes), OtherTheme) {
+		if sec := byTheme[th.ID]; sec != nil {
+			sec.Theme = th
+			out = append(out, *sec)
+		}
+	}
+	return out
+}
+
+// sectionOf is the section id of an entry: its primary theme, or
+// OtherTheme's when it has none in the taxonomy.
+func (s *Snapshot) sectionOf(e *Entry) string {
+	if _, ok := s.Taxonomy.Lookup(e.Class.Theme); !ok || e.Class.Theme == "" {
+		return OtherTheme.ID
+	}
+	return e.Class.Theme
 }

@@ -1,56 +1,180 @@
 package feed
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/kdigest/kdigest/feed/article"
 	"github.com/kdigest/kdigest/feed/theme"
 )
 
-// schema creates the corpus's one table. A removed file keeps its row
-// (removed = 1) so that the same id added back later keeps its first-seen
-// time and feed id, and a digest never announces it as new again.
-const schema = `
-CREATE TABLE IF NOT EXISTS articles (
-	id         TEXT PRIMARY KEY,
-	file       TEXT NOT NULL,
-	hash       TEXT NOT NULL,
-	size       INTEGER NOT NULL,
-	mtime      INTEGER NOT NULL,
-	first_seen INTEGER NOT NULL,
-	updated    INTEGER NOT NULL,
-	removed    INTEGER NOT NULL DEFAULT 0,
-	parser     TEXT NOT NULL,
-	article    BLOB NOT NULL,
-	class      BLOB
+// The corpus's tables hold every article in plain columns an operator can
+// query with sqlite3. A removed file keeps its row (removed = 1) so that
+// the same id added back later keeps its first-seen time and feed id, and
+// a digest never announces it as new again. Times are UTC text of one
+// fixed width (timeLayout), so they sort and SQLite's date functions read
+// them.
+
+// migrations are the corpus's schema changes, in order; schema_version
+// holds, per component, how many of them a database has had. A migration
+// runs in one transaction with the version it brings.
+var migrations = []func(ctx context.Context, tx *sql.Tx) error{
+	migratePlainColumns,
+}
+
+// component is this package's key in the schema_version table, which other
+// packages sharing the database may use for their own tables.
+const component = "feed"
+
+const schemaVersionTable = `CREATE TABLE IF NOT EXISTS schema_version (
+	component TEXT PRIMARY KEY,
+	version   INTEGER NOT NULL
 )`
 
-// printsSchema keeps each article's fingerprint apart from the article, so
-// a start that reuses the saved stories does not read them.
-const printsSchema = `
-CREATE TABLE IF NOT EXISTS prints (
-	id    TEXT PRIMARY KEY,
-	print BLOB NOT NULL
+// articlesTable is the articles table of migration 1. extractor and
+// taxonomy name what produced the row's fields: a row made by another
+// version of either is parsed again (” : never parsed). body and
+// warnings are JSON arrays of strings, themes too; print is the
+// story fingerprint (MinHash signature then sorted shingle hashes, as
+// little-endian uint32s) and lines the page's line keys (little-endian
+// uint64s) counted in line_df.
+const articlesTable = `CREATE TABLE articles (
+	id                TEXT PRIMARY KEY,
+	file              TEXT NOT NULL,
+	hash              TEXT NOT NULL,
+	size              INTEGER NOT NULL,
+	mtime             INTEGER NOT NULL,
+	first_seen        TEXT NOT NULL,
+	updated           TEXT NOT NULL,
+	removed           INTEGER NOT NULL DEFAULT 0,
+	extractor         TEXT NOT NULL DEFAULT '',
+	taxonomy          TEXT NOT NULL DEFAULT '',
+	title             TEXT NOT NULL DEFAULT '',
+	title_synthesized INTEGER NOT NULL DEFAULT 0,
+	published         TEXT NOT NULL DEFAULT '',
+	precision         TEXT NOT NULL DEFAULT '',
+	source            TEXT NOT NULL DEFAULT '',
+	agency            TEXT NOT NULL DEFAULT '',
+	url               TEXT NOT NULL DEFAULT '',
+	dateline          TEXT NOT NULL DEFAULT '',
+	summary           TEXT NOT NULL DEFAULT '',
+	words             INTEGER NOT NULL DEFAULT 0,
+	body              TEXT NOT NULL DEFAULT '[]',
+	warnings          TEXT NOT NULL DEFAULT '[]',
+	theme             TEXT NOT NULL DEFAULT '',
+	themes            TEXT NOT NULL DEFAULT '[]',
+	relevant          INTEGER NOT NULL DEFAULT 0,
+	relevance         REAL NOT NULL DEFAULT 0,
+	story             TEXT NOT NULL DEFAULT '',
+	copy_of           TEXT NOT NULL DEFAULT '',
+	print             BLOB,
+	lines             BLOB
 )`
 
-// Upgrades of an articles table made by earlier releases: one without the
-// class column, and one that held the fingerprints in a column.
-const (
-	addClass   = `ALTER TABLE articles ADD COLUMN class BLOB`
-	movePrints = `INSERT OR IGNORE INTO prints (id, print) SELECT id, print FROM articles WHERE print IS NOT NULL`
-	dropPrint  = `ALTER TABLE articles DROP COLUMN print`
-)
+// migratePlainColumns creates the tables of the plain-column schema. A
+// database of an earlier release (one articles table of codec blobs, a
+// prints table and one saved grouping) keeps what must survive, each
+// row's id, file, hash, times and removed flag; its rows are parsed again
+// by the next Rescan.
+func migratePlainColumns(ctx context.Context, tx *sql.Tx) error {
+	old := tableExists(ctx, tx, "articles")
+	stmts := []string{}
+	if old {
+		stmts = append(stmts, `ALTER TABLE articles RENAME TO articles_old`)
+	}
+	stmts = append(stmts, articlesTable,
+		`CREATE INDEX articles_story ON articles (story) WHERE story <> ''`,
+		`CREATE TABLE story_edges (
+			a TEXT NOT NULL,
+			b TEXT NOT NULL,
+			PRIMARY KEY (a, b)
+		) WITHOUT ROWID`,
+		`CREATE TABLE line_df (
+			key  INTEGER PRIMARY KEY,
+			docs INTEGER NOT NULL
+		)`)
+	if old {
+		stmts = append(stmts, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed)
+			SELECT id, file, hash, size, mtime,
+				strftime('%Y-%m-%dT%H:%M:%S', first_seen / 1000000000, 'unixepoch') || printf('.%09dZ', first_seen % 1000000000),
+				strftime('%Y-%m-%dT%H:%M:%S', updated / 1000000000, 'unixepoch') || printf('.%09dZ', updated % 1000000000),
+				removed
+			FROM articles_old`,
+			`DROP TABLE articles_old`,
+			`DROP TABLE IF EXISTS prints`,
+			`DROP TABLE IF EXISTS stories`)
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
-// record is one row of the articles table, with its decoded article.
+func tableExists(ctx context.Context, tx *sql.Tx, name string) bool {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name).Scan(&n)
+	return err == nil && n > 0
+}
+
+// ErrNewerSchema reports a database written by a newer release.
+var ErrNewerSchema = errors.New("feed: database written by a newer release")
+
+// migrate brings the corpus's tables to the last version, one migration
+// per transaction.
+func migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, schemaVersionTable); err != nil {
+		return fmt.Errorf("migrate corpus: %w", err)
+	}
+	var version int
+	err := db.QueryRowContext(ctx, `SELECT version FROM schema_version WHERE component = ?`, component).Scan(&version)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("migrate corpus: %w", err)
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("migrate corpus: schema version %d, this release knows %d: %w", version, len(migrations), ErrNewerSchema)
+	}
+	for v := version; v < len(migrations); v++ {
+		err := inTx(ctx, db, "migrate corpus", func(tx *sql.Tx) error {
+			if err := migrations[v](ctx, tx); err != nil {
+				return fmt.Errorf("migrate corpus to version %d: %w", v+1, err)
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_version (component, version) VALUES (?, ?)
+				ON CONFLICT (component) DO UPDATE SET version = excluded.version`, component, v+1)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// timeLayout is how the tables write times: UTC, nanoseconds, fixed width.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+// record is what the corpus keeps in memory of one row: the file's
+// identity and, when it was parsed, its entry without the body.
 type record struct {
 	id        string
 	file      string
@@ -60,103 +184,36 @@ type record struct {
 	firstSeen time.Time
 	updated   time.Time
 	removed   bool
-	parser    string
-	art       *article.Article
-	entry     *Entry       // the entry without its story, built once per parse
-	print     *theme.Print // the article's same-story fingerprint; nil until loaded
-	class     *cachedClass
-	classNew  bool // class was computed, not read from the table
+	extractor string // the parser version of the fields; "" when not parsed
+	taxonomy  string // the taxonomy hash of the classification
+	entry     *Entry // the entry without its story or body; nil when not parsed
 }
 
-// cachedClass is a classification with the hash of the taxonomy that made
-// it; a start with the same taxonomy reuses it instead of classifying again.
-type cachedClass struct {
-	Taxonomy string
-	Result   theme.Result
+// parsed is what a parse of one file adds to its record, written with it.
+type parsed struct {
+	body, warnings []string
+	print          *theme.Print
+	lines          []uint64
 }
 
-func migrate(ctx context.Context, db *sql.DB) error {
-	for _, ddl := range []string{schema, printsSchema, storiesSchema} {
-		if _, err := db.ExecContext(ctx, ddl); err != nil {
-			return fmt.Errorf("migrate articles: %w", err)
-		}
-	}
-	if !hasColumn(ctx, db, "class") {
-		if _, err := db.ExecContext(ctx, addClass); err != nil {
-			return fmt.Errorf("migrate articles: %w", err)
-		}
-	}
-	if !hasColumn(ctx, db, "print") {
-		return nil
-	}
-	return inTx(ctx, db, "migrate articles", func(tx *sql.Tx) error {
-		for _, up := range []string{movePrints, dropPrint} {
-			if _, err := tx.ExecContext(ctx, up); err != nil {
-				return fmt.Errorf("migrate articles: %w", err)
-			}
-		}
-		return nil
-	})
-}
+const recordColumns = `id, file, hash, size, mtime, first_seen, updated, removed, extractor, taxonomy,
+	title, title_synthesized, published, precision, source, agency, url, dateline, summary, words,
+	theme, themes, relevant, relevance`
 
-// hasColumn reports whether the articles table has the column.
-func hasColumn(ctx context.Context, db *sql.DB, column string) bool {
-	_, err := db.ExecContext(ctx, `SELECT `+column+` FROM articles LIMIT 0`)
-	return err == nil
-}
-
-// loadRecords reads every row and decodes its article and classification.
-// A row whose article cannot be decoded is kept without it, so the next
-// Rescan parses its file again; one without a usable classification is
-// classified again by newEntry. Reading the rows is one thread (the one
-// connection); the articles are decompressed and decoded on every CPU as
-// their rows arrive, not after the last one.
-func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) ([]*record, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, file, hash, size, mtime, first_seen, updated, removed, parser, article, class FROM articles`)
+// loadRecords reads every row without its body, print and lines.
+func (c *Corpus) loadRecords(ctx context.Context) ([]*record, error) {
+	rows, err := c.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM articles`)
 	if err != nil {
 		return nil, fmt.Errorf("load articles: %w", err)
 	}
 	defer rows.Close()
-	type saved struct {
-		r    *record
-		blob []byte
-	}
-	work := make(chan saved, 256)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for s := range work {
-				decodeArticle(ctx, cd, log, s.r, s.blob)
-			}
-		}()
-	}
-	// On every return: no more rows, then every decode done.
-	defer wg.Wait()
-	defer close(work)
-
 	var recs []*record
 	for rows.Next() {
-		r := &record{}
-		var first, updated int64
-		// The article is copied before the next row replaces it, and
-		// decoded by a worker; the classification is small and decoded here.
-		var art, class sql.RawBytes
-		if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.parser, &art, &class); err != nil {
+		r, err := c.scanRecord(rows)
+		if err != nil {
 			return nil, fmt.Errorf("load articles: %w", err)
 		}
-		r.firstSeen = time.Unix(0, first).UTC()
-		r.updated = time.Unix(0, updated).UTC()
-		if cc, err := decodeClass(class); err == nil {
-			r.class = cc
-		}
 		recs = append(recs, r)
-		if len(art) == 0 {
-			r.parser = "" // saved before its parse was (see saveCaches)
-			continue
-		}
-		work <- saved{r, bytes.Clone(art)}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load articles: %w", err)
@@ -164,29 +221,116 @@ func loadRecords(ctx context.Context, db *sql.DB, cd *codec, log *slog.Logger) (
 	return recs, nil
 }
 
-// decodeArticle decodes r's saved article into r.art. One that cannot be
-// decoded leaves r without a parse, which the next Rescan makes again.
-func decodeArticle(ctx context.Context, cd *codec, log *slog.Logger, r *record, blob []byte) {
-	if r.parser == "" {
-		return
+// scanRecord reads one row of recordColumns. A row that was never parsed
+// has no entry; one whose fields cannot be read is treated so, and parsed
+// again by the next Rescan.
+func (c *Corpus) scanRecord(rows *sql.Rows) (*record, error) {
+	r := &record{}
+	a := &article.Article{}
+	var cl theme.Result
+	var first, updated, published, themes, precision string
+	if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.extractor, &r.taxonomy,
+		&a.Title, &a.TitleSynthesized, &published, &precision, &a.Source, &a.Agency, &a.URL, &a.Dateline, &a.Summary, &a.Words,
+		&cl.Theme, &themes, &cl.Relevant, &cl.Relevance); err != nil {
+		return nil, err
 	}
-	a, err := cd.decode(blob)
+	var err error
+	if r.firstSeen, err = parseTime(first); err != nil {
+		return nil, fmt.Errorf("article %s: first_seen: %w", r.id, err)
+	}
+	if r.updated, err = parseTime(updated); err != nil {
+		return nil, fmt.Errorf("article %s: updated: %w", r.id, err)
+	}
+	if r.extractor == "" {
+		return r, nil
+	}
+	a.ID, a.PublishedPrecision = r.id, article.Precision(precision)
+	a.Published, err = parseTime(published)
+	if err == nil {
+		err = json.Unmarshal([]byte(themes), &cl.Themes)
+	}
 	if err != nil {
-		level := slog.LevelWarn
-		if errors.Is(err, errLayout) {
-			level = slog.LevelDebug // written by another release: parsed again, as expected
-		}
-		log.Log(ctx, level, "cached article unreadable", "id", r.id, "err", err)
-		r.parser = ""
-		return
+		c.opts.Log.Warn("saved article unreadable; parsed again", "id", r.id, "err", err)
+		r.extractor = ""
+		return r, nil
 	}
-	a.ID = r.id
-	r.art = a
+	r.entry = c.newEntry(r, a, cl)
+	return r, nil
+}
+
+// readBody returns the saved body of the article id: one indexed query.
+func readBody(ctx context.Context, db *sql.DB, id string) ([]string, error) {
+	var body string
+	if err := db.QueryRowContext(ctx, `SELECT body FROM articles WHERE id = ?`, id).Scan(&body); err != nil {
+		return nil, fmt.Errorf("read article %s: %w", id, err)
+	}
+	var out []string
+	if err := json.Unmarshal([]byte(body), &out); err != nil {
+		return nil, fmt.Errorf("read article %s: body: %w", id, err)
+	}
+	return out, nil
+}
+
+// saveRows writes recs in tx. A record with its parse (p[r.id]) writes its
+// fields; one without keeps the fields saved, unless its content changed,
+// which clears them (it is parsed again). Removing keeps the fields: the
+// same file added back is the last good version.
+func saveRows(ctx context.Context, tx *sql.Tx, recs []*record, p map[string]*parsed) error {
+	meta, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET file = excluded.file, hash = excluded.hash, size = excluded.size,
+			mtime = excluded.mtime, first_seen = excluded.first_seen, updated = excluded.updated,
+			removed = excluded.removed,
+			extractor = CASE WHEN articles.hash = excluded.hash THEN articles.extractor ELSE '' END`)
+	if err != nil {
+		return fmt.Errorf("save articles: %w", err)
+	}
+	defer meta.Close()
+	fields, err := tx.PrepareContext(ctx, `UPDATE articles SET extractor = ?, taxonomy = ?,
+		title = ?, title_synthesized = ?, published = ?, precision = ?, source = ?, agency = ?, url = ?,
+		dateline = ?, summary = ?, words = ?, body = ?, warnings = ?,
+		theme = ?, themes = ?, relevant = ?, relevance = ?, print = ?, lines = ?
+		WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("save articles: %w", err)
+	}
+	defer fields.Close()
+	for _, r := range recs {
+		if _, err := meta.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
+			formatTime(r.firstSeen), formatTime(r.updated), r.removed); err != nil {
+			return fmt.Errorf("save article %s: %w", r.id, err)
+		}
+		pr := p[r.id]
+		if pr == nil || r.entry == nil {
+			continue
+		}
+		a, cl := r.entry.Article, r.entry.Class
+		body, _ := json.Marshal(nonNil(pr.body)) // []string always marshals
+		warnings, _ := json.Marshal(nonNil(pr.warnings))
+		themes, _ := json.Marshal(nonNil(cl.Themes))
+		if _, err := fields.ExecContext(ctx, r.extractor, r.taxonomy,
+			a.Title, a.TitleSynthesized, formatTime(a.Published), string(a.PublishedPrecision), a.Source, a.Agency, a.URL,
+			a.Dateline, a.Summary, a.Words, string(body), string(warnings),
+			cl.Theme, string(themes), cl.Relevant, cl.Relevance, encodePrint(pr.print), encodeKeys(pr.lines), r.id); err != nil {
+			return fmt.Errorf("save article %s: %w", r.id, err)
+		}
+	}
+	return nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // encodePrint stores a fingerprint as little-endian uint32s: the
-// signature, then the shingles.
+// signature, then the shingles. A nil print is NULL.
 func encodePrint(p *theme.Print) []byte {
+	if p == nil {
+		return nil
+	}
 	b := make([]byte, 0, 4*(len(p.Sig)+len(p.Shingles)))
 	for _, v := range p.Sig {
 		b = binary.LittleEndian.AppendUint32(b, v)
@@ -217,150 +361,21 @@ func decodePrint(b []byte) (*theme.Print, bool) {
 	return p, true
 }
 
-// row is a record to write. The record's fingerprint is taken when the row
-// is made, so the row can be encoded and written while another goroutine
-// loads the fingerprints of records that have none.
-type row struct {
-	r                     *record
-	p                     *theme.Print // nil for a record that did not load its fingerprint
-	article, print, class []byte       // the encoded blobs
-}
-
-func newRows(recs []*record) []row {
-	rows := make([]row, len(recs))
-	for i, r := range recs {
-		rows[i] = row{r: r, p: r.print}
+// encodeKeys stores line keys as little-endian uint64s.
+func encodeKeys(keys []uint64) []byte {
+	b := make([]byte, 0, 8*len(keys))
+	for _, k := range keys {
+		b = binary.LittleEndian.AppendUint64(b, k)
 	}
-	return rows
+	return b
 }
 
-// encodeRows encodes the blobs of rows on every CPU. A record without its
-// article (one whose saved parse could not be read, then removed) gets no
-// article blob.
-func encodeRows(cd *codec, rows []row) error {
-	errs := make([]error, len(rows))
-	parallel(len(rows), func(i int) {
-		w := &rows[i]
-		if w.r.art == nil {
-			return
-		}
-		var err error
-		if w.article, err = cd.encode(w.r.art); err != nil {
-			errs[i] = fmt.Errorf("save article %s: %w", w.r.id, err)
-		}
-		if w.r.class != nil {
-			w.class = encodeClass(w.r.class)
-		}
-		if w.p != nil {
-			w.print = encodePrint(w.p)
-		}
-	})
-	return errors.Join(errs...)
-}
-
-// writeMeta writes what of rows must survive a restart, in one
-// transaction: each record's id, file, hash, times and whether it was
-// removed. A row whose content changed is marked as not parsed until
-// writeCaches writes its parse; one with the same content keeps its saved
-// parse, the last good version of its file. Fingerprints that rows
-// replace are dropped. It reads nothing of the records that another
-// goroutine may change.
-func writeMeta(ctx context.Context, db *sql.DB, rows []row) error {
-	if len(rows) == 0 {
-		return nil
+func decodeKeys(b []byte) []uint64 {
+	keys := make([]uint64, len(b)/8)
+	for i := range keys {
+		keys[i] = binary.LittleEndian.Uint64(b[8*i:])
 	}
-	return inTx(ctx, db, "save articles", func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO articles (id, file, hash, size, mtime, first_seen, updated, removed, parser, article, class)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', x'', NULL)
-		ON CONFLICT (id) DO UPDATE SET file = excluded.file, hash = excluded.hash, size = excluded.size,
-			mtime = excluded.mtime, first_seen = min(articles.first_seen, excluded.first_seen), updated = excluded.updated,
-			removed = excluded.removed,
-			parser = CASE WHEN articles.hash = excluded.hash THEN articles.parser ELSE '' END,
-			article = CASE WHEN articles.hash = excluded.hash THEN articles.article ELSE x'' END,
-			class = CASE WHEN articles.hash = excluded.hash THEN articles.class ELSE NULL END`)
-		if err != nil {
-			return fmt.Errorf("save articles: %w", err)
-		}
-		defer stmt.Close()
-		dropPrint, err := tx.PrepareContext(ctx, `DELETE FROM prints WHERE id = ?`)
-		if err != nil {
-			return fmt.Errorf("save articles: %w", err)
-		}
-		defer dropPrint.Close()
-		for _, w := range rows {
-			r := w.r
-			if _, err := stmt.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
-				r.firstSeen.UnixNano(), r.updated.UnixNano(), r.removed); err != nil {
-				return fmt.Errorf("save article %s: %w", r.id, err)
-			}
-			// A record that did not load its fingerprint keeps the saved one:
-			// its text is the one the fingerprint was made of.
-			if w.p != nil {
-				if _, err := dropPrint.ExecContext(ctx, r.id); err != nil {
-					return fmt.Errorf("save fingerprint %s: %w", r.id, err)
-				}
-			}
-		}
-		return nil
-	})
-}
-
-// writeCaches writes the encoded parse, classification and fingerprint of
-// rows that writeMeta wrote, in one transaction. A row whose file changed
-// again since (another hash) is left for its own write.
-func writeCaches(ctx context.Context, db *sql.DB, rows []row) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	return inTx(ctx, db, "save parsed articles", func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE articles SET parser = ?, article = ?, class = ? WHERE id = ? AND hash = ?`)
-		if err != nil {
-			return fmt.Errorf("save parsed articles: %w", err)
-		}
-		defer stmt.Close()
-		printStmt, err := tx.PrepareContext(ctx, `INSERT INTO prints (id, print) VALUES (?, ?)
-		ON CONFLICT (id) DO UPDATE SET print = excluded.print`)
-		if err != nil {
-			return fmt.Errorf("save parsed articles: %w", err)
-		}
-		defer printStmt.Close()
-		for _, w := range rows {
-			r := w.r
-			if w.article == nil {
-				continue // nothing parsed to keep: the row stays marked as not parsed
-			}
-			if _, err := stmt.ExecContext(ctx, r.parser, w.article, w.class, r.id, r.hash); err != nil {
-				return fmt.Errorf("save parsed article %s: %w", r.id, err)
-			}
-			if w.print != nil {
-				if _, err := printStmt.ExecContext(ctx, r.id, w.print); err != nil {
-					return fmt.Errorf("save fingerprint %s: %w", r.id, err)
-				}
-			}
-		}
-		return nil
-	})
-}
-
-// saveClasses writes the classifications of recs, in one transaction: all
-// that changes when the taxonomy does.
-func saveClasses(ctx context.Context, db *sql.DB, recs []*record) error {
-	if len(recs) == 0 {
-		return nil
-	}
-	return inTx(ctx, db, "save classifications", func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE articles SET class = ? WHERE id = ?`)
-		if err != nil {
-			return fmt.Errorf("save classifications: %w", err)
-		}
-		defer stmt.Close()
-		for _, r := range recs {
-			if _, err := stmt.ExecContext(ctx, encodeClass(r.class), r.id); err != nil {
-				return fmt.Errorf("save classification %s: %w", r.id, err)
-			}
-		}
-		return nil
-	})
+	return keys
 }
 
 // inTx runs f in one transaction, committed when f succeeds; what names

@@ -2,256 +2,185 @@ package feed
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 
 	"github.com/kdigest/kdigest/feed/theme"
 )
 
-// Grouping every article into stories compares fingerprints across the
-// whole corpus: half a second for 10,000 articles, and most of a restart
-// when nothing changed. The last grouping is therefore kept in the
-// database with a key of its input, and reused while the key matches.
+// The story index (theme.StoryIndex) is kept up to date one changed article
+// at a time: a change costs what its articles' LSH candidates and the
+// stories they touch cost, not the corpus. Its accepted edges are saved in
+// story_edges, so a restart rebuilds it without comparing any pair, and
+// each row's story and copy_of columns follow it for an operator's queries.
 
-// storiesSchema holds the one saved grouping.
-const storiesSchema = `
-CREATE TABLE IF NOT EXISTS stories (
-	slot   INTEGER PRIMARY KEY CHECK (slot = 1),
-	key    TEXT NOT NULL,
-	groups BLOB NOT NULL
-)`
-
-// grouping is a grouping of articles into stories and the key of what it
-// was computed from.
-type grouping struct {
-	key string
-	// stories maps an article id to its story id, for articles that share
-	// their story; an article missing here is a story of its own.
-	stories map[string]string
-	saved   bool // whether it is the grouping in the database
+// storyDoc is what the story index knows of an entry.
+func storyDoc(e *Entry, p *theme.Print) theme.StoryDoc {
+	return theme.StoryDoc{ID: e.ID, Outlet: e.Outlet(), Date: e.Date, Hash: e.Hash, Print: p}
 }
 
-// story returns the story of the article id.
-func (g *grouping) story(id string) string {
-	if s, ok := g.stories[id]; ok {
-		return s
-	}
-	return id
-}
-
-// groupingKey identifies the input of a grouping: each grouped article's
-// id, content hash and parser version, which together decide its
-// fingerprint. The parser version names the binary, so a binary with
-// another grouping algorithm never reuses a saved grouping.
-func groupingKey(entries []*Entry, recs map[string]*record) string {
-	ids := make([]string, len(entries))
-	for i, e := range entries {
-		ids[i] = e.ID
-	}
-	slices.Sort(ids)
-	h := sha256.New()
-	for _, id := range ids {
-		r := recs[id]
-		for _, part := range [...]string{id, "\x00", r.hash, "\x00", r.parser, "\n"} {
-			io.WriteString(h, part)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// group computes the grouping of the records of entries, whose
-// fingerprints are loaded.
-func group(key string, entries []*Entry, recs map[string]*record) *grouping {
-	prints := make(map[string]*theme.Print, len(entries))
-	for _, e := range entries {
-		prints[e.ID] = recs[e.ID].print
-	}
-	g := &grouping{key: key, stories: map[string]string{}}
-	for id, story := range theme.Group(prints) {
-		if story != id {
-			g.stories[id] = story
-		}
-	}
-	return g
-}
-
-// loadGrouping reads the saved grouping; none saved (or one that cannot be
-// read, which is only a cache) gives nil.
-func loadGrouping(ctx context.Context, db *sql.DB) (*grouping, error) {
-	var key string
-	var blob []byte
-	err := db.QueryRowContext(ctx, `SELECT key, groups FROM stories WHERE slot = 1`).Scan(&key, &blob)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
+// loadStories rebuilds the story index from the saved fingerprints and
+// edges of the present, parsed articles. Saved edges that do not fit them
+// (a database written before edges were, or by another algorithm) make it
+// group from scratch and save the result. A row whose fingerprint cannot
+// be read is parsed again by the next Rescan.
+func (c *Corpus) loadStories(ctx context.Context) error {
+	rows, err := c.db.QueryContext(ctx, `SELECT id, print, story, copy_of FROM articles WHERE removed = 0 AND extractor <> ''`)
 	if err != nil {
-		return nil, fmt.Errorf("load stories: %w", err)
+		return fmt.Errorf("load stories: %w", err)
 	}
-	g := &grouping{key: key, saved: true}
-	if json.Unmarshal(blob, &g.stories) != nil {
-		return nil, nil
-	}
-	return g, nil
-}
-
-// saveGrouping replaces the saved grouping with g.
-func saveGrouping(ctx context.Context, db *sql.DB, g *grouping) error {
-	blob, err := json.Marshal(g.stories)
-	if err != nil {
-		return fmt.Errorf("save stories: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO stories (slot, key, groups) VALUES (1, ?, ?)
-		ON CONFLICT (slot) DO UPDATE SET key = excluded.key, groups = excluded.groups`, g.key, blob); err != nil {
-		return fmt.Errorf("save stories: %w", err)
-	}
-	return nil
-}
-
-// assignStories sets each entry's story: from the last grouping when the
-// corpus's fingerprints are the same, else from a new grouping, which
-// saveStories saves once the snapshot is stored.
-func (c *Corpus) assignStories(ctx context.Context, entries []*Entry, recs map[string]*record) error {
-	key := groupingKey(entries, recs)
-	if c.groups == nil || c.groups.key != key {
-		if err := c.loadPrints(ctx, entries, recs); err != nil {
-			return err
+	var docs []theme.StoryDoc
+	saved := map[string][2]string{}
+	for rows.Next() {
+		var id, story, copyOf string
+		var blob sql.RawBytes // decoded (copied) before the next row
+		if err := rows.Scan(&id, &blob, &story, &copyOf); err != nil {
+			rows.Close()
+			return fmt.Errorf("load stories: %w", err)
 		}
-		c.groups = group(key, entries, recs)
-	}
-	for _, e := range entries {
-		e.Story = c.groups.story(e.ID)
-	}
-	return nil
-}
-
-// saveStories saves a grouping that is not saved yet. It is called after
-// the records are written, not while a snapshot is built, so that building
-// never waits for the database. A failure is logged: the grouping is only
-// a cache.
-func (c *Corpus) saveStories(ctx context.Context) {
-	if c.groups == nil || c.groups.saved {
-		return
-	}
-	if err := saveGrouping(ctx, c.db, c.groups); err != nil {
-		c.opts.Log.Warn("stories not saved; the next start groups them again", "err", err)
-		return
-	}
-	c.groups.saved = true
-}
-
-// loadPrints gives the records of entries that have no fingerprint in
-// memory their saved one, from ReadAhead when it ran, else from the
-// database. A missing or unreadable one is computed again.
-func (c *Corpus) loadPrints(ctx context.Context, entries []*Entry, recs map[string]*record) error {
-	saved := c.takePreloaded()
-	var missing []*record
-	for _, e := range entries {
-		if r := recs[e.ID]; r.print == nil {
-			if p := saved[e.ID]; p != nil {
-				r.print = p
-				continue
-			}
-			missing = append(missing, r)
+		r := c.recs[id]
+		if r == nil || r.entry == nil {
+			continue
 		}
+		p, ok := decodePrint(blob)
+		if !ok {
+			r.entry, r.extractor = nil, ""
+			continue
+		}
+		docs = append(docs, storyDoc(r.entry, p))
+		saved[id] = [2]string{story, copyOf}
 	}
-	if len(missing) == 0 {
-		return nil
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load stories: %w", err)
 	}
-	want := make(map[string]bool, len(missing))
-	for _, r := range missing {
-		want[r.id] = true
-	}
-	saved, err := readPrints(ctx, c.db, want)
+	edges, err := loadEdges(ctx, c.db)
 	if err != nil {
 		return err
 	}
-	parallel(len(missing), func(i int) {
-		r := missing[i]
-		p := saved[r.id]
-		if p == nil {
-			p = theme.Fingerprint(r.art)
-		}
-		r.print = p
-	})
-	return nil
-}
-
-// ReadAhead reads, in the background, the saved fingerprints that a start
-// whose saved stories spared it grouping left in the database, so that
-// the first change finds them in memory: reading 10,000 of them takes
-// 0.4 s, which an added file would otherwise wait for. Call it once the
-// first scan is done and the feeds are served: it holds the database's
-// one connection while it reads. The reader touches no record; the next
-// change takes what it read, and Close waits for it. A corpus with every
-// fingerprint in memory reads nothing.
-func (c *Corpus) ReadAhead(ctx context.Context) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.preloaded != nil {
-		return
-	}
-	want := map[string]bool{}
-	for _, e := range c.snap.Load().Entries {
-		if c.recs[e.ID].print == nil {
-			want[e.ID] = true
+	// The saved story of each row checks the edges: a row the last
+	// change wrote has the story they give.
+	x, err := theme.LoadStoryIndex(docs, edges)
+	if err == nil {
+		for _, d := range docs {
+			if saved[d.ID] != [2]string{x.Story(d.ID), x.CopyOf(d.ID)} {
+				err = fmt.Errorf("article %s: saved story %q, edges give %q", d.ID, saved[d.ID][0], x.Story(d.ID))
+				break
+			}
 		}
 	}
-	if len(want) == 0 {
-		return
-	}
-	ctx = context.WithoutCancel(ctx)
-	ch := make(chan map[string]*theme.Print, 1)
-	c.preloaded = ch
-	go func() {
-		prints, err := readPrints(ctx, c.db, want)
-		if err != nil {
-			c.opts.Log.Warn("fingerprints not read ahead; the next change reads them", "err", err)
-		}
-		ch <- prints
-	}()
-}
-
-// takePreloaded waits for ReadAhead's reader, if one ran, and returns what it
-// read (nil when it did not run or failed). The caller holds c.mu.
-func (c *Corpus) takePreloaded() map[string]*theme.Print {
-	if c.preloaded == nil {
+	if err == nil {
+		c.stories = x
 		return nil
 	}
-	prints := <-c.preloaded
-	c.preloaded = nil
-	return prints
+	if len(edges) > 0 {
+		c.opts.Log.Warn("saved stories do not fit the articles; grouping them again", "err", err)
+	}
+	c.stories = theme.BuildStoryIndex(docs)
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	return inTx(ctx, c.db, "save stories", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM story_edges`); err != nil {
+			return fmt.Errorf("save stories: %w", err)
+		}
+		return saveStories(ctx, tx, c.stories, storyDelta{added: c.stories.Edges(), ids: ids})
+	})
 }
 
-// readPrints reads the saved fingerprints of the wanted ids; one missing
-// or unreadable is left out.
-func readPrints(ctx context.Context, db *sql.DB, want map[string]bool) (map[string]*theme.Print, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, print FROM prints`)
+func loadEdges(ctx context.Context, db *sql.DB) ([]theme.StoryEdge, error) {
+	rows, err := db.QueryContext(ctx, `SELECT a, b FROM story_edges`)
 	if err != nil {
-		return nil, fmt.Errorf("load fingerprints: %w", err)
+		return nil, fmt.Errorf("load stories: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[string]*theme.Print, len(want))
+	var out []theme.StoryEdge
 	for rows.Next() {
-		var id string
-		var blob sql.RawBytes // decoded (copied) before the next row
-		if err := rows.Scan(&id, &blob); err != nil {
-			return nil, fmt.Errorf("load fingerprints: %w", err)
+		var e theme.StoryEdge
+		if err := rows.Scan(&e.A, &e.B); err != nil {
+			return nil, fmt.Errorf("load stories: %w", err)
 		}
-		if !want[id] {
-			continue
-		}
-		if p, ok := decodePrint(blob); ok {
-			out[id] = p
-		}
+		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load fingerprints: %w", err)
+		return nil, fmt.Errorf("load stories: %w", err)
 	}
 	return out, nil
+}
+
+// storyDelta is what a change did to the story index, for the database:
+// the edges, in the order they came and went, and the ids whose story or
+// copy changed.
+type storyDelta struct {
+	added, removed []theme.StoryEdge
+	steps          []theme.StoryChange
+	ids            []string
+}
+
+// updateStories puts the changed records in the story index, or takes
+// them out, and returns what changed. A record whose content is the same
+// (only its file's times changed) is left as it is.
+func (c *Corpus) updateStories(save []*record, p map[string]*parsed) storyDelta {
+	var d storyDelta
+	for _, r := range save {
+		var ch theme.StoryChange
+		switch {
+		case r.removed || r.entry == nil:
+			ch = c.stories.Remove(r.id)
+		case p[r.id] != nil:
+			ch = c.stories.Put(storyDoc(r.entry, p[r.id].print))
+		default:
+			continue
+		}
+		d.steps = append(d.steps, ch)
+		d.ids = append(d.ids, ch.Stories...)
+	}
+	slices.Sort(d.ids)
+	d.ids = slices.Compact(d.ids)
+	return d
+}
+
+// saveStories writes d in tx: the edges step by step, then the story and
+// copy_of of each id d names, as the index x has them.
+func saveStories(ctx context.Context, tx *sql.Tx, x *theme.StoryIndex, d storyDelta) error {
+	add, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO story_edges (a, b) VALUES (?, ?)`)
+	if err != nil {
+		return fmt.Errorf("save stories: %w", err)
+	}
+	defer add.Close()
+	drop, err := tx.PrepareContext(ctx, `DELETE FROM story_edges WHERE a = ? AND b = ?`)
+	if err != nil {
+		return fmt.Errorf("save stories: %w", err)
+	}
+	defer drop.Close()
+	apply := func(st *sql.Stmt, es []theme.StoryEdge) error {
+		for _, e := range es {
+			if _, err := st.ExecContext(ctx, e.A, e.B); err != nil {
+				return fmt.Errorf("save story edge %s-%s: %w", e.A, e.B, err)
+			}
+		}
+		return nil
+	}
+	steps := append(d.steps, theme.StoryChange{Added: d.added, Removed: d.removed})
+	for _, ch := range steps {
+		if err := apply(drop, ch.Removed); err != nil {
+			return err
+		}
+		if err := apply(add, ch.Added); err != nil {
+			return err
+		}
+	}
+	set, err := tx.PrepareContext(ctx, `UPDATE articles SET story = ?, copy_of = ? WHERE id = ?`)
+	if err != nil {
+		return fmt.Errorf("save stories: %w", err)
+	}
+	defer set.Close()
+	for _, id := range d.ids {
+		if _, err := set.ExecContext(ctx, x.Story(id), x.CopyOf(id), id); err != nil {
+			return fmt.Errorf("save story of %s: %w", id, err)
+		}
+	}
+	return nil
 }

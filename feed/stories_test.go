@@ -1,165 +1,156 @@
 package feed
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kdigest/kdigest/feed/theme"
 )
 
-// TestStoriesAreCachedWhileTheCorpusIsUnchanged checks that a restart with
-// the same articles reuses the saved grouping, that a change groups again,
-// and that an unreadable saved grouping is computed again.
-func TestStoriesAreCachedWhileTheCorpusIsUnchanged(t *testing.T) {
-	const id = "001_3d14f15a5a4da934"
-	f := newFixture(t, seedFiles(t)...)
-	first := f.open(t)
-	first.Close() // the grouping saved
-	e, _ := first.Snapshot().Article(id)
-	if e.Story != id {
-		t.Fatalf("story of %s = %q, want its own", id, e.Story)
+// regroup groups the corpus's saved articles from scratch and returns each
+// present article's story and copy.
+func regroup(t *testing.T, c *Corpus) map[string][2]string {
+	t.Helper()
+	var docs []theme.StoryDoc
+	for id, r := range c.recs {
+		if !counted(r) {
+			continue
+		}
+		var blob []byte
+		if err := c.db.QueryRow(`SELECT print FROM articles WHERE id = ?`, id).Scan(&blob); err != nil {
+			t.Fatal(err)
+		}
+		p, ok := decodePrint(blob)
+		if !ok {
+			t.Fatalf("%s: unreadable print", id)
+		}
+		docs = append(docs, storyDoc(r.entry, p))
 	}
+	x := theme.BuildStoryIndex(docs)
+	out := map[string][2]string{}
+	for _, d := range docs {
+		out[d.ID] = [2]string{x.Story(d.ID), x.CopyOf(d.ID)}
+	}
+	return out
+}
 
-	// Tamper with the saved grouping: a restart must show it, proving
-	// that nothing was grouped again.
-	db := openDB(t, f.dbPath)
-	if _, err := db.Exec(`UPDATE stories SET groups = '{"` + id + `":"tampered"}'`); err != nil {
-		t.Fatal(err)
+func snapshotStories(s *Snapshot) map[string][2]string {
+	out := map[string][2]string{}
+	for _, e := range s.Entries {
+		out[e.ID] = [2]string{e.Story, e.CopyOf}
 	}
-	db.Close()
+	return out
+}
+
+// TestIncrementalStoriesMatchRegroup applies random changes (new reports
+// of the seeds' stories, edits, exact copies, removals) one batch at a
+// time and checks after each that the stories the corpus keeps up to date
+// are those of a grouping from scratch, that the saved story columns
+// follow, and that a restart (which loads the saved edges and compares no
+// pair) gives them again.
+func TestIncrementalStoriesMatchRegroup(t *testing.T) {
+	seeds := seedFiles(t)
+	f := newFixture(t, seeds...)
 	c := f.open(t)
-	if e, _ := c.Snapshot().Article(id); e.Story != "tampered" {
-		t.Errorf("story after restart = %q, want the saved one", e.Story)
+	var texts []string
+	for _, s := range seeds {
+		raw, _ := os.ReadFile(filepath.Join("..", "seeds", s))
+		texts = append(texts, string(raw))
 	}
-
-	// A new article changes the key: everything is grouped again.
-	f.write(t, "zzz_new.txt", "Talks resumed in Brussels on the peace treaty between Armenia and Azerbaijan.\n")
-	mustApply(t, c, "zzz_new.txt")
-	if e, _ := c.Snapshot().Article(id); e.Story != id {
-		t.Errorf("story after a change = %q, want %q", e.Story, id)
-	}
-
-	// A saved grouping that cannot be read is a cache miss, not an error.
-	db = openDB(t, f.dbPath)
-	if _, err := db.Exec(`UPDATE stories SET groups = 'not json'`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	if e, _ := f.open(t).Snapshot().Article(id); e.Story != id {
-		t.Errorf("story with an unreadable cache = %q, want %q", e.Story, id)
-	}
-}
-
-// TestStoriesNotSavedIsOnlyAWarning checks that a grouping that cannot be
-// saved leaves the change applied and says so in the log.
-func TestStoriesNotSavedIsOnlyAWarning(t *testing.T) {
-	f := newFixture(t, seedFiles(t)...)
-	var logs bytes.Buffer
-	c := f.open(t, func(o *Options) { o.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
-	c.Close() // the first grouping saved
-	if _, err := c.db.Exec(`DROP TABLE stories`); err != nil {
-		t.Fatal(err)
-	}
-	f.write(t, "zzz_new.txt", "Talks resumed in Brussels on the peace treaty between Armenia and Azerbaijan.\n")
-	mustApply(t, c, "zzz_new.txt")
-	if _, ok := c.Snapshot().Article("zzz_new"); !ok {
-		t.Error("the new article is missing after a failed save of the stories")
-	}
-	c.Close() // the logs written
-	if !bytes.Contains(logs.Bytes(), []byte("stories not saved")) {
-		t.Errorf("no warning about the stories in the log:\n%s", logs.Bytes())
-	}
-}
-
-// TestStoriesAfterRestartUseSavedFingerprints checks that a change after a
-// restart groups with the fingerprints saved in the database (a restart
-// does not load them), that a record saved without its fingerprint keeps
-// the stored one, and that an unreadable fingerprint is computed again.
-func TestStoriesAfterRestartUseSavedFingerprints(t *testing.T) {
-	const orig = "001_3d14f15a5a4da934"
-	f := newFixture(t, seedFiles(t)...)
-	raw, err := os.ReadFile(filepath.Join(f.dir, orig+".txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.write(t, "zzz_copy.txt", string(raw))
-	f.open(t)
-
-	tests := []struct {
-		name   string
-		before func(t *testing.T, c *Corpus) // after the restart, before the change
-	}{
-		{"saved fingerprints", func(*testing.T, *Corpus) {}},
-		{"record saved without its fingerprint", func(t *testing.T, c *Corpus) {
-			f.remove(t, "zzz_copy.txt")
-			mustApply(t, c, "zzz_copy.txt")
-			f.write(t, "zzz_copy.txt", string(raw))
-			mustApply(t, c, "zzz_copy.txt")
-		}},
-		{"unreadable fingerprint", func(t *testing.T, c *Corpus) {
-			if _, err := c.db.Exec(`UPDATE prints SET print = x'0102' WHERE id = 'zzz_copy'`); err != nil {
-				t.Fatal(err)
+	r := rand.New(rand.NewPCG(1, 2))
+	var names []string
+	for step := range 60 {
+		var batch []string
+		for range 1 + r.IntN(3) {
+			switch k := r.IntN(10); {
+			case k < 4 || len(names) == 0: // a new report: a seed with a part of another
+				name := fmt.Sprintf("r%03d_%d.txt", step, len(names))
+				a, b := texts[r.IntN(len(texts))], texts[r.IntN(len(texts))]
+				paras := strings.Split(b, "\n\n")
+				f.write(t, name, a+"\n\n"+strings.Join(paras[:r.IntN(len(paras))], "\n\n"))
+				names = append(names, name)
+				batch = append(batch, name)
+			case k < 6: // an exact copy of a seed
+				name := fmt.Sprintf("c%03d_%d.txt", step, len(names))
+				f.write(t, name, texts[r.IntN(len(texts))])
+				names = append(names, name)
+				batch = append(batch, name)
+			case k < 8: // an edit
+				name := names[r.IntN(len(names))]
+				f.write(t, name, texts[r.IntN(len(texts))]+"\n\nUpdated with a new paragraph on the talks.")
+				batch = append(batch, name)
+			default: // a removal
+				i := r.IntN(len(names))
+				os.Remove(filepath.Join(f.dir, names[i]))
+				batch = append(batch, names[i])
+				names = append(names[:i], names[i+1:]...)
 			}
-		}},
+		}
+		if err := c.Apply(context.Background(), batch...); err != nil {
+			t.Fatal(err)
+		}
+		want := regroup(t, c)
+		got := snapshotStories(c.Snapshot())
+		if !storiesEqual(got, want) {
+			t.Fatalf("step %d (%v): stories\n got %v\nwant %v", step, batch, got, want)
+		}
+		rows, err := c.db.Query(`SELECT id, story, copy_of FROM articles WHERE removed = 0`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, story, copyOf string
+			rows.Scan(&id, &story, &copyOf)
+			if w, ok := want[id]; ok && (w[0] != story || w[1] != copyOf) {
+				t.Errorf("step %d: saved story of %s = %q %q, want %q %q", step, id, story, copyOf, w[0], w[1])
+			}
+		}
+		rows.Close()
 	}
-	for i, tt := range tests {
-		for _, ahead := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/read ahead=%v", tt.name, ahead), func(t *testing.T) {
-				c := f.open(t)
-				tt.before(t, c)
-				if ahead {
-					c.ReadAhead(context.Background())
-				}
-				name := fmt.Sprintf("zzz_other%d_%v.txt", i, ahead)
-				f.write(t, name, "A football club won the national cup on Sunday in a match watched by thousands.\n")
-				mustApply(t, c, name)
-				if e, _ := c.Snapshot().Article("zzz_copy"); e.Story != orig {
-					t.Errorf("story of the copy = %q, want %q", e.Story, orig)
-				}
-			})
+	want := snapshotStories(c.Snapshot())
+	if got := snapshotStories(f.open(t).Snapshot()); !storiesEqual(got, want) {
+		t.Errorf("after a restart: stories\n got %v\nwant %v", got, want)
+	}
+}
+
+func storiesEqual(a, b map[string][2]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
 		}
 	}
+	return true
 }
 
-// TestReadAhead checks that ReadAhead after a warm start reads every
-// fingerprint the first change needs, and that when it cannot read them
-// it says so and the change reads them itself.
-func TestReadAhead(t *testing.T) {
+// TestStoriesReloadWithoutEdges checks that a database whose saved edges
+// do not fit (here: deleted) is grouped from scratch at the start, with
+// the same stories, and its edges saved again.
+func TestStoriesReloadWithoutEdges(t *testing.T) {
 	f := newFixture(t, seedFiles(t)...)
-	f.open(t)
-
-	c := f.open(t) // warm: the saved stories hold, no fingerprint is read
-	c.ReadAhead(context.Background())
-	c.ReadAhead(context.Background()) // a second call while one reads starts no other
-	c.mu.Lock()
-	got := c.takePreloaded()
-	c.mu.Unlock()
-	if n := len(c.Snapshot().Entries); len(got) != n {
-		t.Errorf("read ahead %d fingerprints, want the %d of the corpus", len(got), n)
-	}
-
-	var logs bytes.Buffer
-	c = f.open(t, func(o *Options) { o.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
-	if _, err := c.db.Exec(`ALTER TABLE prints RENAME COLUMN print TO unreadable`); err != nil {
+	raw, _ := os.ReadFile(filepath.Join("..", "seeds", seedFiles(t)[1]))
+	f.write(t, "copy.txt", string(raw)+"\n\nOne more line about the talks in Brussels with Armenia and Azerbaijan.")
+	c := f.open(t)
+	want := snapshotStories(c.Snapshot())
+	var edges int
+	c.db.QueryRow(`SELECT count(*) FROM story_edges`).Scan(&edges)
+	if _, err := c.db.Exec(`DELETE FROM story_edges`); err != nil {
 		t.Fatal(err)
 	}
-	c.ReadAhead(context.Background())
-	c.mu.Lock()
-	got = c.takePreloaded()
-	c.mu.Unlock()
-	if got != nil || !strings.Contains(logs.String(), "fingerprints not read ahead") {
-		t.Errorf("unreadable table: read %d, log %q; want nothing read and a warning", len(got), logs.String())
+	c = f.open(t)
+	if got := snapshotStories(c.Snapshot()); !storiesEqual(got, want) {
+		t.Errorf("stories after losing the edges\n got %v\nwant %v", got, want)
 	}
-	if _, err := c.db.Exec(`ALTER TABLE prints RENAME COLUMN unreadable TO print`); err != nil {
-		t.Fatal(err)
-	}
-	f.write(t, "zzz_new.txt", "Armenian and Azerbaijani negotiators met in Brussels on Monday for border talks.\n")
-	mustApply(t, c, "zzz_new.txt")
-	if _, ok := c.Snapshot().Article("zzz_new"); !ok {
-		t.Error("the change after a failed read-ahead did not publish its article")
+	var again int
+	c.db.QueryRow(`SELECT count(*) FROM story_edges`).Scan(&again)
+	if again != edges {
+		t.Errorf("edges saved again = %d, want %d", again, edges)
 	}
 }

@@ -32,7 +32,7 @@ the address the files will be served from.`,
 				fmt.Fprintf(e.stderr, "kdigest build: unexpected argument %q\n", args[0])
 				return exitUsage
 			}
-			svc, err := openService(ctx, e, c, nil, nil)
+			svc, err := openService(ctx, e, c, nil)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)
 				return exitFailure

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kdigest/kdigest/feed"
 	"github.com/kdigest/kdigest/feed/article"
 	"github.com/kdigest/kdigest/feed/theme"
 )
@@ -83,30 +84,38 @@ type inspection struct {
 	err     error
 }
 
+// inspectFiles runs the files through the corpus's pipeline as one batch
+// (feed.AnalyzeAll): the same line statistics, classification and story
+// rules as serve applies to a folder of these files.
 func inspectFiles(files []string, tax *theme.Taxonomy, now time.Time) []inspection {
 	out := make([]inspection, len(files))
-	prints := map[string]*theme.Print{}
+	var seeds []feed.Seed
+	var at []int // out index of each seed
 	for i, f := range files {
 		out[i].file = f
-		a, err := readArticle(f, now)
+		raw, err := readFile(f)
 		if err != nil {
 			out[i].err = err
 			continue
 		}
-		out[i].article = a
-		out[i].class = tax.Classify(a)
-		prints[a.ID] = theme.Fingerprint(a)
+		sidecar, _ := os.ReadFile(strings.TrimSuffix(f, filepath.Ext(f)) + ".json") // optional
+		seeds = append(seeds, feed.Seed{Name: filepath.Base(f), Raw: raw, Sidecar: sidecar})
+		at = append(at, i)
 	}
-	stories := theme.Group(prints)
-	for i := range out {
-		if out[i].article != nil {
-			out[i].story = stories[out[i].article.ID]
+	for k, an := range feed.AnalyzeAll(seeds, tax, now) {
+		i := at[k]
+		if an.Err != nil {
+			out[i].err = an.Err
+			continue
 		}
+		out[i].article, out[i].class, out[i].story = an.Article, an.Class, an.Story
 	}
 	return out
 }
 
-func readArticle(path string, now time.Time) (*article.Article, error) {
+// readFile reads one file given to inspect, refusing what is no regular
+// file or is over article.MaxSize.
+func readFile(path string) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -121,7 +130,7 @@ func readArticle(path string, now time.Time) (*article.Article, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return article.Parse(filepath.Base(path), raw, article.Evidence{Now: now})
+	return raw, nil
 }
 
 // classJSON is the themes part of an inspect object.

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -57,14 +56,11 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	if c.WebSubHub != "" {
 		hub = &hubPinger{hub: c.WebSubHub}
 	}
-	trim := &trimmer{delay: trimDelay, maxWait: trimMaxWait, free: debug.FreeOSMemory}
-	defer trim.stop()
 	svc, err := openService(ctx, e, c, func(s *feed.Snapshot) {
 		if hub != nil {
 			hub.ping(ctx, s)
 		}
-		trim.changed()
-	}, trim.changed) // writing a change's caches allocates as much again
+	})
 	if err != nil {
 		return err
 	}
@@ -82,6 +78,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		Run:     func(ctx context.Context) error { return dig.scheduled(ctx) },
 		Last:    dig.lastSent,
 		Pending: dig.d.Unfinished,
+		Resume:  dig.resume,
 	})
 	if err != nil {
 		return err
@@ -152,7 +149,6 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		return fmt.Errorf("first scan of %s: %s", c.Seeds, st.LastError)
 	}
 	svc.loaded(start)
-	trim.changed() // a start that changed nothing still read the whole corpus
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -163,7 +159,6 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(web.CoalescingListener(ln)) }()
 	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())
-	svc.corpus.ReadAhead(bg) // what the first change needs, now that the feeds are up
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -23,7 +23,7 @@ type service struct {
 // openService opens the database and the corpus of the configured seeds
 // folder, with the articles saved by the last run; call scan to read the
 // folder.
-func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snapshot), onSaved func()) (*service, error) {
+func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snapshot)) (*service, error) {
 	log := newLogger(e, c)
 	if st, err := os.Stat(c.Seeds); err != nil || !st.IsDir() {
 		if err == nil {
@@ -49,7 +49,6 @@ func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snap
 				onChange(s)
 			}
 		},
-		OnSaved: onSaved,
 	})
 	if err != nil {
 		db.Close()
@@ -80,7 +79,7 @@ func (s *service) loaded(start time.Time) {
 	}
 }
 
-// Close waits for the corpus's background writes, then closes the database.
+// Close stops the corpus, then closes the database.
 func (s *service) Close() error {
 	s.corpus.Close()
 	return s.db.Close()

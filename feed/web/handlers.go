@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -196,9 +197,14 @@ func (s *server) handleIndex() http.Handler {
 func (s *server) handleArticle() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		snap := s.opts.Snapshot()
-		e, ok := snap.Article(r.PathValue("id"))
-		if !ok {
+		e, err := snap.Full(r.Context(), r.PathValue("id"))
+		if errors.Is(err, feed.ErrNotFound) {
 			s.notFound(w, r, "There is no article with this id. It may have been removed from the seeds folder.")
+			return
+		}
+		if err != nil {
+			s.opts.Log.Error("article page", "err", err)
+			http.Error(w, "the article could not be read", http.StatusInternalServerError)
 			return
 		}
 		s.render(w, r, http.StatusOK, "article", articlePage{Site: s.site(snap), Article: fullArticle(snap, e)})

@@ -42,12 +42,8 @@ func itemOf(snap *feed.Snapshot, e *feed.Entry, color string) item {
 		URL: e.URL, Title: e.Title, Outlet: e.Outlet(), Summary: e.Summary, Color: color,
 		Date: e.Date, Undated: e.Published.IsZero(),
 	}
-	for _, o := range snap.Related(e) {
-		name := o.Outlet()
-		if name == "" {
-			name = "another outlet"
-		}
-		it.Also = append(it.Also, link{URL: o.URL, Outlet: name})
+	for _, o := range snap.AlsoReportedBy(e) {
+		it.Also = append(it.Also, link{URL: o.URL, Outlet: o.Outlet()})
 	}
 	return it
 }
@@ -61,42 +57,21 @@ type section struct {
 	More   int
 }
 
-// sections groups the visible entries by primary theme in taxonomy order,
-// one item per story, at most perTheme each.
+// sections is the front page: the visible entries in the snapshot's
+// sections, at most perTheme stories each.
 func sections(snap *feed.Snapshot, perTheme int) []section {
-	byTheme := map[string][]*feed.Entry{}
-	shown := map[string]bool{} // stories already shown
-	var other []*feed.Entry
-	for _, e := range snap.Visible() {
-		if shown[e.Story] {
-			continue
-		}
-		shown[e.Story] = true
-		if e.Class.Theme == "" {
-			other = append(other, e)
-			continue
-		}
-		byTheme[e.Class.Theme] = append(byTheme[e.Class.Theme], e)
-	}
 	var out []section
-	add := func(th theme.Theme, linked bool, entries []*feed.Entry) {
-		if len(entries) == 0 {
-			return
-		}
-		sec := section{Theme: th, Linked: linked}
-		for i, e := range entries {
+	for _, fs := range snap.Sections(snap.Visible()) {
+		sec := section{Theme: fs.Theme, Linked: !fs.Other()}
+		for i, e := range fs.Leads {
 			if i == perTheme {
-				sec.More = len(entries) - perTheme
+				sec.More = len(fs.Leads) - perTheme
 				break
 			}
-			sec.Items = append(sec.Items, itemOf(snap, e, th.Color))
+			sec.Items = append(sec.Items, itemOf(snap, e, fs.Theme.Color))
 		}
 		out = append(out, sec)
 	}
-	for _, th := range snap.Taxonomy.Themes {
-		add(th, true, byTheme[th.ID])
-	}
-	add(theme.Theme{ID: "other", Name: "Other coverage", Description: "Articles outside the themes.", Color: "#6e7781"}, false, other)
 	return out
 }
 

@@ -1,0 +1,169 @@
+package feed
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/kdigest/kdigest/feed/article"
+)
+
+// recount counts line keys over the saved rows of the present, parsed
+// articles, as line_df should hold them.
+func recount(t *testing.T, c *Corpus) (map[uint64]int, int) {
+	t.Helper()
+	rows, err := c.db.Query(`SELECT lines FROM articles WHERE removed = 0 AND extractor <> ''`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	df, docs := map[uint64]int{}, 0
+	for rows.Next() {
+		var b []byte
+		rows.Scan(&b)
+		for _, k := range decodeKeys(b) {
+			df[k]++
+		}
+		docs++
+	}
+	return df, docs
+}
+
+func savedCounts(t *testing.T, c *Corpus) map[uint64]int {
+	t.Helper()
+	rows, err := c.db.Query(`SELECT key, docs FROM line_df`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[uint64]int{}
+	for rows.Next() {
+		var k int64
+		var n int
+		rows.Scan(&k, &n)
+		out[uint64(k)] = n
+	}
+	return out
+}
+
+// page is a seed-like page of a site whose header and footer every page
+// repeats.
+func page(i int) string {
+	return fmt.Sprintf("An official website of the United States Government\nPress Statement\n\n"+
+		"Armenia and Azerbaijan talks, round %d\n\n"+
+		"Negotiators from Armenia and Azerbaijan met for round %d of talks on the peace treaty and the border, officials said on Monday.\n\n"+
+		"The foreign ministers agreed to meet again within a month to discuss the delimitation of the border in round %d.\n\n"+
+		"Back to top\nPrivacy Policy\n", i, i, i)
+}
+
+// TestLineStatistics checks that line_df follows the corpus through
+// additions, edits, removals and a return, and that every page is parsed
+// with the counts of the corpus as it is after its batch: the corpus's
+// articles are what Analyze gives with those counts as evidence.
+func TestLineStatistics(t *testing.T) {
+	f := newFixture(t)
+	for i := range 6 {
+		f.write(t, fmt.Sprintf("p%d.txt", i), page(i))
+	}
+	c := f.open(t)
+	check := func(step string) {
+		t.Helper()
+		want, docs := recount(t, c)
+		if got := savedCounts(t, c); !mapsEqualInt(got, want) {
+			t.Errorf("%s: line_df differs from a recount of the rows (%d keys, want %d)", step, len(got), len(want))
+		}
+		if c.docs != docs {
+			t.Errorf("%s: documents counted = %d, want %d", step, c.docs, docs)
+		}
+	}
+	check("first scan")
+	// Every page of the first scan was parsed with the counts of all six.
+	df, docs := recount(t, c)
+	for _, e := range c.Snapshot().Entries {
+		raw, _ := os.ReadFile(filepath.Join(f.dir, e.File))
+		ev := (&lineCounts{df: df, docs: docs}).page(article.LineKeys(e.File, raw))
+		ev.Now = e.FirstSeen
+		want, err := Analyze(e.File, raw, ev, c.opts.Taxonomy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := c.Snapshot().Full(context.Background(), e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if full.Title != want.Article.Title || !slices.Equal(full.Body, want.Article.Body) {
+			t.Errorf("%s: title %q, want %q with the corpus's evidence", e.ID, full.Title, want.Article.Title)
+		}
+	}
+	f.write(t, "p1.txt", page(1)+"A new footer line\n")
+	mustApply(t, c, "p1.txt")
+	check("edit")
+	f.remove(t, "p2.txt")
+	mustApply(t, c, "p2.txt")
+	check("removal")
+	f.write(t, "p2.txt", page(2))
+	mustApply(t, c, "p2.txt")
+	check("return")
+	c = f.open(t)
+	check("restart")
+}
+
+func mapsEqualInt(a, b map[uint64]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestSidecar checks that a NAME.json beside a seed reaches extraction:
+// its url and title win.
+func TestSidecarReachesParse(t *testing.T) {
+	f := newFixture(t, seedFiles(t)[0])
+	id := idOf(seedFiles(t)[0])
+	f.write(t, id+".json", `{"url": "https://news.example.com/a/1", "title": "Title from the scraper"}`)
+	c := f.open(t)
+	e, ok := c.Snapshot().Article(id)
+	if !ok {
+		t.Fatal("no entry")
+	}
+	if e.URL == "" || e.Title != "Title from the scraper" || e.Article.URL != "https://news.example.com/a/1" {
+		t.Errorf("entry title %q url %q, want the sidecar's", e.Title, e.Article.URL)
+	}
+}
+
+// TestAnalyzeAllAgreesWithTheCorpus checks that the batch pipeline inspect
+// uses gives, for a folder, what a cold start of the corpus gives.
+func TestAnalyzeAllAgreesWithTheCorpus(t *testing.T) {
+	names := seedFiles(t)
+	f := newFixture(t, names...)
+	raw, _ := os.ReadFile(filepath.Join("..", "seeds", names[1]))
+	f.write(t, "copy.txt", string(raw))
+	for i := range 3 {
+		f.write(t, fmt.Sprintf("p%d.txt", i), page(i))
+	}
+	c := f.open(t)
+	des, _ := os.ReadDir(f.dir)
+	var seeds []Seed
+	for _, de := range des {
+		raw, _ := os.ReadFile(filepath.Join(f.dir, de.Name()))
+		seeds = append(seeds, Seed{Name: de.Name(), Raw: raw})
+	}
+	s := c.Snapshot()
+	for _, an := range AnalyzeAll(seeds, c.opts.Taxonomy, f.clock.Now()) {
+		if an.Err != nil {
+			t.Fatal(an.Err)
+		}
+		e, _ := s.Article(an.Article.ID)
+		if e == nil || e.Title != an.Article.Title || e.Story != an.Story || e.CopyOf != an.CopyOf || e.Class.Theme != an.Class.Theme {
+			t.Errorf("%s: corpus %+v, AnalyzeAll title %q story %q copy of %q", an.Article.ID, e, an.Article.Title, an.Story, an.CopyOf)
+		}
+	}
+}

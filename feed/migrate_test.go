@@ -1,0 +1,114 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestMigrateRelease opens a database written by the release before the
+// plain-column schema (testdata/release-f67d202.db, see its README) and
+// checks that it is upgraded in place: every id keeps its first-seen time,
+// the removed article stays removed and keeps its date when it comes back,
+// and the rows are parsed again into plain columns.
+func TestMigrateRelease(t *testing.T) {
+	f := newFixture(t)
+	old, err := os.ReadFile(filepath.Join("testdata", "release-f67d202.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.dbPath, old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range seedFiles(t) {
+		if s == "004_e430f6a57860e91a.txt" {
+			continue // removed before the release closed its database
+		}
+		raw, _ := os.ReadFile(filepath.Join("..", "seeds", s))
+		f.write(t, s, string(raw))
+		if s == "001_3d14f15a5a4da934.txt" {
+			f.write(t, "copy_of_001.txt", string(raw))
+		}
+	}
+	db := openDB(t, f.dbPath)
+	firstSeen := map[string]time.Time{}
+	rows, err := db.Query(`SELECT id, first_seen, removed FROM articles`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var ns int64
+		var removed bool
+		if err := rows.Scan(&id, &ns, &removed); err != nil {
+			t.Fatal(err)
+		}
+		firstSeen[id] = time.Unix(0, ns).UTC()
+	}
+	rows.Close()
+	if len(firstSeen) != 6 {
+		t.Fatalf("the release's database has %d rows, want 6", len(firstSeen))
+	}
+	db.Close()
+
+	c := f.open(t)
+	s := c.Snapshot()
+	if len(s.Entries) != 5 {
+		t.Fatalf("entries after the upgrade = %d, want 5", len(s.Entries))
+	}
+	for _, e := range s.Entries {
+		if want := firstSeen[e.ID]; !e.FirstSeen.Equal(want) {
+			t.Errorf("%s first seen %v, want the release's %v", e.ID, e.FirstSeen, want)
+		}
+	}
+	if _, ok := s.Article("004_e430f6a57860e91a"); ok {
+		t.Error("the removed article is back after the upgrade")
+	}
+	if e, _ := s.Article("copy_of_001"); e == nil || e.CopyOf != "001_3d14f15a5a4da934" {
+		t.Errorf("copy_of_001 CopyOf = %v, want 001_3d14f15a5a4da934", e)
+	}
+	var version int
+	if err := c.db.QueryRow(`SELECT version FROM schema_version WHERE component = 'feed'`).Scan(&version); err != nil || version != len(migrations) {
+		t.Errorf("schema version = %d, %v; want %d", version, err, len(migrations))
+	}
+	for _, table := range []string{"prints", "stories", "articles_old"} {
+		var n int
+		c.db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = ?`, table).Scan(&n)
+		if n != 0 {
+			t.Errorf("table %s left after the upgrade", table)
+		}
+	}
+	var title string
+	if err := c.db.QueryRow(`SELECT title FROM articles WHERE id = '000_7b07c52ff58aff77'`).Scan(&title); err != nil || title == "" {
+		t.Errorf("title column after the rescan = %q, %v", title, err)
+	}
+
+	raw, _ := os.ReadFile(filepath.Join("..", "seeds", "004_e430f6a57860e91a.txt"))
+	f.write(t, "004_e430f6a57860e91a.txt", string(raw))
+	mustApply(t, c, "004_e430f6a57860e91a.txt")
+	if e, ok := c.Snapshot().Article("004_e430f6a57860e91a"); !ok || !e.FirstSeen.Equal(firstSeen[e.ID]) {
+		t.Errorf("004 back: %v, first seen %v, want %v", ok, e, firstSeen["004_e430f6a57860e91a"])
+	}
+}
+
+// TestMigrateTwiceAndNewer checks that opening a migrated database runs no
+// migration again, and that a database of a newer release is refused.
+func TestMigrateTwiceAndNewer(t *testing.T) {
+	f := newFixture(t, seedFiles(t)[:2]...)
+	f.open(t)
+	f.open(t)
+	db := openDB(t, f.dbPath)
+	if err := migrate(context.Background(), db); err != nil {
+		t.Fatalf("migrate again: %v", err)
+	}
+	if _, err := db.Exec(`UPDATE schema_version SET version = 99 WHERE component = 'feed'`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), db, Options{Dir: f.dir, BaseURL: testBase})
+	if err == nil || !errors.Is(err, ErrNewerSchema) {
+		t.Errorf("Open of a newer database = %v, want ErrNewerSchema", err)
+	}
+}
