@@ -119,6 +119,17 @@ func TestKilledRun(t *testing.T) {
 			t.Errorf("%s got %d messages, want %d", a, got[a], want)
 		}
 	}
+	// The repeated copy carries the first one's Message-ID, so the
+	// recipient's mail system can tell it is the same message.
+	var ids []string
+	for _, m := range e.smtp.messages() {
+		if m.To[0] == "r03@example.org" {
+			ids = append(ids, parseMessage(t, m.Data).Header.Get("Message-ID"))
+		}
+	}
+	if len(ids) != 2 || ids[0] != ids[1] || ids[0] == "" {
+		t.Errorf("r03's Message-IDs = %q, want the same twice", ids)
+	}
 	for a, row := range deliveries(t, e.db, rep.DigestID) {
 		if row.Status != "sent" {
 			t.Errorf("%s: %+v, want sent", a, row)

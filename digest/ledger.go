@@ -72,6 +72,11 @@ func randomID() string {
 	return hex.EncodeToString(b)
 }
 
+// newMessageID is the Message-ID of one delivery of digest id, with <>.
+func (d *Digest) newMessageID(id string) string {
+	return "<" + id + "." + randomID() + "@" + d.domain() + ">"
+}
+
 // secretID is an identifier nobody can guess (128 random bits): the id of a
 // one-off digest, whose archive page must not be found by counting.
 func secretID() string {
@@ -220,7 +225,7 @@ type delivery struct {
 	Status    string
 	Attempts  int
 	Doubts    int
-	MessageID string // of the last in-doubt copy, reused by the try once more
+	MessageID string // fixed when the delivery is recorded; "" in old ledgers
 }
 
 // pending returns the deliveries of digest id a run still has to make:

@@ -284,14 +284,14 @@ func (d *Digest) insert(ctx context.Context, r *record, recipients []string) err
 		r.ID, r.Kind, fmtTime(r.Created), fmtTime(r.Since), fmtTime(r.Cutoff), r.Subject, string(ids), r.HTML, r.Text, string(issue), r.Status); err != nil {
 		return fmt.Errorf("digest %s: record: %w", r.ID, err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (digest_id, recipient, status, updated) VALUES (?, ?, 'pending', ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (digest_id, recipient, status, message_id, updated) VALUES (?, ?, 'pending', ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("digest %s: %w", r.ID, err)
 	}
 	defer stmt.Close()
 	now := fmtTime(d.opts.Now())
 	for _, rcpt := range recipients {
-		if _, err := stmt.ExecContext(ctx, r.ID, rcpt, now); err != nil {
+		if _, err := stmt.ExecContext(ctx, r.ID, rcpt, d.newMessageID(r.ID), now); err != nil {
 			return fmt.Errorf("digest %s: delivery to %s: %w", r.ID, rcpt, err)
 		}
 	}
@@ -383,9 +383,11 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 		if err != nil {
 			return nil, err
 		}
-		if p.Doubts > 0 && p.MessageID != "" {
-			// The copy in doubt may have arrived: with its Message-ID, a
-			// mail system that has it can tell this one is the same.
+		if p.MessageID != "" {
+			// Every try of one delivery carries the Message-ID fixed when
+			// it was recorded: if an earlier copy arrived after all (in
+			// doubt, or in flight when the process died), a mail system
+			// that has it can tell this one is the same.
 			msgID = p.MessageID
 			m.SetMessageIDWithValue(strings.Trim(msgID, "<>"))
 		}
@@ -415,7 +417,7 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 		}
 		lastErr = err
 		if !IsTemporary(err) {
-			if err := d.mark(ctx, rec.ID, p.Recipient, "failed", attempts, err.Error(), ""); err != nil {
+			if err := d.mark(ctx, rec.ID, p.Recipient, "failed", attempts, err.Error(), msgID); err != nil {
 				return nil, err
 			}
 			d.opts.Log.Warn("digest: delivery refused", "to", p.Recipient, "err", err)
@@ -430,7 +432,7 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 		}
 	}
 	// Still failing: leave it pending for the next run, with what happened.
-	if err := d.mark(ctx, rec.ID, p.Recipient, "pending", attempts, lastErr.Error(), ""); err != nil {
+	if err := d.mark(ctx, rec.ID, p.Recipient, "pending", attempts, lastErr.Error(), p.MessageID); err != nil {
 		return nil, err
 	}
 	return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: lastErr.Error(), Temporary: true}, nil
@@ -451,10 +453,13 @@ func (d *Digest) Resend(ctx context.Context, id, to string, signer *gomail.DKIMS
 		return nil, err
 	}
 	defer unlock()
+	// A resend is a new delivery, with a new Message-ID: a mail system
+	// that has the first copy must not take it for the same.
+	msgID := d.newMessageID(id)
 	if _, err := d.db.ExecContext(ctx, `
-		INSERT INTO deliveries (digest_id, recipient, status, updated) VALUES (?, ?, 'pending', ?)
-		ON CONFLICT(digest_id, recipient) DO UPDATE SET status = 'pending', last_error = '', doubts = 0`,
-		id, addr, fmtTime(d.opts.Now())); err != nil {
+		INSERT INTO deliveries (digest_id, recipient, status, message_id, updated) VALUES (?, ?, 'pending', ?, ?)
+		ON CONFLICT(digest_id, recipient) DO UPDATE SET status = 'pending', last_error = '', doubts = 0, message_id = excluded.message_id`,
+		id, addr, msgID, fmtTime(d.opts.Now())); err != nil {
 		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
 	}
 	rep := &Report{DigestID: id, Subject: rec.Subject, Articles: len(rec.ArticleIDs), Recipients: 1}
@@ -463,7 +468,7 @@ func (d *Digest) Resend(ctx context.Context, id, to string, signer *gomail.DKIMS
 		return nil, err
 	}
 	defer sender.Close()
-	f, err := d.deliver(ctx, sender, rec, delivery{Recipient: addr}, signer)
+	f, err := d.deliver(ctx, sender, rec, delivery{Recipient: addr, MessageID: msgID}, signer)
 	if err != nil {
 		return nil, err
 	}

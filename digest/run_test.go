@@ -133,8 +133,15 @@ func TestResend(t *testing.T) {
 		t.Errorf("bob got %d messages, want 2", n)
 	}
 	msgs := e.smtp.messages()
-	if a, b := parseMessage(t, msgs[0].Data).Subject, parseMessage(t, msgs[len(msgs)-1].Data).Subject; a != b {
-		t.Errorf("resent subject = %q, want %q", b, a)
+	if msgs[1].To[0] != "bob@example.org" || msgs[len(msgs)-1].To[0] != "bob@example.org" {
+		t.Fatalf("messages are not bob's first and resent copies: %v, %v", msgs[1].To, msgs[len(msgs)-1].To)
+	}
+	first, again := parseMessage(t, msgs[1].Data), parseMessage(t, msgs[len(msgs)-1].Data)
+	if first.Subject != again.Subject {
+		t.Errorf("resent subject = %q, want %q", again.Subject, first.Subject)
+	}
+	if a, b := first.Header.Get("Message-ID"), again.Header.Get("Message-ID"); a == b || a == "" {
+		t.Errorf("resent Message-ID = %q, first %q: a resend on purpose must be a new message", b, a)
 	}
 	// To someone new, and errors.
 	if got, err := d.Resend(context.Background(), rep.DigestID, "new@example.org", nil); err != nil || got.Sent != 1 {
