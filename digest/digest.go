@@ -24,18 +24,19 @@ import (
 
 // Sentinel errors callers branch on.
 var (
-	// ErrBusy reports that another run holds the send lock.
-	ErrBusy = errors.New("digest: another digest run is in progress")
+	// ErrBusy reports that another run (in this process or another)
+	// holds the send lock.
+	ErrBusy = errors.New("another digest run is sending right now")
 	// ErrNotFound reports an unknown digest id.
-	ErrNotFound = errors.New("digest: no such digest")
+	ErrNotFound = errors.New("no such digest")
 	// ErrDuplicate reports a subscriber who is already subscribed.
-	ErrDuplicate = errors.New("digest: already subscribed")
+	ErrDuplicate = errors.New("already subscribed")
 	// ErrNoSubscriber reports removing an address that is not subscribed.
-	ErrNoSubscriber = errors.New("digest: not subscribed")
+	ErrNoSubscriber = errors.New("not subscribed")
 	// ErrBadAddress reports an address that is not a valid email address.
-	ErrBadAddress = errors.New("digest: invalid email address")
+	ErrBadAddress = errors.New("invalid email address")
 	// ErrBadToken reports a forged, altered or expired token.
-	ErrBadToken = errors.New("digest: invalid token")
+	ErrBadToken = errors.New("invalid token")
 )
 
 // Options configures a Digest. Zero fields get the defaults documented on
@@ -58,6 +59,10 @@ type Options struct {
 	Templates fs.FS
 	// Secret signs subscribe and unsubscribe tokens (at least 32 bytes).
 	Secret []byte
+	// LockFile is the file whose OS lock (flock) keeps digest runs apart,
+	// across processes: a file in the data folder, beside the database.
+	// Run and Resend refuse to send without it.
+	LockFile string
 	// MaxAttempts bounds the tries per message on temporary failures; default 4.
 	MaxAttempts int
 	// Backoff is the wait before retry n (1-based); default 1 s doubling, at most 30 s.
@@ -80,7 +85,6 @@ type Digest struct {
 	opts     Options
 	tmpl     *templateSet
 	from     *mail.Address
-	holder   string // this process's lock identity
 }
 
 // New migrates the digest tables in db and checks the templates and the
@@ -117,12 +121,12 @@ func New(ctx context.Context, db *sql.DB, snapshot func() *feed.Snapshot, dial f
 		opts.Now = time.Now
 	}
 	if len(opts.Secret) < 32 {
-		return nil, errors.New("digest: secret must be at least 32 bytes")
+		return nil, errors.New("token secret must be at least 32 bytes")
 	}
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
 	from, err := mail.ParseAddress(opts.From)
 	if err != nil {
-		return nil, fmt.Errorf("digest: from address %q: %w", opts.From, err)
+		return nil, fmt.Errorf("from address %q: %w", opts.From, err)
 	}
 	tmpl, err := loadTemplates(opts.Templates)
 	if err != nil {
@@ -131,7 +135,7 @@ func New(ctx context.Context, db *sql.DB, snapshot func() *feed.Snapshot, dial f
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, from: from, holder: randomID()}, nil
+	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, from: from}, nil
 }
 
 // domain is the part of the sender address after the @, for Message-IDs

@@ -141,7 +141,8 @@ var secret = []byte("0123456789abcdef0123456789abcdef")
 
 // options are the digest options of a test env; mods adjust them.
 func (e *env) options(mods ...func(*digest.Options)) digest.Options {
-	o := digest.Options{BaseURL: baseURL, From: fromAddr, Secret: secret, Sleep: e.sleeps.sleep, Now: e.clock.Now}
+	o := digest.Options{BaseURL: baseURL, From: fromAddr, Secret: secret, Sleep: e.sleeps.sleep, Now: e.clock.Now,
+		LockFile: filepath.Join(e.dir, "digest.lock")}
 	for _, m := range mods {
 		m(&o)
 	}
@@ -245,7 +246,7 @@ func deliveries(tb testing.TB, db *sql.DB, id string) map[string]deliveryRow {
 func dumpLedger(tb testing.TB, db *sql.DB) string {
 	tb.Helper()
 	var b strings.Builder
-	for _, table := range []string{"digests", "deliveries", "subscribers", "digest_lock"} {
+	for _, table := range []string{"digests", "deliveries", "subscribers"} {
 		rows, err := db.Query(`SELECT * FROM ` + table + ` ORDER BY 1, 2`)
 		if err != nil {
 			tb.Fatal(err)

@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// schema is the ledger: digests, deliveries, subscribers and the send lock.
+// schema is the ledger: digests, deliveries and subscribers. The send lock
+// is a file lock (lock.go), not a table.
 const schema = `
 CREATE TABLE IF NOT EXISTS digests (
 	id          TEXT PRIMARY KEY,
@@ -29,8 +30,9 @@ CREATE TABLE IF NOT EXISTS digests (
 CREATE TABLE IF NOT EXISTS deliveries (
 	digest_id  TEXT NOT NULL REFERENCES digests(id),
 	recipient  TEXT NOT NULL,
-	status     TEXT NOT NULL,           -- pending, sent, failed, unsubscribed (left before it was sent)
+	status     TEXT NOT NULL,           -- pending, sent, failed, in_doubt, unsubscribed (left before it was sent)
 	attempts   INTEGER NOT NULL DEFAULT 0,
+	doubts     INTEGER NOT NULL DEFAULT 0, -- sends whose final reply never came (in doubt)
 	last_error TEXT NOT NULL DEFAULT '',
 	message_id TEXT NOT NULL DEFAULT '',
 	updated    TEXT NOT NULL,
@@ -40,21 +42,45 @@ CREATE TABLE IF NOT EXISTS subscribers (
 	email   TEXT PRIMARY KEY,
 	created TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS digest_lock (
-	name    TEXT PRIMARY KEY,
-	holder  TEXT NOT NULL,
-	expires TEXT NOT NULL
-);`
+DROP TABLE IF EXISTS digest_lock;`
 
 func migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, schema); err != nil {
-		return fmt.Errorf("digest: migrate: %w", err)
+		return fmt.Errorf("migrate the digest ledger: %w", err)
+	}
+	// Ledgers written before in-doubt deliveries existed lack the column.
+	var has bool
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pragma_table_info('deliveries') WHERE name = 'doubts')`).Scan(&has); err != nil {
+		return fmt.Errorf("migrate the digest ledger: %w", err)
+	}
+	if !has {
+		if _, err := db.ExecContext(ctx, `ALTER TABLE deliveries ADD COLUMN doubts INTEGER NOT NULL DEFAULT 0`); err != nil {
+			return fmt.Errorf("migrate the digest ledger: %w", err)
+		}
 	}
 	return nil
 }
 
+// due is the SQL condition of a delivery a run still has to make: pending,
+// or in doubt once. An in-doubt delivery (the relay may have delivered it)
+// is tried again once, by a later run, and never after that.
+const due = `(status = 'pending' OR (status = 'in_doubt' AND doubts < 2))`
+
 func randomID() string {
 	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// newMessageID is the Message-ID of one delivery of digest id, with <>.
+func (d *Digest) newMessageID(id string) string {
+	return "<" + id + "." + randomID() + "@" + d.domain() + ">"
+}
+
+// secretID is an identifier nobody can guess (128 random bits): the id of a
+// one-off digest, whose archive page must not be found by counting.
+func secretID() string {
+	b := make([]byte, 16)
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
@@ -64,38 +90,6 @@ func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
 	return t
-}
-
-// lockLease is how long a run's lock lasts without renewal: a crashed run
-// blocks others at most this long.
-const lockLease = 2 * time.Minute
-
-// lock takes the send lock, or fails with ErrBusy while another live run
-// holds it.
-func (d *Digest) lock(ctx context.Context) error {
-	now := d.opts.Now()
-	res, err := d.db.ExecContext(ctx, `
-		INSERT INTO digest_lock (name, holder, expires) VALUES ('send', ?, ?)
-		ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires = excluded.expires
-		WHERE digest_lock.expires < ? OR digest_lock.holder = excluded.holder`,
-		d.holder, fmtTime(now.Add(lockLease)), fmtTime(now))
-	if err != nil {
-		return fmt.Errorf("digest: lock: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrBusy
-	}
-	return nil
-}
-
-// renew extends the lock while a long run goes on.
-func (d *Digest) renew(ctx context.Context) {
-	d.db.ExecContext(ctx, `UPDATE digest_lock SET expires = ? WHERE name = 'send' AND holder = ?`,
-		fmtTime(d.opts.Now().Add(lockLease)), d.holder)
-}
-
-func (d *Digest) unlock() {
-	d.db.Exec(`DELETE FROM digest_lock WHERE name = 'send' AND holder = ?`, d.holder)
 }
 
 // record is one digest row.
@@ -132,13 +126,26 @@ func (d *Digest) record(ctx context.Context, id string) (*record, error) {
 	return r, err
 }
 
-// unfinished returns the newest digest still being sent, or nil.
-func (d *Digest) unfinished(ctx context.Context) (*record, error) {
-	r, err := scanRecord(d.db.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM digests WHERE status = 'sending' AND kind != 'to' ORDER BY created DESC LIMIT 1`))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+// unfinished returns the digests still being sent (one-offs included),
+// oldest first.
+func (d *Digest) unfinished(ctx context.Context) ([]*record, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM digests WHERE status = 'sending' ORDER BY created, id`)
+	if err != nil {
+		return nil, fmt.Errorf("unfinished digests: %w", err)
 	}
-	return r, err
+	defer rows.Close()
+	var out []*record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("unfinished digests: %w", err)
+	}
+	return out, nil
 }
 
 // lastCutoff returns the cutoff of the newest digest to subscribers (zero
@@ -147,37 +154,41 @@ func (d *Digest) lastCutoff(ctx context.Context) (time.Time, error) {
 	var s sql.NullString
 	err := d.db.QueryRowContext(ctx, `SELECT MAX(cutoff) FROM digests WHERE kind != 'to'`).Scan(&s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("digest: last cutoff: %w", err)
+		return time.Time{}, fmt.Errorf("last digest cutoff: %w", err)
 	}
 	return parseTime(s.String), nil
 }
 
-// LastSent returns when the newest finished digest to subscribers was made,
-// zero if none: the scheduler's catch-up compares it with the last slot. An
-// unfinished digest does not count, so a restart finishes it.
+// LastSent returns when the newest digest to subscribers was made, zero if
+// none: the scheduler's catch-up compares it with the last slot. An
+// unfinished one counts too: the start-up resume finishes it, and a new
+// digest made for it would cover almost nothing.
 func (d *Digest) LastSent(ctx context.Context) (time.Time, error) {
 	var s sql.NullString
-	err := d.db.QueryRowContext(ctx, `SELECT MAX(created) FROM digests WHERE kind != 'to' AND status = 'done'`).Scan(&s)
+	err := d.db.QueryRowContext(ctx, `SELECT MAX(created) FROM digests WHERE kind != 'to'`).Scan(&s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("digest: last sent: %w", err)
+		return time.Time{}, fmt.Errorf("last digest: %w", err)
 	}
 	return parseTime(s.String), nil
 }
 
 // Summary describes one recorded digest.
 type Summary struct {
-	ID        string    `json:"id"`
-	Kind      string    `json:"kind"`
-	Created   time.Time `json:"created"`
-	Since     time.Time `json:"since"`
-	Cutoff    time.Time `json:"cutoff"`
-	Subject   string    `json:"subject"`
-	Articles  int       `json:"articles"`
-	Status    string    `json:"status"`
-	Sent      int       `json:"sent"`
-	Failed    int       `json:"failed"`
-	Pending   int       `json:"pending"`
-	LastError string    `json:"last_error,omitempty"`
+	ID       string    `json:"id"`
+	Kind     string    `json:"kind"`
+	Created  time.Time `json:"created"`
+	Since    time.Time `json:"since"`
+	Cutoff   time.Time `json:"cutoff"`
+	Subject  string    `json:"subject"`
+	Articles int       `json:"articles"`
+	Status   string    `json:"status"`
+	Sent     int       `json:"sent"`
+	Failed   int       `json:"failed"`
+	Pending  int       `json:"pending"`
+	// InDoubt counts deliveries whose final reply never came: the relay
+	// may have delivered them.
+	InDoubt   int    `json:"in_doubt"`
+	LastError string `json:"last_error,omitempty"`
 }
 
 // Digests lists recorded digests, newest first.
@@ -185,19 +196,19 @@ func (d *Digest) Digests(ctx context.Context, limit int) ([]Summary, error) {
 	rows, err := d.db.QueryContext(ctx, `
 		SELECT d.id, d.kind, d.created, d.since, d.cutoff, d.subject, d.article_ids, d.status,
 			COALESCE(SUM(x.status = 'sent'), 0), COALESCE(SUM(x.status = 'failed'), 0), COALESCE(SUM(x.status = 'pending'), 0),
-			COALESCE(MAX(x.last_error), '')
+			COALESCE(SUM(x.status = 'in_doubt'), 0), COALESCE(MAX(x.last_error), '')
 		FROM digests d LEFT JOIN deliveries x ON x.digest_id = d.id
 		GROUP BY d.id ORDER BY d.created DESC LIMIT ?`, limit)
 	if err != nil {
-		return nil, fmt.Errorf("digest: list: %w", err)
+		return nil, fmt.Errorf("list digests: %w", err)
 	}
 	defer rows.Close()
 	var out []Summary
 	for rows.Next() {
 		var s Summary
 		var created, since, cutoff, ids string
-		if err := rows.Scan(&s.ID, &s.Kind, &created, &since, &cutoff, &s.Subject, &ids, &s.Status, &s.Sent, &s.Failed, &s.Pending, &s.LastError); err != nil {
-			return nil, fmt.Errorf("digest: list: %w", err)
+		if err := rows.Scan(&s.ID, &s.Kind, &created, &since, &cutoff, &s.Subject, &ids, &s.Status, &s.Sent, &s.Failed, &s.Pending, &s.InDoubt, &s.LastError); err != nil {
+			return nil, fmt.Errorf("list digests: %w", err)
 		}
 		s.Created, s.Since, s.Cutoff = parseTime(created), parseTime(since), parseTime(cutoff)
 		var list []string
@@ -213,10 +224,14 @@ type delivery struct {
 	Recipient string
 	Status    string
 	Attempts  int
+	Doubts    int
+	MessageID string // fixed when the delivery is recorded; "" in old ledgers
 }
 
+// pending returns the deliveries of digest id a run still has to make:
+// those pending, and those in doubt once.
 func (d *Digest) pending(ctx context.Context, id string) ([]delivery, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts FROM deliveries WHERE digest_id = ? AND status = 'pending' ORDER BY recipient`, id)
+	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, doubts, message_id FROM deliveries WHERE digest_id = ? AND `+due+` ORDER BY recipient`, id)
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: deliveries: %w", id, err)
 	}
@@ -224,7 +239,7 @@ func (d *Digest) pending(ctx context.Context, id string) ([]delivery, error) {
 	var out []delivery
 	for rows.Next() {
 		var x delivery
-		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts); err != nil {
+		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.Doubts, &x.MessageID); err != nil {
 			return nil, err
 		}
 		out = append(out, x)
@@ -243,7 +258,65 @@ func (d *Digest) mark(ctx context.Context, id, rcpt, status string, attempts int
 	return nil
 }
 
-func (d *Digest) finish(ctx context.Context, id string) error {
-	_, err := d.db.ExecContext(context.WithoutCancel(ctx), `UPDATE digests SET status = 'done' WHERE id = ?`, id)
-	return err
+// markDoubt records a delivery whose final reply never came.
+func (d *Digest) markDoubt(ctx context.Context, id, rcpt string, attempts int, lastErr, messageID string) error {
+	_, err := d.db.ExecContext(context.WithoutCancel(ctx), `
+		UPDATE deliveries SET status = 'in_doubt', doubts = doubts + 1, attempts = ?, last_error = ?, message_id = ?, updated = ?
+		WHERE digest_id = ? AND recipient = ?`, attempts, lastErr, messageID, fmtTime(d.opts.Now()), id, rcpt)
+	if err != nil {
+		return fmt.Errorf("digest %s: record delivery to %s: %w", id, rcpt, err)
+	}
+	return nil
+}
+
+// settle marks digest id done when no delivery is left to make, and
+// sending otherwise (a resend that must be retried), and returns how many
+// are left.
+func (d *Digest) settle(ctx context.Context, id string) (int, error) {
+	ctx = context.WithoutCancel(ctx) // an interrupted run still records its state
+	var left int
+	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM deliveries WHERE digest_id = ? AND `+due, id).Scan(&left); err != nil {
+		return 0, fmt.Errorf("digest %s: %w", id, err)
+	}
+	status := "done"
+	if left > 0 {
+		status = "sending"
+	}
+	if _, err := d.db.ExecContext(ctx, `UPDATE digests SET status = ? WHERE id = ?`, status, id); err != nil {
+		return 0, fmt.Errorf("digest %s: %w", id, err)
+	}
+	return left, nil
+}
+
+// DeliveryStatus is one recipient's delivery of one digest.
+type DeliveryStatus struct {
+	Recipient string    `json:"recipient"`
+	Status    string    `json:"status"`
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error,omitempty"`
+	MessageID string    `json:"message_id,omitempty"`
+	Updated   time.Time `json:"updated"`
+}
+
+// Deliveries lists digest id's deliveries by recipient, for the operator.
+func (d *Digest) Deliveries(ctx context.Context, id string) ([]DeliveryStatus, error) {
+	if _, err := d.record(ctx, id); err != nil {
+		return nil, err
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, last_error, message_id, updated FROM deliveries WHERE digest_id = ? ORDER BY recipient`, id)
+	if err != nil {
+		return nil, fmt.Errorf("digest %s: deliveries: %w", id, err)
+	}
+	defer rows.Close()
+	out := []DeliveryStatus{}
+	for rows.Next() {
+		var x DeliveryStatus
+		var updated string
+		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.LastError, &x.MessageID, &updated); err != nil {
+			return nil, fmt.Errorf("digest %s: deliveries: %w", id, err)
+		}
+		x.Updated = parseTime(updated)
+		out = append(out, x)
+	}
+	return out, rows.Err()
 }

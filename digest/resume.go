@@ -2,9 +2,10 @@ package digest
 
 import "context"
 
-// Unfinished reports whether a digest to the subscribers was interrupted
-// and still has recipients pending; the service resumes it at start.
+// Unfinished reports whether a digest (one-offs and resends included) still
+// has deliveries to make: pending ones, or ones in doubt not yet tried once
+// more. The service resumes them at start.
 func (d *Digest) Unfinished(ctx context.Context) (bool, error) {
-	rec, err := d.unfinished(ctx)
-	return rec != nil, err
+	recs, err := d.unfinished(ctx)
+	return len(recs) > 0, err
 }

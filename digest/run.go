@@ -25,6 +25,13 @@ type RunOptions struct {
 	SendEmpty bool
 	// Kind is recorded with the digest: "scheduled" or "manual".
 	Kind string
+	// Wait makes the run wait for another run's send lock (until ctx
+	// ends) instead of failing with ErrBusy: the scheduled run waits for
+	// a manual one.
+	Wait bool
+	// ResumeOnly finishes unfinished digests and makes no new one: the
+	// service does this at start.
+	ResumeOnly bool
 	// Signer, if set, DKIM-signs every message.
 	Signer *gomail.DKIMSigner
 	// Out receives the dry-run plan; Progress receives progress lines.
@@ -36,8 +43,12 @@ type Failure struct {
 	Recipient string `json:"recipient"`
 	Attempts  int    `json:"attempts"`
 	Error     string `json:"error"`
-	// Temporary failures stay pending and are retried by the next run.
+	// Temporary failures are tried again by the next run.
 	Temporary bool `json:"temporary"`
+	// InDoubt means the relay had the whole message and never answered:
+	// it may have been delivered. This run does not send it again; the
+	// next run tries it once more (Temporary) unless it was that try.
+	InDoubt bool `json:"in_doubt,omitempty"`
 }
 
 // Report is what a run did.
@@ -48,7 +59,9 @@ type Report struct {
 	Recipients int       `json:"recipients"`
 	Sent       int       `json:"sent"`
 	Failed     []Failure `json:"failed,omitempty"`
-	Resumed    bool      `json:"resumed,omitempty"`
+	// Resumed lists the unfinished digests this run finished (or tried
+	// to) before making a new one.
+	Resumed []Report `json:"resumed,omitempty"`
 	// Empty is true when nothing was new (and SendEmpty was not set).
 	Empty bool `json:"empty,omitempty"`
 	// NoRecipients is true when there was no one to send to.
@@ -58,8 +71,15 @@ type Report struct {
 	Finished    time.Time `json:"finished"`
 }
 
-// OK reports whether everything due was sent.
-func (r *Report) OK() bool { return len(r.Failed) == 0 && !r.Interrupted }
+// OK reports whether everything due was sent, resumed digests included.
+func (r *Report) OK() bool {
+	for i := range r.Resumed {
+		if !r.Resumed[i].OK() {
+			return false
+		}
+	}
+	return len(r.Failed) == 0 && !r.Interrupted
+}
 
 // window returns the start and end of the next digest's window.
 func (d *Digest) window(ctx context.Context, o RunOptions) (time.Time, time.Time, error) {
@@ -78,14 +98,18 @@ func (d *Digest) window(ctx context.Context, o RunOptions) (time.Time, time.Time
 }
 
 // newID names a digest by its creation time, with a suffix when another
-// digest (a one-off, say) was made in the same second.
-func (d *Digest) newID(ctx context.Context) (string, error) {
+// digest was made in the same second. A one-off (--to) gets a random id
+// instead: its archive page is for its recipients only.
+func (d *Digest) newID(ctx context.Context, oneOff bool) (string, error) {
+	if oneOff {
+		return "to-" + secretID(), nil
+	}
 	base := d.opts.Now().In(d.opts.Location).Format("2006-01-02-150405")
 	id := base
 	for n := 2; ; n++ {
 		var taken bool
 		if err := d.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM digests WHERE id = ?)`, id).Scan(&taken); err != nil {
-			return "", fmt.Errorf("digest: new id: %w", err)
+			return "", fmt.Errorf("new digest id: %w", err)
 		}
 		if !taken {
 			return id, nil
@@ -100,7 +124,7 @@ func (d *Digest) Plan(ctx context.Context, o RunOptions) (*Issue, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := d.newID(ctx)
+	id, err := d.newID(ctx, len(o.To) > 0)
 	if err != nil {
 		return nil, err
 	}
@@ -129,8 +153,10 @@ func (d *Digest) Preview(ctx context.Context, path string, o RunOptions) (*Issue
 	return is, nil
 }
 
-// Run builds the digest of what is new and sends it, or resumes an
-// unfinished one first. Recipients already sent never get it again.
+// Run finishes the unfinished digests (one-offs included; not for a
+// one-off run), then builds the digest of what is new and sends it.
+// Recipients already sent never get a digest again. The whole run holds
+// the send lock.
 func (d *Digest) Run(ctx context.Context, o RunOptions) (*Report, error) {
 	if o.DryRun {
 		return d.dryRun(ctx, o)
@@ -138,30 +164,44 @@ func (d *Digest) Run(ctx context.Context, o RunOptions) (*Report, error) {
 	if o.Kind == "" {
 		o.Kind = "manual"
 	}
-	if err := d.lock(ctx); err != nil {
+	unlock, err := d.lock(ctx, o.Wait)
+	if err != nil {
 		return nil, err
 	}
-	defer d.unlock()
+	defer unlock()
 
+	var resumed []Report
 	if len(o.To) == 0 {
-		rec, err := d.unfinished(ctx)
+		recs, err := d.unfinished(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if rec != nil {
+		for _, rec := range recs {
 			d.opts.Log.Info("digest: resuming an unfinished digest", "digest", rec.ID)
 			rep, err := d.send(ctx, rec, o)
 			if rep != nil {
-				rep.Resumed = true
+				resumed = append(resumed, *rep)
 			}
-			return rep, err
+			if err != nil || rep.Interrupted {
+				return &Report{Resumed: resumed, Interrupted: rep != nil && rep.Interrupted, Finished: d.opts.Now()}, err
+			}
 		}
 	}
+	if o.ResumeOnly {
+		return &Report{Resumed: resumed, Finished: d.opts.Now()}, nil
+	}
 	rec, rep, err := d.create(ctx, o)
+	if rep != nil {
+		rep.Resumed = resumed
+	}
 	if err != nil || rec == nil {
 		return rep, err
 	}
-	return d.send(ctx, rec, o)
+	rep, err = d.send(ctx, rec, o)
+	if rep != nil {
+		rep.Resumed = resumed
+	}
+	return rep, err
 }
 
 // create records a new digest and its pending deliveries, or returns a
@@ -244,14 +284,14 @@ func (d *Digest) insert(ctx context.Context, r *record, recipients []string) err
 		r.ID, r.Kind, fmtTime(r.Created), fmtTime(r.Since), fmtTime(r.Cutoff), r.Subject, string(ids), r.HTML, r.Text, string(issue), r.Status); err != nil {
 		return fmt.Errorf("digest %s: record: %w", r.ID, err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (digest_id, recipient, status, updated) VALUES (?, ?, 'pending', ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (digest_id, recipient, status, message_id, updated) VALUES (?, ?, 'pending', ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("digest %s: %w", r.ID, err)
 	}
 	defer stmt.Close()
 	now := fmtTime(d.opts.Now())
 	for _, rcpt := range recipients {
-		if _, err := stmt.ExecContext(ctx, r.ID, rcpt, now); err != nil {
+		if _, err := stmt.ExecContext(ctx, r.ID, rcpt, d.newMessageID(r.ID), now); err != nil {
 			return fmt.Errorf("digest %s: delivery to %s: %w", r.ID, rcpt, err)
 		}
 	}
@@ -279,18 +319,11 @@ func (d *Digest) send(ctx context.Context, rec *record, o RunOptions) (*Report, 
 	}
 	defer sender.Close()
 	progress := newProgress(o.Progress, len(pending))
-	renewed := d.opts.Now()
 	tempInARow := 0
 	for i, p := range pending {
 		if ctx.Err() != nil {
 			rep.Interrupted = true
 			break
-		}
-		// Renew by time, not by count: slow messages must not let the
-		// lease lapse while this run still sends.
-		if now := d.opts.Now(); now.Sub(renewed) >= lockLease/4 {
-			d.renew(ctx)
-			renewed = now
 		}
 		f, err := d.deliver(ctx, sender, rec, p, o.Signer)
 		if err != nil {
@@ -302,7 +335,7 @@ func (d *Digest) send(ctx context.Context, rec *record, o RunOptions) (*Report, 
 				rep.Interrupted = true
 				break
 			}
-			if f.Temporary {
+			if f.Temporary || f.InDoubt {
 				tempInARow++
 			} else {
 				tempInARow = 0
@@ -319,17 +352,14 @@ func (d *Digest) send(ctx context.Context, rec *record, o RunOptions) (*Report, 
 	}
 	progress.done(rep.Sent, len(rep.Failed))
 	rep.Finished = d.opts.Now()
-	// ctx may have ended (an interrupted run): the report is still due.
-	left, err := d.pending(context.WithoutCancel(ctx), rec.ID)
+	left, err := d.settle(ctx, rec.ID)
 	if err != nil {
 		return rep, err
 	}
-	if len(left) == 0 {
-		if err := d.finish(ctx, rec.ID); err != nil {
-			return rep, fmt.Errorf("digest %s: finish: %w", rec.ID, err)
-		}
+	if rep.Interrupted {
+		d.opts.Log.Warn("digest: interrupted; the rest stays pending and is sent by the next run", "digest", rec.ID, "left", left)
 	}
-	d.opts.Log.Info("digest: run ended", "digest", rec.ID, "sent", rep.Sent, "failed", len(rep.Failed), "left", len(left))
+	d.opts.Log.Info("digest: run ended", "digest", rec.ID, "sent", rep.Sent, "failed", len(rep.Failed), "left", left)
 	return rep, nil
 }
 
@@ -338,14 +368,44 @@ func (d *Digest) send(ctx context.Context, rec *record, o RunOptions) (*Report, 
 // could not be written.
 func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p delivery, signer *gomail.DKIMSigner) (*Failure, error) {
 	attempts := p.Attempts
+	if err := CheckRecipient(p.Recipient); err != nil {
+		// Stored before addresses were checked this way: nobody can send
+		// to it, and it must not stop the others.
+		if err := d.mark(ctx, rec.ID, p.Recipient, "failed", attempts, err.Error(), ""); err != nil {
+			return nil, err
+		}
+		d.opts.Log.Warn("digest: cannot send to this address", "to", p.Recipient, "err", err)
+		return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error()}, nil
+	}
 	var lastErr error
 	for try := 1; try <= d.opts.MaxAttempts; try++ {
 		m, msgID, err := d.message(rec.Issue, p.Recipient, signer)
 		if err != nil {
 			return nil, err
 		}
+		if p.MessageID != "" {
+			// Every try of one delivery carries the Message-ID fixed when
+			// it was recorded: if an earlier copy arrived after all (in
+			// doubt, or in flight when the process died), a mail system
+			// that has it can tell this one is the same.
+			msgID = p.MessageID
+			m.SetMessageIDWithValue(strings.Trim(msgID, "<>"))
+		}
 		attempts++
 		err = sender.Send(ctx, m)
+		if IsInDoubt(err) {
+			if err := d.markDoubt(ctx, rec.ID, p.Recipient, attempts, err.Error(), msgID); err != nil {
+				return nil, err
+			}
+			retry := p.Doubts == 0
+			again := "the next run tries it once more"
+			if !retry {
+				again = "it was already tried once more: it is not sent again"
+			}
+			d.opts.Log.Warn("digest: delivery in doubt: the relay had the whole message but never answered; it may have been delivered; "+again,
+				"to", p.Recipient, "digest", rec.ID, "message_id", msgID, "err", err)
+			return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error(), InDoubt: true, Temporary: retry}, nil
+		}
 		if err == nil {
 			if err := d.mark(ctx, rec.ID, p.Recipient, "sent", attempts, "", msgID); err != nil {
 				return nil, err
@@ -357,7 +417,7 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 		}
 		lastErr = err
 		if !IsTemporary(err) {
-			if err := d.mark(ctx, rec.ID, p.Recipient, "failed", attempts, err.Error(), ""); err != nil {
+			if err := d.mark(ctx, rec.ID, p.Recipient, "failed", attempts, err.Error(), msgID); err != nil {
 				return nil, err
 			}
 			d.opts.Log.Warn("digest: delivery refused", "to", p.Recipient, "err", err)
@@ -372,7 +432,7 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 		}
 	}
 	// Still failing: leave it pending for the next run, with what happened.
-	if err := d.mark(ctx, rec.ID, p.Recipient, "pending", attempts, lastErr.Error(), ""); err != nil {
+	if err := d.mark(ctx, rec.ID, p.Recipient, "pending", attempts, lastErr.Error(), p.MessageID); err != nil {
 		return nil, err
 	}
 	return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: lastErr.Error(), Temporary: true}, nil
@@ -388,14 +448,18 @@ func (d *Digest) Resend(ctx context.Context, id, to string, signer *gomail.DKIMS
 	if err != nil {
 		return nil, err
 	}
-	if err := d.lock(ctx); err != nil {
+	unlock, err := d.lock(ctx, false)
+	if err != nil {
 		return nil, err
 	}
-	defer d.unlock()
+	defer unlock()
+	// A resend is a new delivery, with a new Message-ID: a mail system
+	// that has the first copy must not take it for the same.
+	msgID := d.newMessageID(id)
 	if _, err := d.db.ExecContext(ctx, `
-		INSERT INTO deliveries (digest_id, recipient, status, updated) VALUES (?, ?, 'pending', ?)
-		ON CONFLICT(digest_id, recipient) DO UPDATE SET status = 'pending', last_error = ''`,
-		id, addr, fmtTime(d.opts.Now())); err != nil {
+		INSERT INTO deliveries (digest_id, recipient, status, message_id, updated) VALUES (?, ?, 'pending', ?, ?)
+		ON CONFLICT(digest_id, recipient) DO UPDATE SET status = 'pending', last_error = '', doubts = 0, message_id = excluded.message_id`,
+		id, addr, msgID, fmtTime(d.opts.Now())); err != nil {
 		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
 	}
 	rep := &Report{DigestID: id, Subject: rec.Subject, Articles: len(rec.ArticleIDs), Recipients: 1}
@@ -404,7 +468,7 @@ func (d *Digest) Resend(ctx context.Context, id, to string, signer *gomail.DKIMS
 		return nil, err
 	}
 	defer sender.Close()
-	f, err := d.deliver(ctx, sender, rec, delivery{Recipient: addr}, signer)
+	f, err := d.deliver(ctx, sender, rec, delivery{Recipient: addr, MessageID: msgID}, signer)
 	if err != nil {
 		return nil, err
 	}
@@ -412,6 +476,11 @@ func (d *Digest) Resend(ctx context.Context, id, to string, signer *gomail.DKIMS
 		rep.Failed = append(rep.Failed, *f)
 	} else {
 		rep.Sent = 1
+	}
+	// A resend left pending (or in doubt) is retried by the next run, as
+	// the command says.
+	if _, err := d.settle(ctx, id); err != nil {
+		return rep, err
 	}
 	rep.Finished = d.opts.Now()
 	return rep, nil
@@ -424,10 +493,15 @@ func (d *Digest) dryRun(ctx context.Context, o RunOptions) (*Report, error) {
 		out = io.Discard
 	}
 	if len(o.To) == 0 {
-		if rec, err := d.unfinished(ctx); err != nil {
+		recs, err := d.unfinished(ctx)
+		if err != nil {
 			return nil, err
-		} else if rec != nil {
-			left, _ := d.pending(ctx, rec.ID)
+		}
+		for _, rec := range recs {
+			left, err := d.pending(ctx, rec.ID)
+			if err != nil {
+				return nil, err
+			}
 			fmt.Fprintf(out, "An unfinished digest would be resumed first: %s (%q), %d recipient(s) left.\n\n", rec.ID, rec.Subject, len(left))
 		}
 	}

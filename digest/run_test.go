@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -132,8 +133,15 @@ func TestResend(t *testing.T) {
 		t.Errorf("bob got %d messages, want 2", n)
 	}
 	msgs := e.smtp.messages()
-	if a, b := parseMessage(t, msgs[0].Data).Subject, parseMessage(t, msgs[len(msgs)-1].Data).Subject; a != b {
-		t.Errorf("resent subject = %q, want %q", b, a)
+	if msgs[1].To[0] != "bob@example.org" || msgs[len(msgs)-1].To[0] != "bob@example.org" {
+		t.Fatalf("messages are not bob's first and resent copies: %v, %v", msgs[1].To, msgs[len(msgs)-1].To)
+	}
+	first, again := parseMessage(t, msgs[1].Data), parseMessage(t, msgs[len(msgs)-1].Data)
+	if first.Subject != again.Subject {
+		t.Errorf("resent subject = %q, want %q", again.Subject, first.Subject)
+	}
+	if a, b := first.Header.Get("Message-ID"), again.Header.Get("Message-ID"); a == b || a == "" {
+		t.Errorf("resent Message-ID = %q, first %q: a resend on purpose must be a new message", b, a)
 	}
 	// To someone new, and errors.
 	if got, err := d.Resend(context.Background(), rep.DigestID, "new@example.org", nil); err != nil || got.Sent != 1 {
@@ -246,5 +254,70 @@ func TestLastSentAndOutcome(t *testing.T) {
 	last, err := d.LastOutcome(context.Background())
 	if err != nil || last == nil || last.ID != rep.DigestID || last.Sent != 3 || last.Status != "done" || last.Articles != 5 {
 		t.Errorf("LastOutcome = %+v, %v", last, err)
+	}
+}
+
+// TestOneOffRetried: a one-off whose delivery failed temporarily says "will
+// retry on the next run"; the next run (to the subscribers) does retry it.
+// Its id is random (128 bits), not the guessable time of the subscribers'
+// digests.
+func TestOneOffRetried(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	subscribe(t, d, three...)
+	e.smtp.failRcpt("ed@example.org", 421, 4) // every try of the first run
+	rep, err := d.Run(context.Background(), digest.RunOptions{To: []string{"ed@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Sent != 0 || len(rep.Failed) != 1 || !rep.Failed[0].Temporary {
+		t.Fatalf("one-off = %+v, want a temporary failure", rep)
+	}
+	if !regexp.MustCompile(`^to-[0-9a-f]{32}$`).MatchString(rep.DigestID) {
+		t.Errorf("one-off id = %q, want to- and 32 random hex digits", rep.DigestID)
+	}
+	if ok, err := d.Unfinished(context.Background()); err != nil || !ok {
+		t.Errorf("Unfinished = %v, %v, want true", ok, err)
+	}
+	rep2, err := d.Run(context.Background(), digest.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep2.Resumed) != 1 || rep2.Resumed[0].DigestID != rep.DigestID || rep2.Resumed[0].Sent != 1 || rep2.Sent != 3 || !rep2.OK() {
+		t.Errorf("next run = %+v, want the one-off retried and the subscribers' digest sent", rep2)
+	}
+	wantOnce(t, e.smtp.byRecipient(), append([]string{"ed@example.org"}, three...)...)
+	// A one-off run does not send the subscribers' unfinished digests.
+	e.smtp.failRcpt("ann@example.org", 421, -1)
+	e.clock.Advance(time.Hour)
+	if rep, err := d.Run(context.Background(), digest.RunOptions{SendEmpty: true}); err != nil || rep.OK() {
+		t.Fatalf("run with ann failing = %+v, %v", rep, err)
+	}
+	before := e.smtp.accepted()
+	if rep, err := d.Run(context.Background(), digest.RunOptions{To: []string{"zed@example.org"}, SendEmpty: true}); err != nil || len(rep.Resumed) != 0 || rep.Sent != 1 {
+		t.Errorf("one-off beside an unfinished digest = %+v, %v, want it alone", rep, err)
+	}
+	if got := e.smtp.accepted() - before; got != 1 {
+		t.Errorf("one-off run sent %d messages, want 1", got)
+	}
+}
+
+// TestResendRetried: a resend that fails temporarily is retried by the
+// next run, as the command promises.
+func TestResendRetried(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	rep, _ := sendToThree(t, e, d)
+	e.smtp.failRcpt("new@example.org", 421, 4)
+	got, err := d.Resend(context.Background(), rep.DigestID, "new@example.org", nil)
+	if err != nil || len(got.Failed) != 1 || !got.Failed[0].Temporary {
+		t.Fatalf("resend = %+v, %v, want a temporary failure", got, err)
+	}
+	next, err := d.Run(context.Background(), digest.RunOptions{})
+	if err != nil || len(next.Resumed) != 1 || next.Resumed[0].Sent != 1 {
+		t.Errorf("next run = %+v, %v, want the resend retried", next, err)
+	}
+	if n := e.smtp.byRecipient()["new@example.org"]; n != 1 {
+		t.Errorf("new@example.org got %d, want 1", n)
 	}
 }

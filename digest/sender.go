@@ -7,14 +7,19 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
+	"net/textproto"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // Sender delivers one message at a time over one connection per run.
@@ -33,10 +38,45 @@ func (e tempError) Error() string { return e.err.Error() }
 func (e tempError) Unwrap() error { return e.err }
 
 // IsTemporary reports whether a Send error is worth retrying: a 4xx reply,
-// or a network error (which go-mail does not mark temporary).
+// or a link that broke before the relay had the whole message.
 func IsTemporary(err error) bool {
 	var t tempError
 	return errors.As(err, &t)
+}
+
+// inDoubtError marks a message the relay received whole but never
+// acknowledged: it may have been delivered.
+type inDoubtError struct{ err error }
+
+func (e inDoubtError) Error() string { return e.err.Error() }
+func (e inDoubtError) Unwrap() error { return e.err }
+
+// IsInDoubt reports whether a Send error leaves the message in doubt: the
+// relay had all of it, and its reply never came. Sending it again may make
+// a copy, so a run does not retry it; a later run tries once more.
+func IsInDoubt(err error) bool {
+	var t inDoubtError
+	return errors.As(err, &t)
+}
+
+// CheckRecipient reports whether addr (as stored: lower case, no display
+// name) can be sent to: the syntax go-mail accepts (net/mail), an address
+// that reads back as itself (so a quoted local part such as "m m" is
+// refused once unquoted), and the lengths of RFC 5321 §4.5.3.1 (64 for
+// the local part, 254 in all). The error names the address.
+func CheckRecipient(addr string) error {
+	a, err := mail.ParseAddress(addr)
+	if err != nil {
+		return fmt.Errorf("%w: %q: %v", ErrBadAddress, addr, strings.TrimPrefix(err.Error(), "mail: "))
+	}
+	if a.Address != addr || a.Name != "" {
+		return fmt.Errorf("%w: %q does not read back as itself (quoted or with a name)", ErrBadAddress, addr)
+	}
+	local, _, _ := strings.Cut(addr, "@")
+	if len(local) > 64 || len(addr) > 254 {
+		return fmt.Errorf("%w: %q is longer than RFC 5321 allows (64 before the @, 254 in all)", ErrBadAddress, addr)
+	}
+	return nil
 }
 
 // SMTPConfig is the parsed --smtp URL.
@@ -47,9 +87,18 @@ type SMTPConfig struct {
 	Password string
 	// TLS is "starttls" (mandatory), "implicit" (smtps) or "none".
 	TLS string
-	// Timeout bounds each message; default 30 s.
+	// Timeout bounds each SMTP command's reply; default 30 s.
 	Timeout time.Duration
-	// RootCAs, if set, replaces the system roots (tests with a private CA).
+	// DataTimeout bounds the wait for the reply to the end of a message,
+	// which a relay sends once it has stored it; default 10 minutes (RFC
+	// 5321 §4.5.3.2.6, Postfix's smtp_data_done_timeout). Past it the
+	// message is in doubt.
+	DataTimeout time.Duration
+	// StopGrace is how long the message in flight may take to finish
+	// once the run's context ends; then the link is cut; default 8 s, so
+	// that it fits the 10 s that docker stop waits before SIGKILL.
+	StopGrace time.Duration
+	// TLSConfig, if set, replaces the TLS settings (tests with a private CA).
 	TLSConfig *tls.Config
 }
 
@@ -123,90 +172,222 @@ func redact(u *url.URL) string {
 	return u.String()
 }
 
-// smtpSender keeps one go-mail client per run and redials when the link
-// drops, which go-mail does not do by itself.
+// smtpSender keeps one SMTP session per run and redials when the link
+// drops, which go-mail does not do by itself. go-mail dials, greets,
+// upgrades to TLS and authenticates; the mail transaction is written here
+// because its timeouts differ by phase: every command gets Timeout, but
+// the reply to the end of the message gets DataTimeout (RFC 5321
+// §4.5.3.2.6: 10 minutes), and a reply that still does not come leaves
+// the message in doubt rather than undelivered.
 type smtpSender struct {
 	cfg    SMTPConfig
 	client *gomail.Client
-	dialed bool
+	conn   *trackedConn // the current session's link, to abort it
+	smtp   *smtp.Client // the current session, nil between sessions
+}
+
+// trackedConn remembers whether a write failed: a message whose last byte
+// never left cannot have been delivered.
+type trackedConn struct {
+	net.Conn
+	writeFailed atomic.Bool
+}
+
+func (c *trackedConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if err != nil {
+		c.writeFailed.Store(true)
+	}
+	return n, err
 }
 
 // NewSMTPSender returns a sender for the configured relay. It dials lazily.
 func NewSMTPSender(cfg SMTPConfig) (Sender, error) {
-	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(cfg.Timeout)}
-	switch cfg.TLS {
-	case "starttls":
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
-	case "implicit":
-		opts = append(opts, gomail.WithSSL())
-	case "none":
-		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.DataTimeout <= 0 {
+		cfg.DataTimeout = 10 * time.Minute
+	}
+	if cfg.StopGrace <= 0 {
+		cfg.StopGrace = 8 * time.Second
 	}
 	tc := cfg.TLSConfig
 	if tc == nil {
 		tc = &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
 	}
-	opts = append(opts, gomail.WithTLSConfig(tc))
+	s := &smtpSender{cfg: cfg}
+	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tc),
+		gomail.WithDialContextFunc(func(ctx context.Context, network, addr string) (net.Conn, error) {
+			raw, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			s.conn = &trackedConn{Conn: raw}
+			if cfg.TLS != "implicit" {
+				return s.conn, nil
+			}
+			conn := tls.Client(s.conn, tc)
+			if err := conn.HandshakeContext(ctx); err != nil {
+				raw.Close()
+				return nil, err
+			}
+			return conn, nil
+		})}
+	switch cfg.TLS {
+	case "starttls":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	case "implicit":
+		opts = append(opts, gomail.WithSSL()) // the dial function above does the TLS
+	case "none":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	}
 	if cfg.Username != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
+		auth := gomail.SMTPAuthPlain
 		if cfg.TLS == "none" {
 			// PLAIN over a plain link is refused except to loopback; the
 			// URL check already limited tls=none to loopback.
-			opts[len(opts)-3] = gomail.WithSMTPAuth(gomail.SMTPAuthPlainNoEnc)
+			auth = gomail.SMTPAuthPlainNoEnc
 		}
+		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
 	}
 	client, err := gomail.NewClient(cfg.Host, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("smtp client: %w", err)
 	}
-	return &smtpSender{cfg: cfg, client: client}, nil
+	s.client = client
+	return s, nil
 }
 
+// Send delivers m in one mail transaction. When ctx ends, the message in
+// flight gets StopGrace to finish; then the link is cut.
 func (s *smtpSender) Send(ctx context.Context, m *gomail.Msg) error {
-	if !s.dialed {
-		if err := s.client.DialWithContext(ctx); err != nil {
-			return classify(fmt.Errorf("connect to %s:%d: %w", s.cfg.Host, s.cfg.Port, err))
+	if s.smtp == nil {
+		s.conn = nil
+		c, err := s.client.DialToSMTPClientWithContext(ctx)
+		if err != nil {
+			if s.conn != nil {
+				s.conn.Close()
+			}
+			return tempError{fmt.Errorf("connect to %s:%d: %w", s.cfg.Host, s.cfg.Port, err)}
 		}
-		s.dialed = true
+		s.smtp = c
 	}
-	err := classify(s.client.Send(m))
-	if IsTemporary(err) {
-		// The link may be gone (go-mail does not reconnect): redial on the
-		// next try.
-		s.client.Close()
-		s.dialed = false
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+		}
+		t := time.NewTimer(s.cfg.StopGrace)
+		defer t.Stop()
+		select {
+		case <-done:
+		case <-t.C:
+			s.conn.SetDeadline(time.Now()) // every read and write fails now
+		}
+	})
+	err := s.transact(m)
+	close(done)
+	wg.Wait()
+	var reply *textproto.Error
+	if err != nil && !errors.As(err, &reply) {
+		s.drop() // the link is in an unknown state: redial next time
 	}
 	return err
 }
 
-// classify marks 4xx replies and network errors temporary.
-func classify(err error) error {
-	if err == nil {
-		return nil
+// transact runs MAIL, RCPT, DATA and the message, then RSET.
+func (s *smtpSender) transact(m *gomail.Msg) error {
+	c := s.smtp
+	s.conn.writeFailed.Store(false)
+	from, err := m.GetSender(false)
+	if err != nil {
+		return fmt.Errorf("sender address: %w", err)
 	}
-	var se *gomail.SendError
-	if errors.As(err, &se) {
-		if se.IsTemp() || se.ErrorCode()/100 == 4 {
-			return tempError{err}
-		}
-		if se.ErrorCode() == 0 {
-			return tempError{err}
-		}
-		return err
+	rcpts, err := m.GetRecipients()
+	if err != nil {
+		return fmt.Errorf("recipient address: %w", err)
 	}
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrDeadlineExceeded) || strings.Contains(err.Error(), "EOF") || strings.Contains(err.Error(), "connection refused") {
+	if err := c.UpdateDeadline(s.cfg.Timeout); err != nil {
+		return tempError{err}
+	}
+	if err := c.Mail(from); err != nil {
+		return s.refused("MAIL FROM", err)
+	}
+	for _, r := range rcpts {
+		if err := c.Rcpt(r); err != nil {
+			return s.refused("RCPT TO <"+r+">", err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return s.refused("DATA", err)
+	}
+	if _, err := m.WriteTo(w); err != nil {
+		return tempError{fmt.Errorf("send the message: %w", err)}
+	}
+	// The relay has the message; it answers once it has stored it.
+	if err := c.UpdateDeadline(s.cfg.DataTimeout); err != nil {
+		return tempError{err}
+	}
+	if err := w.Close(); err != nil {
+		var reply *textproto.Error
+		switch {
+		case errors.As(err, &reply):
+			return s.refused("end of DATA", err)
+		case s.conn.writeFailed.Load():
+			return tempError{fmt.Errorf("the link broke before the end of the message: %w", err)}
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return inDoubtError{fmt.Errorf("no reply to the end of the message within %s (the relay may have delivered it): %w", s.cfg.DataTimeout, err)}
+		default:
+			return inDoubtError{fmt.Errorf("the link broke while waiting for the reply to the end of the message (the relay may have delivered it): %w", err)}
+		}
+	}
+	// Delivered. A failed RSET only means the next message redials.
+	if c.UpdateDeadline(s.cfg.Timeout) != nil || c.Reset() != nil {
+		s.drop()
+	}
+	return nil
+}
+
+// refused classifies a failed command: a 4xx reply is temporary, a 5xx
+// reply permanent, and no reply at all (the link broke) temporary.
+func (s *smtpSender) refused(cmd string, err error) error {
+	err = fmt.Errorf("%s: %w", cmd, err)
+	var reply *textproto.Error
+	if !errors.As(err, &reply) {
+		return tempError{err}
+	}
+	if s.smtp.Reset() != nil {
+		s.drop()
+	}
+	if reply.Code/100 == 4 {
 		return tempError{err}
 	}
 	return err
 }
 
+// drop closes the session without QUIT.
+func (s *smtpSender) drop() {
+	if s.smtp != nil {
+		s.smtp.Close()
+		s.smtp = nil
+	}
+}
+
 func (s *smtpSender) Close() error {
-	if !s.dialed {
+	if s.smtp == nil {
 		return nil
 	}
-	s.dialed = false
-	return s.client.Close()
+	c := s.smtp
+	s.smtp = nil
+	if c.UpdateDeadline(s.cfg.Timeout) == nil {
+		c.Quit()
+	}
+	return c.Close()
 }
 
 // outboxSender writes each message as an .eml file: the embedded default

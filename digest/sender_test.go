@@ -2,14 +2,23 @@ package digest_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
+	"log"
+	"math/big"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
 	"github.com/kdigest/kdigest/digest"
 )
 
@@ -104,5 +113,97 @@ func TestProgressLines(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(lines) != 21 || lines[0] != "sending: 2/40 (2 sent, 0 failed)" || lines[20] != "done: 40 sent, 0 failed, of 40" {
 		t.Errorf("progress = %q, want 20 sending lines and a done line", lines)
+	}
+}
+
+// startTLSMailServer is startMailServer with a certificate for 127.0.0.1:
+// STARTTLS offered, or (implicit) TLS from the first byte as on port 465.
+// It returns the roots that trust the certificate.
+func startTLSMailServer(tb testing.TB, implicit bool) (*mailServer, *x509.CertPool) {
+	tb.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mx.test"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	tc := &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+
+	s := startMailServer(tb, "127.0.0.1:0")
+	s.srv.Close() // start again, with TLS, on a new listener
+	srv := smtp.NewServer(s.srv.Backend)
+	srv.Domain, srv.ErrorLog, srv.TLSConfig = "mx.test", log.New(io.Discard, "", 0), tc
+	var ln net.Listener
+	if implicit {
+		ln, err = tls.Listen("tcp", "127.0.0.1:0", tc)
+	} else {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.srv, s.ln, s.Addr = srv, ln, ln.Addr().String()
+	go srv.Serve(ln)
+	tb.Cleanup(func() { srv.Close() })
+	return s, roots
+}
+
+// TestTLSRelays sends through STARTTLS and implicit TLS (the sender does
+// the TLS of smtps itself, to keep hold of the link), and checks that a
+// missing reply over TLS is in doubt too.
+func TestTLSRelays(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		implicit bool
+		scheme   string
+	}{{"starttls", false, "smtp"}, {"implicit", true, "smtps"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			srv, roots := startTLSMailServer(t, tc.implicit)
+			cfg, err := digest.ParseSMTPURL(tc.scheme + "://" + srv.Addr + "?timeout=5s")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.TLSConfig = &tls.Config{RootCAs: roots, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+			cfg.DataTimeout = 300 * time.Millisecond
+			d, err := digest.New(context.Background(), e.db, e.corpus.Snapshot, func() (digest.Sender, error) { return digest.NewSMTPSender(cfg) }, e.options())
+			if err != nil {
+				t.Fatal(err)
+			}
+			subscribe(t, d, three...)
+			srv.slowAck("bob@example.org", time.Second)
+			rep, err := d.Run(context.Background(), digest.RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Sent != 2 || len(rep.Failed) != 1 || !rep.Failed[0].InDoubt {
+				t.Errorf("report = %+v, want 2 sent and bob in doubt", rep)
+			}
+			wantOnce(t, srv.byRecipient(), three...)
+		})
+	}
+	// Without the relay's certificate among the roots, nothing is sent.
+	e := newEnv(t)
+	srv, _ := startTLSMailServer(t, false)
+	cfg, _ := digest.ParseSMTPURL("smtp://" + srv.Addr + "?timeout=5s")
+	d, err := digest.New(context.Background(), e.db, e.corpus.Snapshot, func() (digest.Sender, error) { return digest.NewSMTPSender(cfg) }, e.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	subscribe(t, d, "ann@example.org")
+	rep, err := d.Run(context.Background(), digest.RunOptions{})
+	if err != nil || rep.Sent != 0 || len(rep.Failed) != 1 || !rep.Failed[0].Temporary || !strings.Contains(rep.Failed[0].Error, "certificate") {
+		t.Errorf("untrusted relay: %+v, %v, want a temporary certificate failure", rep, err)
+	}
+	if srv.accepted() != 0 {
+		t.Errorf("an untrusted relay got %d messages", srv.accepted())
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
 )
@@ -31,8 +32,9 @@ type mailServer struct {
 	count    int                          // accepted messages, kept or not
 	discard  bool                         // count messages without keeping them
 	rcptErr  map[string][]*smtp.SMTPError // answers to RCPT, consumed in order; the last stays
-	dataDrop map[string]int               // drop the link this many times mid-DATA
+	rcptDrop map[string]int               // drop the link at RCPT this many times
 	ackDrop  map[string]int               // accept the data, then drop the link before replying
+	ackDelay map[string]time.Duration     // accept the data, then wait this long before replying
 	blockAt  map[string]chan struct{}     // DATA waits until the channel is closed
 	inData   chan string                  // receives the recipient when DATA blocks
 	sessions int
@@ -47,7 +49,7 @@ func startMailServer(tb testing.TB, addr string) *mailServer {
 		tb.Fatal(err)
 	}
 	s := &mailServer{Addr: ln.Addr().String(), ln: ln,
-		rcptErr: map[string][]*smtp.SMTPError{}, dataDrop: map[string]int{}, ackDrop: map[string]int{},
+		rcptErr: map[string][]*smtp.SMTPError{}, rcptDrop: map[string]int{}, ackDrop: map[string]int{}, ackDelay: map[string]time.Duration{},
 		blockAt: map[string]chan struct{}{}, inData: make(chan string, 1)}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		s.mu.Lock()
@@ -94,12 +96,20 @@ func (s *mailServer) failRcpt(rcpt string, code int, times int) {
 	s.rcptErr[rcpt] = append(s.rcptErr[rcpt], nil)
 }
 
-// dropInData closes the link in the middle of the DATA of rcpt's message,
-// times times.
-func (s *mailServer) dropInData(rcpt string, times int) {
+// dropAtRcpt closes the link instead of answering RCPT TO rcpt, times
+// times: the message cannot have been delivered.
+func (s *mailServer) dropAtRcpt(rcpt string, times int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.dataDrop[rcpt] = times
+	s.rcptDrop[rcpt] = times
+}
+
+// slowAck keeps rcpt's messages and answers the end of DATA only after d,
+// as a relay that stores slowly does.
+func (s *mailServer) slowAck(rcpt string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ackDelay[rcpt] = d
 }
 
 // dropAfterData keeps rcpt's message but closes the link before the reply,
@@ -166,6 +176,11 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s := x.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.rcptDrop[to] > 0 {
+		s.rcptDrop[to]--
+		x.conn.Conn().Close()
+		return errors.New("link dropped by the test")
+	}
 	if q := s.rcptErr[to]; len(q) > 0 {
 		e := q[0]
 		if len(q) > 1 {
@@ -183,23 +198,15 @@ func (x *session) Data(r io.Reader) error {
 	s := x.s
 	rcpt := strings.Join(x.to, ",")
 	s.mu.Lock()
-	drop := s.dataDrop[rcpt] > 0
-	if drop {
-		s.dataDrop[rcpt]--
-	}
 	ack := s.ackDrop[rcpt] > 0
 	if ack {
 		s.ackDrop[rcpt]--
 	}
 	block := s.blockAt[rcpt]
 	delete(s.blockAt, rcpt)
+	delay := s.ackDelay[rcpt]
 	s.mu.Unlock()
 
-	if drop {
-		io.CopyN(io.Discard, r, 200)
-		x.conn.Conn().Close()
-		return errors.New("link dropped by the test")
-	}
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -214,6 +221,7 @@ func (x *session) Data(r io.Reader) error {
 		s.inData <- rcpt
 		<-block
 	}
+	time.Sleep(delay)
 	if ack {
 		x.conn.Conn().Close()
 	}

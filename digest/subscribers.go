@@ -25,6 +25,9 @@ func NormalizeAddress(s string) (string, error) {
 	if _, domain, ok := strings.Cut(addr, "@"); !ok || !strings.Contains(domain, ".") && domain != "localhost" {
 		return "", fmt.Errorf("%w: %q has no domain", ErrBadAddress, s)
 	}
+	if err := CheckRecipient(addr); err != nil {
+		return "", err
+	}
 	return addr, nil
 }
 
@@ -49,9 +52,11 @@ func (d *Digest) Subscribe(ctx context.Context, email string) (string, error) {
 // Its pending deliveries of unfinished digests are dropped, so a resumed
 // run does not mail someone who has left.
 func (d *Digest) Unsubscribe(ctx context.Context, email string) error {
-	addr, err := NormalizeAddress(email)
-	if err != nil {
-		return err
+	addr, badAddr := NormalizeAddress(email)
+	if badAddr != nil {
+		// What Subscribers lists can be removed, even an address stored
+		// before addresses were checked as they are now ("m m@x.org").
+		addr = strings.ToLower(strings.TrimSpace(email))
 	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -63,6 +68,9 @@ func (d *Digest) Unsubscribe(ctx context.Context, email string) error {
 		return fmt.Errorf("unsubscribe %s: %w", addr, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		if badAddr != nil {
+			return badAddr
+		}
 		return fmt.Errorf("%w: %s", ErrNoSubscriber, addr)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'unsubscribed', updated = ?

@@ -36,12 +36,17 @@ type SchedulerOptions struct {
 	Last func(ctx context.Context) (time.Time, error)
 	// Pending reports an interrupted digest, which is resumed at start.
 	Pending func(ctx context.Context) (bool, error)
+	// Resume finishes interrupted digests without making a new one; it is
+	// what start-up runs when Pending says so and no slot was missed.
+	// Default Run.
+	Resume func(ctx context.Context) error
 	// Log receives the scheduler's messages; default discards.
 	Log *slog.Logger
 	// Now is the clock used for catch-up decisions; default time.Now.
 	Now func() time.Time
 	// StopWait bounds how long Run waits at shutdown for a digest in
-	// progress; default 30 s.
+	// progress (which itself gives its message in flight a shorter
+	// grace); default 30 s.
 	StopWait time.Duration
 }
 
@@ -66,8 +71,9 @@ type Scheduler struct {
 	opts  SchedulerOptions
 	sched cron.Schedule
 
-	mu     sync.Mutex
-	status SchedulerStatus
+	mu      sync.Mutex
+	status  SchedulerStatus
+	running int // runs in progress: the cron job and a start-up run may overlap while one waits for the other
 }
 
 // NewScheduler parses and checks the schedule; an invalid spec is an error
@@ -84,6 +90,9 @@ func NewScheduler(opts SchedulerOptions) (*Scheduler, error) {
 	}
 	if opts.StopWait <= 0 {
 		opts.StopWait = 30 * time.Second
+	}
+	if opts.Resume == nil {
+		opts.Resume = opts.Run
 	}
 	s := &Scheduler{opts: opts, status: SchedulerStatus{Spec: opts.Spec, Zone: opts.Location.String()}}
 	if strings.EqualFold(strings.TrimSpace(opts.Spec), Off) {
@@ -115,31 +124,41 @@ func (s *Scheduler) Status() SchedulerStatus {
 // Next returns the next scheduled digest time, zero when disabled.
 func (s *Scheduler) Next() time.Time { return s.Status().Next }
 
-// Run catches up on a missed slot, then sends digests on schedule until ctx
-// ends; it then waits (at most StopWait) for a digest in progress.
+// Run catches up on a missed slot (or resumes an interrupted digest), then
+// sends digests on schedule until ctx ends; it then waits (at most
+// StopWait) for the digests in progress, the start-up one included.
 func (s *Scheduler) Run(ctx context.Context) error {
 	if s.sched == nil {
 		<-ctx.Done()
 		return nil
 	}
-	logger := slogPrintf{s.opts.Log}
-	c := cron.New(
-		cron.WithLocation(s.opts.Location),
-		cron.WithLogger(cron.VerbosePrintfLogger(logger)),
-		// SkipIfStillRunning must wrap Recover: the other order skips the
-		// job forever after its first panic (robfig/cron issue #366).
-		cron.WithChain(cron.SkipIfStillRunning(cron.VerbosePrintfLogger(logger)), cron.Recover(cron.VerbosePrintfLogger(logger))),
-	)
-	job := func() { s.runOnce(ctx, "scheduled") }
-	id := c.Schedule(s.sched, cron.FuncJob(job))
+	logger := cron.VerbosePrintfLogger(slogPrintf{s.opts.Log})
+	// SkipIfStillRunning must wrap Recover: the other order skips the job
+	// forever after its first panic (robfig/cron issue #366).
+	chain := cron.NewChain(cron.SkipIfStillRunning(logger), cron.Recover(logger))
+	c := cron.New(cron.WithLocation(s.opts.Location), cron.WithLogger(logger), cron.WithChain(chain.Then))
+	id := c.Schedule(s.sched, cron.FuncJob(func() { s.runOnce(ctx, "scheduled", s.opts.Run) }))
 
+	// The start-up run is not cron's: cron.Stop would not wait for it.
+	// Run owns it and waits for it below. It and the cron job exclude
+	// each other through the digest's send lock.
+	var startup cron.Job
 	switch {
 	case s.missedSlot(ctx):
 		s.opts.Log.Info("digest: catching up on a slot missed while the service was down")
-		go c.Entry(id).WrappedJob.Run() // through the chain: no overlap, panics recovered
+		startup = chain.Then(cron.FuncJob(func() { s.runOnce(ctx, "catch-up", s.opts.Run) }))
 	case s.pending(ctx):
 		s.opts.Log.Info("digest: resuming a digest that was interrupted")
-		go c.Entry(id).WrappedJob.Run()
+		startup = chain.Then(cron.FuncJob(func() { s.runOnce(ctx, "resume", s.opts.Resume) }))
+	}
+	startupDone := make(chan struct{})
+	if startup != nil {
+		go func() {
+			defer close(startupDone)
+			startup.Run()
+		}()
+	} else {
+		close(startupDone)
 	}
 	c.Start()
 	s.mu.Lock()
@@ -148,27 +167,34 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 	<-ctx.Done()
 	stopped := c.Stop()
-	select {
-	case <-stopped.Done():
-	case <-time.After(s.opts.StopWait):
-		s.opts.Log.Warn("digest: still running at shutdown; not waiting longer", "waited", s.opts.StopWait)
+	bound := time.NewTimer(s.opts.StopWait)
+	defer bound.Stop()
+	for _, done := range []<-chan struct{}{startupDone, stopped.Done()} {
+		select {
+		case <-done:
+		case <-bound.C:
+			s.opts.Log.Warn("digest: still running at shutdown; not waiting longer", "waited", s.opts.StopWait)
+			return nil
+		}
 	}
 	return nil
 }
 
-// runOnce runs the digest and records its outcome.
-func (s *Scheduler) runOnce(ctx context.Context, why string) {
+// runOnce runs one digest function and records its outcome.
+func (s *Scheduler) runOnce(ctx context.Context, why string, run func(context.Context) error) {
 	s.mu.Lock()
+	s.running++
 	s.status.Running = true
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.status.Running = false
+		s.running--
+		s.status.Running = s.running > 0
 		s.status.Next = s.sched.Next(s.opts.Now().In(s.opts.Location))
 		s.mu.Unlock()
 	}()
 	s.opts.Log.Info("digest: starting", "why", why)
-	err := s.opts.Run(ctx)
+	err := run(ctx)
 	s.mu.Lock()
 	s.status.LastRun = s.opts.Now()
 	s.status.LastError = ""
@@ -180,7 +206,7 @@ func (s *Scheduler) runOnce(ctx context.Context, why string) {
 		s.opts.Log.Error("digest: run failed", "err", err)
 		return
 	}
-	s.opts.Log.Info("digest: done")
+	s.opts.Log.Info("digest: finished", "why", why)
 }
 
 // missedSlot reports whether the latest slot before now has no digest

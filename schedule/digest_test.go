@@ -299,3 +299,62 @@ func TestStatusNext(t *testing.T) {
 		t.Errorf("Next = %s, want %s", got, want)
 	}
 }
+
+// TestStopWaitsForStartupRun: the catch-up or resume that start-up begins
+// is waited for at shutdown like a cron run (it used to run in a goroutine
+// nobody waited for, so serve exited mid-send).
+func TestStopWaitsForStartupRun(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		last    time.Time
+		pending bool
+		want    string // which function start-up runs
+	}{
+		{"resume", now.Add(-time.Hour), true, "resume"},
+		{"catch-up", now.AddDate(0, 0, -8), true, "run"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var finished atomic.Bool
+			var which atomic.Value
+			started := make(chan struct{})
+			slow := func(name string) func(ctx context.Context) error {
+				return func(ctx context.Context) error {
+					which.Store(name)
+					close(started)
+					<-ctx.Done()
+					time.Sleep(200 * time.Millisecond) // the message in flight
+					finished.Store(true)
+					return nil
+				}
+			}
+			s, err := NewScheduler(SchedulerOptions{Spec: "0 8 * * MON", Now: func() time.Time { return now },
+				Run: slow("run"), Resume: slow("resume"),
+				Last:    func(context.Context) (time.Time, error) { return tt.last, nil },
+				Pending: func(context.Context) (bool, error) { return tt.pending, nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { s.Run(ctx); close(done) }()
+			select {
+			case <-started:
+			case <-time.After(2 * time.Second):
+				t.Fatal("no start-up run")
+			}
+			if !s.Status().Running {
+				t.Error("status does not say running")
+			}
+			cancel()
+			<-done
+			if !finished.Load() {
+				t.Error("Run returned before the start-up digest finished")
+			}
+			if got := which.Load(); got != tt.want {
+				t.Errorf("start-up ran %v, want %s", got, tt.want)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/kdigest/kdigest/digest"
@@ -23,29 +25,39 @@ func digestCommand() *command {
 	)
 	return &command{
 		name:    "digest",
-		args:    "[--dry-run] [--preview FILE.html] [--to ADDR,...] [--since RFC3339] [--send-empty] [--resend ID --to ADDR]",
+		args:    "[--dry-run] [--preview FILE.html] [--to ADDR,...] [--since DATE|RFC3339] [--send-empty] [--resend ID --to ADDR]",
 		summary: "build and send the digest of what is new since the last one",
 		help: `Digest builds the digest of the articles first seen since the last digest
 (on the first run: the last --window) and sends it to every subscriber, one
-message each. An unfinished digest (interrupted run) is resumed first, and no
-one gets the same digest twice.
+message each. Unfinished digests (an interrupted run, deliveries that failed
+temporarily, one-offs included) are finished first, and no one gets the same
+digest twice, except a message "in doubt": the relay had all of it and never
+answered, so it may have been delivered; the next run tries it once more, and
+never again after that ("kdigest digests ID" lists them).
+
+Only one run sends at a time, across processes (a file lock in the data
+folder, freed by the kernel when its process dies): another run beside it
+exits 1 at once, naming the process that holds the lock.
 
   --dry-run        print the subject, recipients and items; send and record nothing
   --preview F.html write the HTML to F.html and the text to F.txt; send nothing
   --to A,B         send to these addresses instead of the subscribers (recorded, but
                    does not move the subscribers' cutoff)
-  --since T        start the window at T (RFC 3339) instead of the last cutoff
+  --since T        start the window at T: a date (2026-11-16, midnight in --tz) or
+                   RFC 3339 (2026-11-16T08:00:00Z); not in the future
   --send-empty     send a short "quiet week" note when nothing is new
-  --resend ID      send recorded digest ID again, to the --to address
+  --resend ID      send recorded digest ID again, to the --to address ("kdigest
+                   digests" lists the ids)
 
 Exit status: 0 when everything due was sent or there was nothing to send, 1 when
-some deliveries failed (each is listed with its reason), 2 on usage errors.`,
+some deliveries failed (each is listed with its reason) or another run holds
+the lock, 2 on usage errors.`,
 		settings: groupService,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&dryRun, "dry-run", false, "print what would be sent; change nothing")
 			fs.StringVar(&preview, "preview", "", "write the HTML (and .txt beside it) to this file; send nothing")
 			fs.StringVar(&to, "to", "", "comma-separated addresses to send to instead of the subscribers")
-			fs.StringVar(&since, "since", "", "start of the window (RFC 3339)")
+			fs.StringVar(&since, "since", "", "start of the window: a date (YYYY-MM-DD) or RFC 3339")
 			fs.BoolVar(&sendEmpty, "send-empty", false, "send a quiet-week note when nothing is new")
 			fs.StringVar(&resend, "resend", "", "digest id to send again (with --to)")
 		},
@@ -67,9 +79,9 @@ some deliveries failed (each is listed with its reason), 2 on usage errors.`,
 				}
 			}
 			if since != "" {
-				t, err := time.Parse(time.RFC3339, since)
+				t, err := parseSince(since, c.TZ, time.Now())
 				if err != nil {
-					fmt.Fprintf(e.stderr, "kdigest digest: --since %q: want RFC 3339 such as 2026-11-16T00:00:00Z\n", since)
+					fmt.Fprintf(e.stderr, "kdigest digest: --since: %v\n", err)
 					return exitUsage
 				}
 				o.Since = t
@@ -120,32 +132,66 @@ some deliveries failed (each is listed with its reason), 2 on usage errors.`,
 	}
 }
 
-// reportRun prints a run's outcome and picks the exit status.
-func reportRun(e env, rep *digest.Report, err error) int {
-	if errors.Is(err, digest.ErrBusy) {
-		fmt.Fprintln(e.stderr, "kdigest digest: another digest run is sending right now; nothing was done")
-		return exitFailure
+// parseSince reads --since: a date alone (midnight in loc) or an RFC 3339
+// time, not after now.
+func parseSince(s string, loc *time.Location, now time.Time) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t, err = time.ParseInLocation(time.DateOnly, s, loc)
 	}
 	if err != nil {
+		return time.Time{}, fmt.Errorf("%q: want a date such as 2026-11-16 or an RFC 3339 time such as 2026-11-16T08:00:00Z", s)
+	}
+	if t.After(now) {
+		return time.Time{}, fmt.Errorf("%q is in the future", s)
+	}
+	return t, nil
+}
+
+// reportRun prints a run's outcome and picks the exit status.
+func reportRun(e env, rep *digest.Report, err error) int {
+	if err != nil {
+		if rep != nil {
+			for _, r := range rep.Resumed {
+				reportDigest(e, "Resumed", r)
+			}
+		}
 		fmt.Fprintf(e.stderr, "kdigest digest: %v\n", err)
+		if errors.Is(err, digest.ErrBusy) {
+			fmt.Fprintln(e.stderr, "Nothing was done; run again once it has finished.")
+		}
 		return exitFailure
 	}
+	for _, r := range rep.Resumed {
+		reportDigest(e, "Resumed", r)
+	}
 	switch {
+	case rep.Interrupted && rep.DigestID == "":
+		fmt.Fprintln(e.stderr, "Interrupted: the rest stays pending and is sent by the next run.")
 	case rep.Empty:
-		fmt.Fprintln(e.stdout, "Nothing new since the last digest: no email sent.")
-		return exitOK
+		fmt.Fprintln(e.stdout, "Nothing new since the last digest: no new digest made.")
 	case rep.NoRecipients:
 		fmt.Fprintln(e.stdout, "No subscribers: no email sent. Add some with `kdigest subscribers add ADDRESS`.")
-		return exitOK
+	default:
+		reportDigest(e, "Sent", *rep)
 	}
-	verb := "Sent"
-	if rep.Resumed {
-		verb = "Resumed and sent"
+	if !rep.OK() {
+		return exitFailure
 	}
+	return exitOK
+}
+
+// reportDigest prints one digest's outcome in a run.
+func reportDigest(e env, verb string, rep digest.Report) {
 	fmt.Fprintf(e.stdout, "%s digest %s (%q) to %d of %d recipient(s).\n", verb, rep.DigestID, rep.Subject, rep.Sent, rep.Recipients)
 	for _, f := range rep.Failed {
 		kind := "refused"
-		if f.Temporary {
+		switch {
+		case f.InDoubt && f.Temporary:
+			kind = "in doubt: the relay may have delivered it; the next run tries once more"
+		case f.InDoubt:
+			kind = "in doubt again: the relay may have delivered it; not sent again"
+		case f.Temporary:
 			kind = "will retry on the next run"
 		}
 		fmt.Fprintf(e.stderr, "  failed: %s after %d attempt(s) (%s): %s\n", f.Recipient, f.Attempts, kind, f.Error)
@@ -153,10 +199,6 @@ func reportRun(e env, rep *digest.Report, err error) int {
 	if rep.Interrupted {
 		fmt.Fprintln(e.stderr, "Interrupted: the rest stays pending and is sent by the next run.")
 	}
-	if !rep.OK() {
-		return exitFailure
-	}
-	return exitOK
 }
 
 // digester is the digest as the commands use it.
@@ -187,6 +229,7 @@ func openDigest(ctx context.Context, e env, c *config, svc *service) (*digester,
 	opts := digest.Options{
 		BaseURL: c.BaseURL, From: c.From, Location: c.TZ, Window: c.Window, PerTheme: c.PerTheme,
 		Secret: secret, Log: svc.log, OnSent: svc.metrics.DigestsSent.Inc,
+		LockFile: filepath.Join(c.Data, lockFile),
 	}
 	if c.Templates != "" {
 		if st, err := os.Stat(c.Templates); err != nil || !st.IsDir() {
@@ -219,20 +262,43 @@ func fromAddress(from string) string {
 	return from
 }
 
-// scheduled is the cron job: a run to the subscribers. Another run in
-// progress (a manual one) is not an error: the ledger keeps them apart.
+// lockFile is the send lock's name inside the data folder.
+const lockFile = "digest.lock"
+
+// scheduled is the cron job: a run to the subscribers. It waits for a
+// manual run that holds the send lock, then runs.
 func (g *digester) scheduled(ctx context.Context) error {
-	rep, err := g.d.Run(ctx, digest.RunOptions{Kind: "scheduled", Signer: g.signer})
-	if errors.Is(err, digest.ErrBusy) {
+	rep, err := g.d.Run(ctx, digest.RunOptions{Kind: "scheduled", Signer: g.signer, Wait: true})
+	return runFailed(ctx, rep, err)
+}
+
+// resume finishes interrupted digests at start, without making a new one.
+func (g *digester) resume(ctx context.Context) error {
+	rep, err := g.d.Run(ctx, digest.RunOptions{Kind: "scheduled", Signer: g.signer, Wait: true, ResumeOnly: true})
+	return runFailed(ctx, rep, err)
+}
+
+// runFailed turns a run's failed deliveries into the scheduler's error.
+// A shutdown that ended a run (or its wait for the lock) is no failure:
+// the next start resumes.
+func runFailed(ctx context.Context, rep *digest.Report, err error) error {
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if !rep.OK() {
-		return fmt.Errorf("digest %s: %d delivery failure(s)", rep.DigestID, len(rep.Failed))
+	if rep.OK() {
+		return nil
 	}
-	return nil
+	n := len(rep.Failed)
+	for _, r := range rep.Resumed {
+		n += len(r.Failed)
+	}
+	if n == 0 {
+		return nil // interrupted by shutdown: the next start resumes it
+	}
+	return fmt.Errorf("%d delivery failure(s); \"kdigest digests ID\" lists them", n)
 }
 
 func (g *digester) lastSent(ctx context.Context) (time.Time, error) { return g.d.LastSent(ctx) }
@@ -249,4 +315,105 @@ func (g *digester) lastOutcome(ctx context.Context) any {
 		return nil
 	}
 	return s
+}
+
+func digestsCommand() *command {
+	var (
+		asJSON bool
+		limit  int
+	)
+	return &command{
+		name:    "digests",
+		args:    "[--json] [--limit N] [ID]",
+		summary: "list the recorded digests (ids, windows, outcomes), or one digest's deliveries",
+		help: `Digests lists the recorded digests, newest first: id (what --resend takes),
+kind (scheduled, manual, or to: a one-off), when it was made, its window, the
+number of articles, its status (sending while deliveries are left, else done)
+and its deliveries: sent, failed (refused for good), pending (tried again by
+the next run) and in doubt (the relay had the whole message and never
+answered: it may have been delivered).
+
+With an ID it lists that digest's deliveries, one recipient a line, with the
+attempts, the last error and the Message-ID to look for in the relay's log.`,
+		settings: groupService,
+		flags: func(fs *flag.FlagSet) {
+			fs.BoolVar(&asJSON, "json", false, "print JSON")
+			fs.IntVar(&limit, "limit", 20, "list at most this many digests")
+		},
+		run: func(ctx context.Context, e env, c *config, args []string) int {
+			if len(args) > 1 {
+				fmt.Fprintf(e.stderr, "kdigest digests: unexpected argument %q\n", args[1])
+				return exitUsage
+			}
+			if limit < 1 {
+				fmt.Fprintf(e.stderr, "kdigest digests: --limit %d: want at least 1\n", limit)
+				return exitUsage
+			}
+			d, closeDB, err := openLedger(ctx, c)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "kdigest digests: %v\n", err)
+				return exitFailure
+			}
+			defer closeDB()
+			if len(args) == 1 {
+				return listDeliveries(ctx, e, d, args[0], asJSON, c.TZ)
+			}
+			list, err := d.Digests(ctx, limit)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "kdigest digests: %v\n", err)
+				return exitFailure
+			}
+			if asJSON {
+				if list == nil {
+					list = []digest.Summary{}
+				}
+				return writeJSON(e, list)
+			}
+			if len(list) == 0 {
+				fmt.Fprintln(e.stderr, "no digests recorded yet")
+				return exitOK
+			}
+			const when = "2006-01-02 15:04"
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tKIND\tMADE\tWINDOW\tARTICLES\tSTATUS\tSENT\tFAILED\tPENDING\tIN DOUBT\tSUBJECT")
+			for _, s := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s – %s\t%d\t%s\t%d\t%d\t%d\t%d\t%s\n", s.ID, s.Kind, s.Created.In(c.TZ).Format(when),
+					s.Since.In(c.TZ).Format(when), s.Cutoff.In(c.TZ).Format(when), s.Articles, s.Status, s.Sent, s.Failed, s.Pending, s.InDoubt, s.Subject)
+			}
+			tw.Flush()
+			return exitOK
+		},
+	}
+}
+
+// listDeliveries prints one digest's deliveries.
+func listDeliveries(ctx context.Context, e env, d *digest.Digest, id string, asJSON bool, loc *time.Location) int {
+	list, err := d.Deliveries(ctx, id)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "kdigest digests: %v\n", err)
+		if errors.Is(err, digest.ErrNotFound) {
+			fmt.Fprintln(e.stderr, "Run 'kdigest digests' for the ids.")
+		}
+		return exitFailure
+	}
+	if asJSON {
+		return writeJSON(e, list)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RECIPIENT\tSTATUS\tATTEMPTS\tUPDATED\tMESSAGE-ID\tLAST ERROR")
+	for _, x := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", x.Recipient, x.Status, x.Attempts, x.Updated.In(loc).Format("2006-01-02 15:04:05"), x.MessageID, x.LastError)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func writeJSON(e env, v any) int {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintf(e.stderr, "kdigest digests: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
 }

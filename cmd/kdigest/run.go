@@ -44,6 +44,7 @@ func commands() []*command {
 	return []*command{
 		serveCommand(),
 		digestCommand(),
+		digestsCommand(),
 		subscribersCommand(),
 		inspectCommand(),
 		themesCommand(),

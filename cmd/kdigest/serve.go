@@ -78,6 +78,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		Run:     func(ctx context.Context) error { return dig.scheduled(ctx) },
 		Last:    dig.lastSent,
 		Pending: dig.d.Unfinished,
+		Resume:  dig.resume,
 	})
 	if err != nil {
 		return err
