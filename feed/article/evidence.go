@@ -33,6 +33,9 @@ type Evidence struct {
 // Evidence.LineDF: case folded, digits made equal, spaces collapsed. A file
 // Parse would reject for its bytes (empty, binary, too large) has none.
 func LineKeys(name string, raw []byte) []uint64 {
+	if isHTML(name) {
+		return nil // go-trafilatura finds a page's chrome itself
+	}
 	text, _, err := decode(raw)
 	if err != nil {
 		return nil

@@ -227,7 +227,7 @@ func isSentence(s string) bool {
 func endsSentence(s string) bool {
 	s = strings.TrimRight(s, `"'”’»)]* `)
 	r, _ := utf8.DecodeLastRuneInString(s)
-	return r == '.' || r == '!' || r == '?' || r == '…'
+	return r == '.' || r == '!' || r == '?' || r == '…' || r == '。' || r == '！' || r == '？'
 }
 
 // asciiLower lowers the ASCII letters of s, enough to match it against

@@ -16,6 +16,9 @@ import (
 // clock (a stated date after ev.Now is rejected; a zero Now skips that
 // check), the corpus's line statistics and the file's sidecar.
 func Parse(name string, raw []byte, ev Evidence) (*Article, error) {
+	if isHTML(name) {
+		return parseHTML(name, raw, ev)
+	}
 	text, warnings, err := decode(raw)
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", name, err)

@@ -2,6 +2,7 @@ package article
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // class is how likely a line is to be article text, as in jusText.
@@ -24,6 +25,11 @@ func (p *page) features(ev Evidence) {
 		l.key = lineKey(l.text)
 		counts[l.key]++
 		l.words, l.stops, l.caps = textStats(l.text)
+		// Chinese and Japanese are written without spaces: count a word
+		// for every three characters.
+		if runes := utf8.RuneCountInString(l.text); l.words*12 < runes {
+			l.words = max(l.words, runes/3)
+		}
 	}
 	shared := 0
 	for i := range p.lines {
@@ -180,6 +186,24 @@ func (p *page) reviseByContext() {
 	}
 }
 
+// furniturePhrases mark a sentence as the site talking about itself
+// rather than the story: newsletters, apps, social accounts, cookies,
+// affiliate links, comment rules, copyright.
+var furniturePhrases = newPhraseSet(
+	"newsletter", "sign up", "signup", "subscribe", "follow us", "follow @", "like us on",
+	"click here", "cookie", "affiliate", "trademark", "all rights reserved", "terms of use", "terms of service",
+	"privacy policy", "comment section", "comments section", "comment policy", "community guidelines", "leave a comment",
+	"post a comment", "rewritten, or redistributed", "redistributed", "download the app", "our app", "your inbox",
+	"in your inbox", "read more", "learn more", "you may also", "recommended links",
+	"purchase something through", "javascript", "your browser", "log in", "sign in", "register now", "share this",
+	"listen back", "watch live", "email us", "contact us", "tip us", "send us", "the best deals", "free trial",
+)
+
+// furniture reports a line in which the site talks about itself.
+func furniture(s string) bool {
+	return len(s) < 400 && furniturePhrases.in(asciiLower(s))
+}
+
 // region returns the main text as the lines [start, end) whose scores
 // have the greatest sum (Body Text Extraction's maximum-sum run): good
 // lines count for their words, the rest against. start is -1 when the page
@@ -205,6 +229,8 @@ func (p *page) lineScore(l *line) float64 {
 	switch {
 	case l.kind == kindEnd:
 		return -25
+	case l.class == classGood && furniture(l.text):
+		return -3
 	case l.class == classGood:
 		return float64(l.words)
 	case p.template(l):
@@ -232,12 +258,20 @@ func (p *page) fallbackStart() int {
 // keep returns the article's paragraphs among lines [start, end): the good
 // ones, in order, each once.
 func (p *page) keep(start, end int) []string {
+	// The text's edges hold the site's own sentences: newsletters,
+	// comment rules, affiliate notices.
+	for end > start+1 && (p.lines[end-1].class != classGood || furniture(p.lines[end-1].text)) {
+		end--
+	}
+	for start < end-1 && (p.lines[start].class != classGood || furniture(p.lines[start].text)) {
+		start++
+	}
 	var out []string
 	seen := map[uint64]bool{}
 	var firstKey uint64
 	for i := start; i < end; i++ {
 		l := &p.lines[i]
-		if l.class != classGood && !(i == start && start == end-1) {
+		if l.class != classGood && !(i == start && start == end-1) || furniture(l.text) && l.words < 40 && end-start > 1 {
 			continue
 		}
 		text := trimSeparator(l.text)

@@ -167,14 +167,27 @@ func (p *page) headline(start int, body []string) (title, site string) {
 				shared++
 			}
 		}
-		overlap := float64(shared) / float64(len(cw))
 		dist := start - i
-		score := overlap - 0.004*float64(dist)
-		if p.lines[i].rep > 1 {
-			score += 0.1
-		}
 		if shared == 0 && dist > 3 {
 			return
+		}
+		// Few words share little by chance: smooth the share.
+		score := float64(shared)/float64(len(cw)+1) - 0.004*float64(dist)
+		l := &p.lines[i]
+		if l.rep > 1 && p.shownTwice(i) {
+			score += 0.15 // a headline shown twice: page title and heading
+		}
+		if p.template(l) {
+			score -= 0.4 // other pages show it too, unless as a link to this one
+		}
+		if p.bylineAfter(i) {
+			score += 0.3
+		}
+		if p.inList(i) {
+			score -= 0.2
+		}
+		if m := sentenceEnd.FindStringIndex(text); m != nil && m[1] < len(text)-1 {
+			score -= 0.3 // two sentences: a caption or a teaser
 		}
 		if score > bestScore || title == "" && score > -0.05 {
 			bestScore, title, site = score, text, suffix
@@ -198,12 +211,43 @@ func (p *page) headline(start int, body []string) (title, site string) {
 // no closing full stop, not furniture and not a site's template.
 func (p *page) headlineShaped(l *line) bool {
 	switch l.kind {
-	case kindChrome, kindEnd, kindJunk, kindCaption, kindMeta, kindBullet:
+	case kindChrome, kindEnd, kindJunk, kindCaption, kindMeta, kindBullet, kindTeaser:
 		return false
 	}
-	if l.words < 3 || l.words > 30 || len(l.text) > 250 || p.template(l) {
+	if l.words < 3 || l.words > 30 || len(l.text) > 250 {
 		return false
 	}
 	t := strings.TrimRight(l.text, `"'”’») `)
 	return !strings.HasSuffix(t, ".") || strings.HasSuffix(t, "...")
+}
+
+// bylineAfter reports a byline or a date within two lines after line i,
+// where a headline's metadata sits.
+func (p *page) bylineAfter(i int) bool {
+	for j := i + 1; j < min(len(p.lines), i+3); j++ {
+		if p.lines[j].kind == kindMeta {
+			return true
+		}
+	}
+	return false
+}
+
+// inList reports a line between two other headline-shaped lines: one of a
+// list of links to other stories.
+func (p *page) inList(i int) bool {
+	return i > 0 && i+1 < len(p.lines) && p.headlineShaped(&p.lines[i-1]) && p.headlineShaped(&p.lines[i+1]) &&
+		p.lines[i-1].words >= 4 && p.lines[i+1].words >= 4
+}
+
+// shownTwice reports a line repeated at the top of the page or right next
+// to itself, as a page's title and its heading are; not a link that two
+// lists show.
+func (p *page) shownTwice(i int) bool {
+	k := p.lines[i].key
+	for j, l := range p.lines {
+		if j != i && l.key == k && (j < 3 || j >= i-3 && j <= i+3) {
+			return true
+		}
+	}
+	return false
 }

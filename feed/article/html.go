@@ -1,0 +1,176 @@
+package article
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-shiori/dom"
+	"github.com/markusmobius/go-htmldate"
+	"github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
+	"golang.org/x/text/unicode/norm"
+)
+
+// isHTML reports a seed that is a saved web page, by its extension.
+func isHTML(name string) bool {
+	switch strings.ToLower(extOf(name)) {
+	case ".html", ".htm":
+		return true
+	}
+	return false
+}
+
+// parseHTML extracts an Article from a saved web page with go-trafilatura:
+// its body, title, site name, the date its metadata states (never one
+// guessed from the text) and its canonical URL.
+func parseHTML(name string, raw []byte, ev Evidence) (*Article, error) {
+	if len(raw) > MaxSize {
+		return nil, fmt.Errorf("parse %s: %w (%d bytes, limit %d)", name, ErrTooLarge, len(raw), MaxSize)
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, fmt.Errorf("parse %s: %w", name, ErrEmpty)
+	}
+	if isBinary(raw) {
+		return nil, fmt.Errorf("parse %s: %w", name, ErrBinary)
+	}
+	doc, err := parseDocument(raw)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", name, err)
+	}
+	res, err := trafilatura.ExtractDocument(doc, trafilatura.Options{
+		EnableFallback:  true,
+		ExcludeComments: true,
+		// The date the page's metadata and markup state, never one found
+		// by scanning the text (which finds dates that are not the
+		// publication's).
+		HtmlDateOptions: &htmldate.Options{UseOriginalDate: true, SkipExtensiveSearch: true, ExtractTime: true},
+	})
+	if err != nil || res == nil {
+		// The library reports a page it finds no text in as an error.
+		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
+	}
+	a := &Article{ID: ID(name)}
+	a.Title = cleanField(res.Metadata.Title)
+	a.Source = cleanField(res.Metadata.Sitename)
+	a.Title = cutSiteSuffix(a.Title, a.Source)
+	if validURL(res.Metadata.URL) {
+		a.URL = res.Metadata.URL
+	}
+	var text strings.Builder
+	blockText(&text, res.ContentNode)
+	for _, para := range strings.Split(string(normalize(nil, []byte(text.String()))), "\n") {
+		para = strings.TrimSpace(para)
+		if para == "" || !hasLetter(para) {
+			continue
+		}
+		a.Body = append(a.Body, para)
+	}
+	// The text may begin with the headline.
+	if len(a.Body) > 0 && a.Title != "" && strings.EqualFold(a.Body[0], a.Title) {
+		a.Body = a.Body[1:]
+	}
+	if !hasProse(a.Body) {
+		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
+	}
+	a.Body[0], a.Dateline, a.Agency = splitDateline(a.Body[0])
+	if a.Body[0] == "" {
+		a.Body = a.Body[1:]
+	}
+	if len(a.Body) == 0 {
+		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
+	}
+	if d := res.Metadata.Date; !d.IsZero() {
+		if plausible(d, ev.Now) {
+			a.Published, a.PublishedPrecision = d.UTC(), precisionOf(d)
+		} else {
+			a.Warnings = append(a.Warnings, fmt.Sprintf("ignored implausible date %s", d.Format(time.RFC3339)))
+		}
+	} else {
+		a.Warnings = append(a.Warnings, "no publication date stated")
+	}
+	applySidecar(a, name, ev)
+	finish(a)
+	return a, nil
+}
+
+// precisionOf guesses how much of a metadata time was stated: a time at
+// midnight exactly is a bare date.
+func precisionOf(t time.Time) Precision {
+	switch {
+	case t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0:
+		return PrecisionDate
+	case t.Second() == 0:
+		return PrecisionMinute
+	}
+	return PrecisionSecond
+}
+
+// cutSiteSuffix removes a site name the page's title ends with ("Headline
+// | Site"), when it is the page's site name or the page names none.
+func cutSiteSuffix(title, site string) string {
+	m := siteSuffix.FindStringSubmatch(title)
+	if m == nil || wordCount(m[2]) > 5 {
+		return title
+	}
+	tail := strings.ToLower(strings.TrimSpace(m[2]))
+	s := strings.ToLower(site)
+	if site == "" || strings.Contains(tail, s) || strings.Contains(s, tail) {
+		return strings.TrimSpace(m[1])
+	}
+	return title
+}
+
+// blockElements are the elements whose text is a paragraph of its own.
+var blockElements = map[string]bool{
+	"p": true, "div": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"li": true, "blockquote": true, "pre": true, "tr": true, "br": true, "section": true, "article": true,
+	"ul": true, "ol": true, "table": true, "figure": true, "figcaption": true, "head": true, "quote": true,
+	"list": true, "item": true, "lb": true, "row": true, "hi": false,
+}
+
+// blockText writes the text of n with a line break around every block
+// element, so each paragraph of the page is one line.
+func blockText(b *strings.Builder, n *html.Node) {
+	if n == nil {
+		return
+	}
+	switch n.Type {
+	case html.TextNode:
+		b.WriteString(strings.ReplaceAll(n.Data, "\n", " "))
+		return
+	case html.ElementNode:
+		if blockElements[n.Data] {
+			b.WriteByte('\n')
+			defer b.WriteByte('\n')
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		blockText(b, c)
+	}
+}
+
+// hasProse reports a body with at least one sentence of four words or
+// more, or of 40 characters in a script written without spaces.
+func hasProse(body []string) bool {
+	for _, p := range body {
+		if moreWords(p, 3) || utf8.RuneCountInString(p) >= 40 {
+			return true
+		}
+	}
+	return false
+}
+
+// parseDocument parses a page. Valid UTF-8 is read as UTF-8: a legacy
+// encoding's high bytes almost never form valid UTF-8, while a detector
+// guessing from a short page can take UTF-8 for Windows-1252. Anything
+// else is left to go-trafilatura's detection of the page's charset.
+func parseDocument(raw []byte) (*html.Node, error) {
+	raw = bytes.TrimPrefix(raw, []byte{0xEF, 0xBB, 0xBF})
+	if utf8.Valid(raw) {
+		return html.Parse(bytes.NewReader(norm.NFC.Bytes(raw)))
+	}
+	return dom.Parse(bytes.NewReader(raw))
+}
