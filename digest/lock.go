@@ -52,7 +52,7 @@ func (d *Digest) lock(ctx context.Context, wait bool) (unlock func(), err error)
 	}
 	// Say who holds it, for the message another run prints.
 	if err := f.Truncate(0); err == nil {
-		fmt.Fprintf(f, "pid %d since %s", os.Getpid(), time.Now().UTC().Format(time.RFC3339))
+		fmt.Fprintf(f, "pid %d since %s", os.Getpid(), d.opts.Now().UTC().Format(time.RFC3339))
 	}
 	return func() {
 		f.Truncate(0)
