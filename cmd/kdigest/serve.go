@@ -112,7 +112,6 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ConnContext:       web.ConnContext,
 	}
 
 	// Background work stops when ctx ends; the server is shut down below.
@@ -157,7 +156,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		}
 	}()
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(web.CoalescingListener(ln)) }()
+	go func() { served <- srv.Serve(ln) }()
 	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())
 	if ready != nil {
 		ready <- ln.Addr().String()
