@@ -84,7 +84,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		return err
 	}
 	watcher := schedule.NewWatcher(schedule.WatchOptions{
-		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log,
+		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log, Seed: feed.IsSeed,
 		Apply: func(ctx context.Context, names ...string) error {
 			start := time.Now()
 			defer func() { svc.metrics.ScanSeconds.Observe(time.Since(start).Seconds()) }()
