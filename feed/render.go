@@ -90,7 +90,7 @@ func (c *Corpus) render(s *Snapshot, prev *Snapshot) (map[string]*Document, erro
 
 func (c *Corpus) mainChannel(s *Snapshot) channel {
 	ch := channel{
-		id:      fmt.Sprintf("tag:%s,%s:feed", c.host, tagDate),
+		id:      c.tag.tag("feed"),
 		title:   xmlClean(c.opts.Title),
 		self:    c.opts.BaseURL + "/" + PathAtom,
 		home:    c.opts.BaseURL + "/",
@@ -111,7 +111,7 @@ func (c *Corpus) mainChannel(s *Snapshot) channel {
 
 func (c *Corpus) themeChannel(s *Snapshot, main channel, id, name string) channel {
 	ch := channel{
-		id:      fmt.Sprintf("tag:%s,%s:theme/%s", c.host, tagDate, pathEscape(id)),
+		id:      c.tag.tag("theme/" + pathEscape(id)),
 		title:   xmlClean(c.opts.Title + ": " + name),
 		self:    c.opts.BaseURL + "/" + ThemePath(pathEscape(id)),
 		home:    c.opts.BaseURL + "/themes/" + pathEscape(id),
