@@ -207,7 +207,7 @@ func (l *limiter) allow(client string) bool {
 }
 
 func (d *Digest) sendConfirmation(r *http.Request, addr string) error {
-	m, err := d.confirmation(addr)
+	m, err := d.confirmation(addr, nil)
 	if err != nil {
 		return err
 	}
