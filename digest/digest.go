@@ -105,6 +105,7 @@ type Digest struct {
 	dial     func() (Sender, error)
 	opts     Options
 	tmpl     *templateSet
+	pages    *pageTemplates
 	from     *mail.Address
 }
 
@@ -166,10 +167,14 @@ func New(ctx context.Context, db *sql.DB, snapshot func() *feed.Snapshot, dial f
 	if err != nil {
 		return nil, err
 	}
+	pages, err := loadPageTemplates()
+	if err != nil {
+		return nil, err
+	}
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, from: from}, nil
+	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, pages: pages, from: from}, nil
 }
 
 // taxonomy is the taxonomy subscribers choose themes from, nil when
