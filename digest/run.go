@@ -219,9 +219,10 @@ func (d *Digest) Run(ctx context.Context, o RunOptions) (*Report, error) {
 	if err != nil || rec == nil {
 		return rep, err
 	}
+	skipped := rep.Skipped
 	rep, err = d.send(ctx, rec, o)
 	if rep != nil {
-		rep.Resumed = resumed
+		rep.Resumed, rep.Skipped = resumed, skipped
 	}
 	return rep, err
 }
