@@ -147,7 +147,7 @@ func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string) {
 			break
 		}
 	}
-	s.render(w, r, http.StatusOK, "theme", themePage{Site: s.site(snap), Theme: th, Items: items})
+	s.render(w, r, http.StatusOK, "theme", themePage{Site: s.site(snap), Theme: th, Items: items, Subscribe: s.hasRoute("POST /subscribe")})
 }
 
 // handleHealth reports the corpus and whatever Status adds, as JSON.
