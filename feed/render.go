@@ -203,12 +203,21 @@ func contentHTML(s *Snapshot, e *Entry) string {
 
 // document wraps a rendered body with its gzip copy, ETag and Modified.
 func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Document {
+	var last *Document
+	if prev != nil {
+		last = prev.docs[path]
+	}
+	return NewDocument(body, ctype, c.now(), last)
+}
+
+// NewDocument makes a Document of body, rendered at now: its ETag, its
+// gzip copy, and Modified now to the second, unless prev has the same
+// bytes, which is then returned as it is (its Modified stays).
+func NewDocument(body []byte, ctype string, now time.Time, prev *Document) *Document {
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	if prev != nil {
-		if d, ok := prev.docs[path]; ok && d.ETag == etag {
-			return d
-		}
+	if prev != nil && prev.ETag == etag && prev.ContentType == ctype {
+		return prev
 	}
 	var gz bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression) // the level is valid; best compression cost 5x the time per change for 2% less
@@ -218,7 +227,7 @@ func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Docu
 		Body:        body,
 		Gzip:        gz.Bytes(),
 		ETag:        etag,
-		Modified:    c.now().Truncate(time.Second),
+		Modified:    now.Truncate(time.Second),
 		ContentType: ctype,
 	}
 }
