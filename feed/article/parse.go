@@ -46,13 +46,10 @@ func Parse(name string, raw []byte, ev Evidence) (*Article, error) {
 	if a.Agency == "" {
 		a.Agency = p.agency(a.Body)
 	}
-	a.Source = p.source()
 	p.date(a, ev.Now)
 	var site string
 	a.Title, site = p.headline(start, a.Body)
-	if a.Source == "" && site != "" {
-		a.Source = site
-	}
+	a.Source = p.outlet(start, a.Body, site)
 	if a.Title != "" {
 		a.Body = dropTitleRepeats(a.Body, a.Title)
 	}
