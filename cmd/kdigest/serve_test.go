@@ -166,6 +166,39 @@ func TestServeFollowsTheSeedsFolder(t *testing.T) {
 	})
 	writeFile(t, filepath.Join(seeds, "broken.txt"), newArticle(3))
 	within(t, time.Second, "fixed file served", func() bool { return strings.Contains(atom(), "article/broken<") })
+
+	// Seeds by feed.IsSeed, the watcher's rule too: any case, and web pages.
+	writeFile(t, filepath.Join(seeds, "SHOUT.TXT"), newArticle(4))
+	page := "<html><head><title>Talks</title></head><body><article><p>" + strings.ReplaceAll(newArticle(5), "\n\n", "</p><p>") + "</p></article></body></html>"
+	writeFile(t, filepath.Join(seeds, "page.html"), page)
+	within(t, time.Second, "an upper-case .TXT and an .html in the feed", func() bool {
+		a := atom()
+		return strings.Contains(a, "article/SHOUT<") && strings.Contains(a, "article/page<")
+	})
+}
+
+// TestServeSeedsFolderReplaced renames the seeds folder away and makes a
+// new one: /healthz says the watcher waits, then a file in the new folder
+// is served.
+func TestServeSeedsFolderReplaced(t *testing.T) {
+	seeds := seedsDir(t)
+	base := startServe(t, seeds)
+	mode := func() string {
+		var h struct{ Watcher struct{ Mode string } }
+		json.Unmarshal([]byte(get(t, base+"/healthz")), &h)
+		return h.Watcher.Mode
+	}
+	if err := os.Rename(seeds, seeds+".old"); err != nil {
+		t.Fatal(err)
+	}
+	within(t, time.Second, "watcher waiting in /healthz", func() bool { return mode() == "waiting" })
+	if err := os.Mkdir(seeds, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(seeds, "fresh.txt"), newArticle(6))
+	within(t, 5*time.Second, "a file of the new folder served", func() bool {
+		return strings.Contains(get(t, base+"/feed.atom"), "article/fresh<") && mode() == "inotify"
+	})
 }
 
 func TestServeBurstOf500Files(t *testing.T) {
