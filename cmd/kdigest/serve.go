@@ -177,7 +177,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	}()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())
+	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "feed_id", svc.corpus.FeedID().String(), "digest_next", sched.Next())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/kdigest/kdigest/feed"
 )
 
 // settingGroup is a set of settings a command accepts.
@@ -50,6 +52,7 @@ type config struct {
 	Data              string
 	Addr              string
 	BaseURL           string
+	FeedID            string
 	Themes            string
 	TZ                *time.Location
 	FeedSize          int
@@ -123,6 +126,18 @@ func settings() []setting {
 					return fmt.Errorf("want an absolute http(s) URL, got %q", v)
 				}
 				c.BaseURL = strings.TrimSuffix(v, "/")
+				return nil
+			}},
+		{name: "feed-id", env: "KDIGEST_FEED_ID", usage: "AUTHORITY,DATE of every feed and entry id (tag:AUTHORITY,DATE:...), e.g. example.org,2026; stored, so later runs keep it (default: fixed at the first run from --base-url's host and the year)", groups: groupService,
+			apply: func(c *config, v string) error {
+				if v == "" {
+					c.FeedID = ""
+					return nil
+				}
+				if _, err := feed.ParseFeedID(v); err != nil {
+					return fmt.Errorf("want AUTHORITY,DATE such as example.org,2026, got %q", v)
+				}
+				c.FeedID = v
 				return nil
 			}},
 		{name: "themes", env: "KDIGEST_THEMES", usage: "taxonomy file (TOML) replacing the embedded default", groups: groupService | groupThemes,
