@@ -4,12 +4,16 @@ package feed
 // completed with what it cannot express (see LIBRARIES.md, section 1):
 //
 // Atom: a feed id other than its link, several feed links (rel="self"
-// with its type, rel="alternate", rel="hub"), entry <published>, and
-// <category term label> elements (gorilla writes a bare string).
+// with its type, rel="alternate", rel="hub"), entry <published>, an
+// entry's two links (rel="alternate" to the original article where it has
+// one, rel="related" to its page here), and <category term label>
+// elements (gorilla writes a bare string).
 // RSS: <atom:link rel="self"> and the hub, <guid isPermaLink="false">,
-// dc:creator for the outlet (RSS <author> must be an e-mail address),
-// one <category> per theme, and no invalid managingEditor.
-// JSON Feed: feed_url, hubs, plain-text summaries, tags, dates.
+// the original article as <link>, dc:creator for the outlet (RSS <author>
+// must be an e-mail address), one <category> per theme, and no invalid
+// managingEditor or <source>.
+// JSON Feed: feed_url, hubs, plain-text summaries, tags, dates (no
+// date_published where the article states no date).
 
 import (
 	"bytes"
@@ -49,7 +53,7 @@ func (c *Corpus) renderAtom(s *Snapshot, ch channel) ([]byte, error) {
 		Lang:     "en",
 		AtomFeed: af,
 		Links: []feeds.AtomLink{
-			{Href: ch.self, Rel: "self", Type: "application/atom+xml"},
+			{Href: ch.self(FormatAtom), Rel: "self", Type: "application/atom+xml"},
 			{Href: ch.home, Rel: "alternate", Type: "text/html"},
 		},
 	}
@@ -61,7 +65,10 @@ func (c *Corpus) renderAtom(s *Snapshot, ch channel) ([]byte, error) {
 		if !e.Published.IsZero() {
 			ae.Published = e.Published.Format(time.RFC3339)
 		}
-		ae.Links[0].Type = "text/html"
+		ae.Links = []feeds.AtomLink{{Href: e.URL, Rel: "alternate", Type: "text/html"}}
+		if o := e.Original(); o != "" {
+			ae.Links = []feeds.AtomLink{{Href: o, Rel: "alternate", Type: "text/html"}, {Href: e.URL, Rel: "related", Type: "text/html"}}
+		}
 		doc.Entries = append(doc.Entries, atomEntry{AtomEntry: ae, Categories: atomCategories(s, e)})
 	}
 	return marshalXML(doc)
@@ -133,7 +140,7 @@ func (c *Corpus) renderRSS(s *Snapshot, ch channel) ([]byte, error) {
 		DCNS:      "http://purl.org/dc/elements/1.1/",
 		Channel: rssChannel{
 			RssFeed: rf,
-			Links:   []rssAtomLink{{Href: c.opts.BaseURL + "/" + PathRSS, Rel: "self", Type: "application/rss+xml"}},
+			Links:   []rssAtomLink{{Href: ch.self(FormatRSS), Rel: "self", Type: "application/rss+xml"}},
 		},
 	}
 	if c.opts.Hub != "" {
@@ -142,7 +149,10 @@ func (c *Corpus) renderRSS(s *Snapshot, ch channel) ([]byte, error) {
 	for i, ri := range rf.Items {
 		e := ch.entries[i]
 		item := rssItem{RssItem: ri, Creator: ri.Author}
-		ri.Author = ""
+		ri.Author, ri.Source = "", ""
+		if o := e.Original(); o != "" {
+			ri.Link = o
+		}
 		for _, id := range e.Class.Themes {
 			item.Categories = append(item.Categories, rssCategory{Domain: c.opts.BaseURL + "/themes/", Name: xmlClean(themeName(s, id))})
 		}
@@ -154,7 +164,7 @@ func (c *Corpus) renderRSS(s *Snapshot, ch channel) ([]byte, error) {
 // renderJSON renders ch as JSON Feed 1.1.
 func (c *Corpus) renderJSON(s *Snapshot, ch channel) ([]byte, error) {
 	jf := (&feeds.JSON{Feed: c.gorillaFeed(s, ch)}).JSONFeed()
-	jf.FeedUrl = c.opts.BaseURL + "/" + PathJSON
+	jf.FeedUrl = ch.self(FormatJSON)
 	jf.Language = "en"
 	if c.opts.Hub != "" {
 		jf.Hubs = []*feeds.JSONHub{{Type: "WebSub", Url: c.opts.Hub}}
@@ -164,6 +174,9 @@ func (c *Corpus) renderJSON(s *Snapshot, ch channel) ([]byte, error) {
 		it.Summary = xmlClean(e.Summary) // JSON Feed summaries are plain text
 		published, updated := e.Date.UTC(), entryUpdated(e).UTC()
 		it.PublishedDate, it.ModifiedDate = &published, &updated
+		if e.Undated() {
+			it.PublishedDate = nil // Date is when it was first seen, not published
+		}
 		for _, id := range e.Class.Themes {
 			it.Tags = append(it.Tags, xmlClean(themeName(s, id)))
 		}
@@ -179,12 +192,13 @@ func (c *Corpus) renderJSON(s *Snapshot, ch channel) ([]byte, error) {
 }
 
 type opmlOutline struct {
-	XMLName xml.Name `xml:"outline"`
-	Type    string   `xml:"type,attr"`
-	Text    string   `xml:"text,attr"`
-	Title   string   `xml:"title,attr"`
-	XMLURL  string   `xml:"xmlUrl,attr"`
-	HTMLURL string   `xml:"htmlUrl,attr"`
+	XMLName  xml.Name      `xml:"outline"`
+	Type     string        `xml:"type,attr,omitempty"`
+	Text     string        `xml:"text,attr"`
+	Title    string        `xml:"title,attr"`
+	XMLURL   string        `xml:"xmlUrl,attr,omitempty"`
+	HTMLURL  string        `xml:"htmlUrl,attr,omitempty"`
+	Outlines []opmlOutline `xml:"outline"`
 }
 
 type opmlDoc struct {
@@ -194,13 +208,20 @@ type opmlDoc struct {
 	Outlines []opmlOutline `xml:"body>outline"`
 }
 
-// renderOPML lists every channel so a reader can subscribe to all at once.
-func renderOPML(title string, channels []channel) ([]byte, error) {
-	doc := opmlDoc{Version: "2.0", Title: xmlClean(title) + " feeds"}
-	for _, ch := range channels {
-		doc.Outlines = append(doc.Outlines, opmlOutline{
-			Type: "rss", Text: ch.title, Title: ch.title, XMLURL: ch.self, HTMLURL: ch.home,
-		})
+// renderOPML lists the main feed, then the theme feeds in an outline of
+// their own: a reader subscribes to one or the other, since every theme
+// feed's entries are also in the main feed.
+func renderOPML(title string, main channel, themes []channel) ([]byte, error) {
+	feed := func(ch channel) opmlOutline {
+		return opmlOutline{Type: "rss", Text: ch.title, Title: ch.title, XMLURL: ch.self(FormatAtom), HTMLURL: ch.home}
+	}
+	byTheme := xmlClean(title) + " by theme"
+	doc := opmlDoc{Version: "2.0", Title: xmlClean(title) + " feeds", Outlines: []opmlOutline{
+		feed(main),
+		{Text: byTheme, Title: byTheme},
+	}}
+	for _, ch := range themes {
+		doc.Outlines[1].Outlines = append(doc.Outlines[1].Outlines, feed(ch))
 	}
 	return marshalXML(doc)
 }

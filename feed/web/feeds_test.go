@@ -25,6 +25,8 @@ var feedRoutes = []struct {
 	{"/feed.json", "application/feed+json; charset=utf-8"},
 	{"/themes/summits.atom", "application/atom+xml; charset=utf-8"},
 	{"/themes/transport.atom", "application/atom+xml; charset=utf-8"},
+	{"/themes/summits.rss", "application/rss+xml; charset=utf-8"},
+	{"/themes/summits.json", "application/feed+json; charset=utf-8"},
 	{"/feeds.opml", "text/x-opml; charset=utf-8"},
 }
 

@@ -102,6 +102,8 @@ func TestNotFoundPages(t *testing.T) {
 		{"article id as a path", "/articles/..%2Fseeds%2F000_7b07c52ff58aff77.txt", "There is no article with this id."},
 		{"unknown theme", "/themes/nope", "There is no such theme."},
 		{"unknown theme feed", "/themes/nope.atom", "There is no such theme feed."},
+		{"unknown theme RSS feed", "/themes/nope.rss", "There is no such theme feed."},
+		{"unknown theme JSON feed", "/themes/nope.json", "There is no such theme feed."},
 		{"unknown path", "/no/such/page", "There is nothing at this address."},
 		{"themes folder", "/themes/", "There is nothing at this address."},
 		{"feed with a suffix", "/feed.atom/x", "There is nothing at this address."},
