@@ -205,7 +205,7 @@ func contentHTML(s *Snapshot, e *Entry) string {
 	var b strings.Builder
 	if e.Undated() {
 		// Readers show the entry's date as its publication date: say what it is.
-		b.WriteString("<p><em>The article states no date; " + e.DateText(time.UTC) + ".</em></p>")
+		b.WriteString("<p><em>The article states no date; " + e.DateText(nil) + ".</em></p>")
 	}
 	for _, p := range e.Body {
 		b.WriteString("<p>")

@@ -48,15 +48,19 @@ func (e *Entry) Edited() bool { return e.Updated.After(e.FirstSeen) }
 // when the corpus first saw it.
 func (e *Entry) Undated() bool { return e.Published.IsZero() }
 
-// DateText is how pages, feeds and the digest state e's date, in loc:
-// "30 Nov 2026", or "first seen 30 Nov 2026" when the article states no
-// date (see Undated).
+// DateText is how pages, feeds and the digest state e's date: "30 Nov
+// 2026", or "first seen 30 Nov 2026" when the article states no date (see
+// Undated). The day is the one in loc, or, when loc is nil, in the zone
+// the date was stated in.
 func (e *Entry) DateText(loc *time.Location) string {
-	d := e.Date.In(loc).Format("2 Jan 2006")
-	if e.Undated() {
-		return "first seen " + d
+	t := e.Date
+	if loc != nil {
+		t = t.In(loc)
 	}
-	return d
+	if e.Undated() {
+		return "first seen " + t.Format("2 Jan 2006")
+	}
+	return t.Format("2 Jan 2006")
 }
 
 // Original is the address of the article on its outlet's site, when the
