@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"time"
 
 	"github.com/gorilla/feeds"
@@ -47,20 +48,7 @@ type atomDoc struct {
 
 // renderAtom renders ch as Atom 1.0.
 func (c *Corpus) renderAtom(s *Snapshot, ch channel) ([]byte, error) {
-	af := (&feeds.Atom{Feed: c.gorillaFeed(s, ch)}).AtomFeed()
-	af.Id = ch.id
-	doc := atomDoc{
-		Lang:     "en",
-		AtomFeed: af,
-		Links: []feeds.AtomLink{
-			{Href: ch.self(FormatAtom), Rel: "self", Type: "application/atom+xml"},
-			{Href: ch.home, Rel: "alternate", Type: "text/html"},
-		},
-	}
-	if c.opts.Hub != "" {
-		doc.Links = append(doc.Links, feeds.AtomLink{Href: c.opts.Hub, Rel: "hub"})
-	}
-	for i, ae := range af.Entries {
+	return atomXML(c.gorillaFeed(s, ch), ch.id, ch.self(FormatAtom), c.opts.Hub, func(i int, ae *feeds.AtomEntry) []atomCategory {
 		e := ch.entries[i]
 		if !e.Published.IsZero() {
 			ae.Published = e.Published.Format(time.RFC3339)
@@ -69,9 +57,88 @@ func (c *Corpus) renderAtom(s *Snapshot, ch channel) ([]byte, error) {
 		if o := e.Original(); o != "" {
 			ae.Links = []feeds.AtomLink{{Href: o, Rel: "alternate", Type: "text/html"}, {Href: e.URL, Rel: "related", Type: "text/html"}}
 		}
-		doc.Entries = append(doc.Entries, atomEntry{AtomEntry: ae, Categories: atomCategories(s, e)})
+		return atomCategories(s, e)
+	})
+}
+
+// atomXML renders f as Atom 1.0 with the feed id, a rel="self" link to
+// self, a rel="alternate" link to f's page and, when hub is set, the
+// WebSub hub; entry completes each entry and returns its categories.
+func atomXML(f *feeds.Feed, id, self, hub string, entry func(i int, ae *feeds.AtomEntry) []atomCategory) ([]byte, error) {
+	af := (&feeds.Atom{Feed: f}).AtomFeed()
+	af.Id = id
+	doc := atomDoc{
+		Lang:     "en",
+		AtomFeed: af,
+		Links: []feeds.AtomLink{
+			{Href: self, Rel: "self", Type: "application/atom+xml"},
+			{Href: f.Link.Href, Rel: "alternate", Type: "text/html"},
+		},
+	}
+	if hub != "" {
+		doc.Links = append(doc.Links, feeds.AtomLink{Href: hub, Rel: "hub"})
+	}
+	for i, ae := range af.Entries {
+		doc.Entries = append(doc.Entries, atomEntry{AtomEntry: ae, Categories: entry(i, ae)})
 	}
 	return marshalXML(doc)
+}
+
+// AtomFeed is an Atom feed of documents that are not articles of the
+// corpus: the digest archive's issues.
+type AtomFeed struct {
+	// ID is the feed's permanent id (see Snapshot.TagURI).
+	ID string
+	// Title names the feed; it is also the author of every entry.
+	Title string
+	// Self is the feed's own URL, Home the page it belongs to.
+	Self, Home string
+	// Updated is when the feed last changed.
+	Updated time.Time
+	// Entries are the feed's entries, newest first.
+	Entries []AtomEntry
+}
+
+// AtomEntry is one entry of an AtomFeed.
+type AtomEntry struct {
+	// ID is the entry's permanent id (see Snapshot.TagURI).
+	ID string
+	// Title and Summary are plain text.
+	Title, Summary string
+	// Link is the entry's page.
+	Link string
+	// Content is HTML.
+	Content string
+	// Published and Updated are the entry's dates.
+	Published, Updated time.Time
+}
+
+// RenderAtom renders f as Atom 1.0, as the corpus's feeds are rendered.
+func RenderAtom(f AtomFeed) ([]byte, error) {
+	title := xmlClean(f.Title)
+	gf := &feeds.Feed{
+		Title:   title,
+		Link:    &feeds.Link{Href: f.Home},
+		Author:  &feeds.Author{Name: title},
+		Updated: f.Updated,
+		Created: f.Updated,
+	}
+	for _, e := range f.Entries {
+		gf.Items = append(gf.Items, &feeds.Item{
+			Id:          e.ID,
+			Title:       xmlClean(e.Title),
+			Link:        &feeds.Link{Href: e.Link},
+			Description: html.EscapeString(xmlClean(e.Summary)),
+			Content:     xmlClean(e.Content),
+			Created:     e.Published,
+			Updated:     e.Updated,
+		})
+	}
+	return atomXML(gf, f.ID, f.Self, "", func(i int, ae *feeds.AtomEntry) []atomCategory {
+		ae.Published = f.Entries[i].Published.UTC().Format(time.RFC3339)
+		ae.Links[0].Type = "text/html"
+		return nil
+	})
 }
 
 func atomCategories(s *Snapshot, e *Entry) []atomCategory {

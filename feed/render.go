@@ -236,6 +236,18 @@ func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Docu
 			return d
 		}
 	}
+	return newDocument(body, etag, ctype, c.now())
+}
+
+// NewDocument wraps a body rendered outside the corpus (the digest
+// archive's feed) as a Document: gzip copy, strong ETag, and modified, to
+// the second, as Last-Modified.
+func NewDocument(body []byte, ctype string, modified time.Time) *Document {
+	sum := sha256.Sum256(body)
+	return newDocument(body, `"`+hex.EncodeToString(sum[:16])+`"`, ctype, modified)
+}
+
+func newDocument(body []byte, etag, ctype string, modified time.Time) *Document {
 	var gz bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression) // the level is valid; best compression cost 5x the time per change for 2% less
 	w.Write(body)                                             // writes to a bytes.Buffer cannot fail
@@ -244,7 +256,7 @@ func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Docu
 		Body:        body,
 		Gzip:        gz.Bytes(),
 		ETag:        etag,
-		Modified:    c.now().Truncate(time.Second),
+		Modified:    modified.Truncate(time.Second),
 		ContentType: ctype,
 	}
 }

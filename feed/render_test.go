@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"flag"
 	"io"
 	"os"
@@ -14,8 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
+	"github.com/kdigest/kdigest/internal/atomcheck"
 	"github.com/mmcdole/gofeed"
 )
 
@@ -105,22 +104,7 @@ func TestXMLStrict(t *testing.T) {
 	}
 }
 
-func strictXML(b []byte) error {
-	if !utf8.Valid(b) {
-		return errors.New("not UTF-8")
-	}
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = true
-	for {
-		_, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
+func strictXML(b []byte) error { return atomcheck.StrictXML(b) }
 
 // TestAtomRFC4287 checks the rules of RFC 4287 (and the W3C validator's
 // warnings) that the Atom feeds must meet.

@@ -22,7 +22,7 @@ func (s *server) site(snap *feed.Snapshot) site {
 	return site{
 		Title: snap.Title, Description: s.opts.Description, BaseURL: snap.BaseURL,
 		Themes: snap.Taxonomy.Themes, Articles: len(snap.Visible()), Scanned: snap.Scanned,
-		Digests: s.hasRoute("GET /digests"),
+		Digests: s.opts.Archive != nil,
 	}
 }
 
