@@ -84,7 +84,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		return err
 	}
 	watcher := schedule.NewWatcher(schedule.WatchOptions{
-		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log,
+		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log, Seed: feed.IsSeed,
 		Apply: func(ctx context.Context, names ...string) error {
 			start := time.Now()
 			defer func() { svc.metrics.ScanSeconds.Observe(time.Since(start).Seconds()) }()
@@ -112,7 +112,6 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ConnContext:       web.ConnContext,
 	}
 
 	// Background work stops when ctx ends; the server is shut down below.
@@ -157,7 +156,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		}
 	}()
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(web.CoalescingListener(ln)) }()
+	go func() { served <- srv.Serve(ln) }()
 	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())
 	if ready != nil {
 		ready <- ln.Addr().String()
