@@ -25,7 +25,8 @@ type archive struct{ d *Digest }
 func (a archive) Issues(ctx context.Context, limit int) ([]web.Issue, error) {
 	rows, err := a.d.db.QueryContext(ctx, `
 		SELECT id, created, subject, json_extract(issue, '$.Name'), json_extract(issue, '$.Period'),
-			json_extract(issue, '$.Overview'), json_extract(issue, '$.Articles'), json_extract(issue, '$.Quiet')
+			json_extract(issue, '$.Overview'), json_extract(issue, '$.Articles'), json_extract(issue, '$.Quiet'),
+			json_extract(issue, '$.Note')
 		FROM digests WHERE kind != 'to' ORDER BY created DESC, id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("digest archive: %w", err)
@@ -35,14 +36,14 @@ func (a archive) Issues(ctx context.Context, limit int) ([]web.Issue, error) {
 	for rows.Next() {
 		var is web.Issue
 		var created string
-		var name, period, overview sql.NullString
+		var name, period, overview, note sql.NullString
 		var articles sql.NullInt64
 		var quiet sql.NullBool
-		if err := rows.Scan(&is.ID, &created, &is.Subject, &name, &period, &overview, &articles, &quiet); err != nil {
+		if err := rows.Scan(&is.ID, &created, &is.Subject, &name, &period, &overview, &articles, &quiet, &note); err != nil {
 			return nil, fmt.Errorf("digest archive: %w", err)
 		}
 		is.Created, is.Name, is.Period, is.Overview = parseTime(created), name.String, period.String, overview.String
-		is.Articles, is.Quiet = int(articles.Int64), quiet.Bool
+		is.Articles, is.Quiet, is.Note = int(articles.Int64), quiet.Bool, note.String
 		out = append(out, is)
 	}
 	if err := rows.Err(); err != nil {
@@ -71,7 +72,7 @@ func (a archive) Issue(ctx context.Context, id string) (*web.Issue, error) {
 // webIssue is the issue as the archive shows it.
 func webIssue(id string, created time.Time, is *Issue) *web.Issue {
 	out := &web.Issue{ID: id, Name: is.Name, Subject: is.Subject, Period: is.Period, Overview: is.Overview,
-		Created: created, Articles: is.Articles, Quiet: is.Quiet}
+		Created: created, Articles: is.Articles, Quiet: is.Quiet, Note: is.Note}
 	for _, sec := range is.Sections {
 		ws := web.IssueSection{Theme: sec.Theme, More: sec.More, MoreURL: sec.MoreURL}
 		for _, it := range sec.Items {

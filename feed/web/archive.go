@@ -42,8 +42,10 @@ type Issue struct {
 	Created time.Time
 	// Articles counts the articles it holds, every outlet's report.
 	Articles int
-	// Quiet is true for a "quiet week" issue, with nothing new.
+	// Quiet is true for an issue with nothing new; Note is its sentence,
+	// or "" for the default one.
 	Quiet bool
+	Note  string
 	// Sections are its themes, in order; Issues leaves them out.
 	Sections []IssueSection
 }
@@ -198,7 +200,7 @@ func (s *server) archiveFeed(ctx context.Context) (*feed.Document, error) {
 		}
 		summary := is.Overview
 		if is.Quiet {
-			summary = "A quiet week: nothing new."
+			summary = "Nothing new."
 		}
 		f.Entries = append(f.Entries, feed.AtomEntry{
 			ID: snap.TagURI("digest/" + url.PathEscape(is.ID)), Title: is.Subject, Summary: summary,
