@@ -44,23 +44,13 @@ func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry
 		FirstSeen: r.firstSeen,
 		Updated:   r.updated,
 		Date:      a.Published,
-		GUID:      c.tag("article/" + pathEscape(r.id)),
+		GUID:      c.tag.tag("article/" + pathEscape(r.id)),
 		URL:       c.opts.BaseURL + "/articles/" + pathEscape(r.id),
 	}
 	if e.Date.IsZero() {
 		e.Date = r.firstSeen
 	}
 	return e
-}
-
-// tagDate is the date part of every tag: URI. It is fixed forever: changing
-// it would change every entry id and make readers show every entry as new.
-const tagDate = "2026"
-
-// tag returns the permanent tag: URI of specific, e.g. "article/001":
-// every feed and entry id is made here.
-func (c *Corpus) tag(specific string) string {
-	return fmt.Sprintf("tag:%s,%s:%s", c.host, tagDate, specific)
 }
 
 // publish builds a new snapshot from the records and stores it.
@@ -107,7 +97,7 @@ func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[
 		Taxonomy: c.opts.Taxonomy,
 		Title:    c.opts.Title,
 		BaseURL:  c.opts.BaseURL,
-		tag:      c.tag,
+		tag:      c.tag.tag,
 		byID:     make(map[string]*Entry, len(entries)),
 		stories:  map[string][]*Entry{},
 		body:     func(id string) ([]string, error) { return readBody(context.WithoutCancel(ctx), c.db, id) },

@@ -108,7 +108,7 @@ func (c *Corpus) render(s *Snapshot, prev *Snapshot) (map[string]*Document, erro
 
 func (c *Corpus) mainChannel(s *Snapshot) channel {
 	ch := channel{
-		id:      c.tag("feed"),
+		id:      c.tag.tag("feed"),
 		title:   xmlClean(c.opts.Title),
 		base:    c.opts.BaseURL + "/feed",
 		home:    c.opts.BaseURL + "/",
@@ -129,7 +129,7 @@ func (c *Corpus) mainChannel(s *Snapshot) channel {
 
 func (c *Corpus) themeChannel(s *Snapshot, main channel, id, name string) channel {
 	ch := channel{
-		id:      c.tag("theme/" + pathEscape(id)),
+		id:      c.tag.tag("theme/" + pathEscape(id)),
 		title:   xmlClean(c.opts.Title + ": " + name),
 		base:    c.opts.BaseURL + "/themes/" + pathEscape(id),
 		home:    c.opts.BaseURL + "/themes/" + pathEscape(id),
@@ -229,25 +229,22 @@ func contentHTML(s *Snapshot, e *Entry) string {
 
 // document wraps a rendered body with its gzip copy, ETag and Modified.
 func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Document {
+	var last *Document
+	if prev != nil {
+		last = prev.docs[path]
+	}
+	return NewDocument(body, ctype, c.now(), last)
+}
+
+// NewDocument makes a Document of body, rendered at now: its ETag, its
+// gzip copy, and Modified now to the second, unless prev has the same
+// bytes, which is then returned as it is (its Modified stays).
+func NewDocument(body []byte, ctype string, now time.Time, prev *Document) *Document {
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	if prev != nil {
-		if d, ok := prev.docs[path]; ok && d.ETag == etag {
-			return d
-		}
+	if prev != nil && prev.ETag == etag && prev.ContentType == ctype {
+		return prev
 	}
-	return newDocument(body, etag, ctype, c.now())
-}
-
-// NewDocument wraps a body rendered outside the corpus (the digest
-// archive's feed) as a Document: gzip copy, strong ETag, and modified, to
-// the second, as Last-Modified.
-func NewDocument(body []byte, ctype string, modified time.Time) *Document {
-	sum := sha256.Sum256(body)
-	return newDocument(body, `"`+hex.EncodeToString(sum[:16])+`"`, ctype, modified)
-}
-
-func newDocument(body []byte, etag, ctype string, modified time.Time) *Document {
 	var gz bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression) // the level is valid; best compression cost 5x the time per change for 2% less
 	w.Write(body)                                             // writes to a bytes.Buffer cannot fail
@@ -256,7 +253,7 @@ func newDocument(body []byte, etag, ctype string, modified time.Time) *Document 
 		Body:        body,
 		Gzip:        gz.Bytes(),
 		ETag:        etag,
-		Modified:    modified.Truncate(time.Second),
+		Modified:    now.Truncate(time.Second),
 		ContentType: ctype,
 	}
 }

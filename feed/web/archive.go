@@ -212,5 +212,5 @@ func (s *server) archiveFeed(ctx context.Context) (*feed.Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return feed.NewDocument(b, feed.TypeAtom, f.Updated), nil
+	return feed.NewDocument(b, feed.TypeAtom, f.Updated, nil), nil
 }
