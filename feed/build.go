@@ -103,6 +103,7 @@ func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[
 		Taxonomy: c.opts.Taxonomy,
 		Title:    c.opts.Title,
 		BaseURL:  c.opts.BaseURL,
+		tag:      c.tag.tag,
 		byID:     make(map[string]*Entry, len(entries)),
 		stories:  map[string][]*Entry{},
 		byTheme:  map[string][]*Entry{},
