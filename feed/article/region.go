@@ -198,11 +198,21 @@ var furniturePhrases = newPhraseSet(
 	"in your inbox", "read more", "learn more", "you may also", "recommended links",
 	"purchase something through", "javascript", "your browser", "log in", "sign in", "register now", "share this",
 	"listen back", "watch live", "email us", "contact us", "tip us", "send us", "the best deals", "free trial",
+	"contributed reporting", "contributed to this report", "contributed to this story", "contributed to this article",
+	"contributed to the report", "like this story", "share it with", "share this story", "share this article",
 )
 
 // furniture reports a line in which the site talks about itself.
 func furniture(s string) bool {
-	return len(s) < 400 && furniturePhrases.in(asciiLower(s))
+	if len(s) >= 400 {
+		return false
+	}
+	l := asciiLower(s)
+	if furniturePhrases.in(l) {
+		return true
+	}
+	// "Follow X on Facebook, Twitter and Instagram."
+	return strings.HasPrefix(l, "follow ") && (strings.Contains(l, "facebook") || strings.Contains(l, "twitter") || strings.Contains(l, "instagram"))
 }
 
 // region returns the main text as the lines [start, end) whose scores
@@ -295,7 +305,25 @@ func (p *page) keep(start, end int) []string {
 		seen[l.key] = true
 		out = append(out, text)
 	}
+	// A short closing sentence right after the text ("Colombia had lost
+	// to Belgium on Monday.") is too short to be judged good alone and
+	// sits at the edge, which counts as bad: it is the article's still.
+	if len(out) > 0 && end < len(p.lines) && p.closing(&p.lines[end]) {
+		out = append(out, trimSeparator(p.lines[end].text))
+	}
 	return out
+}
+
+// closing reports a line that may close an article's text: a short
+// sentence, not furniture, a label or a line other pages share.
+func (p *page) closing(l *line) bool {
+	switch l.kind {
+	case kindShort, kindPara:
+	default:
+		return false
+	}
+	return l.words >= 3 && l.words < 25 && l.rep == 1 && endsSentence(l.text) && !p.template(l) &&
+		!furniture(l.text) && !strings.ContainsAny(l.text, "@|") && !strings.Contains(l.text, "://")
 }
 
 // trimLead moves the start of the text [start, end) past a lead-in that

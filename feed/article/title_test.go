@@ -55,3 +55,27 @@ func TestLeadIn(t *testing.T) {
 		})
 	}
 }
+
+func TestTextEnd(t *testing.T) {
+	const story = "Talks resume in Brussels\n\nArmenia and Azerbaijan resumed talks on the peace treaty in Brussels on Monday, officials said in statements to the press.\n\n" +
+		"The foreign ministers are to meet again next month, a spokesman for the European Union said on Tuesday evening in a statement.\n\n"
+	tests := []struct {
+		name, tail, last string
+	}{
+		{"a short closing sentence is kept", "Both had met in Prague.\n\nRelated\n\nMore news\n", "Both had met in Prague."},
+		{"a contributor's credit is not", "Anna Petrosyan contributed reporting from Yerevan.\n\nRelated\n", "in a statement."},
+		{"a social media plug is not", "Follow Caucasus Watch on Facebook, Twitter and Instagram.\n\nRelated\n", "in a statement."},
+		{"a link line is not", "Read more at http://example.org.\n", "in a statement."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := Parse("x.txt", []byte(story+tt.tail), Evidence{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := a.Body[len(a.Body)-1]; !strings.HasSuffix(got, tt.last) {
+				t.Errorf("body ends %q, want …%q", got, tt.last)
+			}
+		})
+	}
+}
