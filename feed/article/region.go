@@ -223,8 +223,22 @@ func (p *page) region() (start, end int) {
 	best, sum := 0.0, 0.0
 	start, end = -1, -1
 	from := 0
+	seen := 0.0     // good words before the line
+	after := false // an end marker came after good text
 	for i := range p.lines {
-		v := p.lineScore(&p.lines[i])
+		l := &p.lines[i]
+		v := p.lineScore(l)
+		if l.kind == kindEnd && seen >= endAfter && !p.inlineBox(i) {
+			after = true
+		}
+		if v > 0 {
+			seen += v
+			// Text after comments or related stories is less likely the
+			// article's: comments and teasers are prose too.
+			if after {
+				v *= afterEnd
+			}
+		}
 		if sum <= 0 {
 			sum, from = 0, i
 		}
@@ -235,6 +249,32 @@ func (p *page) region() (start, end int) {
 	}
 	return start, end
 }
+
+// inlineBox reports an end marker that heads a box inside the text
+// ("Related articles", "Don't miss" and a few links) rather than the end
+// of it: the text goes on at once, sentence after sentence.
+func (p *page) inlineBox(i int) bool {
+	good, words := 0, 0
+	for j := i + 1; j < min(len(p.lines), i+9); j++ {
+		l := &p.lines[j]
+		if l.kind == kindEnd {
+			return false
+		}
+		if l.class == classGood && !furniture(l.text) {
+			good++
+			words += l.words
+		}
+	}
+	return good >= 3 && words >= 60
+}
+
+const (
+	// endAfter is how many words of good text make an end marker after
+	// them mark the article's end.
+	endAfter = 80
+	// afterEnd weighs the good lines after that end marker.
+	afterEnd = 0.5
+)
 
 func (p *page) lineScore(l *line) float64 {
 	switch {
