@@ -223,7 +223,7 @@ func (p *page) region() (start, end int) {
 	best, sum := 0.0, 0.0
 	start, end = -1, -1
 	from := 0
-	seen := 0.0     // good words before the line
+	seen := 0.0    // good words before the line
 	after := false // an end marker came after good text
 	for i := range p.lines {
 		l := &p.lines[i]
