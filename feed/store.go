@@ -25,6 +25,7 @@ import (
 // runs in one transaction with the version it brings.
 var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migratePlainColumns,
+	migrateSettings,
 }
 
 // component is this package's key in the schema_version table, which other
@@ -118,6 +119,16 @@ func migratePlainColumns(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	return nil
+}
+
+// migrateSettings adds the table of the corpus's settings that outlive a
+// run, by key: "feed_id" (see FeedID).
+func migrateSettings(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `CREATE TABLE feed_settings (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	)`)
+	return err
 }
 
 func tableExists(ctx context.Context, tx *sql.Tx, name string) bool {
@@ -261,10 +272,13 @@ func (c *Corpus) scanRecord(rows *sql.Rows) (*record, error) {
 	return r, nil
 }
 
+// bodyQuery reads one article's body by its primary key.
+const bodyQuery = `SELECT body FROM articles WHERE id = ?`
+
 // readBody returns the saved body of the article id: one indexed query.
 func readBody(ctx context.Context, db *sql.DB, id string) ([]string, error) {
 	var body string
-	if err := db.QueryRowContext(ctx, `SELECT body FROM articles WHERE id = ?`, id).Scan(&body); err != nil {
+	if err := db.QueryRowContext(ctx, bodyQuery, id).Scan(&body); err != nil {
 		return nil, fmt.Errorf("read article %s: %w", id, err)
 	}
 	var out []string
