@@ -97,10 +97,11 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		},
 	})
 
+	mail := mailModeOf(c)
 	handler, err := web.NewServer(web.Options{
 		Snapshot: svc.corpus.Snapshot, Log: svc.log, Metrics: svc.metrics, Routes: dig.routes(),
 		Status: func() map[string]any {
-			return map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "last_digest": dig.lastOutcome(ctx)}
+			return map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "last_digest": dig.lastOutcome(ctx), "mail": mail}
 		},
 	})
 	if err != nil {
@@ -158,7 +159,11 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	}()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(web.CoalescingListener(ln)) }()
-	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())
+	digestNext := "off"
+	if next := sched.Next(); !next.IsZero() {
+		digestNext = next.Format(time.RFC3339)
+	}
+	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", digestNext, "mail", mail.String())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -115,7 +115,7 @@ func openLedger(ctx context.Context, c *config) (*digest.Digest, func(), error) 
 		return nil, nil, err
 	}
 	d, err := digest.New(ctx, db, nil, func() (digest.Sender, error) {
-		return nil, errors.New("subscribers: sending is not available here")
+		return nil, errors.New("sending is not available here")
 	}, digest.Options{From: c.From, BaseURL: c.BaseURL, Secret: secret})
 	if err != nil {
 		db.Close()
