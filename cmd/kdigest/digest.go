@@ -228,7 +228,7 @@ func openDigest(ctx context.Context, e env, c *config, svc *service) (*digester,
 	}
 	d, err := digest.New(ctx, svc.db, svc.corpus.Snapshot, dial, opts)
 	if err != nil {
-		return nil, err
+		return nil, dbError(filepath.Join(c.Data, dbFile), err)
 	}
 	dg := &digester{d: d, log: svc.log}
 	if c.dkimPEM != nil {

@@ -52,6 +52,7 @@ func commands() []*command {
 		inspectCommand(),
 		themesCommand(),
 		buildCommand(),
+		backupCommand(),
 		configCommand(),
 		healthcheckCommand(),
 	}

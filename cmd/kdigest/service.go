@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/kdigest/kdigest/feed"
@@ -52,7 +53,7 @@ func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snap
 	})
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, dbError(filepath.Join(c.Data, dbFile), err)
 	}
 	return &service{db: db, corpus: corpus, metrics: metrics, log: log}, nil
 }

@@ -119,7 +119,7 @@ func openLedger(ctx context.Context, c *config) (*digest.Digest, func(), error) 
 	}, digest.Options{From: c.From, BaseURL: c.BaseURL, Secret: secret})
 	if err != nil {
 		db.Close()
-		return nil, nil, err
+		return nil, nil, dbError(filepath.Join(c.Data, dbFile), err)
 	}
 	return d, func() { db.Close() }, nil
 }
