@@ -21,6 +21,8 @@ func (d *Digest) Routes() map[string]http.Handler {
 		"POST /unsubscribe":      d.handleUnsubscribe(),
 		"GET /digests":           d.handleList(),
 		"GET /digests/{id}":      d.handleView(),
+		"GET /preferences":       d.handlePreferencesPage(),
+		"POST /preferences":      d.handlePreferences(),
 	}
 }
 
@@ -61,7 +63,12 @@ func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 			d.show(w, http.StatusBadRequest, pageData{Title: "That address does not look right", Message: "Please go back and check the email address."})
 			return
 		}
-		err = d.sendConfirmation(r, addr)
+		themes, err := d.subscribeThemes(r)
+		if err != nil {
+			d.show(w, http.StatusBadRequest, pageData{Title: "Unknown theme", Message: "Please go back and tick the themes again."})
+			return
+		}
+		err = d.sendConfirmation(r, addr, themes)
 		if err != nil {
 			d.opts.Log.Error("digest: confirmation email failed", "to", addr, "err", err)
 			d.show(w, http.StatusServiceUnavailable, pageData{Title: "Could not send the confirmation", Message: "The mail server did not take the message. Please try again later."})
@@ -73,15 +80,21 @@ func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 
 func (d *Digest) handleConfirm() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		addr, err := d.verify(purposeConfirm, r.URL.Query().Get("t"))
+		addr, themes, err := d.verifyData(purposeConfirm, r.URL.Query().Get("t"))
 		if err != nil {
 			d.show(w, http.StatusBadRequest, pageData{Title: "This link is not valid", Message: "It may have expired or been altered. Subscribe again from the front page."})
 			return
 		}
-		if _, err := d.Subscribe(r.Context(), addr); err != nil && !errors.Is(err, ErrDuplicate) {
+		_, err = d.SubscribeWith(r.Context(), addr, Subscription{Themes: splitThemes(themes), Consent: ConsentDoubleOptIn})
+		if err != nil && !errors.Is(err, ErrDuplicate) {
 			d.opts.Log.Error("digest: confirm subscription", "to", addr, "err", err)
 			http.Error(w, "internal server error", http.StatusInternalServerError)
 			return
+		}
+		if err == nil {
+			if err := d.SendWelcome(r.Context(), addr); err != nil {
+				d.opts.Log.Warn("digest: welcome message not sent", "to", addr, "err", err)
+			}
 		}
 		d.show(w, http.StatusOK, pageData{Title: "Subscribed", Message: addr + " will receive the weekly digest."})
 	})
@@ -206,8 +219,8 @@ func (l *limiter) allow(client string) bool {
 	return true
 }
 
-func (d *Digest) sendConfirmation(r *http.Request, addr string) error {
-	m, err := d.confirmation(addr)
+func (d *Digest) sendConfirmation(r *http.Request, addr string, themes []string) error {
+	m, err := d.confirmation(addr, themes)
 	if err != nil {
 		return err
 	}

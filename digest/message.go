@@ -12,6 +12,7 @@ import (
 // HTML), with the list and unsubscribe headers of RFC 2369 and RFC 8058.
 func (d *Digest) message(is Issue, rcpt string, signer *gomail.DKIMSigner) (*gomail.Msg, string, error) {
 	is.Unsubscribe = d.UnsubscribeURL(rcpt)
+	is.Preferences = d.PreferencesURL(rcpt)
 	html, text, err := d.tmpl.render(&is)
 	if err != nil {
 		return nil, "", err
@@ -32,13 +33,23 @@ func (d *Digest) message(is Issue, rcpt string, signer *gomail.DKIMSigner) (*gom
 	msgID := fmt.Sprintf("%s.%s@%s", is.ID, randomID(), d.domain())
 	m.SetMessageIDWithValue(msgID)
 	m.SetGenHeader(gomail.Header("List-Id"), fmt.Sprintf("%s <digest.%s>", d.opts.Name, d.domain()))
-	m.SetGenHeader(gomail.Header("List-Unsubscribe"), fmt.Sprintf("<%s>, <mailto:%s?subject=unsubscribe>", is.Unsubscribe, d.from.Address))
+	m.SetGenHeader(gomail.Header("List-Unsubscribe"), d.listUnsubscribe(is.Unsubscribe))
 	m.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
 	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	m.SetGenHeader(gomail.Header("Precedence"), "bulk")
 	m.SetBodyString(gomail.TypeTextPlain, text)
 	m.AddAlternativeString(gomail.TypeTextHTML, html)
 	return m, "<" + msgID + ">", nil
+}
+
+// listUnsubscribe is the List-Unsubscribe header: the one-click URL, and
+// a mailto: only when an address someone reads was given (the From
+// address is read by nobody).
+func (d *Digest) listUnsubscribe(oneClick string) string {
+	if d.opts.UnsubscribeMailto == "" {
+		return "<" + oneClick + ">"
+	}
+	return fmt.Sprintf("<%s>, <mailto:%s?subject=unsubscribe>", oneClick, d.opts.UnsubscribeMailto)
 }
 
 // DKIMHeaders are the headers the digest signs: go-mail's defaults plus
@@ -61,8 +72,8 @@ func NewDKIMSigner(keyPEM []byte, domain, selector string) (*gomail.DKIMSigner, 
 }
 
 // confirmation builds the double opt-in email with the signed link.
-func (d *Digest) confirmation(rcpt string) (*gomail.Msg, error) {
-	link := d.opts.BaseURL + "/subscribe/confirm?t=" + d.token(purposeConfirm, rcpt, d.opts.Now().Add(confirmTTL))
+func (d *Digest) confirmation(rcpt string, themes []string) (*gomail.Msg, error) {
+	link := d.ConfirmURL(rcpt, themes)
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := m.From(d.from.String()); err != nil {
 		return nil, err

@@ -84,7 +84,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		return err
 	}
 	watcher := schedule.NewWatcher(schedule.WatchOptions{
-		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log,
+		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log, Seed: feed.IsSeed,
 		Apply: func(ctx context.Context, names ...string) error {
 			start := time.Now()
 			defer func() { svc.metrics.ScanSeconds.Observe(time.Since(start).Seconds()) }()
@@ -113,7 +113,6 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ConnContext:       web.ConnContext,
 	}
 
 	// Background work stops when ctx ends; the server is shut down below.
@@ -158,7 +157,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		}
 	}()
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(web.CoalescingListener(ln)) }()
+	go func() { served <- srv.Serve(ln) }()
 	digestNext := "off"
 	if next := sched.Next(); !next.IsZero() {
 		digestNext = next.Format(time.RFC3339)

@@ -15,25 +15,7 @@ import (
 // cacheControl lets readers and proxies reuse a feed for five minutes.
 const cacheControl = "public, max-age=300"
 
-// Header values every feed response carries, set without allocating: a
-// poll is mostly headers. A slice is full (len == cap), so a later Add
-// copies it rather than writing into it.
-var (
-	cacheControlValue = []string{cacheControl}
-	varyValue         = []string{"Accept-Encoding"}
-	gzipValue         = []string{"gzip"}
-	contentTypeValues = map[string][]string{}
-)
-
-func init() {
-	for _, t := range []string{feed.TypeAtom, feed.TypeRSS, feed.TypeJSON, feed.TypeOPML} {
-		contentTypeValues[t] = []string{t}
-	}
-}
-
-// handleDocument serves a pre-rendered document from memory: strong ETag,
-// Last-Modified, 304 on If-None-Match or If-Modified-Since, the gzip
-// variant when the client accepts it, and HEAD.
+// handleDocument serves a pre-rendered document from memory.
 func (s *server) handleDocument(path func(*http.Request) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		doc, ok := s.opts.Snapshot().Document(path(r))
@@ -45,83 +27,23 @@ func (s *server) handleDocument(path func(*http.Request) string) http.Handler {
 	})
 }
 
+// serveDocument answers with doc through http.ServeContent (strong ETag,
+// Last-Modified, 304, 412, ranges and HEAD), sending the gzip variant
+// rendered with it when the client accepts gzip.
 func serveDocument(w http.ResponseWriter, r *http.Request, doc *feed.Document) {
 	h := w.Header()
-	if v, ok := contentTypeValues[doc.ContentType]; ok {
-		h["Content-Type"] = v
-	} else {
-		h.Set("Content-Type", doc.ContentType)
-	}
-	h["Cache-Control"] = cacheControlValue
-	h["Vary"] = varyValue
+	h.Set("Content-Type", doc.ContentType)
+	h.Set("Cache-Control", cacheControl)
+	h.Set("Vary", "Accept-Encoding")
 	body, etag := doc.Body, doc.ETag
-	gz := len(doc.Gzip) > 0 && acceptsGzip(r)
-	if gz {
-		body = doc.Gzip
+	if len(doc.Gzip) > 0 && acceptsGzip(r) {
 		// The encoded bytes are a different representation: a different tag.
-		etag = strings.TrimSuffix(doc.ETag, `"`) + `-gzip"`
-		h["Content-Encoding"] = gzipValue
+		body, etag = doc.Gzip, strings.TrimSuffix(doc.ETag, `"`)+`-gzip"`
+		h.Set("Content-Encoding", "gzip")
+		w = lengthWriter{ResponseWriter: w, n: len(body)}
 	}
 	h.Set("ETag", etag)
-	if r.Header.Get("Range") != "" || r.Header.Get("If-Match") != "" || r.Header.Get("If-Unmodified-Since") != "" {
-		// Rare requests: ServeContent answers ranges and 412s correctly.
-		if gz {
-			w = lengthWriter{ResponseWriter: w, n: len(body)}
-		}
-		http.ServeContent(w, r, "", doc.Modified, bytes.NewReader(body))
-		return
-	}
-	// A poll, by hand: ServeContent would copy the body through a new
-	// buffer on every request.
-	if notModified(r, etag, doc.Modified) {
-		delete(h, "Content-Type")
-		delete(h, "Content-Encoding")
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	if !doc.Modified.IsZero() {
-		h.Set("Last-Modified", doc.Modified.UTC().Format(http.TimeFormat))
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	writeResponse(w, r, http.StatusOK, body)
-}
-
-// writeResponse sends the status and, unless r is a HEAD, body: headers and
-// body in one write where the server set that up (see coalesce.go).
-func writeResponse(w http.ResponseWriter, r *http.Request, code int, body []byte) {
-	if r.Method == http.MethodHead {
-		w.WriteHeader(code)
-		return
-	}
-	c := heldConn(r)
-	c.hold()
-	defer c.release()
-	w.WriteHeader(code)
-	w.Write(body)
-	if c != nil {
-		http.NewResponseController(w).Flush()
-	}
-}
-
-// notModified reports whether the client's copy is current: If-None-Match
-// lists etag (weak comparison, RFC 9110 13.1.2) or, when If-None-Match is
-// absent, If-Modified-Since is not before modified.
-func notModified(r *http.Request, etag string, modified time.Time) bool {
-	if list := r.Header.Get("If-None-Match"); list != "" {
-		for _, tag := range strings.Split(list, ",") {
-			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-			if tag == "*" || tag == etag {
-				return true
-			}
-		}
-		return false
-	}
-	since := r.Header.Get("If-Modified-Since")
-	if since == "" || modified.IsZero() {
-		return false
-	}
-	t, err := http.ParseTime(since)
-	return err == nil && !modified.Truncate(time.Second).After(t)
+	http.ServeContent(w, r, "", doc.Modified, bytes.NewReader(body))
 }
 
 // acceptsGzip reports whether Accept-Encoding allows gzip: named (or as
@@ -225,7 +147,7 @@ func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string) {
 			break
 		}
 	}
-	s.render(w, r, http.StatusOK, "theme", themePage{Site: s.site(snap), Theme: th, Items: items})
+	s.render(w, r, http.StatusOK, "theme", themePage{Site: s.site(snap), Theme: th, Items: items, Subscribe: s.hasRoute("POST /subscribe")})
 }
 
 // handleHealth reports the corpus and whatever Status adds, as JSON.
@@ -287,7 +209,10 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, code int, page s
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	writeResponse(w, r, code, buf.Bytes())
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes())
+	}
 }
 
 func (s *server) hasRoute(pattern string) bool {
