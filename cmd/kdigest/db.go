@@ -26,6 +26,12 @@ const dbFile = "kdigest.db"
 // error naming it, so that a lost file is never silently replaced by an
 // empty one (and the subscribers and the ledger with it).
 func openDB(ctx context.Context, dataDir string) (*sql.DB, error) {
+	return openWatchedDB(ctx, dataDir, nil)
+}
+
+// openWatchedDB is openDB whose writes, when st is set, report their
+// outcome to st.
+func openWatchedDB(ctx context.Context, dataDir string, st *storage) (*sql.DB, error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
@@ -43,9 +49,19 @@ func openDB(ctx context.Context, dataDir string) (*sql.DB, error) {
 			return nil, err
 		}
 	}
-	db, err := sql.Open("sqlite", file+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)")
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+	dsn := file + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
+	var db *sql.DB
+	if st == nil {
+		var err error
+		if db, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+	} else {
+		base, err := sqlite.NewConnector(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+		db = sql.OpenDB(connector{Connector: base, s: st})
 	}
 	// SQLite has one writer; a single connection serialises access in-process.
 	db.SetMaxOpenConns(1)

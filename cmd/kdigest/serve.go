@@ -101,7 +101,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	handler, err := web.NewServer(web.Options{
 		Snapshot: svc.corpus.Snapshot, Log: svc.log, Metrics: svc.metrics, Routes: dig.routes(),
 		Status: func() map[string]any {
-			return map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "last_digest": dig.lastOutcome(ctx), "mail": mail}
+			return svc.health(map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "last_digest": dig.lastOutcome(ctx), "mail": mail})
 		},
 	})
 	if err != nil {

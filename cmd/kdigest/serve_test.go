@@ -289,11 +289,15 @@ func TestServeSaysWhereMailGoes(t *testing.T) {
 				t.Errorf("the log shows the password:\n%s", log)
 			}
 			var h struct {
-				Status string
-				Mail   mailMode
+				Status  string
+				Mail    mailMode
+				Storage storageStatus
 			}
 			if err := json.Unmarshal([]byte(get(t, base+"/healthz")), &h); err != nil {
 				t.Fatal(err)
+			}
+			if h.Status != "ok" || !h.Storage.OK {
+				t.Errorf("/healthz status %q, storage %+v; want ok", h.Status, h.Storage)
 			}
 			if h.Mail.Mode != tt.wantMail.Mode || h.Mail.Relay != tt.wantMail.Relay || h.Mail.TLS != tt.wantMail.TLS || (h.Mail.Mode == "outbox") != strings.HasSuffix(h.Mail.Outbox, "outbox") {
 				t.Errorf("/healthz mail = %+v, want %+v", h.Mail, tt.wantMail)
