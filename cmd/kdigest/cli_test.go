@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -63,11 +64,50 @@ func TestVersion(t *testing.T) {
 	}
 	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/kdigest/kdigest", Version: "v1.2.0"},
 		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123abcd"}, {Key: "vcs.time", Value: "2026-12-07T10:00:00Z"}, {Key: "vcs.modified", Value: "true"}}}
-	if got, want := formatVersion(bi), "kdigest v1.2.0 revision 0123abcd of 2026-12-07T10:00:00Z (modified) go1.26.8"; got != want {
+	if got, want := formatVersion(bi, "ffff"), "kdigest v1.2.0 revision 0123abcd of 2026-12-07T10:00:00Z (modified) go1.26.8"; got != want {
 		t.Errorf("formatVersion = %q, want %q", got, want)
 	}
 	bi.Settings, bi.Main.Version = nil, "(devel)"
-	if got, want := formatVersion(bi), "kdigest (devel) (no VCS revision) go1.26.8"; got != want {
+	if got, want := formatVersion(bi, ""), "kdigest (devel) (no VCS revision) go1.26.8"; got != want {
 		t.Errorf("formatVersion = %q, want %q", got, want)
+	}
+	if got, want := formatVersion(bi, "0123abcd"), "kdigest (devel) revision 0123abcd go1.26.8"; got != want {
+		t.Errorf("formatVersion with a link-time revision = %q, want %q", got, want)
+	}
+}
+
+// TestErrorsHaveNoPackagePrefix checks that what the commands print on
+// failure reads as a sentence, without "digest: " or "article: " inside.
+func TestErrorsHaveNoPackagePrefix(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.txt")
+	writeFile(t, empty, "")
+	badThemes := filepath.Join(dir, "themes.toml")
+	writeFile(t, badThemes, "name = \"x\"\n")
+	data := t.TempDir()
+	if code, _, stderr := runKdigest(t, nil, "subscribers", "add", "--data", data, "ann@example.org"); code != exitOK {
+		t.Fatalf("subscribers add: %s", stderr)
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"inspect", empty}, "empty file"},
+		{[]string{"themes", "--themes", badThemes}, "invalid taxonomy"},
+		{[]string{"subscribers", "add", "--data", data, "ann@example.org"}, "already subscribed"},
+		{[]string{"subscribers", "remove", "--data", data, "bob@example.org"}, "not subscribed"},
+		{[]string{"digests", "--data", data, "nope"}, "no such digest"},
+		{[]string{"config", "--digest-schedule", "0 8 * * 9"}, "invalid digest schedule"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := runKdigest(t, nil, tt.args...)
+		if code == exitOK || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%q: exit %d, stderr %q; want a failure saying %q", tt.args, code, stderr, tt.want)
+		}
+		for _, pkg := range []string{"digest: ", "feed: ", "article: ", "theme: ", "schedule: ", "web: "} {
+			if strings.Contains(stderr, pkg) {
+				t.Errorf("%q: stderr has the package prefix %q: %s", tt.args, pkg, stderr)
+			}
+		}
 	}
 }

@@ -5,6 +5,11 @@ import (
 	"strings"
 )
 
+// revision is the VCS revision given at link time (-ldflags "-X
+// main.revision=..."), for builds without .git such as the Docker image's;
+// the build information's own vcs.revision wins when there is one.
+var revision string
+
 // versionLine is what "kdigest version" prints: the module version, the
 // VCS revision and time the binary was built from (with "modified" when
 // the tree had uncommitted changes) and the Go version.
@@ -13,12 +18,13 @@ func versionLine() string {
 	if !ok {
 		return "kdigest (no build information)"
 	}
-	return formatVersion(bi)
+	return formatVersion(bi, revision)
 }
 
-// formatVersion formats the build information of a binary.
-func formatVersion(bi *debug.BuildInfo) string {
-	var rev, at, modified string
+// formatVersion formats the build information of a binary; rev is the
+// revision to show when the build information has none.
+func formatVersion(bi *debug.BuildInfo, rev string) string {
+	var at, modified string
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
