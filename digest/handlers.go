@@ -220,14 +220,5 @@ func (l *limiter) allow(client string) bool {
 }
 
 func (d *Digest) sendConfirmation(r *http.Request, addr string, themes []string) error {
-	m, err := d.confirmation(addr, themes)
-	if err != nil {
-		return err
-	}
-	sender, err := d.dial()
-	if err != nil {
-		return err
-	}
-	defer sender.Close()
-	return sender.Send(r.Context(), m)
+	return d.SendConfirmation(r.Context(), addr, themes)
 }

@@ -45,6 +45,10 @@ type Options struct {
 	IncludeIrrelevant bool
 	// Taxonomy classifies articles; default theme.Default().
 	Taxonomy *theme.Taxonomy
+	// FeedID, when set ("AUTHORITY,DATE", see ParseFeedID), replaces the
+	// feed id stored in the database, and is stored. Unset, the stored id
+	// is kept; the first run stores BaseURL's host and the year.
+	FeedID string
 	// Hub is a WebSub hub URL advertised in the feeds, or "".
 	Hub string
 	// OnChange, when set, is called with each new snapshot after a change,
@@ -66,7 +70,7 @@ type Options struct {
 type Corpus struct {
 	db   *sql.DB
 	opts Options
-	host string // BaseURL's host name, the authority of every tag: id
+	tag  FeedID // the prefix of every feed and entry id
 
 	mu      sync.Mutex
 	root    string             // Dir's real path, as of the last change
@@ -104,10 +108,22 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 	if err != nil {
 		return nil, err
 	}
+	var override *FeedID
+	if opts.FeedID != "" {
+		id, err := ParseFeedID(opts.FeedID)
+		if err != nil {
+			return nil, fmt.Errorf("open corpus: %w", err)
+		}
+		override = &id
+	}
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	c := &Corpus{db: db, opts: opts, host: host, failed: map[string]failure{}, outside: map[string]bool{}, bodies: map[string][]string{}}
+	tag, err := settleFeedID(ctx, db, override, host, opts.Now().UTC())
+	if err != nil {
+		return nil, fmt.Errorf("open corpus: %w", err)
+	}
+	c := &Corpus{db: db, opts: opts, tag: tag, failed: map[string]failure{}, outside: map[string]bool{}, bodies: map[string][]string{}}
 	if err := c.load(ctx); err != nil {
 		return nil, err
 	}
@@ -153,6 +169,9 @@ func withDefaults(o Options) (Options, string, error) {
 
 // Snapshot returns the current snapshot; it never returns nil.
 func (c *Corpus) Snapshot() *Snapshot { return c.snap.Load() }
+
+// FeedID returns the prefix of every feed and entry id, as stored.
+func (c *Corpus) FeedID() FeedID { return c.tag }
 
 // Dir returns the seeds folder the corpus reads.
 func (c *Corpus) Dir() string { return c.opts.Dir }

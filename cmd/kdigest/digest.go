@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,22 +15,29 @@ import (
 	"time"
 
 	"github.com/kdigest/kdigest/digest"
+	"github.com/kdigest/kdigest/schedule"
 	gomail "github.com/wneessen/go-mail"
 )
 
 func digestCommand() *command {
 	var (
 		dryRun, sendEmpty bool
+		daily             bool
 		preview, to       string
 		since, resend     string
 	)
 	return &command{
 		name:    "digest",
-		args:    "[--dry-run] [--preview FILE.html] [--to ADDR,...] [--since DATE|RFC3339] [--send-empty] [--resend ID --to ADDR]",
+		args:    "[--dry-run] [--preview FILE.html] [--to ADDR,...] [--since DATE|RFC3339] [--send-empty] [--daily] [--resend ID --to ADDR]",
 		summary: "build and send the digest of what is new since the last one",
-		help: `Digest builds the digest of the articles first seen since the last digest
-(on the first run: the last --window) and sends it to every subscriber, one
-message each. Unfinished digests (an interrupted run, deliveries that failed
+		help: `Digest builds the digest of the articles new since the last digest (on the
+first run: the last --window) and sends it to every weekly subscriber (with
+--daily: every daily one), one message each, holding only the themes each
+chose; a subscriber whose themes have nothing new gets nothing (unless
+--send-empty), a paused or suspended one gets nothing. An article is new in the
+first digest whose window holds its publication date (the time it was first
+seen when it states none): one published before the window, even if just
+found, is never new. Unfinished digests (an interrupted run, deliveries that failed
 temporarily, one-offs included) are finished first, and no one gets the same
 digest twice, except a message "in doubt": the relay had all of it and never
 answered, so it may have been delivered; the next run tries it once more, and
@@ -43,6 +51,8 @@ exits 1 at once, naming the process that holds the lock.
 the subscribers' cutoff does not move. --since takes a date (2026-11-16,
 midnight in --tz) or an RFC 3339 time, not in the future. --resend sends a
 recorded digest again to one --to address ("kdigest digests" lists the ids).
+--daily sends the daily digest, for the subscribers who chose daily: its window
+starts at the last daily digest (the first: a day).
 
 Exit status: 0 when everything due was sent or there was nothing to send, 1 when
 some deliveries failed (each is listed with its reason) or another run holds
@@ -54,6 +64,7 @@ the lock, 2 on usage errors.`,
 			fs.StringVar(&to, "to", "", "comma-separated addresses to send to instead of the subscribers")
 			fs.StringVar(&since, "since", "", "start of the window: a date (YYYY-MM-DD, midnight in --tz) or RFC 3339; not in the future")
 			fs.BoolVar(&sendEmpty, "send-empty", false, "send a quiet-week note when nothing is new")
+			fs.BoolVar(&daily, "daily", false, "the daily digest, for the subscribers who chose daily")
 			fs.StringVar(&resend, "resend", "", "digest id to send again, to the one --to address")
 		},
 		run: func(ctx context.Context, e env, c *config, args []string) int {
@@ -61,7 +72,7 @@ the lock, 2 on usage errors.`,
 				fmt.Fprintf(e.stderr, "kdigest digest: unexpected argument %q\n", args[0])
 				return exitUsage
 			}
-			o := digest.RunOptions{DryRun: dryRun, SendEmpty: sendEmpty, Kind: "manual", Out: e.stdout, Progress: e.stderr}
+			o := digest.RunOptions{DryRun: dryRun, SendEmpty: sendEmpty, Daily: daily, Kind: "manual", Out: e.stdout, Progress: e.stderr}
 			if to != "" {
 				for _, a := range strings.Split(to, ",") {
 					if a = strings.TrimSpace(a); a != "" {
@@ -81,6 +92,10 @@ the lock, 2 on usage errors.`,
 				}
 				o.Since = t
 			}
+			if daily && (len(o.To) > 0 || resend != "") {
+				fmt.Fprintln(e.stderr, "kdigest digest: --daily goes to the daily subscribers: not with --to or --resend")
+				return exitUsage
+			}
 			if resend != "" && len(o.To) != 1 {
 				fmt.Fprintln(e.stderr, "kdigest digest: --resend needs exactly one --to address")
 				return exitUsage
@@ -99,7 +114,7 @@ the lock, 2 on usage errors.`,
 				fmt.Fprintf(e.stderr, "kdigest digest: %v\n", err)
 				return exitFailure
 			}
-			dig, err := openDigest(ctx, e, c, svc)
+			dig, err := openDigest(ctx, e, c, svc, nil)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest digest: %v\n", err)
 				return exitFailure
@@ -163,10 +178,12 @@ func reportRun(e env, rep *digest.Report, err error) int {
 	switch {
 	case rep.Interrupted && rep.DigestID == "":
 		fmt.Fprintln(e.stderr, "Interrupted: the rest stays pending and is sent by the next run.")
+	case rep.Empty && rep.Skipped > 0:
+		fmt.Fprintf(e.stdout, "Nothing new in the themes of any of the %d subscriber(s): no new digest made.\n", rep.Skipped)
 	case rep.Empty:
 		fmt.Fprintln(e.stdout, "Nothing new since the last digest: no new digest made.")
 	case rep.NoRecipients:
-		fmt.Fprintln(e.stdout, "No subscribers: no email sent. Add some with `kdigest subscribers add ADDRESS`.")
+		fmt.Fprintln(e.stdout, "No one to send to (no active subscriber of this frequency who is not paused): no email sent. Add some with `kdigest subscribers add ADDRESS`.")
 	default:
 		reportDigest(e, "Sent", *rep)
 	}
@@ -179,6 +196,9 @@ func reportRun(e env, rep *digest.Report, err error) int {
 // reportDigest prints one digest's outcome in a run.
 func reportDigest(e env, verb string, rep digest.Report) {
 	fmt.Fprintf(e.stdout, "%s digest %s (%q) to %d of %d recipient(s).\n", verb, rep.DigestID, rep.Subject, rep.Sent, rep.Recipients)
+	if rep.Skipped > 0 {
+		fmt.Fprintf(e.stdout, "  %d subscriber(s) left out: nothing new in their themes.\n", rep.Skipped)
+	}
 	for _, f := range rep.Failed {
 		kind := "refused"
 		switch {
@@ -205,28 +225,22 @@ type digester struct {
 
 // openDigest builds the digest with the configured sender: the SMTP relay
 // of --smtp, or .eml files in DATA/outbox when none is set.
-func openDigest(ctx context.Context, e env, c *config, svc *service) (*digester, error) {
+// next, when set, says when the service's next digest of a frequency is
+// due (the welcome message says it).
+func openDigest(ctx context.Context, e env, c *config, svc *service, next func(frequency string) time.Time) (*digester, error) {
 	secret, err := digest.LoadSecret(filepath.Join(c.Data, "secret"))
 	if err != nil {
 		return nil, err
 	}
-	var dial func() (digest.Sender, error)
-	if c.smtp == nil {
-		outbox := outboxDir(c)
-		dial = func() (digest.Sender, error) { return digest.NewOutboxSender(outbox, svc.log) }
-	} else {
-		cfg := *c.smtp
-		dial = func() (digest.Sender, error) { return digest.NewSMTPSender(cfg) }
-	}
 	opts := digest.Options{
 		BaseURL: c.BaseURL, From: c.From, Location: c.TZ, Window: c.Window, PerTheme: c.PerTheme,
 		Secret: secret, Log: svc.log, OnSent: svc.metrics.DigestsSent.Inc,
-		LockFile: filepath.Join(c.Data, lockFile),
+		LockFile: filepath.Join(c.Data, lockFile), UnsubscribeMailto: c.UnsubscribeMailto, Next: next,
 	}
 	if c.Templates != "" {
 		opts.Templates = os.DirFS(c.Templates)
 	}
-	d, err := digest.New(ctx, svc.db, svc.corpus.Snapshot, dial, opts)
+	d, err := digest.New(ctx, svc.db, svc.corpus.Snapshot, dialer(c, svc.log), opts)
 	if err != nil {
 		return nil, dbError(filepath.Join(c.Data, dbFile), err)
 	}
@@ -238,6 +252,17 @@ func openDigest(ctx context.Context, e env, c *config, svc *service) (*digester,
 		}
 	}
 	return dg, nil
+}
+
+// dialer makes the digest's sender: the SMTP relay of --smtp, or .eml
+// files in DATA/outbox when none is set.
+func dialer(c *config, log *slog.Logger) func() (digest.Sender, error) {
+	if c.smtp == nil {
+		outbox := outboxDir(c)
+		return func() (digest.Sender, error) { return digest.NewOutboxSender(outbox, log) }
+	}
+	cfg := *c.smtp
+	return func() (digest.Sender, error) { return digest.NewSMTPSender(cfg) }
 }
 
 func fromAddress(from string) string {
@@ -258,6 +283,36 @@ const lockFile = "digest.lock"
 func (g *digester) scheduled(ctx context.Context) error {
 	rep, err := g.d.Run(ctx, digest.RunOptions{Kind: "scheduled", Signer: g.signer, Wait: true})
 	return runFailed(ctx, rep, err)
+}
+
+// scheduledDaily is the daily cron job: the daily digest, to the
+// subscribers who chose it.
+func (g *digester) scheduledDaily(ctx context.Context) error {
+	rep, err := g.d.Run(ctx, digest.RunOptions{Kind: "scheduled", Daily: true, Signer: g.signer, Wait: true})
+	return runFailed(ctx, rep, err)
+}
+
+// dailySpec is the cron spec of the daily digest: every day at the hour
+// and minute of the weekly schedule's next run, in the same zone (--tz).
+// A weekly schedule that is off turns the daily one off too.
+func dailySpec(weekly *schedule.Scheduler, loc *time.Location) string {
+	next := weekly.Next()
+	if next.IsZero() {
+		return schedule.Off
+	}
+	next = next.In(loc)
+	return fmt.Sprintf("%d %d * * *", next.Minute(), next.Hour())
+}
+
+// newDailyScheduler schedules the daily digest beside the weekly one.
+// Resuming unfinished digests is the weekly scheduler's: any run resumes
+// them all.
+func newDailyScheduler(weekly *schedule.Scheduler, c *config, log *slog.Logger, g *digester) (*schedule.Scheduler, error) {
+	return schedule.NewScheduler(schedule.SchedulerOptions{
+		Spec: dailySpec(weekly, c.TZ), Location: c.TZ, Log: log.With("digest", "daily"),
+		Run:  g.scheduledDaily,
+		Last: func(ctx context.Context) (time.Time, error) { return g.d.LastSentOf(ctx, digest.Daily) },
+	})
 }
 
 // resume finishes interrupted digests at start, without making a new one.
@@ -337,7 +392,7 @@ attempts, the last error and the Message-ID to look for in the relay's log.`,
 				fmt.Fprintf(e.stderr, "kdigest digests: --limit %d: want at least 1\n", limit)
 				return exitUsage
 			}
-			d, closeDB, err := openLedger(ctx, c)
+			d, closeDB, err := openLedger(ctx, e, c)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest digests: %v\n", err)
 				return exitFailure

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kdigest/kdigest/digest"
 	"github.com/kdigest/kdigest/feed"
 	"github.com/kdigest/kdigest/feed/web"
 	"github.com/kdigest/kdigest/schedule"
@@ -69,17 +70,29 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		hub.log = svc.log
 	}
 
-	dig, err := openDigest(ctx, e, c, svc)
+	// The welcome message says when the next digest comes: the schedulers
+	// are made below, before anything is served.
+	var sched, dailySched *schedule.Scheduler
+	dig, err := openDigest(ctx, e, c, svc, func(frequency string) time.Time {
+		if frequency == digest.Daily {
+			return dailySched.Next()
+		}
+		return sched.Next()
+	})
 	if err != nil {
 		return err
 	}
-	sched, err := schedule.NewScheduler(schedule.SchedulerOptions{
+	sched, err = schedule.NewScheduler(schedule.SchedulerOptions{
 		Spec: c.DigestSchedule, Location: c.TZ, Log: svc.log,
 		Run:     func(ctx context.Context) error { return dig.scheduled(ctx) },
 		Last:    dig.lastSent,
 		Pending: dig.d.Unfinished,
 		Resume:  dig.resume,
 	})
+	if err != nil {
+		return err
+	}
+	dailySched, err = newDailyScheduler(sched, c, svc.log, dig)
 	if err != nil {
 		return err
 	}
@@ -101,7 +114,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	handler, err := web.NewServer(web.Options{
 		Snapshot: svc.corpus.Snapshot, Log: svc.log, Metrics: svc.metrics, Routes: dig.routes(),
 		Status: func() map[string]any {
-			return svc.health(map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "last_digest": dig.lastOutcome(ctx), "mail": mail})
+			return svc.health(map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "daily_digest_schedule": dailySched.Status(), "last_digest": dig.lastOutcome(ctx), "mail": mail})
 		},
 	})
 	if err != nil {
@@ -156,13 +169,20 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 			svc.log.Error("scheduler stopped", "err", err)
 		}
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := dailySched.Run(bg); err != nil {
+			svc.log.Error("daily scheduler stopped", "err", err)
+		}
+	}()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	digestNext := "off"
 	if next := sched.Next(); !next.IsZero() {
 		digestNext = next.Format(time.RFC3339)
 	}
-	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", digestNext, "mail", mail.String())
+	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "feed_id", svc.corpus.FeedID().String(), "digest_next", digestNext, "mail", mail.String())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -33,7 +33,7 @@ func TestHealthDegradedWhileWritesFail(t *testing.T) {
 	if err := svc.scan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	dig, err := openDigest(ctx, e, c, svc)
+	dig, err := openDigest(ctx, e, c, svc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

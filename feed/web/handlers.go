@@ -27,13 +27,22 @@ func (s *server) handleDocument(path func(*http.Request) string) http.Handler {
 	})
 }
 
+// pageCacheControl has browsers ask again for a page each time: the
+// answer is a 304 while the corpus has not changed.
+const pageCacheControl = "no-cache"
+
 // serveDocument answers with doc through http.ServeContent (strong ETag,
 // Last-Modified, 304, 412, ranges and HEAD), sending the gzip variant
 // rendered with it when the client accepts gzip.
 func serveDocument(w http.ResponseWriter, r *http.Request, doc *feed.Document) {
+	serveWith(w, r, doc, cacheControl)
+}
+
+// serveWith is serveDocument with the Cache-Control value cache.
+func serveWith(w http.ResponseWriter, r *http.Request, doc *feed.Document, cache string) {
 	h := w.Header()
 	h.Set("Content-Type", doc.ContentType)
-	h.Set("Cache-Control", cacheControl)
+	h.Set("Cache-Control", cache)
 	h.Set("Vary", "Accept-Encoding")
 	body, etag := doc.Body, doc.ETag
 	if len(doc.Gzip) > 0 && acceptsGzip(r) {
@@ -111,8 +120,9 @@ func (s *server) handleTheme() http.Handler {
 
 func (s *server) handleIndex() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		snap := s.opts.Snapshot()
-		s.render(w, r, http.StatusOK, "index", indexPage{Site: s.site(snap), Sections: sections(snap, 5), Subscribe: s.hasRoute("POST /subscribe")})
+		s.servePage(w, r, "index", "index", func(snap *feed.Snapshot) any {
+			return indexPage{Site: s.site(snap), Sections: sections(snap, 5), Subscribe: s.hasRoute("POST /subscribe")}
+		})
 	})
 }
 
@@ -134,20 +144,21 @@ func (s *server) handleArticle() http.Handler {
 }
 
 func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string) {
-	snap := s.opts.Snapshot()
-	th, ok := snap.Taxonomy.Lookup(id)
-	if !ok {
+	if _, ok := s.opts.Snapshot().Taxonomy.Lookup(id); !ok {
 		s.notFound(w, r, "There is no such theme.")
 		return
 	}
-	var items []item
-	for _, e := range snap.ThemeEntries(id) {
-		items = append(items, itemOf(snap, e, th.Color))
-		if len(items) == 100 {
-			break
+	s.servePage(w, r, "theme/"+id, "theme", func(snap *feed.Snapshot) any {
+		th, _ := snap.Taxonomy.Lookup(id) // every snapshot has the corpus's one taxonomy
+		var items []item
+		for _, e := range snap.ThemeEntries(id) {
+			items = append(items, itemOf(snap, e, th.Color))
+			if len(items) == 100 {
+				break
+			}
 		}
-	}
-	s.render(w, r, http.StatusOK, "theme", themePage{Site: s.site(snap), Theme: th, Items: items, Subscribe: s.hasRoute("POST /subscribe")})
+		return themePage{Site: s.site(snap), Theme: th, Items: items, Subscribe: s.hasRoute("POST /subscribe")}
+	})
 }
 
 // handleHealth reports the corpus and whatever Status adds, as JSON, with
@@ -202,6 +213,28 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request, msg string) {
 	s.render(w, r, http.StatusNotFound, "notfound", notFoundPage{Site: s.site(s.opts.Snapshot()), Message: msg})
 }
 
+// servePage serves a page that depends on the snapshot alone, not on the
+// request: rendered once per snapshot and kept under key (see pageCache),
+// then served as a feed is, with an ETag, 304s and gzip.
+func (s *server) servePage(w http.ResponseWriter, r *http.Request, key, page string, data func(*feed.Snapshot) any) {
+	doc, err := s.cache.get(s.opts.Snapshot(), key, func(snap *feed.Snapshot, prev *feed.Document) (*feed.Document, error) {
+		var buf bytes.Buffer
+		if err := s.pages[page].ExecuteTemplate(&buf, "layout", data(snap)); err != nil {
+			return nil, err
+		}
+		return feed.NewDocument(buf.Bytes(), htmlType, s.opts.Now(), prev), nil
+	})
+	if err != nil {
+		s.opts.Log.Error("http: render page", "page", page, "err", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	serveWith(w, r, doc, pageCacheControl)
+}
+
+// htmlType is the media type of every page.
+const htmlType = "text/html; charset=utf-8"
+
 // render executes a page template into a buffer first, so a template error
 // becomes a clean 500 rather than half a page.
 func (s *server) render(w http.ResponseWriter, r *http.Request, code int, page string, data any) {
@@ -211,7 +244,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, code int, page s
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Type", htmlType)
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(code)
 	if r.Method != http.MethodHead {
