@@ -224,7 +224,8 @@ func (h *hubPinger) ping(ctx context.Context, s *feed.Snapshot) {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if err := web.PingHub(ctx, &http.Client{Timeout: 10 * time.Second}, h.hub, topics); err != nil && h.log != nil {
-			h.log.Warn("websub ping failed", "hub", h.hub, "err", err)
+			// A hub URL may carry a password, and the error quotes the URL.
+			h.log.Warn("websub ping failed", "hub", maskURL(h.hub), "err", maskURL(err.Error()))
 		}
 	}()
 }

@@ -361,3 +361,21 @@ func TestBuildFeedID(t *testing.T) {
 		t.Errorf("a bad --feed-id: exit %d, stderr %q; want 2 naming it", code, stderr)
 	}
 }
+
+// TestHubPasswordNotLogged checks that a failed WebSub ping to a hub whose
+// URL carries a password logs the failure without the password.
+func TestHubPasswordNotLogged(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := "http://ann:s3cret@" + ln.Addr().String() + "/hub"
+	ln.Close() // nothing listens: the ping fails
+	seeds := seedsDir(t)
+	_, logText := startServeLog(t, seeds, "--websub-hub", hub)
+	writeFile(t, filepath.Join(seeds, "new-1.txt"), newArticle(1))
+	within(t, 5*time.Second, "websub ping failure logged", func() bool { return strings.Contains(logText(), "websub ping failed") })
+	if log := logText(); strings.Contains(log, "s3cret") {
+		t.Errorf("the log shows the hub's password:\n%s", log)
+	}
+}
