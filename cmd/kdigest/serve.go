@@ -112,7 +112,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 
 	mail := mailModeOf(c)
 	handler, err := web.NewServer(web.Options{
-		Snapshot: svc.corpus.Snapshot, Log: svc.log, Metrics: svc.metrics, Routes: dig.routes(),
+		Snapshot: svc.corpus.Snapshot, Log: svc.log, Metrics: svc.metrics, Routes: dig.routes(), Archive: dig.d.Archive(),
 		Status: func() map[string]any {
 			return svc.health(map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "daily_digest_schedule": dailySched.Status(), "last_digest": dig.lastOutcome(ctx), "mail": mail})
 		},
