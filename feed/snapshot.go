@@ -120,7 +120,7 @@ type Snapshot struct {
 }
 
 // ErrNotFound reports an article id the snapshot does not hold.
-var ErrNotFound = errors.New("feed: article not found")
+var ErrNotFound = errors.New("article not found")
 
 // Article returns the entry with the given id. Ids are looked up, never
 // used as paths. Its Body is set only when a feed carries it: call Full
