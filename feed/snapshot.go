@@ -146,8 +146,12 @@ func (s *Snapshot) Full(ctx context.Context, id string) (*Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Copies of the entry and its article: the snapshot's stay without
+	// the body, which memory does not keep.
+	a := *e.Article
+	a.Body = body
 	full := *e
-	full.Body = body
+	full.Article = &a
 	return &full, nil
 }
 
