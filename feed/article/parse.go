@@ -2,8 +2,8 @@ package article
 
 import (
 	"fmt"
-	"regexp"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
