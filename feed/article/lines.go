@@ -35,6 +35,7 @@ type line struct {
 	df                 int    // corpus documents holding the line
 	rep                int    // times the line occurs in the page
 	class              class
+	furn               uint8 // furniture(): 0 not yet known, 1 no, 2 yes
 }
 
 var (
@@ -105,14 +106,19 @@ var chromePhrases = newPhraseSet(
 // compared. Every line of every article is searched for the chrome
 // phrases; a strings.Contains per phrase cost a fifth of a parse.
 type phraseSet struct {
-	starts  [1 << 16]bool // the phrases' first two bytes
-	phrases []string
+	starts  [1 << 16]uint16 // 1 + index in byStart of the phrases with these first two bytes
+	byStart [][]string
 }
 
 func newPhraseSet(phrases ...string) *phraseSet {
-	ps := &phraseSet{phrases: phrases}
+	ps := &phraseSet{}
 	for _, p := range phrases {
-		ps.starts[uint16(p[0])<<8|uint16(p[1])] = true
+		k := uint16(p[0])<<8 | uint16(p[1])
+		if ps.starts[k] == 0 {
+			ps.byStart = append(ps.byStart, nil)
+			ps.starts[k] = uint16(len(ps.byStart))
+		}
+		ps.byStart[ps.starts[k]-1] = append(ps.byStart[ps.starts[k]-1], p)
 	}
 	return ps
 }
@@ -120,10 +126,11 @@ func newPhraseSet(phrases ...string) *phraseSet {
 // in reports whether s contains one of the phrases.
 func (ps *phraseSet) in(s string) bool {
 	for i := 0; i+1 < len(s); i++ {
-		if !ps.starts[uint16(s[i])<<8|uint16(s[i+1])] {
+		n := ps.starts[uint16(s[i])<<8|uint16(s[i+1])]
+		if n == 0 {
 			continue
 		}
-		for _, p := range ps.phrases {
+		for _, p := range ps.byStart[n-1] {
 			if strings.HasPrefix(s[i:], p) {
 				return true
 			}

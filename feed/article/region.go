@@ -202,7 +202,19 @@ var furniturePhrases = newPhraseSet(
 	"contributed to the report", "like this story", "share it with", "share this story", "share this article",
 )
 
-// furniture reports a line in which the site talks about itself.
+// furniture reports a line in which the site talks about itself; the
+// answer is kept, as the region and its edges ask it of a line again.
+func (l *line) furniture() bool {
+	if l.furn == 0 {
+		l.furn = 1
+		if furniture(l.text) {
+			l.furn = 2
+		}
+	}
+	return l.furn == 2
+}
+
+// furniture reports text in which the site talks about itself.
 func furniture(s string) bool {
 	if len(s) >= 400 {
 		return false
@@ -260,7 +272,7 @@ func (p *page) inlineBox(i int) bool {
 		if l.kind == kindEnd {
 			return false
 		}
-		if l.class == classGood && !furniture(l.text) {
+		if l.class == classGood && !l.furniture() {
 			good++
 			words += l.words
 		}
@@ -280,7 +292,7 @@ func (p *page) lineScore(l *line) float64 {
 	switch {
 	case l.kind == kindEnd:
 		return -25
-	case l.class == classGood && furniture(l.text):
+	case l.class == classGood && l.furniture():
 		return -3
 	case l.class == classGood:
 		return float64(l.words)
@@ -311,10 +323,10 @@ func (p *page) fallbackStart() int {
 func (p *page) keep(start, end int) []string {
 	// The text's edges hold the site's own sentences: newsletters,
 	// comment rules, affiliate notices.
-	for end > start+1 && (p.lines[end-1].class != classGood || furniture(p.lines[end-1].text)) {
+	for end > start+1 && (p.lines[end-1].class != classGood || p.lines[end-1].furniture()) {
 		end--
 	}
-	for start < end-1 && (p.lines[start].class != classGood || furniture(p.lines[start].text)) {
+	for start < end-1 && (p.lines[start].class != classGood || p.lines[start].furniture()) {
 		start++
 	}
 	start = p.trimLead(start, end)
@@ -323,7 +335,7 @@ func (p *page) keep(start, end int) []string {
 	var firstKey uint64
 	for i := start; i < end; i++ {
 		l := &p.lines[i]
-		if l.class != classGood && !(i == start && start == end-1) || furniture(l.text) && l.words < 40 && end-start > 1 {
+		if l.class != classGood && !(i == start && start == end-1) || l.furniture() && l.words < 40 && end-start > 1 {
 			continue
 		}
 		text := trimSeparator(l.text)
@@ -363,7 +375,7 @@ func (p *page) closing(l *line) bool {
 		return false
 	}
 	return l.words >= 3 && l.words < 25 && l.rep == 1 && endsSentence(l.text) && !p.template(l) &&
-		!furniture(l.text) && !strings.ContainsAny(l.text, "@|") && !strings.Contains(l.text, "://")
+		!l.furniture() && !strings.ContainsAny(l.text, "@|") && !strings.Contains(l.text, "://")
 }
 
 // trimLead moves the start of the text [start, end) past a lead-in that
