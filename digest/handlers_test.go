@@ -185,28 +185,3 @@ func TestSubscribeRateLimit(t *testing.T) {
 		t.Errorf("post an hour later = %d, want 202", res.code)
 	}
 }
-
-func TestDigestArchive(t *testing.T) {
-	e, d, srv := newWebEnv(t)
-
-	if res := do(t, srv, http.MethodGet, "/digests", nil); res.code != http.StatusOK || !strings.Contains(res.body, "No digest has been sent yet") {
-		t.Errorf("empty /digests = %d %q", res.code, res.body)
-	}
-	rep, _ := sendToThree(t, e, d)
-	res := do(t, srv, http.MethodGet, "/digests", nil)
-	if res.code != http.StatusOK || !strings.Contains(res.body, "/digests/"+rep.DigestID) || !strings.Contains(res.body, "3 sent") {
-		t.Errorf("/digests = %d %q, want a link to %s with 3 sent", res.code, res.body, rep.DigestID)
-	}
-	res = do(t, srv, http.MethodGet, "/digests/"+rep.DigestID, nil)
-	if res.code != http.StatusOK || !strings.Contains(res.body, "5 new articles") || !strings.Contains(res.header.Get("Content-Type"), "text/html") {
-		t.Errorf("/digests/%s = %d %q", rep.DigestID, res.code, res.header.Get("Content-Type"))
-	}
-	if strings.Contains(res.body, "/unsubscribe?t=") {
-		t.Errorf("the web copy carries an unsubscribe token")
-	}
-	for _, id := range []string{"nope", "2026-11-23-080001", "..%2F..%2Fetc"} {
-		if res := do(t, srv, http.MethodGet, "/digests/"+id, nil); res.code != http.StatusNotFound {
-			t.Errorf("/digests/%s = %d, want 404", id, res.code)
-		}
-	}
-}
