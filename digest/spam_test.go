@@ -18,6 +18,21 @@ import (
 // when spamassassin is installed, scores it (local tests only, -L, so the
 // result does not depend on the network).
 func TestOutboxMessageSpamScore(t *testing.T) {
+	tests := []struct {
+		name   string
+		themes []string
+	}{
+		{"every theme", nil},
+		{"a subscriber's themes", []string{"security", "humanitarian"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { spamScore(t, tc.themes) })
+	}
+}
+
+// spamScore sends one digest to a subscriber of the themes through the
+// outbox and scores the .eml with spamassassin.
+func spamScore(t *testing.T, themes []string) {
 	e := newEnv(t)
 	outbox := filepath.Join(t.TempDir(), "outbox")
 	d, err := digest.New(context.Background(), e.db, e.corpus.Snapshot,
@@ -25,7 +40,7 @@ func TestOutboxMessageSpamScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subscribe(t, d, "ann@example.org")
+	subscribeWith(t, d, "ann@example.org", digest.Subscription{Themes: themes})
 	rep, err := d.Run(context.Background(), digest.RunOptions{})
 	if err != nil || rep.Sent != 1 {
 		t.Fatalf("run = %+v, %v", rep, err)
