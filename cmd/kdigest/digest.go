@@ -377,7 +377,8 @@ the next run) and in doubt (the relay had the whole message and never
 answered: it may have been delivered).
 
 With an ID it lists that digest's deliveries, one recipient a line, with the
-attempts, the last error and the Message-ID to look for in the relay's log.`,
+attempts, the themes (sections) the message held, the last error and the
+Message-ID to look for in the relay's log.`,
 		settings: groupService,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -420,7 +421,11 @@ attempts, the last error and the Message-ID to look for in the relay's log.`,
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tKIND\tMADE\tWINDOW\tARTICLES\tSTATUS\tSENT\tFAILED\tPENDING\tIN DOUBT\tSUBJECT")
 			for _, s := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s – %s\t%d\t%s\t%d\t%d\t%d\t%d\t%s\n", s.ID, s.Kind, s.Created.In(c.TZ).Format(when),
+				kind := s.Kind
+				if s.Cadence == digest.Daily {
+					kind += " (daily)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s – %s\t%d\t%s\t%d\t%d\t%d\t%d\t%s\n", s.ID, kind, s.Created.In(c.TZ).Format(when),
 					s.Since.In(c.TZ).Format(when), s.Cutoff.In(c.TZ).Format(when), s.Articles, s.Status, s.Sent, s.Failed, s.Pending, s.InDoubt, s.Subject)
 			}
 			tw.Flush()
@@ -443,9 +448,13 @@ func listDeliveries(ctx context.Context, e env, d *digest.Digest, id string, asJ
 		return writeJSON(e, list)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RECIPIENT\tSTATUS\tATTEMPTS\tUPDATED\tMESSAGE-ID\tLAST ERROR")
+	fmt.Fprintln(tw, "RECIPIENT\tSTATUS\tATTEMPTS\tUPDATED\tTHEMES\tMESSAGE-ID\tLAST ERROR")
 	for _, x := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", x.Recipient, x.Status, x.Attempts, x.Updated.In(loc).Format("2006-01-02 15:04:05"), x.MessageID, x.LastError)
+		themes := strings.Join(x.Themes, ",")
+		if themes == "" {
+			themes = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", x.Recipient, x.Status, x.Attempts, x.Updated.In(loc).Format("2006-01-02 15:04:05"), themes, x.MessageID, x.LastError)
 	}
 	tw.Flush()
 	return exitOK

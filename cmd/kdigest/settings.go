@@ -189,7 +189,7 @@ func settings() []setting {
 			}},
 		{name: "rescan", env: "KDIGEST_RESCAN", def: "10m", usage: "interval of the full rescan that catches what the watcher missed", groups: groupService,
 			apply: duration(func(c *config) *time.Duration { return &c.Rescan }, time.Second)},
-		{name: "digest-schedule", env: "KDIGEST_DIGEST_SCHEDULE", def: "0 8 * * MON", usage: `cron spec of the weekly digest (5 fields or @weekly), or "off"`, groups: groupService,
+		{name: "digest-schedule", env: "KDIGEST_DIGEST_SCHEDULE", def: "0 8 * * MON", usage: `cron spec of the weekly digest (5 fields or @weekly), or "off"; the daily digest runs every day at its hour and minute`, groups: groupService,
 			apply: str(func(c *config) *string { return &c.DigestSchedule })},
 		{name: "smtp", env: "KDIGEST_SMTP", fileEnv: "KDIGEST_SMTP_FILE", secret: true, usage: "SMTP URL: smtp://user:pass@host:587 (STARTTLS), smtps://host:465, ?tls=none for a loopback relay; empty writes .eml files to DATA/outbox", groups: groupService,
 			apply: str(func(c *config) *string { return &c.SMTP })},
