@@ -97,9 +97,10 @@ func (c *Corpus) collect(outs []outcome) *change {
 
 // commit writes ch to the database in one transaction (the rows, the
 // line statistics and the story index's changes) and then to memory,
-// publishing a new snapshot when anything a reader can see changed. A
-// failed write leaves memory and the current snapshot as they were.
-func (c *Corpus) commit(ctx context.Context, ch *change) error {
+// publishing a new snapshot when anything a reader can see changed and
+// publish is true (else the next commit publishes it). A failed write
+// leaves memory and the current snapshot as they were.
+func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 	if c.storiesStale {
 		if err := c.loadStories(ctx); err != nil {
 			return err
@@ -152,6 +153,10 @@ func (c *Corpus) commit(ctx context.Context, ch *change) error {
 	// A change saved whose snapshot could not be built (see below) is
 	// published by the next commit, whatever that one changes.
 	visible := ch.visible || len(ch.forgot) > 0 || len(ch.failed) > 0 || c.unpublished
+	if visible && !publish {
+		c.unpublished = true
+		return nil
+	}
 	if !visible {
 		c.touch()
 		return nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"github.com/kdigest/kdigest/feed/theme"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -691,5 +692,46 @@ func TestFullReadsOneRow(t *testing.T) {
 	}
 	if _, err := s.Full(context.Background(), "nope"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("Full of an unknown id = %v, want ErrNotFound", err)
+	}
+}
+
+// TestRescanInParts scans a folder in parts of two files, as a first
+// start scans one larger than scanPart: each part is saved before the
+// next is read, the snapshot is published once, and the articles, their
+// stories and the line statistics are those of a scan in one part.
+func TestRescanInParts(t *testing.T) {
+	seeds := seedFiles(t)
+	scan := func(part int) (*Corpus, *Snapshot) {
+		f := newFixture(t, seeds...)
+		raw, _ := os.ReadFile(filepath.Join("..", "seeds", seeds[1]))
+		f.write(t, "zz_copy.txt", string(raw))
+		c, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		c.scanPart = part
+		if err := c.Rescan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return c, c.Snapshot()
+	}
+	_, whole := scan(scanPart)
+	c, parts := scan(2)
+	if parts.Version != 1 {
+		t.Errorf("Version after a scan in parts = %d, want 1 (published once)", parts.Version)
+	}
+	if got, want := snapshotStories(parts), snapshotStories(whole); !storiesEqual(got, want) {
+		t.Errorf("stories in parts\n got %v\nwant %v", got, want)
+	}
+	if len(parts.Visible()) != len(whole.Visible()) {
+		t.Errorf("visible in parts = %d, want %d", len(parts.Visible()), len(whole.Visible()))
+	}
+	want, docs := recount(t, c)
+	if got := savedCounts(t, c); !maps.Equal(got, want) || c.docs != docs {
+		t.Errorf("line_df after a scan in parts differs from a recount (%d keys, want %d; docs %d, want %d)", len(got), len(want), c.docs, docs)
+	}
+	if d := doc(t, parts, PathAtom); !bytes.Contains(d.Body, []byte("<entry>")) {
+		t.Error("the feed of a scan in parts has no entries")
 	}
 }

@@ -176,6 +176,19 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 		jobs = append(jobs, j)
 	}
 	c.outside = outside
+	// A large scan (a first start) goes in parts, each saved before the
+	// next is read: memory holds one part's texts, not the folder's. The
+	// snapshot is published once, after the last part.
+	for len(jobs) > c.scanPart {
+		outs, err := c.read(ctx, jobs[:c.scanPart])
+		if err == nil {
+			err = c.commit(ctx, c.collect(outs), false)
+		}
+		if err != nil {
+			return fmt.Errorf("rescan: %w", err)
+		}
+		jobs = jobs[c.scanPart:]
+	}
 	outs, err := c.read(ctx, jobs)
 	if err != nil {
 		return fmt.Errorf("rescan: %w", err)
@@ -191,12 +204,17 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 			ch.forget(name)
 		}
 	}
-	if err := c.commit(ctx, ch); err != nil {
+	if err := c.commit(ctx, ch, true); err != nil {
 		return fmt.Errorf("rescan: %w", err)
 	}
 	c.opts.Log.Debug("rescan", "files", len(present), "read", len(jobs), "duration", time.Since(start))
 	return nil
 }
+
+// scanPart is the most files a rescan reads and saves at once. Each part
+// is parsed with the line statistics of the parts before it and itself
+// (a part is one batch, see evidence).
+const scanPart = 2048
 
 // clash is the error of a seed whose article id another file has (a.txt
 // and a.html): the first in name order keeps it.
@@ -264,7 +282,7 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 		}
 	}
 	ch.merge(c.collect(append(outs, failed...)))
-	if err := c.commit(ctx, ch); err != nil {
+	if err := c.commit(ctx, ch, true); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
 	c.opts.Log.Debug("apply", "files", len(seen), "read", len(jobs), "duration", time.Since(start))
