@@ -139,6 +139,8 @@ type outletVote struct {
 	first int     // index of the first vote
 	kinds int     // the kinds of vote it has had
 	lines []int   // the lines that voted for it
+	// phrase is the name as mentions find it in a line (outletPhrase).
+	phrase string
 }
 
 // outletBallot collects the votes of one page.
@@ -148,13 +150,24 @@ type outletBallot struct {
 	line  int // the line voting, -1 for none
 }
 
-// outletKey folds a name for comparison: case, a leading "the", spaces.
-func outletKey(s string) string {
+// outletPhrase folds a name for finding it in a line: case, a leading
+// "the", spaces, a web address's top-level domain.
+func outletPhrase(s string) string {
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
 	s = strings.TrimPrefix(s, "the ")
 	s = strings.TrimRight(s, ".")
 	if !strings.Contains(s, " ") {
 		s = strings.TrimPrefix(domainTail.ReplaceAllString(s, ""), "www.")
+	}
+	return s
+}
+
+// outletKey folds a name for comparison: its phrase without spaces, so
+// that "India Post", "IndiaPost" and "indiapost.com" are one name.
+func outletKey(s string) string {
+	s = strings.ReplaceAll(outletPhrase(s), " ", "")
+	if len(s) > 5 && strings.HasPrefix(s, "the") {
+		s = s[3:] // "TheHill.com" is "The Hill"
 	}
 	return s
 }
@@ -167,7 +180,7 @@ func (b *outletBallot) add(name string, w float64, kind int) {
 		return
 	}
 	k := outletKey(name)
-	if notNames[k] {
+	if notNames[outletPhrase(name)] || k == "" {
 		return
 	}
 	if b.votes == nil {
@@ -175,17 +188,20 @@ func (b *outletBallot) add(name string, w float64, kind int) {
 	}
 	v := b.votes[k]
 	if v == nil {
-		v = &outletVote{first: b.n}
+		v = &outletVote{first: b.n, phrase: outletPhrase(name)}
 		b.votes[k] = v
 	}
 	b.n++
 	if v.kinds&kind != 0 {
 		w = min(0.25, maxRepeats-v.again) // the same kind of evidence again
+		if kind == voteByline {
+			w = 0 // a label every item of a list carries ("X | Paid Program")
+		}
 		v.again += w
 	}
 	v.kinds |= kind
 	v.score += w
-	if b.line >= 0 && len(v.lines) < 16 {
+	if b.line >= 0 {
 		v.lines = append(v.lines, b.line)
 	}
 	// The spelling of the strongest vote wins; "The X" over "X" at equal
@@ -416,14 +432,14 @@ func isYearTail(s string) bool {
 // outweighs one named once.
 func (p *page) mentions(b *outletBallot) {
 	type cand struct {
-		v     *outletVote
-		key   string
-		bonus float64
+		v           *outletVote
+		key, phrase string
+		bonus       float64
 	}
 	cs := make([]cand, 0, len(b.votes))
 	for k, v := range b.votes {
 		if len(k) >= 2 {
-			cs = append(cs, cand{v: v, key: k})
+			cs = append(cs, cand{v: v, key: k, phrase: v.phrase})
 		}
 	}
 	for li, l := range p.lines {
@@ -444,7 +460,7 @@ func (p *page) mentions(b *outletBallot) {
 			switch {
 			case exact == c.key:
 				c.bonus += 0.75
-			case containsWord(lower, c.key):
+			case containsWord(lower, c.phrase):
 				c.bonus += 0.2
 			}
 		}

@@ -158,6 +158,14 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 			break
 		}
 	}
+	// A standfirst between the headline and the text shares its words too.
+	for i := max(0, start-8); i < start; i++ {
+		if l := &p.lines[i]; l.class == classGood && l.kind == kindPara {
+			for _, w := range contentWords(l.text) {
+				lede[w] = true
+			}
+		}
+	}
 	bestScore := 0.0
 	consider := func(i int, text, suffix string) {
 		cw := contentWords(text)
@@ -189,6 +197,12 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		if p.inList(i) {
 			score -= 0.2
 		}
+		if p.inMenu(i) {
+			score -= 0.3
+		}
+		if agencies[strings.ToLower(text)] != "" || creditTeam.MatchString(text) {
+			score -= 0.5 // a credit: "The Associated Press", "CTV News Digital Team"
+		}
 		if twoSentences(text) {
 			score -= 0.3 // a caption or a teaser
 		}
@@ -216,9 +230,16 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 // personLine is a byline without its "By": a name and a role.
 var personLine = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]*){1,3}\s*[,|]\s*[\p{L} ]*(?i:writer|reporter|editor|correspondent|staff|contributor|columnist|producer)s?$`)
 
+// gluedSentence is a sentence's end with the next one glued to it, as a
+// caption and its credit are in a page's text.
+var gluedSentence = regexp.MustCompile(`\p{Ll}{2}[.!?]["”’]?\p{Lu}\p{Ll}`)
+
 // twoSentences reports text holding a sentence boundary, other than the
 // full stop of an abbreviation ("Rep. Ilhan Omar", "U.S. Senate").
 func twoSentences(text string) bool {
+	if gluedSentence.MatchString(text) {
+		return true // "The road isn't easy.Kathrin Ziegler/Getty"
+	}
 	for _, m := range sentenceEnd.FindAllStringIndex(text, -1) {
 		if m[1] >= len(text)-1 {
 			continue
@@ -246,10 +267,10 @@ func (p *page) headlineShaped(l *line) bool {
 	return !strings.HasSuffix(t, ".") || strings.HasSuffix(t, "...")
 }
 
-// bylineAfter reports a byline or a date within two lines after line i,
+// bylineAfter reports a byline or a date within three lines after line i,
 // where a headline's metadata sits.
 func (p *page) bylineAfter(i int) bool {
-	for j := i + 1; j < min(len(p.lines), i+3); j++ {
+	for j := i + 1; j < min(len(p.lines), i+4); j++ {
 		if p.lines[j].kind == kindMeta {
 			return true
 		}
@@ -263,6 +284,25 @@ func (p *page) inList(i int) bool {
 	return i > 0 && i+1 < len(p.lines) && p.headlineShaped(&p.lines[i-1]) && p.headlineShaped(&p.lines[i+1]) &&
 		p.lines[i-1].words >= 4 && p.lines[i+1].words >= 4
 }
+
+// inMenu reports a line in a run of five or more short lines: a menu.
+func (p *page) inMenu(i int) bool {
+	short := func(j int) bool { return p.lines[j].kind == kindShort && p.lines[j].words <= 5 }
+	if !short(i) {
+		return false
+	}
+	lo, hi := i, i
+	for lo > 0 && short(lo-1) {
+		lo--
+	}
+	for hi+1 < len(p.lines) && short(hi+1) {
+		hi++
+	}
+	return hi-lo+1 >= 5
+}
+
+// creditTeam is a credit line naming a team or a desk.
+var creditTeam = regexp.MustCompile(`(?i)\b(?:team|desk|staff|newsroom|bureau)$`)
 
 // shownTwice reports a line repeated at the top of the page or right next
 // to itself, as a page's title and its heading are; not a link that two

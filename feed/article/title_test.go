@@ -14,6 +14,7 @@ func TestHeadlineShape(t *testing.T) {
 		{"U.S. Senate passes the bill", false},
 		{"Talks resume. Ministers meet in Brussels", true},
 		{"Photo taken on Monday. Credit: AP", true},
+		{"The road to retiring early isn't easy.Kathrin Ziegler/Getty", true},
 	}
 	for _, tt := range tests {
 		if got := twoSentences(tt.text); got != tt.two {
@@ -82,6 +83,29 @@ func TestTextEnd(t *testing.T) {
 			}
 			if got := a.Body[len(a.Body)-1]; !strings.HasSuffix(got, tt.last) {
 				t.Errorf("body ends %q, want …%q", got, tt.last)
+			}
+		})
+	}
+}
+
+func TestHeadlineChoice(t *testing.T) {
+	const story = "\n\nArmenia and Azerbaijan resumed talks on the peace treaty in Brussels on Monday, officials said in statements to the press.\n\n" +
+		"The foreign ministers are to meet again next month, a spokesman for the European Union said on Tuesday evening in a statement.\n"
+	tests := []struct {
+		name, head, want string
+	}{
+		{"a menu item with a byline-like neighbour is no headline",
+			"World\n\nEurope\n\nBrussels Talks Today\n\nBy Any Means Necessary\n\nDouble Down\n\nLoud & Clear\n\nSearch\n\nPeace treaty talks resume in Brussels\n\nNovember 18, 2019", "Peace treaty talks resume in Brussels"},
+		{"a wire credit is no headline", "Diplomats gather again in the Belgian capital\n\nBy Anna Petrosyan\n\nThe Associated Press\n\nNovember 18, 2019", "Diplomats gather again in the Belgian capital"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := Parse("x.txt", []byte(tt.head+story), Evidence{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Title != tt.want {
+				t.Errorf("title = %q, want %q", a.Title, tt.want)
 			}
 		})
 	}
