@@ -376,6 +376,21 @@ func TestFirstDigestOfOldArticles(t *testing.T) {
 			}
 		}
 	}
+	// What is sent holds none of them.
+	subscribe(t, d, "ann@example.org")
+	rep, err := d.Run(context.Background(), digest.RunOptions{})
+	if err != nil || rep.Sent != 1 || rep.Articles != 3 {
+		t.Fatalf("first run = %+v, %v, want 3 articles sent", rep, err)
+	}
+	p, _ := lastTo(t, e, "ann@example.org")
+	for _, id := range old {
+		if strings.Contains(p.Text, id) || strings.Contains(p.HTML, id) {
+			t.Errorf("the first digest mails %s, published years ago", id)
+		}
+	}
+	if !strings.Contains(p.Subject, ": 3 new articles") || strings.Count(p.Text, "first seen ") != 3 {
+		t.Errorf("first digest = %q, want 3 articles marked first seen\n%s", p.Subject, p.Text)
+	}
 	// Still in the feeds: the corpus keeps them.
 	for _, id := range old {
 		if _, ok := c.Snapshot().Article(id); !ok {
