@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -196,7 +197,7 @@ func (s *server) archiveFeed(ctx context.Context) (*feed.Document, error) {
 		}
 		var body bytes.Buffer
 		if err := s.pages["issue"].ExecuteTemplate(&body, "issue", viewOf(is)); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("render digest %s: %w", is.ID, err)
 		}
 		summary := is.Overview
 		if is.Quiet {
@@ -210,7 +211,7 @@ func (s *server) archiveFeed(ctx context.Context) (*feed.Document, error) {
 	}
 	b, err := feed.RenderAtom(f)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("render /digests.atom: %w", err)
 	}
 	return feed.NewDocument(b, feed.TypeAtom, f.Updated, nil), nil
 }
