@@ -263,20 +263,33 @@ func TestArchiveFeed(t *testing.T) {
 	}
 	for i, id := range ids {
 		en := f.Entries[i]
-		issue := do(t, srv, http.MethodGet, "/digests/"+id, nil)
+		issue, err := d.Archive().Issue(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if en.ID != "tag:kdigest.example.org,2026:digest/"+id || en.Links["alternate"] != baseURL+"/digests/"+id || en.ContentType != "html" {
 			t.Errorf("entry %d = id %q links %v content type %q, want digest %s", i, en.ID, en.Links, en.ContentType, id)
 		}
 		if en.Published == "" || en.Updated != en.Published {
 			t.Errorf("entry %d: published %q updated %q, want both, equal", i, en.Published, en.Updated)
 		}
-		for _, line := range strings.Split(en.Content, "\n") {
-			if !strings.Contains(issue.body, line) {
-				t.Errorf("entry %d content line %q is not on the issue's page", i, line)
+		content := html.UnescapeString(en.Content)
+		for _, sec := range issue.Sections {
+			want := []string{"<h2>" + sec.Name + "</h2>"}
+			for _, it := range sec.Items {
+				want = append(want, `<h3><a href="`+it.URL+`">`+it.Title+`</a></h3>`, it.Summary, it.Date)
+				for _, a := range it.Also {
+					want = append(want, `<a href="`+a.URL+`">`+a.Outlet+`</a>`)
+				}
+			}
+			for _, w := range want {
+				if !strings.Contains(content, w) {
+					t.Errorf("entry %d content lacks %q", i, w)
+				}
 			}
 		}
 	}
-	if !strings.Contains(f.Entries[1].Content, `<section id="`) || !strings.Contains(f.Entries[0].Content, "A quiet week") {
+	if !strings.Contains(f.Entries[1].Content, `<h2>`) || !strings.Contains(f.Entries[0].Content, "A quiet week") {
 		t.Errorf("entries' content: %q / %q", f.Entries[0].Content, f.Entries[1].Content)
 	}
 	if err := atomcheck.Schema([]byte(res.body)); err != nil && !errors.Is(err, atomcheck.ErrNoJing) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -158,7 +159,7 @@ func (s *server) handleIssue() http.Handler {
 
 // handleArchiveFeed serves /digests.atom: an Atom feed of the newest
 // issues, one entry per digest, whose content is the issue as its page
-// shows it. It is rendered per request (a query of the newest issues) and
+// shows it, in plain HTML. It is rendered per request (a query of the newest issues) and
 // served like the corpus's feeds: ETag, Last-Modified, 304, gzip.
 func (s *server) handleArchiveFeed() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -195,8 +196,8 @@ func (s *server) archiveFeed(ctx context.Context) (*feed.Document, error) {
 			return nil, err
 		}
 		var body bytes.Buffer
-		if err := s.pages["issue"].ExecuteTemplate(&body, "issue", viewOf(is)); err != nil {
-			return nil, err
+		if err := s.pages["issue"].ExecuteTemplate(&body, "issuefeed", viewOf(is)); err != nil {
+			return nil, fmt.Errorf("render digest %s: %w", is.ID, err)
 		}
 		summary := is.Overview
 		if is.Quiet {
@@ -210,7 +211,7 @@ func (s *server) archiveFeed(ctx context.Context) (*feed.Document, error) {
 	}
 	b, err := feed.RenderAtom(f)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("render /digests.atom: %w", err)
 	}
 	return feed.NewDocument(b, feed.TypeAtom, f.Updated, nil), nil
 }

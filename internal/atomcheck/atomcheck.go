@@ -145,6 +145,9 @@ func Validate(body []byte) (*Feed, error) {
 			if strings.Contains(strings.ToLower(x.Content), "<script") {
 				bad("%s: content has a script tag (the W3C validator warns)", where)
 			}
+			if strings.Contains(strings.ToLower(x.Content), " style=") {
+				bad("%s: content has a style attribute (readers drop it; the W3C validator warns of most)", where)
+			}
 		}
 		for _, s := range e.Summary {
 			checkTextType(bad, where+" summary", s.Type)

@@ -63,6 +63,7 @@ func TestValidateFinds(t *testing.T) {
 		{"category text", `<category term="t" label="T"></category>`, `<category>t</category>`, "category without term"},
 		{"bad text type", `<content type="html">`, `<content type="markdown">`, "type \"markdown\""},
 		{"script", "&lt;p&gt;Text", "&lt;script&gt;x&lt;/script&gt;", "script tag"},
+		{"style", "&lt;p&gt;Text", "&lt;p style=&#34;--c:red&#34;&gt;Text", "style attribute"},
 		{"empty href", `href="https://example.org/a/related"`, `href=""`, "without href"},
 	}
 	for _, tc := range tests {
