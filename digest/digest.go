@@ -85,6 +85,8 @@ type Digest struct {
 	opts     Options
 	tmpl     *templateSet
 	from     *mail.Address
+	// wake tells SendConfirmations that a confirmation email was queued.
+	wake chan struct{}
 }
 
 // New migrates the digest tables in db and checks the templates and the
@@ -135,7 +137,7 @@ func New(ctx context.Context, db *sql.DB, snapshot func() *feed.Snapshot, dial f
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, from: from}, nil
+	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, from: from, wake: make(chan struct{}, 1)}, nil
 }
 
 // domain is the part of the sender address after the @, for Message-IDs

@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS subscribers (
 DROP TABLE IF EXISTS digest_lock;`
 
 func migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if _, err := db.ExecContext(ctx, schema+confirmSchema); err != nil {
 		return fmt.Errorf("migrate the digest ledger: %w", err)
 	}
 	// Ledgers written before in-doubt deliveries existed lack the column.

@@ -78,6 +78,9 @@ func (d *Digest) Unsubscribe(ctx context.Context, email string) error {
 		fmtTime(d.opts.Now()), addr); err != nil {
 		return fmt.Errorf("unsubscribe %s: %w", addr, err)
 	}
+	if err := voidConfirmations(ctx, tx, addr); err != nil {
+		return fmt.Errorf("unsubscribe %s: %w", addr, err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("unsubscribe %s: %w", addr, err)
 	}

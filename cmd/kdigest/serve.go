@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kdigest/kdigest/digest"
 	"github.com/kdigest/kdigest/feed"
 	"github.com/kdigest/kdigest/feed/web"
 	"github.com/kdigest/kdigest/schedule"
@@ -51,6 +52,13 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
 	defer ln.Close()
+	var metricsLn net.Listener
+	if c.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", c.MetricsAddr); err != nil {
+			return fmt.Errorf("listen on %s (metrics-addr): %w", c.MetricsAddr, err)
+		}
+		defer metricsLn.Close()
+	}
 
 	var hub *hubPinger
 	if c.WebSubHub != "" {
@@ -99,6 +107,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 
 	handler, err := web.NewServer(web.Options{
 		Snapshot: svc.corpus.Snapshot, Log: svc.log, Metrics: svc.metrics, Routes: dig.routes(),
+		BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, CrossSiteExempt: []string{digest.OneClickUnsubscribe},
 		Status: func() map[string]any {
 			return map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "last_digest": dig.lastOutcome(ctx)}
 		},
@@ -156,8 +165,21 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 			svc.log.Error("scheduler stopped", "err", err)
 		}
 	}()
-	served := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		dig.d.SendConfirmations(bg) // the email in flight is finished and recorded
+	}()
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(web.CoalescingListener(ln)) }()
+	var metricsSrv *http.Server
+	if metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", svc.metrics.Handler())
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+		go func() { served <- metricsSrv.Serve(metricsLn) }()
+		svc.log.Info("serving metrics", "addr", metricsLn.Addr().String()+"/metrics")
+	}
 	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -165,6 +187,10 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 
 	select {
 	case err := <-served:
+		srv.Close()
+		if metricsSrv != nil {
+			metricsSrv.Close()
+		}
 		stopBG()
 		wg.Wait()
 		return fmt.Errorf("http server: %w", err)
@@ -175,6 +201,11 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		svc.log.Error("http shutdown", "err", err)
+	}
+	if metricsSrv != nil {
+		if err := metricsSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			svc.log.Error("metrics shutdown", "err", err)
+		}
 	}
 	stopBG()
 	wg.Wait() // the scheduler waits (bounded) for a digest in progress

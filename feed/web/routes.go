@@ -13,7 +13,6 @@ func (s *server) routes() {
 	s.handle("GET /themes/{file}", s.handleTheme())
 	s.handle("GET /articles/{id}", s.handleArticle())
 	s.handle("GET /healthz", s.handleHealth())
-	s.handle("GET /metrics", s.opts.Metrics.Handler())
 	s.handle("GET /{$}", s.handleIndex())
 	s.handle("/", s.handleNotFound())
 
