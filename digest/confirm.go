@@ -22,6 +22,7 @@ const confirmSchema = `
 CREATE TABLE IF NOT EXISTS confirmations (
 	token_hash TEXT PRIMARY KEY,       -- SHA-256 of the link's token: the table alone confirms no one
 	email      TEXT NOT NULL,
+	themes     TEXT NOT NULL,          -- the themes chosen, comma-separated, as signed in the token ('' = all)
 	created    TEXT NOT NULL,          -- RFC 3339
 	expires    INTEGER NOT NULL,       -- Unix seconds, as signed in the token
 	status     TEXT NOT NULL,          -- pending, sent, failed, in_doubt; then confirmed or void
@@ -32,6 +33,12 @@ CREATE TABLE IF NOT EXISTS confirmations (
 	next_try   TEXT NOT NULL           -- RFC 3339: not sent before
 );
 CREATE INDEX IF NOT EXISTS confirmations_by_email ON confirmations (email, created);`
+
+// migrateConfirmations (version 3) adds the queue of confirmation emails.
+func migrateConfirmations(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, confirmSchema)
+	return err
+}
 
 const (
 	// confirmPerAddress is how many confirmation emails one address gets
@@ -59,78 +66,123 @@ func hashToken(tok string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// queueConfirmation records a confirmation email to addr, to be sent by
-// SendConfirmations, and wakes it. An address that had confirmPerAddress
-// emails in the last confirmWindow gets ErrTooManyConfirmations, with how
-// long until it may have another.
-func (d *Digest) queueConfirmation(ctx context.Context, addr string) (time.Duration, error) {
+// queueConfirmation records a confirmation email to addr for the themes
+// (nil: every theme), to be sent by SendConfirmations from notBefore, and
+// wakes it. An address that had confirmPerAddress emails in the last
+// confirmWindow gets ErrTooManyConfirmations, with how long until it may
+// have another.
+func (d *Digest) queueConfirmation(ctx context.Context, addr string, themes []string, notBefore time.Time) (pendingConfirmation, time.Duration, error) {
 	now := d.opts.Now()
-	expires := now.Add(confirmTTL).Truncate(time.Second)
-	tok := d.token(purposeConfirm, addr, expires)
+	p := pendingConfirmation{email: addr, themes: strings.Join(themes, ","), expires: now.Add(confirmTTL).Unix(),
+		messageID: "<confirm." + randomID() + "@" + d.domain() + ">"}
+	p.hash = hashToken(d.confirmToken(p))
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
+		return p, 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
 	}
 	defer tx.Rollback()
 	var n int
 	var oldest sql.NullString
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created) FROM confirmations WHERE email = ? AND created > ?`,
 		addr, fmtTime(now.Add(-confirmWindow))).Scan(&n, &oldest); err != nil {
-		return 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
+		return p, 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
 	}
 	if n >= confirmPerAddress {
-		return parseTime(oldest.String).Add(confirmWindow).Sub(now), fmt.Errorf("%w: %s", ErrTooManyConfirmations, addr)
+		return p, parseTime(oldest.String).Add(confirmWindow).Sub(now), fmt.Errorf("%w: %s", ErrTooManyConfirmations, addr)
 	}
-	// The same address twice in one second makes the same token: one email.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO confirmations (token_hash, email, created, expires, status, message_id, next_try)
-		VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT(token_hash) DO NOTHING`,
-		hashToken(tok), addr, fmtTime(now), expires.Unix(), "<confirm."+randomID()+"@"+d.domain()+">", fmtTime(now)); err != nil {
-		return 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
+	// The same request twice in one second makes the same token: one email.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO confirmations (token_hash, email, themes, created, expires, status, message_id, next_try)
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT(token_hash) DO NOTHING`,
+		p.hash, addr, p.themes, fmtTime(now), p.expires, p.messageID, fmtTime(notBefore)); err != nil {
+		return p, 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
+		return p, 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
 	}
 	select {
 	case d.wake <- struct{}{}:
 	default: // a wake-up is already waiting
 	}
-	return 0, nil
+	return p, 0, nil
 }
 
-// checkConfirmation returns the address a confirmation token is for, if it
-// can still confirm: ErrBadToken for a forged, altered, expired or unknown
-// one, ErrLinkUsed for one used or voided by an unsubscribe.
-func (d *Digest) checkConfirmation(ctx context.Context, tok string) (string, error) {
-	addr, err := d.verify(purposeConfirm, tok)
+// confirmToken is the token of p's link: signed, with the address, the
+// themes and the expiry, so the queue needs to keep no secret.
+func (d *Digest) confirmToken(p pendingConfirmation) string {
+	return d.token(purposeConfirm, p.email, time.Unix(p.expires, 0), p.themes)
+}
+
+// SendConfirmation queues a confirmation email to addr for the themes (nil:
+// every theme) and sends it at once, from this process: "subscribers import
+// --confirm". One the relay does not take now stays queued, and the
+// service's SendConfirmations retries it; the error says so.
+func (d *Digest) SendConfirmation(ctx context.Context, addr string, themes []string) error {
+	// Not due for the service until this attempt is over.
+	p, _, err := d.queueConfirmation(ctx, addr, themes, d.opts.Now().Add(confirmRetry))
 	if err != nil {
-		return "", err
+		return err
+	}
+	sender, err := d.dial()
+	if err != nil {
+		return err
+	}
+	defer sender.Close()
+	sendErr, err := d.sendConfirmation(ctx, sender, p)
+	switch {
+	case err != nil:
+		return err
+	case sendErr == nil:
+		return nil
+	case IsTemporary(sendErr) || IsInDoubt(sendErr):
+		return fmt.Errorf("confirmation to %s not sent yet (queued: the service tries again): %w", addr, sendErr)
+	default:
+		return fmt.Errorf("confirmation to %s refused: %w", addr, sendErr)
+	}
+}
+
+// checkConfirmation returns the address and themes of a confirmation
+// token, if it can still confirm: ErrBadToken for a forged, altered,
+// expired or unknown one, ErrLinkUsed for one used or voided by an
+// unsubscribe.
+func (d *Digest) checkConfirmation(ctx context.Context, tok string) (addr, themes string, err error) {
+	addr, themes, err = d.verifyData(purposeConfirm, tok)
+	if err != nil {
+		return "", "", err
 	}
 	var status string
 	err = d.db.QueryRowContext(ctx, `SELECT status FROM confirmations WHERE token_hash = ?`, hashToken(tok)).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrBadToken
+		return "", "", ErrBadToken
 	}
 	if err != nil {
-		return "", fmt.Errorf("confirmation of %s: %w", addr, err)
+		return "", "", fmt.Errorf("confirmation of %s: %w", addr, err)
 	}
 	if status == "confirmed" || status == "void" {
-		return "", fmt.Errorf("%w: %s", ErrLinkUsed, addr)
+		return "", "", fmt.Errorf("%w: %s", ErrLinkUsed, addr)
 	}
-	return addr, nil
+	return addr, themes, nil
 }
 
-// Confirm subscribes the address of a confirmation token and uses the
-// token up. Errors as checkConfirmation's.
+// Confirm subscribes the address of a confirmation token to its themes,
+// uses the token up, and sends a new subscriber the welcome message.
+// Errors as checkConfirmation's.
 func (d *Digest) Confirm(ctx context.Context, tok string) (string, error) {
-	addr, err := d.checkConfirmation(ctx, tok)
+	addr, themes, err := d.checkConfirmation(ctx, tok)
 	if err != nil {
 		return "", err
 	}
-	if _, err := d.Subscribe(ctx, addr); err != nil && !errors.Is(err, ErrDuplicate) {
+	_, err = d.SubscribeWith(ctx, addr, Subscription{Themes: splitThemes(themes), Consent: ConsentDoubleOptIn})
+	if err != nil && !errors.Is(err, ErrDuplicate) {
 		return "", err
 	}
+	isNew := err == nil
 	if _, err := d.db.ExecContext(ctx, `UPDATE confirmations SET status = 'confirmed' WHERE token_hash = ?`, hashToken(tok)); err != nil {
 		return "", fmt.Errorf("confirmation of %s: %w", addr, err)
+	}
+	if isNew {
+		if err := d.SendWelcome(ctx, addr); err != nil {
+			d.opts.Log.Warn("digest: welcome message not sent", "to", addr, "err", err)
+		}
 	}
 	return addr, nil
 }
@@ -171,9 +223,9 @@ func (d *Digest) SendConfirmations(ctx context.Context) error {
 
 // pendingConfirmation is one confirmation email to send.
 type pendingConfirmation struct {
-	hash, email, messageID string
-	expires                int64
-	attempts, doubts       int
+	hash, email, themes, messageID string
+	expires                        int64
+	attempts                       int
 }
 
 // SendDueConfirmations sends, over one connection, the confirmation emails
@@ -208,7 +260,7 @@ func (d *Digest) SendDueConfirmations(ctx context.Context) (time.Time, error) {
 }
 
 func (d *Digest) dueConfirmations(ctx context.Context, now time.Time) ([]pendingConfirmation, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT token_hash, email, expires, attempts, doubts, message_id FROM confirmations
+	rows, err := d.db.QueryContext(ctx, `SELECT token_hash, email, themes, expires, attempts, message_id FROM confirmations
 		WHERE `+due+` AND next_try <= ? ORDER BY created`, fmtTime(now))
 	if err != nil {
 		return nil, fmt.Errorf("due confirmations: %w", err)
@@ -217,7 +269,7 @@ func (d *Digest) dueConfirmations(ctx context.Context, now time.Time) ([]pending
 	var out []pendingConfirmation
 	for rows.Next() {
 		var p pendingConfirmation
-		if err := rows.Scan(&p.hash, &p.email, &p.expires, &p.attempts, &p.doubts, &p.messageID); err != nil {
+		if err := rows.Scan(&p.hash, &p.email, &p.themes, &p.expires, &p.attempts, &p.messageID); err != nil {
 			return nil, fmt.Errorf("due confirmations: %w", err)
 		}
 		out = append(out, p)
@@ -239,37 +291,11 @@ func (d *Digest) sendConfirmations(ctx context.Context, list []pendingConfirmati
 		if ctx.Err() != nil {
 			return nil
 		}
-		tok := d.token(purposeConfirm, p.email, time.Unix(p.expires, 0))
-		tries, err, buildErr := d.attempt(ctx, sender, p.email, func() (*gomail.Msg, error) {
-			return d.confirmation(p.email, tok, p.messageID)
-		})
-		if buildErr != nil {
-			return buildErr
-		}
-		status, lastErr, doubt := "sent", "", 0
-		switch {
-		case err == nil:
-			d.opts.Log.Info("digest: confirmation email sent", "to", p.email)
-		case IsInDoubt(err):
-			status, doubt = "in_doubt", 1
-			d.opts.Log.Warn("digest: confirmation email in doubt: the relay had it and never answered", "to", p.email, "err", err)
-		case IsTemporary(err):
-			status = "pending"
-			d.opts.Log.Warn("digest: confirmation email failed for now: it is tried again", "to", p.email, "in", confirmRetry, "err", err)
-		default:
-			status = "failed"
-			d.opts.Log.Warn("digest: confirmation email refused", "to", p.email, "err", err)
-		}
+		sendErr, err := d.sendConfirmation(ctx, sender, p)
 		if err != nil {
-			lastErr = err.Error()
+			return err
 		}
-		// Recorded even when ctx ended: the message may have gone.
-		if _, err := d.db.ExecContext(context.WithoutCancel(ctx), `UPDATE confirmations SET status = ?, attempts = ?, doubts = doubts + ?,
-			last_error = ?, next_try = ? WHERE token_hash = ? AND status NOT IN ('confirmed', 'void')`,
-			status, p.attempts+tries, doubt, lastErr, fmtTime(d.opts.Now().Add(confirmRetry)), p.hash); err != nil {
-			return fmt.Errorf("record confirmation to %s: %w", p.email, err)
-		}
-		if status == "pending" || status == "in_doubt" {
+		if IsTemporary(sendErr) || IsInDoubt(sendErr) {
 			if tempInARow++; tempInARow == maxTempInARow {
 				d.opts.Log.Warn("digest: the relay keeps failing: the other confirmation emails wait", "for", confirmRetry)
 				return nil
@@ -279,6 +305,45 @@ func (d *Digest) sendConfirmations(ctx context.Context, list []pendingConfirmati
 		}
 	}
 	return nil
+}
+
+// sendConfirmation sends one queued confirmation email with the retry rule
+// of digest deliveries, and records the outcome: sent, failed (refused),
+// in doubt or pending, the last two tried again after confirmRetry. It
+// returns Send's last error; err reports what could not be built or
+// recorded.
+func (d *Digest) sendConfirmation(ctx context.Context, sender Sender, p pendingConfirmation) (sendErr, err error) {
+	tok := d.confirmToken(p)
+	tries, sendErr, buildErr := d.attempt(ctx, sender, p.email, func() (*gomail.Msg, error) {
+		return d.confirmation(p.email, tok, p.messageID)
+	})
+	if buildErr != nil {
+		return nil, buildErr
+	}
+	status, lastErr, doubt := "sent", "", 0
+	switch {
+	case sendErr == nil:
+		d.opts.Log.Info("digest: confirmation email sent", "to", p.email)
+	case IsInDoubt(sendErr):
+		status, doubt = "in_doubt", 1
+		d.opts.Log.Warn("digest: confirmation email in doubt: the relay had it and never answered", "to", p.email, "err", sendErr)
+	case IsTemporary(sendErr):
+		status = "pending"
+		d.opts.Log.Warn("digest: confirmation email failed for now: it is tried again", "to", p.email, "in", confirmRetry, "err", sendErr)
+	default:
+		status = "failed"
+		d.opts.Log.Warn("digest: confirmation email refused", "to", p.email, "err", sendErr)
+	}
+	if sendErr != nil {
+		lastErr = sendErr.Error()
+	}
+	// Recorded even when ctx ended: the message may have gone.
+	if _, err := d.db.ExecContext(context.WithoutCancel(ctx), `UPDATE confirmations SET status = ?, attempts = ?, doubts = doubts + ?,
+		last_error = ?, next_try = ? WHERE token_hash = ? AND status NOT IN ('confirmed', 'void')`,
+		status, p.attempts+tries, doubt, lastErr, fmtTime(d.opts.Now().Add(confirmRetry)), p.hash); err != nil {
+		return sendErr, fmt.Errorf("record confirmation to %s: %w", p.email, err)
+	}
+	return sendErr, nil
 }
 
 // confirmation builds the double opt-in email with the link to tok.

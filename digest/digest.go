@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kdigest/kdigest/feed"
+	"github.com/kdigest/kdigest/feed/theme"
 )
 
 // Sentinel errors callers branch on.
@@ -35,8 +36,15 @@ var (
 	ErrNoSubscriber = errors.New("not subscribed")
 	// ErrBadAddress reports an address that is not a valid email address.
 	ErrBadAddress = errors.New("invalid email address")
-	// ErrBadToken reports a forged, altered or expired token.
+	// ErrBadToken reports a forged, altered or expired token, or one made
+	// for another purpose.
 	ErrBadToken = errors.New("invalid token")
+	// ErrUnknownTheme reports a theme id the taxonomy does not have.
+	ErrUnknownTheme = errors.New("unknown theme")
+	// ErrBadFrequency reports a frequency other than weekly or daily.
+	ErrBadFrequency = errors.New("invalid frequency")
+	// ErrBadPause reports a pause length out of range.
+	ErrBadPause = errors.New("invalid pause")
 )
 
 // Options configures a Digest. Zero fields get the defaults documented on
@@ -48,6 +56,19 @@ type Options struct {
 	From string
 	// Name is the newsletter's name; default "Karabakh diplomacy weekly".
 	Name string
+	// DailyName names the daily digest; default Name with "weekly"
+	// replaced by "daily", or Name plus " (daily)".
+	DailyName string
+	// Taxonomy checks the themes subscribers choose; default the
+	// snapshot's.
+	Taxonomy *theme.Taxonomy
+	// Next says when the next digest of a frequency (Weekly, Daily) is
+	// due, for the welcome message; nil or a zero time says "on the next
+	// scheduled run".
+	Next func(frequency string) time.Time
+	// UnsubscribeMailto, if set, is an address someone reads, offered as
+	// a mailto: in List-Unsubscribe beside the one-click URL.
+	UnsubscribeMailto string
 	// Location is the zone of the dates in the digest; default UTC.
 	Location *time.Location
 	// Window is how far back the first digest looks; default 7 days.
@@ -84,6 +105,7 @@ type Digest struct {
 	dial     func() (Sender, error)
 	opts     Options
 	tmpl     *templateSet
+	pages    *pageTemplates
 	from     *mail.Address
 	// wake tells SendConfirmations that a confirmation email was queued.
 	wake chan struct{}
@@ -95,6 +117,12 @@ type Digest struct {
 func New(ctx context.Context, db *sql.DB, snapshot func() *feed.Snapshot, dial func() (Sender, error), opts Options) (*Digest, error) {
 	if opts.Name == "" {
 		opts.Name = "Karabakh diplomacy weekly"
+	}
+	if opts.DailyName == "" {
+		opts.DailyName = strings.Replace(opts.Name, "weekly", "daily", 1)
+		if opts.DailyName == opts.Name {
+			opts.DailyName = opts.Name + " (daily)"
+		}
 	}
 	if opts.Location == nil {
 		opts.Location = time.UTC
@@ -130,14 +158,39 @@ func New(ctx context.Context, db *sql.DB, snapshot func() *feed.Snapshot, dial f
 	if err != nil {
 		return nil, fmt.Errorf("from address %q: %w", opts.From, err)
 	}
+	if opts.UnsubscribeMailto != "" {
+		a, err := mail.ParseAddress(opts.UnsubscribeMailto)
+		if err != nil {
+			return nil, fmt.Errorf("unsubscribe mailto %q: %w", opts.UnsubscribeMailto, err)
+		}
+		opts.UnsubscribeMailto = a.Address
+	}
 	tmpl, err := loadTemplates(opts.Templates)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := loadPageTemplates()
 	if err != nil {
 		return nil, err
 	}
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, from: from, wake: make(chan struct{}, 1)}, nil
+	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, pages: pages, from: from, wake: make(chan struct{}, 1)}, nil
+}
+
+// taxonomy is the taxonomy subscribers choose themes from, nil when
+// there is none (no snapshot and none given).
+func (d *Digest) taxonomy() *theme.Taxonomy {
+	if d.opts.Taxonomy != nil {
+		return d.opts.Taxonomy
+	}
+	if d.snapshot != nil {
+		if snap := d.snapshot(); snap != nil {
+			return snap.Taxonomy
+		}
+	}
+	return nil
 }
 
 // domain is the part of the sender address after the @, for Message-IDs

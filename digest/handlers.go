@@ -26,6 +26,8 @@ func (d *Digest) Routes() map[string]http.Handler {
 		OneClickUnsubscribe:       d.handleUnsubscribe(),
 		"GET /digests":            d.handleList(),
 		"GET /digests/{id}":       d.handleView(),
+		"GET /preferences":        d.handlePreferencesPage(),
+		"POST /preferences":       d.handlePreferences(),
 	}
 }
 
@@ -73,7 +75,12 @@ func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 			d.show(w, http.StatusBadRequest, pageData{Title: "That address does not look right", Message: "Please go back and check the email address."})
 			return
 		}
-		wait, err := d.queueConfirmation(r.Context(), addr)
+		themes, err := d.subscribeThemes(r)
+		if err != nil {
+			d.show(w, http.StatusBadRequest, pageData{Title: "Unknown theme", Message: "Please go back and tick the themes again."})
+			return
+		}
+		_, wait, err := d.queueConfirmation(r.Context(), addr, themes, d.opts.Now())
 		if errors.Is(err, ErrTooManyConfirmations) {
 			w.Header().Set("Retry-After", retryAfter(wait))
 			d.show(w, http.StatusTooManyRequests, pageData{Title: "Confirmation already sent",
@@ -112,12 +119,12 @@ func (d *Digest) confirmFailure(w http.ResponseWriter, err error) {
 func (d *Digest) handleConfirmPage() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok := r.URL.Query().Get("t")
-		addr, err := d.checkConfirmation(r.Context(), tok)
+		addr, _, err := d.checkConfirmation(r.Context(), tok)
 		if err != nil {
 			d.confirmFailure(w, err)
 			return
 		}
-		d.show(w, http.StatusOK, pageData{Title: "Subscribe " + addr + "?", Message: "You will receive " + d.opts.Name + " once a week.",
+		d.show(w, http.StatusOK, pageData{Title: "Subscribe " + addr + "?", Message: "Press Confirm to start receiving " + d.opts.Name + ".",
 			Form: d.opts.BaseURL + "/subscribe/confirm", Hidden: map[string]string{"t": tok}, Button: "Confirm"})
 	})
 }
@@ -130,7 +137,7 @@ func (d *Digest) handleConfirm() http.Handler {
 			d.confirmFailure(w, err)
 			return
 		}
-		d.show(w, http.StatusOK, pageData{Title: "Subscribed", Message: addr + " will receive the weekly digest."})
+		d.show(w, http.StatusOK, pageData{Title: "Subscribed", Message: addr + " will receive " + d.opts.Name + "."})
 	})
 }
 

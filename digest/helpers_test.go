@@ -74,8 +74,22 @@ func openSQLite(path string) (*sql.DB, error) {
 	return db, nil
 }
 
-// copySeeds copies the project's five seed files into dir.
-func copySeeds(dir string) error {
+// freshDates moves the two dated seeds' publication into the week before
+// t0, so that all five are new in the first digest; copyOldSeeds keeps
+// them as published (2021 and 2022).
+var freshDates = strings.NewReplacer(
+	"Published Date: 10:31 | 31 October 2022", "Published Date: 06:31 | 23 November 2026",
+	"Published: 0314 GMT November 27, 2021", "Published: 0314 GMT November 23, 2026")
+
+// copySeeds copies the project's five seed files into dir, all of them
+// published (or first seen) in the week before t0.
+func copySeeds(dir string) error { return copySeedFiles(dir, true) }
+
+// copyOldSeeds copies the project's five seed files as they are: two
+// published years ago, three undated.
+func copyOldSeeds(dir string) error { return copySeedFiles(dir, false) }
+
+func copySeedFiles(dir string, fresh bool) error {
 	names, err := filepath.Glob(filepath.Join("..", "seeds", "*.txt"))
 	if err != nil || len(names) == 0 {
 		return fmt.Errorf("no seeds found (%v)", err)
@@ -87,6 +101,9 @@ func copySeeds(dir string) error {
 		raw, err := os.ReadFile(n)
 		if err != nil {
 			return err
+		}
+		if fresh {
+			raw = []byte(freshDates.Replace(string(raw)))
 		}
 		if err := os.WriteFile(filepath.Join(dir, filepath.Base(n)), raw, 0o644); err != nil {
 			return err

@@ -3,6 +3,7 @@ package digest
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,10 +11,13 @@ import (
 	"github.com/kdigest/kdigest/feed/theme"
 )
 
-// Issue is one digest's content, ready for the templates.
+// Issue is one digest's content, ready for the templates. The recorded
+// issue holds every theme (the archive's copy); each subscriber's message
+// is its view for their themes (ForThemes).
 type Issue struct {
 	ID       string
-	Name     string // the newsletter's name
+	Name     string // the newsletter's name (its daily name for a daily digest)
+	Cadence  string // Weekly or Daily
 	Subject  string
 	Period   string // "16–22 Nov 2026"
 	Since    time.Time
@@ -22,12 +26,21 @@ type Issue struct {
 	Stories  int // items, one per story
 	Overview string
 	Sections []Section
-	Quiet    bool // nothing new: the "quiet week" note
+	Quiet    bool   // nothing new: the "quiet week" note
+	Note     string // the sentence of a quiet issue
+
+	// Themes names the themes of a subscriber's view ("Summits and talks
+	// and Security"); "" when it holds every theme.
+	Themes string
+	// ThemeNames maps every theme id of the taxonomy to its name, so a
+	// view can name chosen themes that had nothing new.
+	ThemeNames map[string]string
 
 	BaseURL     string
 	FeedURL     string
 	WebURL      string // the "view in browser" copy
 	Unsubscribe string // per recipient; "" in the web copy
+	Preferences string // per recipient; "" in the web copy
 	Links       []string
 
 	articleIDs []string
@@ -39,6 +52,9 @@ type Section struct {
 	Items   []Item
 	More    int
 	MoreURL string
+	// Articles counts the section's articles, every outlet's report and
+	// the stories under More included.
+	Articles int
 }
 
 // Heading is the section's title with its item count, e.g. "Humanitarian (3)"
@@ -52,9 +68,11 @@ func (s Section) Heading() string {
 
 // Item is one story: the newest report, with the other outlets under it.
 type Item struct {
-	Title   string
-	URL     string
-	Outlet  string
+	Title  string
+	URL    string
+	Outlet string
+	// Date is the publication date, or "first seen 30 Nov 2026" when the
+	// article states none.
 	Date    string
 	Summary string
 	Also    []Also
@@ -75,74 +93,176 @@ func outletOf(e *feed.Entry) string {
 	return "Unknown outlet"
 }
 
-// buildIssue selects the visible entries first seen in (since, cutoff],
-// groups them one item per story under their primary theme in taxonomy
-// order, newest first, and fills in the links.
-func (d *Digest) buildIssue(snap *feed.Snapshot, id string, since, cutoff time.Time) *Issue {
+// IsNew reports whether an entry is new in the window (since, cutoff]: its
+// publication date is in it, or, when it states none, the time the corpus
+// first saw it. An article belongs to the first digest whose window holds
+// that date; one published before the window is never new, even when it
+// was only just found (it is in the feeds and pages, not the digest).
+func IsNew(e *feed.Entry, since, cutoff time.Time) bool {
+	return e.Date.After(since) && !e.Date.After(cutoff)
+}
+
+// buildIssue selects the visible entries new in (since, cutoff], groups
+// them one item per story under their primary theme in taxonomy order,
+// newest first, and fills in the links.
+func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cutoff time.Time) *Issue {
 	is := &Issue{
-		ID: id, Name: d.opts.Name, Since: since, Cutoff: cutoff,
+		ID: id, Name: d.opts.Name, Cadence: cadence, Since: since, Cutoff: cutoff,
 		BaseURL: d.opts.BaseURL, FeedURL: d.opts.BaseURL + "/feed.atom",
-		WebURL: d.opts.BaseURL + "/digests/" + url.PathEscape(id),
+		WebURL: d.opts.BaseURL + "/digests/" + url.PathEscape(id), ThemeNames: map[string]string{},
+	}
+	if cadence == Daily {
+		is.Name = d.opts.DailyName
+	}
+	for _, t := range snap.Taxonomy.Themes {
+		is.ThemeNames[t.ID] = t.Name
 	}
 	var fresh []*feed.Entry
-	for _, e := range snap.Since(since) {
-		if !e.FirstSeen.After(cutoff) {
+	for _, e := range snap.Visible() {
+		if IsNew(e, since, cutoff) {
 			fresh = append(fresh, e)
+			is.articleIDs = append(is.articleIDs, e.ID)
 		}
 	}
-	for _, e := range fresh {
-		is.articleIDs = append(is.articleIDs, e.ID)
-	}
-	is.Articles = len(fresh)
-	var counts []string
 	for _, fs := range snap.Sections(fresh) {
 		sec := Section{Theme: fs.Theme}
 		if !fs.Other() {
 			sec.MoreURL = d.opts.BaseURL + "/themes/" + url.PathEscape(fs.Theme.ID)
 		}
 		for i, lead := range fs.Leads {
-			if i == d.opts.PerTheme {
-				sec.More = len(fs.Leads) - i
-				break
+			sec.Articles += len(fs.Reports[lead.ID])
+			if i >= d.opts.PerTheme {
+				sec.More++
+				continue
 			}
-			sec.Items = append(sec.Items, d.item(snap, lead, is))
+			sec.Items = append(sec.Items, d.item(snap, lead))
 		}
 		is.Sections = append(is.Sections, sec)
-		is.Stories += len(fs.Leads)
-		counts = append(counts, fmt.Sprintf("%d %s", len(fs.Leads), strings.ToLower(fs.Theme.Name)))
 	}
-	is.Overview = strings.Join(counts, " · ")
 	is.Period = period(since, cutoff, d.opts.Location)
-	is.Quiet = is.Articles == 0
-	noun := "articles"
-	if is.Articles == 1 {
-		noun = "article"
-	}
-	if is.Quiet {
-		is.Subject = fmt.Sprintf("%s, %s: a quiet week", d.opts.Name, is.Period)
-	} else {
-		is.Subject = fmt.Sprintf("%s, %s: %d new %s", d.opts.Name, is.Period, is.Articles, noun)
-	}
+	is.finish()
 	return is
 }
 
 // item builds one story's item: the lead report, then the story's other
 // outlets (new in this issue or seen before) as "Also reported by".
-func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry, is *Issue) Item {
+func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry) Item {
+	it := Item{
+		Title: lead.Title, URL: d.opts.BaseURL + "/articles/" + url.PathEscape(lead.ID),
+		Outlet: outletOf(lead), Date: dateOf(lead, d.opts.Location), Summary: lead.Summary,
+	}
+	for _, o := range snap.AlsoReportedBy(lead) {
+		it.Also = append(it.Also, Also{Outlet: outletOf(o), URL: d.opts.BaseURL + "/articles/" + url.PathEscape(o.ID)})
+	}
+	return it
+}
+
+// dateOf is an entry's date as the email shows it: the publication date,
+// or the day it was first seen, said as such.
+func dateOf(e *feed.Entry, loc *time.Location) string {
+	day := e.Date.In(loc).Format("2 Jan 2006")
+	if e.Published.IsZero() {
+		return "first seen " + day
+	}
+	return day
+}
+
+// finish numbers the links (the text part's footnotes) and derives the
+// counts, the overview, the quiet note and the subject from the sections.
+// It copies the items it numbers, so a view never changes the issue it
+// came from.
+func (is *Issue) finish() {
+	is.Links, is.Articles, is.Stories = nil, 0, 0
 	ref := func(u string) int {
 		is.Links = append(is.Links, u)
 		return len(is.Links)
 	}
-	it := Item{
-		Title: lead.Title, URL: d.opts.BaseURL + "/articles/" + url.PathEscape(lead.ID),
-		Outlet: outletOf(lead), Date: lead.Date.In(d.opts.Location).Format("2 Jan 2006"), Summary: lead.Summary,
+	var counts []string
+	for i := range is.Sections {
+		sec := &is.Sections[i]
+		sec.Items = slices.Clone(sec.Items)
+		for j := range sec.Items {
+			it := &sec.Items[j]
+			it.Ref = ref(it.URL)
+			it.Also = slices.Clone(it.Also)
+			for k := range it.Also {
+				it.Also[k].Ref = ref(it.Also[k].URL)
+			}
+		}
+		stories := len(sec.Items) + sec.More
+		is.Articles += sec.Articles
+		is.Stories += stories
+		counts = append(counts, fmt.Sprintf("%d %s", stories, strings.ToLower(sec.Name)))
 	}
-	it.Ref = ref(it.URL)
-	for _, o := range snap.AlsoReportedBy(lead) {
-		u := d.opts.BaseURL + "/articles/" + url.PathEscape(o.ID)
-		it.Also = append(it.Also, Also{Outlet: outletOf(o), URL: u, Ref: ref(u)})
+	is.Overview = strings.Join(counts, " · ")
+	is.Quiet = is.Articles == 0
+	span := "week"
+	if is.Cadence == Daily {
+		span = "day"
 	}
-	return it
+	noun := "articles"
+	if is.Articles == 1 {
+		noun = "article"
+	}
+	switch {
+	case is.Quiet && is.Themes == "":
+		is.Subject = fmt.Sprintf("%s, %s: a quiet %s", is.Name, is.Period, span)
+		is.Note = fmt.Sprintf("A quiet %s: no new coverage of Karabakh diplomacy since the last digest.", span)
+	case is.Quiet:
+		is.Subject = fmt.Sprintf("%s, %s: nothing new in %s", is.Name, is.Period, is.Themes)
+		is.Note = fmt.Sprintf("A quiet %s: nothing new in your themes (%s) since the last digest.", span, is.Themes)
+	case is.Themes == "":
+		is.Subject = fmt.Sprintf("%s, %s: %d new %s", is.Name, is.Period, is.Articles, noun)
+	default:
+		is.Subject = fmt.Sprintf("%s, %s: %d new %s in %s", is.Name, is.Period, is.Articles, noun, is.Themes)
+	}
+}
+
+// ForThemes returns the issue as a subscriber of the theme ids sees it:
+// only those sections, with the counts, links, subject and intro redone
+// and the themes named. No ids means every theme: the issue itself.
+func (is Issue) ForThemes(ids []string) Issue {
+	if len(ids) == 0 {
+		return is
+	}
+	var names []string
+	for _, id := range ids {
+		if n, ok := is.ThemeNames[id]; ok {
+			names = append(names, n)
+		} else {
+			names = append(names, id)
+		}
+	}
+	var secs []Section
+	for _, s := range is.Sections {
+		if slices.Contains(ids, s.ID) {
+			secs = append(secs, s)
+		}
+	}
+	is.Sections = secs
+	is.Themes = joinNames(names)
+	is.finish()
+	return is
+}
+
+// held is the ids of the sections an issue holds.
+func (is *Issue) held() []string {
+	ids := make([]string, len(is.Sections))
+	for i, s := range is.Sections {
+		ids[i] = s.ID
+	}
+	return ids
+}
+
+// joinNames lists names in prose: "A", "A and B", "A, B and C".
+func joinNames(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // period formats a date range compactly: "16–22 Nov 2026",

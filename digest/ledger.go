@@ -44,21 +44,93 @@ CREATE TABLE IF NOT EXISTS subscribers (
 );
 DROP TABLE IF EXISTS digest_lock;`
 
+// migrations are the ledger's schema changes, in order; the
+// schema_version table (shared with the corpus, keyed by component) holds
+// how many a database has had. Each runs in one transaction with the
+// version it brings.
+var migrations = []func(ctx context.Context, tx *sql.Tx) error{
+	migrateLedger,
+	migrateSubscriptions,
+	migrateConfirmations,
+}
+
+// component is the digest's key in the schema_version table.
+const component = "digest"
+
+// ErrNewerSchema reports a ledger written by a newer release.
+var ErrNewerSchema = errors.New("digest ledger written by a newer release")
+
 func migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, schema+confirmSchema); err != nil {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (component TEXT PRIMARY KEY, version INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate the digest ledger: %w", err)
 	}
-	// Ledgers written before in-doubt deliveries existed lack the column.
-	var has bool
-	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pragma_table_info('deliveries') WHERE name = 'doubts')`).Scan(&has); err != nil {
+	var version int
+	err := db.QueryRowContext(ctx, `SELECT version FROM schema_version WHERE component = ?`, component).Scan(&version)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("migrate the digest ledger: %w", err)
 	}
-	if !has {
-		if _, err := db.ExecContext(ctx, `ALTER TABLE deliveries ADD COLUMN doubts INTEGER NOT NULL DEFAULT 0`); err != nil {
+	if version > len(migrations) {
+		return fmt.Errorf("migrate the digest ledger: schema version %d, this release knows %d: %w", version, len(migrations), ErrNewerSchema)
+	}
+	for v := version; v < len(migrations); v++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
 			return fmt.Errorf("migrate the digest ledger: %w", err)
+		}
+		if err := migrations[v](ctx, tx); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate the digest ledger to version %d: %w", v+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (component, version) VALUES (?, ?)
+			ON CONFLICT (component) DO UPDATE SET version = excluded.version`, component, v+1); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate the digest ledger to version %d: %w", v+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate the digest ledger to version %d: %w", v+1, err)
 		}
 	}
 	return nil
+}
+
+// migrateLedger (version 1) makes the tables of releases before
+// versioning, or brings theirs up to date: ledgers written before
+// in-doubt deliveries existed lack the doubts column.
+func migrateLedger(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, schema); err != nil {
+		return err
+	}
+	if has, err := hasColumn(ctx, tx, "deliveries", "doubts"); err != nil || has {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `ALTER TABLE deliveries ADD COLUMN doubts INTEGER NOT NULL DEFAULT 0`)
+	return err
+}
+
+// migrateSubscriptions (version 2) adds what a subscriber chooses and how
+// the list treats them, the digest's cadence, and the themes each delivery
+// held. Subscribers from before get every theme, weekly; their consent is
+// recorded as unknown.
+const migrateSubscriptionsSQL = `
+ALTER TABLE subscribers ADD COLUMN themes TEXT NOT NULL DEFAULT '';           -- theme ids, comma-separated; '' = every theme
+ALTER TABLE subscribers ADD COLUMN frequency TEXT NOT NULL DEFAULT 'weekly';  -- weekly, daily
+ALTER TABLE subscribers ADD COLUMN paused_until TEXT NOT NULL DEFAULT '';     -- RFC 3339; '' = not paused
+ALTER TABLE subscribers ADD COLUMN status TEXT NOT NULL DEFAULT 'active';     -- active, suspended
+ALTER TABLE subscribers ADD COLUMN reason TEXT NOT NULL DEFAULT '';           -- why suspended
+ALTER TABLE subscribers ADD COLUMN consent TEXT NOT NULL DEFAULT 'unknown (subscribed before consent was recorded)'; -- how; created says when
+ALTER TABLE digests ADD COLUMN cadence TEXT NOT NULL DEFAULT 'weekly';        -- weekly, daily
+ALTER TABLE deliveries ADD COLUMN chosen TEXT NOT NULL DEFAULT '';            -- the subscriber's themes then; '' = every theme
+ALTER TABLE deliveries ADD COLUMN themes TEXT NOT NULL DEFAULT '';            -- the themes (sections) the message held`
+
+func migrateSubscriptions(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, migrateSubscriptionsSQL)
+	return err
+}
+
+func hasColumn(ctx context.Context, tx *sql.Tx, table, column string) (bool, error) {
+	var has bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pragma_table_info(?) WHERE name = ?)`, table, column).Scan(&has)
+	return has, err
 }
 
 // due is the SQL condition of a delivery a run still has to make: pending,
@@ -94,18 +166,18 @@ func parseTime(s string) time.Time {
 
 // record is one digest row.
 type record struct {
-	ID, Kind, Subject, HTML, Text, Status string
-	Issue                                 Issue
-	Created, Since, Cutoff                time.Time
-	ArticleIDs                            []string
+	ID, Kind, Cadence, Subject, HTML, Text, Status string
+	Issue                                          Issue
+	Created, Since, Cutoff                         time.Time
+	ArticleIDs                                     []string
 }
 
-const recordColumns = `id, kind, created, since, cutoff, subject, article_ids, html, text, issue, status`
+const recordColumns = `id, kind, cadence, created, since, cutoff, subject, article_ids, html, text, issue, status`
 
 func scanRecord(row interface{ Scan(...any) error }) (*record, error) {
 	var r record
 	var created, since, cutoff, ids, issue string
-	if err := row.Scan(&r.ID, &r.Kind, &created, &since, &cutoff, &r.Subject, &ids, &r.HTML, &r.Text, &issue, &r.Status); err != nil {
+	if err := row.Scan(&r.ID, &r.Kind, &r.Cadence, &created, &since, &cutoff, &r.Subject, &ids, &r.HTML, &r.Text, &issue, &r.Status); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(issue), &r.Issue); err != nil {
@@ -148,11 +220,11 @@ func (d *Digest) unfinished(ctx context.Context) ([]*record, error) {
 	return out, nil
 }
 
-// lastCutoff returns the cutoff of the newest digest to subscribers (zero
-// when none was ever made).
-func (d *Digest) lastCutoff(ctx context.Context) (time.Time, error) {
+// lastCutoff returns the cutoff of the newest digest of a cadence to
+// subscribers (zero when none was ever made).
+func (d *Digest) lastCutoff(ctx context.Context, cadence string) (time.Time, error) {
 	var s sql.NullString
-	err := d.db.QueryRowContext(ctx, `SELECT MAX(cutoff) FROM digests WHERE kind != 'to'`).Scan(&s)
+	err := d.db.QueryRowContext(ctx, `SELECT MAX(cutoff) FROM digests WHERE kind != 'to' AND cadence = ?`, cadence).Scan(&s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("last digest cutoff: %w", err)
 	}
@@ -164,8 +236,14 @@ func (d *Digest) lastCutoff(ctx context.Context) (time.Time, error) {
 // unfinished one counts too: the start-up resume finishes it, and a new
 // digest made for it would cover almost nothing.
 func (d *Digest) LastSent(ctx context.Context) (time.Time, error) {
+	return d.LastSentOf(ctx, Weekly)
+}
+
+// LastSentOf is LastSent for the digests of one cadence (Weekly, Daily):
+// each has its own schedule.
+func (d *Digest) LastSentOf(ctx context.Context, cadence string) (time.Time, error) {
 	var s sql.NullString
-	err := d.db.QueryRowContext(ctx, `SELECT MAX(created) FROM digests WHERE kind != 'to'`).Scan(&s)
+	err := d.db.QueryRowContext(ctx, `SELECT MAX(created) FROM digests WHERE kind != 'to' AND cadence = ?`, cadence).Scan(&s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("last digest: %w", err)
 	}
@@ -176,6 +254,7 @@ func (d *Digest) LastSent(ctx context.Context) (time.Time, error) {
 type Summary struct {
 	ID       string    `json:"id"`
 	Kind     string    `json:"kind"`
+	Cadence  string    `json:"cadence"`
 	Created  time.Time `json:"created"`
 	Since    time.Time `json:"since"`
 	Cutoff   time.Time `json:"cutoff"`
@@ -194,7 +273,7 @@ type Summary struct {
 // Digests lists recorded digests, newest first.
 func (d *Digest) Digests(ctx context.Context, limit int) ([]Summary, error) {
 	rows, err := d.db.QueryContext(ctx, `
-		SELECT d.id, d.kind, d.created, d.since, d.cutoff, d.subject, d.article_ids, d.status,
+		SELECT d.id, d.kind, d.cadence, d.created, d.since, d.cutoff, d.subject, d.article_ids, d.status,
 			COALESCE(SUM(x.status = 'sent'), 0), COALESCE(SUM(x.status = 'failed'), 0), COALESCE(SUM(x.status = 'pending'), 0),
 			COALESCE(SUM(x.status = 'in_doubt'), 0), COALESCE(MAX(x.last_error), '')
 		FROM digests d LEFT JOIN deliveries x ON x.digest_id = d.id
@@ -207,7 +286,7 @@ func (d *Digest) Digests(ctx context.Context, limit int) ([]Summary, error) {
 	for rows.Next() {
 		var s Summary
 		var created, since, cutoff, ids string
-		if err := rows.Scan(&s.ID, &s.Kind, &created, &since, &cutoff, &s.Subject, &ids, &s.Status, &s.Sent, &s.Failed, &s.Pending, &s.InDoubt, &s.LastError); err != nil {
+		if err := rows.Scan(&s.ID, &s.Kind, &s.Cadence, &created, &since, &cutoff, &s.Subject, &ids, &s.Status, &s.Sent, &s.Failed, &s.Pending, &s.InDoubt, &s.LastError); err != nil {
 			return nil, fmt.Errorf("list digests: %w", err)
 		}
 		s.Created, s.Since, s.Cutoff = parseTime(created), parseTime(since), parseTime(cutoff)
@@ -225,13 +304,14 @@ type delivery struct {
 	Status    string
 	Attempts  int
 	Doubts    int
-	MessageID string // fixed when the delivery is recorded; "" in old ledgers
+	MessageID string   // fixed when the delivery is recorded; "" in old ledgers
+	Chosen    []string // the recipient's themes when it was recorded; nil: every theme
 }
 
 // pending returns the deliveries of digest id a run still has to make:
 // those pending, and those in doubt once.
 func (d *Digest) pending(ctx context.Context, id string) ([]delivery, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, doubts, message_id FROM deliveries WHERE digest_id = ? AND `+due+` ORDER BY recipient`, id)
+	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, doubts, message_id, chosen FROM deliveries WHERE digest_id = ? AND `+due+` ORDER BY recipient`, id)
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: deliveries: %w", id, err)
 	}
@@ -239,9 +319,11 @@ func (d *Digest) pending(ctx context.Context, id string) ([]delivery, error) {
 	var out []delivery
 	for rows.Next() {
 		var x delivery
-		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.Doubts, &x.MessageID); err != nil {
+		var chosen string
+		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.Doubts, &x.MessageID, &chosen); err != nil {
 			return nil, err
 		}
+		x.Chosen = splitThemes(chosen)
 		out = append(out, x)
 	}
 	return out, rows.Err()
@@ -290,12 +372,14 @@ func (d *Digest) settle(ctx context.Context, id string) (int, error) {
 
 // DeliveryStatus is one recipient's delivery of one digest.
 type DeliveryStatus struct {
-	Recipient string    `json:"recipient"`
-	Status    string    `json:"status"`
-	Attempts  int       `json:"attempts"`
-	LastError string    `json:"last_error,omitempty"`
-	MessageID string    `json:"message_id,omitempty"`
-	Updated   time.Time `json:"updated"`
+	Recipient string `json:"recipient"`
+	Status    string `json:"status"`
+	Attempts  int    `json:"attempts"`
+	LastError string `json:"last_error,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+	// Themes are the themes (sections) the message held.
+	Themes  []string  `json:"themes"`
+	Updated time.Time `json:"updated"`
 }
 
 // Deliveries lists digest id's deliveries by recipient, for the operator.
@@ -303,7 +387,7 @@ func (d *Digest) Deliveries(ctx context.Context, id string) ([]DeliveryStatus, e
 	if _, err := d.record(ctx, id); err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, last_error, message_id, updated FROM deliveries WHERE digest_id = ? ORDER BY recipient`, id)
+	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, last_error, message_id, themes, updated FROM deliveries WHERE digest_id = ? ORDER BY recipient`, id)
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: deliveries: %w", id, err)
 	}
@@ -311,11 +395,14 @@ func (d *Digest) Deliveries(ctx context.Context, id string) ([]DeliveryStatus, e
 	out := []DeliveryStatus{}
 	for rows.Next() {
 		var x DeliveryStatus
-		var updated string
-		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.LastError, &x.MessageID, &updated); err != nil {
+		var updated, themes string
+		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.LastError, &x.MessageID, &themes, &updated); err != nil {
 			return nil, fmt.Errorf("digest %s: deliveries: %w", id, err)
 		}
-		x.Updated = parseTime(updated)
+		x.Updated, x.Themes = parseTime(updated), splitThemes(themes)
+		if x.Themes == nil {
+			x.Themes = []string{}
+		}
 		out = append(out, x)
 	}
 	return out, rows.Err()

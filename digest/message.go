@@ -11,6 +11,7 @@ import (
 // HTML), with the list and unsubscribe headers of RFC 2369 and RFC 8058.
 func (d *Digest) message(is Issue, rcpt string, signer *gomail.DKIMSigner) (*gomail.Msg, string, error) {
 	is.Unsubscribe = d.UnsubscribeURL(rcpt)
+	is.Preferences = d.PreferencesURL(rcpt)
 	html, text, err := d.tmpl.render(&is)
 	if err != nil {
 		return nil, "", err
@@ -31,13 +32,23 @@ func (d *Digest) message(is Issue, rcpt string, signer *gomail.DKIMSigner) (*gom
 	msgID := fmt.Sprintf("%s.%s@%s", is.ID, randomID(), d.domain())
 	m.SetMessageIDWithValue(msgID)
 	m.SetGenHeader(gomail.Header("List-Id"), fmt.Sprintf("%s <digest.%s>", d.opts.Name, d.domain()))
-	m.SetGenHeader(gomail.Header("List-Unsubscribe"), fmt.Sprintf("<%s>, <mailto:%s?subject=unsubscribe>", is.Unsubscribe, d.from.Address))
+	m.SetGenHeader(gomail.Header("List-Unsubscribe"), d.listUnsubscribe(is.Unsubscribe))
 	m.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
 	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	m.SetGenHeader(gomail.Header("Precedence"), "bulk")
 	m.SetBodyString(gomail.TypeTextPlain, text)
 	m.AddAlternativeString(gomail.TypeTextHTML, html)
 	return m, "<" + msgID + ">", nil
+}
+
+// listUnsubscribe is the List-Unsubscribe header: the one-click URL, and
+// a mailto: only when an address someone reads was given (the From
+// address is read by nobody).
+func (d *Digest) listUnsubscribe(oneClick string) string {
+	if d.opts.UnsubscribeMailto == "" {
+		return "<" + oneClick + ">"
+	}
+	return fmt.Sprintf("<%s>, <mailto:%s?subject=unsubscribe>", oneClick, d.opts.UnsubscribeMailto)
 }
 
 // DKIMHeaders are the headers the digest signs: go-mail's defaults plus

@@ -81,10 +81,11 @@ func sampleIssue(quiet bool) *Issue {
 	is := &Issue{ID: "sample", Name: "Sample", Subject: "Sample", Period: "1–7 Jan 2026", Articles: 2, Stories: 1,
 		Overview: "1 sample", Quiet: quiet, BaseURL: "https://example.org", FeedURL: "https://example.org/feed.atom",
 		WebURL: "https://example.org/digests/sample", Unsubscribe: "https://example.org/unsubscribe?t=x",
+		Preferences: "https://example.org/preferences?t=x", Themes: "Theme", Note: "A quiet week.", Cadence: Weekly,
 		Links: []string{"https://example.org/articles/a", "https://example.org/articles/b"}}
 	if !quiet {
 		is.Sections = []Section{{Theme: theme.Theme{ID: "t", Name: "Theme", Description: "A theme.", Color: "#123456"},
-			Items: []Item{{Title: "Title", URL: "https://example.org/articles/a", Outlet: "Outlet", Date: "1 Jan 2026",
+			Articles: 2, Items: []Item{{Title: "Title", URL: "https://example.org/articles/a", Outlet: "Outlet", Date: "1 Jan 2026",
 				Summary: "Summary.", Ref: 1, Also: []Also{{Outlet: "Other", URL: "https://example.org/articles/b", Ref: 2}}}},
 			More: 1, MoreURL: "https://example.org/themes/t"}}
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -85,9 +86,14 @@ func TestGoldenIsWhatIsSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := parseMessage(t, msgs[0].Data)
-	// The sent copy differs from the preview only by the recipient's token.
+	// The sent copy differs from the preview only by the recipient's tokens.
 	tok := unsubscribeToken(t, strings.TrimPrefix(strings.Split(p.Header.Get("List-Unsubscribe"), ">")[0], "<"))
 	got := strings.ReplaceAll(p.Text, tok, "PREVIEW")
+	prefs := regexp.MustCompile(`/preferences\?t=\S+`)
+	if !prefs.MatchString(got) {
+		t.Errorf("sent text part has no preferences link:\n%s", got)
+	}
+	got = prefs.ReplaceAllString(got, "/preferences?t=PREVIEW")
 	if got != string(want) {
 		t.Errorf("sent text part differs from the golden preview:\n%s", firstDiff(got, string(want)))
 	}

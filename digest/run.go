@@ -21,8 +21,12 @@ type RunOptions struct {
 	To []string
 	// Since overrides the start of the window.
 	Since time.Time
-	// SendEmpty sends a "quiet week" note when nothing is new.
+	// SendEmpty sends a "quiet week" note when nothing is new (to a
+	// subscriber: nothing new in their themes).
 	SendEmpty bool
+	// Daily makes the daily digest, for the subscribers who chose it; the
+	// default is the weekly one. A one-off (To) is weekly.
+	Daily bool
 	// Kind is recorded with the digest: "scheduled" or "manual".
 	Kind string
 	// Wait makes the run wait for another run's send lock (until ctx
@@ -62,8 +66,12 @@ type Report struct {
 	// Resumed lists the unfinished digests this run finished (or tried
 	// to) before making a new one.
 	Resumed []Report `json:"resumed,omitempty"`
-	// Empty is true when nothing was new (and SendEmpty was not set).
+	// Empty is true when nothing was new (and SendEmpty was not set), or
+	// nothing in any subscriber's themes.
 	Empty bool `json:"empty,omitempty"`
+	// Skipped counts the subscribers left out because nothing was new in
+	// their themes.
+	Skipped int `json:"skipped,omitempty"`
 	// NoRecipients is true when there was no one to send to.
 	NoRecipients bool `json:"no_recipients,omitempty"`
 	// Interrupted is true when the run stopped early (ctx ended).
@@ -81,17 +89,30 @@ func (r *Report) OK() bool {
 	return len(r.Failed) == 0 && !r.Interrupted
 }
 
-// window returns the start and end of the next digest's window.
+// cadence is the frequency of the digest a run makes.
+func (o RunOptions) cadence() string {
+	if o.Daily && len(o.To) == 0 {
+		return Daily
+	}
+	return Weekly
+}
+
+// window returns the start and end of the next digest's window: from the
+// last cutoff of the same cadence; the very first weekly digest looks back
+// Window, the first daily one a day.
 func (d *Digest) window(ctx context.Context, o RunOptions) (time.Time, time.Time, error) {
 	now := d.opts.Now()
 	if !o.Since.IsZero() {
 		return o.Since, now, nil
 	}
-	last, err := d.lastCutoff(ctx)
+	last, err := d.lastCutoff(ctx, o.cadence())
 	if err != nil {
 		return time.Time{}, time.Time{}, err
 	}
 	if last.IsZero() {
+		if o.cadence() == Daily {
+			return now.Add(-24 * time.Hour), now, nil
+		}
 		return now.Add(-d.opts.Window), now, nil
 	}
 	return last, now, nil
@@ -128,7 +149,7 @@ func (d *Digest) Plan(ctx context.Context, o RunOptions) (*Issue, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.buildIssue(d.snapshot(), id, since, cutoff), nil
+	return d.buildIssue(d.snapshot(), id, o.cadence(), since, cutoff), nil
 }
 
 // Preview writes the HTML of the digest a run would send now to path, and
@@ -139,6 +160,7 @@ func (d *Digest) Preview(ctx context.Context, path string, o RunOptions) (*Issue
 		return nil, err
 	}
 	is.Unsubscribe = d.opts.BaseURL + "/unsubscribe?t=PREVIEW"
+	is.Preferences = d.opts.BaseURL + "/preferences?t=PREVIEW"
 	html, text, err := d.tmpl.render(is)
 	if err != nil {
 		return nil, err
@@ -197,9 +219,10 @@ func (d *Digest) Run(ctx context.Context, o RunOptions) (*Report, error) {
 	if err != nil || rec == nil {
 		return rep, err
 	}
+	skipped := rep.Skipped
 	rep, err = d.send(ctx, rec, o)
 	if rep != nil {
-		rep.Resumed = resumed
+		rep.Resumed, rep.Skipped = resumed, skipped
 	}
 	return rep, err
 }
@@ -216,12 +239,17 @@ func (d *Digest) create(ctx context.Context, o RunOptions) (*record, *Report, er
 		rep.Empty = true
 		return nil, rep, nil
 	}
-	recipients, err := d.recipients(ctx, o.To)
+	recipients, err := d.recipients(ctx, o)
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(recipients) == 0 {
 		rep.NoRecipients = true
+		return nil, rep, nil
+	}
+	recipients, rep.Skipped = planDeliveries(is, recipients, o.SendEmpty)
+	if len(recipients) == 0 {
+		rep.Empty = true
 		return nil, rep, nil
 	}
 	web := *is
@@ -233,7 +261,7 @@ func (d *Digest) create(ctx context.Context, o RunOptions) (*record, *Report, er
 	if len(o.To) > 0 {
 		kind = "to"
 	}
-	rec := &record{ID: is.ID, Kind: kind, Subject: is.Subject, HTML: html, Text: text, Status: "sending",
+	rec := &record{ID: is.ID, Kind: kind, Cadence: is.Cadence, Subject: is.Subject, HTML: html, Text: text, Status: "sending",
 		Created: d.opts.Now(), Since: is.Since, Cutoff: is.Cutoff, ArticleIDs: is.articleIDs, Issue: *is}
 	if err := d.insert(ctx, rec, recipients); err != nil {
 		return nil, nil, err
@@ -241,15 +269,26 @@ func (d *Digest) create(ctx context.Context, o RunOptions) (*record, *Report, er
 	return rec, rep, nil
 }
 
-func (d *Digest) recipients(ctx context.Context, to []string) ([]string, error) {
-	if len(to) > 0 {
-		var out []string
-		for _, a := range to {
+// recipient is one address a digest goes to, with the themes they chose
+// (nil: every theme) and, once planned, the themes their message holds.
+type recipient struct {
+	Email  string
+	Chosen []string
+	Held   []string
+}
+
+// recipients returns who a run sends to: the --to addresses (every
+// theme), or the active subscribers of the run's cadence who are not
+// paused.
+func (d *Digest) recipients(ctx context.Context, o RunOptions) ([]recipient, error) {
+	var out []recipient
+	if len(o.To) > 0 {
+		for _, a := range o.To {
 			addr, err := NormalizeAddress(a)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, addr)
+			out = append(out, recipient{Email: addr})
 		}
 		return out, nil
 	}
@@ -257,16 +296,34 @@ func (d *Digest) recipients(ctx context.Context, to []string) ([]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, len(subs))
-	for i, s := range subs {
-		out[i] = s.Email
+	now := d.opts.Now()
+	for _, s := range subs {
+		if s.Status == Active && s.Frequency == o.cadence() && !s.Paused(now) {
+			out = append(out, recipient{Email: s.Email, Chosen: s.Themes})
+		}
 	}
 	return out, nil
 }
 
+// planDeliveries fills in the themes each recipient's message holds and
+// leaves out those whose themes have nothing new, unless sendEmpty; it
+// returns the rest and how many were left out.
+func planDeliveries(is *Issue, rs []recipient, sendEmpty bool) ([]recipient, int) {
+	var out []recipient
+	for _, r := range rs {
+		view := is.ForThemes(r.Chosen)
+		if view.Quiet && !sendEmpty {
+			continue
+		}
+		r.Held = view.held()
+		out = append(out, r)
+	}
+	return out, len(rs) - len(out)
+}
+
 // insert records the digest and one pending delivery per recipient in one
 // transaction.
-func (d *Digest) insert(ctx context.Context, r *record, recipients []string) error {
+func (d *Digest) insert(ctx context.Context, r *record, recipients []recipient) error {
 	ids, _ := json.Marshal(r.ArticleIDs)
 	if r.ArticleIDs == nil {
 		ids = []byte("[]")
@@ -280,19 +337,20 @@ func (d *Digest) insert(ctx context.Context, r *record, recipients []string) err
 		return fmt.Errorf("digest %s: %w", r.ID, err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO digests (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ID, r.Kind, fmtTime(r.Created), fmtTime(r.Since), fmtTime(r.Cutoff), r.Subject, string(ids), r.HTML, r.Text, string(issue), r.Status); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO digests (`+recordColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Kind, r.Cadence, fmtTime(r.Created), fmtTime(r.Since), fmtTime(r.Cutoff), r.Subject, string(ids), r.HTML, r.Text, string(issue), r.Status); err != nil {
 		return fmt.Errorf("digest %s: record: %w", r.ID, err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (digest_id, recipient, status, message_id, updated) VALUES (?, ?, 'pending', ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (digest_id, recipient, status, message_id, updated, chosen, themes) VALUES (?, ?, 'pending', ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("digest %s: %w", r.ID, err)
 	}
 	defer stmt.Close()
 	now := fmtTime(d.opts.Now())
 	for _, rcpt := range recipients {
-		if _, err := stmt.ExecContext(ctx, r.ID, rcpt, d.newMessageID(r.ID), now); err != nil {
-			return fmt.Errorf("digest %s: delivery to %s: %w", r.ID, rcpt, err)
+		if _, err := stmt.ExecContext(ctx, r.ID, rcpt.Email, d.newMessageID(r.ID), now,
+			strings.Join(rcpt.Chosen, ","), strings.Join(rcpt.Held, ",")); err != nil {
+			return fmt.Errorf("digest %s: delivery to %s: %w", r.ID, rcpt.Email, err)
 		}
 	}
 	return tx.Commit()
@@ -375,11 +433,14 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 			return nil, err
 		}
 		d.opts.Log.Warn("digest: cannot send to this address", "to", p.Recipient, "err", err)
+		if err := d.refused(ctx, rec, p.Recipient, err.Error()); err != nil {
+			return nil, err
+		}
 		return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error()}, nil
 	}
 	var msgID string
 	tries, err, buildErr := d.attempt(ctx, sender, p.Recipient, func() (*gomail.Msg, error) {
-		m, id, err := d.message(rec.Issue, p.Recipient, signer)
+		m, id, err := d.message(rec.Issue.ForThemes(p.Chosen), p.Recipient, signer)
 		if err != nil {
 			return nil, err
 		}
@@ -424,6 +485,9 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 			return nil, err
 		}
 		d.opts.Log.Warn("digest: delivery refused", "to", p.Recipient, "err", err)
+		if err := d.refused(ctx, rec, p.Recipient, err.Error()); err != nil {
+			return nil, err
+		}
 		return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error()}, nil
 	}
 	// Still failing: leave it pending for the next run, with what happened.
@@ -431,6 +495,19 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 		return nil, err
 	}
 	return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error(), Temporary: true}, nil
+}
+
+// refused notes a permanent failure of a digest to subscribers, and
+// suspends the address when it is the suspendAfter-th in a row.
+func (d *Digest) refused(ctx context.Context, rec *record, rcpt, lastErr string) error {
+	if rec.Kind == "to" {
+		return nil
+	}
+	suspended, err := d.noteRefusal(ctx, rcpt, lastErr)
+	if suspended {
+		d.opts.Log.Warn("digest: address suspended: its deliveries failed for good in 3 digests in a row", "to", rcpt, "err", lastErr)
+	}
+	return err
 }
 
 // Resend sends a recorded digest again to one address, on purpose.
@@ -457,13 +534,18 @@ func (d *Digest) Resend(ctx context.Context, id, to string, signer *gomail.DKIMS
 		id, addr, msgID, fmtTime(d.opts.Now())); err != nil {
 		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
 	}
+	// The same view as the first time, if there was a first time.
+	var chosen string
+	if err := d.db.QueryRowContext(ctx, `SELECT chosen FROM deliveries WHERE digest_id = ? AND recipient = ?`, id, addr).Scan(&chosen); err != nil {
+		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
+	}
 	rep := &Report{DigestID: id, Subject: rec.Subject, Articles: len(rec.ArticleIDs), Recipients: 1}
 	sender, err := d.dial()
 	if err != nil {
 		return nil, err
 	}
 	defer sender.Close()
-	f, err := d.deliver(ctx, sender, rec, delivery{Recipient: addr, MessageID: msgID}, signer)
+	f, err := d.deliver(ctx, sender, rec, delivery{Recipient: addr, MessageID: msgID, Chosen: splitThemes(chosen)}, signer)
 	if err != nil {
 		return nil, err
 	}
@@ -504,20 +586,38 @@ func (d *Digest) dryRun(ctx context.Context, o RunOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	recipients, err := d.recipients(ctx, o.To)
+	all, err := d.recipients(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Subject: is.Subject, Articles: is.Articles, Recipients: len(recipients), Empty: is.Quiet && !o.SendEmpty, NoRecipients: len(recipients) == 0}
+	var recipients []string
+	planned, skipped := planDeliveries(is, all, o.SendEmpty)
+	if is.Quiet && !o.SendEmpty {
+		planned, skipped = nil, 0
+	}
+	for _, r := range planned {
+		label := r.Email
+		if len(r.Chosen) > 0 {
+			label += " (" + strings.Join(r.Held, ",") + ")"
+		}
+		recipients = append(recipients, label)
+	}
+	rep := &Report{Subject: is.Subject, Articles: is.Articles, Recipients: len(recipients), Skipped: skipped,
+		Empty: is.Quiet && !o.SendEmpty || len(all) > 0 && len(planned) == 0, NoRecipients: len(all) == 0}
 	fmt.Fprintf(out, "Dry run: nothing is sent and nothing is recorded.\n\nSubject:    %s\nWindow:     %s to %s\nArticles:   %d in %d stories\n",
 		is.Subject, is.Since.In(d.opts.Location).Format(time.RFC3339), is.Cutoff.In(d.opts.Location).Format(time.RFC3339), is.Articles, is.Stories)
 	switch {
-	case len(recipients) == 0:
+	case len(all) == 0:
 		fmt.Fprintln(out, "Recipients: none (add some with `kdigest subscribers add`)")
+	case len(recipients) == 0:
+		fmt.Fprintln(out, "Recipients: none: nothing new in their themes")
 	case len(recipients) <= 20:
 		fmt.Fprintf(out, "Recipients: %s\n", strings.Join(recipients, ", "))
 	default:
 		fmt.Fprintf(out, "Recipients: %d (%s, ...)\n", len(recipients), strings.Join(recipients[:5], ", "))
+	}
+	if skipped > 0 {
+		fmt.Fprintf(out, "Left out:   %d subscriber(s) with nothing new in their themes\n", skipped)
 	}
 	if rep.Empty {
 		fmt.Fprintln(out, "\nNothing new: no email would be sent (--send-empty sends a quiet-week note).")

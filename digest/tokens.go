@@ -48,22 +48,29 @@ func LoadSecret(path string) ([]byte, error) {
 	return b, f.Close()
 }
 
-// Token purposes: a token made for one cannot be used for the other.
+// Token purposes: a token signs its purpose with the address, and works
+// for that purpose alone. A preferences token cannot confirm a
+// subscription, an unsubscribe token cannot change preferences.
 const (
 	purposeConfirm     = "confirm"
 	purposeUnsubscribe = "unsubscribe"
+	purposePreferences = "preferences"
 )
 
 // confirmTTL is how long a subscription confirmation link works.
 const confirmTTL = 7 * 24 * time.Hour
 
-// token signs purpose, address and expiry (zero: never expires) with HMAC-SHA256.
-func (d *Digest) token(purpose, email string, expires time.Time) string {
+// token signs purpose, address, expiry (zero: never expires) and data (the
+// themes a subscriber chose, for a confirmation) with HMAC-SHA256.
+func (d *Digest) token(purpose, email string, expires time.Time, data string) string {
 	var exp int64
 	if !expires.IsZero() {
 		exp = expires.Unix()
 	}
 	payload := purpose + "\n" + email + "\n" + strconv.FormatInt(exp, 10)
+	if data != "" {
+		payload += "\n" + data
+	}
 	mac := hmac.New(sha256.New, d.opts.Secret)
 	mac.Write([]byte(payload))
 	return base64.RawURLEncoding.EncodeToString([]byte(payload)) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
@@ -71,32 +78,47 @@ func (d *Digest) token(purpose, email string, expires time.Time) string {
 
 // verify checks a token's signature, purpose and expiry and returns its address.
 func (d *Digest) verify(purpose, tok string) (string, error) {
+	addr, _, err := d.verifyData(purpose, tok)
+	return addr, err
+}
+
+// verifyData is verify that also returns the token's data.
+func (d *Digest) verifyData(purpose, tok string) (email, data string, err error) {
 	p64, s64, ok := strings.Cut(tok, ".")
 	if !ok {
-		return "", ErrBadToken
+		return "", "", ErrBadToken
 	}
 	payload, err1 := base64.RawURLEncoding.DecodeString(p64)
 	sig, err2 := base64.RawURLEncoding.DecodeString(s64)
 	if err1 != nil || err2 != nil {
-		return "", ErrBadToken
+		return "", "", ErrBadToken
 	}
 	mac := hmac.New(sha256.New, d.opts.Secret)
 	mac.Write(payload)
 	if !hmac.Equal(sig, mac.Sum(nil)) {
-		return "", ErrBadToken
+		return "", "", ErrBadToken
 	}
 	parts := strings.Split(string(payload), "\n")
-	if len(parts) != 3 || parts[0] != purpose {
-		return "", ErrBadToken
+	if len(parts) < 3 || len(parts) > 4 || parts[0] != purpose {
+		return "", "", ErrBadToken
 	}
 	exp, err := strconv.ParseInt(parts[2], 10, 64)
 	if err != nil || (exp != 0 && d.opts.Now().Unix() > exp) {
-		return "", ErrBadToken
+		return "", "", ErrBadToken
 	}
-	return parts[1], nil
+	if len(parts) == 4 {
+		data = parts[3]
+	}
+	return parts[1], data, nil
 }
 
 // UnsubscribeURL is the one-click unsubscribe link for an address.
 func (d *Digest) UnsubscribeURL(email string) string {
-	return d.opts.BaseURL + "/unsubscribe?t=" + d.token(purposeUnsubscribe, email, time.Time{})
+	return d.opts.BaseURL + "/unsubscribe?t=" + d.token(purposeUnsubscribe, email, time.Time{}, "")
+}
+
+// PreferencesURL is the link to an address's preferences page. It does
+// not expire: it is in every email.
+func (d *Digest) PreferencesURL(email string) string {
+	return d.opts.BaseURL + "/preferences?t=" + d.token(purposePreferences, email, time.Time{}, "")
 }

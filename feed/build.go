@@ -44,7 +44,7 @@ func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry
 		FirstSeen: r.firstSeen,
 		Updated:   r.updated,
 		Date:      a.Published,
-		GUID:      fmt.Sprintf("tag:%s,%s:article/%s", c.host, tagDate, pathEscape(r.id)),
+		GUID:      c.tag.tag("article/" + pathEscape(r.id)),
 		URL:       c.opts.BaseURL + "/articles/" + pathEscape(r.id),
 	}
 	if e.Date.IsZero() {
@@ -52,10 +52,6 @@ func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry
 	}
 	return e
 }
-
-// tagDate is the date part of every tag: URI. It is fixed forever: changing
-// it would change every entry id and make readers show every entry as new.
-const tagDate = "2026"
 
 // publish builds a new snapshot from the records and stores it.
 func (c *Corpus) publish(ctx context.Context) error {

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,7 +31,8 @@ var ErrBaseURL = errors.New("feed: base URL must be an absolute http or https UR
 // Options configures a Corpus. Zero fields get the defaults documented on
 // each one when the corpus is opened.
 type Options struct {
-	// Dir is the seeds folder; only its *.txt files are read.
+	// Dir is the seeds folder; only its seed files (see IsSeed) are read,
+	// and a symbolic link only when its target is inside the folder.
 	Dir string
 	// Size is the most entries a feed carries; default 50.
 	Size int
@@ -43,6 +45,10 @@ type Options struct {
 	IncludeIrrelevant bool
 	// Taxonomy classifies articles; default theme.Default().
 	Taxonomy *theme.Taxonomy
+	// FeedID, when set ("AUTHORITY,DATE", see ParseFeedID), replaces the
+	// feed id stored in the database, and is stored. Unset, the stored id
+	// is kept; the first run stores BaseURL's host and the year.
+	FeedID string
 	// Hub is a WebSub hub URL advertised in the feeds, or "".
 	Hub string
 	// OnChange, when set, is called with each new snapshot after a change,
@@ -64,9 +70,11 @@ type Options struct {
 type Corpus struct {
 	db   *sql.DB
 	opts Options
-	host string // BaseURL's host name, the authority of every tag: id
+	tag  FeedID // the prefix of every feed and entry id
 
 	mu      sync.Mutex
+	root    string             // Dir's real path, as of the last change
+	outside map[string]bool    // links out of the folder, logged once
 	recs    map[string]*record // by article id, removed files included
 	failed  map[string]failure // by file name
 	stories *theme.StoryIndex  // every parsed article present, by story
@@ -100,10 +108,22 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 	if err != nil {
 		return nil, err
 	}
+	var override *FeedID
+	if opts.FeedID != "" {
+		id, err := ParseFeedID(opts.FeedID)
+		if err != nil {
+			return nil, fmt.Errorf("open corpus: %w", err)
+		}
+		override = &id
+	}
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	c := &Corpus{db: db, opts: opts, host: host, failed: map[string]failure{}, bodies: map[string][]string{}}
+	tag, err := settleFeedID(ctx, db, override, host, opts.Now().UTC())
+	if err != nil {
+		return nil, fmt.Errorf("open corpus: %w", err)
+	}
+	c := &Corpus{db: db, opts: opts, tag: tag, failed: map[string]failure{}, outside: map[string]bool{}, bodies: map[string][]string{}}
 	if err := c.load(ctx); err != nil {
 		return nil, err
 	}
@@ -150,22 +170,34 @@ func withDefaults(o Options) (Options, string, error) {
 // Snapshot returns the current snapshot; it never returns nil.
 func (c *Corpus) Snapshot() *Snapshot { return c.snap.Load() }
 
+// FeedID returns the prefix of every feed and entry id, as stored.
+func (c *Corpus) FeedID() FeedID { return c.tag }
+
 // Dir returns the seeds folder the corpus reads.
 func (c *Corpus) Dir() string { return c.opts.Dir }
 
 func (c *Corpus) now() time.Time { return c.opts.Now().UTC() }
 
 // statDir checks that the seeds folder exists, so a missing folder is an
-// error rather than every article being removed.
-func (c *Corpus) statDir() error {
-	fi, err := os.Stat(c.opts.Dir)
+// error rather than every article being removed, and returns its real
+// path (links resolved), which it keeps in c.root for the reads.
+func (c *Corpus) statDir() (string, error) {
+	root, err := filepath.Abs(c.opts.Dir)
+	if err == nil {
+		root, err = filepath.EvalSymlinks(root)
+	}
 	if err != nil {
-		return fmt.Errorf("seeds folder: %w", err)
+		return "", fmt.Errorf("seeds folder: %w", err)
+	}
+	fi, err := os.Stat(root)
+	if err != nil {
+		return "", fmt.Errorf("seeds folder: %w", err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("seeds folder %s: %w", c.opts.Dir, ErrNotDir)
+		return "", fmt.Errorf("seeds folder %s: %w", c.opts.Dir, ErrNotDir)
 	}
-	return nil
+	c.root = root
+	return root, nil
 }
 
 // ErrNotDir reports a seeds path that is not a folder.

@@ -54,10 +54,16 @@ func TestMigrateRelease(t *testing.T) {
 	}
 	db.Close()
 
+	f.clock.Advance(400 * 24 * time.Hour) // the upgrade runs in a later year
 	c := f.open(t)
 	s := c.Snapshot()
 	if len(s.Entries) != 5 {
 		t.Fatalf("entries after the upgrade = %d, want 5", len(s.Entries))
+	}
+	for _, e := range s.Entries {
+		if want := "tag:kdigest.example.org,2026:article/" + e.ID; e.GUID != want {
+			t.Errorf("GUID after the upgrade = %q, want the release's %q", e.GUID, want)
+		}
 	}
 	for _, e := range s.Entries {
 		if want := firstSeen[e.ID]; !e.FirstSeen.Equal(want) {

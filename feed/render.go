@@ -90,7 +90,7 @@ func (c *Corpus) render(s *Snapshot, prev *Snapshot) (map[string]*Document, erro
 
 func (c *Corpus) mainChannel(s *Snapshot) channel {
 	ch := channel{
-		id:      fmt.Sprintf("tag:%s,%s:feed", c.host, tagDate),
+		id:      c.tag.tag("feed"),
 		title:   xmlClean(c.opts.Title),
 		self:    c.opts.BaseURL + "/" + PathAtom,
 		home:    c.opts.BaseURL + "/",
@@ -111,7 +111,7 @@ func (c *Corpus) mainChannel(s *Snapshot) channel {
 
 func (c *Corpus) themeChannel(s *Snapshot, main channel, id, name string) channel {
 	ch := channel{
-		id:      fmt.Sprintf("tag:%s,%s:theme/%s", c.host, tagDate, pathEscape(id)),
+		id:      c.tag.tag("theme/" + pathEscape(id)),
 		title:   xmlClean(c.opts.Title + ": " + name),
 		self:    c.opts.BaseURL + "/" + ThemePath(pathEscape(id)),
 		home:    c.opts.BaseURL + "/themes/" + pathEscape(id),
@@ -203,12 +203,21 @@ func contentHTML(s *Snapshot, e *Entry) string {
 
 // document wraps a rendered body with its gzip copy, ETag and Modified.
 func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Document {
+	var last *Document
+	if prev != nil {
+		last = prev.docs[path]
+	}
+	return NewDocument(body, ctype, c.now(), last)
+}
+
+// NewDocument makes a Document of body, rendered at now: its ETag, its
+// gzip copy, and Modified now to the second, unless prev has the same
+// bytes, which is then returned as it is (its Modified stays).
+func NewDocument(body []byte, ctype string, now time.Time, prev *Document) *Document {
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	if prev != nil {
-		if d, ok := prev.docs[path]; ok && d.ETag == etag {
-			return d
-		}
+	if prev != nil && prev.ETag == etag && prev.ContentType == ctype {
+		return prev
 	}
 	var gz bytes.Buffer
 	w, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression) // the level is valid; best compression cost 5x the time per change for 2% less
@@ -218,7 +227,7 @@ func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Docu
 		Body:        body,
 		Gzip:        gz.Bytes(),
 		ETag:        etag,
-		Modified:    c.now().Truncate(time.Second),
+		Modified:    now.Truncate(time.Second),
 		ContentType: ctype,
 	}
 }

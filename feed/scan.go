@@ -19,22 +19,30 @@ import (
 	"github.com/kdigest/kdigest/feed/article"
 )
 
-// seedName reports whether a file name is a seed: a visible .txt file that
-// is not an editor's backup or a partial download.
-func seedName(name string) bool {
-	if name == "" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "#") {
+// IsSeed reports whether a file name is a seed the corpus reads: a .txt,
+// .html or .htm file (in any case) that is not hidden, an editor's backup
+// or lock file, or a partial download (.tmp, .part, .swp are other
+// extensions). It is the one rule: the folder watcher is given it too.
+func IsSeed(name string) bool {
+	base := filepath.Base(name)
+	if strings.HasPrefix(base, ".") || strings.HasPrefix(base, "#") || strings.HasSuffix(base, "~") {
 		return false
 	}
-	return strings.HasSuffix(name, ".txt") && len(name) > len(".txt")
+	switch strings.ToLower(filepath.Ext(base)) {
+	case ".txt", ".html", ".htm":
+		return true
+	}
+	return false
 }
 
 // idOf is the article id of a seed file: its name without the extension.
-func idOf(name string) string { return strings.TrimSuffix(name, ".txt") }
+func idOf(name string) string { return strings.TrimSuffix(name, filepath.Ext(name)) }
 
 // job is one seed file to read.
 type job struct {
 	name string
 	id   string
+	path string // the file to read: the seed, or the target of its link
 	size int64
 	mod  int64
 }
@@ -49,47 +57,116 @@ type outcome struct {
 	err    error    // why the file failed
 }
 
+// ErrOutside reports a seed that is a symbolic link to a file outside the
+// seeds folder. Such a link is ignored, as if the file were not there.
+var ErrOutside = errors.New("feed: link points outside the seeds folder")
+
+// locate finds the file to read for the seed name in the seeds folder
+// root (its real path): the file itself or, for a symbolic link, the
+// link's target, which must be inside root. A missing file or a dangling
+// link is fs.ErrNotExist; a link out of the folder, ErrOutside; a link
+// loop, the error that says so.
+func locate(root, name string) (string, fs.FileInfo, error) {
+	p := filepath.Join(root, name)
+	info, err := os.Lstat(p)
+	if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+		return p, info, err
+	}
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", nil, fmt.Errorf("follow link %s: %w", name, err)
+	}
+	if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", nil, fmt.Errorf("%s -> %s: %w", name, target, ErrOutside)
+	}
+	info, err = os.Stat(target)
+	return target, info, err
+}
+
+// absent reports a located seed that is not there to read: missing, a
+// dangling link, a link out of the folder, or no regular file.
+func absent(info fs.FileInfo, err error) bool {
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrOutside)
+	}
+	return !info.Mode().IsRegular()
+}
+
+// noteOutside logs a link out of the seeds folder the first time it is
+// seen; logged holds the names already logged.
+func (c *Corpus) noteOutside(name string, err error, logged map[string]bool) {
+	if errors.Is(err, ErrOutside) && !logged[name] {
+		logged[name] = true
+		c.opts.Log.Warn("seed link ignored: its target is outside the seeds folder", "file", name, "err", err)
+	}
+}
+
 // Rescan reads the whole seeds folder: new and changed files are parsed,
 // unchanged ones (same size and modification time, or same content) are
-// not, and files that are gone leave the corpus. A file that fails to parse
-// is recorded in Snapshot.Failed and keeps its last good version, if any.
+// not, and files that are gone leave the corpus. A file that fails (to be
+// read or parsed) is recorded in Snapshot.Failed and keeps its last good
+// version, if any; the other files are not held back by it.
 func (c *Corpus) Rescan(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	start := time.Now()
-	if err := c.statDir(); err != nil {
+	root, err := c.statDir()
+	if err != nil {
 		return fmt.Errorf("rescan: %w", err)
 	}
-	des, err := os.ReadDir(c.opts.Dir)
+	des, err := os.ReadDir(root)
 	if err != nil {
 		return fmt.Errorf("rescan: %w", err)
 	}
 	var names []string
 	for _, de := range des {
-		if seedName(de.Name()) {
+		if IsSeed(de.Name()) {
 			names = append(names, de.Name())
 		}
 	}
 	// One stat per file, on every CPU: most of a rescan that finds nothing new.
-	infos := make([]fs.FileInfo, len(names))
+	type located struct {
+		path string
+		info fs.FileInfo
+		err  error
+	}
+	locs := make([]located, len(names))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i, name := range names {
 		g.Go(func() error {
-			infos[i], _ = os.Stat(filepath.Join(c.opts.Dir, name)) // follows symlinks
+			l := &locs[i]
+			l.path, l.info, l.err = locate(root, name)
 			return nil
 		})
 	}
 	g.Wait()
 	present := make(map[string]bool, len(names))
+	outside := map[string]bool{}
+	owner := map[string]string{} // article id -> the file that has it
 	var jobs []job
+	var failed []outcome
 	for i, name := range names {
-		info := infos[i]
-		if info == nil || !info.Mode().IsRegular() {
-			continue // gone since the listing, or not a file
+		l := locs[i]
+		if absent(l.info, l.err) {
+			if errors.Is(l.err, ErrOutside) {
+				outside[name] = c.outside[name]
+				c.noteOutside(name, l.err, outside)
+			}
+			continue
 		}
-		j := job{name: name, id: idOf(name), size: info.Size(), mod: info.ModTime().UnixNano()}
 		present[name] = true
+		id := idOf(name)
+		if l.err != nil {
+			failed = append(failed, outcome{job: job{name: name, id: id}, err: l.err})
+			continue
+		}
+		if other, ok := owner[id]; ok {
+			failed = append(failed, outcome{job: job{name: name, id: id}, err: clash(id, other)})
+			continue
+		}
+		owner[id] = name
+		j := job{name: name, id: id, path: l.path, size: l.info.Size(), mod: l.info.ModTime().UnixNano()}
 		if r := c.recs[j.id]; r != nil && c.current(r, j) {
 			if _, bad := c.failed[name]; !bad {
 				continue
@@ -97,11 +174,12 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 		}
 		jobs = append(jobs, j)
 	}
+	c.outside = outside
 	outs, err := c.read(ctx, jobs)
 	if err != nil {
 		return fmt.Errorf("rescan: %w", err)
 	}
-	ch := c.collect(outs)
+	ch := c.collect(append(outs, failed...))
 	for _, r := range c.recs {
 		if !r.removed && !present[r.file] {
 			ch.remove(r)
@@ -119,48 +197,72 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 	return nil
 }
 
+// clash is the error of a seed whose article id another file has (a.txt
+// and a.html): the first in name order keeps it.
+func clash(id, other string) error {
+	return fmt.Errorf("article id %q is %s's: rename one of them", id, other)
+}
+
 // Apply brings the changes of the named seed files into the corpus:
 // created, changed or removed. Names are base names or paths; other files
 // are not read, and the feeds are rendered once for the whole batch. Names
-// that are not seeds (hidden, backup, not .txt) are ignored.
+// that are not seeds (see IsSeed) are ignored. A file that cannot be read
+// is recorded in Snapshot.Failed; the rest of the batch is applied.
 func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	start := time.Now()
-	if err := c.statDir(); err != nil {
+	root, err := c.statDir()
+	if err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
 	ch := &change{}
 	var jobs []job
+	var failed []outcome
 	seen := map[string]bool{}
-	for _, name := range names {
-		name = filepath.Base(name)
-		if !seedName(name) || seen[name] {
+	for i := 0; i < len(names); i++ {
+		name := filepath.Base(names[i])
+		if !IsSeed(name) || seen[name] {
 			continue
 		}
 		seen[name] = true
-		info, err := os.Stat(filepath.Join(c.opts.Dir, name))
+		id := idOf(name)
+		path, info, err := locate(root, name)
 		switch {
-		case errors.Is(err, fs.ErrNotExist) || (err == nil && !info.Mode().IsRegular()):
-			if r := c.recs[idOf(name)]; r != nil && !r.removed && r.file == name {
+		case absent(info, err):
+			c.noteOutside(name, err, c.outside)
+			if r := c.recs[id]; r != nil && !r.removed && r.file == name {
 				ch.remove(r)
+				// A file that the id was taken from may have it now.
+				for other := range c.failed {
+					if other != name && idOf(other) == id {
+						names = append(names, other)
+					}
+				}
 			}
 			if _, bad := c.failed[name]; bad {
 				ch.forget(name)
 			}
 		case err != nil:
-			return fmt.Errorf("apply %s: %w", name, err)
+			failed = append(failed, outcome{job: job{name: name, id: id}, err: err})
 		default:
-			jobs = append(jobs, job{name: name, id: idOf(name), size: info.Size(), mod: info.ModTime().UnixNano()})
+			delete(c.outside, name)
+			if r := c.recs[id]; r != nil && !r.removed && r.file != name && r.file < name {
+				if _, err := os.Lstat(filepath.Join(root, r.file)); err == nil {
+					failed = append(failed, outcome{job: job{name: name, id: id}, err: clash(id, r.file)})
+					continue
+				}
+			}
+			jobs = append(jobs, job{name: name, id: id, path: path, size: info.Size(), mod: info.ModTime().UnixNano()})
 		}
 	}
+	var outs []outcome
 	if len(jobs) > 0 {
-		outs, err := c.read(ctx, jobs)
-		if err != nil {
+		if outs, err = c.read(ctx, jobs); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
-		ch.merge(c.collect(outs))
 	}
+	ch.merge(c.collect(append(outs, failed...)))
 	if err := c.commit(ctx, ch); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
@@ -250,11 +352,7 @@ func (c *Corpus) read(ctx context.Context, jobs []job) ([]outcome, error) {
 // gives a nil raw and the reason in the outcome.
 func (c *Corpus) readFile(j job) ([]byte, outcome) {
 	o := outcome{job: j}
-	if j.size > article.MaxSize {
-		o.err = fmt.Errorf("%w (%d bytes, limit %d)", article.ErrTooLarge, j.size, article.MaxSize)
-		return nil, o
-	}
-	raw, err := readSeed(filepath.Join(c.opts.Dir, j.name), j.size)
+	raw, err := readSeed(j.path, j.size)
 	if err != nil {
 		o.err = err
 		return nil, o
@@ -308,30 +406,41 @@ func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence) {
 }
 
 // sidecar returns the content of the seed's optional NAME.json, or nil.
+// It is found and read by the rules of a seed: a link must stay inside
+// the folder, and the size limit holds.
 func (c *Corpus) sidecar(name string) []byte {
-	b, err := os.ReadFile(filepath.Join(c.opts.Dir, strings.TrimSuffix(name, filepath.Ext(name))+".json"))
+	path, info, err := locate(c.root, strings.TrimSuffix(name, filepath.Ext(name))+".json")
+	if err != nil || !info.Mode().IsRegular() {
+		return nil
+	}
+	b, err := readSeed(path, info.Size())
 	if err != nil {
 		return nil
 	}
 	return b
 }
 
-// readSeed reads a file whose size a stat just gave. os.ReadFile stats the
-// file again and reads until a read returns nothing; this reads once when
-// the size still holds, which spares two of six system calls per file (a
-// tenth of a cold start's time on a virtual machine). A file that grew
-// since the stat is read to its end; one that shrank, to its end.
+// readSeed reads the file at path, whose size a stat just gave, through
+// a limit of article.MaxSize whatever the stat said (a file in /proc says
+// 0 bytes and has more). When the size holds it reads once: os.ReadFile
+// stats the file again and reads until a read returns nothing, two of six
+// system calls per file (a tenth of a cold start's time on a virtual
+// machine). A larger file is article.ErrTooLarge.
 func readSeed(path string, size int64) ([]byte, error) {
+	if size > article.MaxSize {
+		return nil, fmt.Errorf("%w (%d bytes, limit %d)", article.ErrTooLarge, size, article.MaxSize)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	r := io.LimitReader(f, article.MaxSize+1)
 	buf := make([]byte, size+1) // one byte more, to see growth
-	n, err := f.Read(buf)
+	n, err := r.Read(buf)
 	for n < int(size) && err == nil { // a short read: keep on to the size
 		var m int
-		m, err = f.Read(buf[n:])
+		m, err = r.Read(buf[n:])
 		n += m
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -340,9 +449,13 @@ func readSeed(path string, size int64) ([]byte, error) {
 	if n < len(buf) {
 		return buf[:n], nil
 	}
-	rest, err := io.ReadAll(f)
+	rest, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
-	return append(buf, rest...), nil
+	raw := append(buf, rest...)
+	if len(raw) > article.MaxSize {
+		return nil, fmt.Errorf("%w (more than %d bytes)", article.ErrTooLarge, article.MaxSize)
+	}
+	return raw, nil
 }

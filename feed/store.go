@@ -25,6 +25,7 @@ import (
 // runs in one transaction with the version it brings.
 var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migratePlainColumns,
+	migrateSettings,
 }
 
 // component is this package's key in the schema_version table, which other
@@ -118,6 +119,16 @@ func migratePlainColumns(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	return nil
+}
+
+// migrateSettings adds the table of the corpus's settings that outlive a
+// run, by key: "feed_id" (see FeedID).
+func migrateSettings(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `CREATE TABLE feed_settings (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	)`)
+	return err
 }
 
 func tableExists(ctx context.Context, tx *sql.Tx, name string) bool {

@@ -23,7 +23,10 @@ import (
 type WatchOptions struct {
 	// Dir is the folder to watch (not recursive).
 	Dir string
-	// Apply is called with the base names of .txt files that were created,
+	// Seed reports the file names Apply wants (kdigest passes feed.IsSeed,
+	// the one rule of which file is a seed); nil passes every name.
+	Seed func(name string) bool
+	// Apply is called with the base names of seed files that were created,
 	// changed, renamed in, renamed out or removed: one name, or a batch when
 	// many changed at once (a burst is then applied in a few calls, not
 	// hundreds). It is never called concurrently.
@@ -48,9 +51,11 @@ type WatchOptions struct {
 // WatchStatus is the watcher's state for /healthz.
 type WatchStatus struct {
 	// Mode is "inotify" when file notifications work, "polling" when the
-	// watcher fell back to polling, "" before Run starts.
+	// watcher fell back to polling, "waiting" while the folder is gone
+	// (removed or renamed: the watcher checks every PollEvery for a new
+	// one), "" before Run starts.
 	Mode string `json:"mode"`
-	// Reason says why the watcher is polling.
+	// Reason says why the watcher is polling or waiting.
 	Reason string `json:"reason,omitempty"`
 	// LastRescan is when the last periodic rescan finished.
 	LastRescan time.Time `json:"last_rescan,omitzero"`
@@ -65,6 +70,9 @@ type Watcher struct {
 	mu     sync.Mutex
 	status WatchStatus
 	ready  chan struct{}
+	// rescans asks Run's loop for a rescan (after an event overflow, or
+	// when the folder is back), so that Run owns every rescan.
+	rescans chan struct{}
 }
 
 // NewWatcher returns a watcher; call Run to start it.
@@ -84,7 +92,8 @@ func NewWatcher(opts WatchOptions) *Watcher {
 	if opts.notifier == nil {
 		opts.notifier = fsnotify.NewWatcher
 	}
-	return &Watcher{opts: opts, ready: make(chan struct{})}
+	opts.Dir = filepath.Clean(opts.Dir)
+	return &Watcher{opts: opts, ready: make(chan struct{}), rescans: make(chan struct{}, 1)}
 }
 
 // Ready is closed once the watcher is watching (or polling) and has
@@ -104,17 +113,17 @@ func (w *Watcher) setStatus(f func(s *WatchStatus)) {
 	f(&w.status)
 }
 
-// Ignored reports names the watcher never applies: anything but .txt, and
-// hidden, editor swap, backup and partial files.
-func Ignored(name string) bool {
-	base := filepath.Base(name)
-	switch {
-	case strings.HasPrefix(base, "."), strings.HasSuffix(base, "~"):
-		return true
-	case strings.HasSuffix(base, ".swp"), strings.HasSuffix(base, ".tmp"), strings.HasSuffix(base, ".part"):
-		return true
+// wanted reports whether a changed path is a seed Apply wants.
+func (w *Watcher) wanted(path string) bool {
+	return w.opts.Seed == nil || w.opts.Seed(filepath.Base(path))
+}
+
+// requestRescan asks Run for a rescan, unless one is already asked for.
+func (w *Watcher) requestRescan() {
+	select {
+	case w.rescans <- struct{}{}:
+	default:
 	}
-	return !strings.EqualFold(filepath.Ext(base), ".txt")
 }
 
 // Run watches until ctx ends. It uses file notifications when it can and
@@ -166,6 +175,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 			}
 		case <-rescan.C:
 			w.rescan(ctx)
+		case <-w.rescans:
+			w.rescan(ctx)
 		}
 	}
 }
@@ -216,7 +227,15 @@ func (w *Watcher) notify(ctx context.Context, fw *fsnotify.Watcher, out chan<- s
 			if !ok {
 				return
 			}
-			if Ignored(ev.Name) {
+			if filepath.Clean(ev.Name) == w.opts.Dir {
+				if ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename) {
+					if !w.rearm(ctx, fw) {
+						return
+					}
+				}
+				continue
+			}
+			if !w.wanted(ev.Name) {
 				continue
 			}
 			d.touch(filepath.Base(ev.Name))
@@ -226,7 +245,7 @@ func (w *Watcher) notify(ctx context.Context, fw *fsnotify.Watcher, out chan<- s
 			}
 			w.opts.Log.Warn("watch: notification error, rescanning", "err", err)
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
-				go func() { w.rescan(ctx) }()
+				w.requestRescan()
 			}
 		case name := <-d.ready:
 			select {
@@ -238,6 +257,40 @@ func (w *Watcher) notify(ctx context.Context, fw *fsnotify.Watcher, out chan<- s
 	}
 }
 
+// rearm follows the watched folder after it was removed or renamed away:
+// it drops the old watch, says "waiting" in the status, checks every
+// PollEvery until a folder exists at the path again, watches it and asks
+// for a rescan. It returns false if ctx ended first.
+func (w *Watcher) rearm(ctx context.Context, fw *fsnotify.Watcher) bool {
+	_ = fw.Remove(w.opts.Dir) // a renamed folder's watch would follow it; a removed one's is gone
+	w.opts.Log.Warn("watch: seeds folder removed or renamed, waiting for it", "dir", w.opts.Dir)
+	w.setStatus(func(s *WatchStatus) {
+		s.Mode = "waiting"
+		s.Reason = fmt.Sprintf("seeds folder %s was removed or renamed: checking every %s for it", w.opts.Dir, w.opts.PollEvery)
+	})
+	t := time.NewTicker(w.opts.PollEvery)
+	defer t.Stop()
+	for {
+		if fi, err := os.Stat(w.opts.Dir); err == nil && fi.IsDir() {
+			err := fw.Add(w.opts.Dir)
+			if err == nil {
+				w.opts.Log.Info("watch: seeds folder is back", "dir", w.opts.Dir)
+				w.setStatus(func(s *WatchStatus) { s.Mode, s.Reason = "inotify", "" })
+				w.requestRescan()
+				return true
+			}
+			w.opts.Log.Warn("watch: cannot watch the seeds folder yet", "dir", w.opts.Dir, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-fw.Events: // the old folder's last events
+		case <-fw.Errors:
+		case <-t.C:
+		}
+	}
+}
+
 // poll compares the folder's listing every PollEvery and reports what
 // changed, appeared or disappeared.
 func (w *Watcher) poll(ctx context.Context, out chan<- string) {
@@ -245,15 +298,29 @@ func (w *Watcher) poll(ctx context.Context, out chan<- string) {
 		size int64
 		mod  time.Time
 	}
+	reason := w.Status().Reason
+	gone := false
 	list := func() map[string]stamp {
 		m := map[string]stamp{}
 		entries, err := os.ReadDir(w.opts.Dir)
 		if err != nil {
-			w.opts.Log.Error("watch: list folder", "dir", w.opts.Dir, "err", err)
+			if !gone {
+				gone = true
+				w.opts.Log.Error("watch: list folder", "dir", w.opts.Dir, "err", err)
+				w.setStatus(func(s *WatchStatus) {
+					s.Mode, s.Reason = "waiting", fmt.Sprintf("seeds folder %s cannot be listed (%v): checking every %s", w.opts.Dir, err, w.opts.PollEvery)
+				})
+			}
 			return nil
 		}
+		if gone {
+			gone = false
+			w.opts.Log.Info("watch: seeds folder is back", "dir", w.opts.Dir)
+			w.setStatus(func(s *WatchStatus) { s.Mode, s.Reason = "polling", reason })
+			w.requestRescan()
+		}
 		for _, e := range entries {
-			if e.IsDir() || Ignored(e.Name()) {
+			if e.IsDir() || !w.wanted(e.Name()) {
 				continue
 			}
 			if info, err := e.Info(); err == nil {

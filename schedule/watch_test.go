@@ -87,6 +87,9 @@ func startWatcher(t *testing.T, opts WatchOptions) (*Watcher, *recorder) {
 	}
 	rec := newRecorder(opts.Dir)
 	opts.Apply = rec.apply
+	if opts.Seed == nil {
+		opts.Seed = txtSeeds
+	}
 	w := NewWatcher(opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -111,19 +114,10 @@ func write(t *testing.T, path, content string) {
 	}
 }
 
-func TestIgnored(t *testing.T) {
-	tests := []struct {
-		name string
-		want bool
-	}{
-		{"a.txt", false}, {"A.TXT", false}, {".hidden.txt", true}, {"a.txt~", true}, {"a.txt.swp", true},
-		{".a.txt.swp", true}, {"a.tmp", true}, {"a.txt.part", true}, {"a.md", true}, {"notes", true},
-	}
-	for _, tt := range tests {
-		if got := Ignored(tt.name); got != tt.want {
-			t.Errorf("Ignored(%q) = %v, want %v", tt.name, got, tt.want)
-		}
-	}
+// txtSeeds is the tests' rule of which file is a seed (kdigest passes
+// feed.IsSeed): what it rejects never reaches Apply.
+func txtSeeds(name string) bool {
+	return strings.HasSuffix(name, ".txt") && !strings.HasPrefix(name, ".")
 }
 
 func TestWatcherModes(t *testing.T) {
@@ -170,7 +164,7 @@ func TestWatcherModes(t *testing.T) {
 				t.Fatal(err)
 			}
 			rec.waitFor(t, "final.txt", 2*time.Second)
-			// Ignored names never arrive.
+			// Names the Seed rule rejects never arrive.
 			for _, n := range []string{".hidden.txt", "x.txt~", "x.swp", "x.part", "notes.md"} {
 				write(t, filepath.Join(dir, n), "x")
 			}
@@ -278,5 +272,72 @@ func TestWatchMissingFolder(t *testing.T) {
 	w := NewWatcher(WatchOptions{Dir: filepath.Join(t.TempDir(), "nope"), Apply: func(context.Context, ...string) error { return nil }})
 	if err := w.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("Run on a missing folder: err = %v, want one naming it", err)
+	}
+}
+
+// TestSeedsFolderReplaced removes or renames the watched folder and makes
+// a new one at its path: the watcher says "waiting" while it is gone, then
+// watches the new folder and rescans it.
+func TestSeedsFolderReplaced(t *testing.T) {
+	modes := []struct {
+		name     string
+		notifier func() (*fsnotify.Watcher, error)
+		mode     string
+	}{
+		{"inotify", nil, "inotify"},
+		{"polling", func() (*fsnotify.Watcher, error) { return nil, errors.New("no inotify here") }, "polling"},
+	}
+	ways := []struct {
+		name string
+		away func(dir string) error
+	}{
+		{"removed", os.RemoveAll},
+		{"renamed", func(dir string) error { return os.Rename(dir, dir+".old") }},
+	}
+	for _, m := range modes {
+		for _, way := range ways {
+			t.Run(m.name+"/"+way.name, func(t *testing.T) {
+				dir := filepath.Join(t.TempDir(), "seeds")
+				if err := os.Mkdir(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				rescans := make(chan struct{}, 100)
+				w, rec := startWatcher(t, WatchOptions{Dir: dir, notifier: m.notifier, PollEvery: 50 * time.Millisecond,
+					Rescan: func(context.Context) error { rescans <- struct{}{}; return nil }})
+				<-rescans // the first, at start
+				if err := way.away(dir); err != nil {
+					t.Fatal(err)
+				}
+				waitMode(t, w, "waiting")
+				if r := w.Status().Reason; !strings.Contains(r, dir) {
+					t.Errorf("reason = %q, want it to name the folder", r)
+				}
+				if err := os.Mkdir(dir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+				waitMode(t, w, m.mode)
+				select {
+				case <-rescans:
+				case <-time.After(2 * time.Second):
+					t.Fatal("no rescan of the new folder")
+				}
+				write(t, filepath.Join(dir, "fresh.txt"), "in the new folder")
+				if d := rec.waitFor(t, "fresh.txt", 2*time.Second); d > time.Second {
+					t.Errorf("a file in the new folder applied after %s, want under 1s", d)
+				}
+			})
+		}
+	}
+}
+
+// waitMode waits until the watcher's mode is want; the timeout only
+// bounds a failure.
+func waitMode(t *testing.T, w *Watcher, want string) {
+	t.Helper()
+	for i := 0; i < 400 && w.Status().Mode != want; i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := w.Status().Mode; got != want {
+		t.Fatalf("mode = %q, want %q", got, want)
 	}
 }

@@ -32,6 +32,9 @@ the address the files will be served from.`,
 				fmt.Fprintf(e.stderr, "kdigest build: unexpected argument %q\n", args[0])
 				return exitUsage
 			}
+			if c.sources["base-url"] == "default" {
+				fmt.Fprintf(e.stderr, "kdigest build: warning: --base-url is not set, so every link points to %s\n", c.BaseURL)
+			}
 			svc, err := openService(ctx, e, c, nil)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,22 +15,29 @@ import (
 	"time"
 
 	"github.com/kdigest/kdigest/digest"
+	"github.com/kdigest/kdigest/schedule"
 	gomail "github.com/wneessen/go-mail"
 )
 
 func digestCommand() *command {
 	var (
 		dryRun, sendEmpty bool
+		daily             bool
 		preview, to       string
 		since, resend     string
 	)
 	return &command{
 		name:    "digest",
-		args:    "[--dry-run] [--preview FILE.html] [--to ADDR,...] [--since DATE|RFC3339] [--send-empty] [--resend ID --to ADDR]",
+		args:    "[--dry-run] [--preview FILE.html] [--to ADDR,...] [--since DATE|RFC3339] [--send-empty] [--daily] [--resend ID --to ADDR]",
 		summary: "build and send the digest of what is new since the last one",
-		help: `Digest builds the digest of the articles first seen since the last digest
-(on the first run: the last --window) and sends it to every subscriber, one
-message each. Unfinished digests (an interrupted run, deliveries that failed
+		help: `Digest builds the digest of the articles new since the last digest (on the
+first run: the last --window) and sends it to every weekly subscriber (with
+--daily: every daily one), one message each, holding only the themes each
+chose; a subscriber whose themes have nothing new gets nothing (unless
+--send-empty), a paused or suspended one gets nothing. An article is new in the
+first digest whose window holds its publication date (the time it was first
+seen when it states none): one published before the window, even if just
+found, is never new. Unfinished digests (an interrupted run, deliveries that failed
 temporarily, one-offs included) are finished first, and no one gets the same
 digest twice, except a message "in doubt": the relay had all of it and never
 answered, so it may have been delivered; the next run tries it once more, and
@@ -46,6 +54,8 @@ exits 1 at once, naming the process that holds the lock.
   --since T        start the window at T: a date (2026-11-16, midnight in --tz) or
                    RFC 3339 (2026-11-16T08:00:00Z); not in the future
   --send-empty     send a short "quiet week" note when nothing is new
+  --daily          the daily digest, for the subscribers who chose daily: its
+                   window starts at the last daily digest (the first: a day)
   --resend ID      send recorded digest ID again, to the --to address ("kdigest
                    digests" lists the ids)
 
@@ -59,6 +69,7 @@ the lock, 2 on usage errors.`,
 			fs.StringVar(&to, "to", "", "comma-separated addresses to send to instead of the subscribers")
 			fs.StringVar(&since, "since", "", "start of the window: a date (YYYY-MM-DD) or RFC 3339")
 			fs.BoolVar(&sendEmpty, "send-empty", false, "send a quiet-week note when nothing is new")
+			fs.BoolVar(&daily, "daily", false, "the daily digest, for the subscribers who chose daily")
 			fs.StringVar(&resend, "resend", "", "digest id to send again (with --to)")
 		},
 		run: func(ctx context.Context, e env, c *config, args []string) int {
@@ -66,7 +77,7 @@ the lock, 2 on usage errors.`,
 				fmt.Fprintf(e.stderr, "kdigest digest: unexpected argument %q\n", args[0])
 				return exitUsage
 			}
-			o := digest.RunOptions{DryRun: dryRun, SendEmpty: sendEmpty, Kind: "manual", Out: e.stdout, Progress: e.stderr}
+			o := digest.RunOptions{DryRun: dryRun, SendEmpty: sendEmpty, Daily: daily, Kind: "manual", Out: e.stdout, Progress: e.stderr}
 			if to != "" {
 				for _, a := range strings.Split(to, ",") {
 					if a = strings.TrimSpace(a); a != "" {
@@ -86,6 +97,10 @@ the lock, 2 on usage errors.`,
 				}
 				o.Since = t
 			}
+			if daily && (len(o.To) > 0 || resend != "") {
+				fmt.Fprintln(e.stderr, "kdigest digest: --daily goes to the daily subscribers: not with --to or --resend")
+				return exitUsage
+			}
 			if resend != "" && len(o.To) != 1 {
 				fmt.Fprintln(e.stderr, "kdigest digest: --resend needs exactly one --to address")
 				return exitUsage
@@ -104,7 +119,7 @@ the lock, 2 on usage errors.`,
 				fmt.Fprintf(e.stderr, "kdigest digest: %v\n", err)
 				return exitFailure
 			}
-			dig, err := openDigest(ctx, e, c, svc)
+			dig, err := openDigest(ctx, e, c, svc, nil)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest digest: %v\n", err)
 				return exitFailure
@@ -168,10 +183,12 @@ func reportRun(e env, rep *digest.Report, err error) int {
 	switch {
 	case rep.Interrupted && rep.DigestID == "":
 		fmt.Fprintln(e.stderr, "Interrupted: the rest stays pending and is sent by the next run.")
+	case rep.Empty && rep.Skipped > 0:
+		fmt.Fprintf(e.stdout, "Nothing new in the themes of any of the %d subscriber(s): no new digest made.\n", rep.Skipped)
 	case rep.Empty:
 		fmt.Fprintln(e.stdout, "Nothing new since the last digest: no new digest made.")
 	case rep.NoRecipients:
-		fmt.Fprintln(e.stdout, "No subscribers: no email sent. Add some with `kdigest subscribers add ADDRESS`.")
+		fmt.Fprintln(e.stdout, "No one to send to (no active subscriber of this frequency who is not paused): no email sent. Add some with `kdigest subscribers add ADDRESS`.")
 	default:
 		reportDigest(e, "Sent", *rep)
 	}
@@ -184,6 +201,9 @@ func reportRun(e env, rep *digest.Report, err error) int {
 // reportDigest prints one digest's outcome in a run.
 func reportDigest(e env, verb string, rep digest.Report) {
 	fmt.Fprintf(e.stdout, "%s digest %s (%q) to %d of %d recipient(s).\n", verb, rep.DigestID, rep.Subject, rep.Sent, rep.Recipients)
+	if rep.Skipped > 0 {
+		fmt.Fprintf(e.stdout, "  %d subscriber(s) left out: nothing new in their themes.\n", rep.Skipped)
+	}
 	for _, f := range rep.Failed {
 		kind := "refused"
 		switch {
@@ -210,26 +230,21 @@ type digester struct {
 
 // openDigest builds the digest with the configured sender: the SMTP relay
 // of --smtp, or .eml files in DATA/outbox when none is set.
-func openDigest(ctx context.Context, e env, c *config, svc *service) (*digester, error) {
+// next, when set, says when the service's next digest of a frequency is
+// due (the welcome message says it).
+func openDigest(ctx context.Context, e env, c *config, svc *service, next func(frequency string) time.Time) (*digester, error) {
 	secret, err := digest.LoadSecret(filepath.Join(c.Data, "secret"))
 	if err != nil {
 		return nil, err
 	}
-	var dial func() (digest.Sender, error)
-	if c.SMTP == "" {
-		outbox := filepath.Join(c.Data, "outbox")
-		dial = func() (digest.Sender, error) { return digest.NewOutboxSender(outbox, svc.log) }
-	} else {
-		cfg, err := digest.ParseSMTPURL(c.SMTP)
-		if err != nil {
-			return nil, err
-		}
-		dial = func() (digest.Sender, error) { return digest.NewSMTPSender(cfg) }
+	dial, err := dialer(c, svc.log)
+	if err != nil {
+		return nil, err
 	}
 	opts := digest.Options{
 		BaseURL: c.BaseURL, From: c.From, Location: c.TZ, Window: c.Window, PerTheme: c.PerTheme,
 		Secret: secret, Log: svc.log, OnSent: svc.metrics.DigestsSent.Inc,
-		LockFile: filepath.Join(c.Data, lockFile),
+		LockFile: filepath.Join(c.Data, lockFile), UnsubscribeMailto: c.UnsubscribeMailto, Next: next,
 	}
 	if c.Templates != "" {
 		if st, err := os.Stat(c.Templates); err != nil || !st.IsDir() {
@@ -255,6 +270,20 @@ func openDigest(ctx context.Context, e env, c *config, svc *service) (*digester,
 	return dg, nil
 }
 
+// dialer makes the digest's sender: the SMTP relay of --smtp, or .eml
+// files in DATA/outbox when none is set.
+func dialer(c *config, log *slog.Logger) (func() (digest.Sender, error), error) {
+	if c.SMTP == "" {
+		outbox := filepath.Join(c.Data, "outbox")
+		return func() (digest.Sender, error) { return digest.NewOutboxSender(outbox, log) }, nil
+	}
+	cfg, err := digest.ParseSMTPURL(c.SMTP)
+	if err != nil {
+		return nil, err
+	}
+	return func() (digest.Sender, error) { return digest.NewSMTPSender(cfg) }, nil
+}
+
 func fromAddress(from string) string {
 	if i := strings.LastIndex(from, "<"); i >= 0 {
 		return strings.TrimSuffix(from[i+1:], ">")
@@ -270,6 +299,36 @@ const lockFile = "digest.lock"
 func (g *digester) scheduled(ctx context.Context) error {
 	rep, err := g.d.Run(ctx, digest.RunOptions{Kind: "scheduled", Signer: g.signer, Wait: true})
 	return runFailed(ctx, rep, err)
+}
+
+// scheduledDaily is the daily cron job: the daily digest, to the
+// subscribers who chose it.
+func (g *digester) scheduledDaily(ctx context.Context) error {
+	rep, err := g.d.Run(ctx, digest.RunOptions{Kind: "scheduled", Daily: true, Signer: g.signer, Wait: true})
+	return runFailed(ctx, rep, err)
+}
+
+// dailySpec is the cron spec of the daily digest: every day at the hour
+// and minute of the weekly schedule's next run, in the same zone (--tz).
+// A weekly schedule that is off turns the daily one off too.
+func dailySpec(weekly *schedule.Scheduler, loc *time.Location) string {
+	next := weekly.Next()
+	if next.IsZero() {
+		return schedule.Off
+	}
+	next = next.In(loc)
+	return fmt.Sprintf("%d %d * * *", next.Minute(), next.Hour())
+}
+
+// newDailyScheduler schedules the daily digest beside the weekly one.
+// Resuming unfinished digests is the weekly scheduler's: any run resumes
+// them all.
+func newDailyScheduler(weekly *schedule.Scheduler, c *config, log *slog.Logger, g *digester) (*schedule.Scheduler, error) {
+	return schedule.NewScheduler(schedule.SchedulerOptions{
+		Spec: dailySpec(weekly, c.TZ), Location: c.TZ, Log: log.With("digest", "daily"),
+		Run:  g.scheduledDaily,
+		Last: func(ctx context.Context) (time.Time, error) { return g.d.LastSentOf(ctx, digest.Daily) },
+	})
 }
 
 // resume finishes interrupted digests at start, without making a new one.
@@ -349,7 +408,7 @@ attempts, the last error and the Message-ID to look for in the relay's log.`,
 				fmt.Fprintf(e.stderr, "kdigest digests: --limit %d: want at least 1\n", limit)
 				return exitUsage
 			}
-			d, closeDB, err := openLedger(ctx, c)
+			d, closeDB, err := openLedger(ctx, e, c)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest digests: %v\n", err)
 				return exitFailure

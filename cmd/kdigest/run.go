@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -38,6 +39,10 @@ type command struct {
 	run func(ctx context.Context, e env, c *config, args []string) int
 	// flags registers the command's own flags (beyond settings), if any.
 	flags func(fs *flag.FlagSet)
+	// ownFlags names settings whose flag the command defines itself with
+	// another meaning ("subscribers add --themes IDS"); those settings
+	// come from the environment or the config file only.
+	ownFlags []string
 }
 
 func commands() []*command {
@@ -89,7 +94,7 @@ func lookup(name string) *command {
 func runCommand(ctx context.Context, e env, cmd *command, args []string) int {
 	fs := flag.NewFlagSet("kdigest "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	flags := registerSettings(fs, cmd.settings)
+	flags := registerSettings(fs, cmd.settings, cmd.ownFlags...)
 	if cmd.flags != nil {
 		cmd.flags(fs)
 	}
@@ -180,7 +185,11 @@ func printCommandHelp(w io.Writer, cmd *command) {
 			if def == "" {
 				def = `""`
 			}
-			fmt.Fprintf(w, "  --%-18s %-26s %s\n      %s\n", s.name, s.env, def, s.usage)
+			name := "--" + s.name
+			if slices.Contains(cmd.ownFlags, s.name) {
+				name = "(no flag)" // the command's own flag of that name means something else
+			}
+			fmt.Fprintf(w, "  %-20s %-26s %s\n      %s\n", name, s.env, def, s.usage)
 		}
 		fmt.Fprintln(w, "\nPrecedence: flag > environment > config file (--config) > default.")
 	}

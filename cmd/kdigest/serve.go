@@ -77,11 +77,19 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		hub.log = svc.log
 	}
 
-	dig, err := openDigest(ctx, e, c, svc)
+	// The welcome message says when the next digest comes: the schedulers
+	// are made below, before anything is served.
+	var sched, dailySched *schedule.Scheduler
+	dig, err := openDigest(ctx, e, c, svc, func(frequency string) time.Time {
+		if frequency == digest.Daily {
+			return dailySched.Next()
+		}
+		return sched.Next()
+	})
 	if err != nil {
 		return err
 	}
-	sched, err := schedule.NewScheduler(schedule.SchedulerOptions{
+	sched, err = schedule.NewScheduler(schedule.SchedulerOptions{
 		Spec: c.DigestSchedule, Location: c.TZ, Log: svc.log,
 		Run:     func(ctx context.Context) error { return dig.scheduled(ctx) },
 		Last:    dig.lastSent,
@@ -91,8 +99,12 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	if err != nil {
 		return err
 	}
+	dailySched, err = newDailyScheduler(sched, c, svc.log, dig)
+	if err != nil {
+		return err
+	}
 	watcher := schedule.NewWatcher(schedule.WatchOptions{
-		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log,
+		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log, Seed: feed.IsSeed,
 		Apply: func(ctx context.Context, names ...string) error {
 			start := time.Now()
 			defer func() { svc.metrics.ScanSeconds.Observe(time.Since(start).Seconds()) }()
@@ -109,7 +121,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		Snapshot: svc.corpus.Snapshot, Log: svc.log, Metrics: svc.metrics, Routes: dig.routes(),
 		BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, CrossSiteExempt: []string{digest.OneClickUnsubscribe},
 		Status: func() map[string]any {
-			return map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "last_digest": dig.lastOutcome(ctx)}
+			return map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "daily_digest_schedule": dailySched.Status(), "last_digest": dig.lastOutcome(ctx)}
 		},
 	})
 	if err != nil {
@@ -121,7 +133,6 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ConnContext:       web.ConnContext,
 	}
 
 	// Background work stops when ctx ends; the server is shut down below.
@@ -168,10 +179,17 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		if err := dailySched.Run(bg); err != nil {
+			svc.log.Error("daily scheduler stopped", "err", err)
+		}
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
 		dig.d.SendConfirmations(bg) // the email in flight is finished and recorded
 	}()
 	served := make(chan error, 2)
-	go func() { served <- srv.Serve(web.CoalescingListener(ln)) }()
+	go func() { served <- srv.Serve(ln) }()
 	var metricsSrv *http.Server
 	if metricsLn != nil {
 		mux := http.NewServeMux()
@@ -180,7 +198,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		go func() { served <- metricsSrv.Serve(metricsLn) }()
 		svc.log.Info("serving metrics", "addr", metricsLn.Addr().String()+"/metrics")
 	}
-	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "digest_next", sched.Next())
+	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "feed_id", svc.corpus.FeedID().String(), "digest_next", sched.Next())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -250,5 +251,56 @@ func TestBuildWritesStaticSite(t *testing.T) {
 	}
 	if code, _, _ := runKdigest(t, nil, "build"); code != exitUsage {
 		t.Errorf("build without --out: exit %d, want 2", code)
+	}
+}
+
+// TestBuildFeedID builds twice into one data folder: a new base URL moves
+// the links but not the ids, which the first run fixed; --feed-id (or
+// KDIGEST_FEED_ID) replaces them; build without --base-url warns.
+func TestBuildFeedID(t *testing.T) {
+	data := t.TempDir()
+	feedID := func(out string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(out, "feed.atom"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`<id>(tag:[^<]*)</id>`).FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("no feed id in %s", b)
+		}
+		return string(m[1])
+	}
+	build := func(environ map[string]string, args ...string) (string, string) {
+		t.Helper()
+		out := t.TempDir()
+		args = append([]string{"build", "--seeds", seedsDir(t), "--data", data, "--out", out}, args...)
+		code, _, stderr := runKdigest(t, environ, args...)
+		if code != exitOK {
+			t.Fatalf("build %v: exit %d: %s", args, code, stderr)
+		}
+		return out, stderr
+	}
+	out, stderr := build(nil)
+	if !strings.Contains(stderr, "--base-url is not set") || !strings.Contains(stderr, "http://127.0.0.1:8080") {
+		t.Errorf("build without --base-url: stderr %q, want the warning", stderr)
+	}
+	first := feedID(out)
+	if want := fmt.Sprintf("tag:127.0.0.1,%d:feed", time.Now().Year()); first != want {
+		t.Errorf("first feed id = %q, want %q", first, want)
+	}
+	out, stderr = build(nil, "--base-url", "https://news.example.org")
+	if strings.Contains(stderr, "warning") {
+		t.Errorf("build with --base-url warns: %q", stderr)
+	}
+	if got := feedID(out); got != first {
+		t.Errorf("feed id after a new base URL = %q, want %q", got, first)
+	}
+	out, _ = build(map[string]string{"KDIGEST_FEED_ID": "news.example.org,2026-12"}, "--base-url", "https://news.example.org")
+	if got := feedID(out); got != "tag:news.example.org,2026-12:feed" {
+		t.Errorf("feed id from KDIGEST_FEED_ID = %q", got)
+	}
+	if code, _, stderr := runKdigest(t, nil, "build", "--seeds", seedsDir(t), "--data", data, "--out", t.TempDir(), "--feed-id", "news.example.org"); code != exitUsage || !strings.Contains(stderr, "feed-id") {
+		t.Errorf("a bad --feed-id: exit %d, stderr %q; want 2 naming it", code, stderr)
 	}
 }

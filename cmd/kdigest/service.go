@@ -41,7 +41,7 @@ func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snap
 	}
 	metrics := web.NewMetrics()
 	corpus, err := feed.Open(ctx, db, feed.Options{
-		Dir: c.Seeds, Size: c.FeedSize, BaseURL: c.BaseURL, IncludeIrrelevant: c.IncludeIrrelevant,
+		Dir: c.Seeds, Size: c.FeedSize, BaseURL: c.BaseURL, FeedID: c.FeedID, IncludeIrrelevant: c.IncludeIrrelevant,
 		Taxonomy: tax, Hub: c.WebSubHub, Log: log,
 		OnChange: func(s *feed.Snapshot) {
 			metrics.Articles.Set(float64(len(s.Entries)))

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/kdigest/kdigest/feed"
 	"github.com/kdigest/kdigest/feed/web"
 )
 
@@ -51,6 +54,7 @@ type config struct {
 	Data              string
 	Addr              string
 	BaseURL           string
+	FeedID            string
 	Themes            string
 	TZ                *time.Location
 	FeedSize          int
@@ -60,6 +64,7 @@ type config struct {
 	DigestSchedule    string
 	SMTP              string
 	From              string
+	UnsubscribeMailto string
 	DKIMKey           string
 	DKIMSelector      string
 	Templates         string
@@ -127,6 +132,18 @@ func settings() []setting {
 				c.BaseURL = strings.TrimSuffix(v, "/")
 				return nil
 			}},
+		{name: "feed-id", env: "KDIGEST_FEED_ID", usage: "AUTHORITY,DATE of every feed and entry id (tag:AUTHORITY,DATE:...), e.g. example.org,2026; stored, so later runs keep it (default: fixed at the first run from --base-url's host and the year)", groups: groupService,
+			apply: func(c *config, v string) error {
+				if v == "" {
+					c.FeedID = ""
+					return nil
+				}
+				if _, err := feed.ParseFeedID(v); err != nil {
+					return fmt.Errorf("want AUTHORITY,DATE such as example.org,2026, got %q", v)
+				}
+				c.FeedID = v
+				return nil
+			}},
 		{name: "themes", env: "KDIGEST_THEMES", usage: "taxonomy file (TOML) replacing the embedded default", groups: groupService | groupThemes,
 			apply: str(func(c *config) *string { return &c.Themes })},
 		{name: "tz", env: "KDIGEST_TZ", def: "UTC", usage: "IANA time zone for the digest schedule and the dates in the digest", groups: groupService,
@@ -167,6 +184,18 @@ func settings() []setting {
 			apply: str(func(c *config) *string { return &c.SMTP })},
 		{name: "from", env: "KDIGEST_FROM", def: "kdigest@localhost", usage: "From address of the digest", groups: groupService,
 			apply: str(func(c *config) *string { return &c.From })},
+		{name: "unsubscribe-mailto", env: "KDIGEST_UNSUBSCRIBE_MAILTO", usage: "an address someone reads, offered as mailto: in List-Unsubscribe; empty offers the one-click URL alone", groups: groupService,
+			apply: func(c *config, v string) error {
+				if v != "" {
+					a, err := mail.ParseAddress(v)
+					if err != nil {
+						return fmt.Errorf("want an email address, got %q", v)
+					}
+					v = a.Address
+				}
+				c.UnsubscribeMailto = v
+				return nil
+			}},
 		{name: "dkim-key", env: "KDIGEST_DKIM_KEY", usage: "PEM private key file for DKIM signing (RSA or Ed25519)", groups: groupService,
 			apply: str(func(c *config) *string { return &c.DKIMKey })},
 		{name: "dkim-selector", env: "KDIGEST_DKIM_SELECTOR", usage: "DKIM selector (required with --dkim-key)", groups: groupService,
@@ -219,9 +248,12 @@ func settingsFor(g settingGroup) []setting {
 // flagValues holds the raw text of each setting's flag.
 type flagValues map[string]*string
 
-func registerSettings(fs *flag.FlagSet, g settingGroup) flagValues {
+func registerSettings(fs *flag.FlagSet, g settingGroup, skip ...string) flagValues {
 	vals := flagValues{}
 	for _, s := range settingsFor(g) {
+		if slices.Contains(skip, s.name) {
+			continue // the command's own flag has this name
+		}
 		vals[s.name] = fs.String(s.name, s.def, s.usage)
 	}
 	return vals
@@ -235,8 +267,8 @@ func loadConfig(fs *flag.FlagSet, flags flagValues, g settingGroup, getenv func(
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
 	pick := func(s setting) (string, string) {
-		if set[s.name] {
-			return *flags[s.name], "flag --" + s.name
+		if f, ok := flags[s.name]; ok && set[s.name] {
+			return *f, "flag --" + s.name
 		}
 		if v := getenv(s.env); v != "" {
 			return v, "environment " + s.env

@@ -3,7 +3,6 @@ package article
 import (
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -92,72 +91,8 @@ func (p *page) agency(body []string) string {
 	return ""
 }
 
-var (
-	// outletPhrases capture an outlet's name from site furniture.
-	outletPhrases = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)\bupdates from\s+(.{2,60}?)\s*[.!]?$`),
-		regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright)\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*,?\s*(.{2,60}?)(?:\.?\s*all rights reserved.*|\.)?$`),
-		regexp.MustCompile(`(?i)^(.{2,60}?)[.,]?\s*all rights reserved`),
-		regexp.MustCompile(`(?i)\bsubscribe to (?:the\s+)?(.{2,40}?)(?:'s)? newsletter`),
-		regexp.MustCompile(`(?i)^(?:[-•*]\s*)?source\s*:\s*(.{2,60})$`),
-	}
-	// outletWords mark a name as an outlet's in a list of metadata bullets.
-	outletWords = regexp.MustCompile(`(?i)\b(?:agency|news|press|post|times|tv|radio|daily|media|journal|herald|gazette|tribune|service|network|online|mirror|review|weekly|telegraph|observer|monitor|report|info|24|today|express|chronicle|courier|dispatch|wire|insider|standard|guardian|independent|mail|star|sun|voice|world news)\b`)
-)
-
-// source finds the outlet whose page this is from general signals: the
-// newsletter or copyright furniture, a "Source:" label, or an outlet-like
-// name among the metadata bullets at the head.
-func (p *page) source() string {
-	for _, l := range p.lines {
-		if l.kind != kindChrome && l.kind != kindMeta && l.kind != kindEnd {
-			continue
-		}
-		for _, re := range outletPhrases {
-			if m := re.FindStringSubmatch(l.text); m != nil {
-				if name := outletName(m[1]); name != "" {
-					return name
-				}
-			}
-		}
-	}
-	for i, l := range p.lines {
-		if l.kind != kindBullet || !nearMeta(p.lines, i) {
-			continue
-		}
-		item := bulletPrefix.ReplaceAllString(l.text, "")
-		if outletWords.MatchString(item) && wordCount(item) <= 5 {
-			if name := outletName(item); name != "" {
-				return name
-			}
-		}
-	}
-	return ""
-}
-
-// nearMeta reports a line within two lines of a metadata label.
-func nearMeta(ls []line, i int) bool {
-	for k := max(0, i-3); k < min(len(ls), i+4); k++ {
-		if ls[k].kind == kindMeta {
-			return true
-		}
-	}
-	return false
-}
-
-// outletName cleans a captured outlet name and rejects what cannot be one.
-func outletName(s string) string {
-	s = strings.TrimSpace(strings.Trim(strings.TrimSpace(s), ".,;:|-–— "))
-	s = strings.TrimPrefix(s, "the ")
-	if s == "" || wordCount(s) > 6 || utf8.RuneCountInString(s) > 60 || !hasLetter(s) {
-		return ""
-	}
-	r, _ := utf8.DecodeRuneInString(s)
-	if unicode.IsLower(r) || strings.ContainsAny(s, "@") {
-		return ""
-	}
-	return s
-}
+// outletWords mark a name as an outlet's in a list of metadata bullets.
+var outletWords = regexp.MustCompile(`(?i)\b(?:agency|news|press|post|times|tv|radio|daily|media|journal|herald|gazette|tribune|service|network|online|mirror|review|weekly|telegraph|observer|monitor|report|info|24|today|express|chronicle|courier|dispatch|wire|insider|standard|guardian|independent|mail|star|sun|voice|world news)\b`)
 
 // mayCredit is a cheap test for the verbs reportedBy needs.
 func mayCredit(s string) bool {

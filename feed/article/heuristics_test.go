@@ -62,6 +62,10 @@ func TestDateChoice(t *testing.T) {
 		{"future date rejected", "Published: 1 January 2031", ""},
 		{"before 1995 rejected", "Published: 1 January 1990", ""},
 		{"year in body is no date", "", ""},
+		{"date under the headline", "Talks on the peace treaty resume in Brussels\nBy Anna Petrosyan\nNovember 18, 2019 | 4:10pm", "2019-11-18T16:10:00Z"},
+		{"date above the headline", "Nov. 19, 2019, 8:41 AM UTC\nTalks on the peace treaty resume in Brussels", "2019-11-19T08:41:00Z"},
+		{"header's today far from the headline", "Monday 7 October 2024\nHome\nNews\nWorld\nSport\nBusiness\nCulture\nTravel\nTalks on the peace treaty resume in Brussels", ""},
+		{"an embedded post's date is not the article's", "Talks on the peace treaty resume in Brussels\n— The EU Council (@EUCouncil) October 9, 2018", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,13 +46,10 @@ func Parse(name string, raw []byte, ev Evidence) (*Article, error) {
 	if a.Agency == "" {
 		a.Agency = p.agency(a.Body)
 	}
-	a.Source = p.source()
-	p.date(a, ev.Now)
-	var site string
-	a.Title, site = p.headline(start, a.Body)
-	if a.Source == "" && site != "" {
-		a.Source = site
-	}
+	title, site, at := p.headline(start, a.Body)
+	a.Title = title
+	p.date(a, ev.Now, at, start)
+	a.Source = p.outlet(start, a.Body, site)
 	if a.Title != "" {
 		a.Body = dropTitleRepeats(a.Body, a.Title)
 	}
@@ -345,12 +342,19 @@ func dropTitleRepeats(body []string, title string) []string {
 
 // date sets Published from the best labelled date on the page: Published
 // before Posted before Updated before Modified, the first of a rank wins.
-func (p *page) date(a *Article, now time.Time) {
+// Without a label, a date next to the headline (line at; -1 for none) or,
+// lacking one, just above the main text (line start) counts: the date a
+// page prints under its headline or in its byline. A date anywhere else
+// (a page header's today, a caption's, the body's) never does.
+func (p *page) date(a *Article, now time.Time, at, start int) {
 	var (
 		best     stamp
 		bestRank = 99
 	)
 	consider := func(text string, rank int) {
+		if rank >= bestRank {
+			return
+		}
 		st, ok := parseDate(text)
 		if !ok || rank >= bestRank {
 			return
@@ -361,7 +365,7 @@ func (p *page) date(a *Article, now time.Time) {
 		}
 		best, bestRank = st, rank
 	}
-	for i, l := range p.lines {
+	for _, l := range p.lines {
 		if l.kind != kindMeta {
 			continue
 		}
@@ -375,9 +379,14 @@ func (p *page) date(a *Article, now time.Time) {
 			}
 			continue
 		}
-		// A bare date line counts only at the head of the page.
-		if i < 8 {
-			consider(l.text, 2)
+	}
+	if bestRank == 99 {
+		for _, i := range p.nearHeadline(at, start) {
+			if l := &p.lines[i]; datedLine(l) {
+				if consider(l.text, 2); bestRank < 99 {
+					break
+				}
+			}
 		}
 	}
 	if bestRank == 99 {
@@ -385,4 +394,39 @@ func (p *page) date(a *Article, now time.Time) {
 		return
 	}
 	a.Published, a.PublishedPrecision = best.t, best.precision
+}
+
+// nearHeadline lists the lines where a page prints its article's date,
+// nearest first: the ten below the headline and the three above it.
+// Without a headline, the lines just above the main text.
+func (p *page) nearHeadline(at, start int) []int {
+	var out []int
+	if at < 0 {
+		for i := start - 1; i >= max(0, start-6); i-- {
+			out = append(out, i)
+		}
+		return out
+	}
+	last := min(len(p.lines), at+11)
+	for d := 1; d <= 10; d++ {
+		if i := at + d; i < last {
+			out = append(out, i)
+		}
+		if i := at - d; i >= 0 && d <= 3 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// datedLine reports a line that may hold an article's date: short, not a
+// sentence of the text, a caption or an embedded post's signature.
+func datedLine(l *line) bool {
+	if l.words > 20 || len(l.text) > 160 || l.kind == kindCaption || l.kind == kindChrome || l.kind == kindEnd {
+		return false
+	}
+	if l.kind == kindPara && l.words > 8 || strings.Contains(l.text, "(@") || strings.HasPrefix(l.text, "—") {
+		return false
+	}
+	return true
 }

@@ -143,8 +143,10 @@ var siteSuffix = regexp.MustCompile(`^(.{12,}?)\s+(?:\||-|–|—|::|·|»)\s+([
 // headline picks the title among the headline-shaped lines above the main
 // text: the one sharing most content words with the lede, nearer the text
 // breaking ties, a headline shown twice preferred. It returns the title and
-// any site name cut from its end, or "" when no line will do.
-func (p *page) headline(start int, body []string) (title, site string) {
+// any site name cut from its end, or "" when no line will do, and the
+// index of its line (-1 for none).
+func (p *page) headline(start int, body []string) (title, site string, at int) {
+	at = -1
 	lede := map[string]bool{}
 	n := 0
 	for _, b := range body {
@@ -190,7 +192,7 @@ func (p *page) headline(start int, body []string) (title, site string) {
 			score -= 0.3 // two sentences: a caption or a teaser
 		}
 		if score > bestScore || title == "" && score > -0.05 {
-			bestScore, title, site = score, text, suffix
+			bestScore, title, site, at = score, text, suffix, i
 		}
 	}
 	for i := max(0, start-60); i < start; i++ {
@@ -204,7 +206,7 @@ func (p *page) headline(start int, body []string) (title, site string) {
 			consider(i, m[1], m[2])
 		}
 	}
-	return title, site
+	return title, site, at
 }
 
 // headlineShaped reports a line that could be a headline: a few words,

@@ -6,8 +6,7 @@ import (
 	"testing"
 )
 
-// BenchmarkFeed measures the handler alone serving /feed.atom from memory;
-// testdata/bench-feed.sh measures it over loopback against nginx.
+// BenchmarkFeed measures the handler alone serving /feed.atom from memory.
 func BenchmarkFeed(b *testing.B) {
 	h, snap := newHandler(b, Options{})
 	doc, _ := snap.Document("feed.atom")

@@ -171,10 +171,13 @@ func TestFeedNotModified(t *testing.T) {
 				{"if-none-match gzip", map[string]string{"If-None-Match": gzTag, "Accept-Encoding": "gzip"}, http.StatusNotModified},
 				{"gzip tag without gzip", map[string]string{"If-None-Match": gzTag}, http.StatusOK},
 				{"plain tag with gzip", map[string]string{"If-None-Match": etag, "Accept-Encoding": "gzip"}, http.StatusOK},
+				{"weak tag", map[string]string{"If-None-Match": "W/" + etag}, http.StatusNotModified},
+				{"unquoted tag", map[string]string{"If-None-Match": strings.Trim(etag, `"`)}, http.StatusOK},
 				{"stale tag", map[string]string{"If-None-Match": `"stale"`}, http.StatusOK},
 				{"stale tag wins over date", map[string]string{"If-None-Match": `"stale"`, "If-Modified-Since": lastMod}, http.StatusOK},
 				{"if-modified-since", map[string]string{"If-Modified-Since": lastMod}, http.StatusNotModified},
 				{"if-modified-since later", map[string]string{"If-Modified-Since": testNow.AddDate(0, 0, 1).Format(http.TimeFormat)}, http.StatusNotModified},
+				{"if-modified-since unreadable", map[string]string{"If-Modified-Since": "yesterday"}, http.StatusOK},
 				{"if-modified-since earlier", map[string]string{"If-Modified-Since": testNow.AddDate(0, 0, -1).Format(http.TimeFormat)}, http.StatusOK},
 			}
 			for _, c := range cases {
@@ -346,40 +349,6 @@ func TestFeedRareConditionals(t *testing.T) {
 			}
 			if tc.want == http.StatusOK && resp.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
 				t.Errorf("Content-Length = %q, body %d bytes", resp.Header.Get("Content-Length"), len(body))
-			}
-		})
-	}
-}
-
-func TestNotModified(t *testing.T) {
-	mod := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-	const tag = `"abc"`
-	tests := []struct {
-		name   string
-		header map[string]string
-		mod    time.Time
-		want   bool
-	}{
-		{"nothing", nil, mod, false},
-		{"tag", map[string]string{"If-None-Match": tag}, mod, true},
-		{"weak tag", map[string]string{"If-None-Match": `W/"abc"`}, mod, true},
-		{"tag in a list", map[string]string{"If-None-Match": `"x",W/"y" , "abc"`}, mod, true},
-		{"other tag", map[string]string{"If-None-Match": `"abcd"`}, mod, false},
-		{"unquoted", map[string]string{"If-None-Match": `abc`}, mod, false},
-		{"tag beats date", map[string]string{"If-None-Match": `"x"`, "If-Modified-Since": mod.Format(http.TimeFormat)}, mod, false},
-		{"same second", map[string]string{"If-Modified-Since": mod.Format(http.TimeFormat)}, mod.Add(500 * time.Millisecond), true},
-		{"older copy", map[string]string{"If-Modified-Since": mod.Add(-time.Second).Format(http.TimeFormat)}, mod, false},
-		{"bad date", map[string]string{"If-Modified-Since": "yesterday"}, mod, false},
-		{"no modified time", map[string]string{"If-Modified-Since": mod.Format(http.TimeFormat)}, time.Time{}, false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r, _ := http.NewRequest(http.MethodGet, "/feed.atom", nil)
-			for k, v := range tc.header {
-				r.Header.Set(k, v)
-			}
-			if got := notModified(r, tag, tc.mod); got != tc.want {
-				t.Errorf("notModified = %v, want %v", got, tc.want)
 			}
 		})
 	}

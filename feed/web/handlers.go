@@ -15,25 +15,7 @@ import (
 // cacheControl lets readers and proxies reuse a feed for five minutes.
 const cacheControl = "public, max-age=300"
 
-// Header values every feed response carries, set without allocating: a
-// poll is mostly headers. A slice is full (len == cap), so a later Add
-// copies it rather than writing into it.
-var (
-	cacheControlValue = []string{cacheControl}
-	varyValue         = []string{"Accept-Encoding"}
-	gzipValue         = []string{"gzip"}
-	contentTypeValues = map[string][]string{}
-)
-
-func init() {
-	for _, t := range []string{feed.TypeAtom, feed.TypeRSS, feed.TypeJSON, feed.TypeOPML} {
-		contentTypeValues[t] = []string{t}
-	}
-}
-
-// handleDocument serves a pre-rendered document from memory: strong ETag,
-// Last-Modified, 304 on If-None-Match or If-Modified-Since, the gzip
-// variant when the client accepts it, and HEAD.
+// handleDocument serves a pre-rendered document from memory.
 func (s *server) handleDocument(path func(*http.Request) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		doc, ok := s.opts.Snapshot().Document(path(r))
@@ -45,83 +27,32 @@ func (s *server) handleDocument(path func(*http.Request) string) http.Handler {
 	})
 }
 
+// pageCacheControl has browsers ask again for a page each time: the
+// answer is a 304 while the corpus has not changed.
+const pageCacheControl = "no-cache"
+
+// serveDocument answers with doc through http.ServeContent (strong ETag,
+// Last-Modified, 304, 412, ranges and HEAD), sending the gzip variant
+// rendered with it when the client accepts gzip.
 func serveDocument(w http.ResponseWriter, r *http.Request, doc *feed.Document) {
+	serveWith(w, r, doc, cacheControl)
+}
+
+// serveWith is serveDocument with the Cache-Control value cache.
+func serveWith(w http.ResponseWriter, r *http.Request, doc *feed.Document, cache string) {
 	h := w.Header()
-	if v, ok := contentTypeValues[doc.ContentType]; ok {
-		h["Content-Type"] = v
-	} else {
-		h.Set("Content-Type", doc.ContentType)
-	}
-	h["Cache-Control"] = cacheControlValue
-	h["Vary"] = varyValue
+	h.Set("Content-Type", doc.ContentType)
+	h.Set("Cache-Control", cache)
+	h.Set("Vary", "Accept-Encoding")
 	body, etag := doc.Body, doc.ETag
-	gz := len(doc.Gzip) > 0 && acceptsGzip(r)
-	if gz {
-		body = doc.Gzip
+	if len(doc.Gzip) > 0 && acceptsGzip(r) {
 		// The encoded bytes are a different representation: a different tag.
-		etag = strings.TrimSuffix(doc.ETag, `"`) + `-gzip"`
-		h["Content-Encoding"] = gzipValue
+		body, etag = doc.Gzip, strings.TrimSuffix(doc.ETag, `"`)+`-gzip"`
+		h.Set("Content-Encoding", "gzip")
+		w = lengthWriter{ResponseWriter: w, n: len(body)}
 	}
 	h.Set("ETag", etag)
-	if r.Header.Get("Range") != "" || r.Header.Get("If-Match") != "" || r.Header.Get("If-Unmodified-Since") != "" {
-		// Rare requests: ServeContent answers ranges and 412s correctly.
-		if gz {
-			w = lengthWriter{ResponseWriter: w, n: len(body)}
-		}
-		http.ServeContent(w, r, "", doc.Modified, bytes.NewReader(body))
-		return
-	}
-	// A poll, by hand: ServeContent would copy the body through a new
-	// buffer on every request.
-	if notModified(r, etag, doc.Modified) {
-		delete(h, "Content-Type")
-		delete(h, "Content-Encoding")
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	if !doc.Modified.IsZero() {
-		h.Set("Last-Modified", doc.Modified.UTC().Format(http.TimeFormat))
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	writeResponse(w, r, http.StatusOK, body)
-}
-
-// writeResponse sends the status and, unless r is a HEAD, body: headers and
-// body in one write where the server set that up (see coalesce.go).
-func writeResponse(w http.ResponseWriter, r *http.Request, code int, body []byte) {
-	if r.Method == http.MethodHead {
-		w.WriteHeader(code)
-		return
-	}
-	c := heldConn(r)
-	c.hold()
-	defer c.release()
-	w.WriteHeader(code)
-	w.Write(body)
-	if c != nil {
-		http.NewResponseController(w).Flush()
-	}
-}
-
-// notModified reports whether the client's copy is current: If-None-Match
-// lists etag (weak comparison, RFC 9110 13.1.2) or, when If-None-Match is
-// absent, If-Modified-Since is not before modified.
-func notModified(r *http.Request, etag string, modified time.Time) bool {
-	if list := r.Header.Get("If-None-Match"); list != "" {
-		for _, tag := range strings.Split(list, ",") {
-			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-			if tag == "*" || tag == etag {
-				return true
-			}
-		}
-		return false
-	}
-	since := r.Header.Get("If-Modified-Since")
-	if since == "" || modified.IsZero() {
-		return false
-	}
-	t, err := http.ParseTime(since)
-	return err == nil && !modified.Truncate(time.Second).After(t)
+	http.ServeContent(w, r, "", doc.Modified, bytes.NewReader(body))
 }
 
 // acceptsGzip reports whether Accept-Encoding allows gzip: named (or as
@@ -189,8 +120,9 @@ func (s *server) handleTheme() http.Handler {
 
 func (s *server) handleIndex() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		snap := s.opts.Snapshot()
-		s.render(w, r, http.StatusOK, "index", indexPage{Site: s.site(snap), Sections: sections(snap, 5), Subscribe: s.hasRoute("POST /subscribe")})
+		s.servePage(w, r, "index", "index", func(snap *feed.Snapshot) any {
+			return indexPage{Site: s.site(snap), Sections: sections(snap, 5), Subscribe: s.hasRoute("POST /subscribe")}
+		})
 	})
 }
 
@@ -212,20 +144,21 @@ func (s *server) handleArticle() http.Handler {
 }
 
 func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string) {
-	snap := s.opts.Snapshot()
-	th, ok := snap.Taxonomy.Lookup(id)
-	if !ok {
+	if _, ok := s.opts.Snapshot().Taxonomy.Lookup(id); !ok {
 		s.notFound(w, r, "There is no such theme.")
 		return
 	}
-	var items []item
-	for _, e := range snap.ThemeEntries(id) {
-		items = append(items, itemOf(snap, e, th.Color))
-		if len(items) == 100 {
-			break
+	s.servePage(w, r, "theme/"+id, "theme", func(snap *feed.Snapshot) any {
+		th, _ := snap.Taxonomy.Lookup(id) // every snapshot has the corpus's one taxonomy
+		var items []item
+		for _, e := range snap.ThemeEntries(id) {
+			items = append(items, itemOf(snap, e, th.Color))
+			if len(items) == 100 {
+				break
+			}
 		}
-	}
-	s.render(w, r, http.StatusOK, "theme", themePage{Site: s.site(snap), Theme: th, Items: items})
+		return themePage{Site: s.site(snap), Theme: th, Items: items, Subscribe: s.hasRoute("POST /subscribe")}
+	})
 }
 
 // handleHealth reports the corpus and whatever Status adds, as JSON.
@@ -289,6 +222,28 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request, msg string) {
 	s.render(w, r, http.StatusNotFound, "notfound", notFoundPage{Site: s.site(s.opts.Snapshot()), Message: msg})
 }
 
+// servePage serves a page that depends on the snapshot alone, not on the
+// request: rendered once per snapshot and kept under key (see pageCache),
+// then served as a feed is, with an ETag, 304s and gzip.
+func (s *server) servePage(w http.ResponseWriter, r *http.Request, key, page string, data func(*feed.Snapshot) any) {
+	doc, err := s.cache.get(s.opts.Snapshot(), key, func(snap *feed.Snapshot, prev *feed.Document) (*feed.Document, error) {
+		var buf bytes.Buffer
+		if err := s.pages[page].ExecuteTemplate(&buf, "layout", data(snap)); err != nil {
+			return nil, err
+		}
+		return feed.NewDocument(buf.Bytes(), htmlType, s.opts.Now(), prev), nil
+	})
+	if err != nil {
+		s.opts.Log.Error("http: render page", "page", page, "err", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	serveWith(w, r, doc, pageCacheControl)
+}
+
+// htmlType is the media type of every page.
+const htmlType = "text/html; charset=utf-8"
+
 // render executes a page template into a buffer first, so a template error
 // becomes a clean 500 rather than half a page.
 func (s *server) render(w http.ResponseWriter, r *http.Request, code int, page string, data any) {
@@ -298,9 +253,12 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, code int, page s
 		http.Error(w, "internal server error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Type", htmlType)
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	writeResponse(w, r, code, buf.Bytes())
+	w.WriteHeader(code)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes())
+	}
 }
 
 func (s *server) hasRoute(pattern string) bool {

@@ -111,9 +111,10 @@ type articlePage struct {
 }
 
 type themePage struct {
-	Site  site
-	Theme theme.Theme
-	Items []item
+	Site      site
+	Theme     theme.Theme
+	Items     []item
+	Subscribe bool
 }
 
 type notFoundPage struct {

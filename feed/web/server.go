@@ -55,6 +55,7 @@ type server struct {
 	opts  Options
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	cache pageCache
 }
 
 // ErrNoSnapshot reports Options without a Snapshot function.

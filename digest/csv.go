@@ -1,0 +1,200 @@
+package digest
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// csvColumns are the columns of an exported list, in order. An import
+// needs email; the others may be missing, in any order.
+var csvColumns = []string{"email", "themes", "frequency", "status", "reason", "paused_until", "consent_at", "consent"}
+
+// ErrBadCSV reports an import file that cannot be read as a list.
+var ErrBadCSV = errors.New("invalid subscriber list")
+
+// ExportCSV writes every subscriber as CSV with a header row: address,
+// themes (ids, comma-separated; empty: every theme), frequency, status and
+// its reason, the end of a pause, and when and how consent was given.
+func (d *Digest) ExportCSV(ctx context.Context, w io.Writer) error {
+	subs, err := d.Subscribers(ctx)
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Write(csvColumns)
+	for _, s := range subs {
+		var paused string
+		if !s.PausedUntil.IsZero() {
+			paused = s.PausedUntil.UTC().Format(time.RFC3339)
+		}
+		cw.Write([]string{s.Email, strings.Join(s.Themes, ","), s.Frequency, s.Status, s.Reason, paused,
+			s.Created.UTC().Format(time.RFC3339), s.Consent})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("export subscribers: %w", err)
+	}
+	return nil
+}
+
+// ImportOptions says how ImportCSV treats the list.
+type ImportOptions struct {
+	// Name names the file in errors and in the consent of rows without one.
+	Name string
+	// Confirm sends each address a confirmation email instead of adding it:
+	// it is added, with its themes, when it confirms. Without it nothing is
+	// sent.
+	Confirm bool
+}
+
+// ImportReport is what ImportCSV did.
+type ImportReport struct {
+	// Added and Updated count the addresses added and those already on the
+	// list whose record the file replaced.
+	Added, Updated int
+	// Confirming lists the addresses sent a confirmation (Confirm).
+	Confirming []string
+}
+
+// ImportCSV reads a list as ExportCSV writes it and adds or updates every
+// address, in one transaction: a row that does not check out is an error
+// naming the file, the line and the field, and nothing is imported. An
+// address already on the list takes the file's record. Rows without
+// consent columns record the import as their consent, now.
+func (d *Digest) ImportCSV(ctx context.Context, r io.Reader, o ImportOptions) (*ImportReport, error) {
+	rows, err := d.readCSV(r, o.Name)
+	if err != nil {
+		return nil, err
+	}
+	rep := &ImportReport{}
+	if o.Confirm {
+		for _, s := range rows {
+			if err := d.SendConfirmation(ctx, s.Email, s.Themes); err != nil {
+				return rep, fmt.Errorf("%s: confirmation to %s: %w", o.Name, s.Email, err)
+			}
+			rep.Confirming = append(rep.Confirming, s.Email)
+		}
+		return rep, nil
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("import %s: %w", o.Name, err)
+	}
+	defer tx.Rollback()
+	for _, s := range rows {
+		var exists bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscribers WHERE email = ?)`, s.Email).Scan(&exists); err != nil {
+			return nil, fmt.Errorf("import %s: %w", o.Name, err)
+		}
+		var paused string
+		if !s.PausedUntil.IsZero() {
+			paused = fmtTime(s.PausedUntil)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO subscribers (`+subscriberColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(email) DO UPDATE SET created = excluded.created, themes = excluded.themes, frequency = excluded.frequency,
+				paused_until = excluded.paused_until, status = excluded.status, reason = excluded.reason, consent = excluded.consent`,
+			s.Email, fmtTime(s.Created), strings.Join(s.Themes, ","), s.Frequency, paused, s.Status, s.Reason, s.Consent); err != nil {
+			return nil, fmt.Errorf("import %s: %s: %w", o.Name, s.Email, err)
+		}
+		if exists {
+			rep.Updated++
+		} else {
+			rep.Added++
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("import %s: %w", o.Name, err)
+	}
+	return rep, nil
+}
+
+// readCSV reads and checks every row of a list.
+func (d *Digest) readCSV(r io.Reader, name string) ([]Subscriber, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = 0 // every row as long as the header
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%s: %w: empty file (want a header row starting with email)", name, ErrBadCSV)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", name, ErrBadCSV, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if !slices.Contains(csvColumns, h) {
+			return nil, fmt.Errorf("%s: line 1: %w: unknown column %q (known: %s)", name, ErrBadCSV, h, strings.Join(csvColumns, ", "))
+		}
+		if _, dup := col[h]; dup {
+			return nil, fmt.Errorf("%s: line 1: %w: column %q twice", name, ErrBadCSV, h)
+		}
+		col[h] = i
+	}
+	if _, ok := col["email"]; !ok {
+		return nil, fmt.Errorf("%s: line 1: %w: no email column", name, ErrBadCSV)
+	}
+	now := d.opts.Now()
+	seen := map[string]int{}
+	var out []Subscriber
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w: %v", name, ErrBadCSV, err)
+		}
+		field := func(c string) string {
+			if i, ok := col[c]; ok {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		bad := func(c string, err error) error {
+			return fmt.Errorf("%s: line %d: %s: %w", name, line, c, err)
+		}
+		s := Subscriber{Status: Active, Reason: field("reason"), Consent: field("consent")}
+		if s.Email, err = NormalizeAddress(field("email")); err != nil {
+			return nil, bad("email", err)
+		}
+		if first, dup := seen[s.Email]; dup {
+			return nil, bad("email", fmt.Errorf("%w: %s is on line %d too", ErrBadCSV, s.Email, first))
+		}
+		seen[s.Email] = line
+		if s.Themes, err = d.CheckThemes(strings.Split(field("themes"), ",")); err != nil {
+			return nil, bad("themes", err)
+		}
+		if s.Frequency, err = checkFrequency(field("frequency")); err != nil {
+			return nil, bad("frequency", err)
+		}
+		switch st := field("status"); st {
+		case "", Active:
+		case Suspended:
+			s.Status = Suspended
+		default:
+			return nil, bad("status", fmt.Errorf("%w: %q (want active or suspended)", ErrBadCSV, st))
+		}
+		if v := field("paused_until"); v != "" {
+			if s.PausedUntil, err = time.Parse(time.RFC3339, v); err != nil {
+				return nil, bad("paused_until", fmt.Errorf("%w: %q is not an RFC 3339 time", ErrBadCSV, v))
+			}
+		}
+		s.Created = now
+		if v := field("consent_at"); v != "" {
+			if s.Created, err = time.Parse(time.RFC3339, v); err != nil {
+				return nil, bad("consent_at", fmt.Errorf("%w: %q is not an RFC 3339 time", ErrBadCSV, v))
+			}
+		}
+		if s.Consent == "" {
+			s.Consent = "imported from " + name + " without a record of consent"
+		}
+		out = append(out, s)
+	}
+}

@@ -1,0 +1,307 @@
+package digest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/kdigest/kdigest/feed"
+	"github.com/kdigest/kdigest/templates"
+)
+
+// The preferences page and the welcome message: what a subscriber sees of
+// the list besides the digest itself. Every change is a POST carrying the
+// preferences token, which names the address and that purpose alone: no
+// account, no password.
+
+// Template files of the preferences page and the welcome message.
+const (
+	preferencesTemplate = "preferences.html.tmpl"
+	welcomeTemplate     = "welcome.txt.tmpl"
+)
+
+// pauseChoices are the pause lengths the page offers, in weeks.
+var pauseChoices = []int{1, 2, 4, 8, 12}
+
+// welcomeLatest is how many of the latest items the welcome message lists.
+const welcomeLatest = 5
+
+// pageTemplates are the preferences page and the welcome message, parsed
+// once from the embedded templates.
+type pageTemplates struct {
+	prefs   *htmltemplate.Template
+	welcome *texttemplate.Template
+}
+
+func loadPageTemplates() (*pageTemplates, error) {
+	p, err := htmltemplate.ParseFS(templates.FS, preferencesTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", preferencesTemplate, err)
+	}
+	w, err := texttemplate.New(welcomeTemplate).Funcs(texttemplate.FuncMap{"wrap": wrap}).ParseFS(templates.FS, welcomeTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", welcomeTemplate, err)
+	}
+	return &pageTemplates{prefs: p, welcome: w}, nil
+}
+
+// prefTheme is one theme's checkbox.
+type prefTheme struct {
+	ID, Name, Description, Color string
+	Checked                      bool
+}
+
+// prefsPage is the preferences page's data.
+type prefsPage struct {
+	Name, Base, Title, Message, Tone string
+	Email, Token                     string
+	Subscribed                       bool
+	Themes                           []prefTheme
+	Daily                            bool
+	WeeklyWhen, DailyWhen            string
+	PausedUntil, Suspended           string
+	Weeks                            []int
+}
+
+// when says when the next digest of a frequency comes, for the page and
+// the welcome message.
+func (d *Digest) when(frequency string) string {
+	var next time.Time
+	if d.opts.Next != nil {
+		next = d.opts.Next(frequency)
+	}
+	if next.IsZero() {
+		return "On the service's next scheduled run."
+	}
+	return "Next: " + next.In(d.opts.Location).Format("Monday 2 January, 15:04 MST") + "."
+}
+
+// showPreferences renders the page for the token's address.
+func (d *Digest) showPreferences(w http.ResponseWriter, r *http.Request, code int, addr, tok, msg, tone string) {
+	p := prefsPage{Name: d.opts.Name, Base: d.opts.BaseURL, Title: "Your digest", Email: addr, Token: tok,
+		Message: msg, Tone: tone, Weeks: pauseChoices, WeeklyWhen: d.when(Weekly), DailyWhen: d.when(Daily)}
+	s, err := d.Subscriber(r.Context(), addr)
+	switch {
+	case errors.Is(err, ErrNoSubscriber):
+		p.Title = "Not subscribed"
+		if p.Message == "" {
+			p.Message = "This address gets no digest. Subscribe again from the front page."
+		}
+	case err != nil:
+		d.opts.Log.Error("digest: preferences", "addr", addr, "err", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	default:
+		p.Subscribed = true
+		p.Daily = s.Frequency == Daily
+		if s.Paused(d.opts.Now()) {
+			p.PausedUntil = s.PausedUntil.In(d.opts.Location).Format("Monday 2 January 2006")
+		}
+		if s.Status == Suspended {
+			p.Suspended = s.Reason
+		}
+		if tax := d.taxonomy(); tax != nil {
+			for _, t := range tax.Themes {
+				p.Themes = append(p.Themes, prefTheme{ID: t.ID, Name: t.Name, Description: t.Description, Color: t.Color,
+					Checked: len(s.Themes) == 0 || slices.Contains(s.Themes, t.ID)})
+			}
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
+	w.WriteHeader(code)
+	if err := d.pages.prefs.Execute(w, p); err != nil {
+		d.opts.Log.Error("digest: render preferences", "err", err)
+	}
+}
+
+// handlePreferencesPage shows the preferences of the token's address.
+func (d *Digest) handlePreferencesPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := r.URL.Query().Get("t")
+		addr, err := d.verify(purposePreferences, tok)
+		if err != nil {
+			d.show(w, http.StatusBadRequest, pageData{Title: "This link is not valid", Message: "It may have been altered. Use the link in your latest digest."})
+			return
+		}
+		d.showPreferences(w, r, http.StatusOK, addr, tok, "", "")
+	})
+}
+
+// handlePreferences applies one change posted from the page: save (themes
+// and frequency), pause, resume or unsubscribe.
+func (d *Digest) handlePreferences() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := r.FormValue("t")
+		addr, err := d.verify(purposePreferences, tok)
+		if err != nil {
+			d.show(w, http.StatusBadRequest, pageData{Title: "This link is not valid", Message: "Nothing was changed. Use the link in your latest digest."})
+			return
+		}
+		ctx := r.Context()
+		var msg string
+		switch r.FormValue("action") {
+		case "save":
+			themes := r.Form["themes"]
+			if len(themes) == 0 {
+				d.showPreferences(w, r, http.StatusBadRequest, addr, tok, "Nothing was changed: tick at least one theme, or unsubscribe below.", "warn")
+				return
+			}
+			err = d.SetPreferences(ctx, addr, Preferences{Themes: themes, Frequency: r.FormValue("frequency")})
+			msg = "Saved. The next digest follows these choices."
+		case "pause":
+			weeks, convErr := strconv.Atoi(r.FormValue("weeks"))
+			if convErr != nil {
+				weeks = 0 // Pause refuses it with ErrBadPause
+			}
+			err = d.Pause(ctx, addr, weeks)
+			msg = fmt.Sprintf("Paused for %d week(s).", weeks)
+		case "resume":
+			err = d.Resume(ctx, addr)
+			msg = "Resumed: the next digest comes as usual."
+		case "unsubscribe":
+			if err = d.Unsubscribe(ctx, addr); err == nil {
+				d.show(w, http.StatusOK, pageData{Title: "Unsubscribed", Message: addr + " will get no more digests."})
+				return
+			}
+		default:
+			d.showPreferences(w, r, http.StatusBadRequest, addr, tok, "Nothing was changed: unknown action.", "warn")
+			return
+		}
+		switch {
+		case errors.Is(err, ErrUnknownTheme), errors.Is(err, ErrBadFrequency), errors.Is(err, ErrBadPause):
+			d.showPreferences(w, r, http.StatusBadRequest, addr, tok, "Nothing was changed: "+err.Error()+".", "warn")
+		case errors.Is(err, ErrNoSubscriber):
+			d.showPreferences(w, r, http.StatusNotFound, addr, tok, "", "")
+		case err != nil:
+			d.opts.Log.Error("digest: change preferences", "addr", addr, "err", err)
+			http.Error(w, "internal server error", http.StatusInternalServerError)
+		default:
+			d.showPreferences(w, r, http.StatusOK, addr, tok, msg, "ok")
+		}
+	})
+}
+
+// welcomeData is the welcome message's data.
+type welcomeData struct {
+	Name, Email, Themes, Frequency, When string
+	Preferences, Unsubscribe, BaseURL    string
+	Latest                               []Item
+}
+
+// welcome builds the message that greets a confirmed subscriber: their
+// themes, when the next digest comes, their preferences link, and the
+// latest items of their themes.
+func (d *Digest) welcome(s Subscriber) (*gomail.Msg, error) {
+	data := welcomeData{Name: d.opts.Name, Email: s.Email, Themes: "every theme", Frequency: s.Frequency,
+		When: d.when(s.Frequency), Preferences: d.PreferencesURL(s.Email), Unsubscribe: d.UnsubscribeURL(s.Email), BaseURL: d.opts.BaseURL}
+	if s.Frequency == Daily {
+		data.Name = d.opts.DailyName
+	}
+	var snap *feed.Snapshot
+	if d.snapshot != nil {
+		snap = d.snapshot()
+	}
+	if snap != nil {
+		if len(s.Themes) > 0 {
+			var names []string
+			for _, id := range s.Themes {
+				if t, ok := snap.Taxonomy.Lookup(id); ok {
+					names = append(names, t.Name)
+				}
+			}
+			data.Themes = joinNames(names)
+		}
+		data.Latest = d.latest(snap, s.Themes, welcomeLatest)
+	}
+	var body bytes.Buffer
+	if err := d.pages.welcome.Execute(&body, data); err != nil {
+		return nil, fmt.Errorf("render %s: %w", welcomeTemplate, err)
+	}
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := m.From(d.from.String()); err != nil {
+		return nil, fmt.Errorf("from %s: %w", d.from, err)
+	}
+	if err := m.To(s.Email); err != nil {
+		return nil, fmt.Errorf("to %s: %w", s.Email, err)
+	}
+	m.Subject("Welcome to " + data.Name)
+	m.SetDateWithValue(d.opts.Now())
+	m.SetMessageIDWithValue(fmt.Sprintf("welcome.%s@%s", randomID(), d.domain()))
+	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	m.SetGenHeader(gomail.Header("List-Id"), fmt.Sprintf("%s <digest.%s>", d.opts.Name, d.domain()))
+	m.SetGenHeader(gomail.Header("List-Unsubscribe"), d.listUnsubscribe(data.Unsubscribe))
+	m.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
+	m.SetBodyString(gomail.TypeTextPlain, body.String())
+	return m, nil
+}
+
+// latest returns the newest stories of the themes (nil: every theme), one
+// item per story as the digest groups them, newest first.
+func (d *Digest) latest(snap *feed.Snapshot, themes []string, n int) []Item {
+	var leads []*feed.Entry
+	for _, sec := range snap.Sections(snap.Visible()) {
+		if len(themes) == 0 || slices.Contains(themes, sec.Theme.ID) {
+			leads = append(leads, sec.Leads...)
+		}
+	}
+	slices.SortStableFunc(leads, func(a, b *feed.Entry) int { return b.Date.Compare(a.Date) })
+	var out []Item
+	for _, e := range leads[:min(n, len(leads))] {
+		out = append(out, Item{Title: e.Title, URL: d.opts.BaseURL + "/articles/" + url.PathEscape(e.ID),
+			Outlet: outletOf(e), Date: dateOf(e, d.opts.Location)})
+	}
+	return out
+}
+
+// welcomeTimeout bounds sending the welcome message from the confirmation
+// request: the subscription stands whatever the relay does.
+const welcomeTimeout = 20 * time.Second
+
+// SendWelcome sends the welcome message to a subscriber.
+func (d *Digest) SendWelcome(ctx context.Context, email string) error {
+	s, err := d.Subscriber(ctx, email)
+	if err != nil {
+		return err
+	}
+	m, err := d.welcome(s)
+	if err != nil {
+		return err
+	}
+	sender, err := d.dial()
+	if err != nil {
+		return fmt.Errorf("welcome %s: %w", email, err)
+	}
+	defer sender.Close()
+	ctx, cancel := context.WithTimeout(ctx, welcomeTimeout)
+	defer cancel()
+	if err := sender.Send(ctx, m); err != nil {
+		return fmt.Errorf("welcome %s: %w", email, err)
+	}
+	return nil
+}
+
+// subscribeThemes reads the themes ticked on a subscribe form. None ticked
+// (or a form without the boxes) means every theme.
+func (d *Digest) subscribeThemes(r *http.Request) ([]string, error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, v := range r.PostForm["themes"] {
+		ids = append(ids, strings.Split(v, ",")...)
+	}
+	return d.CheckThemes(ids)
+}

@@ -1,0 +1,458 @@
+package article
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// An outlet's name is rarely stated once, in a labelled field: a page
+// shows it in its furniture many times over, in phrases every site uses
+// ("About X", "Follow X", "X homepage", "© 2019 X"), in its headline's
+// suffix, in an author's bio ("a reporter for X"), in the lede of an
+// agency's own story ("..., X reports."), in its staff's mail addresses.
+// Each such phrase is a vote for a name; the name with most votes is the
+// outlet when it has enough of them. A section name ("Information",
+// "Menu") never gets a vote of its own.
+
+// nameRe is an outlet's name inside a phrase: up to five words, each
+// beginning with a capital or a digit ("The Hollywood Reporter", "9to5Mac",
+// "Sportsnet.ca", "ProFootballTalk").
+const nameRe = `((?:[Tt]he\s+)?[\p{Lu}\d][\p{L}\d.&'’+-]*(?:\s+(?:[\p{Lu}\d][\p{L}\d.&'’+-]*|of|on|and|by|de|du|la|for)){0,4})`
+
+var (
+	// sitePrefix is furniture naming the site after a verb that only a
+	// site's own name follows: "About X", "Follow X online:", "Subscribe
+	// to X newsletters", "Why you can trust X".
+	sitePrefix = regexp.MustCompile(`^(?i:about|contact|follow|support|subscribe to|advertise (?:with|on|in)|work (?:at|for|with)|careers at|jobs at|why you can trust|welcome to|sign up to)\s+` + nameRe + `(?:['’]s)?(?i:\s+(?:newsletters?|online|on (?:facebook|twitter|instagram|youtube|linkedin|social media)|apps?|my homepage|via email|by email|staff|customer support|feedback|magazine|news ?letter))?\s*[:.!]?$`)
+	// siteWeakPrefix is furniture that names the site, or sometimes a
+	// section or a person: "Search X", "More from X", "Popular on X".
+	siteWeakPrefix = regexp.MustCompile(`^(?i:search|more from|popular on|continue to|inside|sign up for|latest from|the latest from|read more from)\s+` + nameRe + `\s*[:.!]?$`)
+	// siteSuffixRe is furniture naming the site before a word of
+	// navigation: "Vox homepage", "Dawgs By Nature main menu".
+	siteSuffixRe = regexp.MustCompile(`^` + nameRe + `\s+(?i:homepage|home page|main menu|worldwide|logo|masthead)\s*[:.]?$`)
+	// siteAppRe is the site's app, or a section's: "The Hill Apps".
+	siteAppRe = regexp.MustCompile(`^` + nameRe + `\s+(?i:apps?)$`)
+	// bioRe is an author's bio or credit naming the outlet they write for.
+	bioRe = regexp.MustCompile(`(?i:\b(?:reporter|writer|editor|correspondent|contributor|columnist|producer|journalist|intern|anchor|editor-in-chief)\s+(?:at|for|with)\s+)` + nameRe)
+	// bylineOutlet is a byline or a credit ending with the outlet: "By Jill
+	// Disis, CNN Business", "Andy Sahadeo | Fox News", "Eric Song, IGN Staff".
+	bylineOutlet = regexp.MustCompile(`^(?i:by\s+)?\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){1,3}\s*(?:,|\|)\s*` + nameRe + `$`)
+	// reportsRe is an agency's or a site's own credit in its lede: "...,
+	// Azernews reports." or "X reports via Armenian media".
+	reportsRe = regexp.MustCompile(`(?:(?:^|,\s+|—\s+)` + nameRe + `\s+(?:reports|informs)(?:\s+via\b|\s+citing\b|\s*[.,]|$)|\breported by ` + nameRe + ` via\b)`)
+	// copyrightRe is a copyright line; the name follows the years.
+	copyrightRe = regexp.MustCompile(`(?i)^(?:©|\(c\)|copyright)\s*(?:©\s*|copyright\s*|\(c\)\s*)*((?:\d{4}(?:\s*[-–]\s*\d{4})?)?)\s*,?\s*(?:by\s+)?(.{2,80}?)(?:[.,]?\s+all rights reserved\b.*)?$`)
+	// mailDomain is a mail address's domain, the site's own for its staff.
+	mailDomain = regexp.MustCompile(`[\w.+-]+@((?:[a-z0-9-]+\.)+[a-z]{2,6})\b`)
+	// legalSuffix is a company's legal form and what follows it.
+	legalSuffix = regexp.MustCompile(`(?i)(?:,?\s+(?:pty\.?\s+)?(?:llc|l\.l\.c|inc|incorporated|ltd|limited|plc|gmbh|ag|s\.a|sa|srl|bv|corp|corporation|co|pvt)\b\.?.*)$`)
+	// siteInParens is a site's address after its name: "(www.albawaba.com)".
+	siteInParens = regexp.MustCompile(`\s*\((?:www\.)?[\w-]+\.[\w.]+\)`)
+	// corporateTail is a word that turns a site's name into its company's.
+	corporateTail = regexp.MustCompile(`(?i)\s+(?:media|group|communications|network|interactive|holdings|company|publishing|publications|enterprises|newspapers|digital|entertainment|broadcasting)$`)
+	// domainTail is the top-level domain of a name written as an address.
+	domainTail = regexp.MustCompile(`(?i)\.(?:com|net|org|info|news|co\.uk|co|ca|az|am|ru|ge|tr|uk|de|fr|in|au)$`)
+	// nameTail is a word a phrase adds after a site's name.
+	nameTail = regexp.MustCompile(`(?i)\s+(?:staff|newsletters?|magazine|online|news ?letter|by email|via email|on (?:youtube|facebook|twitter|instagram|linkedin))$`)
+)
+
+// notNames are words the phrases capture that name no site.
+var notNames = map[string]bool{
+	"us": true, "our": true, "the": true, "me": true, "this": true, "more": true, "all": true, "now": true,
+	"home": true, "menu": true, "search": true, "information": true, "news": true, "newsletter": true,
+	"newsletters": true, "privacy": true, "terms": true, "cookies": true, "help": true, "faq": true,
+	"subscribe": true, "today": true, "here": true, "free": true, "app": true, "apps": true, "live": true,
+	"google": true, "facebook": true, "twitter": true, "instagram": true, "youtube": true, "linkedin": true,
+	"apple": true, "amazon": true, "microsoft": true, "all rights reserved": true, "rights reserved": true,
+	"email": true, "e-mail": true, "rss": true, "top": true, "video": true, "videos": true, "photos": true,
+	"sections": true, "section": true, "editions": true, "edition": true, "site": true, "website": true,
+	"us on facebook": true, "podcasts": true, "podcast": true, "jobs": true, "careers": true, "contact": true,
+	"about": true, "advertise": true, "advertising": true, "account": true, "my account": true, "sign in": true,
+	"log in": true, "register": true, "tv": true, "weather": true, "sports": true, "business": true,
+	"politics": true, "world": true, "opinion": true, "entertainment": true, "lifestyle": true, "health": true,
+	"technology": true, "tech": true, "science": true, "travel": true, "culture": true, "local": true,
+	"inc": true, "llc": true, "ltd": true, "log out": true, "discussion": true,
+}
+
+// notFirst are words a name never begins with.
+var notFirst = map[string]bool{
+	"us": true, "our": true, "my": true, "your": true, "we": true, "all": true, "more": true, "see": true,
+	"log": true, "full": true, "toggle": true, "back": true, "open": true, "close": true, "skip": true, "this": true, "these": true, "free": true, "new": true, "get": true, "a": true,
+}
+
+// freeMail are mail domains that name no outlet.
+var freeMail = map[string]bool{
+	"gmail.com": true, "yahoo.com": true, "hotmail.com": true, "outlook.com": true, "aol.com": true,
+	"icloud.com": true, "mail.ru": true, "yandex.ru": true, "protonmail.com": true, "example.com": true,
+}
+
+// vote weights: a phrase that names the site outright counts most.
+const (
+	votePhrase    = 2.0 // site furniture, a title suffix, a "Source:" label
+	voteCopyright = 1.5 // a copyright holder: often the company, not the site
+	voteCredit    = 1.5 // a byline's or a bio's outlet, an agency's own credit
+	voteWeak      = 1.0 // a mail domain, a copyright holder less its corporate word
+	outletQuorum  = 1.5 // the votes a name needs to be believed
+	maxRepeats    = 1.0 // what repetitions of one kind of vote add at most
+)
+
+// Kinds of vote: a name gets a kind's full weight once, and little for
+// each repetition, so that a site's newsletter list or a section's menu
+// repeated in header and footer cannot outvote names seen in varied
+// furniture.
+const (
+	voteTitle = 1 << iota
+	voteSitePrefix
+	voteSiteWeak
+	voteSiteSuffix
+	voteCopy
+	voteBio
+	voteByline
+	voteReports
+	voteMail
+	voteSource
+	voteBullet
+	voteCorp
+)
+
+// outletVote is the evidence for one name.
+type outletVote struct {
+	name  string // as first written with the most weight
+	score float64
+	best  float64 // the largest single vote, which chose name
+	again float64 // what repeated kinds of vote have added
+	first int     // index of the first vote
+	kinds int     // the kinds of vote it has had
+	lines []int   // the lines that voted for it
+}
+
+// outletBallot collects the votes of one page.
+type outletBallot struct {
+	votes map[string]*outletVote
+	n     int
+	line  int // the line voting, -1 for none
+}
+
+// outletKey folds a name for comparison: case, a leading "the", spaces.
+func outletKey(s string) string {
+	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	s = strings.TrimPrefix(s, "the ")
+	s = strings.TrimRight(s, ".")
+	if !strings.Contains(s, " ") {
+		s = strings.TrimPrefix(domainTail.ReplaceAllString(s, ""), "www.")
+	}
+	return s
+}
+
+// add votes w of the given kind for name, cleaned; a name that cannot be
+// one is ignored.
+func (b *outletBallot) add(name string, w float64, kind int) {
+	name = cleanOutlet(name)
+	if name == "" {
+		return
+	}
+	k := outletKey(name)
+	if notNames[k] {
+		return
+	}
+	if b.votes == nil {
+		b.votes = map[string]*outletVote{}
+	}
+	v := b.votes[k]
+	if v == nil {
+		v = &outletVote{first: b.n}
+		b.votes[k] = v
+	}
+	b.n++
+	if v.kinds&kind != 0 {
+		w = min(0.25, maxRepeats-v.again) // the same kind of evidence again
+		v.again += w
+	}
+	v.kinds |= kind
+	v.score += w
+	if b.line >= 0 && len(v.lines) < 16 {
+		v.lines = append(v.lines, b.line)
+	}
+	// The spelling of the strongest vote wins; "The X" over "X" at equal
+	// weight, as the site writes its own name.
+	if w > v.best || w == v.best && strings.HasPrefix(name, "The ") && !strings.HasPrefix(v.name, "The ") {
+		v.name, v.best = name, w
+	}
+}
+
+// cleanOutlet trims what a phrase captured around a name and rejects what
+// cannot be one: lower-case words, sentences, addresses, photo credits.
+func cleanOutlet(s string) string {
+	s = strings.TrimSpace(strings.Trim(strings.TrimSpace(s), ".,;:|-–—!?\"'“”‘’ "))
+	s = nameTail.ReplaceAllString(s, "")
+	if s == "" || utf8.RuneCountInString(s) > 50 || wordCount(s) > 5 || !hasLetter(s) {
+		return ""
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	if !unicode.IsUpper(r) && !unicode.IsDigit(r) && !strings.Contains(s, ".") {
+		return ""
+	}
+	l := strings.ToLower(s)
+	first, _, _ := strings.Cut(l, " ")
+	if notFirst[first] {
+		return ""
+	}
+	for _, w := range strings.Fields(s) {
+		if len(w) >= 3 && strings.Trim(w, "0123456789") == "" {
+			return "" // a postcode or a year: an address, not a name
+		}
+	}
+	if strings.ContainsAny(s, "@/\\") || strings.Contains(l, "photo") || strings.Contains(l, "image") ||
+		strings.Contains(l, "getty") || strings.Contains(l, "shutterstock") || strings.HasPrefix(l, "http") {
+		return ""
+	}
+	return s
+}
+
+// outlet names the site whose page this is from the votes its lines cast,
+// or "" when no name has a quorum. start is the first line of the main
+// text, body the article's paragraphs, titleSite the suffix cut from the
+// headline, if any.
+func (p *page) outlet(start int, body []string, titleSite string) string {
+	b := outletBallot{line: -1}
+	if titleSite != "" {
+		b.add(titleSite, votePhrase, voteTitle)
+	}
+	for i := range p.lines {
+		l := &p.lines[i]
+		if l.kind == kindPara && l.class == classGood {
+			continue // the article's own sentences name other organisations
+		}
+		b.line = i
+		p.lineVotes(&b, i, start)
+	}
+	b.line = -1
+	// An agency's own story credits it in the lede's first sentences.
+	for _, para := range body[:min(2, len(body))] {
+		para = para[:min(len(para), 400)]
+		if strings.Contains(para, " report") || strings.Contains(para, " inform") {
+			for _, m := range reportsRe.FindAllStringSubmatch(para, 2) {
+				b.add(m[1]+m[2], votePhrase, voteReports)
+			}
+		}
+	}
+	if len(b.votes) == 0 {
+		return ""
+	}
+	p.mentions(&b)
+	var win *outletVote
+	for _, v := range b.votes {
+		if win == nil || v.score > win.score || v.score == win.score && v.first < win.first {
+			win = v
+		}
+	}
+	if win.score < outletQuorum {
+		return ""
+	}
+	return win.name
+}
+
+// lineVotes adds the votes of line i, a line of furniture.
+func (p *page) lineVotes(b *outletBallot, i, start int) {
+	l := &p.lines[i]
+	t := l.text
+	if len(t) > 300 {
+		return
+	}
+	lower := asciiLower(t)
+	if len(t) <= 120 {
+		if m := sitePrefix.FindStringSubmatch(t); m != nil {
+			b.add(m[1], votePhrase, voteSitePrefix)
+		} else if m := siteWeakPrefix.FindStringSubmatch(t); m != nil {
+			b.add(m[1], voteWeak, voteSiteWeak)
+		} else if m := siteSuffixRe.FindStringSubmatch(t); m != nil {
+			b.add(m[1], votePhrase, voteSiteSuffix)
+		} else if m := siteAppRe.FindStringSubmatch(t); m != nil {
+			b.add(m[1], voteWeak, voteSiteSuffix)
+		}
+		if m := sourceLabel.FindStringSubmatch(t); m != nil {
+			b.add(m[1], votePhrase, voteSource)
+		}
+		if i := strings.Index(lower, "updates from "); i >= 0 {
+			b.add(t[i+len("updates from "):], votePhrase, voteSource)
+		}
+		if l.kind == kindMeta || l.kind == kindShort || l.kind == kindCaption {
+			if m := bylineOutlet.FindStringSubmatch(t); m != nil {
+				b.add(m[1], voteCredit, voteByline)
+			}
+		}
+	}
+	if strings.HasPrefix(lower, "©") || strings.HasPrefix(lower, "copyright") || strings.HasPrefix(lower, "(c)") {
+		copyrightVotes(b, t)
+	} else if m := rightsReserved.FindStringSubmatch(t); m != nil {
+		b.add(m[1], voteCopyright, voteCopy)
+	} else if k := strings.Index(lower, "| ©"); k > 0 {
+		copyrightVotes(b, t[k+2:])
+	}
+	if strings.Contains(lower, " at ") || strings.Contains(lower, " for ") || strings.Contains(lower, " with ") {
+		for _, m := range bioRe.FindAllStringSubmatch(t, 2) {
+			b.add(m[1], voteCredit, voteBio)
+		}
+	}
+	if strings.IndexByte(t, '@') > 0 {
+		for _, m := range mailDomain.FindAllStringSubmatch(lower, 3) {
+			d := strings.TrimPrefix(m[1], "www.")
+			if !freeMail[d] && strings.Count(d, ".") == 1 {
+				b.add(strings.ToUpper(d[:1])+d[1:], voteWeak, voteMail)
+			}
+		}
+	}
+	// The site in a metadata block at the head: "- Anadolu Agency".
+	if l.kind == kindBullet && len(t) <= 60 && i < start+3 && nearMeta(p.lines, i) {
+		item := bulletPrefix.ReplaceAllString(t, "")
+		if outletWords.MatchString(item) && wordCount(item) <= 5 {
+			b.add(item, votePhrase, voteBullet)
+		}
+	}
+}
+
+// nearMeta reports a line within three lines of a metadata label.
+func nearMeta(ls []line, i int) bool {
+	for k := max(0, i-3); k < min(len(ls), i+4); k++ {
+		if ls[k].kind == kindMeta {
+			return true
+		}
+	}
+	return false
+}
+
+// copyrightVotes votes for the holder of a copyright line. A holder
+// named plainly after a year is most likely the site ("© 2019 Newsweek");
+// one with a legal form is often its company ("Hearst Communications,
+// Inc."), and counts less; a holder with neither is often a photo's
+// ("© Reuters") and counts least. The name less a corporate word ("Vox
+// Media" -> "Vox") gets a weak vote too.
+func copyrightVotes(b *outletBallot, t string) {
+	m := copyrightRe.FindStringSubmatch(t)
+	if m == nil {
+		return
+	}
+	year, name := m[1] != "", m[2]
+	// The holder ends where the notice's next clause begins.
+	for _, sep := range []string{" | ", " / ", ". ", " - ", " – ", ", a ", " all rights", " All Rights", " ALL RIGHTS", " All rights", " alle rechte", " Alle Rechte", " is a ", " and/or", " :", "·", " under "} {
+		if i := strings.Index(name, sep); i > 0 {
+			name = name[:i]
+		}
+	}
+	name = siteInParens.ReplaceAllString(name, "")
+	plain := legalSuffix.ReplaceAllString(name, "")
+	legal := plain != name
+	name = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(plain), ".,"))
+	// A year written after the name: "Telegraph Media Group Limited 2019".
+	for isYearTail(name) {
+		name, year = strings.TrimSpace(name[:len(name)-4]), true
+	}
+	name = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(name, "Copyright "), "copyright "))
+	if name == "" {
+		return
+	}
+	if !year && !legal && agencies[strings.ToLower(name)] != "" {
+		return // a wire photo's or story's credit, not the site's notice
+	}
+	w := voteWeak
+	switch {
+	case year && !legal:
+		w = votePhrase
+	case year || legal:
+		w = voteCopyright
+	}
+	b.add(name, w, voteCopy)
+	if short := corporateTail.ReplaceAllString(name, ""); short != name {
+		b.add(short, voteWeak, voteCorp)
+	}
+}
+
+// isYearTail reports a name ending in a four-digit year.
+func isYearTail(s string) bool {
+	n := len(s)
+	if n < 5 || s[n-5] != ' ' {
+		return false
+	}
+	for _, c := range s[n-4:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// mentions adds, for each name that has a vote, a little for every
+// short line of the page that is that name alone (a site's logo, header
+// and footer) and less for every line of furniture that names it ("WSJ
+// Pro", "Watch KRON4 News Online"), so that the name a page repeats
+// outweighs one named once.
+func (p *page) mentions(b *outletBallot) {
+	type cand struct {
+		v     *outletVote
+		key   string
+		bonus float64
+	}
+	cs := make([]cand, 0, len(b.votes))
+	for k, v := range b.votes {
+		if len(k) >= 2 {
+			cs = append(cs, cand{v: v, key: k})
+		}
+	}
+	for li, l := range p.lines {
+		if len(l.text) > 200 || l.kind == kindPara && l.class == classGood {
+			continue
+		}
+		t := strings.TrimSpace(l.text)
+		exact := outletKey(t)
+		lower := strings.ToLower(t)
+	names:
+		for i := range cs {
+			c := &cs[i]
+			for _, from := range c.v.lines {
+				if from == li {
+					continue names // the line's own vote
+				}
+			}
+			switch {
+			case exact == c.key:
+				c.bonus += 0.75
+			case containsWord(lower, c.key):
+				c.bonus += 0.2
+			}
+		}
+	}
+	for _, c := range cs {
+		c.v.score += min(c.bonus, 2)
+	}
+}
+
+// containsWord reports whether s holds w with no letter or digit on
+// either side.
+func containsWord(s, w string) bool {
+	for off := 0; ; {
+		i := strings.Index(s[off:], w)
+		if i < 0 {
+			return false
+		}
+		i += off
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[i+len(w):])
+		if !isWordRune(before) && !isWordRune(after) {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+func isWordRune(r rune) bool {
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// rightsReserved is a notice that begins with its holder: "NEWS.AZ. All
+// Rights Reserved."
+var rightsReserved = regexp.MustCompile(`^` + nameRe + `[.,]?\s+(?i:all rights reserved)`)
+
+// sourceLabel is a "Source: X" line.
+var sourceLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?source\s*:\s*(.{2,60})$`)

@@ -1,0 +1,44 @@
+package article
+
+import "testing"
+
+func TestOutlet(t *testing.T) {
+	const story = "Armenia and Azerbaijan resumed talks on the peace treaty in Brussels on Monday, officials said in statements to the press.\n\n" +
+		"The foreign ministers are to meet again next month, a spokesman for the European Union said on Tuesday evening.\n\n"
+	tests := []struct {
+		name, head, tail, want string
+	}{
+		{"site furniture outvotes the company", "Caucasus Watch homepage\n\nFollow Caucasus Watch online:\n\nTalks resume in Brussels\n\n",
+			"About Caucasus Watch\n\n© 2025 Vox Media, LLC. All Rights Reserved\n", "Caucasus Watch"},
+		{"copyright holder named plainly", "Talks resume in Brussels\n\n", "© 2025 Newsweek\n", "Newsweek"},
+		{"legal form and year cut", "Talks resume in Brussels\n\n", "Copyright © 2025 Armenian Weekly, Inc. All rights reserved.\n", "Armenian Weekly"},
+		{"corporate word dropped when the site says so", "Talks resume in Brussels\n\n", "Subscribe to Healthwire newsletters\n\n© 2005 - 2025 Healthwire Media.\n", "Healthwire"},
+		{"a photo's copyright is no outlet", "Talks resume in Brussels\n\n", "© Reuters\n", ""},
+		{"an author's bio", "Talks resume in Brussels\n\n", "Anna Petrosyan is a reporter for Caucasus Daily.\n\nAbout Caucasus Daily\n", "Caucasus Daily"},
+		{"a section is never the outlet", "Information\n\nMenu\n\nTalks resume in Brussels\n\n", "Information\n", ""},
+		{"newsletters of sections do not vote", "Talks resume in Brussels\n\n", "Football Newsletter\n\nHockey Newsletter\n\nAbout Sportsline\n\nSportsline\n", "Sportsline"},
+		{"mail domain with a weak phrase", "Talks resume in Brussels\n\n", "Email the writer at anna@caucasusdaily.com\n\nMore from Caucasusdaily.com\n", "Caucasusdaily.com"},
+		{"one weak vote is not enough", "Talks resume in Brussels\n\n", "Email the writer at anna@caucasusdaily.com\n", ""},
+		{"postcode is no name", "Talks resume in Brussels\n\n", "Jane Doe Street, FL 33701\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := Parse("x.txt", []byte(tt.head+story+tt.tail), Evidence{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Source != tt.want {
+				t.Errorf("source = %q, want %q", a.Source, tt.want)
+			}
+		})
+	}
+	t.Run("agency's own credit in the lede", func(t *testing.T) {
+		a, err := Parse("x.txt", []byte("EU hopes for a swift signing\n\nThe European Union views the draft treaty as a turning point, the Commission's president said on Monday, Azernews reports.\n\nShe met the Armenian prime minister in Brussels for talks on the treaty and on transport links.\n"), Evidence{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Source != "Azernews" {
+			t.Errorf("source = %q, want Azernews", a.Source)
+		}
+	})
+}
