@@ -648,3 +648,42 @@ func TestDigestArchive(t *testing.T) {
 		}
 	}
 }
+
+// TestSendConfirmation is "subscribers import --confirm": the email is
+// queued and sent at once; one the relay does not take says so, and stays
+// queued for the service when the failure is temporary.
+func TestSendConfirmation(t *testing.T) {
+	tests := []struct {
+		name    string
+		relay   func(e *env) string
+		wantErr string
+		status  string
+	}{
+		{"sent", func(e *env) string { return e.smtp.Addr }, "", "sent"},
+		{"refused", func(e *env) string { e.smtp.failRcpt("kai@example.org", 550, -1); return e.smtp.Addr }, "confirmation to kai@example.org refused", "failed"},
+		{"relay down", func(e *env) string { return deadAddress(t) }, "not sent yet (queued: the service tries again)", "pending"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			d := e.digestAt(t, tc.relay(e))
+			err := d.SendConfirmation(context.Background(), "kai@example.org", []string{"security"})
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("SendConfirmation = %v, want %q", err, tc.wantErr)
+			}
+			if rows := confirmations(t, e, "kai@example.org"); len(rows) != 1 || rows[0].Status != tc.status {
+				t.Errorf("queue = %+v, want one %s", rows, tc.status)
+			}
+		})
+	}
+	// The service does not pick an email up while the command is sending it.
+	e := newEnv(t)
+	d := e.digestAt(t, deadAddress(t))
+	d.SendConfirmation(context.Background(), "kai@example.org", nil)
+	if next, err := d.SendDueConfirmations(context.Background()); err != nil || !next.Equal(t0.Add(5*time.Minute)) {
+		t.Errorf("service pass = %v, %v; want the email due at %s", next, err, t0.Add(5*time.Minute))
+	}
+	if rows := confirmations(t, e, "kai@example.org"); rows[0].Attempts != 4 {
+		t.Errorf("attempts = %d, want 4 (the command's, none by the service yet)", rows[0].Attempts)
+	}
+}
