@@ -221,7 +221,7 @@ func TestSecondInstanceIsBusy(t *testing.T) {
 	if _, err := b.Run(context.Background(), digest.RunOptions{}); !errors.Is(err, digest.ErrBusy) {
 		t.Errorf("second instance Run = %v, want ErrBusy", err)
 	}
-	if _, err := b.Resend(context.Background(), "2026-11-23-080000", "dan@example.org", nil); !errors.Is(err, digest.ErrBusy) {
+	if _, err := b.Resend(context.Background(), "1", "dan@example.org", nil); !errors.Is(err, digest.ErrBusy) {
 		t.Errorf("second instance Resend = %v, want ErrBusy", err)
 	}
 	release()

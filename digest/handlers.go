@@ -14,8 +14,8 @@ import (
 const OneClickUnsubscribe = "POST /unsubscribe"
 
 // Routes returns the digest's HTTP handlers by Go 1.22 pattern, for the web
-// server to mount: subscribe (double opt-in), unsubscribe (with RFC 8058
-// one-click POST) and the archive of sent digests.
+// server to mount: subscribe (double opt-in) and unsubscribe (with RFC 8058
+// one-click POST). The archive of sent digests is Archive's.
 func (d *Digest) Routes() map[string]http.Handler {
 	limit := newLimiter(5, time.Hour, limiterCapacity, d.opts.Now)
 	return map[string]http.Handler{
@@ -24,8 +24,6 @@ func (d *Digest) Routes() map[string]http.Handler {
 		"POST /subscribe/confirm": d.handleConfirm(),
 		"GET /unsubscribe":        d.handleUnsubscribePage(),
 		OneClickUnsubscribe:       d.handleUnsubscribe(),
-		"GET /digests":            d.handleList(),
-		"GET /digests/{id}":       d.handleView(),
 		"GET /preferences":        d.handlePreferencesPage(),
 		"POST /preferences":       d.handlePreferences(),
 	}
@@ -40,7 +38,6 @@ button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:0;background:#7a
 li{margin:.3rem 0}.muted{opacity:.7;font-size:.9em}</style></head>
 <body><h1>{{.Title}}</h1>{{if .Message}}<p>{{.Message}}</p>{{end}}
 {{if .Form}}<form method="post" action="{{.Form}}">{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}<button type="submit">{{.Button}}</button></form>{{end}}
-{{if .Digests}}<ul>{{range .Digests}}<li><a href="{{$.Base}}/digests/{{.ID}}">{{.Subject}}</a> <span class="muted">{{.Created.Format "2 Jan 2006"}} · {{.Sent}} sent{{if .Failed}}, {{.Failed}} failed{{end}}{{if .Pending}}, {{.Pending}} pending{{end}}</span></li>{{end}}</ul>{{end}}
 <p><a href="{{.Base}}/">{{.Name}}</a></p></body></html>`))
 
 type pageData struct {
@@ -49,7 +46,6 @@ type pageData struct {
 	// a Button.
 	Form, Button string
 	Hidden       map[string]string
-	Digests      []Summary
 }
 
 func (d *Digest) show(w http.ResponseWriter, code int, p pageData) {
@@ -169,45 +165,5 @@ func (d *Digest) handleUnsubscribe() http.Handler {
 			return
 		}
 		d.show(w, http.StatusOK, pageData{Title: "Unsubscribed", Message: addr + " will get no more digests."})
-	})
-}
-
-func (d *Digest) handleList() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		list, err := d.Digests(r.Context(), 200)
-		if err != nil {
-			d.opts.Log.Error("digest: list", "err", err)
-			http.Error(w, "internal server error", http.StatusInternalServerError)
-			return
-		}
-		var public []Summary
-		for _, s := range list {
-			if s.Kind != "to" {
-				public = append(public, s)
-			}
-		}
-		msg := ""
-		if len(public) == 0 {
-			msg = "No digest has been sent yet."
-		}
-		d.show(w, http.StatusOK, pageData{Title: "Past digests", Message: msg, Digests: public})
-	})
-}
-
-// handleView shows a digest as a web page (the "view in browser" link).
-func (d *Digest) handleView() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec, err := d.record(r.Context(), r.PathValue("id"))
-		if errors.Is(err, ErrNotFound) {
-			d.show(w, http.StatusNotFound, pageData{Title: "No such digest"})
-			return
-		}
-		if err != nil {
-			d.opts.Log.Error("digest: view", "err", err)
-			http.Error(w, "internal server error", http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(rec.HTML))
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -17,24 +16,7 @@ import (
 	"time"
 
 	"github.com/kdigest/kdigest/digest"
-	"github.com/kdigest/kdigest/feed/web"
 )
-
-// site serves the digest's routes through the real web server, as serve
-// does. It trusts loopback as a proxy, so a test speaks for many clients
-// with X-Forwarded-For.
-func site(t *testing.T, e *env, d *digest.Digest) *httptest.Server {
-	t.Helper()
-	h, err := web.NewServer(web.Options{Snapshot: e.corpus.Snapshot, Routes: d.Routes(), BaseURL: baseURL,
-		TrustedProxies:  []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
-		CrossSiteExempt: []string{digest.OneClickUnsubscribe}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // runConfirmations runs d's confirmation sender until the test ends, and
 // waits for it then.
@@ -105,7 +87,7 @@ func newWebEnv(t *testing.T) (*env, *digest.Digest, *httptest.Server) {
 	t.Helper()
 	e := newEnv(t)
 	d := e.digest(t)
-	srv := site(t, e, d)
+	srv := newSite(t, e, d)
 	runConfirmations(t, d)
 	return e, d, srv
 }
@@ -389,7 +371,7 @@ func TestSubscribeWhenTheRelayHangs(t *testing.T) {
 func TestConfirmationSenderShutdown(t *testing.T) {
 	e := newEnv(t)
 	d := e.digestTuned(t, func(c *digest.SMTPConfig) { c.StopGrace = 200 * time.Millisecond })
-	srv := site(t, e, d)
+	srv := newSite(t, e, d)
 	stop := runConfirmations(t, d)
 	started, release := e.smtp.blockData("gus@example.org")
 	defer release()
@@ -412,7 +394,7 @@ func TestConfirmationRetried(t *testing.T) {
 	e := newEnv(t)
 	addr := deadAddress(t)
 	d := e.digestAt(t, addr)
-	srv := site(t, e, d) // no sender running: the test drives it
+	srv := newSite(t, e, d) // no sender running: the test drives it
 	ctx := context.Background()
 	if res := do(t, srv, http.MethodPost, "/subscribe", url.Values{"email": {"hal@example.org"}}); res.code != http.StatusAccepted {
 		t.Fatalf("POST /subscribe with the relay down = %d, want 202", res.code)
@@ -465,7 +447,7 @@ func TestConfirmationFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			d := e.digestAt(t, tc.setup(e))
-			srv := site(t, e, d)
+			srv := newSite(t, e, d)
 			do(t, srv, http.MethodPost, "/subscribe", url.Values{"email": {"ida@example.org"}})
 			e.clock.Advance(tc.advance)
 			if _, err := d.SendDueConfirmations(context.Background()); err != nil {
@@ -620,31 +602,6 @@ func TestMethodNotAllowed(t *testing.T) {
 		res := do(t, srv, tc.method, tc.path, nil)
 		if res.code != http.StatusMethodNotAllowed || res.header.Get("Allow") != tc.allow {
 			t.Errorf("%s %s = %d, Allow %q; want 405, Allow %q", tc.method, tc.path, res.code, res.header.Get("Allow"), tc.allow)
-		}
-	}
-}
-
-func TestDigestArchive(t *testing.T) {
-	e, d, srv := newWebEnv(t)
-
-	if res := do(t, srv, http.MethodGet, "/digests", nil); res.code != http.StatusOK || !strings.Contains(res.body, "No digest has been sent yet") {
-		t.Errorf("empty /digests = %d %q", res.code, res.body)
-	}
-	rep, _ := sendToThree(t, e, d)
-	res := do(t, srv, http.MethodGet, "/digests", nil)
-	if res.code != http.StatusOK || !strings.Contains(res.body, "/digests/"+rep.DigestID) || !strings.Contains(res.body, "3 sent") {
-		t.Errorf("/digests = %d %q, want a link to %s with 3 sent", res.code, res.body, rep.DigestID)
-	}
-	res = do(t, srv, http.MethodGet, "/digests/"+rep.DigestID, nil)
-	if res.code != http.StatusOK || !strings.Contains(res.body, "5 new articles") || !strings.Contains(res.header.Get("Content-Type"), "text/html") {
-		t.Errorf("/digests/%s = %d %q", rep.DigestID, res.code, res.header.Get("Content-Type"))
-	}
-	if strings.Contains(res.body, "/unsubscribe?t=") {
-		t.Errorf("the web copy carries an unsubscribe token")
-	}
-	for _, id := range []string{"nope", "2026-11-23-080001", "..%2F..%2Fetc"} {
-		if res := do(t, srv, http.MethodGet, "/digests/"+id, nil); res.code != http.StatusNotFound {
-			t.Errorf("/digests/%s = %d, want 404", id, res.code)
 		}
 	}
 }

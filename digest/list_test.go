@@ -198,7 +198,7 @@ func (s *mailServer) acceptRcpt(rcpt string) {
 // confirmation sender.
 func newServer(t *testing.T, e *env, d *digest.Digest) *httptest.Server {
 	t.Helper()
-	srv := site(t, e, d)
+	srv := newSite(t, e, d)
 	runConfirmations(t, d)
 	return srv
 }

@@ -166,8 +166,7 @@ func (d *Digest) handlePreferences() http.Handler {
 			if convErr != nil {
 				weeks = 0 // Pause refuses it with ErrBadPause
 			}
-			err = d.Pause(ctx, addr, weeks)
-			msg = fmt.Sprintf("Paused for %d week(s).", weeks)
+			err = d.Pause(ctx, addr, weeks) // the page then says until when
 		case "resume":
 			err = d.Resume(ctx, addr)
 			msg = "Resumed: the next digest comes as usual."
@@ -189,7 +188,11 @@ func (d *Digest) handlePreferences() http.Handler {
 			d.opts.Log.Error("digest: change preferences", "addr", addr, "err", err)
 			http.Error(w, "internal server error", http.StatusInternalServerError)
 		default:
-			d.showPreferences(w, r, http.StatusOK, addr, tok, msg, "ok")
+			tone := "ok"
+			if msg == "" {
+				tone = ""
+			}
+			d.showPreferences(w, r, http.StatusOK, addr, tok, msg, tone)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,16 +119,21 @@ func (d *Digest) window(ctx context.Context, o RunOptions) (time.Time, time.Time
 	return last, now, nil
 }
 
-// newID names a digest by its creation time, with a suffix when another
-// digest was made in the same second. A one-off (--to) gets a random id
-// instead: its archive page is for its recipients only.
+// newID names a digest. Digests to subscribers are numbered in order,
+// "1", "2", ...: the archive lists them all anyway, and a preview knows
+// the page its issue will have (/digests/N), which a creation time could
+// not tell in advance. A one-off (--to) gets a random id instead: its
+// archive page is for its recipients only.
 func (d *Digest) newID(ctx context.Context, oneOff bool) (string, error) {
 	if oneOff {
 		return "to-" + secretID(), nil
 	}
-	base := d.opts.Now().In(d.opts.Location).Format("2006-01-02-150405")
-	id := base
-	for n := 2; ; n++ {
+	var n int
+	if err := d.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM digests WHERE kind != 'to'`).Scan(&n); err != nil {
+		return "", fmt.Errorf("new digest id: %w", err)
+	}
+	for n++; ; n++ { // ledgers from before numbering hold other ids: skip any taken
+		id := strconv.Itoa(n)
 		var taken bool
 		if err := d.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM digests WHERE id = ?)`, id).Scan(&taken); err != nil {
 			return "", fmt.Errorf("new digest id: %w", err)
@@ -135,7 +141,6 @@ func (d *Digest) newID(ctx context.Context, oneOff bool) (string, error) {
 		if !taken {
 			return id, nil
 		}
-		id = fmt.Sprintf("%s-%d", base, n)
 	}
 }
 

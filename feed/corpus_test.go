@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/kdigest/kdigest/feed/theme"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -581,5 +582,114 @@ func TestReadSeed(t *testing.T) {
 	}
 	if _, err := readSeed(dir, 10); err == nil {
 		t.Error("readSeed of a folder succeeded")
+	}
+}
+
+// TestRestartReparsesOnlyWhatChanged marks every saved row and restarts:
+// a row is parsed again (its mark gone) only when its file's content, the
+// parser version or the taxonomy changed.
+func TestRestartReparsesOnlyWhatChanged(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("theme", "default.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := theme.Parse("other.toml", append(raw, "\n# another version of the file\n"...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const edited = "001_3d14f15a5a4da934.txt"
+	tests := []struct {
+		name   string
+		change func(f *fixture, o *Options)
+		want   int // rows parsed again
+	}{
+		{"nothing", func(*fixture, *Options) {}, 0},
+		{"file times only", func(f *fixture, _ *Options) {
+			later := time.Now().Add(time.Hour)
+			if err := os.Chtimes(filepath.Join(f.dir, edited), later, later); err != nil {
+				t.Fatal(err)
+			}
+		}, 0},
+		{"one file's content", func(f *fixture, _ *Options) {
+			raw, _ := os.ReadFile(filepath.Join(f.dir, edited))
+			f.write(t, edited, string(raw)+"\nThe talks will go on in Geneva next week, officials said.\n")
+		}, 1},
+		{"parser version", func(_ *fixture, o *Options) { o.ParserVersion = "test-2" }, len(seedFiles(t))},
+		{"taxonomy", func(_ *fixture, o *Options) { o.Taxonomy = other }, len(seedFiles(t))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, seedFiles(t)...)
+			f.open(t).Close()
+			db := openDB(t, f.dbPath)
+			if _, err := db.Exec(`UPDATE articles SET title = 'MARK'`); err != nil {
+				t.Fatal(err)
+			}
+			var opts Options
+			tt.change(f, &opts)
+			c := f.open(t, func(o *Options) {
+				if opts.ParserVersion != "" {
+					o.ParserVersion = opts.ParserVersion
+				}
+				if opts.Taxonomy != nil {
+					o.Taxonomy = opts.Taxonomy
+				}
+			})
+			reparsed := 0
+			for _, e := range c.Snapshot().Entries {
+				if e.Title != "MARK" {
+					reparsed++
+				}
+			}
+			if reparsed != tt.want {
+				t.Errorf("rows parsed again = %d, want %d", reparsed, tt.want)
+			}
+		})
+	}
+}
+
+// TestFullReadsOneRow gives the body of an entry no feed carries (memory
+// keeps none) from its row, by one query that SQLite answers from the
+// primary key's index.
+func TestFullReadsOneRow(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t, func(o *Options) { o.Size = 1 })
+	s := c.Snapshot()
+	var outside *Entry
+	for _, e := range s.Entries {
+		if e.Body == nil {
+			outside = e
+			break
+		}
+	}
+	if outside == nil {
+		t.Fatal("every entry has its body in memory with feeds of 1 entry")
+	}
+	full, err := s.Full(context.Background(), outside.ID)
+	if err != nil || len(full.Body) == 0 {
+		t.Fatalf("Full(%s) = %v, %v; want its body", outside.ID, full, err)
+	}
+	if outside.Body != nil {
+		t.Error("Full changed the snapshot's entry")
+	}
+	var plan strings.Builder
+	rows, err := c.db.Query(`EXPLAIN QUERY PLAN `+bodyQuery, outside.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan.WriteString(detail + "\n")
+	}
+	if got := plan.String(); !strings.Contains(got, "USING INDEX") || strings.Contains(got, "SCAN") {
+		t.Errorf("query plan:\n%s\nwant one search by the primary key", got)
+	}
+	if _, err := s.Full(context.Background(), "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Full of an unknown id = %v, want ErrNotFound", err)
 	}
 }

@@ -31,18 +31,33 @@ const (
 	PathOPML = "feeds.opml"
 )
 
-// ThemePath returns the path of a theme's Atom feed, "themes/{id}.atom".
-func ThemePath(id string) string { return "themes/" + id + ".atom" }
+// Feed formats, by the extension of their paths.
+const (
+	FormatAtom = "atom"
+	FormatRSS  = "rss"
+	FormatJSON = "json"
+)
 
-// channel is one feed to render: the main feed or a theme's.
+// ThemePath returns the path of a theme's Atom feed, "themes/{id}.atom".
+func ThemePath(id string) string { return ThemeFeedPath(id, FormatAtom) }
+
+// ThemeFeedPath returns the path of a theme's feed in format (FormatAtom,
+// FormatRSS or FormatJSON), e.g. "themes/{id}.rss".
+func ThemeFeedPath(id, format string) string { return "themes/" + id + "." + format }
+
+// channel is one feed to render: the main feed or a theme's, in every
+// format.
 type channel struct {
 	id      string // the feed's permanent tag: URI
 	title   string
-	self    string // the feed's own URL
+	base    string // the feeds' URL without the format's extension
 	home    string // the HTML page it belongs to
 	updated time.Time
 	entries []*Entry
 }
+
+// self is the channel's own URL in format.
+func (ch channel) self(format string) string { return ch.base + "." + format }
 
 // render renders every document of s, in parallel. A document whose
 // bytes did not change keeps its previous Modified time.
@@ -57,13 +72,16 @@ func (c *Corpus) render(s *Snapshot, prev *Snapshot) (map[string]*Document, erro
 		{PathRSS, TypeRSS, func() ([]byte, error) { return c.renderRSS(s, main) }},
 		{PathJSON, TypeJSON, func() ([]byte, error) { return c.renderJSON(s, main) }},
 	}
-	channels := []channel{main}
+	var themes []channel
 	for _, t := range s.Taxonomy.Themes {
 		ch := c.themeChannel(s, main, t.ID, t.Name)
-		jobs = append(jobs, job{ThemePath(t.ID), TypeAtom, func() ([]byte, error) { return c.renderAtom(s, ch) }})
-		channels = append(channels, ch)
+		jobs = append(jobs,
+			job{ThemeFeedPath(t.ID, FormatAtom), TypeAtom, func() ([]byte, error) { return c.renderAtom(s, ch) }},
+			job{ThemeFeedPath(t.ID, FormatRSS), TypeRSS, func() ([]byte, error) { return c.renderRSS(s, ch) }},
+			job{ThemeFeedPath(t.ID, FormatJSON), TypeJSON, func() ([]byte, error) { return c.renderJSON(s, ch) }})
+		themes = append(themes, ch)
 	}
-	jobs = append(jobs, job{PathOPML, TypeOPML, func() ([]byte, error) { return renderOPML(c.opts.Title, channels) }})
+	jobs = append(jobs, job{PathOPML, TypeOPML, func() ([]byte, error) { return renderOPML(c.opts.Title, main, themes) }})
 
 	docs := make([]*Document, len(jobs))
 	var g errgroup.Group
@@ -92,7 +110,7 @@ func (c *Corpus) mainChannel(s *Snapshot) channel {
 	ch := channel{
 		id:      c.tag.tag("feed"),
 		title:   xmlClean(c.opts.Title),
-		self:    c.opts.BaseURL + "/" + PathAtom,
+		base:    c.opts.BaseURL + "/feed",
 		home:    c.opts.BaseURL + "/",
 		entries: s.visible[:min(len(s.visible), c.opts.Size)],
 	}
@@ -113,7 +131,7 @@ func (c *Corpus) themeChannel(s *Snapshot, main channel, id, name string) channe
 	ch := channel{
 		id:      c.tag.tag("theme/" + pathEscape(id)),
 		title:   xmlClean(c.opts.Title + ": " + name),
-		self:    c.opts.BaseURL + "/" + ThemePath(pathEscape(id)),
+		base:    c.opts.BaseURL + "/themes/" + pathEscape(id),
 		home:    c.opts.BaseURL + "/themes/" + pathEscape(id),
 		updated: main.updated,
 	}
@@ -159,7 +177,7 @@ func (c *Corpus) gorillaFeed(s *Snapshot, ch channel) *feeds.Feed {
 		if title == "" {
 			title = e.ID
 		}
-		f.Items = append(f.Items, &feeds.Item{
+		item := &feeds.Item{
 			Id:          e.GUID,
 			IsPermaLink: "false",
 			Title:       title,
@@ -169,7 +187,11 @@ func (c *Corpus) gorillaFeed(s *Snapshot, ch channel) *feeds.Feed {
 			Content:     contentHTML(s, e),
 			Created:     e.Date,
 			Updated:     entryUpdated(e),
-		})
+		}
+		if o := e.Original(); o != "" {
+			item.Source = &feeds.Link{Href: o} // JSON Feed's external_url; see extend.go for Atom and RSS
+		}
+		f.Items = append(f.Items, item)
 	}
 	return f
 }
@@ -181,6 +203,10 @@ const maxAlso = 10
 
 func contentHTML(s *Snapshot, e *Entry) string {
 	var b strings.Builder
+	if e.Undated() {
+		// Readers show the entry's date as its publication date: say what it is.
+		b.WriteString("<p><em>The article states no date; " + e.DateText(nil) + ".</em></p>")
+	}
 	for _, p := range e.Body {
 		b.WriteString("<p>")
 		b.WriteString(html.EscapeString(xmlClean(p)))

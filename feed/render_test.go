@@ -3,24 +3,26 @@ package feed
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"flag"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
+	"github.com/kdigest/kdigest/internal/atomcheck"
 	"github.com/mmcdole/gofeed"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // goldenPaths are the documents compared with testdata/golden.
-var goldenPaths = []string{PathAtom, PathRSS, PathJSON, PathOPML, ThemePath("summits")}
+var goldenPaths = []string{PathAtom, PathRSS, PathJSON, PathOPML,
+	ThemeFeedPath("summits", FormatAtom), ThemeFeedPath("summits", FormatRSS), ThemeFeedPath("summits", FormatJSON)}
 
 func seedSnapshot(t *testing.T, mod ...func(*Options)) *Snapshot {
 	t.Helper()
@@ -57,7 +59,9 @@ func TestDocuments(t *testing.T) {
 	s := seedSnapshot(t)
 	wantTypes := map[string]string{PathAtom: TypeAtom, PathRSS: TypeRSS, PathJSON: TypeJSON, PathOPML: TypeOPML}
 	for _, th := range s.Taxonomy.Themes {
-		wantTypes[ThemePath(th.ID)] = TypeAtom
+		wantTypes[ThemeFeedPath(th.ID, FormatAtom)] = TypeAtom
+		wantTypes[ThemeFeedPath(th.ID, FormatRSS)] = TypeRSS
+		wantTypes[ThemeFeedPath(th.ID, FormatJSON)] = TypeJSON
 	}
 	if got, want := len(s.Documents()), len(wantTypes); got != want {
 		t.Errorf("Documents() = %v, want %d paths", s.Documents(), want)
@@ -91,7 +95,7 @@ func TestDocuments(t *testing.T) {
 func TestXMLStrict(t *testing.T) {
 	s := seedSnapshot(t)
 	for _, p := range s.Documents() {
-		if p == PathJSON {
+		if strings.HasSuffix(p, ".json") {
 			continue
 		}
 		if err := strictXML(doc(t, s, p).Body); err != nil {
@@ -100,22 +104,7 @@ func TestXMLStrict(t *testing.T) {
 	}
 }
 
-func strictXML(b []byte) error {
-	if !utf8.Valid(b) {
-		return errors.New("not UTF-8")
-	}
-	d := xml.NewDecoder(bytes.NewReader(b))
-	d.Strict = true
-	for {
-		_, err := d.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
+func strictXML(b []byte) error { return atomcheck.StrictXML(b) }
 
 // TestAtomRFC4287 checks the rules of RFC 4287 (and the W3C validator's
 // warnings) that the Atom feeds must meet.
@@ -161,7 +150,14 @@ func TestAtomRFC4287(t *testing.T) {
 			if !strings.HasPrefix(e.ID, "tag:kdigest.example.org,2026:article/") {
 				t.Errorf("%s: id is not the permanent tag URI", where)
 			}
-			if e.Published != "" {
+			if e.Published == "" {
+				if a, ok := s.Article(strings.TrimPrefix(e.ID, "tag:kdigest.example.org,2026:article/")); ok && !a.Undated() {
+					t.Errorf("%s: no published although the article states its date", where)
+				}
+			} else {
+				if a, ok := s.Article(strings.TrimPrefix(e.ID, "tag:kdigest.example.org,2026:article/")); ok && a.Undated() {
+					t.Errorf("%s: published %q although the article states no date", where, e.Published)
+				}
 				if _, err := time.Parse(time.RFC3339, e.Published); err != nil {
 					t.Errorf("%s: published %q: %v", where, e.Published, err)
 				}
@@ -275,10 +271,20 @@ func TestReadersView(t *testing.T) {
 				if len(it.Authors) != 1 || it.Authors[0].Name != wantAuthor {
 					t.Errorf("item %d authors = %+v, want %q", i, it.Authors, wantAuthor)
 				}
-				if it.PublishedParsed == nil || !it.PublishedParsed.Equal(e.Date) {
-					if p != PathAtom || !e.Published.IsZero() {
-						t.Errorf("item %d published = %v, want %v", i, it.PublishedParsed, e.Date)
+				switch {
+				case e.Undated() && p == PathAtom:
+					// No <published> (TestAtomRFC4287); gofeed shows <updated>.
+				case e.Undated() && p == PathJSON:
+					// JSON Feed has a date besides the publication date: an
+					// article that states none claims none.
+					if it.PublishedParsed != nil {
+						t.Errorf("item %d published = %v, want none: the article states no date", i, it.PublishedParsed)
 					}
+				case it.PublishedParsed == nil || !it.PublishedParsed.Equal(e.Date):
+					t.Errorf("item %d published = %v, want %v", i, it.PublishedParsed, e.Date)
+				}
+				if e.Undated() && !strings.Contains(it.Content, "first seen "+e.Date.Format("2 Jan 2006")) {
+					t.Errorf("item %d content does not say its date is when it was first seen: %.200q", i, it.Content)
 				}
 				if p != PathRSS && (it.UpdatedParsed == nil || !it.UpdatedParsed.Equal(entryUpdated(e))) {
 					t.Errorf("item %d updated = %v, want %v", i, it.UpdatedParsed, entryUpdated(e))
@@ -294,29 +300,145 @@ func TestReadersView(t *testing.T) {
 	}
 }
 
-func TestOPMLListsEveryFeed(t *testing.T) {
+// TestOPMLNestsThemeFeeds checks that the OPML lists the main feed, then
+// the theme feeds in an outline of their own: every theme entry is also
+// in the main feed, so a reader takes one or the other.
+func TestOPMLNestsThemeFeeds(t *testing.T) {
 	s := seedSnapshot(t)
+	type outline struct {
+		Type     string    `xml:"type,attr"`
+		Text     string    `xml:"text,attr"`
+		XMLURL   string    `xml:"xmlUrl,attr"`
+		HTMLURL  string    `xml:"htmlUrl,attr"`
+		Outlines []outline `xml:"outline"`
+	}
 	var o struct {
-		Outlines []struct {
-			Type   string `xml:"type,attr"`
-			Text   string `xml:"text,attr"`
-			XMLURL string `xml:"xmlUrl,attr"`
-		} `xml:"body>outline"`
+		Outlines []outline `xml:"body>outline"`
 	}
 	if err := xml.Unmarshal(doc(t, s, PathOPML).Body, &o); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{testBase + "/feed.atom"}
-	for _, th := range s.Taxonomy.Themes {
-		want = append(want, testBase+"/themes/"+th.ID+".atom")
+	if len(o.Outlines) != 2 {
+		t.Fatalf("top-level outlines = %d, want 2 (the main feed, the themes)", len(o.Outlines))
 	}
-	if len(o.Outlines) != len(want) {
-		t.Fatalf("outlines = %d, want %d", len(o.Outlines), len(want))
+	if m := o.Outlines[0]; m.XMLURL != testBase+"/feed.atom" || m.Type != "rss" || m.HTMLURL != testBase+"/" || len(m.Outlines) != 0 {
+		t.Errorf("first outline = %+v, want the main feed", m)
 	}
-	for i, w := range want {
-		if got := o.Outlines[i]; got.XMLURL != w || got.Type != "rss" || got.Text == "" {
-			t.Errorf("outline %d = %+v, want xmlUrl %s", i, got, w)
+	group := o.Outlines[1]
+	if group.XMLURL != "" || group.Type != "" || group.Text != "Karabakh diplomacy by theme" {
+		t.Errorf("second outline = %q (type %q, xmlUrl %q), want a folder named for the themes", group.Text, group.Type, group.XMLURL)
+	}
+	if len(group.Outlines) != len(s.Taxonomy.Themes) {
+		t.Fatalf("theme outlines = %d, want %d", len(group.Outlines), len(s.Taxonomy.Themes))
+	}
+	for i, th := range s.Taxonomy.Themes {
+		want := testBase + "/themes/" + th.ID + ".atom"
+		if got := group.Outlines[i]; got.XMLURL != want || got.Type != "rss" || got.Text == "" || got.HTMLURL != testBase+"/themes/"+th.ID {
+			t.Errorf("theme outline %d = %+v, want xmlUrl %s", i, got, want)
 		}
+	}
+}
+
+// TestThemeFeedsInEveryFormat checks that each theme's RSS and JSON Feed
+// carry what its Atom feed carries, and name themselves.
+func TestThemeFeedsInEveryFormat(t *testing.T) {
+	s := seedSnapshot(t)
+	parser := gofeed.NewParser()
+	for _, th := range s.Taxonomy.Themes {
+		atom, err := parser.Parse(bytes.NewReader(doc(t, s, ThemeFeedPath(th.ID, FormatAtom)).Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, format := range []string{FormatRSS, FormatJSON} {
+			p := ThemeFeedPath(th.ID, format)
+			f, err := parser.Parse(bytes.NewReader(doc(t, s, p).Body))
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			if f.Title != atom.Title || f.FeedLink != testBase+"/"+p || f.Link != testBase+"/themes/"+th.ID {
+				t.Errorf("%s: title %q feed link %q link %q", p, f.Title, f.FeedLink, f.Link)
+			}
+			if len(f.Items) != len(atom.Items) {
+				t.Fatalf("%s: items = %d, want %d as in Atom", p, len(f.Items), len(atom.Items))
+			}
+			for i, it := range f.Items {
+				if it.GUID != atom.Items[i].GUID {
+					t.Errorf("%s item %d = %s, want %s", p, i, it.GUID, atom.Items[i].GUID)
+				}
+			}
+		}
+	}
+}
+
+// TestEntryLinksToTheOriginal checks where each format sends a reader: an
+// article whose page states its original address links there (Atom
+// rel="alternate", RSS <link>, JSON Feed external_url) and to its page
+// here (Atom rel="related", JSON Feed url); one that does not links to its
+// page here only.
+func TestEntryLinksToTheOriginal(t *testing.T) {
+	const original = "https://news.example.com/2026/11/talks?id=1&lang=en"
+	seeds := seedFiles(t)
+	f := newFixture(t, seeds...)
+	withURL := idOf(seeds[0])
+	f.write(t, withURL+".json", `{"url": "`+original+`"}`)
+	s := f.open(t).Snapshot()
+	page := func(id string) string { return testBase + "/articles/" + id }
+
+	var atom struct {
+		Entries []struct {
+			ID    string          `xml:"id"`
+			Links []atomLinkCheck `xml:"link"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal(doc(t, s, PathAtom).Body, &atom); err != nil {
+		t.Fatal(err)
+	}
+	var rss struct {
+		Items []struct {
+			GUID string `xml:"guid"`
+			Link string `xml:"link"`
+		} `xml:"channel>item"`
+	}
+	if err := xml.Unmarshal(doc(t, s, PathRSS).Body, &rss); err != nil {
+		t.Fatal(err)
+	}
+	var jf struct {
+		Items []struct {
+			ID          string `json:"id"`
+			URL         string `json:"url"`
+			ExternalURL string `json:"external_url"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(doc(t, s, PathJSON).Body, &jf); err != nil {
+		t.Fatal(err)
+	}
+	if len(atom.Entries) != len(s.Visible()) || len(rss.Items) != len(s.Visible()) || len(jf.Items) != len(s.Visible()) {
+		t.Fatalf("entries: atom %d, rss %d, json %d, want %d", len(atom.Entries), len(rss.Items), len(jf.Items), len(s.Visible()))
+	}
+	found := false
+	for i, e := range s.Visible() {
+		wantAtom := []atomLinkCheck{{Href: page(e.ID), Rel: "alternate", Type: "text/html"}}
+		wantRSS, wantURL, wantExternal := page(e.ID), page(e.ID), ""
+		if e.ID == withURL {
+			found = true
+			wantAtom = []atomLinkCheck{{Href: original, Rel: "alternate", Type: "text/html"}, {Href: page(e.ID), Rel: "related", Type: "text/html"}}
+			wantRSS, wantExternal = original, original
+		}
+		if got := atom.Entries[i].Links; !slices.Equal(got, wantAtom) {
+			t.Errorf("atom %s links = %+v, want %+v", e.ID, got, wantAtom)
+		}
+		if got := rss.Items[i].Link; got != wantRSS {
+			t.Errorf("rss %s link = %q, want %q", e.ID, got, wantRSS)
+		}
+		if got := jf.Items[i]; got.URL != wantURL || got.ExternalURL != wantExternal {
+			t.Errorf("json %s url %q external_url %q, want %q and %q", e.ID, got.URL, got.ExternalURL, wantURL, wantExternal)
+		}
+	}
+	if !found {
+		t.Fatalf("%s is not in the feeds", withURL)
+	}
+	if err := strictXML(doc(t, s, PathAtom).Body); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -44,6 +44,29 @@ type Entry struct {
 // Edited reports whether the article's content changed after it was first seen.
 func (e *Entry) Edited() bool { return e.Updated.After(e.FirstSeen) }
 
+// Undated reports whether the article states no date, so that Date is
+// when the corpus first saw it.
+func (e *Entry) Undated() bool { return e.Published.IsZero() }
+
+// DateText is how pages, feeds and the digest state e's date: "30 Nov
+// 2026", or "first seen 30 Nov 2026" when the article states no date (see
+// Undated). The day is the one in loc, or, when loc is nil, in the zone
+// the date was stated in.
+func (e *Entry) DateText(loc *time.Location) string {
+	t := e.Date
+	if loc != nil {
+		t = t.In(loc)
+	}
+	if e.Undated() {
+		return "first seen " + t.Format("2 Jan 2006")
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// Original is the address of the article on its outlet's site, when the
+// page or its sidecar states one, else "". (URL is its page here.)
+func (e *Entry) Original() string { return e.Article.URL }
+
 // Outlet names who reported the entry: its source, else its wire agency,
 // else "".
 func (e *Entry) Outlet() string {
@@ -86,6 +109,7 @@ type Snapshot struct {
 	// BaseURL is the absolute base of every link, without a trailing slash.
 	BaseURL string
 
+	tag     func(specific string) string
 	byID    map[string]*Entry
 	docs    map[string]*Document
 	visible []*Entry
@@ -122,10 +146,19 @@ func (s *Snapshot) Full(ctx context.Context, id string) (*Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Copies of the entry and its article: the snapshot's stay without
+	// the body, which memory does not keep.
+	a := *e.Article
+	a.Body = body
 	full := *e
-	full.Body = body
+	full.Article = &a
 	return &full, nil
 }
+
+// TagURI returns the permanent tag: URI of specific under the corpus's
+// tag authority, e.g. TagURI("digest/12"), for ids of documents rendered
+// outside the corpus (the digest archive's feed).
+func (s *Snapshot) TagURI(specific string) string { return s.tag(specific) }
 
 // Document returns a rendered document by its path without the leading
 // slash: "feed.atom", "feed.rss", "feed.json", "feeds.opml",

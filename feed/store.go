@@ -272,10 +272,13 @@ func (c *Corpus) scanRecord(rows *sql.Rows) (*record, error) {
 	return r, nil
 }
 
+// bodyQuery reads one article's body by its primary key.
+const bodyQuery = `SELECT body FROM articles WHERE id = ?`
+
 // readBody returns the saved body of the article id: one indexed query.
 func readBody(ctx context.Context, db *sql.DB, id string) ([]string, error) {
 	var body string
-	if err := db.QueryRowContext(ctx, `SELECT body FROM articles WHERE id = ?`, id).Scan(&body); err != nil {
+	if err := db.QueryRowContext(ctx, bodyQuery, id).Scan(&body); err != nil {
 		return nil, fmt.Errorf("read article %s: %w", id, err)
 	}
 	var out []string

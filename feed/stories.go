@@ -17,7 +17,7 @@ import (
 
 // storyDoc is what the story index knows of an entry.
 func storyDoc(e *Entry, p *theme.Print) theme.StoryDoc {
-	return theme.StoryDoc{ID: e.ID, Outlet: e.Outlet(), Date: e.Date, Hash: e.Hash, Print: p}
+	return theme.StoryDoc{ID: e.ID, Date: e.Date, Hash: e.Hash, Print: p}
 }
 
 // loadStories rebuilds the story index from the saved fingerprints and

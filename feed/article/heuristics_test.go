@@ -65,6 +65,7 @@ func TestDateChoice(t *testing.T) {
 		{"date under the headline", "Talks on the peace treaty resume in Brussels\nBy Anna Petrosyan\nNovember 18, 2019 | 4:10pm", "2019-11-18T16:10:00Z"},
 		{"date above the headline", "Nov. 19, 2019, 8:41 AM UTC\nTalks on the peace treaty resume in Brussels", "2019-11-19T08:41:00Z"},
 		{"header's today far from the headline", "Monday 7 October 2024\nHome\nNews\nWorld\nSport\nBusiness\nCulture\nTravel\nTalks on the peace treaty resume in Brussels", ""},
+		{"date by the headline's other copy", "Talks on the peace treaty resume in Brussels\nNovember 18, 2019\nHome\nNews\nWorld\nSport\nBusiness\nCulture\nTravel\nWeather\nGallery\nTalks on the peace treaty resume in Brussels", "2019-11-18T00:00:00Z"},
 		{"an embedded post's date is not the article's", "Talks on the peace treaty resume in Brussels\n— The EU Council (@EUCouncil) October 9, 2018", ""},
 	}
 	for _, tt := range tests {

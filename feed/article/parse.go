@@ -380,12 +380,12 @@ func (p *page) date(a *Article, now time.Time, at, start int) {
 			continue
 		}
 	}
-	if bestRank == 99 {
-		for _, i := range p.nearHeadline(at, start) {
-			if l := &p.lines[i]; datedLine(l) {
-				if consider(l.text, 2); bestRank < 99 {
-					break
-				}
+	// The headline may be shown twice (page title, then heading): its
+	// date sits by either copy, the chosen one's first.
+	for _, h := range p.copiesOf(at, start) {
+		for _, i := range p.nearHeadline(h, start) {
+			if l := &p.lines[i]; bestRank == 99 && datedLine(l) {
+				consider(l.text, 2)
 			}
 		}
 	}
@@ -394,6 +394,21 @@ func (p *page) date(a *Article, now time.Time, at, start int) {
 		return
 	}
 	a.Published, a.PublishedPrecision = best.t, best.precision
+}
+
+// copiesOf lists line at and the other lines above start that repeat it;
+// just -1 when at is.
+func (p *page) copiesOf(at, start int) []int {
+	out := []int{at}
+	if at < 0 {
+		return out
+	}
+	for j := 0; j < min(start, len(p.lines)); j++ {
+		if j != at && p.lines[j].key == p.lines[at].key {
+			out = append(out, j)
+		}
+	}
+	return out
 }
 
 // nearHeadline lists the lines where a page prints its article's date,

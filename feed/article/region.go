@@ -1,6 +1,7 @@
 package article
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -266,6 +267,7 @@ func (p *page) keep(start, end int) []string {
 	for start < end-1 && (p.lines[start].class != classGood || furniture(p.lines[start].text)) {
 		start++
 	}
+	start = p.trimLead(start, end)
 	var out []string
 	seen := map[uint64]bool{}
 	var firstKey uint64
@@ -295,6 +297,55 @@ func (p *page) keep(start, end int) []string {
 	}
 	return out
 }
+
+// trimLead moves the start of the text [start, end) past a lead-in that
+// is not the article's: a standfirst or a caption parted from the text by
+// a byline, a date or a photo credit, or teasers above a paragraph that
+// opens with a dateline. What it drops is short, a few sentences at most.
+func (p *page) trimLead(start, end int) int {
+	const (
+		maxLead     = 70  // words before a byline or a date
+		maxDateline = 150 // words before a dateline: a summary in bullets
+	)
+	words, good := 0, 0
+	for i := start; i < end && i < start+12 && words <= maxDateline; i++ {
+		l := &p.lines[i]
+		if l.class != classGood {
+			continue
+		}
+		if i > start && good <= 4 {
+			if _, place, _ := splitDateline(l.text); place != "" {
+				return i // the dateline opens the story
+			}
+			if words <= maxLead && p.partedByMeta(i) {
+				return i
+			}
+		}
+		good++
+		words += l.words
+	}
+	return start
+}
+
+// partedByMeta reports a good line i whose nearest good line above is
+// parted from it by a byline, a date or a photo credit.
+func (p *page) partedByMeta(i int) bool {
+	meta := false
+	for j := i - 1; j >= 0; j-- {
+		l := &p.lines[j]
+		if l.class == classGood {
+			return meta
+		}
+		switch {
+		case l.kind == kindMeta, l.kind == kindCaption, creditLineRe.MatchString(l.text):
+			meta = true
+		}
+	}
+	return false
+}
+
+// creditLineRe is a photo credit or a lone "By" on a line of its own.
+var creditLineRe = regexp.MustCompile(`(?i)^(?:by|\(?(?:image|photo|photograph|picture)s?\s*(?::|by|credit)[^)]*\)?|.{0,60}\|\s*getty images|.{0,40}(?:getty images|/ ?reuters|/ ?ap|/ ?afp))$`)
 
 // contentWords returns the lower-cased words of s that are not stop
 // words, three letters or more.

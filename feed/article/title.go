@@ -3,6 +3,7 @@ package article
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -188,8 +189,11 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		if p.inList(i) {
 			score -= 0.2
 		}
-		if m := sentenceEnd.FindStringIndex(text); m != nil && m[1] < len(text)-1 {
-			score -= 0.3 // two sentences: a caption or a teaser
+		if twoSentences(text) {
+			score -= 0.3 // a caption or a teaser
+		}
+		if personLine.MatchString(text) || strings.ContainsAny(text, "@") || strings.Contains(text, "://") {
+			score -= 0.5 // a byline, an address
 		}
 		if score > bestScore || title == "" && score > -0.05 {
 			bestScore, title, site, at = score, text, suffix, i
@@ -207,6 +211,25 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		}
 	}
 	return title, site, at
+}
+
+// personLine is a byline without its "By": a name and a role.
+var personLine = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]*){1,3}\s*[,|]\s*[\p{L} ]*(?i:writer|reporter|editor|correspondent|staff|contributor|columnist|producer)s?$`)
+
+// twoSentences reports text holding a sentence boundary, other than the
+// full stop of an abbreviation ("Rep. Ilhan Omar", "U.S. Senate").
+func twoSentences(text string) bool {
+	for _, m := range sentenceEnd.FindAllStringIndex(text, -1) {
+		if m[1] >= len(text)-1 {
+			continue
+		}
+		word := text[strings.LastIndexByte(text[:m[0]], ' ')+1 : m[0]]
+		if text[m[0]] == '.' && (len(word) <= 3 && word != "" && unicode.IsUpper([]rune(word)[0]) || strings.Contains(word, ".")) {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
 // headlineShaped reports a line that could be a headline: a few words,

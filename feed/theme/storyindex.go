@@ -33,8 +33,6 @@ const storyWindow = 3 * 24 * time.Hour
 type StoryDoc struct {
 	// ID is the article id.
 	ID string
-	// Outlet is the article's outlet, or "" when unknown.
-	Outlet string
 	// Date is when the article was published, else when it was first seen.
 	Date time.Time
 	// Hash is the content hash of the file; articles with the same
@@ -263,24 +261,6 @@ func (x *StoryIndex) CopyOf(id string) string {
 // included, or nil when there is no such story.
 func (x *StoryIndex) Members(story string) []string {
 	return slices.Clone(x.members[story])
-}
-
-// AlsoReportedBy returns the outlets, sorted and each once, that reported
-// the story of the article id, other than the article's own outlet.
-// Articles with no outlet are left out.
-func (x *StoryIndex) AlsoReportedBy(id string) []string {
-	e := x.docs[id]
-	if e == nil {
-		return nil
-	}
-	var out []string
-	for _, m := range x.members[e.story] {
-		if o := x.docs[m].doc.Outlet; o != "" && o != e.doc.Outlet {
-			out = append(out, o)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // Edges returns every accepted edge, sorted: what LoadStoryIndex needs.

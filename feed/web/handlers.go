@@ -100,19 +100,22 @@ func (w lengthWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-// handleTheme serves /themes/{id}.atom (the theme's feed) and /themes/{id}
-// (its page). ServeMux wildcards match whole segments, hence one route.
+// handleTheme serves /themes/{id}.atom, .rss and .json (the theme's
+// feeds) and /themes/{id} (its page). ServeMux wildcards match whole
+// segments, hence one route.
 func (s *server) handleTheme() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		file := r.PathValue("file")
-		if id, ok := strings.CutSuffix(file, ".atom"); ok {
-			doc, found := s.opts.Snapshot().Document("themes/" + id + ".atom")
-			if !found {
-				s.notFound(w, r, "There is no such theme feed.")
+		for _, format := range []string{feed.FormatAtom, feed.FormatRSS, feed.FormatJSON} {
+			if id, ok := strings.CutSuffix(file, "."+format); ok {
+				doc, found := s.opts.Snapshot().Document(feed.ThemeFeedPath(id, format))
+				if !found {
+					s.notFound(w, r, "There is no such theme feed.")
+					return
+				}
+				serveDocument(w, r, doc)
 				return
 			}
-			serveDocument(w, r, doc)
-			return
 		}
 		s.themePage(w, r, file)
 	})

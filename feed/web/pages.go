@@ -22,7 +22,7 @@ func (s *server) site(snap *feed.Snapshot) site {
 	return site{
 		Title: snap.Title, Description: s.opts.Description, BaseURL: snap.BaseURL,
 		Themes: snap.Taxonomy.Themes, Articles: len(snap.Visible()), Scanned: snap.Scanned,
-		Digests: s.hasRoute("GET /digests"),
+		Digests: s.opts.Archive != nil,
 	}
 }
 
@@ -30,8 +30,12 @@ func (s *server) site(snap *feed.Snapshot) site {
 type item struct {
 	URL, Title, Outlet, Summary, Color string
 	Date                               time.Time
-	Undated                            bool
-	Also                               []link
+	// DateText is the date as shown: "30 Nov 2026", or "first seen 30
+	// Nov 2026" when the article states none.
+	DateText string
+	// Original is the article on its outlet's site, or "".
+	Original string
+	Also     []link
 }
 
 // link is another outlet's report of the same story.
@@ -40,7 +44,7 @@ type link struct{ URL, Outlet string }
 func itemOf(snap *feed.Snapshot, e *feed.Entry, color string) item {
 	it := item{
 		URL: e.URL, Title: e.Title, Outlet: e.Outlet(), Summary: e.Summary, Color: color,
-		Date: e.Date, Undated: e.Published.IsZero(),
+		Date: e.Date, DateText: e.DateText(nil), Original: e.Original(),
 	}
 	for _, o := range snap.AlsoReportedBy(e) {
 		it.Also = append(it.Also, link{URL: o.URL, Outlet: o.Outlet()})
@@ -79,6 +83,7 @@ func sections(snap *feed.Snapshot, perTheme int) []section {
 type full struct {
 	Title, Outlet, Agency, Dateline string
 	Date                            time.Time
+	DateText, Original              string // as in item
 	Undated, Synthesized            bool
 	Themes                          []theme.Theme
 	Body                            []string
@@ -88,7 +93,8 @@ type full struct {
 func fullArticle(snap *feed.Snapshot, e *feed.Entry) full {
 	f := full{
 		Title: e.Title, Outlet: e.Source, Agency: e.Agency, Dateline: e.Dateline, Date: e.Date,
-		Undated: e.Published.IsZero(), Synthesized: e.TitleSynthesized, Body: e.Body,
+		DateText: e.DateText(nil), Original: e.Original(),
+		Undated: e.Undated(), Synthesized: e.TitleSynthesized, Body: e.Body,
 		Also: itemOf(snap, e, "").Also,
 	}
 	for _, id := range e.Class.Themes {

@@ -102,6 +102,8 @@ func TestNotFoundPages(t *testing.T) {
 		{"article id as a path", "/articles/..%2Fseeds%2F000_7b07c52ff58aff77.txt", "There is no article with this id."},
 		{"unknown theme", "/themes/nope", "There is no such theme."},
 		{"unknown theme feed", "/themes/nope.atom", "There is no such theme feed."},
+		{"unknown theme RSS feed", "/themes/nope.rss", "There is no such theme feed."},
+		{"unknown theme JSON feed", "/themes/nope.json", "There is no such theme feed."},
 		{"unknown path", "/no/such/page", "There is nothing at this address."},
 		{"themes folder", "/themes/", "There is nothing at this address."},
 		{"feed with a suffix", "/feed.atom/x", "There is nothing at this address."},
@@ -132,7 +134,11 @@ func TestArticlePage(t *testing.T) {
 			if h1 < 0 {
 				t.Fatalf("no title %q in %q", e.Title, p.text)
 			}
-			want := []string{e.Date.Format("2 January 2006")}
+			date := e.Date.Format("2 Jan 2006")
+			if e.Published.IsZero() {
+				date = "first seen " + date
+			}
+			want := []string{date}
 			switch {
 			case e.Source != "":
 				want = append(want, e.Source)
@@ -171,6 +177,39 @@ func TestArticlePage(t *testing.T) {
 				t.Errorf("%d <title> elements, want 1", len(title))
 			}
 		})
+	}
+}
+
+// TestReadAtTheOriginal checks that an article whose page states its
+// original address gets a "Read at OUTLET" link to it, in lists and on its
+// page, and that one without gets none.
+func TestReadAtTheOriginal(t *testing.T) {
+	const original = "https://news.example.com/2026/11/talks?id=1&lang=en"
+	const id = "003_9b9c189b77a28c48"
+	c := openCorpusWith(t, feed.Options{}, map[string][]byte{id + ".json": []byte(`{"url": "` + original + `"}`)})
+	h, err := NewServer(Options{Snapshot: c.Snapshot, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, ok := c.Snapshot().Article(id)
+	if !ok || e.Outlet() == "" {
+		t.Fatalf("article %s: found %v, outlet %q; the test needs one with an outlet", id, ok, e.Outlet())
+	}
+	var themePath string
+	for _, th := range e.Class.Themes {
+		themePath = "/themes/" + th
+	}
+	for _, path := range []string{"/", "/articles/" + id, themePath} {
+		p := getPage(t, h, path, http.StatusOK)
+		if links := p.find("a", map[string]string{"href": original}); len(links) != 1 {
+			t.Errorf("%s: %d links to the original, want 1", path, len(links))
+		}
+		if !strings.Contains(p.text, "Read at "+e.Outlet()) {
+			t.Errorf("%s: no %q", path, "Read at "+e.Outlet())
+		}
+		if n := strings.Count(p.text, "Read at "); n != 1 {
+			t.Errorf("%s: %d \"Read at\" links, want 1: the other articles state no original", path, n)
+		}
 	}
 }
 

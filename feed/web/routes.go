@@ -12,6 +12,11 @@ func (s *server) routes() {
 	}
 	s.handle("GET /themes/{file}", s.handleTheme())
 	s.handle("GET /articles/{id}", s.handleArticle())
+	if s.opts.Archive != nil {
+		s.handle("GET /digests", s.handleArchive())
+		s.handle("GET /digests/{id}", s.handleIssue())
+		s.handle("GET /digests.atom", s.handleArchiveFeed())
+	}
 	s.handle("GET /healthz", s.handleHealth())
 	s.handle("GET /{$}", s.handleIndex())
 	s.handle("/", s.handleNotFound())

@@ -1,7 +1,8 @@
 // Package web serves the corpus over HTTP: the pre-rendered feeds with the
 // caching headers feed readers rely on, the HTML pages, /healthz and
-// /metrics. It receives extra handlers (subscribe, unsubscribe, digests) and
-// a status function from its caller, and imports neither the digest nor the
+// /metrics, and the digest archive's pages and feed. It receives extra
+// handlers (subscribe, unsubscribe), the archive of past digests and a
+// status function from its caller, and imports neither the digest nor the
 // scheduler.
 package web
 
@@ -33,6 +34,9 @@ type Options struct {
 	Status func() map[string]any
 	// Routes are extra handlers by Go 1.22 pattern, e.g. "POST /subscribe".
 	Routes map[string]http.Handler
+	// Archive, when set, gives the past digests shown at /digests,
+	// /digests/{id} and /digests.atom.
+	Archive Archive
 	// Metrics records requests; default a fresh set on its own registry.
 	Metrics *Metrics
 	// Templates overrides the embedded page templates; default templates.FS.
@@ -83,7 +87,7 @@ func NewServer(opts Options) (http.Handler, error) {
 		opts.Description = "Armenia–Azerbaijan diplomacy and security news, cleaned and grouped by theme."
 	}
 	s := &server{opts: opts, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
-	for _, page := range []string{"index", "article", "theme", "notfound"} {
+	for _, page := range []string{"index", "article", "theme", "notfound", "archive", "issue"} {
 		t, err := template.New(page).ParseFS(opts.Templates, "layout.html.tmpl", page+".html.tmpl")
 		if err != nil {
 			return nil, fmt.Errorf("web: page template %s: %w", page, err)
