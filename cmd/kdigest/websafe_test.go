@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
+	"database/sql"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestTrustedProxyAndMetricsSettings(t *testing.T) {
@@ -112,5 +116,64 @@ func TestServeBehindProxy(t *testing.T) {
 				t.Errorf("sixth subscriber = %d, want %d", code, tc.sixth)
 			}
 		})
+	}
+}
+
+// TestServeSubscribeWithSlowRelay: the visitor is answered before the relay
+// has the confirmation email; stopping the service waits for the email in
+// flight and records it, so the queue agrees with the relay.
+func TestServeSubscribeWithSlowRelay(t *testing.T) {
+	mail, addr := startSMTP(t, time.Second)
+	data := t.TempDir()
+	c := testConfig(t, "--addr", "127.0.0.1:0", "--seeds", seedsDir(t), "--data", data, "--smtp", "smtp://"+addr+"?tls=none",
+		"--from", "digest@example.org", "--digest-schedule", "off", "--log-level", "error")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, env2(), c, ready) }()
+	var base string
+	select {
+	case a := <-ready:
+		base = "http://" + a
+	case err := <-done:
+		t.Fatalf("serve ended early: %v", err)
+	}
+	start := time.Now()
+	resp, err := http.PostForm(base+"/subscribe", url.Values{"email": {"slow@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if took := time.Since(start); resp.StatusCode != http.StatusAccepted || took >= time.Second {
+		t.Fatalf("POST /subscribe = %d after %s, want 202 before the relay answers", resp.StatusCode, took)
+	}
+	time.Sleep(300 * time.Millisecond) // the email is on its way to the relay
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(data, dbFile)+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var status string
+	if err := db.QueryRow(`SELECT status FROM confirmations WHERE email = 'slow@example.org'`).Scan(&status); err != nil {
+		t.Fatal(err)
+	}
+	mail.mu.Lock()
+	got := mail.got["slow@example.org"]
+	mail.mu.Unlock()
+	if (got == 1) != (status == "sent") || got > 1 {
+		t.Errorf("the relay got %d email(s), the queue says %q", got, status)
+	}
+	if got != 1 {
+		t.Logf("the email had not reached the relay when serve stopped (status %s)", status)
 	}
 }

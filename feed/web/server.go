@@ -1,6 +1,9 @@
 // Package web serves the corpus over HTTP: the pre-rendered feeds with the
-// caching headers feed readers rely on, the HTML pages, /healthz and
-// /metrics, and the digest archive's pages and feed. It receives extra
+// caching headers feed readers rely on, the HTML pages, /healthz, and the
+// digest archive's pages and feed; it counts requests in Metrics, whose
+// handler the caller serves on a listener of its own. Behind trusted
+// proxies it reads the client from X-Forwarded-For or Forwarded, and it
+// refuses forms posted from another site. It receives extra
 // handlers (subscribe, unsubscribe), the archive of past digests and a
 // status function from its caller, and imports neither the digest nor the
 // scheduler.
