@@ -113,10 +113,10 @@ func crossOriginProtection(baseURL string, exempt []string) (*http.CrossOriginPr
 	if baseURL != "" {
 		u, err := url.Parse(baseURL)
 		if err != nil || u.Scheme == "" || u.Host == "" {
-			return nil, fmt.Errorf("web: base URL %q is not an absolute URL", baseURL)
+			return nil, fmt.Errorf("base URL %q is not an absolute URL", baseURL)
 		}
 		if err := c.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
-			return nil, fmt.Errorf("web: base URL %q: %w", baseURL, err)
+			return nil, fmt.Errorf("base URL %q: %w", baseURL, err)
 		}
 	}
 	for _, p := range exempt {
