@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Build: docker build -t kdigest .
-# Run:   see README, "Docker".
+# Build: docker build --build-arg REVISION=$(git rev-parse HEAD) -t kdigest .
+# Run:   see README, "Docker". .dockerignore keeps data/, binaries and .git
+# out of the build context.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
@@ -8,7 +9,10 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 # .ci/build is the same script CI runs, so this step cannot rot unnoticed.
-RUN sh .ci/build /out/kdigest && mkdir -p /out/data
+# The context has no .git, so "kdigest version" learns the revision from
+# REVISION.
+ARG REVISION=""
+RUN REVISION="$REVISION" sh .ci/build /out/kdigest && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/kdigest /usr/local/bin/kdigest

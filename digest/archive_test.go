@@ -2,6 +2,7 @@ package digest_test
 
 import (
 	"context"
+	"errors"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -281,6 +282,9 @@ func TestArchiveFeed(t *testing.T) {
 	}
 	if !strings.Contains(f.Entries[1].Content, `<section id="`) || !strings.Contains(f.Entries[0].Content, "A quiet week") {
 		t.Errorf("entries' content: %q / %q", f.Entries[0].Content, f.Entries[1].Content)
+	}
+	if err := atomcheck.Schema([]byte(res.body)); err != nil && !errors.Is(err, atomcheck.ErrNoJing) {
+		t.Errorf("/digests.atom against RFC 4287's grammar: %v", err)
 	}
 	parsed, err := gofeed.NewParser().ParseString(res.body)
 	if err != nil || len(parsed.Items) != 2 || parsed.Items[1].Title != first.Subject {

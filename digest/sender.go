@@ -108,6 +108,12 @@ type SMTPConfig struct {
 func ParseSMTPURL(raw string) (SMTPConfig, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
+		// url.Error quotes the whole URL, password included: keep only
+		// what is wrong with it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return SMTPConfig{}, fmt.Errorf("smtp url: %w", err)
 	}
 	c := SMTPConfig{Host: u.Hostname(), Timeout: 30 * time.Second}

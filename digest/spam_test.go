@@ -18,6 +18,21 @@ import (
 // when spamassassin is installed, scores it (local tests only, -L, so the
 // result does not depend on the network).
 func TestOutboxMessageSpamScore(t *testing.T) {
+	tests := []struct {
+		name   string
+		themes []string
+	}{
+		{"every theme", nil},
+		{"a subscriber's themes", []string{"security", "humanitarian"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { spamScore(t, tc.themes) })
+	}
+}
+
+// spamScore sends one digest to a subscriber of the themes through the
+// outbox and scores the .eml with spamassassin.
+func spamScore(t *testing.T, themes []string) {
 	e := newEnv(t)
 	outbox := filepath.Join(t.TempDir(), "outbox")
 	d, err := digest.New(context.Background(), e.db, e.corpus.Snapshot,
@@ -25,7 +40,7 @@ func TestOutboxMessageSpamScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subscribe(t, d, "ann@example.org")
+	subscribeWith(t, d, "ann@example.org", digest.Subscription{Themes: themes})
 	rep, err := d.Run(context.Background(), digest.RunOptions{})
 	if err != nil || rep.Sent != 1 {
 		t.Fatalf("run = %+v, %v", rep, err)
@@ -45,7 +60,37 @@ func TestOutboxMessageSpamScore(t *testing.T) {
 	if strings.HasSuffix(files[0], ".part.eml") || !strings.Contains(files[0], "_at_kdigest.example.org") {
 		t.Errorf("outbox file name = %s", filepath.Base(files[0]))
 	}
+	checkSpamScore(t, raw)
+}
 
+// TestWelcomeSpamScore scores the welcome message (text only).
+func TestWelcomeSpamScore(t *testing.T) {
+	e := newEnv(t)
+	outbox := filepath.Join(t.TempDir(), "outbox")
+	d, err := digest.New(context.Background(), e.db, e.corpus.Snapshot,
+		func() (digest.Sender, error) { return digest.NewOutboxSender(outbox, nil) }, e.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	subscribeWith(t, d, "ann@example.org", digest.Subscription{Themes: []string{"summits"}})
+	if err := d.SendWelcome(context.Background(), "ann@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+	if len(files) != 1 {
+		t.Fatalf("outbox holds %v, want one .eml", files)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSpamScore(t, raw)
+}
+
+// checkSpamScore wants spamassassin's score of a message at most 2.0,
+// with no rule about missing headers or HTML alone.
+func checkSpamScore(t *testing.T, raw []byte) {
+	t.Helper()
 	bin, err := exec.LookPath("spamassassin")
 	if err != nil {
 		t.Skip("spamassassin is not installed")

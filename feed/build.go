@@ -106,6 +106,7 @@ func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[
 		tag:      c.tag.tag,
 		byID:     make(map[string]*Entry, len(entries)),
 		stories:  map[string][]*Entry{},
+		byTheme:  map[string][]*Entry{},
 		body:     func(id string) ([]string, error) { return readBody(context.WithoutCancel(ctx), c.db, id) },
 	}
 	if prev != nil {
@@ -119,6 +120,9 @@ func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[
 		if e.CopyOf == "" && (c.opts.IncludeIrrelevant || e.Class.Relevant) {
 			s.visible = append(s.visible, e)
 			s.stories[e.Story] = append(s.stories[e.Story], e)
+			for _, t := range e.Class.Themes {
+				s.byTheme[t] = append(s.byTheme[t], e)
+			}
 		}
 	}
 	for story, es := range s.stories {
@@ -173,7 +177,8 @@ func (c *Corpus) feedBodies(ctx context.Context, s *Snapshot, fresh map[string]*
 		}
 	}
 	for _, t := range s.Taxonomy.Themes {
-		for _, e := range s.ThemeEntries(t.ID)[:min(len(s.ThemeEntries(t.ID)), c.opts.Size)] {
+		es := s.ThemeEntries(t.ID)
+		for _, e := range es[:min(len(es), c.opts.Size)] {
 			if err := give(e); err != nil {
 				return nil, err
 			}

@@ -26,7 +26,7 @@ import (
 )
 
 // ErrBaseURL reports an Options.BaseURL that is not an absolute http(s) URL.
-var ErrBaseURL = errors.New("feed: base URL must be an absolute http or https URL")
+var ErrBaseURL = errors.New("base URL must be an absolute http or https URL")
 
 // Options configures a Corpus. Zero fields get the defaults documented on
 // each one when the corpus is opened.
@@ -201,4 +201,4 @@ func (c *Corpus) statDir() (string, error) {
 }
 
 // ErrNotDir reports a seeds path that is not a folder.
-var ErrNotDir = errors.New("feed: not a directory")
+var ErrNotDir = errors.New("not a directory")

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -236,7 +237,7 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 				// A file that the id was taken from may have it now.
 				for other := range c.failed {
 					if other != name && idOf(other) == id {
-						names = append(names, other)
+						names = append(slices.Clip(names), other) // never into the caller's array
 					}
 				}
 			}

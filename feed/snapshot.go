@@ -113,13 +113,14 @@ type Snapshot struct {
 	byID    map[string]*Entry
 	docs    map[string]*Document
 	visible []*Entry
+	byTheme map[string][]*Entry // visible entries by theme id, newest first
 	stories map[string][]*Entry // visible entries of stories of several, newest first
 	paths   []string            // document paths in a stable order
 	body    func(id string) ([]string, error)
 }
 
 // ErrNotFound reports an article id the snapshot does not hold.
-var ErrNotFound = errors.New("feed: article not found")
+var ErrNotFound = errors.New("article not found")
 
 // Article returns the entry with the given id. Ids are looked up, never
 // used as paths. Its Body is set only when a feed carries it: call Full
@@ -220,25 +221,8 @@ func (s *Snapshot) Since(t time.Time) []*Entry {
 }
 
 // ThemeEntries returns the visible entries classified under the theme id,
-// newest first.
-func (s *Snapshot) ThemeEntries(id string) []*Entry {
-	var out []*Entry
-	for _, e := range s.visible {
-		if hasTheme(e, id) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func hasTheme(e *Entry, id string) bool {
-	for _, t := range e.Class.Themes {
-		if t == id {
-			return true
-		}
-	}
-	return false
-}
+// newest first. The slice is the snapshot's: read it, do not change it.
+func (s *Snapshot) ThemeEntries(id string) []*Entry { return slices.Clip(s.byTheme[id]) }
 
 // OtherTheme is the section of the visible entries outside every theme.
 // It has no page and no feed.

@@ -138,7 +138,7 @@ func tableExists(ctx context.Context, tx *sql.Tx, name string) bool {
 }
 
 // ErrNewerSchema reports a database written by a newer release.
-var ErrNewerSchema = errors.New("feed: database written by a newer release")
+var ErrNewerSchema = errors.New("database written by a newer release")
 
 // migrate brings the corpus's tables to the last version, one migration
 // per transaction.

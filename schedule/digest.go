@@ -16,7 +16,7 @@ import (
 const Off = "off"
 
 // ErrSpec reports a schedule that cannot be parsed.
-var ErrSpec = errors.New("schedule: invalid digest schedule")
+var ErrSpec = errors.New("invalid digest schedule")
 
 // parser accepts the standard five fields (with an optional leading seconds
 // field, which tests use) and descriptors such as @weekly.
@@ -95,23 +95,61 @@ func NewScheduler(opts SchedulerOptions) (*Scheduler, error) {
 		opts.Resume = opts.Run
 	}
 	s := &Scheduler{opts: opts, status: SchedulerStatus{Spec: opts.Spec, Zone: opts.Location.String()}}
-	if strings.EqualFold(strings.TrimSpace(opts.Spec), Off) {
+	inner, err := parseSpec(opts.Spec, opts.Location, opts.Now())
+	if err != nil {
+		return nil, err
+	}
+	if inner == nil {
 		return s, nil
 	}
-	if strings.HasPrefix(strings.TrimSpace(opts.Spec), "CRON_TZ=") || strings.HasPrefix(strings.TrimSpace(opts.Spec), "TZ=") {
-		return nil, fmt.Errorf("%w %q: set the zone with --tz, not in the spec", ErrSpec, opts.Spec)
-	}
 	if opts.Run == nil {
-		return nil, errors.New("schedule: no digest function")
-	}
-	inner, err := parser.Parse(opts.Spec)
-	if err != nil {
-		return nil, fmt.Errorf("%w %q: %v (want five fields such as \"0 8 * * MON\", or @weekly)", ErrSpec, opts.Spec, err)
+		return nil, errors.New("no digest function")
 	}
 	s.sched = dstSafe{inner: inner, loc: opts.Location}
 	s.status.Enabled = true
 	s.status.Next = s.sched.Next(opts.Now().In(opts.Location))
 	return s, nil
+}
+
+// MinEvery is the shortest interval an "@every" spec may give.
+const MinEvery = time.Minute
+
+// CheckSpec reports whether spec is a schedule NewScheduler accepts: Off,
+// or a cron spec in loc (no zone of its own) that fires within four years
+// of now, and an "@every" of at least MinEvery. A spec that parses but
+// never fires ("0 8 30 2 *") would disable the digest without a word.
+func CheckSpec(spec string, loc *time.Location, now time.Time) error {
+	_, err := parseSpec(spec, loc, now)
+	return err
+}
+
+// parseSpec parses a checked spec; Off is a nil schedule.
+func parseSpec(spec string, loc *time.Location, now time.Time) (cron.Schedule, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	trimmed := strings.TrimSpace(spec)
+	if strings.EqualFold(trimmed, Off) {
+		return nil, nil
+	}
+	if strings.HasPrefix(trimmed, "CRON_TZ=") || strings.HasPrefix(trimmed, "TZ=") {
+		return nil, fmt.Errorf("%w %q: set the zone with --tz, not in the spec", ErrSpec, spec)
+	}
+	if every, ok := strings.CutPrefix(trimmed, "@every "); ok {
+		d, err := time.ParseDuration(strings.TrimSpace(every))
+		if err != nil || d < MinEvery {
+			return nil, fmt.Errorf("%w %q: @every wants a duration of at least %s", ErrSpec, spec, MinEvery)
+		}
+	}
+	inner, err := parser.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v (want five fields such as \"0 8 * * MON\", or @weekly)", ErrSpec, spec, err)
+	}
+	now = now.In(loc)
+	if next := inner.Next(now); next.IsZero() || next.After(now.AddDate(4, 0, 0)) {
+		return nil, fmt.Errorf("%w %q: it never fires (no time in the next four years matches it)", ErrSpec, spec)
+	}
+	return inner, nil
 }
 
 // Status returns the scheduler's state.

@@ -27,15 +27,24 @@ func TestNewSchedulerErrors(t *testing.T) {
 		{"every monday", "every monday"},
 		{"0 8 * *", "0 8 * *"},
 		{"CRON_TZ=Asia/Baku 0 8 * * MON", "--tz"},
+		{"@every -5s", "at least 1m"},
+		{"@every 0s", "at least 1m"},
+		{"@every 30s", "at least 1m"},
+		{"@every soon", "at least 1m"},
+		{"0 8 30 2 *", "never fires"},
+		{"0 8 31 4 *", "never fires"},
 	}
+	// A leap day's slot is up to four years away: from March 2029, the
+	// next 29 February is in 2032, which is still accepted.
+	now := func() time.Time { return time.Date(2029, 3, 1, 0, 0, 0, 0, time.UTC) }
 	for _, tt := range tests {
-		_, err := NewScheduler(SchedulerOptions{Spec: tt.spec, Run: run})
+		_, err := NewScheduler(SchedulerOptions{Spec: tt.spec, Run: run, Now: now})
 		if !errors.Is(err, ErrSpec) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("NewScheduler(%q) err = %v, want ErrSpec naming %q", tt.spec, err, tt.want)
 		}
 	}
-	for _, ok := range []string{"0 8 * * MON", "@weekly", "30 7 * * 1-5", "off", "OFF"} {
-		if _, err := NewScheduler(SchedulerOptions{Spec: ok, Run: run}); err != nil {
+	for _, ok := range []string{"0 8 * * MON", "@weekly", "30 7 * * 1-5", "off", "OFF", "@every 1h", "0 8 29 2 *"} {
+		if _, err := NewScheduler(SchedulerOptions{Spec: ok, Run: run, Now: now}); err != nil {
 			t.Errorf("NewScheduler(%q): %v", ok, err)
 		}
 	}

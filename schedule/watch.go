@@ -59,7 +59,7 @@ type WatchStatus struct {
 	Reason string `json:"reason,omitempty"`
 	// LastRescan is when the last periodic rescan finished.
 	LastRescan time.Time `json:"last_rescan,omitzero"`
-	// LastError is the last Apply or Rescan error, if any.
+	// LastError is the error of the last Apply or Rescan, if it failed.
 	LastError string `json:"last_error,omitempty"`
 }
 
@@ -169,10 +169,18 @@ func (w *Watcher) Run(ctx context.Context) error {
 			return nil
 		case name := <-changes:
 			batch := drain(changes, name)
-			if err := w.opts.Apply(ctx, batch...); err != nil {
+			err := w.opts.Apply(ctx, batch...)
+			if err != nil {
 				w.opts.Log.Error("watch: apply failed", "files", batch, "err", err)
-				w.setStatus(func(s *WatchStatus) { s.LastError = fmt.Sprintf("%s: %v", strings.Join(batch, ", "), err) })
 			}
+			// The status is the latest outcome: a change that was saved
+			// after a failure (space freed on a full disk) clears it.
+			w.setStatus(func(s *WatchStatus) {
+				s.LastError = ""
+				if err != nil {
+					s.LastError = fmt.Sprintf("%s: %v", strings.Join(batch, ", "), err)
+				}
+			})
 		case <-rescan.C:
 			w.rescan(ctx)
 		case <-w.rescans:
@@ -205,6 +213,7 @@ func (w *Watcher) rescan(ctx context.Context) {
 	err := w.opts.Rescan(ctx)
 	w.setStatus(func(s *WatchStatus) {
 		s.LastRescan = time.Now()
+		s.LastError = ""
 		if err != nil {
 			s.LastError = "rescan: " + err.Error()
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -249,8 +250,15 @@ func TestBurstOf500(t *testing.T) {
 
 func TestRescanTicks(t *testing.T) {
 	rescans := make(chan struct{}, 10)
+	var fixed atomic.Bool
 	w, _ := startWatcher(t, WatchOptions{RescanEvery: 50 * time.Millisecond, Rescan: func(ctx context.Context) error {
-		rescans <- struct{}{}
+		select {
+		case rescans <- struct{}{}:
+		default:
+		}
+		if fixed.Load() {
+			return nil
+		}
 		return errors.New("disk on fire")
 	}})
 	for i := 0; i < 2; i++ {
@@ -265,6 +273,14 @@ func TestRescanTicks(t *testing.T) {
 	}
 	if !strings.Contains(w.Status().LastError, "disk on fire") {
 		t.Errorf("status last error = %q, want the rescan error", w.Status().LastError)
+	}
+	// A rescan that succeeds clears it: the error does not outlive its cause.
+	fixed.Store(true)
+	for i := 0; i < 200 && w.Status().LastError != ""; i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := w.Status().LastError; got != "" {
+		t.Errorf("status last error = %q after a rescan succeeded, want none", got)
 	}
 }
 

@@ -12,7 +12,8 @@ func configCommand() *command {
 		args:    "[settings]",
 		summary: "print the effective configuration, secrets masked",
 		help: `Config prints every setting's effective value and where it came from
-(flag, environment, config file or default). Passwords are masked.`,
+(flag, environment, config file or default), then where digests go: an SMTP
+relay, or the outbox folder when no --smtp is set. Passwords are masked.`,
 		settings: groupService,
 		run: func(ctx context.Context, e env, c *config, args []string) int {
 			if len(args) > 0 {
@@ -32,6 +33,7 @@ func configCommand() *command {
 				fmt.Fprintf(e.stderr, "kdigest config: %v\n", err)
 				return exitFailure
 			}
+			fmt.Fprintf(e.stdout, "\nmail: %s\n", mailModeOf(c))
 			return exitOK
 		},
 	}

@@ -5,40 +5,119 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
-	_ "modernc.org/sqlite" // pure Go: the binary needs no cgo.
+	"modernc.org/sqlite" // pure Go: the binary needs no cgo.
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // dbFile is the database's name inside the data folder.
 const dbFile = "kdigest.db"
 
 // openDB creates the data folder if needed and opens the one database every
-// package shares, each owning its own tables.
+// package shares, each owning its own tables. Only a missing file makes a
+// new database: an existing one that is empty, truncated or damaged is an
+// error naming it, so that a lost file is never silently replaced by an
+// empty one (and the subscribers and the ledger with it).
 func openDB(ctx context.Context, dataDir string) (*sql.DB, error) {
+	return openWatchedDB(ctx, dataDir, nil)
+}
+
+// openWatchedDB is openDB whose writes, when st is set, report their
+// outcome to st.
+func openWatchedDB(ctx context.Context, dataDir string, st *storage) (*sql.DB, error) {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
 	path := filepath.Join(dataDir, dbFile)
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
-	if err := createDB(ctx, path, file); err != nil {
-		return nil, err
+	switch st, err := os.Stat(path); {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := createDB(ctx, path, file); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	default:
+		if err := checkDBFile(path, st); err != nil {
+			return nil, err
+		}
 	}
-	db, err := sql.Open("sqlite", file+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)")
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+	dsn := file + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
+	var db *sql.DB
+	if st == nil {
+		var err error
+		if db, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+	} else {
+		base, err := sqlite.NewConnector(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+		db = sql.OpenDB(connector{Connector: base, s: st})
 	}
 	// SQLite has one writer; a single connection serialises access in-process.
 	db.SetMaxOpenConns(1)
-	if err := db.PingContext(ctx); err != nil {
+	// Reading the schema reads the header: SQLite reports a file shorter
+	// than the header says, or a header that is not its own, here.
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema`).Scan(&n); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, dbError(path, fmt.Errorf("open database %s: %w", path, err))
 	}
 	return db, nil
+}
+
+// sqliteHeader starts every SQLite database file; the header is 100 bytes.
+const sqliteHeader = "SQLite format 3\x00"
+
+// checkDBFile refuses an existing file that cannot be a database kdigest
+// wrote: SQLite takes an empty file, or one cut inside its header, for a
+// new database and writes a fresh one over it.
+func checkDBFile(path string, st fs.FileInfo) error {
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("database %s is not a regular file", path)
+	}
+	if st.Size() == 0 {
+		return fmt.Errorf("database %s is empty (0 bytes), so its subscribers and digests are lost: restore it from a backup, or remove the file to start a new database", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, 100)
+	if _, err := io.ReadFull(f, head); err != nil {
+		return fmt.Errorf("database %s is truncated (%d bytes, less than a header): restore it from a backup, or remove the file to start a new database", path, st.Size())
+	}
+	if string(head[:len(sqliteHeader)]) != sqliteHeader {
+		return fmt.Errorf("database %s is not a SQLite database (damaged or overwritten): restore it from a backup, or remove the file to start a new database", path)
+	}
+	return nil
+}
+
+// dbError names the database file in an error that says it is damaged,
+// wherever the damage was found, and says what to do.
+func dbError(path string, err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		if !strings.Contains(err.Error(), path) {
+			err = fmt.Errorf("database %s: %w", path, err)
+		}
+		return fmt.Errorf("%w: the file is damaged; restore it from a backup (see \"kdigest help backup\")", err)
+	}
+	return err
 }
 
 // pageSize is the page size of a new database. An article's row fits in
@@ -50,9 +129,6 @@ const pageSize = 16384
 // exist yet. The size must be set before the first write and before WAL
 // mode, which the connection string of openDB would set first.
 func createDB(ctx context.Context, path, file string) error {
-	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
-		return nil // there, or an error that opening it will report
-	}
 	db, err := sql.Open("sqlite", file)
 	if err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)

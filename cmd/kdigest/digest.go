@@ -47,17 +47,12 @@ Only one run sends at a time, across processes (a file lock in the data
 folder, freed by the kernel when its process dies): another run beside it
 exits 1 at once, naming the process that holds the lock.
 
-  --dry-run        print the subject, recipients and items; send and record nothing
-  --preview F.html write the HTML to F.html and the text to F.txt; send nothing
-  --to A,B         send to these addresses instead of the subscribers (recorded, but
-                   does not move the subscribers' cutoff)
-  --since T        start the window at T: a date (2026-11-16, midnight in --tz) or
-                   RFC 3339 (2026-11-16T08:00:00Z); not in the future
-  --send-empty     send a short "quiet week" note when nothing is new
-  --daily          the daily digest, for the subscribers who chose daily: its
-                   window starts at the last daily digest (the first: a day)
-  --resend ID      send recorded digest ID again, to the --to address ("kdigest
-                   digests" lists the ids)
+--to sends to the given addresses instead of the subscribers: recorded, but
+the subscribers' cutoff does not move. --since takes a date (2026-11-16,
+midnight in --tz) or an RFC 3339 time, not in the future. --resend sends a
+recorded digest again to one --to address ("kdigest digests" lists the ids).
+--daily sends the daily digest, for the subscribers who chose daily: its window
+starts at the last daily digest (the first: a day).
 
 Exit status: 0 when everything due was sent or there was nothing to send, 1 when
 some deliveries failed (each is listed with its reason) or another run holds
@@ -65,12 +60,12 @@ the lock, 2 on usage errors.`,
 		settings: groupService,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&dryRun, "dry-run", false, "print what would be sent; change nothing")
-			fs.StringVar(&preview, "preview", "", "write the HTML (and .txt beside it) to this file; send nothing")
+			fs.StringVar(&preview, "preview", "", "write the HTML to this .html file and the text beside it (.txt); send nothing")
 			fs.StringVar(&to, "to", "", "comma-separated addresses to send to instead of the subscribers")
-			fs.StringVar(&since, "since", "", "start of the window: a date (YYYY-MM-DD) or RFC 3339")
+			fs.StringVar(&since, "since", "", "start of the window: a date (YYYY-MM-DD, midnight in --tz) or RFC 3339; not in the future")
 			fs.BoolVar(&sendEmpty, "send-empty", false, "send a quiet-week note when nothing is new")
 			fs.BoolVar(&daily, "daily", false, "the daily digest, for the subscribers who chose daily")
-			fs.StringVar(&resend, "resend", "", "digest id to send again (with --to)")
+			fs.StringVar(&resend, "resend", "", "digest id to send again, to the one --to address")
 		},
 		run: func(ctx context.Context, e env, c *config, args []string) int {
 			if len(args) > 0 {
@@ -237,33 +232,22 @@ func openDigest(ctx context.Context, e env, c *config, svc *service, next func(f
 	if err != nil {
 		return nil, err
 	}
-	dial, err := dialer(c, svc.log)
-	if err != nil {
-		return nil, err
-	}
 	opts := digest.Options{
 		BaseURL: c.BaseURL, From: c.From, Location: c.TZ, Window: c.Window, PerTheme: c.PerTheme,
 		Secret: secret, Log: svc.log, OnSent: svc.metrics.DigestsSent.Inc,
 		LockFile: filepath.Join(c.Data, lockFile), UnsubscribeMailto: c.UnsubscribeMailto, Next: next,
 	}
 	if c.Templates != "" {
-		if st, err := os.Stat(c.Templates); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("templates folder %s: not a folder", c.Templates)
-		}
 		opts.Templates = os.DirFS(c.Templates)
 	}
-	d, err := digest.New(ctx, svc.db, svc.corpus.Snapshot, dial, opts)
+	d, err := digest.New(ctx, svc.db, svc.corpus.Snapshot, dialer(c, svc.log), opts)
 	if err != nil {
-		return nil, err
+		return nil, dbError(filepath.Join(c.Data, dbFile), err)
 	}
 	dg := &digester{d: d, log: svc.log}
-	if c.DKIMKey != "" {
-		pem, err := os.ReadFile(c.DKIMKey)
-		if err != nil {
-			return nil, fmt.Errorf("dkim key: %w", err)
-		}
+	if c.dkimPEM != nil {
 		_, domain, _ := strings.Cut(fromAddress(c.From), "@")
-		if dg.signer, err = digest.NewDKIMSigner(pem, domain, c.DKIMSelector); err != nil {
+		if dg.signer, err = digest.NewDKIMSigner(c.dkimPEM, domain, c.DKIMSelector); err != nil {
 			return nil, err
 		}
 	}
@@ -272,16 +256,13 @@ func openDigest(ctx context.Context, e env, c *config, svc *service, next func(f
 
 // dialer makes the digest's sender: the SMTP relay of --smtp, or .eml
 // files in DATA/outbox when none is set.
-func dialer(c *config, log *slog.Logger) (func() (digest.Sender, error), error) {
-	if c.SMTP == "" {
-		outbox := filepath.Join(c.Data, "outbox")
-		return func() (digest.Sender, error) { return digest.NewOutboxSender(outbox, log) }, nil
+func dialer(c *config, log *slog.Logger) func() (digest.Sender, error) {
+	if c.smtp == nil {
+		outbox := outboxDir(c)
+		return func() (digest.Sender, error) { return digest.NewOutboxSender(outbox, log) }
 	}
-	cfg, err := digest.ParseSMTPURL(c.SMTP)
-	if err != nil {
-		return nil, err
-	}
-	return func() (digest.Sender, error) { return digest.NewSMTPSender(cfg) }, nil
+	cfg := *c.smtp
+	return func() (digest.Sender, error) { return digest.NewSMTPSender(cfg) }
 }
 
 func fromAddress(from string) string {
@@ -290,6 +271,9 @@ func fromAddress(from string) string {
 	}
 	return from
 }
+
+// outboxDir is where the digest writes its messages when no --smtp is set.
+func outboxDir(c *config) string { return filepath.Join(c.Data, "outbox") }
 
 // lockFile is the send lock's name inside the data folder.
 const lockFile = "digest.lock"
@@ -393,7 +377,8 @@ the next run) and in doubt (the relay had the whole message and never
 answered: it may have been delivered).
 
 With an ID it lists that digest's deliveries, one recipient a line, with the
-attempts, the last error and the Message-ID to look for in the relay's log.`,
+attempts, the themes (sections) the message held, the last error and the
+Message-ID to look for in the relay's log.`,
 		settings: groupService,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -436,7 +421,11 @@ attempts, the last error and the Message-ID to look for in the relay's log.`,
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tKIND\tMADE\tWINDOW\tARTICLES\tSTATUS\tSENT\tFAILED\tPENDING\tIN DOUBT\tSUBJECT")
 			for _, s := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s – %s\t%d\t%s\t%d\t%d\t%d\t%d\t%s\n", s.ID, s.Kind, s.Created.In(c.TZ).Format(when),
+				kind := s.Kind
+				if s.Cadence == digest.Daily {
+					kind += " (daily)"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s – %s\t%d\t%s\t%d\t%d\t%d\t%d\t%s\n", s.ID, kind, s.Created.In(c.TZ).Format(when),
 					s.Since.In(c.TZ).Format(when), s.Cutoff.In(c.TZ).Format(when), s.Articles, s.Status, s.Sent, s.Failed, s.Pending, s.InDoubt, s.Subject)
 			}
 			tw.Flush()
@@ -459,9 +448,13 @@ func listDeliveries(ctx context.Context, e env, d *digest.Digest, id string, asJ
 		return writeJSON(e, list)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RECIPIENT\tSTATUS\tATTEMPTS\tUPDATED\tMESSAGE-ID\tLAST ERROR")
+	fmt.Fprintln(tw, "RECIPIENT\tSTATUS\tATTEMPTS\tUPDATED\tTHEMES\tMESSAGE-ID\tLAST ERROR")
 	for _, x := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", x.Recipient, x.Status, x.Attempts, x.Updated.In(loc).Format("2006-01-02 15:04:05"), x.MessageID, x.LastError)
+		themes := strings.Join(x.Themes, ",")
+		if themes == "" {
+			themes = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", x.Recipient, x.Status, x.Attempts, x.Updated.In(loc).Format("2006-01-02 15:04:05"), themes, x.MessageID, x.LastError)
 	}
 	tw.Flush()
 	return exitOK

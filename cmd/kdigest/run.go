@@ -22,8 +22,11 @@ const (
 // builds one.
 type env struct {
 	getenv func(string) string
-	stdout io.Writer
-	stderr io.Writer
+	// environ lists the environment ("KEY=value"), to warn about unknown
+	// KDIGEST_ variables; nil skips the check.
+	environ func() []string
+	stdout  io.Writer
+	stderr  io.Writer
 }
 
 // command is one subcommand.
@@ -54,6 +57,7 @@ func commands() []*command {
 		inspectCommand(),
 		themesCommand(),
 		buildCommand(),
+		backupCommand(),
 		configCommand(),
 		healthcheckCommand(),
 	}
@@ -62,20 +66,26 @@ func commands() []*command {
 // run is the whole program behind main, with its inputs made explicit so
 // tests can call it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	e := env{getenv: getenv, stdout: stdout, stderr: stderr}
+	return runEnv(ctx, args, env{getenv: getenv, stdout: stdout, stderr: stderr})
+}
+
+// runEnv is run with the whole environment at hand.
+func runEnv(ctx context.Context, args []string, e env) int {
 	if len(args) == 0 {
-		printUsage(stderr)
+		printUsage(e.stderr)
 		return exitUsage
 	}
 	name, rest := args[0], args[1:]
 	switch name {
 	case "help", "-h", "-help", "--help":
 		return runHelp(e, rest)
+	case "version", "-version", "--version":
+		fmt.Fprintln(e.stdout, versionLine())
+		return exitOK
 	}
 	cmd := lookup(name)
 	if cmd == nil {
-		fmt.Fprintf(stderr, "kdigest: unknown command %q\n\n", name)
-		printUsage(stderr)
+		fmt.Fprintf(e.stderr, "kdigest: unknown command %q\nRun 'kdigest help' for the commands.\n", name)
 		return exitUsage
 	}
 	return runCommand(ctx, e, cmd, rest)
@@ -90,7 +100,8 @@ func lookup(name string) *command {
 	return nil
 }
 
-// runCommand parses the command's flags and settings, then runs it.
+// runCommand parses the command's flags and settings, then runs it. A
+// usage error (exit 2) is one line and a pointer to the command's help.
 func runCommand(ctx context.Context, e env, cmd *command, args []string) int {
 	fs := flag.NewFlagSet("kdigest "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -107,8 +118,8 @@ func runCommand(ctx context.Context, e env, cmd *command, args []string) int {
 				printCommandHelp(e.stdout, cmd)
 				return exitOK
 			}
-			fmt.Fprintf(e.stderr, "kdigest %s: %v\n\n", cmd.name, err)
-			printCommandHelp(e.stderr, cmd)
+			fmt.Fprintf(e.stderr, "kdigest %s: %v\n", cmd.name, err)
+			printHelpHint(e.stderr, cmd)
 			return exitUsage
 		}
 		rest := fs.Args()
@@ -118,17 +129,27 @@ func runCommand(ctx context.Context, e env, cmd *command, args []string) int {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+	if e.environ != nil {
+		for _, w := range unknownEnv(e.environ()) {
+			fmt.Fprintf(e.stderr, "kdigest %s: warning: %s\n", cmd.name, w)
+		}
+	}
 	cfg, err := loadConfig(fs, flags, cmd.settings, e.getenv)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "kdigest %s: %v\n", cmd.name, err)
+		printHelpHint(e.stderr, cmd)
 		return exitUsage
 	}
 	code := cmd.run(ctx, e, cfg, positional)
 	if code == exitUsage {
-		fmt.Fprintln(e.stderr)
-		printCommandHelp(e.stderr, cmd)
+		printHelpHint(e.stderr, cmd)
 	}
 	return code
+}
+
+// printHelpHint follows a usage error's one line.
+func printHelpHint(w io.Writer, cmd *command) {
+	fmt.Fprintf(w, "Run 'kdigest help %s' for usage.\n", cmd.name)
 }
 
 func runHelp(e env, args []string) int {
@@ -138,8 +159,7 @@ func runHelp(e env, args []string) int {
 	}
 	cmd := lookup(args[0])
 	if cmd == nil {
-		fmt.Fprintf(e.stderr, "kdigest help: unknown command %q\n\n", args[0])
-		printUsage(e.stderr)
+		fmt.Fprintf(e.stderr, "kdigest help: unknown command %q\nRun 'kdigest help' for the commands.\n", args[0])
 		return exitUsage
 	}
 	printCommandHelp(e.stdout, cmd)
@@ -157,7 +177,8 @@ Commands:
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprint(w, `  help         show help for a command
+	fmt.Fprint(w, `  version      print the version (also --version)
+  help         show help for a command
 
 Every setting is a flag with an environment twin (KDIGEST_...); see "kdigest help serve".
 `)

@@ -16,8 +16,18 @@ import (
 func runKdigest(t *testing.T, environ map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	getenv := func(k string) string { return environ[k] }
-	code := run(context.Background(), args, getenv, &stdout, &stderr)
+	e := env{
+		getenv: func(k string) string { return environ[k] },
+		environ: func() []string {
+			var kv []string
+			for k, v := range environ {
+				kv = append(kv, k+"="+v)
+			}
+			return kv
+		},
+		stdout: &stdout, stderr: &stderr,
+	}
+	code := runEnv(context.Background(), args, e)
 	return code, stdout.String(), stderr.String()
 }
 

@@ -117,11 +117,12 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		},
 	})
 
+	mail := mailModeOf(c)
 	handler, err := web.NewServer(web.Options{
 		Snapshot: svc.corpus.Snapshot, Log: svc.log, Metrics: svc.metrics, Routes: dig.routes(), Archive: dig.d.Archive(),
 		BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, CrossSiteExempt: []string{digest.OneClickUnsubscribe},
 		Status: func() map[string]any {
-			return map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "daily_digest_schedule": dailySched.Status(), "last_digest": dig.lastOutcome(ctx)}
+			return svc.health(map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "daily_digest_schedule": dailySched.Status(), "last_digest": dig.lastOutcome(ctx), "mail": mail})
 		},
 	})
 	if err != nil {
@@ -198,7 +199,11 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		go func() { served <- metricsSrv.Serve(metricsLn) }()
 		svc.log.Info("serving metrics", "addr", metricsLn.Addr().String()+"/metrics")
 	}
-	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "feed_id", svc.corpus.FeedID().String(), "digest_next", sched.Next())
+	digestNext := "off"
+	if next := sched.Next(); !next.IsZero() {
+		digestNext = next.Format(time.RFC3339)
+	}
+	svc.log.Info("serving", "addr", ln.Addr().String(), "base_url", c.BaseURL, "feed_id", svc.corpus.FeedID().String(), "digest_next", digestNext, "mail", mail.String())
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
@@ -249,7 +254,8 @@ func (h *hubPinger) ping(ctx context.Context, s *feed.Snapshot) {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if err := web.PingHub(ctx, &http.Client{Timeout: 10 * time.Second}, h.hub, topics); err != nil && h.log != nil {
-			h.log.Warn("websub ping failed", "hub", h.hub, "err", err)
+			// A hub URL may carry a password, and the error quotes the URL.
+			h.log.Warn("websub ping failed", "hub", maskURL(h.hub), "err", maskURL(err.Error()))
 		}
 	}()
 }

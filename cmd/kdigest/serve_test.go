@@ -63,18 +63,32 @@ func seedsDir(t *testing.T) string {
 // startServe runs serve in the background and returns its base URL.
 func startServe(t *testing.T, seeds string, extra ...string) string {
 	t.Helper()
-	args := append([]string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--data", t.TempDir(), "--rescan", "1h", "--digest-schedule", "off", "--log-level", "warn"}, extra...)
+	base, _ := startServeLog(t, seeds, append([]string{"--log-level", "warn"}, extra...)...)
+	return base
+}
+
+// startServeLog runs serve in the background and returns its base URL and
+// a function returning its log so far.
+func startServeLog(t *testing.T, seeds string, extra ...string) (string, func() string) {
+	t.Helper()
+	args := append([]string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--data", t.TempDir(), "--rescan", "1h", "--digest-schedule", "off"}, extra...)
 	c := testConfig(t, args...)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var stderr bytes.Buffer
+	logw := &syncWriter{w: &stderr}
+	logText := func() string {
+		logw.mu.Lock()
+		defer logw.mu.Unlock()
+		return stderr.String()
+	}
 	go func() {
-		done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: &syncWriter{w: &stderr}}, c, ready)
+		done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: logw}, c, ready)
 	}()
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("serve log:\n%s", stderr.String())
+			t.Logf("serve log:\n%s", logText())
 		}
 	})
 	t.Cleanup(func() {
@@ -85,13 +99,13 @@ func startServe(t *testing.T, seeds string, extra ...string) string {
 	})
 	select {
 	case addr := <-ready:
-		return "http://" + addr
+		return "http://" + addr, logText
 	case err := <-done:
-		t.Fatalf("serve ended early: %v\n%s", err, stderr.String())
+		t.Fatalf("serve ended early: %v\n%s", err, logText())
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not start")
 	}
-	return ""
+	return "", logText
 }
 
 func get(t *testing.T, url string) string {
@@ -166,6 +180,39 @@ func TestServeFollowsTheSeedsFolder(t *testing.T) {
 	})
 	writeFile(t, filepath.Join(seeds, "broken.txt"), newArticle(3))
 	within(t, time.Second, "fixed file served", func() bool { return strings.Contains(atom(), "article/broken<") })
+
+	// Seeds by feed.IsSeed, the watcher's rule too: any case, and web pages.
+	writeFile(t, filepath.Join(seeds, "SHOUT.TXT"), newArticle(4))
+	page := "<html><head><title>Talks</title></head><body><article><p>" + strings.ReplaceAll(newArticle(5), "\n\n", "</p><p>") + "</p></article></body></html>"
+	writeFile(t, filepath.Join(seeds, "page.html"), page)
+	within(t, time.Second, "an upper-case .TXT and an .html in the feed", func() bool {
+		a := atom()
+		return strings.Contains(a, "article/SHOUT<") && strings.Contains(a, "article/page<")
+	})
+}
+
+// TestServeSeedsFolderReplaced renames the seeds folder away and makes a
+// new one: /healthz says the watcher waits, then a file in the new folder
+// is served.
+func TestServeSeedsFolderReplaced(t *testing.T) {
+	seeds := seedsDir(t)
+	base := startServe(t, seeds)
+	mode := func() string {
+		var h struct{ Watcher struct{ Mode string } }
+		json.Unmarshal([]byte(get(t, base+"/healthz")), &h)
+		return h.Watcher.Mode
+	}
+	if err := os.Rename(seeds, seeds+".old"); err != nil {
+		t.Fatal(err)
+	}
+	within(t, time.Second, "watcher waiting in /healthz", func() bool { return mode() == "waiting" })
+	if err := os.Mkdir(seeds, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(seeds, "fresh.txt"), newArticle(6))
+	within(t, 5*time.Second, "a file of the new folder served", func() bool {
+		return strings.Contains(get(t, base+"/feed.atom"), "article/fresh<") && mode() == "inotify"
+	})
 }
 
 func TestServeBurstOf500Files(t *testing.T) {
@@ -199,9 +246,7 @@ func TestServeStartErrors(t *testing.T) {
 	}{
 		{"address taken", []string{"--addr", ln.Addr().String(), "--seeds", seeds}, "address already in use"},
 		{"missing seeds folder", []string{"--addr", "127.0.0.1:0", "--seeds", filepath.Join(seeds, "nope")}, "seeds folder"},
-		{"bad schedule", []string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--digest-schedule", "0 8 * * 9"}, "invalid digest schedule"},
 		{"bad themes file", []string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--themes", filepath.Join(seeds, "000_7b07c52ff58aff77.txt")}, "000_7b07c52ff58aff77.txt:"},
-		{"bad smtp url", []string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--smtp", "smtp://mail.example.org:25?tls=none"}, "loopback"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,6 +299,51 @@ func TestBuildWritesStaticSite(t *testing.T) {
 	}
 }
 
+// TestServeSaysWhereMailGoes checks that outbox mode (no --smtp) and a
+// relay show in the start-up line, /healthz and "kdigest config", and
+// that a schedule that is off is not logged as year 1.
+func TestServeSaysWhereMailGoes(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantLog  string
+		wantMail mailMode
+	}{
+		{"outbox", nil, "mail=\"outbox mode (no --smtp): digests are written to ", mailMode{Mode: "outbox"}},
+		{"relay", []string{"--smtp", "smtp://ann:s3cret@127.0.0.1:2525?tls=none"}, "mail=\"SMTP relay 127.0.0.1:2525 (TLS: none)\"", mailMode{Mode: "smtp", Relay: "127.0.0.1:2525", TLS: "none"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base, logText := startServeLog(t, seedsDir(t), tt.args...)
+			log := logText()
+			if !strings.Contains(log, tt.wantLog) || !strings.Contains(log, "digest_next=off") || strings.Contains(log, "0001-01-01") {
+				t.Errorf("start-up log lacks %q and digest_next=off, or has year 1:\n%s", tt.wantLog, log)
+			}
+			if strings.Contains(log, "s3cret") {
+				t.Errorf("the log shows the password:\n%s", log)
+			}
+			var h struct {
+				Status  string
+				Mail    mailMode
+				Storage storageStatus
+			}
+			if err := json.Unmarshal([]byte(get(t, base+"/healthz")), &h); err != nil {
+				t.Fatal(err)
+			}
+			if h.Status != "ok" || !h.Storage.OK {
+				t.Errorf("/healthz status %q, storage %+v; want ok", h.Status, h.Storage)
+			}
+			if h.Mail.Mode != tt.wantMail.Mode || h.Mail.Relay != tt.wantMail.Relay || h.Mail.TLS != tt.wantMail.TLS || (h.Mail.Mode == "outbox") != strings.HasSuffix(h.Mail.Outbox, "outbox") {
+				t.Errorf("/healthz mail = %+v, want %+v", h.Mail, tt.wantMail)
+			}
+			code, stdout, stderr := runKdigest(t, nil, append([]string{"config"}, tt.args...)...)
+			if code != exitOK || !strings.Contains(stdout, "\nmail: "+strings.TrimPrefix(strings.Trim(tt.wantLog, "\""), "mail=\"")) {
+				t.Errorf("config: exit %d, want the mail line %q:\n%s%s", code, tt.wantLog, stdout, stderr)
+			}
+		})
+	}
+}
+
 // TestBuildFeedID builds twice into one data folder: a new base URL moves
 // the links but not the ids, which the first run fixed; --feed-id (or
 // KDIGEST_FEED_ID) replaces them; build without --base-url warns.
@@ -302,5 +392,23 @@ func TestBuildFeedID(t *testing.T) {
 	}
 	if code, _, stderr := runKdigest(t, nil, "build", "--seeds", seedsDir(t), "--data", data, "--out", t.TempDir(), "--feed-id", "news.example.org"); code != exitUsage || !strings.Contains(stderr, "feed-id") {
 		t.Errorf("a bad --feed-id: exit %d, stderr %q; want 2 naming it", code, stderr)
+	}
+}
+
+// TestHubPasswordNotLogged checks that a failed WebSub ping to a hub whose
+// URL carries a password logs the failure without the password.
+func TestHubPasswordNotLogged(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := "http://ann:s3cret@" + ln.Addr().String() + "/hub"
+	ln.Close() // nothing listens: the ping fails
+	seeds := seedsDir(t)
+	_, logText := startServeLog(t, seeds, "--websub-hub", hub)
+	writeFile(t, filepath.Join(seeds, "new-1.txt"), newArticle(1))
+	within(t, 5*time.Second, "websub ping failure logged", func() bool { return strings.Contains(logText(), "websub ping failed") })
+	if log := logText(); strings.Contains(log, "s3cret") {
+		t.Errorf("the log shows the hub's password:\n%s", log)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/kdigest/kdigest/feed"
@@ -15,6 +16,7 @@ import (
 // service is the set of components every long-running command shares.
 type service struct {
 	db      *sql.DB
+	storage *storage // whether the database takes writes
 	corpus  *feed.Corpus
 	metrics *web.Metrics
 	log     *slog.Logger
@@ -35,7 +37,8 @@ func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snap
 	if err != nil {
 		return nil, err
 	}
-	db, err := openDB(ctx, c.Data)
+	st := &storage{now: time.Now}
+	db, err := openWatchedDB(ctx, c.Data, st)
 	if err != nil {
 		return nil, err
 	}
@@ -52,9 +55,9 @@ func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snap
 	})
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, dbError(filepath.Join(c.Data, dbFile), err)
 	}
-	return &service{db: db, corpus: corpus, metrics: metrics, log: log}, nil
+	return &service{db: db, storage: st, corpus: corpus, metrics: metrics, log: log}, nil
 }
 
 // scan reads the seeds folder into the corpus and logs what it holds.
@@ -77,6 +80,18 @@ func (s *service) loaded(start time.Time) {
 	for name, why := range snap.Failed {
 		s.log.Warn("seed file not used", "file", name, "reason", why)
 	}
+}
+
+// health adds the storage's state to the fields of /healthz, and makes
+// the status "degraded" (503) while writes fail: changes to the corpus, the
+// ledger or the subscribers cannot be saved.
+func (s *service) health(fields map[string]any) map[string]any {
+	st := s.storage.Status()
+	fields["storage"] = st
+	if !st.OK {
+		fields["status"] = "degraded"
+	}
+	return fields
 }
 
 // Close stops the corpus, then closes the database.

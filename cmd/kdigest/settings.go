@@ -17,9 +17,10 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
-
+	"github.com/kdigest/kdigest/digest"
 	"github.com/kdigest/kdigest/feed"
 	"github.com/kdigest/kdigest/feed/web"
+	"github.com/kdigest/kdigest/schedule"
 )
 
 // settingGroup is a set of settings a command accepts.
@@ -43,8 +44,17 @@ type setting struct {
 	def    string
 	usage  string
 	secret bool // masked by "kdigest config"
-	groups settingGroup
-	apply  func(c *config, v string) error
+	// boolean settings are flags that stand alone ("--include-irrelevant");
+	// "--include-irrelevant=false" turns them off.
+	boolean bool
+	// fileEnv, when set, is a second environment variable naming a file
+	// (the container-secret convention, e.g. /run/secrets/smtp). The
+	// value is the file's content, or, when the setting's value is a file
+	// path anyway (pathValued), the file's path.
+	fileEnv    string
+	pathValued bool
+	groups     settingGroup
+	apply      func(c *config, v string) error
 }
 
 // config is the effective configuration of one command run.
@@ -73,6 +83,11 @@ type config struct {
 	LogLevel          slog.Level
 	TrustedProxies    []netip.Prefix
 	MetricsAddr       string
+
+	// smtp is the parsed SMTP URL, nil in outbox mode; dkimPEM is the
+	// DKIM key read by validate. Both are checked before any command runs.
+	smtp    *digest.SMTPConfig
+	dkimPEM []byte
 
 	// values and sources record, per setting, the effective text and where
 	// it came from, for "kdigest config".
@@ -127,7 +142,7 @@ func settings() []setting {
 				}
 				u, err := url.Parse(v)
 				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-					return fmt.Errorf("want an absolute http(s) URL, got %q", v)
+					return fmt.Errorf("want an absolute http(s) URL, got %q", maskURL(v))
 				}
 				c.BaseURL = strings.TrimSuffix(v, "/")
 				return nil
@@ -157,7 +172,7 @@ func settings() []setting {
 			}},
 		{name: "feed-size", env: "KDIGEST_FEED_SIZE", def: "50", usage: "entries per feed", groups: groupService,
 			apply: positive(func(c *config) *int { return &c.FeedSize })},
-		{name: "include-irrelevant", env: "KDIGEST_INCLUDE_IRRELEVANT", def: "false", usage: "keep off-topic articles in feeds and digests", groups: groupService,
+		{name: "include-irrelevant", env: "KDIGEST_INCLUDE_IRRELEVANT", def: "false", boolean: true, usage: "keep off-topic articles in feeds and digests", groups: groupService,
 			apply: func(c *config, v string) error {
 				b, err := strconv.ParseBool(v)
 				if err != nil {
@@ -169,8 +184,8 @@ func settings() []setting {
 		{name: "websub-hub", env: "KDIGEST_WEBSUB_HUB", usage: "WebSub hub URL to advertise in feeds and ping on change", groups: groupService,
 			apply: func(c *config, v string) error {
 				if v != "" {
-					if u, err := url.Parse(v); err != nil || u.Host == "" {
-						return fmt.Errorf("want an absolute URL, got %q", v)
+					if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+						return fmt.Errorf("want an absolute http(s) URL, got %q", maskURL(v))
 					}
 				}
 				c.WebSubHub = v
@@ -178,9 +193,9 @@ func settings() []setting {
 			}},
 		{name: "rescan", env: "KDIGEST_RESCAN", def: "10m", usage: "interval of the full rescan that catches what the watcher missed", groups: groupService,
 			apply: duration(func(c *config) *time.Duration { return &c.Rescan }, time.Second)},
-		{name: "digest-schedule", env: "KDIGEST_DIGEST_SCHEDULE", def: "0 8 * * MON", usage: `cron spec of the weekly digest (5 fields or @weekly), or "off"`, groups: groupService,
+		{name: "digest-schedule", env: "KDIGEST_DIGEST_SCHEDULE", def: "0 8 * * MON", usage: `cron spec of the weekly digest (5 fields or @weekly), or "off"; the daily digest runs every day at its hour and minute`, groups: groupService,
 			apply: str(func(c *config) *string { return &c.DigestSchedule })},
-		{name: "smtp", env: "KDIGEST_SMTP", secret: true, usage: "SMTP URL: smtp://user:pass@host:587 (STARTTLS), smtps://host:465, ?tls=none for a loopback relay; empty writes .eml files to DATA/outbox", groups: groupService,
+		{name: "smtp", env: "KDIGEST_SMTP", fileEnv: "KDIGEST_SMTP_FILE", secret: true, usage: "SMTP URL: smtp://user:pass@host:587 (STARTTLS), smtps://host:465, ?tls=none for a loopback relay; empty writes .eml files to DATA/outbox", groups: groupService,
 			apply: str(func(c *config) *string { return &c.SMTP })},
 		{name: "from", env: "KDIGEST_FROM", def: "kdigest@localhost", usage: "From address of the digest", groups: groupService,
 			apply: str(func(c *config) *string { return &c.From })},
@@ -196,7 +211,7 @@ func settings() []setting {
 				c.UnsubscribeMailto = v
 				return nil
 			}},
-		{name: "dkim-key", env: "KDIGEST_DKIM_KEY", usage: "PEM private key file for DKIM signing (RSA or Ed25519)", groups: groupService,
+		{name: "dkim-key", env: "KDIGEST_DKIM_KEY", fileEnv: "KDIGEST_DKIM_KEY_FILE", pathValued: true, usage: "PEM private key file for DKIM signing (RSA or Ed25519)", groups: groupService,
 			apply: str(func(c *config) *string { return &c.DKIMKey })},
 		{name: "dkim-selector", env: "KDIGEST_DKIM_SELECTOR", usage: "DKIM selector (required with --dkim-key)", groups: groupService,
 			apply: str(func(c *config) *string { return &c.DKIMSelector })},
@@ -246,7 +261,27 @@ func settingsFor(g settingGroup) []setting {
 }
 
 // flagValues holds the raw text of each setting's flag.
-type flagValues map[string]*string
+type flagValues map[string]*settingFlag
+
+// settingFlag is a setting's flag: its text, and whether it may stand
+// alone like a boolean flag of package flag.
+type settingFlag struct {
+	text    string
+	boolean bool
+}
+
+func (f *settingFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.text
+}
+
+func (f *settingFlag) Set(v string) error { f.text = v; return nil }
+
+// IsBoolFlag makes "--include-irrelevant" alone mean true, as package flag
+// does for its own booleans.
+func (f *settingFlag) IsBoolFlag() bool { return f.boolean }
 
 func registerSettings(fs *flag.FlagSet, g settingGroup, skip ...string) flagValues {
 	vals := flagValues{}
@@ -254,32 +289,51 @@ func registerSettings(fs *flag.FlagSet, g settingGroup, skip ...string) flagValu
 		if slices.Contains(skip, s.name) {
 			continue // the command's own flag has this name
 		}
-		vals[s.name] = fs.String(s.name, s.def, s.usage)
+		f := &settingFlag{text: s.def, boolean: s.boolean}
+		fs.Var(f, s.name, s.usage)
+		vals[s.name] = f
 	}
 	return vals
 }
 
 // loadConfig resolves every setting of the group: flag > environment >
-// config file > default. Each error names the setting and where the bad
-// value came from.
+// config file > default, then checks them all with validate. Each error
+// names the setting and where the bad value came from.
 func loadConfig(fs *flag.FlagSet, flags flagValues, g settingGroup, getenv func(string) string) (*config, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	pick := func(s setting) (string, string) {
+	pick := func(s setting) (string, string, error) {
 		if f, ok := flags[s.name]; ok && set[s.name] {
-			return *f, "flag --" + s.name
+			return f.text, "flag --" + s.name, nil
 		}
-		if v := getenv(s.env); v != "" {
-			return v, "environment " + s.env
+		v := getenv(s.env)
+		if s.fileEnv == "" || getenv(s.fileEnv) == "" {
+			if v != "" {
+				return v, "environment " + s.env, nil
+			}
+			return "", "", nil
 		}
-		return "", ""
+		path := getenv(s.fileEnv)
+		src := "environment " + s.fileEnv
+		if v != "" {
+			return "", src, fmt.Errorf("set %s or %s, not both", s.env, s.fileEnv)
+		}
+		if s.pathValued {
+			return path, src, nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return "", src, fmt.Errorf("read the secret: %w", err)
+		}
+		return strings.TrimSpace(string(b)), src + " (" + path + ")", nil
 	}
 
 	c := &config{values: map[string]string{}, sources: map[string]string{}}
 	var file map[string]string
 	if g&groupService != 0 {
-		if path, _ := pick(settings()[0]); path != "" {
+		path, _, _ := pick(settings()[0])
+		if path != "" {
 			var err error
 			if file, err = readConfigFile(path); err != nil {
 				return nil, err
@@ -287,7 +341,10 @@ func loadConfig(fs *flag.FlagSet, flags flagValues, g settingGroup, getenv func(
 		}
 	}
 	for _, s := range settingsFor(g) {
-		v, src := pick(s)
+		v, src, err := pick(s)
+		if err != nil {
+			return nil, fmt.Errorf("%s (from %s): %w", s.name, src, err)
+		}
 		if src == "" {
 			if fv, ok := file[s.name]; ok {
 				v, src = fv, "config file "+c.File
@@ -306,10 +363,128 @@ func loadConfig(fs *flag.FlagSet, flags flagValues, g settingGroup, getenv func(
 	if c.BaseURL == "" && c.Addr != "" {
 		c.BaseURL = "http://" + c.Addr
 	}
-	if (c.DKIMKey == "") != (c.DKIMSelector == "") {
-		return nil, errors.New("dkim-key and dkim-selector go together: set both or neither")
+	if g&groupService != 0 {
+		if err := validate(c, time.Now()); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
+}
+
+// validate checks what one setting alone cannot: the settings every
+// command of the service shares (serve, digest, config, ...) are checked
+// here, once, so that a command never accepts what another rejects.
+func validate(c *config, now time.Time) error {
+	bad := func(name string, err error) error {
+		return fmt.Errorf("%s (from %s): %w", name, c.sources[name], err)
+	}
+	if err := schedule.CheckSpec(c.DigestSchedule, c.TZ, now); err != nil {
+		return bad("digest-schedule", err)
+	}
+	from, err := mail.ParseAddress(c.From)
+	if err != nil {
+		return bad("from", fmt.Errorf("want an address such as digest@example.org or \"Karabakh digest <digest@example.org>\", got %q", c.From))
+	}
+	if _, err := digest.NormalizeAddress(from.Address); err != nil {
+		return bad("from", err)
+	}
+	if c.SMTP != "" {
+		sc, err := digest.ParseSMTPURL(c.SMTP)
+		if err != nil {
+			return bad("smtp", err)
+		}
+		c.smtp = &sc
+	}
+	if (c.DKIMKey == "") != (c.DKIMSelector == "") {
+		return errors.New("dkim-key and dkim-selector go together: set both or neither")
+	}
+	if c.DKIMKey != "" {
+		pem, err := os.ReadFile(c.DKIMKey)
+		if err != nil {
+			return bad("dkim-key", err)
+		}
+		_, domain, _ := strings.Cut(from.Address, "@")
+		if _, err := digest.NewDKIMSigner(pem, domain, c.DKIMSelector); err != nil {
+			return bad("dkim-key", fmt.Errorf("%s: %w", c.DKIMKey, err))
+		}
+		c.dkimPEM = pem
+	}
+	if c.Templates != "" {
+		if st, err := os.Stat(c.Templates); err != nil || !st.IsDir() {
+			return bad("templates", fmt.Errorf("%s is not a folder", c.Templates))
+		}
+	}
+	return nil
+}
+
+// envPrefix starts the name of every environment variable kdigest reads.
+const envPrefix = "KDIGEST_"
+
+// unknownEnv returns a warning for each KDIGEST_ variable of environ that
+// is no setting's, with the likely intended name when there is one: a
+// misspelt variable is otherwise silently ignored.
+func unknownEnv(environ []string) []string {
+	known := map[string]bool{}
+	var names []string
+	for _, s := range settings() {
+		for _, n := range []string{s.env, s.fileEnv} {
+			if n != "" {
+				known[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	var out []string
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(k, envPrefix) || known[k] {
+			continue
+		}
+		w := fmt.Sprintf("environment variable %s is not a kdigest setting: ignored", k)
+		if near := nearest(k, names); near != "" {
+			w += fmt.Sprintf(" (did you mean %s?)", near)
+		}
+		out = append(out, w)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// nearest returns the name closest to k, if it is close: the same but for
+// underscores, or at most two edits away.
+func nearest(k string, names []string) string {
+	flat := func(s string) string { return strings.ReplaceAll(s, "_", "") }
+	best, bestD := "", 3
+	for _, n := range names {
+		if flat(n) == flat(k) {
+			return n
+		}
+		if d := editDistance(k, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two ASCII strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // readConfigFile reads a TOML file of settings keyed by flag name. Unknown
@@ -353,18 +528,34 @@ func readConfigFile(path string) (map[string]string, error) {
 }
 
 // masked returns the setting's effective value with secrets hidden: the
-// password of a URL, or the whole value when it is not a URL.
+// password of any URL, and the whole value of a secret setting that is not
+// a URL.
 func masked(s setting, v string) string {
-	if !s.secret || v == "" {
-		return v
+	if s.secret && v != "" {
+		if u, err := url.Parse(v); err != nil || u.Host == "" {
+			return "********"
+		}
 	}
-	u, err := url.Parse(v)
-	if err != nil || u.Host == "" {
-		return "********"
+	return maskURL(v)
+}
+
+// maskURL hides the password of a URL, parsed or not, for any message that
+// shows the URL: everything between the first ':' after "//" and the last
+// '@' becomes ********. It may hide a little more than the password of an
+// odd URL, never less.
+func maskURL(raw string) string {
+	i := strings.Index(raw, "//")
+	if i < 0 {
+		return raw
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		return strings.Replace(u.String(), "xxxxx", "********", 1)
+	rest := raw[i+2:]
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return raw
 	}
-	return u.String()
+	colon := strings.Index(rest[:at], ":")
+	if colon < 0 {
+		return raw
+	}
+	return raw[:i+2] + rest[:colon+1] + "********" + rest[at:]
 }

@@ -243,16 +243,11 @@ func openLedger(ctx context.Context, e env, c *config) (*digest.Digest, func(), 
 		db.Close()
 		return nil, nil, err
 	}
-	dial, err := dialer(c, newLogger(e, c))
-	if err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	d, err := digest.New(ctx, db, nil, dial, digest.Options{From: c.From, BaseURL: c.BaseURL, Secret: secret, Taxonomy: tax,
+	d, err := digest.New(ctx, db, nil, dialer(c, newLogger(e, c)), digest.Options{From: c.From, BaseURL: c.BaseURL, Secret: secret, Taxonomy: tax,
 		Location: c.TZ, UnsubscribeMailto: c.UnsubscribeMailto})
 	if err != nil {
 		db.Close()
-		return nil, nil, err
+		return nil, nil, dbError(filepath.Join(c.Data, dbFile), err)
 	}
 	return d, func() { db.Close() }, nil
 }

@@ -14,13 +14,13 @@ const MaxSize = 2 << 20
 // Sentinel errors callers branch on with errors.Is.
 var (
 	// ErrEmpty reports a file with no text at all.
-	ErrEmpty = errors.New("article: empty file")
+	ErrEmpty = errors.New("empty file")
 	// ErrBinary reports a file that is not text.
-	ErrBinary = errors.New("article: not a text file")
+	ErrBinary = errors.New("not a text file")
 	// ErrTooLarge reports a file over MaxSize.
-	ErrTooLarge = errors.New("article: file too large")
+	ErrTooLarge = errors.New("file too large")
 	// ErrNoText reports a file with text but no article in it.
-	ErrNoText = errors.New("article: no article text found")
+	ErrNoText = errors.New("no article text found")
 )
 
 // Precision says how much of a published time the source text stated.

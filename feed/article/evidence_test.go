@@ -79,3 +79,37 @@ func TestLineKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestStatedURL(t *testing.T) {
+	tests := []struct {
+		name, head, tail, want string
+	}{
+		{"source line", "Source: https://example.org/news/1\n\n", "", "https://example.org/news/1"},
+		{"original line at the foot", "", "\nOriginal: http://example.org/a?id=2\n", "http://example.org/a?id=2"},
+		{"url label", "URL: https://example.org/b\n\n", "", "https://example.org/b"},
+		{"a sidecar wins", "Source: https://example.org/news/1\n\n", "", "https://example.org/sidecar"},
+		{"a named source is no address", "Source: Reuters\n\n", "", ""},
+		{"not a web address", "URL: ftp://example.org/b\n\n", "", ""},
+		{"an address inside a sentence", "", "\nThe ministry posted the text at https://example.org/c on Monday.\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := Evidence{}
+			if tt.name == "a sidecar wins" {
+				ev.Sidecar = []byte(`{"url":"https://example.org/sidecar"}`)
+			}
+			a, err := Parse("x.txt", []byte(tt.head+plainPage+tt.tail), ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.URL != tt.want {
+				t.Errorf("url = %q, want %q", a.URL, tt.want)
+			}
+			for _, b := range a.Body {
+				if strings.Contains(b, "example.org/news") || strings.Contains(b, "Original:") {
+					t.Errorf("the address line is in the body: %q", b)
+				}
+			}
+		})
+	}
+}

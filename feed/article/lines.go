@@ -35,12 +35,13 @@ type line struct {
 	df                 int    // corpus documents holding the line
 	rep                int    // times the line occurs in the page
 	class              class
+	furn               uint8 // furniture(): 0 not yet known, 1 no, 2 yes
 }
 
 var (
 	// endMarkers open the part of a page that follows an article: comment
 	// forms, related stories, newsletter boxes, tags, captchas.
-	endMarkers = regexp.MustCompile(`(?i)^(?:leave a (?:reply|comment)|post a comment|add (?:a |new )?comment|\d+\s+comments?|comments?(?: \(\d+\))?|you (?:may|might) also (?:like|be interested in)|also on [\p{L} ]+|related(?: articles?| posts?| news| stories| content| topics| coverage| reading)?|more (?:stories|news|articles)|most (?:read|popular|viewed|shared)|trending(?: now)?|recommended(?: for you)?|latest (?:news|stories|articles)|popular (?:posts|stories|news)|sign up for (?:our|the)? ?newsletters?.*|subscribe to (?:our|the) newsletter.*|newsletter|share(?: this| the| on| via)?(?: article| story| post| page)?:?|tags?:.*|topics?:|filed under.*|about the author|security key:?|captcha.*|page generated in .*|back to top|previous (?:article|post|story)|next (?:article|post|story)|top stories|editor'?s picks?|don'?t miss)\.?:?$`)
+	endMarkers = regexp.MustCompile(`(?i)^(?:leave a (?:reply|comment)|post a comment|add (?:a |new )?comment|\d+\s+comments?|comments?(?: \(\d+\))?|you (?:may|might) also (?:like|be interested in)|also on [\p{L} ]+|related(?: articles?| posts?| news| stories| content| topics| coverage| reading)?|more (?:stories|news|articles)|most (?:read|popular|viewed|shared)|trending(?: now)?|recommended(?: for you)?|latest (?:news|stories|articles)|popular (?:posts|stories|news)|sign up for (?:our|the)? ?newsletters?.*|subscribe to (?:our|the) newsletter.*|newsletter|share(?: this| the| on| via)?(?: article| story| post| page)?:?|tags?:.*|topics?:|filed under.*|about the author|security key:?|captcha.*|page generated in .*|back to top|previous (?:article|post|story)|next (?:article|post|story)|top stories|editor'?s picks?|don'?t miss|more great [\p{L}]+ stories|popular on [\p{L}. ]+|sharing is caring!?|related (?:links|content|roundup)\b.*|top rated comments|\[ ?\d+ comments? ?\]|elsewhere on [\p{L}. ]+|вам также может быть интересно|читайте также|похожие новости|você pode gostar\.*|leia também|lesen sie auch|mehr zum thema|à lire aussi|lire aussi|te puede interesar|también te puede interesar)\.?:?$`)
 
 	// chromeLine matches a whole short line of site furniture.
 	chromeLine = regexp.MustCompile(`(?i)^(?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|reddit|vk|copy link|menu|search|home|skip to (?:main )?content|loading\.*|click here\b.*|follow us\b.*|join us on\b.*|subscribe\b.*|log ?in|sign ?in|register|advertisement|(?:photo|image|video|source|credit)s?\s*:\s*\S+|(?:read (?:more|also|next)|see also|more from [\p{L} ]+)\s*:?)$`)
@@ -105,14 +106,19 @@ var chromePhrases = newPhraseSet(
 // compared. Every line of every article is searched for the chrome
 // phrases; a strings.Contains per phrase cost a fifth of a parse.
 type phraseSet struct {
-	starts  [1 << 16]bool // the phrases' first two bytes
-	phrases []string
+	starts  [1 << 16]uint16 // 1 + index in byStart of the phrases with these first two bytes
+	byStart [][]string
 }
 
 func newPhraseSet(phrases ...string) *phraseSet {
-	ps := &phraseSet{phrases: phrases}
+	ps := &phraseSet{}
 	for _, p := range phrases {
-		ps.starts[uint16(p[0])<<8|uint16(p[1])] = true
+		k := uint16(p[0])<<8 | uint16(p[1])
+		if ps.starts[k] == 0 {
+			ps.byStart = append(ps.byStart, nil)
+			ps.starts[k] = uint16(len(ps.byStart))
+		}
+		ps.byStart[ps.starts[k]-1] = append(ps.byStart[ps.starts[k]-1], p)
 	}
 	return ps
 }
@@ -120,10 +126,11 @@ func newPhraseSet(phrases ...string) *phraseSet {
 // in reports whether s contains one of the phrases.
 func (ps *phraseSet) in(s string) bool {
 	for i := 0; i+1 < len(s); i++ {
-		if !ps.starts[uint16(s[i])<<8|uint16(s[i+1])] {
+		n := ps.starts[uint16(s[i])<<8|uint16(s[i+1])]
+		if n == 0 {
 			continue
 		}
-		for _, p := range ps.phrases {
+		for _, p := range ps.byStart[n-1] {
 			if strings.HasPrefix(s[i:], p) {
 				return true
 			}

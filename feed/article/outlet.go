@@ -58,6 +58,19 @@ var (
 	nameTail = regexp.MustCompile(`(?i)\s+(?:staff|newsletters?|magazine|online|news ?letter|by email|via email|on (?:youtube|facebook|twitter|instagram|linkedin))$`)
 )
 
+// The first and last words that the phrases need: a cheap test before
+// their regular expressions.
+var (
+	prefixVerbs = map[string]bool{"about": true, "contact": true, "follow": true, "support": true, "subscribe": true,
+		"advertise": true, "work": true, "careers": true, "jobs": true, "why": true, "welcome": true, "sign": true}
+	weakVerbs = map[string]bool{"search": true, "more": true, "popular": true, "continue": true, "inside": true,
+		"sign": true, "latest": true, "the": true, "read": true}
+	suffixWords = map[string]bool{"homepage": true, "page": true, "menu": true, "worldwide": true, "logo": true,
+		"masthead": true, "app": true, "apps": true}
+	roleWords = newPhraseSet("reporter", "writer", "editor", "correspondent", "contributor", "columnist", "producer",
+		"journalist", "intern", "anchor")
+)
+
 // notNames are words the phrases capture that name no site.
 var notNames = map[string]bool{
 	"us": true, "our": true, "the": true, "me": true, "this": true, "more": true, "all": true, "now": true,
@@ -263,22 +276,35 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 	}
 	lower := asciiLower(t)
 	if len(t) <= 120 {
-		if m := sitePrefix.FindStringSubmatch(t); m != nil {
-			b.add(m[1], votePhrase, voteSitePrefix)
-		} else if m := siteWeakPrefix.FindStringSubmatch(t); m != nil {
-			b.add(m[1], voteWeak, voteSiteWeak)
-		} else if m := siteSuffixRe.FindStringSubmatch(t); m != nil {
-			b.add(m[1], votePhrase, voteSiteSuffix)
-		} else if m := siteAppRe.FindStringSubmatch(t); m != nil {
-			b.add(m[1], voteWeak, voteSiteSuffix)
+		first, _, _ := strings.Cut(lower, " ")
+		last := lower[strings.LastIndexByte(lower, ' ')+1:]
+		switch {
+		case prefixVerbs[first]:
+			if m := sitePrefix.FindStringSubmatch(t); m != nil {
+				b.add(m[1], votePhrase, voteSitePrefix)
+				break
+			}
+			fallthrough
+		case weakVerbs[first]:
+			if m := siteWeakPrefix.FindStringSubmatch(t); m != nil {
+				b.add(m[1], voteWeak, voteSiteWeak)
+			}
+		case suffixWords[strings.TrimRight(last, ":.")]:
+			if m := siteSuffixRe.FindStringSubmatch(t); m != nil {
+				b.add(m[1], votePhrase, voteSiteSuffix)
+			} else if m := siteAppRe.FindStringSubmatch(t); m != nil {
+				b.add(m[1], voteWeak, voteSiteSuffix)
+			}
 		}
-		if m := sourceLabel.FindStringSubmatch(t); m != nil {
-			b.add(m[1], votePhrase, voteSource)
+		if strings.HasPrefix(first, "source") || strings.HasPrefix(lower, "- source") || strings.HasPrefix(lower, "• source") {
+			if m := sourceLabel.FindStringSubmatch(t); m != nil {
+				b.add(m[1], votePhrase, voteSource)
+			}
 		}
 		if i := strings.Index(lower, "updates from "); i >= 0 {
 			b.add(t[i+len("updates from "):], votePhrase, voteSource)
 		}
-		if l.kind == kindMeta || l.kind == kindShort || l.kind == kindCaption {
+		if (l.kind == kindMeta || l.kind == kindShort || l.kind == kindCaption) && strings.ContainsAny(t, ",|") {
 			if m := bylineOutlet.FindStringSubmatch(t); m != nil {
 				b.add(m[1], voteCredit, voteByline)
 			}
@@ -291,7 +317,7 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 	} else if k := strings.Index(lower, "| ©"); k > 0 {
 		copyrightVotes(b, t[k+2:])
 	}
-	if strings.Contains(lower, " at ") || strings.Contains(lower, " for ") || strings.Contains(lower, " with ") {
+	if roleWords.in(lower) {
 		for _, m := range bioRe.FindAllStringSubmatch(t, 2) {
 			b.add(m[1], voteCredit, voteBio)
 		}

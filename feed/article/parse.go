@@ -3,6 +3,7 @@ package article
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -56,12 +57,31 @@ func Parse(name string, raw []byte, ev Evidence) (*Article, error) {
 	if len(a.Body) == 0 {
 		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
 	}
+	a.URL = p.statedURL()
 	applySidecar(a, name, ev)
 	finish(a)
 	if n := p.count(kindCaption); n > 0 {
 		a.Warnings = append(a.Warnings, fmt.Sprintf("removed %d photo caption(s)", n))
 	}
 	return a, nil
+}
+
+// urlLabel is a line stating the page's original address, as scrapers
+// write it: "Source: https://…", "Original: …", "URL: …".
+var urlLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?(?:source|original|url|original url|original link|source url|link|permalink|canonical)\s*:\s*(https?://\S+)$`)
+
+// statedURL returns the original address the page states on a line of
+// its own, or "".
+func (p *page) statedURL() string {
+	for _, l := range p.lines {
+		if len(l.text) > 1000 || !strings.Contains(l.text, "http") {
+			continue
+		}
+		if m := urlLabel.FindStringSubmatch(l.text); m != nil && validURL(m[1]) {
+			return m[1]
+		}
+	}
+	return ""
 }
 
 // finish derives what every extractor's article needs from its body and

@@ -198,11 +198,33 @@ var furniturePhrases = newPhraseSet(
 	"in your inbox", "read more", "learn more", "you may also", "recommended links",
 	"purchase something through", "javascript", "your browser", "log in", "sign in", "register now", "share this",
 	"listen back", "watch live", "email us", "contact us", "tip us", "send us", "the best deals", "free trial",
+	"contributed reporting", "contributed to this report", "contributed to this story", "contributed to this article",
+	"contributed to the report", "like this story", "share it with", "share this story", "share this article",
 )
 
-// furniture reports a line in which the site talks about itself.
+// furniture reports a line in which the site talks about itself; the
+// answer is kept, as the region and its edges ask it of a line again.
+func (l *line) furniture() bool {
+	if l.furn == 0 {
+		l.furn = 1
+		if furniture(l.text) {
+			l.furn = 2
+		}
+	}
+	return l.furn == 2
+}
+
+// furniture reports text in which the site talks about itself.
 func furniture(s string) bool {
-	return len(s) < 400 && furniturePhrases.in(asciiLower(s))
+	if len(s) >= 400 {
+		return false
+	}
+	l := asciiLower(s)
+	if furniturePhrases.in(l) {
+		return true
+	}
+	// "Follow X on Facebook, Twitter and Instagram."
+	return strings.HasPrefix(l, "follow ") && (strings.Contains(l, "facebook") || strings.Contains(l, "twitter") || strings.Contains(l, "instagram"))
 }
 
 // region returns the main text as the lines [start, end) whose scores
@@ -213,8 +235,22 @@ func (p *page) region() (start, end int) {
 	best, sum := 0.0, 0.0
 	start, end = -1, -1
 	from := 0
+	seen := 0.0    // good words before the line
+	after := false // an end marker came after good text
 	for i := range p.lines {
-		v := p.lineScore(&p.lines[i])
+		l := &p.lines[i]
+		v := p.lineScore(l)
+		if l.kind == kindEnd && seen >= endAfter && !p.inlineBox(i) {
+			after = true
+		}
+		if v > 0 {
+			seen += v
+			// Text after comments or related stories is less likely the
+			// article's: comments and teasers are prose too.
+			if after {
+				v *= afterEnd
+			}
+		}
 		if sum <= 0 {
 			sum, from = 0, i
 		}
@@ -226,11 +262,37 @@ func (p *page) region() (start, end int) {
 	return start, end
 }
 
+// inlineBox reports an end marker that heads a box inside the text
+// ("Related articles", "Don't miss" and a few links) rather than the end
+// of it: the text goes on at once, sentence after sentence.
+func (p *page) inlineBox(i int) bool {
+	good, words := 0, 0
+	for j := i + 1; j < min(len(p.lines), i+9); j++ {
+		l := &p.lines[j]
+		if l.kind == kindEnd {
+			return false
+		}
+		if l.class == classGood && !l.furniture() {
+			good++
+			words += l.words
+		}
+	}
+	return good >= 3 && words >= 60
+}
+
+const (
+	// endAfter is how many words of good text make an end marker after
+	// them mark the article's end.
+	endAfter = 80
+	// afterEnd weighs the good lines after that end marker.
+	afterEnd = 0.5
+)
+
 func (p *page) lineScore(l *line) float64 {
 	switch {
 	case l.kind == kindEnd:
 		return -25
-	case l.class == classGood && furniture(l.text):
+	case l.class == classGood && l.furniture():
 		return -3
 	case l.class == classGood:
 		return float64(l.words)
@@ -261,10 +323,10 @@ func (p *page) fallbackStart() int {
 func (p *page) keep(start, end int) []string {
 	// The text's edges hold the site's own sentences: newsletters,
 	// comment rules, affiliate notices.
-	for end > start+1 && (p.lines[end-1].class != classGood || furniture(p.lines[end-1].text)) {
+	for end > start+1 && (p.lines[end-1].class != classGood || p.lines[end-1].furniture()) {
 		end--
 	}
-	for start < end-1 && (p.lines[start].class != classGood || furniture(p.lines[start].text)) {
+	for start < end-1 && (p.lines[start].class != classGood || p.lines[start].furniture()) {
 		start++
 	}
 	start = p.trimLead(start, end)
@@ -273,7 +335,7 @@ func (p *page) keep(start, end int) []string {
 	var firstKey uint64
 	for i := start; i < end; i++ {
 		l := &p.lines[i]
-		if l.class != classGood && !(i == start && start == end-1) || furniture(l.text) && l.words < 40 && end-start > 1 {
+		if l.class != classGood && !(i == start && start == end-1) || l.furniture() && l.words < 40 && end-start > 1 {
 			continue
 		}
 		text := trimSeparator(l.text)
@@ -295,7 +357,25 @@ func (p *page) keep(start, end int) []string {
 		seen[l.key] = true
 		out = append(out, text)
 	}
+	// A short closing sentence right after the text ("Colombia had lost
+	// to Belgium on Monday.") is too short to be judged good alone and
+	// sits at the edge, which counts as bad: it is the article's still.
+	if len(out) > 0 && end < len(p.lines) && p.closing(&p.lines[end]) {
+		out = append(out, trimSeparator(p.lines[end].text))
+	}
 	return out
+}
+
+// closing reports a line that may close an article's text: a short
+// sentence, not furniture, a label or a line other pages share.
+func (p *page) closing(l *line) bool {
+	switch l.kind {
+	case kindShort, kindPara:
+	default:
+		return false
+	}
+	return l.words >= 3 && l.words < 25 && l.rep == 1 && endsSentence(l.text) && !p.template(l) &&
+		!l.furniture() && !strings.ContainsAny(l.text, "@|") && !strings.Contains(l.text, "://")
 }
 
 // trimLead moves the start of the text [start, end) past a lead-in that

@@ -55,3 +55,34 @@ func TestLeadIn(t *testing.T) {
 		})
 	}
 }
+
+func TestTextEnd(t *testing.T) {
+	const story = "Talks resume in Brussels\n\nArmenia and Azerbaijan resumed talks on the peace treaty in Brussels on Monday, officials said in statements to the press.\n\n" +
+		"The foreign ministers are to meet again next month, a spokesman for the European Union said on Tuesday evening in a statement.\n\n"
+	tests := []struct {
+		name, tail, last string
+	}{
+		{"a short closing sentence is kept", "Both had met in Prague.\n\nRelated\n\nMore news\n", "Both had met in Prague."},
+		{"a contributor's credit is not", "Anna Petrosyan contributed reporting from Yerevan.\n\nRelated\n", "in a statement."},
+		{"a social media plug is not", "Follow Caucasus Watch on Facebook, Twitter and Instagram.\n\nRelated\n", "in a statement."},
+		{"a link line is not", "Read more at http://example.org.\n", "in a statement."},
+		{"comments after an end marker are not", "The talks were the first since the summer, when the two sides last met in Washington and agreed on the outline of the treaty and on the order of the next steps.\n\nTheir deputies will prepare the text of the next round, which is expected in the spring, the spokesman added.\n\n3 comments\n\n" +
+			"Aram\n\nNovember 18, 2019 at 9:12 am\n\nI have followed these talks for years and I do not believe that this round will be any different from the ones before it, because nothing has changed on the ground.\n\n" +
+			"Reply\n\nLeyla\n\nNovember 18, 2019 at 10:40 am\n\nThe ministers have said the same thing after every meeting since the war ended, and people in the border villages are still waiting for the roads to open again.\n\n" +
+			"Reply\n\nMark\n\nNovember 19, 2019 at 8:02 am\n\nWhat matters is whether the border commissions agree on the maps, and the article does not say a word about that, which is the real question for everyone.\n\nReply\n", "expected in the spring, the spokesman added."},
+		{"a box inside the text is not its end", "Related articles\n\nTalks stall again\n\nThe ministers said the next round would deal with the border commissions and with the transport links through the south of Armenia.\n\n" +
+			"They added that the draft had been agreed in most of its articles and that two points were still open, one on the constitution and one on the monitors.\n\n" +
+			"The spokesman said both sides had agreed to keep talking and to meet again in the spring, when the text would be ready for signature.\n", "ready for signature."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := Parse("x.txt", []byte(story+tt.tail), Evidence{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := a.Body[len(a.Body)-1]; !strings.HasSuffix(got, tt.last) {
+				t.Errorf("body ends %q, want …%q", got, tt.last)
+			}
+		})
+	}
+}

@@ -18,7 +18,7 @@ import (
 var defaultFile []byte
 
 // ErrInvalid marks a taxonomy file that cannot be used.
-var ErrInvalid = errors.New("theme: invalid taxonomy")
+var ErrInvalid = errors.New("invalid taxonomy")
 
 // fileFormat is the TOML layout of a taxonomy file.
 type fileFormat struct {

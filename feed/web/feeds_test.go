@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -302,6 +303,29 @@ func TestFeedsParse(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAtomSchema validates every served Atom feed against RFC 4287's
+// RELAX NG grammar with jing.
+func TestAtomSchema(t *testing.T) {
+	h, snap := newHandler(t, Options{})
+	var docs [][]byte
+	for _, d := range snap.Documents() {
+		if strings.HasSuffix(d, ".atom") {
+			_, body := do(t, h, http.MethodGet, "/"+d, nil)
+			docs = append(docs, body)
+		}
+	}
+	if len(docs) < 2 {
+		t.Fatalf("%d Atom feeds, want the main one and the themes'", len(docs))
+	}
+	err := atomcheck.Schema(docs...)
+	if errors.Is(err, atomcheck.ErrNoJing) {
+		t.Skip("jing is not installed (apt-get install jing)")
+	}
+	if err != nil {
+		t.Error(err)
 	}
 }
 

@@ -164,7 +164,8 @@ func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string) {
 	})
 }
 
-// handleHealth reports the corpus and whatever Status adds, as JSON.
+// handleHealth reports the corpus and whatever Status adds, as JSON, with
+// 503 when Status says the service is not "ok".
 func (s *server) handleHealth() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		snap := s.opts.Snapshot()
@@ -183,6 +184,9 @@ func (s *server) handleHealth() http.Handler {
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
+		if out["status"] != "ok" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {

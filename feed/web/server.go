@@ -33,7 +33,9 @@ type Options struct {
 	// Log receives one line per request at debug level and errors at error
 	// level; default discards.
 	Log *slog.Logger
-	// Status adds fields to /healthz (scheduler, watcher, last digest).
+	// Status adds fields to /healthz (scheduler, watcher, last digest). A
+	// "status" field other than "ok" (such as "degraded") replaces it, and
+	// /healthz then answers 503.
 	Status func() map[string]any
 	// Routes are extra handlers by Go 1.22 pattern, e.g. "POST /subscribe".
 	Routes map[string]http.Handler

@@ -1,6 +1,7 @@
 package atomcheck
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -75,5 +76,26 @@ func TestValidateFinds(t *testing.T) {
 				t.Errorf("Validate = %v, want an error with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestSchema runs jing over the good feed and a broken one: the grammar
+// must accept the one and name the fault of the other.
+func TestSchema(t *testing.T) {
+	err := Schema([]byte(good))
+	if errors.Is(err, ErrNoJing) {
+		t.Skip("jing is not installed (apt-get install jing)")
+	}
+	if err != nil {
+		t.Fatalf("the good feed: %v", err)
+	}
+	bad := strings.Replace(good, "<updated>2026-11-23T08:00:00Z</updated>\n  <author>", "<updated>yesterday</updated>\n  <author>", 1)
+	err = Schema([]byte(good), []byte(bad))
+	if err == nil || !strings.Contains(err.Error(), "doc1.atom:5:") || strings.Contains(err.Error(), "doc0.atom") {
+		t.Errorf("Schema(good, bad date) = %v, want an error about doc1.atom line 5 only", err)
+	}
+	noID := strings.Replace(good, "<id>tag:example.org,2026:feed</id>", "", 1)
+	if err := Schema([]byte(noID)); err == nil {
+		t.Error("a feed without id passed")
 	}
 }
