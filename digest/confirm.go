@@ -199,10 +199,10 @@ func voidConfirmations(ctx context.Context, tx *sql.Tx, addr string) error {
 // again. Its caller owns it: it runs in a goroutine the caller waits for,
 // and the message in flight when ctx ends is finished (see
 // SMTPConfig.StopGrace) and recorded.
-func (d *Digest) SendConfirmations(ctx context.Context) error {
-	for {
+func (d *Digest) SendConfirmations(ctx context.Context) {
+	for ctx.Err() == nil {
 		next, err := d.SendDueConfirmations(ctx)
-		if err != nil {
+		if err != nil && ctx.Err() == nil {
 			d.opts.Log.Error("digest: confirmation emails", "err", err)
 		}
 		wait := confirmRetry
@@ -212,8 +212,6 @@ func (d *Digest) SendConfirmations(ctx context.Context) error {
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-			t.Stop()
-			return nil
 		case <-d.wake:
 		case <-t.C:
 		}
