@@ -21,7 +21,7 @@ RSS and JSON feeds, one Atom feed per theme and feeds.opml. Set --base-url to
 the address the files will be served from.`,
 		settings: groupService,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&out, "out", "", "output folder (created if needed)")
+			fs.StringVar(&out, "out", "", "output `DIR` (created if needed)")
 		},
 		run: func(ctx context.Context, e env, c *config, args []string) int {
 			if out == "" {

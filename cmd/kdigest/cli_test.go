@@ -18,6 +18,7 @@ func TestUsageErrorsAreShort(t *testing.T) {
 		{[]string{"serve", "--nope"}, "kdigest serve: flag provided but not defined: -nope\nRun 'kdigest help serve' for usage.\n"},
 		{[]string{"digest", "--since"}, "kdigest digest: flag needs an argument: -since\nRun 'kdigest help digest' for usage.\n"},
 		{[]string{"inspect"}, "kdigest inspect: no files given\nRun 'kdigest help inspect' for usage.\n"},
+		{[]string{"digest", "--since", "2999-01-01"}, "kdigest digest: --since: \"2999-01-01\" is in the future\nRun 'kdigest help digest' for usage.\n"},
 		{[]string{"subscribers", "frob"}, "kdigest subscribers: unknown action \"frob\" (want add, remove, list, export or import)\nRun 'kdigest help subscribers' for usage.\n"},
 		{[]string{"frobnicate"}, "kdigest: unknown command \"frobnicate\"\nRun 'kdigest help' for the commands.\n"},
 		{[]string{"config", "--feed-size", "0"}, "kdigest config: feed-size (from flag --feed-size): want a positive whole number, got \"0\"\nRun 'kdigest help config' for usage.\n"},

@@ -60,12 +60,12 @@ the lock, 2 on usage errors.`,
 		settings: groupService,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&dryRun, "dry-run", false, "print what would be sent; change nothing")
-			fs.StringVar(&preview, "preview", "", "write the HTML to this .html file and the text beside it (.txt); send nothing")
-			fs.StringVar(&to, "to", "", "comma-separated addresses to send to instead of the subscribers")
-			fs.StringVar(&since, "since", "", "start of the window: a date (YYYY-MM-DD, midnight in --tz) or RFC 3339; not in the future")
+			fs.StringVar(&preview, "preview", "", "write the HTML to `FILE.html` and the text beside it (.txt); send nothing")
+			fs.StringVar(&to, "to", "", "comma-separated `ADDRESSES` to send to instead of the subscribers")
+			fs.StringVar(&since, "since", "", "start of the window: a `DATE` (YYYY-MM-DD, midnight in --tz) or RFC 3339 time; not in the future")
 			fs.BoolVar(&sendEmpty, "send-empty", false, "send a quiet-week note when nothing is new")
 			fs.BoolVar(&daily, "daily", false, "the daily digest, for the subscribers who chose daily")
-			fs.StringVar(&resend, "resend", "", "digest id to send again, to the one --to address")
+			fs.StringVar(&resend, "resend", "", "digest `ID` to send again, to the one --to address")
 		},
 		run: func(ctx context.Context, e env, c *config, args []string) int {
 			if len(args) > 0 {
@@ -382,7 +382,7 @@ Message-ID to look for in the relay's log.`,
 		settings: groupService,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&asJSON, "json", false, "print JSON")
-			fs.IntVar(&limit, "limit", 20, "list at most this many digests")
+			fs.IntVar(&limit, "limit", 20, "list at most `N` digests (default 20)")
 		},
 		run: func(ctx context.Context, e env, c *config, args []string) int {
 			if len(args) > 1 {

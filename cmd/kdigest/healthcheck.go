@@ -22,7 +22,7 @@ By default it calls the service at --addr (an unspecified host such as 0.0.0.0
 is reached on the loopback interface).`,
 		settings: groupAddr,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&target, "url", "", "URL of /healthz (default http://ADDR/healthz)")
+			fs.StringVar(&target, "url", "", "`URL` of /healthz (default http://ADDR/healthz)")
 		},
 		run: func(ctx context.Context, e env, c *config, args []string) int {
 			if len(args) > 0 {

@@ -196,7 +196,9 @@ func printCommandHelp(w io.Writer, cmd *command) {
 		fmt.Fprintln(w, "\nFlags:")
 		sort.Slice(own, func(i, j int) bool { return own[i].Name < own[j].Name })
 		for _, f := range own {
-			fmt.Fprintf(w, "  --%-20s %s\n", f.Name, f.Usage)
+			// As flag.PrintDefaults: the value's name (a `NAME` in the usage, or its type), none for a boolean.
+			name, usage := flag.UnquoteUsage(f)
+			fmt.Fprintf(w, "  --%-20s %s\n", strings.TrimSpace(f.Name+" "+name), usage)
 		}
 	}
 	if ss := settingsFor(cmd.settings); len(ss) > 0 {

@@ -62,11 +62,11 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 
 	var hub *hubPinger
 	if c.WebSubHub != "" {
-		hub = &hubPinger{hub: c.WebSubHub}
+		hub = newHubPinger(c.WebSubHub)
 	}
 	svc, err := openService(ctx, e, c, func(s *feed.Snapshot) {
 		if hub != nil {
-			hub.ping(ctx, s)
+			hub.changed(s)
 		}
 	})
 	if err != nil {
@@ -184,11 +184,19 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 			svc.log.Error("daily scheduler stopped", "err", err)
 		}
 	}()
+	if hub != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			hub.run(bg)
+		}()
+	}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		dig.d.SendConfirmations(bg) // the email in flight is finished and recorded
 	}()
+	servers := 1 // each sends once to served when its Serve returns
 	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
 	var metricsSrv *http.Server
@@ -196,6 +204,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", svc.metrics.Handler())
 		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+		servers++
 		go func() { served <- metricsSrv.Serve(metricsLn) }()
 		svc.log.Info("serving metrics", "addr", metricsLn.Addr().String()+"/metrics")
 	}
@@ -214,6 +223,9 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		if metricsSrv != nil {
 			metricsSrv.Close()
 		}
+		for range servers - 1 {
+			<-served // the other server's Serve has returned
+		}
 		stopBG()
 		wg.Wait()
 		return fmt.Errorf("http server: %w", err)
@@ -230,32 +242,59 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 			svc.log.Error("metrics shutdown", "err", err)
 		}
 	}
+	for range servers {
+		<-served // Serve has returned (ErrServerClosed)
+	}
 	stopBG()
 	wg.Wait() // the scheduler waits (bounded) for a digest in progress
 	svc.log.Info("stopped")
 	return nil
 }
 
-// hubPinger tells a WebSub hub about feed changes, one ping at a time.
+// hubPinger tells a WebSub hub about feed changes. One goroutine (run),
+// owned by serve, sends the pings one at a time; changes that arrive while
+// a ping is in flight are folded into the next one.
 type hubPinger struct {
-	hub string
-	log *slog.Logger
-	mu  sync.Mutex
+	hub    string
+	log    *slog.Logger
+	topics chan []string // holds at most the latest topics not yet pinged
 }
 
-func (h *hubPinger) ping(ctx context.Context, s *feed.Snapshot) {
+func newHubPinger(hub string) *hubPinger {
+	return &hubPinger{hub: hub, topics: make(chan []string, 1)}
+}
+
+// changed queues a ping for the snapshot's feeds; it never blocks.
+func (h *hubPinger) changed(s *feed.Snapshot) {
 	topics := []string{s.BaseURL + "/feed.atom", s.BaseURL + "/feed.rss", s.BaseURL + "/feed.json"}
 	for _, th := range s.Taxonomy.Themes {
 		topics = append(topics, s.BaseURL+"/themes/"+th.ID+".atom")
 	}
-	go func() {
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		if err := web.PingHub(ctx, &http.Client{Timeout: 10 * time.Second}, h.hub, topics); err != nil && h.log != nil {
-			// A hub URL may carry a password, and the error quotes the URL.
-			h.log.Warn("websub ping failed", "hub", maskURL(h.hub), "err", maskURL(err.Error()))
+	for {
+		select {
+		case h.topics <- topics:
+			return
+		default:
 		}
-	}()
+		select { // a ping not yet sent is replaced by this newer one
+		case <-h.topics:
+		default:
+		}
+	}
+}
+
+// run sends the queued pings until ctx ends.
+func (h *hubPinger) run(ctx context.Context) {
+	client := &http.Client{Timeout: 10 * time.Second}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case topics := <-h.topics:
+			if err := web.PingHub(ctx, client, h.hub, topics); err != nil && ctx.Err() == nil && h.log != nil {
+				// A hub URL may carry a password, and the error quotes the URL.
+				h.log.Warn("websub ping failed", "hub", maskURL(h.hub), "err", maskURL(err.Error()))
+			}
+		}
+	}
 }

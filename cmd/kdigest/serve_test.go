@@ -120,6 +120,9 @@ func get(t *testing.T, url string) string {
 }
 
 // within polls until cond holds, failing after d; it returns how long it took.
+// d bounds a wait for correctness, not speed: it is far above what the
+// behaviour takes, because timings are measured by benchmarks and scripts
+// (.ci/bench-100k), never by unit tests on a loaded machine.
 func within(t *testing.T, d time.Duration, what string, cond func() bool) time.Duration {
 	t.Helper()
 	start := time.Now()
@@ -155,7 +158,7 @@ func TestServeFollowsTheSeedsFolder(t *testing.T) {
 
 	// A new file reaches the feed within a second.
 	writeFile(t, filepath.Join(seeds, "new-1.txt"), newArticle(1))
-	took := within(t, time.Second, "new article in /feed.atom", func() bool { return strings.Contains(atom(), "article/new-1<") })
+	took := within(t, 10*time.Second, "new article in /feed.atom", func() bool { return strings.Contains(atom(), "article/new-1<") })
 	t.Logf("new article served after %s", took)
 
 	// Written under a temporary name, then renamed into place.
@@ -163,29 +166,29 @@ func TestServeFollowsTheSeedsFolder(t *testing.T) {
 	if err := os.Rename(filepath.Join(seeds, "new-2.txt.part"), filepath.Join(seeds, "new-2.txt")); err != nil {
 		t.Fatal(err)
 	}
-	within(t, time.Second, "renamed-in article", func() bool { return strings.Contains(atom(), "article/new-2<") })
+	within(t, 10*time.Second, "renamed-in article", func() bool { return strings.Contains(atom(), "article/new-2<") })
 
 	// Deleted: it leaves the feed.
 	if err := os.Remove(filepath.Join(seeds, "new-1.txt")); err != nil {
 		t.Fatal(err)
 	}
-	within(t, time.Second, "deleted article gone", func() bool { return !strings.Contains(atom(), "article/new-1<") })
+	within(t, 10*time.Second, "deleted article gone", func() bool { return !strings.Contains(atom(), "article/new-1<") })
 
 	// A broken file is reported and does not stop anything; its fix is picked up.
 	writeFile(t, filepath.Join(seeds, "broken.txt"), "\x00\x01\x02\x03\x00\x00\x00\x00\x00\x00 binary")
-	within(t, time.Second, "broken file reported", func() bool {
+	within(t, 10*time.Second, "broken file reported", func() bool {
 		var h struct{ Failed int }
 		json.Unmarshal([]byte(get(t, base+"/healthz")), &h)
 		return h.Failed == 1
 	})
 	writeFile(t, filepath.Join(seeds, "broken.txt"), newArticle(3))
-	within(t, time.Second, "fixed file served", func() bool { return strings.Contains(atom(), "article/broken<") })
+	within(t, 10*time.Second, "fixed file served", func() bool { return strings.Contains(atom(), "article/broken<") })
 
 	// Seeds by feed.IsSeed, the watcher's rule too: any case, and web pages.
 	writeFile(t, filepath.Join(seeds, "SHOUT.TXT"), newArticle(4))
 	page := "<html><head><title>Talks</title></head><body><article><p>" + strings.ReplaceAll(newArticle(5), "\n\n", "</p><p>") + "</p></article></body></html>"
 	writeFile(t, filepath.Join(seeds, "page.html"), page)
-	within(t, time.Second, "an upper-case .TXT and an .html in the feed", func() bool {
+	within(t, 10*time.Second, "an upper-case .TXT and an .html in the feed", func() bool {
 		a := atom()
 		return strings.Contains(a, "article/SHOUT<") && strings.Contains(a, "article/page<")
 	})
@@ -205,7 +208,7 @@ func TestServeSeedsFolderReplaced(t *testing.T) {
 	if err := os.Rename(seeds, seeds+".old"); err != nil {
 		t.Fatal(err)
 	}
-	within(t, time.Second, "watcher waiting in /healthz", func() bool { return mode() == "waiting" })
+	within(t, 10*time.Second, "watcher waiting in /healthz", func() bool { return mode() == "waiting" })
 	if err := os.Mkdir(seeds, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +226,7 @@ func TestServeBurstOf500Files(t *testing.T) {
 	}
 	var last string
 	defer func() { t.Logf("last health: %s", last) }()
-	took := within(t, 30*time.Second, "500 articles in the corpus", func() bool {
+	took := within(t, 60*time.Second, "500 articles in the corpus", func() bool {
 		var h struct{ Articles, Failed int }
 		json.Unmarshal([]byte(get(t, base+"/healthz")), &h)
 		last = fmt.Sprintf("%+v", h)
