@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -20,10 +21,13 @@ import (
 )
 
 // newSite serves the whole site as serve does: the web server with the
-// digest's routes and archive.
+// digest's routes and archive. It trusts loopback as a proxy, so a test
+// speaks for many clients with X-Forwarded-For.
 func newSite(t *testing.T, e *env, d *digest.Digest) *httptest.Server {
 	t.Helper()
-	h, err := web.NewServer(web.Options{Snapshot: e.corpus.Snapshot, Routes: d.Routes(), Archive: d.Archive(), Now: e.clock.Now})
+	h, err := web.NewServer(web.Options{Snapshot: e.corpus.Snapshot, Routes: d.Routes(), Archive: d.Archive(), Now: e.clock.Now,
+		BaseURL: baseURL, CrossSiteExempt: []string{digest.OneClickUnsubscribe},
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,6 +107,8 @@ type Digest struct {
 	tmpl     *templateSet
 	pages    *pageTemplates
 	from     *mail.Address
+	// wake tells SendConfirmations that a confirmation email was queued.
+	wake chan struct{}
 }
 
 // New migrates the digest tables in db and checks the templates and the
@@ -174,7 +176,7 @@ func New(ctx context.Context, db *sql.DB, snapshot func() *feed.Snapshot, dial f
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, pages: pages, from: from}, nil
+	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, pages: pages, from: from, wake: make(chan struct{}, 1)}, nil
 }
 
 // taxonomy is the taxonomy subscribers choose themes from, nil when

@@ -3,24 +3,29 @@ package digest
 import (
 	"errors"
 	"html/template"
-	"net"
 	"net/http"
-	"sync"
+	"strconv"
 	"time"
 )
+
+// OneClickUnsubscribe is the route of the RFC 8058 one-click unsubscribe:
+// mail providers post to it from their own sites, so a check that refuses
+// forms posted from another site must let it through.
+const OneClickUnsubscribe = "POST /unsubscribe"
 
 // Routes returns the digest's HTTP handlers by Go 1.22 pattern, for the web
 // server to mount: subscribe (double opt-in) and unsubscribe (with RFC 8058
 // one-click POST). The archive of sent digests is Archive's.
 func (d *Digest) Routes() map[string]http.Handler {
-	limit := newLimiter(5, time.Hour, d.opts.Now)
+	limit := newLimiter(5, time.Hour, limiterCapacity, d.opts.Now)
 	return map[string]http.Handler{
-		"POST /subscribe":        d.handleSubscribe(limit),
-		"GET /subscribe/confirm": d.handleConfirm(),
-		"GET /unsubscribe":       d.handleUnsubscribePage(),
-		"POST /unsubscribe":      d.handleUnsubscribe(),
-		"GET /preferences":       d.handlePreferencesPage(),
-		"POST /preferences":      d.handlePreferences(),
+		"POST /subscribe":         d.handleSubscribe(limit),
+		"GET /subscribe/confirm":  d.handleConfirmPage(),
+		"POST /subscribe/confirm": d.handleConfirm(),
+		"GET /unsubscribe":        d.handleUnsubscribePage(),
+		OneClickUnsubscribe:       d.handleUnsubscribe(),
+		"GET /preferences":        d.handlePreferencesPage(),
+		"POST /preferences":       d.handlePreferences(),
 	}
 }
 
@@ -32,11 +37,15 @@ var page = template.Must(template.New("page").Parse(`<!doctype html>
 button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:0;background:#7a2e1f;color:#fff;cursor:pointer}
 li{margin:.3rem 0}.muted{opacity:.7;font-size:.9em}</style></head>
 <body><h1>{{.Title}}</h1>{{if .Message}}<p>{{.Message}}</p>{{end}}
-{{if .Form}}<form method="post" action="{{.Form}}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>{{end}}
+{{if .Form}}<form method="post" action="{{.Form}}">{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">{{end}}<button type="submit">{{.Button}}</button></form>{{end}}
 <p><a href="{{.Base}}/">{{.Name}}</a></p></body></html>`))
 
 type pageData struct {
-	Title, Message, Form, Base, Name string
+	Title, Message, Base, Name string
+	// Form, when set, is the action of a form of Hidden fields posted by
+	// a Button.
+	Form, Button string
+	Hidden       map[string]string
 }
 
 func (d *Digest) show(w http.ResponseWriter, code int, p pageData) {
@@ -47,11 +56,14 @@ func (d *Digest) show(w http.ResponseWriter, code int, p pageData) {
 	page.Execute(w, p)
 }
 
+// handleSubscribe queues a confirmation email and answers at once: a slow
+// or hanging relay never holds the visitor. Each client gets 5 requests an
+// hour, each address confirmPerAddress emails a day.
 func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !limit.allow(clientIP(r)) {
-			w.Header().Set("Retry-After", "3600")
-			d.show(w, http.StatusTooManyRequests, pageData{Title: "Too many requests", Message: "Please try again in an hour."})
+		if ok, wait := limit.allow(clientKey(r)); !ok {
+			w.Header().Set("Retry-After", retryAfter(wait))
+			d.show(w, http.StatusTooManyRequests, pageData{Title: "Too many requests", Message: "Please try again later."})
 			return
 		}
 		addr, err := NormalizeAddress(r.FormValue("email"))
@@ -64,35 +76,64 @@ func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 			d.show(w, http.StatusBadRequest, pageData{Title: "Unknown theme", Message: "Please go back and tick the themes again."})
 			return
 		}
-		err = d.sendConfirmation(r, addr, themes)
-		if err != nil {
-			d.opts.Log.Error("digest: confirmation email failed", "to", addr, "err", err)
-			d.show(w, http.StatusServiceUnavailable, pageData{Title: "Could not send the confirmation", Message: "The mail server did not take the message. Please try again later."})
+		_, wait, err := d.queueConfirmation(r.Context(), addr, themes, d.opts.Now())
+		if errors.Is(err, ErrTooManyConfirmations) {
+			w.Header().Set("Retry-After", retryAfter(wait))
+			d.show(w, http.StatusTooManyRequests, pageData{Title: "Confirmation already sent",
+				Message: "Several confirmation links went to " + addr + " today. Please look for them in your inbox (and spam folder), or try again tomorrow."})
 			return
 		}
-		d.show(w, http.StatusAccepted, pageData{Title: "Check your inbox", Message: "We sent a confirmation link to " + addr + ". The subscription starts when you open it."})
-	})
-}
-
-func (d *Digest) handleConfirm() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		addr, themes, err := d.verifyData(purposeConfirm, r.URL.Query().Get("t"))
 		if err != nil {
-			d.show(w, http.StatusBadRequest, pageData{Title: "This link is not valid", Message: "It may have expired or been altered. Subscribe again from the front page."})
-			return
-		}
-		_, err = d.SubscribeWith(r.Context(), addr, Subscription{Themes: splitThemes(themes), Consent: ConsentDoubleOptIn})
-		if err != nil && !errors.Is(err, ErrDuplicate) {
-			d.opts.Log.Error("digest: confirm subscription", "to", addr, "err", err)
+			d.opts.Log.Error("digest: queue confirmation email", "to", addr, "err", err)
 			http.Error(w, "internal server error", http.StatusInternalServerError)
 			return
 		}
-		if err == nil {
-			if err := d.SendWelcome(r.Context(), addr); err != nil {
-				d.opts.Log.Warn("digest: welcome message not sent", "to", addr, "err", err)
-			}
+		d.show(w, http.StatusAccepted, pageData{Title: "Check your inbox", Message: "A confirmation link is on its way to " + addr + ". The subscription starts when you open it and press Confirm."})
+	})
+}
+
+// retryAfter is a Retry-After value: whole seconds, rounded up.
+func retryAfter(wait time.Duration) string {
+	return strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10)
+}
+
+// confirmFailure answers a confirmation token that cannot confirm.
+func (d *Digest) confirmFailure(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, ErrLinkUsed):
+		d.show(w, http.StatusGone, pageData{Title: "This link was already used", Message: "It confirms a subscription once, and not after an unsubscribe. To subscribe again, use the form on the front page."})
+	case errors.Is(err, ErrBadToken):
+		d.show(w, http.StatusBadRequest, pageData{Title: "This link is not valid", Message: "It may have expired or been altered. Subscribe again from the front page."})
+	default:
+		d.opts.Log.Error("digest: confirm subscription", "err", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+	}
+}
+
+// handleConfirmPage shows a Confirm button: mail scanners open links, so
+// GET (and HEAD) alone never subscribes anyone.
+func (d *Digest) handleConfirmPage() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := r.URL.Query().Get("t")
+		addr, _, err := d.checkConfirmation(r.Context(), tok)
+		if err != nil {
+			d.confirmFailure(w, err)
+			return
 		}
-		d.show(w, http.StatusOK, pageData{Title: "Subscribed", Message: addr + " will receive the weekly digest."})
+		d.show(w, http.StatusOK, pageData{Title: "Subscribe " + addr + "?", Message: "Press Confirm to start receiving " + d.opts.Name + ".",
+			Form: d.opts.BaseURL + "/subscribe/confirm", Hidden: map[string]string{"t": tok}, Button: "Confirm"})
+	})
+}
+
+// handleConfirm subscribes the token's address: the Confirm button.
+func (d *Digest) handleConfirm() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr, err := d.Confirm(r.Context(), r.FormValue("t"))
+		if err != nil {
+			d.confirmFailure(w, err)
+			return
+		}
+		d.show(w, http.StatusOK, pageData{Title: "Subscribed", Message: addr + " will receive " + d.opts.Name + "."})
 	})
 }
 
@@ -106,7 +147,7 @@ func (d *Digest) handleUnsubscribePage() http.Handler {
 			d.show(w, http.StatusBadRequest, pageData{Title: "This link is not valid", Message: "It may have been altered. Use the link in your latest digest."})
 			return
 		}
-		d.show(w, http.StatusOK, pageData{Title: "Unsubscribe " + addr + "?", Message: "You will get no more digests.", Form: d.opts.BaseURL + "/unsubscribe?t=" + tok})
+		d.show(w, http.StatusOK, pageData{Title: "Unsubscribe " + addr + "?", Message: "You will get no more digests.", Form: d.opts.BaseURL + "/unsubscribe?t=" + tok, Hidden: map[string]string{"List-Unsubscribe": "One-Click"}, Button: "Unsubscribe"})
 	})
 }
 
@@ -125,56 +166,4 @@ func (d *Digest) handleUnsubscribe() http.Handler {
 		}
 		d.show(w, http.StatusOK, pageData{Title: "Unsubscribed", Message: addr + " will get no more digests."})
 	})
-}
-
-// clientIP is the request's remote address without the port.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// limiter allows n requests per client per window (a fixed window per
-// client, enough to stop a form being used to mail-bomb someone).
-type limiter struct {
-	n      int
-	window time.Duration
-	now    func() time.Time
-	mu     sync.Mutex
-	seen   map[string][]time.Time
-}
-
-func newLimiter(n int, window time.Duration, now func() time.Time) *limiter {
-	return &limiter{n: n, window: window, now: now, seen: map[string][]time.Time{}}
-}
-
-func (l *limiter) allow(client string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	recent := l.seen[client][:0]
-	for _, t := range l.seen[client] {
-		if now.Sub(t) < l.window {
-			recent = append(recent, t)
-		}
-	}
-	if len(recent) >= l.n {
-		l.seen[client] = recent
-		return false
-	}
-	l.seen[client] = append(recent, now)
-	if len(l.seen) > 10000 { // forget idle clients
-		for k, ts := range l.seen {
-			if len(ts) == 0 || now.Sub(ts[len(ts)-1]) >= l.window {
-				delete(l.seen, k)
-			}
-		}
-	}
-	return true
-}
-
-func (d *Digest) sendConfirmation(r *http.Request, addr string, themes []string) error {
-	return d.SendConfirmation(r.Context(), addr, themes)
 }

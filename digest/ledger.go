@@ -51,6 +51,7 @@ DROP TABLE IF EXISTS digest_lock;`
 var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateLedger,
 	migrateSubscriptions,
+	migrateConfirmations,
 }
 
 // component is the digest's key in the schema_version table.

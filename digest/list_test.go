@@ -111,7 +111,7 @@ func TestCSVImportConfirm(t *testing.T) {
 		t.Fatalf("ann got %d message(s), last %q", n, p.Subject)
 	}
 	// Confirming subscribes with the themes of the file.
-	srv := newServer(t, d)
+	srv := newServer(t, e, d)
 	link := regexp.MustCompile(`https://kdigest\.example\.org/subscribe/confirm\?t=\S+`).FindString(p.Text)
 	confirmLink(t, srv, strings.TrimPrefix(link, baseURL))
 	s, err := d.Subscriber(context.Background(), "ann@example.org")
@@ -194,19 +194,28 @@ func (s *mailServer) acceptRcpt(rcpt string) {
 	delete(s.rcptErr, rcpt)
 }
 
-// newServer serves d's routes.
-func newServer(t *testing.T, d *digest.Digest) *httptest.Server {
+// newServer serves d's routes on the env's site and runs d's
+// confirmation sender.
+func newServer(t *testing.T, e *env, d *digest.Digest) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(mux(d))
-	t.Cleanup(srv.Close)
+	srv := newSite(t, e, d)
+	runConfirmations(t, d)
 	return srv
 }
 
-// confirmLink follows a confirmation link (path and query) as a reader does.
+// confirmLink follows a confirmation link (path and query) as a reader
+// does: it opens the page and presses Confirm.
 func confirmLink(t *testing.T, srv *httptest.Server, link string) {
 	t.Helper()
-	if res := do(t, srv, http.MethodGet, link, nil); res.code != http.StatusOK {
+	if res := do(t, srv, http.MethodGet, link, nil); res.code != http.StatusOK || !strings.Contains(res.body, ">Confirm</button>") {
 		t.Fatalf("confirm %s = %d\n%s", link, res.code, res.body)
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := do(t, srv, http.MethodPost, "/subscribe/confirm", url.Values{"t": {u.Query().Get("t")}}); res.code != http.StatusOK {
+		t.Fatalf("press Confirm on %s = %d\n%s", link, res.code, res.body)
 	}
 }
 
@@ -216,7 +225,8 @@ func TestTokenPurposes(t *testing.T) {
 	subscribe(t, d, addr)
 	prefs := unsubscribeToken(t, d.PreferencesURL(addr))
 	unsub := unsubscribeToken(t, d.UnsubscribeURL(addr))
-	confirm := unsubscribeToken(t, d.ConfirmURL(addr, []string{"security"}))
+	do(t, srv, http.MethodPost, "/subscribe", url.Values{"email": {addr}, "themes": {"security"}})
+	confirm := confirmToken(t, waitMail(t, e, 1)[0])
 	q := url.QueryEscape
 	tests := []struct {
 		name, method, path string
@@ -266,11 +276,12 @@ func TestWelcomeMessage(t *testing.T) {
 			return next
 		}
 	})
-	srv := newServer(t, d)
+	srv := newServer(t, e, d)
 	res := do(t, srv, http.MethodPost, "/subscribe", url.Values{"email": {"dana@example.org"}, "themes": {"security", "humanitarian"}})
 	if res.code != http.StatusAccepted {
 		t.Fatalf("subscribe = %d %s", res.code, res.body)
 	}
+	waitMail(t, e, 1)
 	confirmation, _ := lastTo(t, e, "dana@example.org")
 	link := regexp.MustCompile(`https://kdigest\.example\.org/subscribe/confirm\?t=\S+`).FindString(confirmation.Text)
 	confirmLink(t, srv, strings.TrimPrefix(link, baseURL))
@@ -307,8 +318,10 @@ func TestWelcomeMessage(t *testing.T) {
 	if lu := p.Header.Get("List-Unsubscribe"); !strings.HasPrefix(lu, "<"+baseURL+"/unsubscribe?t=") {
 		t.Errorf("welcome List-Unsubscribe = %q", lu)
 	}
-	// A second confirmation sends no second welcome.
-	confirmLink(t, srv, strings.TrimPrefix(link, baseURL))
+	// A second confirmation is refused and sends no second welcome.
+	if res := do(t, srv, http.MethodPost, "/subscribe/confirm", url.Values{"t": {strings.TrimPrefix(link, baseURL+"/subscribe/confirm?t=")}}); res.code != http.StatusGone {
+		t.Errorf("second confirmation = %d, want 410", res.code)
+	}
 	if _, n := lastTo(t, e, "dana@example.org"); n != 2 {
 		t.Errorf("dana got %d messages after confirming twice, want 2", n)
 	}

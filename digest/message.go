@@ -3,7 +3,6 @@ package digest
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -69,24 +68,4 @@ func NewDKIMSigner(keyPEM []byte, domain, selector string) (*gomail.DKIMSigner, 
 		return nil, fmt.Errorf("dkim: %w", err)
 	}
 	return s, nil
-}
-
-// confirmation builds the double opt-in email with the signed link.
-func (d *Digest) confirmation(rcpt string, themes []string) (*gomail.Msg, error) {
-	link := d.ConfirmURL(rcpt, themes)
-	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := m.From(d.from.String()); err != nil {
-		return nil, err
-	}
-	if err := m.To(rcpt); err != nil {
-		return nil, err
-	}
-	m.Subject("Confirm your subscription to " + d.opts.Name)
-	m.SetDateWithValue(d.opts.Now())
-	m.SetMessageIDWithValue(fmt.Sprintf("confirm.%s@%s", randomID(), d.domain()))
-	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
-	body := fmt.Sprintf("Someone, probably you, asked to receive %s at %s.\n\nTo confirm, open this link within %d days:\n\n%s\n\nIf it was not you, ignore this email: nothing will be sent.\n",
-		d.opts.Name, rcpt, int(confirmTTL/(24*time.Hour)), link)
-	m.SetBodyString(gomail.TypeTextPlain, body)
-	return m, nil
 }

@@ -443,12 +443,13 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 		}
 		return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error()}, nil
 	}
-	var lastErr error
-	for try := 1; try <= d.opts.MaxAttempts; try++ {
-		m, msgID, err := d.message(rec.Issue.ForThemes(p.Chosen), p.Recipient, signer)
+	var msgID string
+	tries, err, buildErr := d.attempt(ctx, sender, p.Recipient, func() (*gomail.Msg, error) {
+		m, id, err := d.message(rec.Issue.ForThemes(p.Chosen), p.Recipient, signer)
 		if err != nil {
 			return nil, err
 		}
+		msgID = id
 		if p.MessageID != "" {
 			// Every try of one delivery carries the Message-ID fixed when
 			// it was recorded: if an earlier copy arrived after all (in
@@ -457,54 +458,48 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 			msgID = p.MessageID
 			m.SetMessageIDWithValue(strings.Trim(msgID, "<>"))
 		}
-		attempts++
-		err = sender.Send(ctx, m)
-		if IsInDoubt(err) {
-			if err := d.markDoubt(ctx, rec.ID, p.Recipient, attempts, err.Error(), msgID); err != nil {
-				return nil, err
-			}
-			retry := p.Doubts == 0
-			again := "the next run tries it once more"
-			if !retry {
-				again = "it was already tried once more: it is not sent again"
-			}
-			d.opts.Log.Warn("digest: delivery in doubt: the relay had the whole message but never answered; it may have been delivered; "+again,
-				"to", p.Recipient, "digest", rec.ID, "message_id", msgID, "err", err)
-			return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error(), InDoubt: true, Temporary: retry}, nil
+		return m, nil
+	})
+	if buildErr != nil {
+		return nil, buildErr
+	}
+	attempts += tries
+	switch {
+	case IsInDoubt(err):
+		if err := d.markDoubt(ctx, rec.ID, p.Recipient, attempts, err.Error(), msgID); err != nil {
+			return nil, err
 		}
-		if err == nil {
-			if err := d.mark(ctx, rec.ID, p.Recipient, "sent", attempts, "", msgID); err != nil {
-				return nil, err
-			}
-			if d.opts.OnSent != nil {
-				d.opts.OnSent()
-			}
-			return nil, nil
+		retry := p.Doubts == 0
+		again := "the next run tries it once more"
+		if !retry {
+			again = "it was already tried once more: it is not sent again"
 		}
-		lastErr = err
-		if !IsTemporary(err) {
-			if err := d.mark(ctx, rec.ID, p.Recipient, "failed", attempts, err.Error(), msgID); err != nil {
-				return nil, err
-			}
-			d.opts.Log.Warn("digest: delivery refused", "to", p.Recipient, "err", err)
-			if err := d.refused(ctx, rec, p.Recipient, err.Error()); err != nil {
-				return nil, err
-			}
-			return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error()}, nil
+		d.opts.Log.Warn("digest: delivery in doubt: the relay had the whole message but never answered; it may have been delivered; "+again,
+			"to", p.Recipient, "digest", rec.ID, "message_id", msgID, "err", err)
+		return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error(), InDoubt: true, Temporary: retry}, nil
+	case err == nil:
+		if err := d.mark(ctx, rec.ID, p.Recipient, "sent", attempts, "", msgID); err != nil {
+			return nil, err
 		}
-		d.opts.Log.Warn("digest: temporary failure", "to", p.Recipient, "attempt", try, "err", err)
-		if try == d.opts.MaxAttempts {
-			break
+		if d.opts.OnSent != nil {
+			d.opts.OnSent()
 		}
-		if d.opts.Sleep(ctx, d.opts.Backoff(try)) != nil {
-			break
+		return nil, nil
+	case !IsTemporary(err):
+		if err := d.mark(ctx, rec.ID, p.Recipient, "failed", attempts, err.Error(), msgID); err != nil {
+			return nil, err
 		}
+		d.opts.Log.Warn("digest: delivery refused", "to", p.Recipient, "err", err)
+		if err := d.refused(ctx, rec, p.Recipient, err.Error()); err != nil {
+			return nil, err
+		}
+		return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error()}, nil
 	}
 	// Still failing: leave it pending for the next run, with what happened.
-	if err := d.mark(ctx, rec.ID, p.Recipient, "pending", attempts, lastErr.Error(), p.MessageID); err != nil {
+	if err := d.mark(ctx, rec.ID, p.Recipient, "pending", attempts, err.Error(), p.MessageID); err != nil {
 		return nil, err
 	}
-	return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: lastErr.Error(), Temporary: true}, nil
+	return &Failure{Recipient: p.Recipient, Attempts: attempts, Error: err.Error(), Temporary: true}, nil
 }
 
 // refused notes a permanent failure of a digest to subscribers, and

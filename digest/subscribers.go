@@ -197,6 +197,9 @@ func (d *Digest) Unsubscribe(ctx context.Context, email string) error {
 		fmtTime(d.opts.Now()), addr); err != nil {
 		return fmt.Errorf("unsubscribe %s: %w", addr, err)
 	}
+	if err := voidConfirmations(ctx, tx, addr); err != nil {
+		return fmt.Errorf("unsubscribe %s: %w", addr, err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("unsubscribe %s: %w", addr, err)
 	}
@@ -336,19 +339,4 @@ func (d *Digest) noteRefusal(ctx context.Context, rcpt, lastErr string) (bool, e
 	}
 	n, _ := res.RowsAffected()
 	return n > 0, nil
-}
-
-// SendConfirmation mails addr the double opt-in link that subscribes it to
-// the themes (nil: every theme) once opened.
-func (d *Digest) SendConfirmation(ctx context.Context, addr string, themes []string) error {
-	m, err := d.confirmation(addr, themes)
-	if err != nil {
-		return err
-	}
-	sender, err := d.dial()
-	if err != nil {
-		return err
-	}
-	defer sender.Close()
-	return sender.Send(ctx, m)
 }

@@ -122,9 +122,3 @@ func (d *Digest) UnsubscribeURL(email string) string {
 func (d *Digest) PreferencesURL(email string) string {
 	return d.opts.BaseURL + "/preferences?t=" + d.token(purposePreferences, email, time.Time{}, "")
 }
-
-// ConfirmURL is the link that confirms a subscription to the themes
-// (nil: every theme); it works for confirmTTL.
-func (d *Digest) ConfirmURL(email string, themes []string) string {
-	return d.opts.BaseURL + "/subscribe/confirm?t=" + d.token(purposeConfirm, email, d.opts.Now().Add(confirmTTL), strings.Join(themes, ","))
-}

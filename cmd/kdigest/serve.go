@@ -52,6 +52,13 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		return fmt.Errorf("listen on %s: %w", c.Addr, err)
 	}
 	defer ln.Close()
+	var metricsLn net.Listener
+	if c.MetricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", c.MetricsAddr); err != nil {
+			return fmt.Errorf("listen on %s (metrics-addr): %w", c.MetricsAddr, err)
+		}
+		defer metricsLn.Close()
+	}
 
 	var hub *hubPinger
 	if c.WebSubHub != "" {
@@ -113,6 +120,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	mail := mailModeOf(c)
 	handler, err := web.NewServer(web.Options{
 		Snapshot: svc.corpus.Snapshot, Log: svc.log, Metrics: svc.metrics, Routes: dig.routes(), Archive: dig.d.Archive(),
+		BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, CrossSiteExempt: []string{digest.OneClickUnsubscribe},
 		Status: func() map[string]any {
 			return svc.health(map[string]any{"watcher": watcher.Status(), "digest_schedule": sched.Status(), "daily_digest_schedule": dailySched.Status(), "last_digest": dig.lastOutcome(ctx), "mail": mail})
 		},
@@ -183,8 +191,23 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 			hub.run(bg)
 		}()
 	}
-	served := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		dig.d.SendConfirmations(bg) // the email in flight is finished and recorded
+	}()
+	servers := 1 // each sends once to served when its Serve returns
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ln) }()
+	var metricsSrv *http.Server
+	if metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", svc.metrics.Handler())
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+		servers++
+		go func() { served <- metricsSrv.Serve(metricsLn) }()
+		svc.log.Info("serving metrics", "addr", metricsLn.Addr().String()+"/metrics")
+	}
 	digestNext := "off"
 	if next := sched.Next(); !next.IsZero() {
 		digestNext = next.Format(time.RFC3339)
@@ -196,6 +219,13 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 
 	select {
 	case err := <-served:
+		srv.Close()
+		if metricsSrv != nil {
+			metricsSrv.Close()
+		}
+		for range servers - 1 {
+			<-served // the other server's Serve has returned
+		}
 		stopBG()
 		wg.Wait()
 		return fmt.Errorf("http server: %w", err)
@@ -207,7 +237,14 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		svc.log.Error("http shutdown", "err", err)
 	}
-	<-served // Serve has returned (ErrServerClosed)
+	if metricsSrv != nil {
+		if err := metricsSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			svc.log.Error("metrics shutdown", "err", err)
+		}
+	}
+	for range servers {
+		<-served // Serve has returned (ErrServerClosed)
+	}
 	stopBG()
 	wg.Wait() // the scheduler waits (bounded) for a digest in progress
 	svc.log.Info("stopped")

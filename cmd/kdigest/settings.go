@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/kdigest/kdigest/digest"
 	"github.com/kdigest/kdigest/feed"
+	"github.com/kdigest/kdigest/feed/web"
 	"github.com/kdigest/kdigest/schedule"
 )
 
@@ -79,6 +81,8 @@ type config struct {
 	Window            time.Duration
 	PerTheme          int
 	LogLevel          slog.Level
+	TrustedProxies    []netip.Prefix
+	MetricsAddr       string
 
 	// smtp is the parsed SMTP URL, nil in outbox mode; dkimPEM is the
 	// DKIM key read by validate. Both are checked before any command runs.
@@ -217,6 +221,25 @@ func settings() []setting {
 			apply: duration(func(c *config) *time.Duration { return &c.Window }, time.Hour)},
 		{name: "per-theme", env: "KDIGEST_PER_THEME", def: "10", usage: `items per theme in the digest before "and N more"`, groups: groupService,
 			apply: positive(func(c *config) *int { return &c.PerTheme })},
+		{name: "trusted-proxy", env: "KDIGEST_TRUSTED_PROXY", usage: "comma-separated CIDR ranges of the reverse proxies whose X-Forwarded-For or Forwarded header names the client, e.g. 127.0.0.1/32,::1", groups: groupService,
+			apply: func(c *config, v string) error {
+				list, err := web.ParseTrustedProxies(v)
+				if err != nil {
+					return fmt.Errorf("want CIDR ranges such as 127.0.0.1/32,10.0.0.0/8: %w", err)
+				}
+				c.TrustedProxies = list
+				return nil
+			}},
+		{name: "metrics-addr", env: "KDIGEST_METRICS_ADDR", usage: "listen address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9464; empty serves no metrics", groups: groupService,
+			apply: func(c *config, v string) error {
+				if v != "" {
+					if _, _, err := net.SplitHostPort(v); err != nil {
+						return fmt.Errorf("want host:port, got %q", v)
+					}
+				}
+				c.MetricsAddr = v
+				return nil
+			}},
 		{name: "log-level", env: "KDIGEST_LOG_LEVEL", def: "info", usage: "debug, info, warn or error", groups: groupService,
 			apply: func(c *config, v string) error {
 				if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

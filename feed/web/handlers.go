@@ -195,21 +195,34 @@ func (s *server) handleHealth() http.Handler {
 	})
 }
 
-// handleNotFound answers paths no route has: 405 with Allow when the path
-// exists for GET, else the 404 page.
+// handleNotFound answers paths no route has for the request's method: 405
+// with an Allow header listing the methods the path has, else the 404 page.
 func (s *server) handleNotFound() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			probe := r.Clone(r.Context())
-			probe.Method = http.MethodGet
-			if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
-				w.Header().Set("Allow", "GET, HEAD")
-				http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-				return
-			}
+		if allow := s.allowed(r); allow != "" {
+			w.Header().Set("Allow", allow)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
 		}
 		s.notFound(w, r, "There is nothing at this address.")
 	})
+}
+
+// probedMethods are the methods a route of the site may have.
+var probedMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// allowed lists, as an Allow header, the methods some route has for r's
+// path; "" when none does. A GET route serves HEAD too.
+func (s *server) allowed(r *http.Request) string {
+	var list []string
+	probe := r.WithContext(r.Context()) // a shallow copy whose method is changed
+	for _, m := range probedMethods {
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			list = append(list, m)
+		}
+	}
+	return strings.Join(list, ", ")
 }
 
 func (s *server) notFound(w http.ResponseWriter, r *http.Request, msg string) {

@@ -18,7 +18,6 @@ func (s *server) routes() {
 		s.handle("GET /digests.atom", s.handleArchiveFeed())
 	}
 	s.handle("GET /healthz", s.handleHealth())
-	s.handle("GET /metrics", s.opts.Metrics.Handler())
 	s.handle("GET /{$}", s.handleIndex())
 	s.handle("/", s.handleNotFound())
 

@@ -1,6 +1,9 @@
 // Package web serves the corpus over HTTP: the pre-rendered feeds with the
-// caching headers feed readers rely on, the HTML pages, /healthz and
-// /metrics, and the digest archive's pages and feed. It receives extra
+// caching headers feed readers rely on, the HTML pages, /healthz, and the
+// digest archive's pages and feed; it counts requests in Metrics, whose
+// handler the caller serves on a listener of its own. Behind trusted
+// proxies it reads the client from X-Forwarded-For or Forwarded, and it
+// refuses forms posted from another site. It receives extra
 // handlers (subscribe, unsubscribe), the archive of past digests and a
 // status function from its caller, and imports neither the digest nor the
 // scheduler.
@@ -13,6 +16,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"time"
 
 	"github.com/kdigest/kdigest/feed"
@@ -43,6 +48,15 @@ type Options struct {
 	Templates fs.FS
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// TrustedProxies are the peers whose X-Forwarded-For or Forwarded
+	// header names the client (see clientAddress); default none.
+	TrustedProxies []netip.Prefix
+	// BaseURL is the site's public URL: a form posted from its origin is
+	// same-site even when the proxy does not pass the Host header on.
+	BaseURL string
+	// CrossSiteExempt are route patterns a form may be posted to from
+	// another site, e.g. "POST /unsubscribe" (RFC 8058 one-click).
+	CrossSiteExempt []string
 }
 
 // server holds what the handlers share.
@@ -86,7 +100,34 @@ func NewServer(opts Options) (http.Handler, error) {
 		s.pages[page] = t
 	}
 	s.routes()
-	return s.recoverer(s.mux), nil
+	csrf, err := crossOriginProtection(opts.BaseURL, opts.CrossSiteExempt)
+	if err != nil {
+		return nil, err
+	}
+	return s.recoverer(clientAddress(opts.TrustedProxies, csrf.Handler(s.mux))), nil
+}
+
+// crossOriginProtection refuses a form posted from another site (its
+// Sec-Fetch-Site or Origin says so) with a 403, except to the exempt
+// patterns. Requests without either header (mail clients, curl) pass.
+func crossOriginProtection(baseURL string, exempt []string) (*http.CrossOriginProtection, error) {
+	c := http.NewCrossOriginProtection()
+	if baseURL != "" {
+		u, err := url.Parse(baseURL)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return nil, fmt.Errorf("base URL %q is not an absolute URL", baseURL)
+		}
+		if err := c.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("base URL %q: %w", baseURL, err)
+		}
+	}
+	for _, p := range exempt {
+		c.AddInsecureBypassPattern(p)
+	}
+	c.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "This form was posted from another site, so it was refused. Use the form on this site.", http.StatusForbidden)
+	}))
+	return c, nil
 }
 
 // recoverer turns a panic in a handler into a 500 and an error log line.

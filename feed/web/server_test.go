@@ -168,7 +168,12 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("requests{route=%q,code=%s} = %v, want %v", tc.route, tc.code, got, tc.want)
 		}
 	}
-	resp, body := do(t, h, http.MethodGet, "/metrics", nil)
+	// The site does not publish them: serve mounts m.Handler on a listener
+	// of its own (--metrics-addr).
+	if resp, _ := do(t, h, http.MethodGet, "/metrics", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /metrics on the site = %d, want 404", resp.StatusCode)
+	}
+	resp, body := do(t, m.Handler(), http.MethodGet, "/metrics", nil)
 	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("GET /metrics: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}

@@ -1,0 +1,365 @@
+package digest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// confirmSchema is the queue of double opt-in emails. A subscribe request
+// adds a row and is answered at once; SendConfirmations mails it, retrying
+// as digest deliveries are retried (the same status values and the same
+// due condition). The row is also the link's state: confirmed once, or
+// void once the address unsubscribed, it confirms nothing again.
+const confirmSchema = `
+CREATE TABLE IF NOT EXISTS confirmations (
+	token_hash TEXT PRIMARY KEY,       -- SHA-256 of the link's token: the table alone confirms no one
+	email      TEXT NOT NULL,
+	themes     TEXT NOT NULL,          -- the themes chosen, comma-separated, as signed in the token ('' = all)
+	created    TEXT NOT NULL,          -- RFC 3339
+	expires    INTEGER NOT NULL,       -- Unix seconds, as signed in the token
+	status     TEXT NOT NULL,          -- pending, sent, failed, in_doubt; then confirmed or void
+	attempts   INTEGER NOT NULL DEFAULT 0,
+	doubts     INTEGER NOT NULL DEFAULT 0,
+	last_error TEXT NOT NULL DEFAULT '',
+	message_id TEXT NOT NULL,
+	next_try   TEXT NOT NULL           -- RFC 3339: not sent before
+);
+CREATE INDEX IF NOT EXISTS confirmations_by_email ON confirmations (email, created);`
+
+// migrateConfirmations (version 3) adds the queue of confirmation emails.
+func migrateConfirmations(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, confirmSchema)
+	return err
+}
+
+const (
+	// confirmPerAddress is how many confirmation emails one address gets
+	// per confirmWindow, whoever asks and from however many addresses.
+	confirmPerAddress = 3
+	confirmWindow     = 24 * time.Hour
+	// confirmRetry is the wait before a confirmation that failed for now
+	// (after its tries) is tried again.
+	confirmRetry = 5 * time.Minute
+	// confirmGiveUp is how long a confirmation is retried before it is
+	// recorded as failed.
+	confirmGiveUp = 24 * time.Hour
+)
+
+// ErrTooManyConfirmations reports an address that already received
+// confirmPerAddress confirmation emails in the last confirmWindow.
+var ErrTooManyConfirmations = errors.New("too many confirmation emails for this address")
+
+// ErrLinkUsed reports a confirmation link that was used already, or whose
+// address unsubscribed since it was sent.
+var ErrLinkUsed = errors.New("confirmation link already used")
+
+func hashToken(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+// queueConfirmation records a confirmation email to addr for the themes
+// (nil: every theme), to be sent by SendConfirmations from notBefore, and
+// wakes it. An address that had confirmPerAddress emails in the last
+// confirmWindow gets ErrTooManyConfirmations, with how long until it may
+// have another.
+func (d *Digest) queueConfirmation(ctx context.Context, addr string, themes []string, notBefore time.Time) (pendingConfirmation, time.Duration, error) {
+	now := d.opts.Now()
+	p := pendingConfirmation{email: addr, themes: strings.Join(themes, ","), expires: now.Add(confirmTTL).Unix(),
+		messageID: "<confirm." + randomID() + "@" + d.domain() + ">"}
+	p.hash = hashToken(d.confirmToken(p))
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return p, 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
+	}
+	defer tx.Rollback()
+	var n int
+	var oldest sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created) FROM confirmations WHERE email = ? AND created > ?`,
+		addr, fmtTime(now.Add(-confirmWindow))).Scan(&n, &oldest); err != nil {
+		return p, 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
+	}
+	if n >= confirmPerAddress {
+		return p, parseTime(oldest.String).Add(confirmWindow).Sub(now), fmt.Errorf("%w: %s", ErrTooManyConfirmations, addr)
+	}
+	// The same request twice in one second makes the same token: one email.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO confirmations (token_hash, email, themes, created, expires, status, message_id, next_try)
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT(token_hash) DO NOTHING`,
+		p.hash, addr, p.themes, fmtTime(now), p.expires, p.messageID, fmtTime(notBefore)); err != nil {
+		return p, 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return p, 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
+	}
+	select {
+	case d.wake <- struct{}{}:
+	default: // a wake-up is already waiting
+	}
+	return p, 0, nil
+}
+
+// confirmToken is the token of p's link: signed, with the address, the
+// themes and the expiry, so the queue needs to keep no secret.
+func (d *Digest) confirmToken(p pendingConfirmation) string {
+	return d.token(purposeConfirm, p.email, time.Unix(p.expires, 0), p.themes)
+}
+
+// SendConfirmation queues a confirmation email to addr for the themes (nil:
+// every theme) and sends it at once, from this process: "subscribers import
+// --confirm". One the relay does not take now stays queued, and the
+// service's SendConfirmations retries it; the error says so.
+func (d *Digest) SendConfirmation(ctx context.Context, addr string, themes []string) error {
+	// Not due for the service until this attempt is over.
+	p, _, err := d.queueConfirmation(ctx, addr, themes, d.opts.Now().Add(confirmRetry))
+	if err != nil {
+		return err
+	}
+	sender, err := d.dial()
+	if err != nil {
+		return err
+	}
+	defer sender.Close()
+	sendErr, err := d.sendConfirmation(ctx, sender, p)
+	switch {
+	case err != nil:
+		return err
+	case sendErr == nil:
+		return nil
+	case IsTemporary(sendErr) || IsInDoubt(sendErr):
+		return fmt.Errorf("confirmation to %s not sent yet (queued: the service tries again): %w", addr, sendErr)
+	default:
+		return fmt.Errorf("confirmation to %s refused: %w", addr, sendErr)
+	}
+}
+
+// checkConfirmation returns the address and themes of a confirmation
+// token, if it can still confirm: ErrBadToken for a forged, altered,
+// expired or unknown one, ErrLinkUsed for one used or voided by an
+// unsubscribe.
+func (d *Digest) checkConfirmation(ctx context.Context, tok string) (addr, themes string, err error) {
+	addr, themes, err = d.verifyData(purposeConfirm, tok)
+	if err != nil {
+		return "", "", err
+	}
+	var status string
+	err = d.db.QueryRowContext(ctx, `SELECT status FROM confirmations WHERE token_hash = ?`, hashToken(tok)).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", ErrBadToken
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("confirmation of %s: %w", addr, err)
+	}
+	if status == "confirmed" || status == "void" {
+		return "", "", fmt.Errorf("%w: %s", ErrLinkUsed, addr)
+	}
+	return addr, themes, nil
+}
+
+// Confirm subscribes the address of a confirmation token to its themes,
+// uses the token up, and sends a new subscriber the welcome message.
+// Errors as checkConfirmation's.
+func (d *Digest) Confirm(ctx context.Context, tok string) (string, error) {
+	addr, themes, err := d.checkConfirmation(ctx, tok)
+	if err != nil {
+		return "", err
+	}
+	_, err = d.SubscribeWith(ctx, addr, Subscription{Themes: splitThemes(themes), Consent: ConsentDoubleOptIn})
+	if err != nil && !errors.Is(err, ErrDuplicate) {
+		return "", err
+	}
+	isNew := err == nil
+	if _, err := d.db.ExecContext(ctx, `UPDATE confirmations SET status = 'confirmed' WHERE token_hash = ?`, hashToken(tok)); err != nil {
+		return "", fmt.Errorf("confirmation of %s: %w", addr, err)
+	}
+	if isNew {
+		if err := d.SendWelcome(ctx, addr); err != nil {
+			d.opts.Log.Warn("digest: welcome message not sent", "to", addr, "err", err)
+		}
+	}
+	return addr, nil
+}
+
+// voidConfirmations makes addr's unused confirmation links useless and
+// its unsent confirmation emails unsent: called as it unsubscribes.
+func voidConfirmations(ctx context.Context, tx *sql.Tx, addr string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE confirmations SET status = 'void' WHERE email = ? AND status != 'confirmed'`, addr)
+	return err
+}
+
+// SendConfirmations mails queued confirmation emails until ctx ends: at
+// once when a subscribe request queues one, and when a failed one is due
+// again. Its caller owns it: it runs in a goroutine the caller waits for,
+// and the message in flight when ctx ends is finished (see
+// SMTPConfig.StopGrace) and recorded.
+func (d *Digest) SendConfirmations(ctx context.Context) {
+	for ctx.Err() == nil {
+		next, err := d.SendDueConfirmations(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.opts.Log.Error("digest: confirmation emails", "err", err)
+		}
+		wait := confirmRetry
+		if !next.IsZero() {
+			wait = min(max(next.Sub(d.opts.Now()), time.Second), confirmRetry)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-d.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// pendingConfirmation is one confirmation email to send.
+type pendingConfirmation struct {
+	hash, email, themes, messageID string
+	expires                        int64
+	attempts                       int
+}
+
+// SendDueConfirmations sends, over one connection, the confirmation emails
+// that are due, and returns when the next one will be (zero: none waits).
+// As a digest run, it stops after maxTempInARow temporary failures in a row;
+// an email in doubt is tried once more later, never twice in one pass.
+// Links past their expiry are deleted, and emails still failing after
+// confirmGiveUp are recorded as failed.
+func (d *Digest) SendDueConfirmations(ctx context.Context) (time.Time, error) {
+	now := d.opts.Now()
+	if _, err := d.db.ExecContext(ctx, `DELETE FROM confirmations WHERE expires < ?`, now.Unix()); err != nil {
+		return time.Time{}, fmt.Errorf("prune confirmations: %w", err)
+	}
+	if _, err := d.db.ExecContext(ctx, `UPDATE confirmations SET status = 'failed' WHERE `+due+` AND created < ?`,
+		fmtTime(now.Add(-confirmGiveUp))); err != nil {
+		return time.Time{}, fmt.Errorf("give up old confirmations: %w", err)
+	}
+	list, err := d.dueConfirmations(ctx, now)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(list) > 0 {
+		if err := d.sendConfirmations(ctx, list); err != nil {
+			return time.Time{}, err
+		}
+	}
+	var next sql.NullString
+	if err := d.db.QueryRowContext(context.WithoutCancel(ctx), `SELECT MIN(next_try) FROM confirmations WHERE `+due).Scan(&next); err != nil {
+		return time.Time{}, fmt.Errorf("next confirmation: %w", err)
+	}
+	return parseTime(next.String), nil
+}
+
+func (d *Digest) dueConfirmations(ctx context.Context, now time.Time) ([]pendingConfirmation, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT token_hash, email, themes, expires, attempts, message_id FROM confirmations
+		WHERE `+due+` AND next_try <= ? ORDER BY created`, fmtTime(now))
+	if err != nil {
+		return nil, fmt.Errorf("due confirmations: %w", err)
+	}
+	defer rows.Close()
+	var out []pendingConfirmation
+	for rows.Next() {
+		var p pendingConfirmation
+		if err := rows.Scan(&p.hash, &p.email, &p.themes, &p.expires, &p.attempts, &p.messageID); err != nil {
+			return nil, fmt.Errorf("due confirmations: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("due confirmations: %w", err)
+	}
+	return out, nil
+}
+
+func (d *Digest) sendConfirmations(ctx context.Context, list []pendingConfirmation) error {
+	sender, err := d.dial()
+	if err != nil {
+		return err
+	}
+	defer sender.Close()
+	tempInARow := 0
+	for _, p := range list {
+		if ctx.Err() != nil {
+			return nil
+		}
+		sendErr, err := d.sendConfirmation(ctx, sender, p)
+		if err != nil {
+			return err
+		}
+		if IsTemporary(sendErr) || IsInDoubt(sendErr) {
+			if tempInARow++; tempInARow == maxTempInARow {
+				d.opts.Log.Warn("digest: the relay keeps failing: the other confirmation emails wait", "for", confirmRetry)
+				return nil
+			}
+		} else {
+			tempInARow = 0
+		}
+	}
+	return nil
+}
+
+// sendConfirmation sends one queued confirmation email with the retry rule
+// of digest deliveries, and records the outcome: sent, failed (refused),
+// in doubt or pending, the last two tried again after confirmRetry. It
+// returns Send's last error; err reports what could not be built or
+// recorded.
+func (d *Digest) sendConfirmation(ctx context.Context, sender Sender, p pendingConfirmation) (sendErr, err error) {
+	tok := d.confirmToken(p)
+	tries, sendErr, buildErr := d.attempt(ctx, sender, p.email, func() (*gomail.Msg, error) {
+		return d.confirmation(p.email, tok, p.messageID)
+	})
+	if buildErr != nil {
+		return nil, buildErr
+	}
+	status, lastErr, doubt := "sent", "", 0
+	switch {
+	case sendErr == nil:
+		d.opts.Log.Info("digest: confirmation email sent", "to", p.email)
+	case IsInDoubt(sendErr):
+		status, doubt = "in_doubt", 1
+		d.opts.Log.Warn("digest: confirmation email in doubt: the relay had it and never answered", "to", p.email, "err", sendErr)
+	case IsTemporary(sendErr):
+		status = "pending"
+		d.opts.Log.Warn("digest: confirmation email failed for now: it is tried again", "to", p.email, "in", confirmRetry, "err", sendErr)
+	default:
+		status = "failed"
+		d.opts.Log.Warn("digest: confirmation email refused", "to", p.email, "err", sendErr)
+	}
+	if sendErr != nil {
+		lastErr = sendErr.Error()
+	}
+	// Recorded even when ctx ended: the message may have gone.
+	if _, err := d.db.ExecContext(context.WithoutCancel(ctx), `UPDATE confirmations SET status = ?, attempts = ?, doubts = doubts + ?,
+		last_error = ?, next_try = ? WHERE token_hash = ? AND status NOT IN ('confirmed', 'void')`,
+		status, p.attempts+tries, doubt, lastErr, fmtTime(d.opts.Now().Add(confirmRetry)), p.hash); err != nil {
+		return sendErr, fmt.Errorf("record confirmation to %s: %w", p.email, err)
+	}
+	return sendErr, nil
+}
+
+// confirmation builds the double opt-in email with the link to tok.
+func (d *Digest) confirmation(rcpt, tok, messageID string) (*gomail.Msg, error) {
+	link := d.opts.BaseURL + "/subscribe/confirm?t=" + tok
+	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	if err := m.From(d.from.String()); err != nil {
+		return nil, fmt.Errorf("from %s: %w", d.from, err)
+	}
+	if err := m.To(rcpt); err != nil {
+		return nil, fmt.Errorf("to %s: %w", rcpt, err)
+	}
+	m.Subject("Confirm your subscription to " + d.opts.Name)
+	m.SetDateWithValue(d.opts.Now())
+	m.SetMessageIDWithValue(strings.Trim(messageID, "<>"))
+	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	body := fmt.Sprintf("Someone, probably you, asked to receive %s at %s.\n\nTo confirm, open this link within %d days and press Confirm:\n\n%s\n\nIf it was not you, ignore this email: nothing will be sent.\n",
+		d.opts.Name, rcpt, int(confirmTTL/(24*time.Hour)), link)
+	m.SetBodyString(gomail.TypeTextPlain, body)
+	return m, nil
+}
