@@ -86,7 +86,11 @@ type Corpus struct {
 	// pending holds, while a change updates the index, the parses of
 	// the change, which the database does not hold yet.
 	pending map[string]*parsed
-	docs    int // the articles line_df counts
+	// loaded holds, while a change updates the index, the shingles read
+	// from the database, so each is read once per change however many
+	// of its articles it is compared with.
+	loaded map[string][]uint32
+	docs   int // the articles line_df counts
 	// bodies holds the bodies of the entries the feeds carry, the only
 	// ones kept in memory; others are read from the database.
 	bodies map[string][]string

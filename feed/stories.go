@@ -151,6 +151,9 @@ func (c *Corpus) setStories(x *theme.StoryIndex) {
 		if p := c.pending[id]; p != nil {
 			return p.print.Shingles, nil
 		}
+		if sh, ok := c.loaded[id]; ok {
+			return sh, nil
+		}
 		var blob []byte
 		if err := c.db.QueryRow(`SELECT print FROM articles WHERE id = ?`, id).Scan(&blob); err != nil {
 			return nil, err
@@ -158,6 +161,9 @@ func (c *Corpus) setStories(x *theme.StoryIndex) {
 		p, ok := decodePrint(blob)
 		if !ok {
 			return nil, fmt.Errorf("article %s: unreadable fingerprint", id)
+		}
+		if c.loaded != nil {
+			c.loaded[id] = p.Shingles
 		}
 		return p.Shingles, nil
 	})
@@ -182,8 +188,8 @@ func (c *Corpus) updateStories(save []*record, p map[string]*parsed) (storyDelta
 		slices.Sort(d.ids)
 		return d, nil
 	}
-	c.pending = p
-	defer func() { c.pending = nil }()
+	c.pending, c.loaded = p, map[string][]uint32{}
+	defer func() { c.pending, c.loaded = nil, nil }()
 	for _, r := range save {
 		var ch theme.StoryChange
 		switch {
