@@ -13,8 +13,12 @@ import (
 //     copy with the smallest id, its canonical: it takes that article's
 //     story and takes no other part in grouping.
 //   - Two canonical articles are linked by an edge when they share an LSH
-//     band of their signatures, their dates are at most storyWindow apart
-//     and their fingerprints are similar.
+//     bucket of at most maxBucket articles, their dates are at most
+//     storyWindow apart and their fingerprints are similar. A crowded
+//     bucket comes from a shingle common to many texts ("officials said
+//     on"), not from a shared story, and comparing all its pairs would
+//     cost the square of the corpus; reports of one story meet in some
+//     small bucket of another band.
 //   - The edges split the articles into components. Inside a component,
 //     articles taken in id order join the first story (in story id order)
 //     they have an edge to and whose every member is within storyWindow
@@ -73,8 +77,12 @@ type StoryIndex struct {
 	// in that bucket; storyEntry.next chains the rest, so a bucket costs
 	// one map entry whatever its size.
 	heads map[uint64]int32
-	slots []*storyEntry // by slot; nil when free
-	free  []int32
+	sizes map[uint64]int32 // articles per bucket
+	// maxBucket is the most articles of a bucket whose pairs are
+	// compared (the constant maxBucket; tests make it small).
+	maxBucket int32
+	slots     []*storyEntry // by slot; nil when free
+	free      []int32
 	// copies lists, per content hash, the ids of its articles, sorted:
 	// the first is the canonical one.
 	copies  map[string][]string
@@ -145,25 +153,33 @@ func (x *StoryIndex) full(e *storyEntry) *Print {
 }
 
 // NewStoryIndex returns an empty index.
-func NewStoryIndex() *StoryIndex {
+func NewStoryIndex() *StoryIndex { return newStoryIndex(maxBucket) }
+
+func newStoryIndex(crowd int32) *StoryIndex {
 	return &StoryIndex{
-		docs:    map[string]*storyEntry{},
-		heads:   map[uint64]int32{},
-		copies:  map[string][]string{},
-		members: map[string][]string{},
+		maxBucket: crowd,
+		sizes:     map[uint64]int32{},
+		docs:      map[string]*storyEntry{},
+		heads:     map[uint64]int32{},
+		copies:    map[string][]string{},
+		members:   map[string][]string{},
 	}
 }
 
 // BuildStoryIndex groups docs from scratch. Each candidate pair is
 // compared once, and each component grouped once.
-func BuildStoryIndex(docs []StoryDoc) *StoryIndex {
-	x := NewStoryIndex()
+func BuildStoryIndex(docs []StoryDoc) *StoryIndex { return buildStoryIndex(docs, maxBucket) }
+
+func buildStoryIndex(docs []StoryDoc, crowd int32) *StoryIndex {
+	x := newStoryIndex(crowd)
 	x.add(docs)
 	var unused StoryChange
-	for _, id := range x.canonicalIDs() {
-		e := x.docs[id]
-		x.bucket(e)
-		x.link(e, &unused) // with the articles bucketed before it: each pair once
+	ids := x.canonicalIDs()
+	for _, id := range ids {
+		x.bucket(x.docs[id], &unused)
+	}
+	for _, id := range ids {
+		x.link(x.docs[id], true, &unused) // with the articles before it: each pair once
 	}
 	x.regroupAll()
 	return x
@@ -174,10 +190,15 @@ func BuildStoryIndex(docs []StoryDoc) *StoryIndex {
 // not a canonical one of docs is an error: the caller builds the index
 // again with BuildStoryIndex.
 func LoadStoryIndex(docs []StoryDoc, edges []StoryEdge) (*StoryIndex, error) {
-	x := NewStoryIndex()
+	return loadStoryIndex(docs, edges, maxBucket)
+}
+
+func loadStoryIndex(docs []StoryDoc, edges []StoryEdge, crowd int32) (*StoryIndex, error) {
+	x := newStoryIndex(crowd)
 	x.add(docs)
+	var unused StoryChange
 	for _, id := range x.canonicalIDs() {
-		x.bucket(x.docs[id])
+		x.bucket(x.docs[id], &unused) // no edges yet: crowding drops none
 	}
 	for _, e := range edges {
 		a, b := x.docs[e.A], x.docs[e.B]
@@ -301,8 +322,8 @@ func (x *StoryIndex) Put(d StoryDoc) StoryChange {
 		}
 	}
 	if x.canonical(e) == d.ID {
-		x.bucket(e)
-		x.link(e, &ch)
+		seeds = append(seeds, x.bucket(e, &ch)...)
+		x.link(e, false, &ch)
 	}
 	x.lighten(e)
 	x.regroup(seeds, &ch)
@@ -371,8 +392,8 @@ func (x *StoryIndex) remove(id string, ch *StoryChange) (seeds []string) {
 			if i == 0 {
 				// The next copy becomes the canonical one.
 				c := x.docs[ids[0]]
-				x.bucket(c)
-				x.link(c, ch)
+				seeds = append(seeds, x.bucket(c, ch)...)
+				x.link(c, false, ch)
 				ch.Stories = append(ch.Stories, ids...) // a new CopyOf
 			}
 			seeds = append(seeds, ids[0])
@@ -400,10 +421,12 @@ func bandKey(sig *[numHashes]uint32, band int) uint64 {
 	return key
 }
 
-// bucket puts the canonical article e in its LSH buckets.
-func (x *StoryIndex) bucket(e *storyEntry) {
+// bucket puts the canonical article e in its LSH buckets. A bucket that
+// e makes crowded no longer links its pairs: it drops the edges that only
+// that bucket gave, recording them in ch, and returns their articles.
+func (x *StoryIndex) bucket(e *storyEntry, ch *StoryChange) (touched []string) {
 	if e.size == 0 {
-		return // an empty body is a story of its own
+		return nil // an empty body is a story of its own
 	}
 	if n := len(x.free); n > 0 {
 		e.slot = x.free[n-1]
@@ -421,23 +444,99 @@ func (x *StoryIndex) bucket(e *storyEntry) {
 			e.next[b] = -1
 		}
 		x.heads[k] = e.slot
+		if x.sizes[k]++; x.sizes[k] == x.maxBucket+1 {
+			touched = append(touched, x.crowded(k, b, e, ch)...)
+		}
 	}
+	return touched
+}
+
+// bucketMembers returns the entries of bucket k of band b, but skip.
+func (x *StoryIndex) bucketMembers(k uint64, b int, skip *storyEntry) []*storyEntry {
+	var out []*storyEntry
+	s, ok := x.heads[k]
+	for ok && s >= 0 {
+		if o := x.slots[s]; o != skip {
+			out = append(out, o)
+		}
+		s = x.slots[s].next[b]
+	}
+	return out
+}
+
+// crowded drops the edges between the articles of bucket k of band b,
+// which e has just made crowded, that no other small bucket gives; it
+// returns the articles whose edges it dropped.
+func (x *StoryIndex) crowded(k uint64, b int, e *storyEntry, ch *StoryChange) (touched []string) {
+	ms := x.bucketMembers(k, b, e)
+	for i, a := range ms {
+		for _, b := range ms[i+1:] {
+			j, ok := slices.BinarySearch(a.edges, b.doc.ID)
+			if !ok || x.shareSmallBucket(a, b) {
+				continue
+			}
+			a.edges = slices.Delete(a.edges, j, j+1)
+			j, _ = slices.BinarySearch(b.edges, a.doc.ID)
+			b.edges = slices.Delete(b.edges, j, j+1)
+			ch.Removed = append(ch.Removed, edge(a.doc.ID, b.doc.ID))
+			touched = append(touched, a.doc.ID, b.doc.ID)
+		}
+	}
+	return touched
+}
+
+// uncrowded links the pairs of bucket k of band b, which has just become
+// small enough to be compared; it returns the articles it linked.
+func (x *StoryIndex) uncrowded(k uint64, b int, ch *StoryChange) (touched []string) {
+	ms := x.bucketMembers(k, b, nil)
+	for i, a := range ms {
+		for _, o := range ms[i+1:] {
+			if _, ok := slices.BinarySearch(a.edges, o.doc.ID); ok || !x.linked(a, o) {
+				continue
+			}
+			insertSorted(&a.edges, o.doc.ID)
+			insertSorted(&o.edges, a.doc.ID)
+			ch.Added = append(ch.Added, edge(a.doc.ID, o.doc.ID))
+			touched = append(touched, a.doc.ID, o.doc.ID)
+		}
+	}
+	return touched
+}
+
+// shareSmallBucket reports whether a and b share a bucket of at most
+// maxBucket articles, which makes them a pair to compare.
+func (x *StoryIndex) shareSmallBucket(a, b *storyEntry) bool {
+	for band := range bands {
+		k := bandKey(&a.doc.Print.Sig, band)
+		if k == bandKey(&b.doc.Print.Sig, band) && x.sizes[k] <= x.maxBucket {
+			return true
+		}
+	}
+	return false
 }
 
 // link computes the edges of the bucketed article e with the others of
-// its buckets, recording them in ch.
-func (x *StoryIndex) link(e *storyEntry, ch *StoryChange) {
+// its small buckets (only those with a smaller id when before is set),
+// recording them in ch.
+func (x *StoryIndex) link(e *storyEntry, before bool, ch *StoryChange) {
 	if e.slot < 0 {
 		return
 	}
 	seen := map[int32]bool{e.slot: true}
 	for b := range bands {
-		for s := x.heads[bandKey(&e.doc.Print.Sig, b)]; s >= 0; s = x.slots[s].next[b] {
+		k := bandKey(&e.doc.Print.Sig, b)
+		if x.sizes[k] > x.maxBucket {
+			continue
+		}
+		for s := x.heads[k]; s >= 0; s = x.slots[s].next[b] {
 			if seen[s] {
 				continue
 			}
 			seen[s] = true
 			o := x.slots[s]
+			if before && o.doc.ID > e.doc.ID {
+				continue
+			}
 			if x.linked(e, o) {
 				insertSorted(&e.edges, o.doc.ID)
 				insertSorted(&o.edges, e.doc.ID)
@@ -448,11 +547,13 @@ func (x *StoryIndex) link(e *storyEntry, ch *StoryChange) {
 }
 
 // unlink takes the canonical article e out of its buckets and drops its
-// edges, returning the articles it had edges to.
+// edges, returning the articles it had edges to and those a bucket it
+// left small enough to compare gave new edges.
 func (x *StoryIndex) unlink(e *storyEntry, ch *StoryChange) []string {
 	if e.slot < 0 {
 		return nil
 	}
+	var touched []string
 	for b := range bands {
 		k := bandKey(&e.doc.Print.Sig, b)
 		if h := x.heads[k]; h == e.slot {
@@ -469,6 +570,12 @@ func (x *StoryIndex) unlink(e *storyEntry, ch *StoryChange) []string {
 				}
 			}
 		}
+		switch x.sizes[k]--; x.sizes[k] {
+		case 0:
+			delete(x.sizes, k)
+		case x.maxBucket: // small again: its pairs are compared
+			touched = append(touched, x.uncrowded(k, b, ch)...)
+		}
 	}
 	x.slots[e.slot] = nil
 	x.free = append(x.free, e.slot)
@@ -481,7 +588,7 @@ func (x *StoryIndex) unlink(e *storyEntry, ch *StoryChange) []string {
 		ch.Removed = append(ch.Removed, edge(e.doc.ID, n))
 	}
 	e.edges = nil
-	return was
+	return append(was, touched...)
 }
 
 // leave takes e out of its story's member list.

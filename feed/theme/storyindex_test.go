@@ -14,7 +14,7 @@ import (
 // fullGroup is the oracle of the story index: it groups docs from
 // scratch, comparing every pair of canonical articles that share a band,
 // with the rule the index uses (linked, groupComponent).
-func fullGroup(docs map[string]StoryDoc) (stories, copyOf map[string]string, edges []StoryEdge) {
+func fullGroup(docs map[string]StoryDoc, crowd int32) (stories, copyOf map[string]string, edges []StoryEdge) {
 	ids := make([]string, 0, len(docs))
 	for id := range docs {
 		ids = append(ids, id)
@@ -37,9 +37,20 @@ func fullGroup(docs map[string]StoryDoc) (stories, copyOf map[string]string, edg
 	for _, id := range canon {
 		entries[id] = &storyEntry{doc: docs[id]}
 	}
+	// A pair is compared when it shares a bucket of at most crowd
+	// canonical articles.
+	sizes := map[uint64]int32{}
+	for _, id := range canon {
+		if p := docs[id].Print; indexed(p) {
+			for band := range bands {
+				sizes[bandKey(&p.Sig, band)]++
+			}
+		}
+	}
 	shareBand := func(a, b *Print) bool {
 		for band := range bands {
-			if bandKey(&a.Sig, band) == bandKey(&b.Sig, band) {
+			k := bandKey(&a.Sig, band)
+			if k == bandKey(&b.Sig, band) && sizes[k] <= crowd {
 				return true
 			}
 		}
@@ -163,7 +174,7 @@ func (c *storyCorpus) copyOf(d StoryDoc, id string) StoryDoc {
 // checkIndex compares the index with the oracle over docs.
 func checkIndex(t *testing.T, step string, x *StoryIndex, docs map[string]StoryDoc) {
 	t.Helper()
-	stories, copyOf, edges := fullGroup(docs)
+	stories, copyOf, edges := fullGroup(docs, x.maxBucket)
 	if x.Len() != len(docs) {
 		t.Fatalf("%s: Len = %d, want %d", step, x.Len(), len(docs))
 	}
@@ -197,9 +208,18 @@ func checkIndex(t *testing.T, step string, x *StoryIndex, docs map[string]StoryD
 // names every article whose story moved, and that the edges it reports,
 // applied to a stored set, give its edges (what the corpus persists).
 func TestStoryIndexMatchesFullGrouping(t *testing.T) {
+	// With buckets of at most 3 compared, buckets become crowded and
+	// small again all the time, which must change the edges they gave.
+	for _, crowd := range []int32{maxBucket, 3} {
+		t.Run(fmt.Sprintf("maxBucket=%d", crowd), func(t *testing.T) { testStoryIndexMatchesFullGrouping(t, crowd) })
+	}
+}
+
+func testStoryIndexMatchesFullGrouping(t *testing.T, crowd int32) {
 	c := newStoryCorpus(7, 60)
 	docs := map[string]StoryDoc{}
-	x := NewStoryIndex()
+	x := newStoryIndex(crowd)
+	crowded := 0
 	stored := map[StoryEdge]bool{}
 	var ids []string
 	next := 0
@@ -208,7 +228,11 @@ func TestStoryIndexMatchesFullGrouping(t *testing.T) {
 		next++
 		docs[d.ID] = d
 		ids = append(ids, d.ID)
-		for _, e := range x.Put(d).Added {
+		ch := x.Put(d)
+		for _, e := range ch.Removed {
+			delete(stored, e)
+		}
+		for _, e := range ch.Added {
 			stored[e] = true
 		}
 		if i%50 == 0 {
@@ -265,6 +289,11 @@ func TestStoryIndexMatchesFullGrouping(t *testing.T) {
 			ch = x.Remove(id)
 		}
 		kinds[kind]++
+		for _, n := range x.sizes {
+			if n > x.maxBucket {
+				crowded++
+			}
+		}
 		where := fmt.Sprintf("step %d (%s)", step, kind)
 		checkIndex(t, where, x, docs)
 		for id := range docs {
@@ -281,6 +310,15 @@ func TestStoryIndexMatchesFullGrouping(t *testing.T) {
 			stored[e] = true
 		}
 		if len(stored) != len(x.Edges()) {
+			now := map[StoryEdge]bool{}
+			for _, e := range x.Edges() {
+				now[e] = true
+			}
+			for e := range stored {
+				if !now[e] {
+					t.Logf("stored but gone: %v (added %v, removed %v)", e, slices.Contains(ch.Added, e), slices.Contains(ch.Removed, e))
+				}
+			}
 			t.Fatalf("%s: %d stored edges after applying the change, want %d", where, len(stored), len(x.Edges()))
 		}
 		for _, e := range x.Edges() {
@@ -293,8 +331,8 @@ func TestStoryIndexMatchesFullGrouping(t *testing.T) {
 			for _, d := range docs {
 				all = append(all, d)
 			}
-			checkIndex(t, where+" built", BuildStoryIndex(all), docs)
-			loaded, err := LoadStoryIndex(all, x.Edges())
+			checkIndex(t, where+" built", buildStoryIndex(all, crowd), docs)
+			loaded, err := loadStoryIndex(all, x.Edges(), crowd)
 			if err != nil {
 				t.Fatalf("%s: load: %v", where, err)
 			}
@@ -311,7 +349,10 @@ func TestStoryIndexMatchesFullGrouping(t *testing.T) {
 			multi++
 		}
 	}
-	t.Logf("changes %v; %d articles, %d in shared stories, %d copies, %d edges", kinds, len(docs), multi, copies, len(x.Edges()))
+	t.Logf("changes %v; %d articles, %d in shared stories, %d copies, %d edges; %d crowded buckets over the steps", kinds, len(docs), multi, copies, len(x.Edges()), crowded)
+	if crowd < maxBucket && crowded < 1000 {
+		t.Errorf("only %d crowded buckets over the steps: the test does not exercise crowding", crowded)
+	}
 	if multi < len(docs)/3 || copies == 0 {
 		t.Errorf("generated corpus too easy: %d of %d in shared stories, %d copies", multi, len(docs), copies)
 	}
