@@ -6,26 +6,29 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/kdigest/kdigest/feed/web"
 )
 
 // OneClickUnsubscribe is the route of the RFC 8058 one-click unsubscribe:
 // mail providers post to it from their own sites, so a check that refuses
 // forms posted from another site must let it through.
-const OneClickUnsubscribe = "POST /unsubscribe"
+const OneClickUnsubscribe = web.RouteUnsubscribe
 
-// Routes returns the digest's HTTP handlers by Go 1.22 pattern, for the web
-// server to mount: subscribe (double opt-in) and unsubscribe (with RFC 8058
-// one-click POST). The archive of sent digests is Archive's.
+// Routes returns the digest's HTTP handlers under the subscription routes
+// feed/web names (web.RouteSubscribe, ...), for the web server to mount:
+// subscribe (double opt-in, confirmed by POST), unsubscribe (with RFC 8058
+// one-click POST) and preferences. The archive of sent digests is Archive's.
 func (d *Digest) Routes() map[string]http.Handler {
 	limit := newLimiter(5, time.Hour, limiterCapacity, d.opts.Now)
 	return map[string]http.Handler{
-		"POST /subscribe":         d.handleSubscribe(limit),
-		"GET /subscribe/confirm":  d.handleConfirmPage(),
-		"POST /subscribe/confirm": d.handleConfirm(),
-		"GET /unsubscribe":        d.handleUnsubscribePage(),
-		OneClickUnsubscribe:       d.handleUnsubscribe(),
-		"GET /preferences":        d.handlePreferencesPage(),
-		"POST /preferences":       d.handlePreferences(),
+		web.RouteSubscribe:       d.handleSubscribe(limit),
+		web.RouteConfirmPage:     d.handleConfirmPage(),
+		web.RouteConfirm:         d.handleConfirm(),
+		web.RouteUnsubscribePage: d.handleUnsubscribePage(),
+		web.RouteUnsubscribe:     d.handleUnsubscribe(),
+		web.RoutePreferencesPage: d.handlePreferencesPage(),
+		web.RoutePreferences:     d.handlePreferences(),
 	}
 }
 

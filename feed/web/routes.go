@@ -5,6 +5,20 @@ import (
 	"sort"
 )
 
+// The routes of the subscription pages. Their handlers belong to the
+// package that keeps the subscribers (digest), which hands them in through
+// Options.Routes under these patterns: every route of the site is named in
+// this file.
+const (
+	RouteSubscribe       = "POST /subscribe"         // the subscribe form
+	RouteConfirmPage     = "GET /subscribe/confirm"  // the confirmation link: a page with a Confirm button
+	RouteConfirm         = "POST /subscribe/confirm" // the Confirm button
+	RouteUnsubscribePage = "GET /unsubscribe"        // the unsubscribe link: a page with a button
+	RouteUnsubscribe     = "POST /unsubscribe"       // that button, and the RFC 8058 one-click unsubscribe
+	RoutePreferencesPage = "GET /preferences"        // a reader's preferences
+	RoutePreferences     = "POST /preferences"       // a change of them
+)
+
 // routes registers every route of the site, in one place.
 func (s *server) routes() {
 	for _, doc := range []string{"feed.atom", "feed.rss", "feed.json", "feeds.opml"} {
@@ -21,6 +35,8 @@ func (s *server) routes() {
 	s.handle("GET /{$}", s.handleIndex())
 	s.handle("/", s.handleNotFound())
 
+	// The handlers handed in: the subscription routes above (and, in
+	// tests, any other).
 	patterns := make([]string, 0, len(s.opts.Routes))
 	for p := range s.opts.Routes {
 		patterns = append(patterns, p)
