@@ -151,6 +151,12 @@ func TestSynthesizeTitle(t *testing.T) {
 		// A sentence ending in an ellipsis is cut after the whole
 		// character, not inside its three bytes (found by FuzzParse).
 		{"Talks in Brussels stalled again… Both sides blamed the other.", "Talks in Brussels stalled again"},
+		// Too long for a headline and no clause break within reach: cut
+		// before a phrase ("of the ... conflict"), never inside one.
+		{"Russian President Vladimir Putin on Thursday stressed the need for a “solely political” resolution of the Nagorno-Karabakh conflict and pledged to help Armenia and Azerbaijan hammer out a peace accord.",
+			"Russian President Vladimir Putin stressed the need for a “solely political” resolution"},
+		{"Officials from Yerevan Baku Tbilisi Ankara Tehran Moscow Washington Brussels Paris Berlin London Rome Madrid Vienna Prague Warsaw met.",
+			"Officials from Yerevan Baku Tbilisi Ankara Tehran Moscow Washington Brussels Paris Berlin London Rome Madrid"},
 	}
 	for _, tt := range tests {
 		got := synthesizeTitle(tt.lede)

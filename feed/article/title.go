@@ -119,10 +119,42 @@ func synthesizeTitle(lede string) string {
 		if utf8.RuneCountInString(best) >= 40 {
 			s = best
 		} else {
-			s = cutWords(s, maxTitle)
+			s = cutPhrase(s, maxTitle)
 		}
 	}
 	return trimTitle(s)
+}
+
+// phraseStart are words that open a phrase: a headline cut before one
+// ends on a whole phrase ("... a political resolution"), where a cut
+// elsewhere can end inside one ("... resolution of the Nagorno-Karabakh").
+var phraseStart = map[string]bool{
+	"of": true, "for": true, "in": true, "on": true, "at": true, "with": true, "by": true,
+	"from": true, "to": true, "and": true, "or": true, "but": true, "as": true, "into": true,
+	"about": true, "against": true, "after": true, "before": true, "amid": true, "during": true,
+	"over": true, "under": true, "between": true, "that": true, "which": true, "who": true,
+	"while": true, "because": true, "since": true, "until": true, "without": true,
+}
+
+// cutPhrase returns the longest prefix of s of at most n characters that
+// ends before a word opening a phrase, so no phrase is cut in two; when
+// none is at least 40 characters long, it cuts at a word boundary.
+func cutPhrase(s string, n int) string {
+	words := strings.Fields(s)
+	best, length := "", 0
+	for i, w := range words {
+		if i > 0 && length >= 40 && phraseStart[strings.ToLower(w)] {
+			best = strings.Join(words[:i], " ")
+		}
+		length += utf8.RuneCountInString(w) + 1
+		if length-1 > n {
+			break
+		}
+	}
+	if best == "" {
+		return cutWords(s, n)
+	}
+	return best
 }
 
 // trimTitle removes trailing punctuation and weak words.
