@@ -76,7 +76,7 @@ func webIssue(id string, created time.Time, is *Issue) *web.Issue {
 	for _, sec := range is.Sections {
 		ws := web.IssueSection{Theme: sec.Theme, More: sec.More, MoreURL: sec.MoreURL}
 		for _, it := range sec.Items {
-			wi := web.IssueItem{Title: it.Title, URL: it.URL, Outlet: it.Outlet, Summary: it.Summary, Date: it.Date}
+			wi := web.IssueItem{Title: it.Title, URL: it.URL, Outlet: it.Outlet, Summary: it.Summary, Date: it.Date, Original: it.Original}
 			for _, o := range it.Also {
 				wi.Also = append(wi.Also, web.IssueLink{Outlet: o.Outlet, URL: o.URL})
 			}

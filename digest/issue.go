@@ -75,8 +75,21 @@ type Item struct {
 	// article states none.
 	Date    string
 	Summary string
-	Also    []Also
-	Ref     int // footnote number in the text part
+	// Original is the article on its outlet's site, when the page
+	// states it (a Source: line, a canonical link, a sidecar), or "".
+	Original    string
+	OriginalRef int // its footnote number in the text part
+	Also        []Also
+	Ref         int // footnote number in the text part
+}
+
+// ReadAt names where Original is: "Read at OUTLET", or "Read the
+// original" when the outlet is not known.
+func (it Item) ReadAt() string {
+	if it.Outlet == "" || it.Outlet == unknownOutlet {
+		return "Read the original"
+	}
+	return "Read at " + it.Outlet
 }
 
 // Also is another outlet's report of the same story.
@@ -90,8 +103,11 @@ func outletOf(e *feed.Entry) string {
 	if o := e.Outlet(); o != "" {
 		return o
 	}
-	return "Unknown outlet"
+	return unknownOutlet
 }
+
+// unknownOutlet names the outlet of an article that states none.
+const unknownOutlet = "Unknown outlet"
 
 // IsNew reports whether an entry is new in the window (since, cutoff]: its
 // publication date is in it, or, when it states none, the time the corpus
@@ -150,6 +166,7 @@ func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry) Item {
 	it := Item{
 		Title: lead.Title, URL: d.opts.BaseURL + "/articles/" + url.PathEscape(lead.ID),
 		Outlet: outletOf(lead), Date: dateOf(lead, d.opts.Location), Summary: lead.Summary,
+		Original: lead.Original(),
 	}
 	for _, o := range snap.AlsoReportedBy(lead) {
 		it.Also = append(it.Also, Also{Outlet: outletOf(o), URL: d.opts.BaseURL + "/articles/" + url.PathEscape(o.ID)})
@@ -184,6 +201,9 @@ func (is *Issue) finish() {
 		for j := range sec.Items {
 			it := &sec.Items[j]
 			it.Ref = ref(it.URL)
+			if it.Original != "" {
+				it.OriginalRef = ref(it.Original)
+			}
 			it.Also = slices.Clone(it.Also)
 			for k := range it.Also {
 				it.Also[k].Ref = ref(it.Also[k].URL)

@@ -169,3 +169,44 @@ func TestNewErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestReadAtTheOriginal checks that an article whose page states its
+// original address (here a NAME.json sidecar) is offered as "Read at
+// OUTLET" in both parts of the digest, the text part by a footnote.
+func TestReadAtTheOriginal(t *testing.T) {
+	e := newEnv(t)
+	const original = "https://www.aa.com.tr/en/world/leaders-agree-on-joint-statement/2726130"
+	sidecar := filepath.Join(e.seeds, "001_3d14f15a5a4da934.json")
+	if err := os.WriteFile(sidecar, []byte(`{"url": "`+original+`"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.corpus.Rescan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	d := e.digest(t)
+	path := filepath.Join(t.TempDir(), "digest.html")
+	if _, err := d.Preview(context.Background(), path, digest.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := os.ReadFile(strings.TrimSuffix(path, ".html") + ".txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `href="` + original + `" style="color:#0b57d0;">Read at Anadolu Agency →</a>`; !strings.Contains(string(html), want) {
+		t.Errorf("HTML part lacks %q", want)
+	}
+	if strings.Count(string(html), "Read at") != 1 {
+		t.Errorf("HTML part offers %d originals, want 1 (only one article states it)", strings.Count(string(html), "Read at"))
+	}
+	m := regexp.MustCompile(`Read at Anadolu Agency \[(\d+)\]`).FindStringSubmatch(string(text))
+	if m == nil {
+		t.Fatalf("text part lacks the Read at line:\n%s", text)
+	}
+	if want := "[" + m[1] + "] " + original; !strings.Contains(string(text), want) {
+		t.Errorf("text part's links lack %q:\n%s", want, text)
+	}
+}

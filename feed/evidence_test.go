@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/kdigest/kdigest/feed/article"
 )
@@ -136,6 +137,56 @@ func TestSidecarReachesParse(t *testing.T) {
 	}
 	if e.URL == "" || e.Title != "Title from the scraper" || e.Article.URL != "https://news.example.com/a/1" {
 		t.Errorf("entry title %q url %q, want the sidecar's", e.Title, e.Article.URL)
+	}
+}
+
+// TestSidecarChanges checks that a sidecar written, edited or removed
+// after its seed was read is a change to that seed: by the name the
+// watcher hands Apply (NAME.json), and by a rescan.
+func TestSidecarChanges(t *testing.T) {
+	name := filepath.Base(seedFiles(t)[1])
+	id := idOf(name)
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t)
+	url := func() string {
+		e, ok := c.Snapshot().Article(id)
+		if !ok {
+			t.Fatal("no entry")
+		}
+		return e.Article.URL
+	}
+	if url() != "" {
+		t.Fatalf("url %q before any sidecar", url())
+	}
+	steps := []struct {
+		name, sidecar, want string
+		rescan              bool
+	}{
+		{"written, applied", `{"url": "https://news.example.com/a/1"}`, "https://news.example.com/a/1", false},
+		{"edited, rescanned", `{"url": "https://news.example.com/a/2"}`, "https://news.example.com/a/2", true},
+		{"removed, applied", "", "", false},
+		{"written again, rescanned", `{"url": "https://news.example.com/a/3"}`, "https://news.example.com/a/3", true},
+	}
+	for _, st := range steps {
+		f.clock.Advance(time.Minute)
+		path := filepath.Join(f.dir, id+".json")
+		if st.sidecar == "" {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			f.write(t, id+".json", st.sidecar)
+		}
+		if st.rescan {
+			if err := c.Rescan(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			mustApply(t, c, id+".json")
+		}
+		if got := url(); got != st.want {
+			t.Errorf("%s: url %q, want %q", st.name, got, st.want)
+		}
 	}
 }
 

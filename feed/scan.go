@@ -39,6 +39,27 @@ func IsSeed(name string) bool {
 // idOf is the article id of a seed file: its name without the extension.
 func idOf(name string) string { return strings.TrimSuffix(name, filepath.Ext(name)) }
 
+// IsSidecar reports whether a file name is a seed's optional NAME.json,
+// whose fields (url, title, published, source) win over extraction: a
+// change to it is a change to its seed.
+func IsSidecar(name string) bool {
+	base := filepath.Base(name)
+	return !strings.HasPrefix(base, ".") && strings.EqualFold(filepath.Ext(base), ".json")
+}
+
+// sidecarName is the name of the sidecar of the seed name.
+func sidecarName(name string) string { return idOf(name) + ".json" }
+
+// withSidecar folds the seed's sidecar, when it has one, into j's size
+// and time, so that a change to either makes the seed's record stale.
+func withSidecar(root string, j job) job {
+	if _, info, err := locate(root, sidecarName(j.name)); err == nil && info.Mode().IsRegular() {
+		j.size += info.Size()
+		j.mod = max(j.mod, info.ModTime().UnixNano())
+	}
+	return j
+}
+
 // job is one seed file to read.
 type job struct {
 	name string
@@ -120,9 +141,13 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 		return fmt.Errorf("rescan: %w", err)
 	}
 	var names []string
+	sidecars := map[string]bool{}
 	for _, de := range des {
 		if IsSeed(de.Name()) {
 			names = append(names, de.Name())
+		}
+		if IsSidecar(de.Name()) {
+			sidecars[de.Name()] = true
 		}
 	}
 	// One stat per file, on every CPU: most of a rescan that finds nothing new.
@@ -168,6 +193,9 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 		}
 		owner[id] = name
 		j := job{name: name, id: id, path: l.path, size: l.info.Size(), mod: l.info.ModTime().UnixNano()}
+		if sidecars[sidecarName(name)] {
+			j = withSidecar(root, j)
+		}
 		if r := c.recs[j.id]; r != nil && c.current(r, j) {
 			if _, bad := c.failed[name]; !bad {
 				continue
@@ -241,6 +269,13 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 	seen := map[string]bool{}
 	for i := 0; i < len(names); i++ {
 		name := filepath.Base(names[i])
+		if IsSidecar(name) {
+			// A sidecar's seed is read again, whatever its extension.
+			if r := c.recs[idOf(name)]; r != nil && !r.removed {
+				names = append(slices.Clip(names), r.file)
+			}
+			continue
+		}
 		if !IsSeed(name) || seen[name] {
 			continue
 		}
@@ -272,7 +307,7 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 					continue
 				}
 			}
-			jobs = append(jobs, job{name: name, id: id, path: path, size: info.Size(), mod: info.ModTime().UnixNano()})
+			jobs = append(jobs, withSidecar(root, job{name: name, id: id, path: path, size: info.Size(), mod: info.ModTime().UnixNano()}))
 		}
 	}
 	var outs []outcome
@@ -376,8 +411,15 @@ func (c *Corpus) readFile(j job) ([]byte, outcome) {
 		o.err = err
 		return nil, o
 	}
-	sum := sha256.Sum256(raw)
-	o.hash = hex.EncodeToString(sum[:])
+	// The hash covers the sidecar too: a new url or title in it is new
+	// content, and a copy with other fields in its sidecar is no copy.
+	h := sha256.New()
+	h.Write(raw)
+	if side := c.sidecar(j.name); side != nil {
+		h.Write([]byte("\x00sidecar\x00"))
+		h.Write(side)
+	}
+	o.hash = hex.EncodeToString(h.Sum(nil))
 	return raw, o
 }
 
@@ -428,7 +470,7 @@ func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence) {
 // It is found and read by the rules of a seed: a link must stay inside
 // the folder, and the size limit holds.
 func (c *Corpus) sidecar(name string) []byte {
-	path, info, err := locate(c.root, strings.TrimSuffix(name, filepath.Ext(name))+".json")
+	path, info, err := locate(c.root, sidecarName(name))
 	if err != nil || !info.Mode().IsRegular() {
 		return nil
 	}

@@ -24,7 +24,8 @@ type WatchOptions struct {
 	// Dir is the folder to watch (not recursive).
 	Dir string
 	// Seed reports the file names Apply wants (kdigest passes feed.IsSeed,
-	// the one rule of which file is a seed); nil passes every name.
+	// the one rule of which file is a seed, or feed.IsSidecar); nil passes
+	// every name.
 	Seed func(name string) bool
 	// Apply is called with the base names of seed files that were created,
 	// changed, renamed in, renamed out or removed: one name, or a batch when

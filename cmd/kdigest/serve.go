@@ -104,7 +104,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		return err
 	}
 	watcher := schedule.NewWatcher(schedule.WatchOptions{
-		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log, Seed: feed.IsSeed,
+		Dir: c.Seeds, RescanEvery: c.Rescan, Log: svc.log, Seed: func(name string) bool { return feed.IsSeed(name) || feed.IsSidecar(name) },
 		Apply: func(ctx context.Context, names ...string) error {
 			start := time.Now()
 			defer func() { svc.metrics.ScanSeconds.Observe(time.Since(start).Seconds()) }()

@@ -415,3 +415,16 @@ func TestHubPasswordNotLogged(t *testing.T) {
 		t.Errorf("the log shows the hub's password:\n%s", log)
 	}
 }
+
+// TestServeFollowsSidecars checks that a NAME.json written beside a seed
+// that is already served reaches the feed without a rescan: the watcher
+// hands it to the corpus, which reads its seed again.
+func TestServeFollowsSidecars(t *testing.T) {
+	seeds := seedsDir(t)
+	base := startServe(t, seeds)
+	const url = "https://www.aa.com.tr/en/world/joint-statement/2726130"
+	writeFile(t, filepath.Join(seeds, "001_3d14f15a5a4da934.json"), `{"url": "`+url+`"}`)
+	within(t, 10*time.Second, "the sidecar's url in /feed.atom", func() bool {
+		return strings.Contains(get(t, base+"/feed.atom"), `href="`+url+`"`)
+	})
+}
