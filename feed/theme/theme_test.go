@@ -262,19 +262,19 @@ func TestSeeds(t *testing.T) {
 	tax := defaultTaxonomy(t)
 	arts := seedArticles(t)
 	results := map[string]any{}
-	prints := map[string]*Print{}
+	var docs []StoryDoc
 	for _, a := range arts {
 		r := tax.Classify(a)
 		if !r.Relevant || r.Theme == "" || len(r.Themes) == 0 || r.Themes[0] != r.Theme {
 			t.Errorf("%s: relevant %v theme %q themes %v; all seeds are on topic with a primary theme", a.ID, r.Relevant, r.Theme, r.Themes)
 		}
 		results[a.ID] = r
-		prints[a.ID] = Fingerprint(a)
+		docs = append(docs, StoryDoc{ID: a.ID, Print: Fingerprint(a)}) // one date: only the texts keep them apart
 	}
-	stories := Group(prints)
-	for id, s := range stories {
-		if s != id {
-			t.Errorf("seed %s grouped into story %s; the seeds report different events", id, s)
+	x := BuildStoryIndex(docs)
+	for _, d := range docs {
+		if s := x.Story(d.ID); s != d.ID {
+			t.Errorf("seed %s grouped into story %s; the seeds report different events", d.ID, s)
 		}
 	}
 	got, err := json.MarshalIndent(results, "", "  ")
@@ -314,11 +314,17 @@ func TestStories(t *testing.T) {
 		"\"We had a frank and productive exchange,\" Michel said after the meeting, adding that the leaders agreed to meet again in July.",
 		"According to Michel, the leaders discussed the border delimitation, the release of detainees and the unblocking of transport links.",
 	}}
-	prints := map[string]*Print{}
+	// One date for all, so only the texts keep stories apart (the dates
+	// keep them apart too: TestStoryRules).
+	var docs []StoryDoc
 	for _, a := range append(arts, &copyOf, sameEventA, sameEventB) {
-		prints[a.ID] = Fingerprint(a)
+		docs = append(docs, StoryDoc{ID: a.ID, Print: Fingerprint(a)})
 	}
-	stories := Group(prints)
+	x := BuildStoryIndex(docs)
+	stories := map[string]string{}
+	for _, d := range docs {
+		stories[d.ID] = x.Story(d.ID)
+	}
 	if stories["zzz_copy"] != "001_3d14f15a5a4da934" {
 		t.Errorf("copy of 001 in story %q, want 001_3d14f15a5a4da934", stories["zzz_copy"])
 	}
@@ -331,11 +337,11 @@ func TestStories(t *testing.T) {
 	if stories["report_a"] == stories["001_3d14f15a5a4da934"] {
 		t.Error("the Brussels meeting grouped with the Sochi one")
 	}
-	if got := Group(nil); len(got) != 0 {
-		t.Errorf("Group(nil) = %v", got)
+	if got := BuildStoryIndex(nil); got.Len() != 0 {
+		t.Errorf("BuildStoryIndex(nil) holds %d articles", got.Len())
 	}
-	empty := map[string]*Print{"a": Fingerprint(&article.Article{}), "b": Fingerprint(&article.Article{})}
-	if s := Group(empty); s["a"] == s["b"] {
+	empty := BuildStoryIndex([]StoryDoc{{ID: "a", Print: Fingerprint(&article.Article{})}, {ID: "b", Print: Fingerprint(&article.Article{})}})
+	if empty.Story("a") == empty.Story("b") {
 		t.Error("two empty articles grouped")
 	}
 }
@@ -439,15 +445,15 @@ func BenchmarkClassify(b *testing.B) {
 
 func BenchmarkGroup(b *testing.B) {
 	arts := seedArticles(b)
-	prints := map[string]*Print{}
+	var docs []StoryDoc
 	for i := 0; i < 10000; i++ {
 		a := *arts[i%len(arts)]
 		// Vary each copy so most are distinct stories.
 		a.Body = append([]string{fmt.Sprintf("Report number %d about item %d in series %d.", i, i*7, i*13)}, a.Body[i%3:]...)
-		prints[fmt.Sprintf("a%05d", i)] = Fingerprint(&a)
+		docs = append(docs, StoryDoc{ID: fmt.Sprintf("a%05d", i), Print: Fingerprint(&a)})
 	}
 	for b.Loop() {
-		Group(prints)
+		BuildStoryIndex(docs)
 	}
 }
 
