@@ -268,8 +268,8 @@ func (d *Digest) SendConfirmations(ctx context.Context) {
 // or a welcome message (kind).
 type pendingConfirmation struct {
 	hash, kind, email, themes, messageID string
-	expires                        int64
-	attempts                       int
+	expires                              int64
+	attempts                             int
 }
 
 // SendDueConfirmations sends, over one connection, the confirmation emails
