@@ -13,11 +13,13 @@ import (
 	gomail "github.com/wneessen/go-mail"
 )
 
-// confirmSchema is the queue of double opt-in emails. A subscribe request
-// adds a row and is answered at once; SendConfirmations mails it, retrying
-// as digest deliveries are retried (the same status values and the same
-// due condition). The row is also the link's state: confirmed once, or
-// void once the address unsubscribed, it confirms nothing again.
+// confirmSchema is the queue of mail to one address outside the digest:
+// double opt-in emails and, since version 4 (kind), welcome messages. A
+// subscribe or confirm request adds a row and is answered at once;
+// SendConfirmations mails it, retrying as digest deliveries are retried
+// (the same status values and the same due condition). A confirmation
+// row is also the link's state: confirmed once, or void once the address
+// unsubscribed, it confirms nothing again.
 const confirmSchema = `
 CREATE TABLE IF NOT EXISTS confirmations (
 	token_hash TEXT PRIMARY KEY,       -- SHA-256 of the link's token: the table alone confirms no one
@@ -37,6 +39,23 @@ CREATE INDEX IF NOT EXISTS confirmations_by_email ON confirmations (email, creat
 // migrateConfirmations (version 3) adds the queue of confirmation emails.
 func migrateConfirmations(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, confirmSchema)
+	return err
+}
+
+// Kinds of queued email.
+const (
+	kindConfirm = "confirm" // the double opt-in email with its link
+	kindWelcome = "welcome" // the welcome message, built when it is sent
+)
+
+// migrateWelcomes (version 4) lets the queue hold welcome messages too, so
+// they are sent and retried by the same loop and the same rule as
+// confirmation emails. A welcome row's key is its confirmation's key with
+// a "welcome:" prefix: one welcome per confirmation, and no link's hash
+// can name it. Its themes are left empty: the message is built from the
+// subscriber as they are when it is sent.
+func migrateWelcomes(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `ALTER TABLE confirmations ADD COLUMN kind TEXT NOT NULL DEFAULT '`+kindConfirm+`'`) // confirm, welcome
 	return err
 }
 
@@ -83,7 +102,7 @@ func (d *Digest) queueConfirmation(ctx context.Context, addr string, themes []st
 	defer tx.Rollback()
 	var n int
 	var oldest sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created) FROM confirmations WHERE email = ? AND created > ?`,
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created) FROM confirmations WHERE kind = '`+kindConfirm+`' AND email = ? AND created > ?`,
 		addr, fmtTime(now.Add(-confirmWindow))).Scan(&n, &oldest); err != nil {
 		return p, 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
 	}
@@ -99,11 +118,16 @@ func (d *Digest) queueConfirmation(ctx context.Context, addr string, themes []st
 	if err := tx.Commit(); err != nil {
 		return p, 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
 	}
+	d.wakeSender()
+	return p, 0, nil
+}
+
+// wakeSender tells SendConfirmations that an email was queued.
+func (d *Digest) wakeSender() {
 	select {
 	case d.wake <- struct{}{}:
 	default: // a wake-up is already waiting
 	}
-	return p, 0, nil
 }
 
 // confirmToken is the token of p's link: signed, with the address, the
@@ -150,7 +174,7 @@ func (d *Digest) checkConfirmation(ctx context.Context, tok string) (addr, theme
 		return "", "", err
 	}
 	var status string
-	err = d.db.QueryRowContext(ctx, `SELECT status FROM confirmations WHERE token_hash = ?`, hashToken(tok)).Scan(&status)
+	err = d.db.QueryRowContext(ctx, `SELECT status FROM confirmations WHERE token_hash = ? AND kind = '`+kindConfirm+`'`, hashToken(tok)).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", ErrBadToken
 	}
@@ -164,8 +188,9 @@ func (d *Digest) checkConfirmation(ctx context.Context, tok string) (addr, theme
 }
 
 // Confirm subscribes the address of a confirmation token to its themes,
-// uses the token up, and sends a new subscriber the welcome message.
-// Errors as checkConfirmation's.
+// uses the token up, and queues the welcome message for a new subscriber:
+// SendConfirmations sends it, so the visitor's page never waits for the
+// relay. Errors as checkConfirmation's.
 func (d *Digest) Confirm(ctx context.Context, tok string) (string, error) {
 	addr, themes, err := d.checkConfirmation(ctx, tok)
 	if err != nil {
@@ -176,27 +201,47 @@ func (d *Digest) Confirm(ctx context.Context, tok string) (string, error) {
 		return "", err
 	}
 	isNew := err == nil
-	if _, err := d.db.ExecContext(ctx, `UPDATE confirmations SET status = 'confirmed' WHERE token_hash = ?`, hashToken(tok)); err != nil {
+	hash := hashToken(tok)
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return "", fmt.Errorf("confirmation of %s: %w", addr, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `UPDATE confirmations SET status = 'confirmed' WHERE token_hash = ?`, hash); err != nil {
 		return "", fmt.Errorf("confirmation of %s: %w", addr, err)
 	}
 	if isNew {
-		if err := d.SendWelcome(ctx, addr); err != nil {
-			d.opts.Log.Warn("digest: welcome message not sent", "to", addr, "err", err)
+		// Keyed by the confirmation: a second POST of the same link, or a
+		// restart, queues no second welcome.
+		now := d.opts.Now()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO confirmations (token_hash, kind, email, themes, created, expires, status, message_id, next_try)
+			VALUES (?, '`+kindWelcome+`', ?, '', ?, ?, 'pending', ?, ?) ON CONFLICT(token_hash) DO NOTHING`,
+			kindWelcome+":"+hash, addr, fmtTime(now), now.Add(confirmTTL).Unix(),
+			"<welcome."+randomID()+"@"+d.domain()+">", fmtTime(now)); err != nil {
+			return "", fmt.Errorf("queue the welcome message to %s: %w", addr, err)
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return "", fmt.Errorf("confirmation of %s: %w", addr, err)
+	}
+	if isNew {
+		d.wakeSender()
 	}
 	return addr, nil
 }
 
 // voidConfirmations makes addr's unused confirmation links useless and
-// its unsent confirmation emails unsent: called as it unsubscribes.
+// its unsent confirmation emails and welcome messages unsent: called as it
+// unsubscribes. A welcome already sent or refused keeps its record.
 func voidConfirmations(ctx context.Context, tx *sql.Tx, addr string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE confirmations SET status = 'void' WHERE email = ? AND status != 'confirmed'`, addr)
+	_, err := tx.ExecContext(ctx, `UPDATE confirmations SET status = 'void' WHERE email = ?
+		AND ((kind = '`+kindConfirm+`' AND status != 'confirmed') OR (kind = '`+kindWelcome+`' AND `+due+`))`, addr)
 	return err
 }
 
-// SendConfirmations mails queued confirmation emails until ctx ends: at
-// once when a subscribe request queues one, and when a failed one is due
-// again. Its caller owns it: it runs in a goroutine the caller waits for,
+// SendConfirmations mails queued confirmation emails and welcome messages
+// until ctx ends: at once when a request queues one, and when a failed one
+// is due again. Its caller owns it: it runs in a goroutine the caller waits for,
 // and the message in flight when ctx ends is finished (see
 // SMTPConfig.StopGrace) and recorded.
 func (d *Digest) SendConfirmations(ctx context.Context) {
@@ -219,15 +264,16 @@ func (d *Digest) SendConfirmations(ctx context.Context) {
 	}
 }
 
-// pendingConfirmation is one confirmation email to send.
+// pendingConfirmation is one queued email to send: a confirmation email
+// or a welcome message (kind).
 type pendingConfirmation struct {
-	hash, email, themes, messageID string
-	expires                        int64
-	attempts                       int
+	hash, kind, email, themes, messageID string
+	expires                              int64
+	attempts                             int
 }
 
 // SendDueConfirmations sends, over one connection, the confirmation emails
-// that are due, and returns when the next one will be (zero: none waits).
+// and welcome messages that are due, and returns when the next one will be (zero: none waits).
 // As a digest run, it stops after maxTempInARow temporary failures in a row;
 // an email in doubt is tried once more later, never twice in one pass.
 // Links past their expiry are deleted, and emails still failing after
@@ -258,7 +304,7 @@ func (d *Digest) SendDueConfirmations(ctx context.Context) (time.Time, error) {
 }
 
 func (d *Digest) dueConfirmations(ctx context.Context, now time.Time) ([]pendingConfirmation, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT token_hash, email, themes, expires, attempts, message_id FROM confirmations
+	rows, err := d.db.QueryContext(ctx, `SELECT token_hash, kind, email, themes, expires, attempts, message_id FROM confirmations
 		WHERE `+due+` AND next_try <= ? ORDER BY created`, fmtTime(now))
 	if err != nil {
 		return nil, fmt.Errorf("due confirmations: %w", err)
@@ -267,7 +313,7 @@ func (d *Digest) dueConfirmations(ctx context.Context, now time.Time) ([]pending
 	var out []pendingConfirmation
 	for rows.Next() {
 		var p pendingConfirmation
-		if err := rows.Scan(&p.hash, &p.email, &p.themes, &p.expires, &p.attempts, &p.messageID); err != nil {
+		if err := rows.Scan(&p.hash, &p.kind, &p.email, &p.themes, &p.expires, &p.attempts, &p.messageID); err != nil {
 			return nil, fmt.Errorf("due confirmations: %w", err)
 		}
 		out = append(out, p)
@@ -295,7 +341,7 @@ func (d *Digest) sendConfirmations(ctx context.Context, list []pendingConfirmati
 		}
 		if IsTemporary(sendErr) || IsInDoubt(sendErr) {
 			if tempInARow++; tempInARow == maxTempInARow {
-				d.opts.Log.Warn("digest: the relay keeps failing: the other confirmation emails wait", "for", confirmRetry)
+				d.opts.Log.Warn("digest: the relay keeps failing: the other queued emails wait", "for", confirmRetry)
 				return nil
 			}
 		} else {
@@ -305,43 +351,61 @@ func (d *Digest) sendConfirmations(ctx context.Context, list []pendingConfirmati
 	return nil
 }
 
-// sendConfirmation sends one queued confirmation email with the retry rule
-// of digest deliveries, and records the outcome: sent, failed (refused),
-// in doubt or pending, the last two tried again after confirmRetry. It
-// returns Send's last error; err reports what could not be built or
-// recorded.
+// sendConfirmation sends one queued email with the retry rule of digest
+// deliveries, and records the outcome: sent, failed (refused), in doubt or
+// pending, the last two tried again after confirmRetry. A welcome message
+// is built here, from the subscriber as they are now; one to an address
+// that is no longer subscribed is recorded void, unsent. It returns Send's
+// last error; err reports what could not be built or recorded.
 func (d *Digest) sendConfirmation(ctx context.Context, sender Sender, p pendingConfirmation) (sendErr, err error) {
-	tok := d.confirmToken(p)
-	tries, sendErr, buildErr := d.attempt(ctx, sender, p.email, func() (*gomail.Msg, error) {
-		return d.confirmation(p.email, tok, p.messageID)
-	})
+	what, build := "confirmation email", func() (*gomail.Msg, error) {
+		return d.confirmation(p.email, d.confirmToken(p), p.messageID)
+	}
+	if p.kind == kindWelcome {
+		s, err := d.Subscriber(ctx, p.email)
+		if errors.Is(err, ErrNoSubscriber) {
+			d.opts.Log.Info("digest: welcome message dropped: no longer subscribed", "to", p.email)
+			return nil, d.recordQueued(ctx, p, "void", 0, 0, err.Error())
+		}
+		if err != nil {
+			return nil, fmt.Errorf("welcome %s: %w", p.email, err)
+		}
+		what, build = "welcome message", func() (*gomail.Msg, error) { return d.welcome(s, p.messageID) }
+	}
+	tries, sendErr, buildErr := d.attempt(ctx, sender, p.email, build)
 	if buildErr != nil {
 		return nil, buildErr
 	}
 	status, lastErr, doubt := "sent", "", 0
 	switch {
 	case sendErr == nil:
-		d.opts.Log.Info("digest: confirmation email sent", "to", p.email)
+		d.opts.Log.Info("digest: "+what+" sent", "to", p.email)
 	case IsInDoubt(sendErr):
 		status, doubt = "in_doubt", 1
-		d.opts.Log.Warn("digest: confirmation email in doubt: the relay had it and never answered", "to", p.email, "err", sendErr)
+		d.opts.Log.Warn("digest: "+what+" in doubt: the relay had it and never answered", "to", p.email, "err", sendErr)
 	case IsTemporary(sendErr):
 		status = "pending"
-		d.opts.Log.Warn("digest: confirmation email failed for now: it is tried again", "to", p.email, "in", confirmRetry, "err", sendErr)
+		d.opts.Log.Warn("digest: "+what+" failed for now: it is tried again", "to", p.email, "in", confirmRetry, "err", sendErr)
 	default:
 		status = "failed"
-		d.opts.Log.Warn("digest: confirmation email refused", "to", p.email, "err", sendErr)
+		d.opts.Log.Warn("digest: "+what+" refused", "to", p.email, "err", sendErr)
 	}
 	if sendErr != nil {
 		lastErr = sendErr.Error()
 	}
-	// Recorded even when ctx ended: the message may have gone.
+	return sendErr, d.recordQueued(ctx, p, status, tries, doubt, lastErr)
+}
+
+// recordQueued records the outcome of an attempt at a queued email, even
+// when ctx ended: the message may have gone. A link confirmed or voided
+// meanwhile keeps that state.
+func (d *Digest) recordQueued(ctx context.Context, p pendingConfirmation, status string, tries, doubt int, lastErr string) error {
 	if _, err := d.db.ExecContext(context.WithoutCancel(ctx), `UPDATE confirmations SET status = ?, attempts = ?, doubts = doubts + ?,
 		last_error = ?, next_try = ? WHERE token_hash = ? AND status NOT IN ('confirmed', 'void')`,
 		status, p.attempts+tries, doubt, lastErr, fmtTime(d.opts.Now().Add(confirmRetry)), p.hash); err != nil {
-		return sendErr, fmt.Errorf("record confirmation to %s: %w", p.email, err)
+		return fmt.Errorf("record %s email to %s: %w", p.kind, p.email, err)
 	}
-	return sendErr, nil
+	return nil
 }
 
 // confirmation builds the double opt-in email with the link to tok.

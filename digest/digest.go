@@ -107,7 +107,7 @@ type Digest struct {
 	tmpl     *templateSet
 	pages    *pageTemplates
 	from     *mail.Address
-	// wake tells SendConfirmations that a confirmation email was queued.
+	// wake tells SendConfirmations that an email was queued.
 	wake chan struct{}
 }
 

@@ -154,10 +154,18 @@ type confirmationRow struct {
 	Attempts                     int
 }
 
-// confirmations reads the queue's rows for addr, oldest first.
+// confirmations reads the queue's rows of confirmation emails for addr,
+// oldest first.
 func confirmations(t *testing.T, e *env, addr string) []confirmationRow {
 	t.Helper()
-	rows, err := e.db.Query(`SELECT status, last_error, message_id, attempts FROM confirmations WHERE email = ? ORDER BY created`, addr)
+	return queued(t, e, "confirm", addr)
+}
+
+// queued reads the queue's rows of a kind (confirm, welcome) for addr,
+// oldest first.
+func queued(t *testing.T, e *env, kind, addr string) []confirmationRow {
+	t.Helper()
+	rows, err := e.db.Query(`SELECT status, last_error, message_id, attempts FROM confirmations WHERE kind = ? AND email = ? ORDER BY created`, kind, addr)
 	if err != nil {
 		t.Fatal(err)
 	}

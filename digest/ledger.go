@@ -52,6 +52,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateLedger,
 	migrateSubscriptions,
 	migrateConfirmations,
+	migrateWelcomes,
 }
 
 // component is the digest's key in the schema_version table.

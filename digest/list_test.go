@@ -285,6 +285,7 @@ func TestWelcomeMessage(t *testing.T) {
 	confirmation, _ := lastTo(t, e, "dana@example.org")
 	link := regexp.MustCompile(`https://kdigest\.example\.org/subscribe/confirm\?t=\S+`).FindString(confirmation.Text)
 	confirmLink(t, srv, strings.TrimPrefix(link, baseURL))
+	waitMail(t, e, 2) // the welcome is queued, and sent by the sender loop
 
 	s, err := d.Subscriber(context.Background(), "dana@example.org")
 	if err != nil || !slices.Equal(s.Themes, []string{"security", "humanitarian"}) || s.Consent != digest.ConsentDoubleOptIn || !s.Created.Equal(t0) {
@@ -322,8 +323,14 @@ func TestWelcomeMessage(t *testing.T) {
 	if res := do(t, srv, http.MethodPost, "/subscribe/confirm", url.Values{"t": {strings.TrimPrefix(link, baseURL+"/subscribe/confirm?t=")}}); res.code != http.StatusGone {
 		t.Errorf("second confirmation = %d, want 410", res.code)
 	}
+	if _, err := d.SendDueConfirmations(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if _, n := lastTo(t, e, "dana@example.org"); n != 2 {
 		t.Errorf("dana got %d messages after confirming twice, want 2", n)
+	}
+	if rows := queued(t, e, "welcome", "dana@example.org"); len(rows) != 1 || rows[0].Status != "sent" {
+		t.Errorf("welcome rows = %+v, want one sent", rows)
 	}
 }
 

@@ -2,7 +2,6 @@ package digest
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
@@ -206,8 +205,9 @@ type welcomeData struct {
 
 // welcome builds the message that greets a confirmed subscriber: their
 // themes, when the next digest comes, their preferences link, and the
-// latest items of their themes.
-func (d *Digest) welcome(s Subscriber) (*gomail.Msg, error) {
+// latest items of their themes. messageID is the one it was queued with,
+// so a retry is the same message.
+func (d *Digest) welcome(s Subscriber, messageID string) (*gomail.Msg, error) {
 	data := welcomeData{Name: d.opts.Name, Email: s.Email, Themes: "every theme", Frequency: s.Frequency,
 		When: d.when(s.Frequency), Preferences: d.PreferencesURL(s.Email), Unsubscribe: d.UnsubscribeURL(s.Email), BaseURL: d.opts.BaseURL}
 	if s.Frequency == Daily {
@@ -242,7 +242,7 @@ func (d *Digest) welcome(s Subscriber) (*gomail.Msg, error) {
 	}
 	m.Subject("Welcome to " + data.Name)
 	m.SetDateWithValue(d.opts.Now())
-	m.SetMessageIDWithValue(fmt.Sprintf("welcome.%s@%s", randomID(), d.domain()))
+	m.SetMessageIDWithValue(strings.Trim(messageID, "<>"))
 	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	m.SetGenHeader(gomail.Header("List-Id"), fmt.Sprintf("%s <digest.%s>", d.opts.Name, d.domain()))
 	m.SetGenHeader(gomail.Header("List-Unsubscribe"), d.listUnsubscribe(data.Unsubscribe))
@@ -267,33 +267,6 @@ func (d *Digest) latest(snap *feed.Snapshot, themes []string, n int) []Item {
 			Outlet: outletOf(e), Date: dateOf(e, d.opts.Location)})
 	}
 	return out
-}
-
-// welcomeTimeout bounds sending the welcome message from the confirmation
-// request: the subscription stands whatever the relay does.
-const welcomeTimeout = 20 * time.Second
-
-// SendWelcome sends the welcome message to a subscriber.
-func (d *Digest) SendWelcome(ctx context.Context, email string) error {
-	s, err := d.Subscriber(ctx, email)
-	if err != nil {
-		return err
-	}
-	m, err := d.welcome(s)
-	if err != nil {
-		return err
-	}
-	sender, err := d.dial()
-	if err != nil {
-		return fmt.Errorf("welcome %s: %w", email, err)
-	}
-	defer sender.Close()
-	ctx, cancel := context.WithTimeout(ctx, welcomeTimeout)
-	defer cancel()
-	if err := sender.Send(ctx, m); err != nil {
-		return fmt.Errorf("welcome %s: %w", email, err)
-	}
-	return nil
 }
 
 // subscribeThemes reads the themes ticked on a subscribe form. None ticked

@@ -63,7 +63,8 @@ func spamScore(t *testing.T, themes []string) {
 	checkSpamScore(t, raw)
 }
 
-// TestWelcomeSpamScore scores the welcome message (text only).
+// TestWelcomeSpamScore scores the welcome message (text only), as the
+// queue sends it after a confirmation.
 func TestWelcomeSpamScore(t *testing.T) {
 	e := newEnv(t)
 	outbox := filepath.Join(t.TempDir(), "outbox")
@@ -72,19 +73,39 @@ func TestWelcomeSpamScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	subscribeWith(t, d, "ann@example.org", digest.Subscription{Themes: []string{"summits"}})
-	if err := d.SendWelcome(context.Background(), "ann@example.org"); err != nil {
+	ctx := context.Background()
+	if err := d.SendConfirmation(ctx, "ann@example.org", []string{"summits"}); err != nil {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
 	if len(files) != 1 {
-		t.Fatalf("outbox holds %v, want one .eml", files)
+		t.Fatalf("outbox holds %v, want the confirmation", files)
 	}
-	raw, err := os.ReadFile(files[0])
+	confirmation, err := os.ReadFile(files[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkSpamScore(t, raw)
+	if _, err := d.Confirm(ctx, confirmToken(t, receivedMessage{Data: confirmation})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SendDueConfirmations(ctx); err != nil {
+		t.Fatal(err)
+	}
+	files, _ = filepath.Glob(filepath.Join(outbox, "*.eml"))
+	var welcome []byte
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(parseMessage(t, raw).Subject, "Welcome to") {
+			welcome = raw
+		}
+	}
+	if len(files) != 2 || welcome == nil {
+		t.Fatalf("outbox holds %v, want the confirmation and the welcome", files)
+	}
+	checkSpamScore(t, welcome)
 }
 
 // checkSpamScore wants spamassassin's score of a message at most 2.0,
