@@ -3,9 +3,6 @@ package feed
 import (
 	"cmp"
 	"context"
-	"fmt"
-	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -193,32 +190,4 @@ func newestFirst(a, b *Entry) int {
 		return d
 	}
 	return cmp.Compare(a.ID, b.ID)
-}
-
-// buildVersion identifies this binary's parser: its VCS revision when built
-// from a clean checkout, else the executable's size and modification time.
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		var rev, dirty string
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				rev = s.Value
-			case "vcs.modified":
-				dirty = s.Value
-			}
-		}
-		if rev != "" && dirty != "true" {
-			return "vcs:" + rev
-		}
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return "unknown"
-	}
-	fi, err := os.Stat(exe)
-	if err != nil {
-		return "unknown"
-	}
-	return fmt.Sprintf("exe:%d:%d", fi.Size(), fi.ModTime().UnixNano())
 }

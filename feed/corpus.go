@@ -54,9 +54,8 @@ type Options struct {
 	// OnChange, when set, is called with each new snapshot after a change,
 	// while the corpus is locked: it must not call Rescan or Apply.
 	OnChange func(*Snapshot)
-	// ParserVersion identifies the article parser; rows saved by another
-	// version are parsed again. Default: the binary's VCS revision,
-	// or its size and modification time for a development build.
+	// ParserVersion identifies the pipeline's output; rows saved by
+	// another version are parsed again. Default: PipelineVersion.
 	ParserVersion string
 	// Log receives one line per failed file and per change; default discards.
 	Log *slog.Logger
@@ -162,7 +161,7 @@ func withDefaults(o Options) (Options, string, error) {
 		o.Taxonomy = t
 	}
 	if o.ParserVersion == "" {
-		o.ParserVersion = buildVersion()
+		o.ParserVersion = PipelineVersion
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

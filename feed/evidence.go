@@ -2,9 +2,7 @@ package feed
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -290,9 +288,8 @@ func AnalyzeAll(seeds []Seed, tax *theme.Taxonomy, now time.Time) []Analysis {
 		if err != nil {
 			continue
 		}
-		sum := sha256.Sum256(s.Raw)
 		a := p.Article
-		e := &Entry{Article: a, Hash: hex.EncodeToString(sum[:]), Date: a.Published}
+		e := &Entry{Article: a, Hash: contentHash(s.Raw, s.Sidecar), Date: a.Published}
 		if e.Date.IsZero() {
 			e.Date = now
 		}

@@ -411,16 +411,21 @@ func (c *Corpus) readFile(j job) ([]byte, outcome) {
 		o.err = err
 		return nil, o
 	}
-	// The hash covers the sidecar too: a new url or title in it is new
-	// content, and a copy with other fields in its sidecar is no copy.
+	o.hash = contentHash(raw, c.sidecar(j.name))
+	return raw, o
+}
+
+// contentHash is the content hash of a seed: its bytes and its sidecar's,
+// if any. A new url or title in the sidecar is new content, and a copy
+// with other fields in its sidecar is no exact copy.
+func contentHash(raw, sidecar []byte) string {
 	h := sha256.New()
 	h.Write(raw)
-	if side := c.sidecar(j.name); side != nil {
+	if sidecar != nil {
 		h.Write([]byte("\x00sidecar\x00"))
-		h.Write(side)
+		h.Write(sidecar)
 	}
-	o.hash = hex.EncodeToString(h.Sum(nil))
-	return raw, o
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // needsParse settles, without parsing, an outcome whose content the corpus

@@ -40,13 +40,16 @@ func parseHTML(name string, raw []byte, ev Evidence) (*Article, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", name, err)
 	}
+	stated, hasTime := statedTime(doc) // before the extraction changes the tree
 	res, err := trafilatura.ExtractDocument(doc, trafilatura.Options{
 		EnableFallback:  true,
 		ExcludeComments: true,
 		// The date the page's metadata and markup state, never one found
 		// by scanning the text (which finds dates that are not the
-		// publication's).
-		HtmlDateOptions: &htmldate.Options{UseOriginalDate: true, SkipExtensiveSearch: true, ExtractTime: true},
+		// publication's). Its day only: with times, htmldate picks among
+		// a page's several stated times in map order, so one page gave
+		// 06:37 or 06:40 from run to run; the time comes from statedTime.
+		HtmlDateOptions: &htmldate.Options{UseOriginalDate: true, SkipExtensiveSearch: true},
 	})
 	if err != nil || res == nil {
 		// The library reports a page it finds no text in as an error.
@@ -82,7 +85,11 @@ func parseHTML(name string, raw []byte, ev Evidence) (*Article, error) {
 	if len(a.Body) == 0 {
 		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
 	}
-	if d := res.Metadata.Date; !d.IsZero() {
+	d := res.Metadata.Date
+	if hasTime && (d.IsZero() || stated.UTC().Format(time.DateOnly) == d.Format(time.DateOnly)) {
+		d = stated
+	}
+	if !d.IsZero() {
 		if plausible(d, ev.Now) {
 			a.Published, a.PublishedPrecision = d.UTC(), precisionOf(d)
 		} else {
@@ -94,6 +101,20 @@ func parseHTML(name string, raw []byte, ev Evidence) (*Article, error) {
 	applySidecar(a, name, ev)
 	finish(a)
 	return a, nil
+}
+
+// statedTime returns the publication time the page states in a standard
+// meta tag (Open Graph's article:published_time, schema.org's
+// datePublished) as a full RFC 3339 time, the first in document order.
+func statedTime(doc *html.Node) (time.Time, bool) {
+	for _, sel := range []string{`meta[property="article:published_time"]`, `meta[itemprop="datePublished"]`} {
+		for _, n := range dom.QuerySelectorAll(doc, sel) {
+			if t, err := time.Parse(time.RFC3339, strings.TrimSpace(dom.GetAttribute(n, "content"))); err == nil {
+				return t, true
+			}
+		}
+	}
+	return time.Time{}, false
 }
 
 // precisionOf guesses how much of a metadata time was stated: a time at

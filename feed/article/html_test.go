@@ -132,3 +132,36 @@ func FuzzParseHTML(f *testing.F) {
 		}
 	})
 }
+
+// TestStatedTime checks where an HTML seed's publication time comes from:
+// the first standard meta tag that states a full time, in document order,
+// so a page that states several gives the same one on every parse.
+func TestStatedTime(t *testing.T) {
+	tests := []struct {
+		name, head string
+		want       time.Time
+		ok         bool
+	}{
+		{"open graph", `<meta property="article:published_time" content="2026-11-20T08:30:00+04:00">`,
+			time.Date(2026, 11, 20, 4, 30, 0, 0, time.UTC), true},
+		{"schema.org", `<meta itemprop="datePublished" content="2026-11-20T08:30:00Z">`,
+			time.Date(2026, 11, 20, 8, 30, 0, 0, time.UTC), true},
+		{"the first of two", `<meta property="article:published_time" content="2026-11-20T06:37:00Z"><meta property="article:published_time" content="2026-11-20T06:40:00Z">`,
+			time.Date(2026, 11, 20, 6, 37, 0, 0, time.UTC), true},
+		{"a day only", `<meta property="article:published_time" content="2026-11-20">`, time.Time{}, false},
+		{"garbage", `<meta property="article:published_time" content="yesterday">`, time.Time{}, false},
+		{"none", ``, time.Time{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := parseDocument([]byte(strings.Replace(htmlPage, "%s", tt.head, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := statedTime(doc)
+			if ok != tt.ok || !got.Equal(tt.want) {
+				t.Errorf("statedTime = %v, %v; want %v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
