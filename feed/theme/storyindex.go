@@ -73,11 +73,10 @@ type StoryChange struct {
 // concurrent use.
 type StoryIndex struct {
 	docs map[string]*storyEntry
-	// heads maps a band key to the slot of the last canonical article put
-	// in that bucket; storyEntry.next chains the rest, so a bucket costs
-	// one map entry whatever its size.
-	heads map[uint64]int32
-	sizes map[uint64]int32 // articles per bucket
+	// buckets maps a band key to its bucket: the last canonical article
+	// put in it, storyEntry.next chaining the rest, so a bucket costs one
+	// map entry whatever its size.
+	buckets map[uint64]bucket
 	// maxBucket is the most articles of a bucket whose pairs are
 	// compared (the constant maxBucket; tests make it small).
 	maxBucket int32
@@ -92,6 +91,10 @@ type StoryIndex struct {
 	load func(id string) ([]uint32, error)
 	err  error
 }
+
+// bucket is one LSH bucket: the slot of the last article put in it (the
+// others are chained by storyEntry.next) and how many articles it holds.
+type bucket struct{ head, size int32 }
 
 // storyEntry is one article in the index.
 type storyEntry struct {
@@ -158,9 +161,8 @@ func NewStoryIndex() *StoryIndex { return newStoryIndex(maxBucket) }
 func newStoryIndex(crowd int32) *StoryIndex {
 	return &StoryIndex{
 		maxBucket: crowd,
-		sizes:     map[uint64]int32{},
 		docs:      map[string]*storyEntry{},
-		heads:     map[uint64]int32{},
+		buckets:   map[uint64]bucket{},
 		copies:    map[string][]string{},
 		members:   map[string][]string{},
 	}
@@ -175,6 +177,7 @@ func buildStoryIndex(docs []StoryDoc, crowd int32) *StoryIndex {
 	x.add(docs)
 	var unused StoryChange
 	ids := x.canonicalIDs()
+	x.buckets = make(map[uint64]bucket, len(ids)*bands) // no rehash while filling
 	for _, id := range ids {
 		x.bucket(x.docs[id], &unused)
 	}
@@ -197,7 +200,9 @@ func loadStoryIndex(docs []StoryDoc, edges []StoryEdge, crowd int32) (*StoryInde
 	x := newStoryIndex(crowd)
 	x.add(docs)
 	var unused StoryChange
-	for _, id := range x.canonicalIDs() {
+	ids := x.canonicalIDs()
+	x.buckets = make(map[uint64]bucket, len(ids)*bands) // no rehash while filling
+	for _, id := range ids {
 		x.bucket(x.docs[id], &unused) // no edges yet: crowding drops none
 	}
 	for _, e := range edges {
@@ -438,13 +443,16 @@ func (x *StoryIndex) bucket(e *storyEntry, ch *StoryChange) (touched []string) {
 	}
 	for b := range bands {
 		k := bandKey(&e.doc.Print.Sig, b)
-		if h, ok := x.heads[k]; ok {
-			e.next[b] = h
+		bk, ok := x.buckets[k]
+		if ok {
+			e.next[b] = bk.head
 		} else {
 			e.next[b] = -1
 		}
-		x.heads[k] = e.slot
-		if x.sizes[k]++; x.sizes[k] == x.maxBucket+1 {
+		bk.head = e.slot
+		bk.size++
+		x.buckets[k] = bk
+		if bk.size == x.maxBucket+1 {
 			touched = append(touched, x.crowded(k, b, e, ch)...)
 		}
 	}
@@ -454,8 +462,8 @@ func (x *StoryIndex) bucket(e *storyEntry, ch *StoryChange) (touched []string) {
 // bucketMembers returns the entries of bucket k of band b, but skip.
 func (x *StoryIndex) bucketMembers(k uint64, b int, skip *storyEntry) []*storyEntry {
 	var out []*storyEntry
-	s, ok := x.heads[k]
-	for ok && s >= 0 {
+	bk, ok := x.buckets[k]
+	for s := bk.head; ok && s >= 0; {
 		if o := x.slots[s]; o != skip {
 			out = append(out, o)
 		}
@@ -508,7 +516,7 @@ func (x *StoryIndex) uncrowded(k uint64, b int, ch *StoryChange) (touched []stri
 func (x *StoryIndex) shareSmallBucket(a, b *storyEntry) bool {
 	for band := range bands {
 		k := bandKey(&a.doc.Print.Sig, band)
-		if k == bandKey(&b.doc.Print.Sig, band) && x.sizes[k] <= x.maxBucket {
+		if k == bandKey(&b.doc.Print.Sig, band) && x.buckets[k].size <= x.maxBucket {
 			return true
 		}
 	}
@@ -525,10 +533,11 @@ func (x *StoryIndex) link(e *storyEntry, before bool, ch *StoryChange) {
 	seen := map[int32]bool{e.slot: true}
 	for b := range bands {
 		k := bandKey(&e.doc.Print.Sig, b)
-		if x.sizes[k] > x.maxBucket {
+		bk := x.buckets[k] // e is in it
+		if bk.size > x.maxBucket {
 			continue
 		}
-		for s := x.heads[k]; s >= 0; s = x.slots[s].next[b] {
+		for s := bk.head; s >= 0; s = x.slots[s].next[b] {
 			if seen[s] {
 				continue
 			}
@@ -556,24 +565,24 @@ func (x *StoryIndex) unlink(e *storyEntry, ch *StoryChange) []string {
 	var touched []string
 	for b := range bands {
 		k := bandKey(&e.doc.Print.Sig, b)
-		if h := x.heads[k]; h == e.slot {
-			if e.next[b] < 0 {
-				delete(x.heads, k)
-			} else {
-				x.heads[k] = e.next[b]
-			}
+		bk := x.buckets[k]
+		if bk.head == e.slot {
+			bk.head = e.next[b]
 		} else {
-			for s := h; ; s = x.slots[s].next[b] {
+			for s := bk.head; ; s = x.slots[s].next[b] {
 				if x.slots[s].next[b] == e.slot {
 					x.slots[s].next[b] = e.next[b]
 					break
 				}
 			}
 		}
-		switch x.sizes[k]--; x.sizes[k] {
-		case 0:
-			delete(x.sizes, k)
-		case x.maxBucket: // small again: its pairs are compared
+		bk.size--
+		if bk.size == 0 {
+			delete(x.buckets, k)
+			continue
+		}
+		x.buckets[k] = bk
+		if bk.size == x.maxBucket { // small again: its pairs are compared
 			touched = append(touched, x.uncrowded(k, b, ch)...)
 		}
 	}

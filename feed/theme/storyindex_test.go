@@ -289,8 +289,8 @@ func testStoryIndexMatchesFullGrouping(t *testing.T, crowd int32) {
 			ch = x.Remove(id)
 		}
 		kinds[kind]++
-		for _, n := range x.sizes {
-			if n > x.maxBucket {
+		for _, bk := range x.buckets {
+			if bk.size > x.maxBucket {
 				crowded++
 			}
 		}
