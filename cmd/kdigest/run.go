@@ -63,14 +63,10 @@ func commands() []*command {
 	}
 }
 
-// run is the whole program behind main, with its inputs made explicit so
-// tests can call it.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	return runEnv(ctx, args, env{getenv: getenv, stdout: stdout, stderr: stderr})
-}
-
-// runEnv is run with the whole environment at hand.
-func runEnv(ctx context.Context, args []string, e env) int {
+// run is the whole program behind main, with its inputs (the arguments
+// and env: the environment and the output streams) made explicit so tests
+// can call it.
+func run(ctx context.Context, args []string, e env) int {
 	if len(args) == 0 {
 		printUsage(e.stderr)
 		return exitUsage

@@ -27,7 +27,7 @@ func runKdigest(t *testing.T, environ map[string]string, args ...string) (int, s
 		},
 		stdout: &stdout, stderr: &stderr,
 	}
-	code := runEnv(context.Background(), args, e)
+	code := run(context.Background(), args, e)
 	return code, stdout.String(), stderr.String()
 }
 

@@ -124,7 +124,7 @@ func (s *server) handleTheme() http.Handler {
 func (s *server) handleIndex() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.servePage(w, r, "index", "index", func(snap *feed.Snapshot) any {
-			return indexPage{Site: s.site(snap), Sections: sections(snap, 5), Subscribe: s.hasRoute("POST /subscribe")}
+			return indexPage{Site: s.site(snap), Sections: sections(snap, 5), Subscribe: s.hasRoute(RouteSubscribe)}
 		})
 	})
 }
@@ -160,7 +160,7 @@ func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string) {
 				break
 			}
 		}
-		return themePage{Site: s.site(snap), Theme: th, Items: items, Subscribe: s.hasRoute("POST /subscribe")}
+		return themePage{Site: s.site(snap), Theme: th, Items: items, Subscribe: s.hasRoute(RouteSubscribe)}
 	})
 }
 
