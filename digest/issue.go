@@ -165,23 +165,13 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry) Item {
 	it := Item{
 		Title: lead.Title, URL: d.opts.BaseURL + "/articles/" + url.PathEscape(lead.ID),
-		Outlet: outletOf(lead), Date: dateOf(lead, d.opts.Location), Summary: lead.Summary,
+		Outlet: outletOf(lead), Date: lead.DateText(d.opts.Location), Summary: lead.Summary,
 		Original: lead.Original(),
 	}
 	for _, o := range snap.AlsoReportedBy(lead) {
 		it.Also = append(it.Also, Also{Outlet: outletOf(o), URL: d.opts.BaseURL + "/articles/" + url.PathEscape(o.ID)})
 	}
 	return it
-}
-
-// dateOf is an entry's date as the email shows it: the publication date,
-// or the day it was first seen, said as such.
-func dateOf(e *feed.Entry, loc *time.Location) string {
-	day := e.Date.In(loc).Format("2 Jan 2006")
-	if e.Published.IsZero() {
-		return "first seen " + day
-	}
-	return day
 }
 
 // finish numbers the links (the text part's footnotes) and derives the

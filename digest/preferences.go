@@ -264,7 +264,7 @@ func (d *Digest) latest(snap *feed.Snapshot, themes []string, n int) []Item {
 	var out []Item
 	for _, e := range leads[:min(n, len(leads))] {
 		out = append(out, Item{Title: e.Title, URL: d.opts.BaseURL + "/articles/" + url.PathEscape(e.ID),
-			Outlet: outletOf(e), Date: dateOf(e, d.opts.Location)})
+			Outlet: outletOf(e), Date: e.DateText(d.opts.Location)})
 	}
 	return out
 }
