@@ -74,7 +74,6 @@ type Corpus struct {
 	scanPart int // the most files a rescan reads and saves at once: scanPart
 
 	mu      sync.Mutex
-	root    string             // Dir's real path, as of the last change
 	outside map[string]bool    // links out of the folder, logged once
 	recs    map[string]*record // by article id, removed files included
 	failed  map[string]failure // by file name
@@ -185,7 +184,7 @@ func (c *Corpus) now() time.Time { return c.opts.Now().UTC() }
 
 // statDir checks that the seeds folder exists, so a missing folder is an
 // error rather than every article being removed, and returns its real
-// path (links resolved), which it keeps in c.root for the reads.
+// path (links resolved), which the reads of a change go by.
 func (c *Corpus) statDir() (string, error) {
 	root, err := filepath.Abs(c.opts.Dir)
 	if err == nil {
@@ -201,7 +200,6 @@ func (c *Corpus) statDir() (string, error) {
 	if !fi.IsDir() {
 		return "", fmt.Errorf("seeds folder %s: %w", c.opts.Dir, ErrNotDir)
 	}
-	c.root = root
 	return root, nil
 }
 

@@ -50,10 +50,12 @@ func IsSidecar(name string) bool {
 // sidecarName is the name of the sidecar of the seed name.
 func sidecarName(name string) string { return idOf(name) + ".json" }
 
-// withSidecar folds the seed's sidecar, when it has one, into j's size
-// and time, so that a change to either makes the seed's record stale.
+// withSidecar gives j the seed's sidecar, when it has one (found by the
+// rules of a seed: a link must stay inside the folder), and folds it into
+// j's size and time, so that a change to either makes the record stale.
 func withSidecar(root string, j job) job {
-	if _, info, err := locate(root, sidecarName(j.name)); err == nil && info.Mode().IsRegular() {
+	if path, info, err := locate(root, sidecarName(j.name)); err == nil && info.Mode().IsRegular() {
+		j.sidecar, j.sidecarSize = path, info.Size()
 		j.size += info.Size()
 		j.mod = max(j.mod, info.ModTime().UnixNano())
 	}
@@ -65,18 +67,22 @@ type job struct {
 	name string
 	id   string
 	path string // the file to read: the seed, or the target of its link
-	size int64
-	mod  int64
+	size int64  // with the sidecar's
+	mod  int64  // the later of the seed's and the sidecar's
+	// sidecar is the path of the seed's NAME.json, or "".
+	sidecar     string
+	sidecarSize int64
 }
 
 // outcome is what reading one seed file gave.
 type outcome struct {
 	job
-	hash   string
-	rec    *record  // the new record, nil when the file failed
-	parsed *parsed  // what its parse adds to the record; nil when not parsed
-	lines  []uint64 // the page's line keys, when it needs a parse
-	err    error    // why the file failed
+	hash    string
+	sidecar []byte   // the sidecar's content, read with the file; nil for none
+	rec     *record  // the new record, nil when the file failed
+	parsed  *parsed  // what its parse adds to the record; nil when not parsed
+	lines   []uint64 // the page's line keys, when it needs a parse
+	err     error    // why the file failed
 }
 
 // ErrOutside reports a seed that is a symbolic link to a file outside the
@@ -411,7 +417,11 @@ func (c *Corpus) readFile(j job) ([]byte, outcome) {
 		o.err = err
 		return nil, o
 	}
-	o.hash = contentHash(raw, c.sidecar(j.name))
+	if j.sidecar != "" {
+		// An unreadable sidecar is no sidecar: the seed stands alone.
+		o.sidecar, _ = readSeed(j.sidecar, j.sidecarSize)
+	}
+	o.hash = contentHash(raw, o.sidecar)
 	return raw, o
 }
 
@@ -450,7 +460,7 @@ func (c *Corpus) needsParse(o *outcome) bool {
 // makes its record.
 func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence) {
 	j := o.job
-	ev.Sidecar = c.sidecar(j.name)
+	ev.Sidecar = o.sidecar
 	now := c.now()
 	ev.Now = now
 	p, err := Analyze(j.name, raw, ev, c.opts.Taxonomy)
@@ -469,21 +479,6 @@ func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence) {
 	o.parsed = &parsed{body: p.Article.Body, warnings: p.Article.Warnings, print: p.Print, lines: o.lines}
 	r.entry = c.newEntry(r, p.Article, p.Class)
 	o.rec = r
-}
-
-// sidecar returns the content of the seed's optional NAME.json, or nil.
-// It is found and read by the rules of a seed: a link must stay inside
-// the folder, and the size limit holds.
-func (c *Corpus) sidecar(name string) []byte {
-	path, info, err := locate(c.root, sidecarName(name))
-	if err != nil || !info.Mode().IsRegular() {
-		return nil
-	}
-	b, err := readSeed(path, info.Size())
-	if err != nil {
-		return nil
-	}
-	return b
 }
 
 // readSeed reads the file at path, whose size a stat just gave, through
