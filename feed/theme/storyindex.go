@@ -179,7 +179,7 @@ func buildStoryIndex(docs []StoryDoc, crowd int32) *StoryIndex {
 	ids := x.canonicalIDs()
 	x.buckets = make(map[uint64]bucket, len(ids)*bands) // no rehash while filling
 	for _, id := range ids {
-		x.bucket(x.docs[id], &unused)
+		x.bucket(x.docs[id], nil)
 	}
 	for _, id := range ids {
 		x.link(x.docs[id], true, &unused) // with the articles before it: each pair once
@@ -199,11 +199,10 @@ func LoadStoryIndex(docs []StoryDoc, edges []StoryEdge) (*StoryIndex, error) {
 func loadStoryIndex(docs []StoryDoc, edges []StoryEdge, crowd int32) (*StoryIndex, error) {
 	x := newStoryIndex(crowd)
 	x.add(docs)
-	var unused StoryChange
 	ids := x.canonicalIDs()
 	x.buckets = make(map[uint64]bucket, len(ids)*bands) // no rehash while filling
 	for _, id := range ids {
-		x.bucket(x.docs[id], &unused) // no edges yet: crowding drops none
+		x.bucket(x.docs[id], nil)
 	}
 	for _, e := range edges {
 		a, b := x.docs[e.A], x.docs[e.B]
@@ -428,7 +427,8 @@ func bandKey(sig *[numHashes]uint32, band int) uint64 {
 
 // bucket puts the canonical article e in its LSH buckets. A bucket that
 // e makes crowded no longer links its pairs: it drops the edges that only
-// that bucket gave, recording them in ch, and returns their articles.
+// that bucket gave, recording them in ch, and returns their articles. A
+// bulk fill, before any edge exists, passes a nil ch.
 func (x *StoryIndex) bucket(e *storyEntry, ch *StoryChange) (touched []string) {
 	if e.size == 0 {
 		return nil // an empty body is a story of its own
@@ -452,7 +452,7 @@ func (x *StoryIndex) bucket(e *storyEntry, ch *StoryChange) (touched []string) {
 		bk.head = e.slot
 		bk.size++
 		x.buckets[k] = bk
-		if bk.size == x.maxBucket+1 {
+		if bk.size == x.maxBucket+1 && ch != nil { // a bulk fill has no edges to drop
 			touched = append(touched, x.crowded(k, b, e, ch)...)
 		}
 	}
