@@ -216,7 +216,7 @@ func (c *Corpus) renderRSS(s *Snapshot, ch channel) ([]byte, error) {
 	for i, ri := range rf.Items {
 		e := ch.entries[i]
 		item := rssItem{RssItem: ri, Creator: ri.Author}
-		ri.Author, ri.Source = "", ""
+		ri.Author = ""
 		if o := e.Original(); o != "" {
 			ri.Link = o
 		}
@@ -239,6 +239,7 @@ func (c *Corpus) renderJSON(s *Snapshot, ch channel) ([]byte, error) {
 	for i, it := range jf.Items {
 		e := ch.entries[i]
 		it.Summary = xmlClean(e.Summary) // JSON Feed summaries are plain text
+		it.ExternalUrl = e.Original()    // the article on its outlet's site, when stated
 		published, updated := e.Date.UTC(), entryUpdated(e).UTC()
 		it.PublishedDate, it.ModifiedDate = &published, &updated
 		if e.Undated() {

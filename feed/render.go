@@ -188,9 +188,6 @@ func (c *Corpus) gorillaFeed(s *Snapshot, ch channel) *feeds.Feed {
 			Created:     e.Date,
 			Updated:     entryUpdated(e),
 		}
-		if o := e.Original(); o != "" {
-			item.Source = &feeds.Link{Href: o} // JSON Feed's external_url; see extend.go for Atom and RSS
-		}
 		f.Items = append(f.Items, item)
 	}
 	return f
