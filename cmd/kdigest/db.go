@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -37,7 +38,7 @@ func openWatchedDB(ctx context.Context, dataDir string, st *storage) (*sql.DB, e
 	}
 	path := filepath.Join(dataDir, dbFile)
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
-	switch st, err := os.Stat(path); {
+	switch fi, err := os.Stat(path); {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := createDB(ctx, path, file); err != nil {
 			return nil, err
@@ -45,24 +46,20 @@ func openWatchedDB(ctx context.Context, dataDir string, st *storage) (*sql.DB, e
 	case err != nil:
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	default:
-		if err := checkDBFile(path, st); err != nil {
+		if err := checkDBFile(path, fi); err != nil {
 			return nil, err
 		}
 	}
 	dsn := file + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"
-	var db *sql.DB
-	if st == nil {
-		var err error
-		if db, err = sql.Open("sqlite", dsn); err != nil {
-			return nil, fmt.Errorf("open database %s: %w", path, err)
-		}
-	} else {
-		base, err := sqlite.NewConnector(dsn)
-		if err != nil {
-			return nil, fmt.Errorf("open database %s: %w", path, err)
-		}
-		db = sql.OpenDB(connector{Connector: base, s: st})
+	var conn driver.Connector
+	conn, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	if st != nil {
+		conn = connector{Connector: conn, s: st} // reports each write's outcome
+	}
+	db := sql.OpenDB(conn)
 	// SQLite has one writer; a single connection serialises access in-process.
 	db.SetMaxOpenConns(1)
 	// Reading the schema reads the header: SQLite reports a file shorter
@@ -103,14 +100,19 @@ func checkDBFile(path string, st fs.FileInfo) error {
 	return nil
 }
 
+// sqliteCode returns the primary result code of a SQLite error in err.
+func sqliteCode(err error) (int, bool) {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return 0, false
+	}
+	return se.Code() & 0xff, true
+}
+
 // dbError names the database file in an error that says it is damaged,
 // wherever the damage was found, and says what to do.
 func dbError(path string, err error) error {
-	var se *sqlite.Error
-	if !errors.As(err, &se) {
-		return err
-	}
-	switch se.Code() & 0xff {
+	switch code, _ := sqliteCode(err); code {
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 		if !strings.Contains(err.Error(), path) {
 			err = fmt.Errorf("database %s: %w", path, err)
