@@ -29,7 +29,7 @@ func (id FeedID) tag(specific string) string {
 }
 
 // ErrFeedID reports a feed id that is not "AUTHORITY,DATE".
-var ErrFeedID = errors.New("feed: feed id must be AUTHORITY,DATE such as example.org,2026")
+var ErrFeedID = errors.New("feed id must be AUTHORITY,DATE such as example.org,2026")
 
 var (
 	dnsName    = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)

@@ -87,7 +87,7 @@ type outcome struct {
 
 // ErrOutside reports a seed that is a symbolic link to a file outside the
 // seeds folder. Such a link is ignored, as if the file were not there.
-var ErrOutside = errors.New("feed: link points outside the seeds folder")
+var ErrOutside = errors.New("link points outside the seeds folder")
 
 // locate finds the file to read for the seed name in the seeds folder
 // root (its real path): the file itself or, for a symbolic link, the
