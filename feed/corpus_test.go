@@ -194,9 +194,6 @@ func TestAddAndRemove(t *testing.T) {
 	if !bytes.Contains(doc(t, c.Snapshot(), PathAtom).Body, []byte(e.GUID)) {
 		t.Error("added article not in the Atom feed")
 	}
-	if got := c.Snapshot().Since(added.Add(-time.Second)); len(got) != 1 || got[0].ID != e.ID {
-		t.Errorf("Since(just before the add) = %d entries, want the added one", len(got))
-	}
 
 	f.clock.Advance(time.Minute)
 	f.remove(t, name)

@@ -38,8 +38,6 @@ const (
 	FormatJSON = "json"
 )
 
-// ThemePath returns the path of a theme's Atom feed, "themes/{id}.atom".
-func ThemePath(id string) string { return ThemeFeedPath(id, FormatAtom) }
 
 // ThemeFeedPath returns the path of a theme's feed in format (FormatAtom,
 // FormatRSS or FormatJSON), e.g. "themes/{id}.rss".

@@ -452,7 +452,7 @@ func TestFeedSizeAndThemeFeeds(t *testing.T) {
 		t.Errorf("items with Size 2 = %d, want %d", got, want)
 	}
 	for _, th := range s.Taxonomy.Themes {
-		tf, err := gofeed.NewParser().Parse(bytes.NewReader(doc(t, s, ThemePath(th.ID)).Body))
+		tf, err := gofeed.NewParser().Parse(bytes.NewReader(doc(t, s, ThemeFeedPath(th.ID, FormatAtom)).Body))
 		if err != nil {
 			t.Fatal(err)
 		}

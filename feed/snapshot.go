@@ -208,18 +208,6 @@ func (s *Snapshot) AlsoReportedBy(e *Entry) []*Entry {
 	return out
 }
 
-// Since returns the visible entries first seen strictly after t, newest
-// first by Date. The digest uses it to select what is new since its cutoff.
-func (s *Snapshot) Since(t time.Time) []*Entry {
-	var out []*Entry
-	for _, e := range s.visible {
-		if e.FirstSeen.After(t) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 // ThemeEntries returns the visible entries classified under the theme id,
 // newest first. The slice is the snapshot's: read it, do not change it.
 func (s *Snapshot) ThemeEntries(id string) []*Entry { return slices.Clip(s.byTheme[id]) }
