@@ -254,6 +254,10 @@ func TestArchiveFeed(t *testing.T) {
 	}
 
 	res = do(t, srv, http.MethodGet, "/digests.atom", nil)
+	// A poll that finds the same issues gets the same document: 304.
+	if again := doWith(t, srv, http.MethodGet, "/digests.atom", nil, map[string]string{"If-None-Match": res.header.Get("ETag")}); again.code != http.StatusNotModified {
+		t.Errorf("/digests.atom polled again with its ETag = %d, want 304", again.code)
+	}
 	f, err := atomcheck.Validate([]byte(res.body))
 	if err != nil {
 		t.Fatalf("/digests.atom is not valid Atom: %v\n%s", err, res.body)

@@ -38,7 +38,6 @@ const (
 	FormatJSON = "json"
 )
 
-
 // ThemeFeedPath returns the path of a theme's feed in format (FormatAtom,
 // FormatRSS or FormatJSON), e.g. "themes/{id}.rss".
 func ThemeFeedPath(id, format string) string { return "themes/" + id + "." + format }

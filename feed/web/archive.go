@@ -160,7 +160,9 @@ func (s *server) handleIssue() http.Handler {
 // handleArchiveFeed serves /digests.atom: an Atom feed of the newest
 // issues, one entry per digest, whose content is the issue as its page
 // shows it, in plain HTML. It is rendered per request (a query of the newest issues) and
-// served like the corpus's feeds: ETag, Last-Modified, 304, gzip.
+// served like the corpus's feeds: ETag, Last-Modified, 304, gzip. An issue
+// never changes once sent, so a poll that finds the same issues (one query)
+// gets the document rendered before.
 func (s *server) handleArchiveFeed() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		doc, err := s.archiveFeed(r.Context())
@@ -178,6 +180,18 @@ func (s *server) archiveFeed(ctx context.Context) (*feed.Document, error) {
 	list, err := s.opts.Archive.Issues(ctx, archiveFeedSize)
 	if err != nil {
 		return nil, err
+	}
+	key := fmt.Sprint(snap.BaseURL, snap.Title, snap.TagURI(""), snap.Scanned.UnixNano())
+	if len(list) > 0 { // the issues, not the corpus, date the feed then
+		key = fmt.Sprint(snap.BaseURL, snap.Title, snap.TagURI(""))
+	}
+	for _, head := range list {
+		key += "\x00" + head.ID
+	}
+	s.archive.Lock()
+	defer s.archive.Unlock()
+	if s.archive.doc != nil && s.archive.key == key {
+		return s.archive.doc, nil
 	}
 	f := feed.AtomFeed{
 		ID:    snap.TagURI("digests"),
@@ -213,5 +227,6 @@ func (s *server) archiveFeed(ctx context.Context) (*feed.Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render /digests.atom: %w", err)
 	}
-	return feed.NewDocument(b, feed.TypeAtom, f.Updated, nil), nil
+	s.archive.key, s.archive.doc = key, feed.NewDocument(b, feed.TypeAtom, f.Updated, nil)
+	return s.archive.doc, nil
 }

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/kdigest/kdigest/feed"
@@ -65,6 +66,12 @@ type server struct {
 	pages map[string]*template.Template
 	mux   *http.ServeMux
 	cache pageCache
+	// archive is the last /digests.atom rendered, with its key.
+	archive struct {
+		sync.Mutex
+		key string
+		doc *feed.Document
+	}
 }
 
 // ErrNoSnapshot reports Options without a Snapshot function.
