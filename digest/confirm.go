@@ -411,17 +411,10 @@ func (d *Digest) recordQueued(ctx context.Context, p pendingConfirmation, status
 // confirmation builds the double opt-in email with the link to tok.
 func (d *Digest) confirmation(rcpt, tok, messageID string) (*gomail.Msg, error) {
 	link := d.opts.BaseURL + "/subscribe/confirm?t=" + tok
-	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := m.From(d.from.String()); err != nil {
-		return nil, fmt.Errorf("from %s: %w", d.from, err)
+	m, err := d.newMsg(rcpt, "Confirm your subscription to "+d.opts.Name, messageID, "")
+	if err != nil {
+		return nil, err
 	}
-	if err := m.To(rcpt); err != nil {
-		return nil, fmt.Errorf("to %s: %w", rcpt, err)
-	}
-	m.Subject("Confirm your subscription to " + d.opts.Name)
-	m.SetDateWithValue(d.opts.Now())
-	m.SetMessageIDWithValue(strings.Trim(messageID, "<>"))
-	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
 	body := fmt.Sprintf("Someone, probably you, asked to receive %s at %s.\n\nTo confirm, open this link within %d days and press Confirm:\n\n%s\n\nIf it was not you, ignore this email: nothing will be sent.\n",
 		d.opts.Name, rcpt, int(confirmTTL/(24*time.Hour)), link)
 	m.SetBodyString(gomail.TypeTextPlain, body)

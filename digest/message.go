@@ -20,25 +20,39 @@ func (d *Digest) message(is Issue, rcpt string, signer *gomail.DKIMSigner) (*gom
 	if signer != nil {
 		opts = append(opts, gomail.WithDKIM(signer))
 	}
-	m := gomail.NewMsg(opts...)
-	if err := m.From(d.from.String()); err != nil {
-		return nil, "", fmt.Errorf("from %s: %w", d.from, err)
-	}
-	if err := m.To(rcpt); err != nil {
-		return nil, "", fmt.Errorf("to %s: %w", rcpt, err)
-	}
-	m.Subject(is.Subject)
-	m.SetDateWithValue(d.opts.Now())
 	msgID := fmt.Sprintf("%s.%s@%s", is.ID, randomID(), d.domain())
-	m.SetMessageIDWithValue(msgID)
-	m.SetGenHeader(gomail.Header("List-Id"), fmt.Sprintf("%s <digest.%s>", d.opts.Name, d.domain()))
-	m.SetGenHeader(gomail.Header("List-Unsubscribe"), d.listUnsubscribe(is.Unsubscribe))
-	m.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
-	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	m, err := d.newMsg(rcpt, is.Subject, msgID, is.Unsubscribe, opts...)
+	if err != nil {
+		return nil, "", err
+	}
 	m.SetGenHeader(gomail.Header("Precedence"), "bulk")
 	m.SetBodyString(gomail.TypeTextPlain, text)
 	m.AddAlternativeString(gomail.TypeTextHTML, html)
 	return m, "<" + msgID + ">", nil
+}
+
+// newMsg starts a message of the list to rcpt: From, To, Subject, Date,
+// Message-ID (with or without its angle brackets) and Auto-Submitted, and,
+// when unsubscribe (the recipient's one-click URL) is set, the list
+// headers List-Id, List-Unsubscribe and List-Unsubscribe-Post.
+func (d *Digest) newMsg(rcpt, subject, msgID, unsubscribe string, opts ...gomail.MsgOption) (*gomail.Msg, error) {
+	m := gomail.NewMsg(append([]gomail.MsgOption{gomail.WithNoDefaultUserAgent()}, opts...)...)
+	if err := m.From(d.from.String()); err != nil {
+		return nil, fmt.Errorf("from %s: %w", d.from, err)
+	}
+	if err := m.To(rcpt); err != nil {
+		return nil, fmt.Errorf("to %s: %w", rcpt, err)
+	}
+	m.Subject(subject)
+	m.SetDateWithValue(d.opts.Now())
+	m.SetMessageIDWithValue(strings.Trim(msgID, "<>"))
+	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	if unsubscribe != "" {
+		m.SetGenHeader(gomail.Header("List-Id"), fmt.Sprintf("%s <digest.%s>", d.opts.Name, d.domain()))
+		m.SetGenHeader(gomail.Header("List-Unsubscribe"), d.listUnsubscribe(unsubscribe))
+		m.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
+	}
+	return m, nil
 }
 
 // listUnsubscribe is the List-Unsubscribe header: the one-click URL, and

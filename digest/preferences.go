@@ -217,36 +217,26 @@ func (d *Digest) welcome(s Subscriber, messageID string) (*gomail.Msg, error) {
 	if d.snapshot != nil {
 		snap = d.snapshot()
 	}
-	if snap != nil {
-		if len(s.Themes) > 0 {
-			var names []string
-			for _, id := range s.Themes {
-				if t, ok := snap.Taxonomy.Lookup(id); ok {
-					names = append(names, t.Name)
-				}
+	if tax := d.taxonomy(); tax != nil && len(s.Themes) > 0 {
+		var names []string
+		for _, id := range s.Themes {
+			if t, ok := tax.Lookup(id); ok {
+				names = append(names, t.Name)
 			}
-			data.Themes = joinNames(names)
 		}
+		data.Themes = joinNames(names)
+	}
+	if snap != nil {
 		data.Latest = d.latest(snap, s.Themes, welcomeLatest)
 	}
 	var body bytes.Buffer
 	if err := d.pages.welcome.Execute(&body, data); err != nil {
 		return nil, fmt.Errorf("render %s: %w", welcomeTemplate, err)
 	}
-	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
-	if err := m.From(d.from.String()); err != nil {
-		return nil, fmt.Errorf("from %s: %w", d.from, err)
+	m, err := d.newMsg(s.Email, "Welcome to "+data.Name, messageID, data.Unsubscribe)
+	if err != nil {
+		return nil, err
 	}
-	if err := m.To(s.Email); err != nil {
-		return nil, fmt.Errorf("to %s: %w", s.Email, err)
-	}
-	m.Subject("Welcome to " + data.Name)
-	m.SetDateWithValue(d.opts.Now())
-	m.SetMessageIDWithValue(strings.Trim(messageID, "<>"))
-	m.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
-	m.SetGenHeader(gomail.Header("List-Id"), fmt.Sprintf("%s <digest.%s>", d.opts.Name, d.domain()))
-	m.SetGenHeader(gomail.Header("List-Unsubscribe"), d.listUnsubscribe(data.Unsubscribe))
-	m.SetGenHeader(gomail.Header("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click")
 	m.SetBodyString(gomail.TypeTextPlain, body.String())
 	return m, nil
 }
