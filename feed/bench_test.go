@@ -119,6 +119,15 @@ func benchCorpus(tb testing.TB, n int) string {
 	return dir
 }
 
+// benchFolder is the folder -bench-seeds names, else benchSize generated
+// articles in a new folder.
+func benchFolder(b *testing.B) string {
+	if *benchSeeds != "" {
+		return *benchSeeds
+	}
+	return benchCorpus(b, benchSize)
+}
+
 // writeBenchCorpus writes the n generated articles of the benchmarks into
 // dir; the same n always gives the same files.
 func writeBenchCorpus(tb testing.TB, dir string, n int) {
@@ -135,6 +144,7 @@ func writeBenchCorpus(tb testing.TB, dir string, n int) {
 var (
 	corpusDir  = flag.String("write-corpus", "", "write the benchmarks' generated articles into this folder (TestWriteCorpus)")
 	corpusSize = flag.Int("corpus-size", benchSize, "how many articles TestWriteCorpus writes (.ci/bench-100k writes 100,000)")
+	benchSeeds = flag.String("bench-seeds", "", "run BenchmarkColdStart and BenchmarkWarmRestart on this folder instead of 10,000 generated articles (to profile a large or real corpus)")
 )
 
 // TestWriteCorpus writes the benchmarks' corpus (its first -corpus-size
@@ -172,12 +182,12 @@ func benchOpen(b *testing.B, dir, dbPath string) *Corpus {
 // an empty database, up to the first published snapshot; the caches
 // written after it are waited for outside the timer.
 func BenchmarkColdStart(b *testing.B) {
-	dir := benchCorpus(b, benchSize)
+	dir := benchFolder(b)
 	tmp := b.TempDir()
 	b.ResetTimer()
 	for i := range b.N {
 		c := benchOpen(b, dir, filepath.Join(tmp, fmt.Sprintf("cold%d.db", i)))
-		if n := len(c.Snapshot().Entries); n < benchSize*9/10 {
+		if n := len(c.Snapshot().Entries); *benchSeeds == "" && n < benchSize*9/10 {
 			b.Fatalf("entries = %d, failed %d", n, len(c.Snapshot().Failed))
 		}
 		b.StopTimer()
@@ -189,7 +199,7 @@ func BenchmarkColdStart(b *testing.B) {
 // BenchmarkWarmRestart measures Open and Rescan of 10,000 articles that
 // are all in the database already, unchanged.
 func BenchmarkWarmRestart(b *testing.B) {
-	dir := benchCorpus(b, benchSize)
+	dir := benchFolder(b)
 	dbPath := filepath.Join(b.TempDir(), "warm.db")
 	benchOpen(b, dir, dbPath).Close()
 	b.ResetTimer()
