@@ -69,14 +69,19 @@ var (
 // Reuters sign-off, or "The Associated Press reported" in the text.
 func (p *page) agency(body []string) string {
 	for _, l := range p.lines {
-		if m := creditLine.FindStringSubmatch(l.text); m != nil {
-			c := m[1] + m[2]
-			if a, ok := agencies[strings.ToLower(strings.TrimSpace(c))]; ok {
-				return a
+		// The patterns begin with these; most lines do not.
+		if strings.HasPrefix(l.text, "(") || strings.HasPrefix(l.text, "—") || strings.HasPrefix(l.text, "–") {
+			if m := creditLine.FindStringSubmatch(l.text); m != nil {
+				c := m[1] + m[2]
+				if a, ok := agencies[strings.ToLower(strings.TrimSpace(c))]; ok {
+					return a
+				}
 			}
 		}
-		if reutersSignoff.MatchString(l.text) {
-			return "Reuters"
+		if strings.HasPrefix(l.lower, "reporting by") || strings.HasPrefix(l.lower, "(reporting by") {
+			if reutersSignoff.MatchString(l.text) {
+				return "Reuters"
+			}
 		}
 	}
 	for _, b := range body {

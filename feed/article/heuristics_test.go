@@ -134,7 +134,7 @@ func TestClassify(t *testing.T) {
 		{"He later said Moscow will do everything for a final settlement between Armenia and Azerbaijan.", kindPara},
 	}
 	for _, tt := range tests {
-		if got := classify(tt.line); got != tt.want {
+		if got := classify(tt.line, asciiLower(tt.line)); got != tt.want {
 			t.Errorf("classify(%q) = %d, want %d", tt.line, got, tt.want)
 		}
 	}

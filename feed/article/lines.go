@@ -26,7 +26,10 @@ const (
 // line is one non-empty line of the page.
 type line struct {
 	text string
-	kind kind
+	// lower is text with its ASCII letters lower-cased (asciiLower), for
+	// the phrase tests that every line goes through.
+	lower string
+	kind  kind
 	// gapBefore is true when a blank line precedes it.
 	gapBefore bool
 
@@ -61,8 +64,9 @@ var (
 	numberedPrefix = regexp.MustCompile(`^(?:\d{1,2}|[a-z])[.)]\s+\S`)
 )
 
-// classify decides the kind of one line.
-func classify(s string) kind {
+// classify decides the kind of one line, s, given lower, its
+// asciiLower.
+func classify(s, lower string) kind {
 	if !hasLetter(s) {
 		return kindJunk
 	}
@@ -72,13 +76,14 @@ func classify(s string) kind {
 	switch {
 	case n <= 100 && endMarkers.MatchString(s):
 		return kindEnd
-	case n <= 80 && chromeLine.MatchString(s), n <= 400 && isChrome(s):
+	case n <= 80 && chromeLine.MatchString(s), n <= 400 && isChrome(lower):
 		return kindChrome
-	case n <= 200 && (metaLabel.MatchString(s) || dateLabel.MatchString(s) && isDateLine(s)):
+	// A label is followed by ":" or "|"; a date line has a year.
+	case n <= 200 && (strings.ContainsAny(s, ":|") && metaLabel.MatchString(s) || hasYear(s) && dateLabel.MatchString(s) && isDateLine(s)):
 		return kindMeta
 	case n <= 150 && byline.MatchString(s) && wordCount(s) <= 14 && !endsSentence(s):
 		return kindMeta
-	case isCaption(s):
+	case isCaption(s, lower):
 		return kindCaption
 	case isTeaser(s):
 		return kindTeaser
@@ -140,9 +145,8 @@ func (ps *phraseSet) in(s string) bool {
 }
 
 // isChrome reports furniture found by phrase: copyright and cookie notices,
-// comment-form and newsletter text.
-func isChrome(s string) bool {
-	l := asciiLower(s)
+// comment-form and newsletter text. l is the line's asciiLower.
+func isChrome(l string) bool {
 	if strings.HasPrefix(l, "©") || strings.HasPrefix(l, "copyright") || strings.HasPrefix(l, "security key") {
 		return true
 	}
@@ -167,8 +171,8 @@ var positionMarkers = map[string]bool{
 }
 
 // isCaption reports a photo caption: people placed with (C), (L), (R), or a
-// photo credit at the start or end of the line.
-func isCaption(s string) bool {
+// photo credit at the start or end of the line. lower is s's asciiLower.
+func isCaption(s, lower string) bool {
 	rest := s
 	for {
 		i := strings.IndexByte(rest, '(')
@@ -189,8 +193,9 @@ func isCaption(s string) bool {
 		return true
 	}
 	tail := s[max(0, len(s)-80):]
-	lower := strings.ToLower(tail)
-	// The tail pattern needs one of these; most lines have none.
+	lower = lower[len(s)-len(tail):]
+	// The tail pattern needs one of these; most lines have none. (Their
+	// letters have no case outside ASCII, so asciiLower finds them all.)
 	if !strings.Contains(lower, "photo") && !strings.Contains(lower, "image") && !strings.Contains(lower, "picture") && !strings.Contains(tail, "/") {
 		return false
 	}

@@ -290,7 +290,7 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 	if len(t) > 300 {
 		return
 	}
-	lower := asciiLower(t)
+	lower := l.lower
 	if len(t) <= 120 {
 		first, _, _ := strings.Cut(lower, " ")
 		last := lower[strings.LastIndexByte(lower, ' ')+1:]

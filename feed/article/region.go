@@ -207,19 +207,19 @@ var furniturePhrases = newPhraseSet(
 func (l *line) furniture() bool {
 	if l.furn == 0 {
 		l.furn = 1
-		if furniture(l.text) {
+		if furniture(l.text, l.lower) {
 			l.furn = 2
 		}
 	}
 	return l.furn == 2
 }
 
-// furniture reports text in which the site talks about itself.
-func furniture(s string) bool {
+// furniture reports text in which the site talks about itself; l is its
+// asciiLower.
+func furniture(s, l string) bool {
 	if len(s) >= 400 {
 		return false
 	}
-	l := asciiLower(s)
 	if furniturePhrases.in(l) {
 		return true
 	}

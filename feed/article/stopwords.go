@@ -1,6 +1,10 @@
 package article
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // stopWords are the commonest function words of the languages a Karabakh
 // corpus is written in (English, Russian, Armenian, Azerbaijani, Turkish,
@@ -36,8 +40,8 @@ var stopWords = func() map[string]bool {
 // textStats counts a line's words, its stop words and its capitalised
 // words in one pass, lower-casing only the words it looks up.
 func textStats(s string) (words, stops, capital int) {
-	for _, w := range strings.Fields(s) {
-		w = strings.Trim(w, `.,;:!?"'“”‘’«»()[]…—–-`)
+	for w := range strings.FieldsSeq(s) {
+		w = trimWordPunct(w)
 		if w == "" {
 			continue
 		}
@@ -46,11 +50,38 @@ func textStats(s string) (words, stops, capital int) {
 		if 'A' <= c && c <= 'Z' {
 			capital++
 		}
-		if len(w) <= 12 && stopWords[lowerWord(w)] {
+		if len(w) <= 12 && isStopWord(w) {
 			stops++
 		}
 	}
 	return words, stops, capital
+}
+
+// trimWordPunct removes the punctuation and quotes around a word:
+// strings.Trim(w, `.,;:!?"'“”‘’«»()[]…—–-`), without its search of the
+// cutset for every rune.
+func trimWordPunct(w string) string {
+	return strings.TrimFunc(w, isWordPunct)
+}
+
+func isWordPunct(r rune) bool {
+	switch r {
+	case '.', ',', ';', ':', '!', '?', '"', '\'', '“', '”', '‘', '’', '«', '»', '(', ')', '[', ']', '…', '—', '–', '-':
+		return true
+	}
+	return false
+}
+
+// isStopWord reports whether w, lower-cased as strings.ToLower does, is a
+// stop word, without allocating the lower-cased copy. w is at most 12
+// bytes long.
+func isStopWord(w string) bool {
+	var buf [4 * 12]byte
+	b := buf[:0]
+	for _, r := range w {
+		b = utf8.AppendRune(b, unicode.ToLower(r))
+	}
+	return stopWords[string(b)]
 }
 
 // lowerWord lower-cases a word, without allocating when it is ASCII lower

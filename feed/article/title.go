@@ -105,12 +105,19 @@ func synthesizeTitle(lede string) string {
 		s = s[:m[0]+size]
 	}
 	s = attribution.ReplaceAllString(s, "")
-	s = aside.ReplaceAllString(s, "")
-	s = weekday.ReplaceAllString(s, "")
+	// The patterns need a "(" and a weekday's "day": skip them without.
+	if strings.IndexByte(s, '(') >= 0 {
+		s = aside.ReplaceAllString(s, "")
+	}
+	if strings.Contains(asciiLower(s), "day") {
+		s = weekday.ReplaceAllString(s, "")
+	}
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) > maxTitle {
 		best := ""
-		for _, m := range clauseBreak.FindAllStringIndex(s, -1) {
+		// A break past maxTitle is of no use: search only as far as one
+		// could begin, plus the longest break (" following ").
+		for _, m := range clauseBreak.FindAllStringIndex(s[:min(len(s), len(runePrefix(s, maxTitle+1))+len(" following "))], -1) {
 			if utf8.RuneCountInString(s[:m[0]]) > maxTitle {
 				break
 			}

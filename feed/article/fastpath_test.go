@@ -1,0 +1,96 @@
+package article
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The fuzz targets below hold each fast path to the plain statement of
+// what it computes, so that a speed-up cannot change an extraction.
+
+var fastPathCases = []string{
+	"", " ", "© 2024 Example  News", "Menu", "Ереван и БАКУ 2025", "KELVIN \u212a", "İstanbul",
+	"a\xffb", "tab\tand\vform\ffeed", "“Quoted,” he said — (AP).", "١٢٣ Arabic digits", "Published: 27.11.2021",
+}
+
+// FuzzLineKey checks lineKey against its definition: the FNV-1a hash of
+// the line with letters lower-cased, digits read as 0 and each run of
+// space read as one space, a rune at a time.
+func FuzzLineKey(f *testing.F) {
+	for _, s := range fastPathCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b strings.Builder
+		space := false
+		for _, r := range s {
+			switch {
+			case unicode.IsSpace(r):
+				space = true
+				continue
+			case unicode.IsDigit(r):
+				r = '0'
+			default:
+				r = unicode.ToLower(r)
+			}
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteRune(r)
+		}
+		if got, want := lineKey(s), fnv64(b.String()); got != want {
+			t.Errorf("lineKey(%q) = %x, want the hash of %q, %x", s, got, b.String(), want)
+		}
+	})
+}
+
+// FuzzTextStats checks textStats against its statement with
+// strings.Fields, strings.Trim and strings.ToLower.
+func FuzzTextStats(f *testing.F) {
+	for _, s := range fastPathCases {
+		f.Add(s)
+	}
+	f.Add("The Minister AND the «President» of the Republic, it is said.")
+	f.Fuzz(func(t *testing.T, s string) {
+		var words, stops, caps int
+		for _, w := range strings.Fields(s) {
+			w = strings.Trim(w, `.,;:!?"'“”‘’«»()[]…—–-`)
+			if w == "" {
+				continue
+			}
+			words++
+			if 'A' <= w[0] && w[0] <= 'Z' {
+				caps++
+			}
+			if len(w) <= 12 && stopWords[strings.ToLower(w)] {
+				stops++
+			}
+		}
+		if gw, gs, gc := textStats(s); gw != words || gs != stops || gc != caps {
+			t.Errorf("textStats(%q) = %d, %d, %d, want %d, %d, %d", s, gw, gs, gc, words, stops, caps)
+		}
+	})
+}
+
+// FuzzHasYear checks that hasYear, which turns lines away before the
+// date patterns run, never turns away one that parseDate reads.
+func FuzzHasYear(f *testing.F) {
+	for _, s := range append(fastPathCases, "0314 GMT November 27, 2021", "2022-10-31T10:31:00+04:00", "31/10/2022", "Nov 27 21") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		s = strings.TrimSpace(s)
+		if len(s) > 120 {
+			return
+		}
+		if _, ok := readDate(s); ok && !hasYear(s) {
+			t.Errorf("readDate(%q) reads a date, but hasYear says it has no year", s)
+		}
+	})
+}
