@@ -71,7 +71,10 @@ type Corpus struct {
 	opts Options
 	tag  FeedID // the prefix of every feed and entry id
 
-	scanPart int // the most files a rescan reads and saves at once: scanPart
+	// the most files, and bytes of them, a change reads and saves at
+	// once: scanPart and partBytes
+	scanPart  int
+	partBytes int64
 
 	mu      sync.Mutex
 	outside map[string]bool    // links out of the folder, logged once
@@ -127,7 +130,7 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open corpus: %w", err)
 	}
-	c := &Corpus{db: db, opts: opts, tag: tag, scanPart: scanPart, failed: map[string]failure{}, outside: map[string]bool{}, bodies: map[string][]string{}}
+	c := &Corpus{db: db, opts: opts, tag: tag, scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}, bodies: map[string][]string{}}
 	if err := c.load(ctx); err != nil {
 		return nil, err
 	}

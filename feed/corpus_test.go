@@ -693,42 +693,70 @@ func TestFullReadsOneRow(t *testing.T) {
 }
 
 // TestRescanInParts scans a folder in parts of two files, as a first
-// start scans one larger than scanPart: each part is saved before the
-// next is read, the snapshot is published once, and the articles, their
-// stories and the line statistics are those of a scan in one part.
+// start scans one larger than scanPart, and applies it as one batch of
+// changes in parts, as when a folder is copied in: each part is saved
+// before the next is read, the snapshot is published once, and the
+// articles, their stories and the line statistics are those of a scan in
+// one part. Parts are bounded by their files' bytes too.
 func TestRescanInParts(t *testing.T) {
 	seeds := seedFiles(t)
-	scan := func(part int) (*Corpus, *Snapshot) {
-		f := newFixture(t, seeds...)
-		raw, _ := os.ReadFile(filepath.Join("..", "seeds", seeds[1]))
-		f.write(t, "zz_copy.txt", string(raw))
+	scan := func(part int, bytes int64, apply bool) (*Corpus, *Snapshot) {
+		f := newFixture(t)
 		c, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(c.Close)
-		c.scanPart = part
-		if err := c.Rescan(context.Background()); err != nil {
+		c.scanPart, c.partBytes = part, bytes
+		if apply {
+			if err := c.Rescan(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		names := append(slices.Clone(seeds), "zz_copy.txt")
+		for _, name := range seeds {
+			raw, err := os.ReadFile(filepath.Join("..", "seeds", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.write(t, name, string(raw))
+		}
+		raw, _ := os.ReadFile(filepath.Join("..", "seeds", seeds[1]))
+		f.write(t, "zz_copy.txt", string(raw))
+		before := c.Snapshot().Version
+		if apply {
+			err = c.Apply(context.Background(), names...)
+		} else {
+			err = c.Rescan(context.Background())
+		}
+		if err != nil {
 			t.Fatal(err)
+		}
+		if v := c.Snapshot().Version; v != before+1 {
+			t.Errorf("Version after a change in parts of %d = %d, want %d (published once)", part, v, before+1)
 		}
 		return c, c.Snapshot()
 	}
-	_, whole := scan(scanPart)
-	c, parts := scan(2)
-	if parts.Version != 1 {
-		t.Errorf("Version after a scan in parts = %d, want 1 (published once)", parts.Version)
-	}
-	if got, want := snapshotStories(parts), snapshotStories(whole); !storiesEqual(got, want) {
-		t.Errorf("stories in parts\n got %v\nwant %v", got, want)
-	}
-	if len(parts.Visible()) != len(whole.Visible()) {
-		t.Errorf("visible in parts = %d, want %d", len(parts.Visible()), len(whole.Visible()))
-	}
-	want, docs := recount(t, c)
-	if got := savedCounts(t, c); !maps.Equal(got, want) || c.docs != docs {
-		t.Errorf("line_df after a scan in parts differs from a recount (%d keys, want %d; docs %d, want %d)", len(got), len(want), c.docs, docs)
-	}
-	if d := doc(t, parts, PathAtom); !bytes.Contains(d.Body, []byte("<entry>")) {
-		t.Error("the feed of a scan in parts has no entries")
+	_, whole := scan(scanPart, partBytes, false)
+	for _, tc := range []struct {
+		part  int
+		bytes int64
+		apply bool
+	}{{2, partBytes, false}, {2, partBytes, true}, {scanPart, 1, false}} {
+		apply := tc.apply
+		c, parts := scan(tc.part, tc.bytes, tc.apply)
+		if got, want := snapshotStories(parts), snapshotStories(whole); !storiesEqual(got, want) {
+			t.Errorf("stories in parts (apply %v)\n got %v\nwant %v", apply, got, want)
+		}
+		if len(parts.Visible()) != len(whole.Visible()) {
+			t.Errorf("visible in parts (apply %v) = %d, want %d", apply, len(parts.Visible()), len(whole.Visible()))
+		}
+		want, docs := recount(t, c)
+		if got := savedCounts(t, c); !maps.Equal(got, want) || c.docs != docs {
+			t.Errorf("line_df after a change in parts (apply %v) differs from a recount (%d keys, want %d; docs %d, want %d)", apply, len(got), len(want), c.docs, docs)
+		}
+		if d := doc(t, parts, PathAtom); !bytes.Contains(d.Body, []byte("<entry>")) {
+			t.Errorf("the feed of a change in parts (apply %v) has no entries", apply)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -213,17 +214,25 @@ func saveCounts(ctx context.Context, tx *sql.Tx, olds, news []*record, p map[str
 		return 0, fmt.Errorf("save line statistics: %w", err)
 	}
 	defer drop.Close()
-	for k, d := range delta {
+	// In the table's order (keys as SQLite's signed integers), the writes
+	// go through the B-tree's pages in order, not at random.
+	keys := make([]int64, 0, len(delta))
+	for k := range delta {
+		keys = append(keys, int64(k))
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		d := delta[uint64(k)]
 		if d == 0 {
 			continue
 		}
-		if _, err := up.ExecContext(ctx, int64(k), d); err != nil {
+		if _, err := up.ExecContext(ctx, k, d); err != nil {
 			return 0, fmt.Errorf("save line statistics: %w", err)
 		}
 		if d > 0 {
 			continue
 		}
-		if _, err := drop.ExecContext(ctx, int64(k)); err != nil {
+		if _, err := drop.ExecContext(ctx, k); err != nil {
 			return 0, fmt.Errorf("save line statistics: %w", err)
 		}
 	}

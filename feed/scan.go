@@ -210,20 +210,7 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 		jobs = append(jobs, j)
 	}
 	c.outside = outside
-	// A large scan (a first start) goes in parts, each saved before the
-	// next is read: memory holds one part's texts, not the folder's. The
-	// snapshot is published once, after the last part.
-	for len(jobs) > c.scanPart {
-		outs, err := c.read(ctx, jobs[:c.scanPart])
-		if err == nil {
-			err = c.commit(ctx, c.collect(outs), false)
-		}
-		if err != nil {
-			return fmt.Errorf("rescan: %w", err)
-		}
-		jobs = jobs[c.scanPart:]
-	}
-	outs, err := c.read(ctx, jobs)
+	outs, err := c.readParts(ctx, jobs)
 	if err != nil {
 		return fmt.Errorf("rescan: %w", err)
 	}
@@ -245,10 +232,36 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 	return nil
 }
 
-// scanPart is the most files a rescan reads and saves at once. Each part
-// is parsed with the line statistics of the parts before it and itself
-// (a part is one batch, see evidence).
-const scanPart = 2048
+// scanPart and partBytes bound the files a change reads and saves at
+// once: a large one (a first start, a folder copied in) goes in parts, so
+// memory holds one part's texts, not the folder's. Each part is parsed
+// with the line statistics of the parts before it and itself (a part is
+// one batch, see evidence).
+const (
+	scanPart  = 2048
+	partBytes = 64 << 20
+)
+
+// readParts reads jobs in parts (see scanPart), saving each part but the
+// last without publishing a snapshot, and returns the last part's
+// outcomes for the caller to commit with the rest of its change.
+func (c *Corpus) readParts(ctx context.Context, jobs []job) ([]outcome, error) {
+	for {
+		n, size := 0, int64(0)
+		for n < len(jobs) && n < c.scanPart && (n == 0 || size+jobs[n].size <= c.partBytes) {
+			size += jobs[n].size
+			n++
+		}
+		outs, err := c.read(ctx, jobs[:n])
+		if err != nil || n == len(jobs) {
+			return outs, err
+		}
+		if err := c.commit(ctx, c.collect(outs), false); err != nil {
+			return nil, err
+		}
+		jobs = jobs[n:]
+	}
+}
 
 // clash is the error of a seed whose article id another file has (a.txt
 // and a.html): the first in name order keeps it.
@@ -318,7 +331,7 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 	}
 	var outs []outcome
 	if len(jobs) > 0 {
-		if outs, err = c.read(ctx, jobs); err != nil {
+		if outs, err = c.readParts(ctx, jobs); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
 	}
@@ -361,9 +374,8 @@ func (c *Corpus) read(ctx context.Context, jobs []job) ([]outcome, error) {
 		return ctx.Err()
 	}
 	// Pass one: read and hash every file, and take the line keys of those
-	// that need a parse. Bytes are kept only for a batch small enough;
-	// a large one reads its files again in pass two.
-	keep := len(jobs) <= 256
+	// that need a parse (their bytes are kept for pass two: a batch is one
+	// part, see readParts).
 	err := each(func(i int) {
 		raw, o := c.readFile(jobs[i])
 		outs[i] = o
@@ -374,9 +386,7 @@ func (c *Corpus) read(ctx context.Context, jobs []job) ([]outcome, error) {
 		if outs[i].lines == nil {
 			outs[i].lines = []uint64{} // to parse all the same: Parse says why it fails
 		}
-		if keep {
-			raws[i] = raw
-		}
+		raws[i] = raw
 	})
 	if err != nil {
 		return outs, err
@@ -390,19 +400,7 @@ func (c *Corpus) read(ctx context.Context, jobs []job) ([]outcome, error) {
 		if o.err != nil || o.rec != nil || o.lines == nil {
 			return
 		}
-		raw := raws[i]
-		if raw == nil {
-			var fresh outcome
-			if raw, fresh = c.readFile(jobs[i]); raw == nil || fresh.hash != o.hash {
-				*o = fresh // changed between the passes: its next change parses it
-				o.lines = nil
-				if o.err == nil {
-					o.err = fmt.Errorf("%s changed while it was read", jobs[i].name)
-				}
-				return
-			}
-		}
-		c.parse(o, raw, counts.page(o.lines))
+		c.parse(o, raws[i], counts.page(o.lines))
 		raws[i] = nil
 	})
 	return outs, err
