@@ -1,6 +1,8 @@
 package article
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -91,6 +93,26 @@ func FuzzHasYear(f *testing.F) {
 		}
 		if _, ok := readDate(s); ok && !hasYear(s) {
 			t.Errorf("readDate(%q) reads a date, but hasYear says it has no year", s)
+		}
+	})
+}
+
+// clauseBreakRe is the definition clauseBreaks scans for.
+var clauseBreakRe = regexp.MustCompile(`,\s|\s[—–]\s|;\s|:\s|\s(?:which|who|where|while|after|before|as|because|although|amid|during|following)\s`)
+
+// FuzzClauseBreaks checks clauseBreaks against the starts of
+// clauseBreakRe's successive matches.
+func FuzzClauseBreaks(f *testing.F) {
+	for _, s := range append(fastPathCases, "Aliyev, who met Putin; talks: done — after all as\tbefore", ",\t,  which which ", " –\n: as,") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want []int
+		for _, m := range clauseBreakRe.FindAllStringIndex(s, -1) {
+			want = append(want, m[0])
+		}
+		if got := clauseBreaks(s); !slices.Equal(got, want) {
+			t.Errorf("clauseBreaks(%q) = %v, want %v", s, got, want)
 		}
 	})
 }

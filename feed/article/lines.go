@@ -244,7 +244,9 @@ func endsSentence(s string) bool {
 
 // asciiLower lowers the ASCII letters of s, enough to match it against
 // ASCII phrases, and much cheaper than strings.ToLower on text with
-// typographic quotes and dashes.
+// typographic quotes and dashes. A phrase without k or s is in it exactly
+// when a (?i) pattern finds the phrase in s: those are the only ASCII
+// letters that fold to other letters (the Kelvin sign, the long s).
 func asciiLower(s string) string {
 	b := []byte(s)
 	for i, c := range b {

@@ -326,10 +326,14 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 			}
 		}
 	}
+	var reserved []string // "NEWS.AZ. All Rights Reserved.": most lines lack the phrase
+	if strings.Contains(lower, "all right") {
+		reserved = rightsReserved.FindStringSubmatch(t)
+	}
 	if strings.HasPrefix(lower, "©") || strings.HasPrefix(lower, "copyright") || strings.HasPrefix(lower, "(c)") {
 		copyrightVotes(b, t)
-	} else if m := rightsReserved.FindStringSubmatch(t); m != nil {
-		b.add(m[1], voteCopyright, voteCopy)
+	} else if reserved != nil {
+		b.add(reserved[1], voteCopyright, voteCopy)
 	} else if k := strings.Index(lower, "| ©"); k > 0 {
 		copyrightVotes(b, t[k+2:])
 	}

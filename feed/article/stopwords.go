@@ -41,7 +41,7 @@ var stopWords = func() map[string]bool {
 // words in one pass, lower-casing only the words it looks up.
 func textStats(s string) (words, stops, capital int) {
 	for w := range strings.FieldsSeq(s) {
-		w = trimWordPunct(w)
+		w = strings.TrimFunc(w, isWordPunct)
 		if w == "" {
 			continue
 		}
@@ -50,20 +50,16 @@ func textStats(s string) (words, stops, capital int) {
 		if 'A' <= c && c <= 'Z' {
 			capital++
 		}
-		if len(w) <= 12 && isStopWord(w) {
+		if len(w) <= maxStopWord && isStopWord(w) {
 			stops++
 		}
 	}
 	return words, stops, capital
 }
 
-// trimWordPunct removes the punctuation and quotes around a word:
-// strings.Trim(w, `.,;:!?"'“”‘’«»()[]…—–-`), without its search of the
-// cutset for every rune.
-func trimWordPunct(w string) string {
-	return strings.TrimFunc(w, isWordPunct)
-}
-
+// isWordPunct reports the punctuation and quotes trimmed from a word's
+// ends: strings.Trim's cutset `.,;:!?"'“”‘’«»()[]…—–-`, without its search
+// of the cutset for every rune.
 func isWordPunct(r rune) bool {
 	switch r {
 	case '.', ',', ';', ':', '!', '?', '"', '\'', '“', '”', '‘', '’', '«', '»', '(', ')', '[', ']', '…', '—', '–', '-':
@@ -72,16 +68,40 @@ func isWordPunct(r rune) bool {
 	return false
 }
 
-// isStopWord reports whether w, lower-cased as strings.ToLower does, is a
-// stop word, without allocating the lower-cased copy. w is at most 12
-// bytes long.
-func isStopWord(w string) bool {
-	var buf [4 * 12]byte
-	b := buf[:0]
-	for _, r := range w {
-		b = utf8.AppendRune(b, unicode.ToLower(r))
+// maxStopWord is the length in bytes of the longest word textStats looks
+// up.
+const maxStopWord = 12
+
+// stopShapes has bit n of entry c set when a stop word of n bytes begins
+// with the byte c: most words of a text are turned away by the length
+// and the first byte of their lower case, without a lookup in the map.
+var stopShapes = func() (t [256]uint64) {
+	for w := range stopWords {
+		t[w[0]] |= 1 << len(w)
 	}
-	return stopWords[string(b)]
+	return t
+}()
+
+// isStopWord reports whether w, lower-cased as strings.ToLower does, is a
+// stop word, without allocating the lower-cased copy. w is at most
+// maxStopWord bytes long.
+func isStopWord(w string) bool {
+	var buf [4 * maxStopWord]byte // no rune's lower case is longer than 4 bytes
+	b := buf[:0]
+	for i := 0; i < len(w); {
+		if c := w[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(w[i:])
+		b = utf8.AppendRune(b, unicode.ToLower(r))
+		i += size
+	}
+	return len(b) > 0 && stopShapes[b[0]]&(1<<len(b)) != 0 && stopWords[string(b)]
 }
 
 // lowerWord lower-cases a word, without allocating when it is ASCII lower
