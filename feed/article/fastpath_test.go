@@ -116,3 +116,30 @@ func FuzzClauseBreaks(f *testing.F) {
 		}
 	})
 }
+
+// bulletRe and numberedRe are the definitions bulletLen and isNumbered
+// scan for.
+var (
+	bulletRe   = regexp.MustCompile(`^[-•*–·▪►»]\s+`)
+	numberedRe = regexp.MustCompile(`^(?:\d{1,2}|[a-z])[.)]\s+\S`)
+)
+
+// FuzzListItem checks bulletLen and isNumbered against bulletRe and
+// numberedRe.
+func FuzzListItem(f *testing.F) {
+	for _, s := range append(fastPathCases, "- item", "•\t x", "» ", "–", "1. One", "12) x", "123. x", "a.  b", "b)", "1.\x00", "A. x", "1a. x", "\xff x") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := 0
+		if m := bulletRe.FindStringIndex(s); m != nil {
+			want = m[1]
+		}
+		if got := bulletLen(s); got != want {
+			t.Errorf("bulletLen(%q) = %d, want %d", s, got, want)
+		}
+		if got, want := isNumbered(s), numberedRe.MatchString(s); got != want {
+			t.Errorf("isNumbered(%q) = %v, want %v", s, got, want)
+		}
+	})
+}

@@ -59,9 +59,6 @@ var (
 	// line; people placed with (C), (L), (R) are found by isCaption.
 	captionHead = regexp.MustCompile(`(?i)^(?:(?:file )?photos?\s*[:/|]|(?:file|pool)\s*(?:photo)?\s*[-–—:]|(?:photo|picture|image) (?:by|credit|courtesy)\b)`)
 	captionTail = regexp.MustCompile(`(?i)(?:\((?:(?:ap|afp|reuters|getty|epa|tass|sputnik) )?(?:photo|image|picture)\b[^)]*\)|\b(?:AP|AFP|Reuters|Getty|EPA|TASS|Sputnik) Photo\b[^.]*|/\s*(?:AP|AFP|Reuters|Getty Images|EPA))\s*$`)
-
-	bulletPrefix   = regexp.MustCompile(`^[-•*–·▪►»]\s+`)
-	numberedPrefix = regexp.MustCompile(`^(?:\d{1,2}|[a-z])[.)]\s+\S`)
 )
 
 // classify decides the kind of one line, s, given lower, its
@@ -87,9 +84,9 @@ func classify(s, lower string) kind {
 		return kindCaption
 	case isTeaser(s):
 		return kindTeaser
-	case numberedPrefix.MatchString(s):
+	case isNumbered(s):
 		return kindNumbered
-	case bulletPrefix.MatchString(s):
+	case bulletLen(s) > 0:
 		return kindBullet
 	case isBareDate(s):
 		return kindMeta
@@ -202,6 +199,43 @@ func isCaption(s, lower string) bool {
 	return captionTail.MatchString(tail)
 }
 
+// bulletLen is the length of the bullet that s begins with ("- ", "• "
+// and the like: a mark, then space), or 0.
+func bulletLen(s string) int {
+	r, n := utf8.DecodeRuneInString(s)
+	if !strings.ContainsRune("-•*–·▪►»", r) || n == len(s) || !asciiSpace(s[n]) {
+		return 0
+	}
+	for n < len(s) && asciiSpace(s[n]) {
+		n++
+	}
+	return n
+}
+
+// isNumbered reports a numbered item: one or two digits or a lower-case
+// letter, "." or ")", space, then text ("1. ...", "b) ...").
+func isNumbered(s string) bool {
+	n := 0
+	for n < len(s) && n < 3 && '0' <= s[n] && s[n] <= '9' {
+		n++
+	}
+	switch {
+	case n == 0 && s != "" && 'a' <= s[0] && s[0] <= 'z':
+		n = 1
+	case n == 0 || n == 3:
+		return false
+	}
+	if n == len(s) || s[n] != '.' && s[n] != ')' {
+		return false
+	}
+	s = s[n+1:]
+	if s == "" || !asciiSpace(s[0]) {
+		return false
+	}
+	s = strings.TrimLeft(s, " \t\n\f\r")
+	return s != ""
+}
+
 // isDateLine reports a labelled line whose value holds a full date.
 func isDateLine(s string) bool {
 	m := dateLabel.FindStringSubmatch(s)
@@ -308,10 +342,9 @@ var wordByte = func() (t [256]uint8) {
 // splitLines turns normalised text into non-empty lines, joining lines that
 // were hard-wrapped inside a paragraph.
 func splitLines(text string) []line {
-	raw := strings.Split(text, "\n")
-	var out []line
+	out := make([]line, 0, strings.Count(text, "\n")+1)
 	gap := false
-	for _, r := range raw {
+	for r := range strings.SplitSeq(text, "\n") {
 		r = trimSeparator(r)
 		if r == "" || !hasLetter(r) && len(r) <= 3 {
 			gap = true
@@ -341,10 +374,11 @@ func trimSeparator(s string) string {
 // wrapped reports a line break inside a sentence: the previous line stops
 // mid-sentence and this one continues in lower case.
 func wrapped(prev, next string) bool {
-	if endsSentence(prev) || wordCount(prev) < 6 || bulletPrefix.MatchString(next) || numberedPrefix.MatchString(next) {
+	if endsSentence(prev) || wordCount(prev) < 6 || bulletLen(next) > 0 || isNumbered(next) {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(next)
-	words := strings.Fields(prev)
-	return unicode.IsLower(r) || weakTail[strings.ToLower(words[len(words)-1])]
+	prev = strings.TrimRightFunc(prev, unicode.IsSpace)
+	last := prev[strings.LastIndexFunc(prev, unicode.IsSpace)+1:]
+	return unicode.IsLower(r) || weakTail[strings.ToLower(last)]
 }

@@ -352,7 +352,7 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 	}
 	// The site in a metadata block at the head: "- Anadolu Agency".
 	if l.kind == kindBullet && len(t) <= 60 && i < start+3 && nearMeta(p.lines, i) {
-		item := bulletPrefix.ReplaceAllString(t, "")
+		item := t[bulletLen(t):]
 		if outletWords.MatchString(item) && wordCount(item) <= 5 {
 			b.add(item, votePhrase, voteBullet)
 		}
