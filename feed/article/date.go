@@ -9,7 +9,7 @@ import (
 
 // dateLabel matches a metadata line that states a date, and captures its
 // label and the text after it. Labels are those news sites commonly use.
-var dateLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?(published(?: date| on| at)?|posted(?: on| at)?|date(?: published)?|first published|updated(?: on| at)?|last updated|modified(?: date| on)?|last modified|created(?: on)?|released|veröffentlicht(?: am)?|erstellt am|aktualisiert(?: am)?|publié le|mis à jour le|publicado(?: el)?|опубликовано|обновлено|дата публикации)\s*[:|\-–—]?\s*(.+)$`)
+var dateLabel = mustLineRe(`(?i)^(?:[-•*]\s*)?(published(?: date| on| at)?|posted(?: on| at)?|date(?: published)?|first published|updated(?: on| at)?|last updated|modified(?: date| on)?|last modified|created(?: on)?|released|veröffentlicht(?: am)?|erstellt am|aktualisiert(?: am)?|publié le|mis à jour le|publicado(?: el)?|опубликовано|обновлено|дата публикации)\s*[:|\-–—]?\s*(.+)$`)
 
 // labelRank orders labels: Published beats the others, Modified comes last.
 func labelRank(label string) int {

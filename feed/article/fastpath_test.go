@@ -143,3 +143,52 @@ func FuzzListItem(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLineRe checks that the start table of a lineRe turns away no line
+// its pattern matches.
+func FuzzLineRe(f *testing.F) {
+	for _, s := range append(fastPathCases, "Related articles", "Share this story:", "12 comments", "[ 3 comments ]", "Menu", "Photo: AP", "Читайте также", "- Published: 1 May 2024", "ſhare", "\u212a") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, l := range []lineRe{endMarkers, chromeLine, metaLabel, dateLabel} {
+			if got, want := l.MatchString(s), l.re.MatchString(s); got != want {
+				t.Errorf("%s: MatchString(%q) = %v, want %v", l.re, s, got, want)
+			}
+		}
+	})
+}
+
+func TestLineReStarts(t *testing.T) {
+	tests := []struct {
+		expr, line string
+		turned     bool // the table alone turns the line away
+	}{
+		{`(?i)^(?:related|more news)$`, "The news", true},
+		{`(?i)^(?:related|more news)$`, "RElated", false},
+		{`(?i)^(?:related|more news)$`, "Mo", false},
+		{`(?i)^\d+ comments?$`, "12 comments", false},
+		{`(?i)^\d+ comments?$`, "a1 comments", true},
+		{`^a`, "ab", false}, // a match may end after one rune
+		{`^.x`, "zx", false},
+	}
+	for _, tt := range tests {
+		l := mustLineRe(tt.expr)
+		turned := l.starts != nil && l.starts[tt.line[0]][tt.line[1]>>6]&(1<<(tt.line[1]&63)) == 0
+		if turned != tt.turned {
+			t.Errorf("%s: table turns %q away = %v, want %v", tt.expr, tt.line, turned, tt.turned)
+		}
+		if turned && l.re.MatchString(tt.line) {
+			t.Errorf("%s: table turns away %q, which matches", tt.expr, tt.line)
+		}
+	}
+}
+
+func TestMustLineReUnanchored(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("mustLineRe accepted a pattern not anchored at the start")
+		}
+	}()
+	mustLineRe(`(?i)related`)
+}
