@@ -95,6 +95,16 @@ func (c *Corpus) collect(outs []outcome) *change {
 	return ch
 }
 
+// olds returns the records that the records ch saves replace (nil for a
+// new article).
+func (c *Corpus) olds(ch *change) []*record {
+	olds := make([]*record, len(ch.save))
+	for i, r := range ch.save {
+		olds[i] = c.recs[r.id]
+	}
+	return olds
+}
+
 // commit writes ch to the database in one transaction (the rows, the
 // line statistics and the story index's changes) and then to memory,
 // publishing a new snapshot when anything a reader can see changed and
@@ -107,10 +117,7 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 		}
 		c.storiesStale = false
 	}
-	olds := make([]*record, len(ch.save))
-	for i, r := range ch.save {
-		olds[i] = c.recs[r.id]
-	}
+	olds := c.olds(ch)
 	delta, err := c.updateStories(ch.save, ch.parsed)
 	var docs int
 	if err == nil {

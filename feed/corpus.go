@@ -130,6 +130,7 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open corpus: %w", err)
 	}
+	start := time.Now()
 	c := &Corpus{db: db, opts: opts, tag: tag, scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}, bodies: map[string][]string{}}
 	if err := c.load(ctx); err != nil {
 		return nil, err
@@ -137,6 +138,7 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 	if err := c.publish(ctx); err != nil {
 		return nil, err
 	}
+	c.opts.Log.Debug("open", "articles", len(c.recs), "duration", time.Since(start))
 	return c, nil
 }
 

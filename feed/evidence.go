@@ -63,8 +63,10 @@ func (lc *lineCounts) page(keys []uint64) article.Evidence {
 
 // batchCounts reads the counts of the keys of the outcomes to parse, and
 // applies the batch: each page to parse counts once, and the saved
-// version of its article (when present and parsed) no more.
-func (c *Corpus) batchCounts(ctx context.Context, outs []outcome) (*lineCounts, error) {
+// version of its article (when present and parsed) no more. ahead, when
+// not nil, is a change being saved as the batch is parsed: its counts are
+// applied too, so the batch is parsed with the corpus as it will be.
+func (c *Corpus) batchCounts(ctx context.Context, outs []outcome, ahead *change) (*lineCounts, error) {
 	delta := map[uint64]int{}
 	docs := c.docs
 	for _, o := range outs {
@@ -92,6 +94,18 @@ func (c *Corpus) batchCounts(ctx context.Context, outs []outcome) (*lineCounts, 
 	}
 	for k, d := range delta {
 		df[k] += d
+	}
+	if ahead != nil {
+		saved, n, err := countChange(c.olds(ahead), ahead.save, ahead.parsed, func(id string) ([]uint64, error) {
+			return savedLines(ctx, c.db, id)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for k := range df {
+			df[k] += saved[k]
+		}
+		docs += n
 	}
 	return &lineCounts{df: df, docs: docs}, nil
 }
@@ -161,11 +175,11 @@ func countDocs(ctx context.Context, db *sql.DB) (int, error) {
 	return n, nil
 }
 
-// saveCounts applies what replacing each old record by its new one (old
-// nil for a new article) does to line_df, in tx, and returns the change
-// to the number of documents counted. Keys come from the batch's parses,
-// else from the saved rows (read before tx changes them).
-func saveCounts(ctx context.Context, tx *sql.Tx, olds, news []*record, p map[string]*parsed) (int, error) {
+// countChange returns what replacing each old record by its new one (old
+// nil for a new article) does to line_df, and to the number of documents
+// counted. Keys come from the batch's parses, else from lines, which gives
+// an article's saved keys.
+func countChange(olds, news []*record, p map[string]*parsed, lines func(id string) ([]uint64, error)) (map[uint64]int, int, error) {
 	delta := map[uint64]int{}
 	docs := 0
 	for i, r := range news {
@@ -175,9 +189,9 @@ func saveCounts(ctx context.Context, tx *sql.Tx, olds, news []*record, p map[str
 			continue // the same keys, or none, before and after
 		}
 		if counted(old) {
-			keys, err := txLines(ctx, tx, old.id)
+			keys, err := lines(old.id)
 			if err != nil {
-				return 0, err
+				return nil, 0, err
 			}
 			for _, k := range keys {
 				delta[k]--
@@ -190,8 +204,8 @@ func saveCounts(ctx context.Context, tx *sql.Tx, olds, news []*record, p map[str
 				keys = pr.lines
 			} else {
 				var err error
-				if keys, err = txLines(ctx, tx, r.id); err != nil {
-					return 0, err
+				if keys, err = lines(r.id); err != nil {
+					return nil, 0, err
 				}
 			}
 			for _, k := range keys {
@@ -199,6 +213,19 @@ func saveCounts(ctx context.Context, tx *sql.Tx, olds, news []*record, p map[str
 			}
 			docs++
 		}
+	}
+	return delta, docs, nil
+}
+
+// saveCounts applies countChange to line_df, in tx, and returns the change
+// to the number of documents counted. Saved keys are read before tx
+// changes the rows.
+func saveCounts(ctx context.Context, tx *sql.Tx, olds, news []*record, p map[string]*parsed) (int, error) {
+	delta, docs, err := countChange(olds, news, p, func(id string) ([]uint64, error) {
+		return txLines(ctx, tx, id)
+	})
+	if err != nil {
+		return 0, err
 	}
 	if len(delta) == 0 {
 		return docs, nil

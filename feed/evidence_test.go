@@ -218,3 +218,63 @@ func TestAnalyzeAllAgreesWithTheCorpus(t *testing.T) {
 		}
 	}
 }
+
+// sitePage is a page of a site whose chrome every page repeats: a header
+// line shaped like a headline, above the headline, and a footer.
+func sitePage(i int) string {
+	city := []string{"Brussels", "Prague", "Granada", "Sochi", "Moscow"}[i%5]
+	return fmt.Sprintf("Caucasus Morning Briefing\n\n"+
+		"Armenian and Azerbaijani ministers meet in %s\n\n"+
+		"Negotiators from Armenia and Azerbaijan met in %s for talks on the peace treaty and the border, officials said on Monday.\n\n"+
+		"The foreign ministers agreed in %s to meet again within a month to discuss the delimitation of the border.\n\n"+
+		"This story was produced with support from a regional media fund.\n", city, city, city)
+}
+
+// TestPartsParseWithEarlierParts scans a site's pages in parts, where each
+// part is parsed while the part before it is saved: every page must be
+// parsed with the counts of its own part and all parts before it, as if
+// the parts were read one after the other.
+func TestPartsParseWithEarlierParts(t *testing.T) {
+	for _, part := range []int{1, 2} {
+		f := newFixture(t)
+		var names []string
+		for i := range 5 {
+			names = append(names, fmt.Sprintf("p%d.txt", i))
+			f.write(t, names[i], sitePage(i))
+		}
+		c, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		c.scanPart = part
+		if err := c.Rescan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for i, name := range names {
+			// The counts of the files up to the end of name's part.
+			df, docs := map[uint64]int{}, 0
+			for _, other := range names[:min(len(names), (i/part+1)*part)] {
+				raw, _ := os.ReadFile(filepath.Join(f.dir, other))
+				for _, k := range article.LineKeys(other, raw) {
+					df[k]++
+				}
+				docs++
+			}
+			raw, _ := os.ReadFile(filepath.Join(f.dir, name))
+			ev := (&lineCounts{df: df, docs: docs}).page(article.LineKeys(name, raw))
+			ev.Now = f.clock.Now()
+			want, err := Analyze(name, raw, ev, c.opts.Taxonomy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Snapshot().Full(context.Background(), idOf(name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Title != want.Article.Title || !slices.Equal(got.Body, want.Article.Body) {
+				t.Errorf("parts of %d: %s: title %q, body %q\nwant %q, %q (parsed with the counts of its part and those before)", part, name, got.Title, got.Body, want.Article.Title, want.Article.Body)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -244,21 +246,34 @@ const (
 
 // readParts reads jobs in parts (see scanPart), saving each part but the
 // last without publishing a snapshot, and returns the last part's
-// outcomes for the caller to commit with the rest of its change.
+// outcomes for the caller to commit with the rest of its change. A part
+// is saved while the next one is parsed, on another core.
 func (c *Corpus) readParts(ctx context.Context, jobs []job) ([]outcome, error) {
+	var saving *change // the part before, saved while this one is parsed
 	for {
 		n, size := 0, int64(0)
 		for n < len(jobs) && n < c.scanPart && (n == 0 || size+jobs[n].size <= c.partBytes) {
 			size += jobs[n].size
 			n++
 		}
-		outs, err := c.read(ctx, jobs[:n])
-		if err != nil || n == len(jobs) {
-			return outs, err
-		}
-		if err := c.commit(ctx, c.collect(outs), false); err != nil {
+		b, err := c.prepare(ctx, jobs[:n], saving)
+		if err != nil {
 			return nil, err
 		}
+		var wg sync.WaitGroup
+		var serr error
+		if saving != nil {
+			wg.Go(func() { serr = c.commit(ctx, saving, false) })
+		}
+		err = c.parseBatch(ctx, b)
+		wg.Wait()
+		if err := cmp.Or(serr, err); err != nil {
+			return nil, err
+		}
+		if n == len(jobs) {
+			return b.outs, nil
+		}
+		saving = c.collect(b.outs)
 		jobs = jobs[n:]
 	}
 }
@@ -354,56 +369,69 @@ func (c *Corpus) upToDate(r *record) bool {
 	return r.entry != nil && r.extractor == c.opts.ParserVersion && r.taxonomy == c.opts.Taxonomy.Hash()
 }
 
-// read reads, hashes, parses and classifies the files of jobs on every
-// CPU, with the corpus's line statistics as extraction's evidence: first
-// the line keys of the files to parse are counted in, then each is parsed
-// (see evidence). Called with c.mu held; workers only read the corpus.
-func (c *Corpus) read(ctx context.Context, jobs []job) ([]outcome, error) {
-	outs := make([]outcome, len(jobs))
-	raws := make([][]byte, len(jobs))
-	each := func(f func(i int)) error {
-		var g errgroup.Group
-		g.SetLimit(runtime.GOMAXPROCS(0))
-		for i := range jobs {
-			if ctx.Err() != nil {
-				break
-			}
-			g.Go(func() error { f(i); return nil })
-		}
-		g.Wait()
-		return ctx.Err()
-	}
-	// Pass one: read and hash every file, and take the line keys of those
-	// that need a parse (their bytes are kept for pass two: a batch is one
-	// part, see readParts).
-	err := each(func(i int) {
+// batch is a part of a change between its two passes (see prepare).
+type batch struct {
+	outs   []outcome
+	raws   [][]byte // the bytes of the files to parse
+	counts *lineCounts
+	recs   map[string]*record // the corpus's records when it was prepared
+}
+
+// prepare is a batch's first pass, on every CPU: it reads and hashes
+// every file, takes the line keys of those that need a parse and counts
+// them in the corpus's line statistics, with those of the change ahead,
+// when not nil, which is saved as the batch is parsed (see batchCounts).
+// Called with c.mu held and no change being saved.
+func (c *Corpus) prepare(ctx context.Context, jobs []job, ahead *change) (*batch, error) {
+	b := &batch{outs: make([]outcome, len(jobs)), raws: make([][]byte, len(jobs)), recs: c.recs}
+	err := forEach(ctx, len(jobs), func(i int) {
 		raw, o := c.readFile(jobs[i])
-		outs[i] = o
-		if raw == nil || !c.needsParse(&outs[i]) {
+		b.outs[i] = o
+		if raw == nil || !c.needsParse(&b.outs[i]) {
 			return
 		}
-		outs[i].lines = article.LineKeys(jobs[i].name, raw)
-		if outs[i].lines == nil {
-			outs[i].lines = []uint64{} // to parse all the same: Parse says why it fails
+		b.outs[i].lines = article.LineKeys(jobs[i].name, raw)
+		if b.outs[i].lines == nil {
+			b.outs[i].lines = []uint64{} // to parse all the same: Parse says why it fails
 		}
-		raws[i] = raw
+		b.raws[i] = raw
 	})
 	if err != nil {
-		return outs, err
+		return nil, err
 	}
-	counts, err := c.batchCounts(ctx, outs)
-	if err != nil {
-		return outs, err
+	if b.counts, err = c.batchCounts(ctx, b.outs, ahead); err != nil {
+		return nil, err
 	}
-	err = each(func(i int) {
-		o := &outs[i]
+	return b, nil
+}
+
+// parseBatch is a batch's second pass, on every CPU: it parses each file
+// that needs it with its evidence. It reads nothing of the corpus but its
+// options and the batch, so a change may be saved meanwhile.
+func (c *Corpus) parseBatch(ctx context.Context, b *batch) error {
+	return forEach(ctx, len(b.outs), func(i int) {
+		o := &b.outs[i]
 		if o.err != nil || o.rec != nil || o.lines == nil {
 			return
 		}
-		c.parse(o, raws[i], counts.page(o.lines))
-		raws[i] = nil
+		c.parse(o, b.raws[i], b.counts.page(o.lines), b.recs[o.id])
+		b.raws[i] = nil
 	})
-	return outs, err
+}
+
+// forEach calls f with 0 to n-1 on every CPU, and reports the context's
+// end, after which the indexes not yet started are left.
+func forEach(ctx context.Context, n int, f func(i int)) error {
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error { f(i); return nil })
+	}
+	g.Wait()
+	return ctx.Err()
 }
 
 // readFile reads and hashes the file of j. A file that cannot be read
@@ -455,8 +483,8 @@ func (c *Corpus) needsParse(o *outcome) bool {
 }
 
 // parse runs o's bytes through the pipeline, with ev as its evidence, and
-// makes its record.
-func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence) {
+// makes its record, which replaces old (nil for a new article).
+func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence, old *record) {
 	j := o.job
 	ev.Sidecar = o.sidecar
 	now := c.now()
@@ -468,7 +496,7 @@ func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence) {
 	}
 	r := &record{id: j.id, file: j.name, hash: o.hash, size: j.size, mtime: j.mod,
 		firstSeen: now, updated: now, extractor: c.opts.ParserVersion, taxonomy: c.opts.Taxonomy.Hash()}
-	if old := c.recs[j.id]; old != nil {
+	if old != nil {
 		r.firstSeen, r.updated = old.firstSeen, old.updated
 		if old.hash != o.hash {
 			r.updated = now
