@@ -194,6 +194,11 @@ func normalize(dst, raw []byte) []byte {
 			i = j
 			continue
 		}
+		if c == ' ' { // the commonest byte after those, between words
+			space = true
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRune(raw[i:])
 		i += size
 		switch {

@@ -192,3 +192,15 @@ func TestMustLineReUnanchored(t *testing.T) {
 	}()
 	mustLineRe(`(?i)related`)
 }
+
+// FuzzSingleSpaced checks singleSpaced against its definition.
+func FuzzSingleSpaced(f *testing.F) {
+	for _, s := range append(fastPathCases, " lead", "trail ", "two  spaces", "nbsp\u00a0here", "line\nend", "one two") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := singleSpaced(s), strings.Join(strings.Fields(s), " "); got != want {
+			t.Errorf("singleSpaced(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

@@ -276,6 +276,28 @@ func endsSentence(s string) bool {
 	return r == '.' || r == '!' || r == '?' || r == '…' || r == '。' || r == '！' || r == '？'
 }
 
+// singleSpaced returns strings.Join(strings.Fields(s), " "): its words
+// with one space between them. The text of a page's lines is so already,
+// and is returned as it is, without building it again.
+func singleSpaced(s string) string {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ') || c != ' ' && unicode.IsSpace(rune(c)) {
+				return strings.Join(strings.Fields(s), " ")
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		i += size
+	}
+	return s
+}
+
 // asciiLower lowers the ASCII letters of s, enough to match it against
 // ASCII phrases, and much cheaper than strings.ToLower on text with
 // typographic quotes and dashes. A phrase without k or s is in it exactly

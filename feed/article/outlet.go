@@ -153,10 +153,10 @@ type outletBallot struct {
 // outletPhrase folds a name for finding it in a line: case, a leading
 // "the", spaces, a web address's top-level domain.
 func outletPhrase(s string) string {
-	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	s = strings.ToLower(singleSpaced(s))
 	s = strings.TrimPrefix(s, "the ")
 	s = strings.TrimRight(s, ".")
-	if !strings.Contains(s, " ") {
+	if !strings.Contains(s, " ") && strings.Contains(s, ".") {
 		s = strings.TrimPrefix(domainTail.ReplaceAllString(s, ""), "www.")
 	}
 	return s

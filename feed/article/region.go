@@ -438,7 +438,7 @@ func contentWords(s string) iter.Seq[string] {
 				continue
 			}
 			w = lowerWord(w)
-			if !stopWords[w] && !yield(w) {
+			if !isStop(w) && !yield(w) {
 				return
 			}
 		}

@@ -101,7 +101,13 @@ func isStopWord(w string) bool {
 		b = utf8.AppendRune(b, unicode.ToLower(r))
 		i += size
 	}
-	return len(b) > 0 && stopShapes[b[0]]&(1<<len(b)) != 0 && stopWords[string(b)]
+	return isStop(string(b))
+}
+
+// isStop reports whether w, lower case already, is a stop word: a lookup
+// in stopWords for the words stopShapes lets through.
+func isStop(w string) bool {
+	return w != "" && stopShapes[w[0]]&(1<<len(w)) != 0 && stopWords[w]
 }
 
 // lowerWord lower-cases a word, without allocating when it is ASCII lower

@@ -110,7 +110,7 @@ func synthesizeTitle(lede string) string {
 	if strings.Contains(asciiLower(s), "day") {
 		s = weekday.ReplaceAllString(s, "")
 	}
-	s = strings.Join(strings.Fields(s), " ")
+	s = singleSpaced(s)
 	if utf8.RuneCountInString(s) > maxTitle {
 		best := ""
 		for _, at := range clauseBreaks(s) {
