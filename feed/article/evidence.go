@@ -158,7 +158,7 @@ func validURL(s string) bool {
 // page's text is normalised: one line, single spaces, no invisible
 // characters.
 func cleanField(s string) string {
-	return strings.Join(strings.Fields(string(normalize(nil, []byte(s)))), " ")
+	return strings.Join(strings.Fields(normalize([]byte(s))), " ")
 }
 
 // extOf returns the extension of name, dot included.

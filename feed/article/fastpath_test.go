@@ -204,3 +204,21 @@ func FuzzSingleSpaced(f *testing.F) {
 		}
 	})
 }
+
+// FuzzASCIILower checks asciiLower against lowering each ASCII capital.
+func FuzzASCIILower(f *testing.F) {
+	for _, s := range append(fastPathCases, "ABC", "abc", "A", "aB", "Ab") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := []byte(s)
+		for i, c := range want {
+			if 'A' <= c && c <= 'Z' {
+				want[i] = c + 'a' - 'A'
+			}
+		}
+		if got := asciiLower(s); got != string(want) {
+			t.Errorf("asciiLower(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

@@ -246,7 +246,7 @@ func FuzzBodyNeverEmpty(f *testing.F) {
 			}
 		}
 		// A sentence is words, not digits and symbols.
-		if letterWords < 6 || !isSentence(strings.TrimSpace(string(normalize(nil, []byte(sentence))))) {
+		if letterWords < 6 || !isSentence(strings.TrimSpace(normalize([]byte(sentence)))) {
 			return
 		}
 		a, err := Parse("f.txt", []byte(prefix+"\n\n"+sentence+"\n"), Evidence{})

@@ -304,13 +304,23 @@ func singleSpaced(s string) string {
 // when a (?i) pattern finds the phrase in s: those are the only ASCII
 // letters that fold to other letters (the Kelvin sign, the long s).
 func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
+	var b strings.Builder // one copy, where []byte(s) and back made two
+	done := 0             // s[:done] is written
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			if done == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[done:i])
+			b.WriteByte(c + 'a' - 'A')
+			done = i + 1
 		}
 	}
-	return string(b)
+	if done == 0 {
+		return s // no capitals: no copy
+	}
+	b.WriteString(s[done:])
+	return b.String()
 }
 
 func hasLetter(s string) bool {

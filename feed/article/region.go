@@ -433,7 +433,7 @@ var creditLineRe = regexp.MustCompile(`(?i)^(?:by|\(?(?:image|photo|photograph|p
 func contentWords(s string) iter.Seq[string] {
 	return func(yield func(string) bool) {
 		for w := range strings.FieldsSeq(s) {
-			w = strings.TrimFunc(w, isContentPunct)
+			w = trimPunct(w, isContentPunct)
 			if len(w) < 3 {
 				continue
 			}

@@ -41,7 +41,7 @@ var stopWords = func() map[string]bool {
 // words in one pass, lower-casing only the words it looks up.
 func textStats(s string) (words, stops, capital int) {
 	for w := range strings.FieldsSeq(s) {
-		w = strings.TrimFunc(w, isWordPunct)
+		w = trimPunct(w, isWordPunct)
 		if w == "" {
 			continue
 		}
@@ -55,6 +55,20 @@ func textStats(s string) (words, stops, capital int) {
 		}
 	}
 	return words, stops, capital
+}
+
+// trimPunct is strings.TrimFunc(w, punct) for a punct that holds for no
+// ASCII letter or digit: most words begin and end with one, and are
+// returned without a rune decoded.
+func trimPunct(w string, punct func(rune) bool) string {
+	if w != "" && asciiAlnum(w[0]) && asciiAlnum(w[len(w)-1]) {
+		return w
+	}
+	return strings.TrimFunc(w, punct)
+}
+
+func asciiAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 // isWordPunct reports the punctuation and quotes trimmed from a word's
