@@ -12,14 +12,14 @@ import (
 	"time"
 )
 
-// TestMigrateRelease opens a database written by the release before the
-// plain-column schema (testdata/release-f67d202.db, see its README) and
-// checks that it is upgraded in place: every id keeps its first-seen time,
-// the removed article stays removed and keeps its date when it comes back,
-// and the rows are parsed again into plain columns.
-func TestMigrateRelease(t *testing.T) {
+// releaseFixture is a fixture whose database is testdata/name, written by
+// an earlier release from the seeds as its README says, and whose folder
+// holds the files it had when that release closed it: the seeds but 004,
+// and copy_of_001.txt, a copy of 001.
+func releaseFixture(t *testing.T, name string) *fixture {
+	t.Helper()
 	f := newFixture(t)
-	old, err := os.ReadFile(filepath.Join("testdata", "release-f67d202.db"))
+	old, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,6 +36,16 @@ func TestMigrateRelease(t *testing.T) {
 			f.write(t, "copy_of_001.txt", string(raw))
 		}
 	}
+	return f
+}
+
+// TestMigrateRelease opens a database written by the release before the
+// plain-column schema (testdata/release-f67d202.db, see its README) and
+// checks that it is upgraded in place: every id keeps its first-seen time,
+// the removed article stays removed and keeps its date when it comes back,
+// and the rows are parsed again into plain columns.
+func TestMigrateRelease(t *testing.T) {
+	f := releaseFixture(t, "release-f67d202.db")
 	db := openDB(t, f.dbPath)
 	firstSeen := map[string]time.Time{}
 	rows, err := db.Query(`SELECT id, first_seen, removed FROM articles`)
@@ -128,24 +138,7 @@ func TestMigrateTwiceAndNewer(t *testing.T) {
 // and fingerprint moves to article_texts, the stories and line statistics
 // stay as they were, and a rescan of the same files keeps the saved rows.
 func TestMigrateTexts(t *testing.T) {
-	f := newFixture(t)
-	old, err := os.ReadFile(filepath.Join("testdata", "release-37d2939.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(f.dbPath, old, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range seedFiles(t) {
-		if s == "004_e430f6a57860e91a.txt" {
-			continue // removed before the release closed its database
-		}
-		raw, _ := os.ReadFile(filepath.Join("..", "seeds", s))
-		f.write(t, s, string(raw))
-		if s == "001_3d14f15a5a4da934.txt" {
-			f.write(t, "copy_of_001.txt", string(raw))
-		}
-	}
+	f := releaseFixture(t, "release-37d2939.db")
 	type row struct {
 		body, story, copyOf string
 		print, lines        []byte
