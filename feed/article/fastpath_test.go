@@ -222,3 +222,16 @@ func FuzzASCIILower(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNamesWire checks that namesWire, which spares most paragraphs
+// reportedBy, never spares one it matches.
+func FuzzNamesWire(f *testing.F) {
+	for _, s := range append(fastPathCases, "The Associated Press reported.", "TAſS reported", "REUTERS was told", "Azertac quoted") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if reportedBy.MatchString(s) && !namesWire(s) {
+			t.Errorf("reportedBy matches %q, but namesWire says it names no wire", s)
+		}
+	})
+}

@@ -298,11 +298,16 @@ func singleSpaced(s string) string {
 	return s
 }
 
+// foldsToASCII are the letters outside ASCII that a (?i) pattern takes
+// for ASCII ones: the Kelvin sign for k, the long s for s.
+const foldsToASCII = "\u212a\u017f"
+
 // asciiLower lowers the ASCII letters of s, enough to match it against
 // ASCII phrases, and much cheaper than strings.ToLower on text with
 // typographic quotes and dashes. A phrase without k or s is in it exactly
 // when a (?i) pattern finds the phrase in s: those are the only ASCII
-// letters that fold to other letters (the Kelvin sign, the long s).
+// letters that fold to other letters (foldsToASCII); any phrase is, when s
+// holds neither of those.
 func asciiLower(s string) string {
 	var b strings.Builder // one copy, where []byte(s) and back made two
 	done := 0             // s[:done] is written
