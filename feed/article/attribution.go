@@ -61,7 +61,7 @@ var (
 	// creditLine is a wire credit on a line of its own: "(Reuters)",
 	// "— AP", "Reporting by ...; Editing by ..." (Reuters' sign-off).
 	creditLine     = regexp.MustCompile(`(?i)^(?:\(([^)]{2,40})\)|[—–]\s*([\p{L}/ .-]{2,40}))$`)
-	reportedBy     = regexp.MustCompile(`(?i)\b(the associated press|associated press|reuters|agence france-presse|afp|radio free europe/radio liberty|rfe/rl|tass|interfax|ria novosti|xinhua|anadolu agency|armenpress|apa|azertac)\s+(?:news agency\s+)?(?:reported|said in a report|was told|quoted)\b`)
+	reportedBy     = regexp.MustCompile(`(?i)\b(` + strings.Join(wireNames, "|") + `)\s+(?:news agency\s+)?(?:reported|said in a report|was told|quoted)\b`)
 	reutersSignoff = regexp.MustCompile(`(?i)^\(?reporting by\b.*(?:editing by|writing by)\b`)
 )
 
@@ -69,19 +69,24 @@ var (
 // Reuters sign-off, or "The Associated Press reported" in the text.
 func (p *page) agency(body []string) string {
 	for _, l := range p.lines {
-		if m := creditLine.FindStringSubmatch(l.text); m != nil {
-			c := m[1] + m[2]
-			if a, ok := agencies[strings.ToLower(strings.TrimSpace(c))]; ok {
-				return a
+		// The patterns begin with these; most lines do not.
+		if strings.HasPrefix(l.text, "(") || strings.HasPrefix(l.text, "—") || strings.HasPrefix(l.text, "–") {
+			if m := creditLine.FindStringSubmatch(l.text); m != nil {
+				c := m[1] + m[2]
+				if a, ok := agencies[strings.ToLower(strings.TrimSpace(c))]; ok {
+					return a
+				}
 			}
 		}
-		if reutersSignoff.MatchString(l.text) {
-			return "Reuters"
+		if strings.HasPrefix(l.lower, "reporting by") || strings.HasPrefix(l.lower, "(reporting by") {
+			if reutersSignoff.MatchString(l.text) {
+				return "Reuters"
+			}
 		}
 	}
 	for _, b := range body {
 		// The regular expression is costly; most paragraphs lack its verbs.
-		if !mayCredit(b) {
+		if !mayCredit(b) || !namesWire(b) {
 			continue
 		}
 		if m := reportedBy.FindStringSubmatch(b); m != nil {
@@ -93,6 +98,29 @@ func (p *page) agency(body []string) string {
 
 // outletWords mark a name as an outlet's in a list of metadata bullets.
 var outletWords = regexp.MustCompile(`(?i)\b(?:agency|news|press|post|times|tv|radio|daily|media|journal|herald|gazette|tribune|service|network|online|mirror|review|weekly|telegraph|observer|monitor|report|info|24|today|express|chronicle|courier|dispatch|wire|insider|standard|guardian|independent|mail|star|sun|voice|world news)\b`)
+
+// wireNames are the wire services reportedBy finds, in lower case; none
+// holds a character special to a regular expression.
+var wireNames = []string{
+	"the associated press", "associated press", "reuters", "agence france-presse", "afp",
+	"radio free europe/radio liberty", "rfe/rl", "tass", "interfax", "ria novosti", "xinhua",
+	"anadolu agency", "armenpress", "apa", "azertac",
+}
+
+// namesWire is a cheap test for the names reportedBy needs: s names one
+// of wireNames, in any case.
+func namesWire(s string) bool {
+	if strings.ContainsAny(s, foldsToASCII) {
+		return true // asciiLower would miss its name: let the pattern judge
+	}
+	l := asciiLower(s)
+	for _, n := range wireNames {
+		if strings.Contains(l, n) {
+			return true
+		}
+	}
+	return false
+}
 
 // mayCredit is a cheap test for the verbs reportedBy needs.
 func mayCredit(s string) bool {

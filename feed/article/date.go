@@ -9,7 +9,7 @@ import (
 
 // dateLabel matches a metadata line that states a date, and captures its
 // label and the text after it. Labels are those news sites commonly use.
-var dateLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?(published(?: date| on| at)?|posted(?: on| at)?|date(?: published)?|first published|updated(?: on| at)?|last updated|modified(?: date| on)?|last modified|created(?: on)?|released|veröffentlicht(?: am)?|erstellt am|aktualisiert(?: am)?|publié le|mis à jour le|publicado(?: el)?|опубликовано|обновлено|дата публикации)\s*[:|\-–—]?\s*(.+)$`)
+var dateLabel = mustLineRe(`(?i)^(?:[-•*]\s*)?(published(?: date| on| at)?|posted(?: on| at)?|date(?: published)?|first published|updated(?: on| at)?|last updated|modified(?: date| on)?|last modified|created(?: on)?|released|veröffentlicht(?: am)?|erstellt am|aktualisiert(?: am)?|publié le|mis à jour le|publicado(?: el)?|опубликовано|обновлено|дата публикации)\s*[:|\-–—]?\s*(.+)$`)
 
 // labelRank orders labels: Published beats the others, Modified comes last.
 func labelRank(label string) int {
@@ -68,9 +68,15 @@ type stamp struct {
 // and never guesses: text without a full date yields false.
 func parseDate(s string) (stamp, bool) {
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 120 {
+	if len(s) > 120 || !hasYear(s) {
 		return stamp{}, false
 	}
+	return readDate(s)
+}
+
+// readDate is parseDate on a trimmed text of at most 120 bytes, without
+// the cheap test for a year that spares most lines the patterns.
+func readDate(s string) (stamp, bool) {
 	if m := isoDateTime.FindStringSubmatch(s); m != nil {
 		return isoStamp(m)
 	}
@@ -175,6 +181,23 @@ func dateParts(s string) (int, time.Month, int, bool) {
 		return 0, 0, 0, false
 	}
 	return year, mon, day, true
+}
+
+// hasYear reports four ASCII digits in a row, which every date that
+// parseDate reads has: most lines have none, and need no regular
+// expression to be turned away.
+func hasYear(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			if run++; run == 4 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // clockOf finds a time of day such as 10:31, 3:14 pm or 10:31:05.

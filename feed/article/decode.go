@@ -3,7 +3,7 @@ package article
 import (
 	"bytes"
 	"fmt"
-	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -62,11 +62,11 @@ func decode(raw []byte) (string, []string, error) {
 			warnings = append(warnings, "decoded from "+name)
 		}
 	}
-	text := normalize(nil, raw)
-	if len(bytes.TrimSpace(text)) == 0 {
+	text := normalize(raw)
+	if strings.TrimSpace(text) == "" {
 		return "", nil, ErrEmpty
 	}
-	return string(text), warnings, nil
+	return text, warnings, nil
 }
 
 // looksUTF16 reports text without a BOM whose every other byte is zero.
@@ -167,14 +167,15 @@ func guessLegacy(raw []byte) (encoding.Encoding, string) {
 	return charmap.ISO8859_1, "iso-8859-1"
 }
 
-// normalize appends raw's text to dst in one canonical shape: NFC, LF line
-// ends, single spaces, no space at either end of a line, no zero-width,
-// control or XML-invalid characters. The text is written once: a space is
-// held until a visible character follows it on the same line, so no line
-// is trimmed afterwards.
-func normalize(dst, raw []byte) []byte {
+// normalize returns raw's text in one canonical shape: NFC, LF line ends,
+// single spaces, no space at either end of a line, no zero-width, control
+// or XML-invalid characters. The text is written once, into the string
+// it returns: a space is held until a visible character follows it on
+// the same line, so no line is trimmed afterwards.
+func normalize(raw []byte) string {
 	raw = norm.NFC.Bytes(raw) // raw itself when it is NFC already
-	b := slices.Grow(dst, len(raw))
+	var b strings.Builder
+	b.Grow(len(raw))
 	// space: a space to write before the next visible character; start:
 	// nothing visible on this line yet.
 	space, start := false, true
@@ -187,11 +188,16 @@ func normalize(dst, raw []byte) []byte {
 				j++
 			}
 			if space && !start {
-				b = append(b, ' ')
+				b.WriteByte(' ')
 			}
 			space, start = false, false
-			b = append(b, raw[i:j]...)
+			b.Write(raw[i:j])
 			i = j
+			continue
+		}
+		if c == ' ' { // the commonest byte after those, between words
+			space = true
+			i++
 			continue
 		}
 		r, size := utf8.DecodeRune(raw[i:])
@@ -201,20 +207,20 @@ func normalize(dst, raw []byte) []byte {
 			if r == '\r' && i < len(raw) && raw[i] == '\n' {
 				i++ // CRLF is one line end
 			}
-			b = append(b, '\n')
+			b.WriteByte('\n')
 			space, start = false, true
 		case isSpace(r):
 			space = true
 		case isInvisible(r):
 		default:
 			if space && !start {
-				b = append(b, ' ')
+				b.WriteByte(' ')
 			}
 			space, start = false, false
-			b = utf8.AppendRune(b, r)
+			b.WriteRune(r)
 		}
 	}
-	return b
+	return b.String()
 }
 
 // isSpace reports the characters that become one space: tabs, form and

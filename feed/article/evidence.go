@@ -60,21 +60,41 @@ func lineKey(s string) uint64 {
 	h := uint64(14695981039346656037)
 	var buf [utf8.UTFMax]byte
 	space := false
-	for _, r := range s {
-		switch {
-		case unicode.IsSpace(r):
-			space = true
-			continue
-		case unicode.IsDigit(r):
-			r = '0'
-		default:
-			r = unicode.ToLower(r)
+	for i := 0; i < len(s); {
+		// ASCII, most of any page, a byte at a time: there unicode.IsSpace,
+		// unicode.IsDigit and unicode.ToLower agree with these tests.
+		var enc []byte
+		if c := s[i]; c < utf8.RuneSelf {
+			i++
+			switch {
+			case c == ' ', '\t' <= c && c <= '\r':
+				space = true
+				continue
+			case '0' <= c && c <= '9':
+				c = '0'
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			}
+			buf[0], enc = c, buf[:1]
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+			switch {
+			case unicode.IsSpace(r):
+				space = true
+				continue
+			case unicode.IsDigit(r):
+				r = '0'
+			default:
+				r = unicode.ToLower(r)
+			}
+			enc = utf8.AppendRune(buf[:0], r)
 		}
 		if space {
 			h = (h ^ ' ') * 1099511628211
 			space = false
 		}
-		for _, b := range utf8.AppendRune(buf[:0], r) {
+		for _, b := range enc {
 			h = (h ^ uint64(b)) * 1099511628211
 		}
 	}
@@ -138,7 +158,7 @@ func validURL(s string) bool {
 // page's text is normalised: one line, single spaces, no invisible
 // characters.
 func cleanField(s string) string {
-	return strings.Join(strings.Fields(string(normalize(nil, []byte(s)))), " ")
+	return strings.Join(strings.Fields(normalize([]byte(s))), " ")
 }
 
 // extOf returns the extension of name, dot included.

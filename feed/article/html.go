@@ -64,7 +64,7 @@ func parseHTML(name string, raw []byte, ev Evidence) (*Article, error) {
 	}
 	var text strings.Builder
 	blockText(&text, res.ContentNode)
-	for _, para := range strings.Split(string(normalize(nil, []byte(text.String()))), "\n") {
+	for _, para := range strings.Split(normalize([]byte(text.String())), "\n") {
 		para = strings.TrimSpace(para)
 		if para == "" || !hasLetter(para) {
 			continue

@@ -26,7 +26,10 @@ const (
 // line is one non-empty line of the page.
 type line struct {
 	text string
-	kind kind
+	// lower is text with its ASCII letters lower-cased (asciiLower), for
+	// the phrase tests that every line goes through.
+	lower string
+	kind  kind
 	// gapBefore is true when a blank line precedes it.
 	gapBefore bool
 
@@ -41,13 +44,13 @@ type line struct {
 var (
 	// endMarkers open the part of a page that follows an article: comment
 	// forms, related stories, newsletter boxes, tags, captchas.
-	endMarkers = regexp.MustCompile(`(?i)^(?:leave a (?:reply|comment)|post a comment|add (?:a |new )?comment|\d+\s+comments?|comments?(?: \(\d+\))?|you (?:may|might) also (?:like|be interested in)|also on [\p{L} ]+|related(?: articles?| posts?| news| stories| content| topics| coverage| reading)?|more (?:stories|news|articles)|most (?:read|popular|viewed|shared)|trending(?: now)?|recommended(?: for you)?|latest (?:news|stories|articles)|popular (?:posts|stories|news)|sign up for (?:our|the)? ?newsletters?.*|subscribe to (?:our|the) newsletter.*|newsletter|share(?: this| the| on| via)?(?: article| story| post| page)?:?|tags?:.*|topics?:|filed under.*|about the author|security key:?|captcha.*|page generated in .*|back to top|previous (?:article|post|story)|next (?:article|post|story)|top stories|editor'?s picks?|don'?t miss|more great [\p{L}]+ stories|popular on [\p{L}. ]+|sharing is caring!?|related (?:links|content|roundup)\b.*|top rated comments|\[ ?\d+ comments? ?\]|elsewhere on [\p{L}. ]+|вам также может быть интересно|читайте также|похожие новости|você pode gostar\.*|leia também|lesen sie auch|mehr zum thema|à lire aussi|lire aussi|te puede interesar|también te puede interesar)\.?:?$`)
+	endMarkers = mustLineRe(`(?i)^(?:leave a (?:reply|comment)|post a comment|add (?:a |new )?comment|\d+\s+comments?|comments?(?: \(\d+\))?|you (?:may|might) also (?:like|be interested in)|also on [\p{L} ]+|related(?: articles?| posts?| news| stories| content| topics| coverage| reading)?|more (?:stories|news|articles)|most (?:read|popular|viewed|shared)|trending(?: now)?|recommended(?: for you)?|latest (?:news|stories|articles)|popular (?:posts|stories|news)|sign up for (?:our|the)? ?newsletters?.*|subscribe to (?:our|the) newsletter.*|newsletter|share(?: this| the| on| via)?(?: article| story| post| page)?:?|tags?:.*|topics?:|filed under.*|about the author|security key:?|captcha.*|page generated in .*|back to top|previous (?:article|post|story)|next (?:article|post|story)|top stories|editor'?s picks?|don'?t miss|more great [\p{L}]+ stories|popular on [\p{L}. ]+|sharing is caring!?|related (?:links|content|roundup)\b.*|top rated comments|\[ ?\d+ comments? ?\]|elsewhere on [\p{L}. ]+|вам также может быть интересно|читайте также|похожие новости|você pode gostar\.*|leia também|lesen sie auch|mehr zum thema|à lire aussi|lire aussi|te puede interesar|también te puede interesar)\.?:?$`)
 
 	// chromeLine matches a whole short line of site furniture.
-	chromeLine = regexp.MustCompile(`(?i)^(?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|reddit|vk|copy link|menu|search|home|skip to (?:main )?content|loading\.*|click here\b.*|follow us\b.*|join us on\b.*|subscribe\b.*|log ?in|sign ?in|register|advertisement|(?:photo|image|video|source|credit)s?\s*:\s*\S+|(?:read (?:more|also|next)|see also|more from [\p{L} ]+)\s*:?)$`)
+	chromeLine = mustLineRe(`(?i)^(?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|reddit|vk|copy link|menu|search|home|skip to (?:main )?content|loading\.*|click here\b.*|follow us\b.*|join us on\b.*|subscribe\b.*|log ?in|sign ?in|register|advertisement|(?:photo|image|video|source|credit)s?\s*:\s*\S+|(?:read (?:more|also|next)|see also|more from [\p{L} ]+)\s*:?)$`)
 
 	// metaLabel matches metadata lines that are not prose.
-	metaLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?(?:news id|article id|id|published(?: date| on| at)?|posted(?: on| at| by)?|date(?: published)?|first published|updated(?: on| at)?|last updated|modified(?: date| on)?|last modified|created(?: on)?|reading time|read time|views?|hits|author|written by|source|section|category|categories|print version|\d+ min(?:ute)?s? read)\s*[:|]`)
+	metaLabel = mustLineRe(`(?i)^(?:[-•*]\s*)?(?:news id|article id|id|published(?: date| on| at)?|posted(?: on| at| by)?|date(?: published)?|first published|updated(?: on| at)?|last updated|modified(?: date| on)?|last modified|created(?: on)?|reading time|read time|views?|hits|author|written by|source|section|category|categories|print version|\d+ min(?:ute)?s? read)\s*[:|]`)
 
 	// byline matches "By Jane Doe", possibly with a role or a date after it.
 	byline = regexp.MustCompile(`^(?i:by)\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}(?:\s*(?:,|\||and|&|-|–|—)\s*.{0,60})?$`)
@@ -56,13 +59,11 @@ var (
 	// line; people placed with (C), (L), (R) are found by isCaption.
 	captionHead = regexp.MustCompile(`(?i)^(?:(?:file )?photos?\s*[:/|]|(?:file|pool)\s*(?:photo)?\s*[-–—:]|(?:photo|picture|image) (?:by|credit|courtesy)\b)`)
 	captionTail = regexp.MustCompile(`(?i)(?:\((?:(?:ap|afp|reuters|getty|epa|tass|sputnik) )?(?:photo|image|picture)\b[^)]*\)|\b(?:AP|AFP|Reuters|Getty|EPA|TASS|Sputnik) Photo\b[^.]*|/\s*(?:AP|AFP|Reuters|Getty Images|EPA))\s*$`)
-
-	bulletPrefix   = regexp.MustCompile(`^[-•*–·▪►»]\s+`)
-	numberedPrefix = regexp.MustCompile(`^(?:\d{1,2}|[a-z])[.)]\s+\S`)
 )
 
-// classify decides the kind of one line.
-func classify(s string) kind {
+// classify decides the kind of one line, s, given lower, its
+// asciiLower.
+func classify(s, lower string) kind {
 	if !hasLetter(s) {
 		return kindJunk
 	}
@@ -72,19 +73,20 @@ func classify(s string) kind {
 	switch {
 	case n <= 100 && endMarkers.MatchString(s):
 		return kindEnd
-	case n <= 80 && chromeLine.MatchString(s), n <= 400 && isChrome(s):
+	case n <= 80 && chromeLine.MatchString(s), n <= 400 && isChrome(lower):
 		return kindChrome
-	case n <= 200 && (metaLabel.MatchString(s) || dateLabel.MatchString(s) && isDateLine(s)):
+	// A label is followed by ":" or "|"; a date line has a year.
+	case n <= 200 && (strings.ContainsAny(s, ":|") && metaLabel.MatchString(s) || hasYear(s) && dateLabel.MatchString(s) && isDateLine(s)):
 		return kindMeta
 	case n <= 150 && byline.MatchString(s) && wordCount(s) <= 14 && !endsSentence(s):
 		return kindMeta
-	case isCaption(s):
+	case isCaption(s, lower):
 		return kindCaption
 	case isTeaser(s):
 		return kindTeaser
-	case numberedPrefix.MatchString(s):
+	case isNumbered(s):
 		return kindNumbered
-	case bulletPrefix.MatchString(s):
+	case bulletLen(s) > 0:
 		return kindBullet
 	case isBareDate(s):
 		return kindMeta
@@ -140,9 +142,8 @@ func (ps *phraseSet) in(s string) bool {
 }
 
 // isChrome reports furniture found by phrase: copyright and cookie notices,
-// comment-form and newsletter text.
-func isChrome(s string) bool {
-	l := asciiLower(s)
+// comment-form and newsletter text. l is the line's asciiLower.
+func isChrome(l string) bool {
 	if strings.HasPrefix(l, "©") || strings.HasPrefix(l, "copyright") || strings.HasPrefix(l, "security key") {
 		return true
 	}
@@ -167,8 +168,8 @@ var positionMarkers = map[string]bool{
 }
 
 // isCaption reports a photo caption: people placed with (C), (L), (R), or a
-// photo credit at the start or end of the line.
-func isCaption(s string) bool {
+// photo credit at the start or end of the line. lower is s's asciiLower.
+func isCaption(s, lower string) bool {
 	rest := s
 	for {
 		i := strings.IndexByte(rest, '(')
@@ -189,12 +190,50 @@ func isCaption(s string) bool {
 		return true
 	}
 	tail := s[max(0, len(s)-80):]
-	lower := strings.ToLower(tail)
-	// The tail pattern needs one of these; most lines have none.
+	lower = lower[len(s)-len(tail):]
+	// The tail pattern needs one of these; most lines have none. (Their
+	// letters have no case outside ASCII, so asciiLower finds them all.)
 	if !strings.Contains(lower, "photo") && !strings.Contains(lower, "image") && !strings.Contains(lower, "picture") && !strings.Contains(tail, "/") {
 		return false
 	}
 	return captionTail.MatchString(tail)
+}
+
+// bulletLen is the length of the bullet that s begins with ("- ", "• "
+// and the like: a mark, then space), or 0.
+func bulletLen(s string) int {
+	r, n := utf8.DecodeRuneInString(s)
+	if !strings.ContainsRune("-•*–·▪►»", r) || n == len(s) || !asciiSpace(s[n]) {
+		return 0
+	}
+	for n < len(s) && asciiSpace(s[n]) {
+		n++
+	}
+	return n
+}
+
+// isNumbered reports a numbered item: one or two digits or a lower-case
+// letter, "." or ")", space, then text ("1. ...", "b) ...").
+func isNumbered(s string) bool {
+	n := 0
+	for n < len(s) && n < 3 && '0' <= s[n] && s[n] <= '9' {
+		n++
+	}
+	switch {
+	case n == 0 && s != "" && 'a' <= s[0] && s[0] <= 'z':
+		n = 1
+	case n == 0 || n == 3:
+		return false
+	}
+	if n == len(s) || s[n] != '.' && s[n] != ')' {
+		return false
+	}
+	s = s[n+1:]
+	if s == "" || !asciiSpace(s[0]) {
+		return false
+	}
+	s = strings.TrimLeft(s, " \t\n\f\r")
+	return s != ""
 }
 
 // isDateLine reports a labelled line whose value holds a full date.
@@ -237,17 +276,56 @@ func endsSentence(s string) bool {
 	return r == '.' || r == '!' || r == '?' || r == '…' || r == '。' || r == '！' || r == '？'
 }
 
+// singleSpaced returns strings.Join(strings.Fields(s), " "): its words
+// with one space between them. The text of a page's lines is so already,
+// and is returned as it is, without building it again.
+func singleSpaced(s string) string {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ') || c != ' ' && unicode.IsSpace(rune(c)) {
+				return strings.Join(strings.Fields(s), " ")
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			return strings.Join(strings.Fields(s), " ")
+		}
+		i += size
+	}
+	return s
+}
+
+// foldsToASCII are the letters outside ASCII that a (?i) pattern takes
+// for ASCII ones: the Kelvin sign for k, the long s for s.
+const foldsToASCII = "\u212a\u017f"
+
 // asciiLower lowers the ASCII letters of s, enough to match it against
 // ASCII phrases, and much cheaper than strings.ToLower on text with
-// typographic quotes and dashes.
+// typographic quotes and dashes. A phrase without k or s is in it exactly
+// when a (?i) pattern finds the phrase in s: those are the only ASCII
+// letters that fold to other letters (foldsToASCII); any phrase is, when s
+// holds neither of those.
 func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
+	var b strings.Builder // one copy, where []byte(s) and back made two
+	done := 0             // s[:done] is written
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; 'A' <= c && c <= 'Z' {
+			if done == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[done:i])
+			b.WriteByte(c + 'a' - 'A')
+			done = i + 1
 		}
 	}
-	return string(b)
+	if done == 0 {
+		return s // no capitals: no copy
+	}
+	b.WriteString(s[done:])
+	return b.String()
 }
 
 func hasLetter(s string) bool {
@@ -301,10 +379,9 @@ var wordByte = func() (t [256]uint8) {
 // splitLines turns normalised text into non-empty lines, joining lines that
 // were hard-wrapped inside a paragraph.
 func splitLines(text string) []line {
-	raw := strings.Split(text, "\n")
-	var out []line
+	out := make([]line, 0, strings.Count(text, "\n")+1)
 	gap := false
-	for _, r := range raw {
+	for r := range strings.SplitSeq(text, "\n") {
 		r = trimSeparator(r)
 		if r == "" || !hasLetter(r) && len(r) <= 3 {
 			gap = true
@@ -334,10 +411,11 @@ func trimSeparator(s string) string {
 // wrapped reports a line break inside a sentence: the previous line stops
 // mid-sentence and this one continues in lower case.
 func wrapped(prev, next string) bool {
-	if endsSentence(prev) || wordCount(prev) < 6 || bulletPrefix.MatchString(next) || numberedPrefix.MatchString(next) {
+	if endsSentence(prev) || wordCount(prev) < 6 || bulletLen(next) > 0 || isNumbered(next) {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(next)
-	words := strings.Fields(prev)
-	return unicode.IsLower(r) || weakTail[strings.ToLower(words[len(words)-1])]
+	prev = strings.TrimRightFunc(prev, unicode.IsSpace)
+	last := prev[strings.LastIndexFunc(prev, unicode.IsSpace)+1:]
+	return unicode.IsLower(r) || weakTail[strings.ToLower(last)]
 }

@@ -153,10 +153,10 @@ type outletBallot struct {
 // outletPhrase folds a name for finding it in a line: case, a leading
 // "the", spaces, a web address's top-level domain.
 func outletPhrase(s string) string {
-	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+	s = strings.ToLower(singleSpaced(s))
 	s = strings.TrimPrefix(s, "the ")
 	s = strings.TrimRight(s, ".")
-	if !strings.Contains(s, " ") {
+	if !strings.Contains(s, " ") && strings.Contains(s, ".") {
 		s = strings.TrimPrefix(domainTail.ReplaceAllString(s, ""), "www.")
 	}
 	return s
@@ -290,7 +290,7 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 	if len(t) > 300 {
 		return
 	}
-	lower := asciiLower(t)
+	lower := l.lower
 	if len(t) <= 120 {
 		first, _, _ := strings.Cut(lower, " ")
 		last := lower[strings.LastIndexByte(lower, ' ')+1:]
@@ -326,10 +326,14 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 			}
 		}
 	}
+	var reserved []string // "NEWS.AZ. All Rights Reserved.": most lines lack the phrase
+	if strings.Contains(lower, "all right") {
+		reserved = rightsReserved.FindStringSubmatch(t)
+	}
 	if strings.HasPrefix(lower, "©") || strings.HasPrefix(lower, "copyright") || strings.HasPrefix(lower, "(c)") {
 		copyrightVotes(b, t)
-	} else if m := rightsReserved.FindStringSubmatch(t); m != nil {
-		b.add(m[1], voteCopyright, voteCopy)
+	} else if reserved != nil {
+		b.add(reserved[1], voteCopyright, voteCopy)
 	} else if k := strings.Index(lower, "| ©"); k > 0 {
 		copyrightVotes(b, t[k+2:])
 	}
@@ -348,7 +352,7 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 	}
 	// The site in a metadata block at the head: "- Anadolu Agency".
 	if l.kind == kindBullet && len(t) <= 60 && i < start+3 && nearMeta(p.lines, i) {
-		item := bulletPrefix.ReplaceAllString(t, "")
+		item := t[bulletLen(t):]
 		if outletWords.MatchString(item) && wordCount(item) <= 5 {
 			b.add(item, votePhrase, voteBullet)
 		}

@@ -122,7 +122,8 @@ type page struct {
 func newPage(text string, ev Evidence) *page {
 	ls := splitLines(text)
 	for i := range ls {
-		ls[i].kind = classify(ls[i].text)
+		ls[i].lower = asciiLower(ls[i].text)
+		ls[i].kind = classify(ls[i].text, ls[i].lower)
 	}
 	p := &page{lines: ls}
 	p.features(ev)

@@ -1,6 +1,7 @@
 package article
 
 import (
+	"iter"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -207,19 +208,19 @@ var furniturePhrases = newPhraseSet(
 func (l *line) furniture() bool {
 	if l.furn == 0 {
 		l.furn = 1
-		if furniture(l.text) {
+		if furniture(l.text, l.lower) {
 			l.furn = 2
 		}
 	}
 	return l.furn == 2
 }
 
-// furniture reports text in which the site talks about itself.
-func furniture(s string) bool {
+// furniture reports text in which the site talks about itself; l is its
+// asciiLower.
+func furniture(s, l string) bool {
 	if len(s) >= 400 {
 		return false
 	}
-	l := asciiLower(s)
 	if furniturePhrases.in(l) {
 		return true
 	}
@@ -427,19 +428,25 @@ func (p *page) partedByMeta(i int) bool {
 // creditLineRe is a photo credit or a lone "By" on a line of its own.
 var creditLineRe = regexp.MustCompile(`(?i)^(?:by|\(?(?:image|photo|photograph|picture)s?\s*(?::|by|credit)[^)]*\)?|.{0,60}\|\s*getty images|.{0,40}(?:getty images|/ ?reuters|/ ?ap|/ ?afp))$`)
 
-// contentWords returns the lower-cased words of s that are not stop
+// contentWords yields the lower-cased words of s that are not stop
 // words, three letters or more.
-func contentWords(s string) []string {
-	var out []string
-	for _, w := range strings.Fields(s) {
-		w = strings.Trim(w, `.,;:!?"'“”‘’«»()[]…—–-|`)
-		if len(w) < 3 {
-			continue
-		}
-		w = lowerWord(w)
-		if !stopWords[w] {
-			out = append(out, w)
+func contentWords(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for w := range strings.FieldsSeq(s) {
+			w = trimPunct(w, isContentPunct)
+			if len(w) < 3 {
+				continue
+			}
+			w = lowerWord(w)
+			if !isStop(w) && !yield(w) {
+				return
+			}
 		}
 	}
-	return out
+}
+
+// isContentPunct reports the runes trimmed from a word's ends before it
+// is compared: strings.Trim's cutset `.,;:!?"'“”‘’«»()[]…—–-|`.
+func isContentPunct(r rune) bool {
+	return r == '|' || isWordPunct(r)
 }

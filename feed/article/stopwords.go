@@ -1,6 +1,10 @@
 package article
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // stopWords are the commonest function words of the languages a Karabakh
 // corpus is written in (English, Russian, Armenian, Azerbaijani, Turkish,
@@ -36,8 +40,8 @@ var stopWords = func() map[string]bool {
 // textStats counts a line's words, its stop words and its capitalised
 // words in one pass, lower-casing only the words it looks up.
 func textStats(s string) (words, stops, capital int) {
-	for _, w := range strings.Fields(s) {
-		w = strings.Trim(w, `.,;:!?"'“”‘’«»()[]…—–-`)
+	for w := range strings.FieldsSeq(s) {
+		w = trimPunct(w, isWordPunct)
 		if w == "" {
 			continue
 		}
@@ -46,11 +50,78 @@ func textStats(s string) (words, stops, capital int) {
 		if 'A' <= c && c <= 'Z' {
 			capital++
 		}
-		if len(w) <= 12 && stopWords[lowerWord(w)] {
+		if len(w) <= maxStopWord && isStopWord(w) {
 			stops++
 		}
 	}
 	return words, stops, capital
+}
+
+// trimPunct is strings.TrimFunc(w, punct) for a punct that holds for no
+// ASCII letter or digit: most words begin and end with one, and are
+// returned without a rune decoded.
+func trimPunct(w string, punct func(rune) bool) string {
+	if w != "" && asciiAlnum(w[0]) && asciiAlnum(w[len(w)-1]) {
+		return w
+	}
+	return strings.TrimFunc(w, punct)
+}
+
+func asciiAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// isWordPunct reports the punctuation and quotes trimmed from a word's
+// ends: strings.Trim's cutset `.,;:!?"'“”‘’«»()[]…—–-`, without its search
+// of the cutset for every rune.
+func isWordPunct(r rune) bool {
+	switch r {
+	case '.', ',', ';', ':', '!', '?', '"', '\'', '“', '”', '‘', '’', '«', '»', '(', ')', '[', ']', '…', '—', '–', '-':
+		return true
+	}
+	return false
+}
+
+// maxStopWord is the length in bytes of the longest word textStats looks
+// up.
+const maxStopWord = 12
+
+// stopShapes has bit n of entry c set when a stop word of n bytes begins
+// with the byte c: most words of a text are turned away by the length
+// and the first byte of their lower case, without a lookup in the map.
+var stopShapes = func() (t [256]uint64) {
+	for w := range stopWords {
+		t[w[0]] |= 1 << len(w)
+	}
+	return t
+}()
+
+// isStopWord reports whether w, lower-cased as strings.ToLower does, is a
+// stop word, without allocating the lower-cased copy. w is at most
+// maxStopWord bytes long.
+func isStopWord(w string) bool {
+	var buf [4 * maxStopWord]byte // no rune's lower case is longer than 4 bytes
+	b := buf[:0]
+	for i := 0; i < len(w); {
+		if c := w[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(w[i:])
+		b = utf8.AppendRune(b, unicode.ToLower(r))
+		i += size
+	}
+	return isStop(string(b))
+}
+
+// isStop reports whether w, lower case already, is a stop word: a lookup
+// in stopWords for the words stopShapes lets through.
+func isStop(w string) bool {
+	return w != "" && stopShapes[w[0]]&(1<<len(w)) != 0 && stopWords[w]
 }
 
 // lowerWord lower-cases a word, without allocating when it is ASCII lower
