@@ -421,7 +421,7 @@ func TestUnreadableRowIsReparsed(t *testing.T) {
 	c := f.open(t)
 	want := states(c.Snapshot())
 	db := openDB(t, f.dbPath)
-	if _, err := db.Exec(`UPDATE articles SET themes = 'not json', print = x'01' WHERE id = '002_3bb022c722742749'`); err != nil {
+	if _, err := db.Exec(`UPDATE articles SET themes = 'not json', signature = x'01' WHERE id = '002_3bb022c722742749'`); err != nil {
 		t.Fatal(err)
 	}
 	c = f.open(t)
@@ -527,10 +527,10 @@ func TestChangeSavedButNotBuiltIsPublishedLater(t *testing.T) {
 	first, second := c.Snapshot().Visible()[0], c.Snapshot().Visible()[1]
 	c.bodies = map[string][]string{} // as after a restart: bodies are read when needed
 	var body string
-	if err := c.db.QueryRow(`SELECT body FROM articles WHERE id = ?`, second.ID).Scan(&body); err != nil {
+	if err := c.db.QueryRow(`SELECT body FROM article_texts WHERE id = ?`, second.ID).Scan(&body); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.db.Exec(`UPDATE articles SET body = 'not json' WHERE id = ?`, second.ID); err != nil {
+	if _, err := c.db.Exec(`UPDATE article_texts SET body = 'not json' WHERE id = ?`, second.ID); err != nil {
 		t.Fatal(err)
 	}
 	f.remove(t, first.File)
@@ -540,7 +540,7 @@ func TestChangeSavedButNotBuiltIsPublishedLater(t *testing.T) {
 	if _, ok := c.Snapshot().Article(first.ID); !ok {
 		t.Fatal("the failed change was published")
 	}
-	if _, err := c.db.Exec(`UPDATE articles SET body = ? WHERE id = ?`, body, second.ID); err != nil {
+	if _, err := c.db.Exec(`UPDATE article_texts SET body = ? WHERE id = ?`, body, second.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Rescan(context.Background()); err != nil {

@@ -159,7 +159,7 @@ func readCounts(ctx context.Context, db *sql.DB, want map[uint64]int) (map[uint6
 // savedLines returns the saved line keys of the article id.
 func savedLines(ctx context.Context, db *sql.DB, id string) ([]uint64, error) {
 	var b []byte
-	if err := db.QueryRowContext(ctx, `SELECT lines FROM articles WHERE id = ?`, id).Scan(&b); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT lines FROM article_texts WHERE id = ?`, id).Scan(&b); err != nil {
 		return nil, fmt.Errorf("read line keys of %s: %w", id, err)
 	}
 	return decodeKeys(b), nil
@@ -168,7 +168,7 @@ func savedLines(ctx context.Context, db *sql.DB, id string) ([]uint64, error) {
 // countDocs returns how many articles line_df counts.
 func countDocs(ctx context.Context, db *sql.DB) (int, error) {
 	var n int
-	err := db.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE removed = 0 AND extractor <> '' AND lines IS NOT NULL`).Scan(&n)
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE removed = 0 AND extractor <> ''`).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count articles: %w", err)
 	}
@@ -268,7 +268,7 @@ func saveCounts(ctx context.Context, tx *sql.Tx, olds, news []*record, p map[str
 
 func txLines(ctx context.Context, tx *sql.Tx, id string) ([]uint64, error) {
 	var b []byte
-	err := tx.QueryRowContext(ctx, `SELECT lines FROM articles WHERE id = ?`, id).Scan(&b)
+	err := tx.QueryRowContext(ctx, `SELECT lines FROM article_texts WHERE id = ?`, id).Scan(&b)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}

@@ -16,7 +16,7 @@ import (
 // articles, as line_df should hold them.
 func recount(t *testing.T, c *Corpus) (map[uint64]int, int) {
 	t.Helper()
-	rows, err := c.db.Query(`SELECT lines FROM articles WHERE removed = 0 AND extractor <> ''`)
+	rows, err := c.db.Query(`SELECT t.lines FROM articles a JOIN article_texts t ON t.id = a.id WHERE a.removed = 0 AND a.extractor <> ''`)
 	if err != nil {
 		t.Fatal(err)
 	}

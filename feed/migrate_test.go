@@ -1,22 +1,25 @@
 package feed
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 )
 
-// TestMigrateRelease opens a database written by the release before the
-// plain-column schema (testdata/release-f67d202.db, see its README) and
-// checks that it is upgraded in place: every id keeps its first-seen time,
-// the removed article stays removed and keeps its date when it comes back,
-// and the rows are parsed again into plain columns.
-func TestMigrateRelease(t *testing.T) {
+// releaseFixture is a fixture whose database is testdata/name, written by
+// an earlier release from the seeds as its README says, and whose folder
+// holds the files it had when that release closed it: the seeds but 004,
+// and copy_of_001.txt, a copy of 001.
+func releaseFixture(t *testing.T, name string) *fixture {
+	t.Helper()
 	f := newFixture(t)
-	old, err := os.ReadFile(filepath.Join("testdata", "release-f67d202.db"))
+	old, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +36,16 @@ func TestMigrateRelease(t *testing.T) {
 			f.write(t, "copy_of_001.txt", string(raw))
 		}
 	}
+	return f
+}
+
+// TestMigrateRelease opens a database written by the release before the
+// plain-column schema (testdata/release-f67d202.db, see its README) and
+// checks that it is upgraded in place: every id keeps its first-seen time,
+// the removed article stays removed and keeps its date when it comes back,
+// and the rows are parsed again into plain columns.
+func TestMigrateRelease(t *testing.T) {
+	f := releaseFixture(t, "release-f67d202.db")
 	db := openDB(t, f.dbPath)
 	firstSeen := map[string]time.Time{}
 	rows, err := db.Query(`SELECT id, first_seen, removed FROM articles`)
@@ -116,5 +129,85 @@ func TestMigrateTwiceAndNewer(t *testing.T) {
 	_, err := Open(context.Background(), db, Options{Dir: f.dir, BaseURL: testBase})
 	if err == nil || !errors.Is(err, ErrNewerSchema) {
 		t.Errorf("Open of a newer database = %v, want ErrNewerSchema", err)
+	}
+}
+
+// TestMigrateTexts opens a database of the release before article_texts
+// (testdata/release-37d2939.db, see its README) and checks that it is
+// upgraded in place without parsing anything again: every body, line key
+// and fingerprint moves to article_texts, the stories and line statistics
+// stay as they were, and a rescan of the same files keeps the saved rows.
+func TestMigrateTexts(t *testing.T) {
+	f := releaseFixture(t, "release-37d2939.db")
+	type row struct {
+		body, story, copyOf string
+		print, lines        []byte
+	}
+	db := openDB(t, f.dbPath)
+	before := map[string]row{}
+	rows, err := db.Query(`SELECT id, body, story, copy_of, print, lines FROM articles WHERE removed = 0`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var r row
+		if err := rows.Scan(&id, &r.body, &r.story, &r.copyOf, &r.print, &r.lines); err != nil {
+			t.Fatal(err)
+		}
+		before[id] = r
+	}
+	rows.Close()
+	var version string
+	if err := db.QueryRow(`SELECT extractor FROM articles LIMIT 1`).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	// A mark only a parse would undo.
+	if _, err := db.Exec(`UPDATE articles SET title = 'MARK' WHERE id = '000_7b07c52ff58aff77'`); err != nil {
+		t.Fatal(err)
+	}
+	df := savedCounts(t, &Corpus{db: db})
+	db.Close()
+	if len(before) != 5 || len(df) == 0 {
+		t.Fatalf("the release's database has %d present rows and %d line counts, want 5 and some", len(before), len(df))
+	}
+
+	c := f.open(t, func(o *Options) { o.ParserVersion = version })
+	if err := c.Rescan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := c.Snapshot()
+	if e, _ := s.Article("000_7b07c52ff58aff77"); e == nil || e.Title != "MARK" {
+		t.Errorf("000 after the upgrade and a rescan = %v, want its saved title MARK (nothing parsed again)", e)
+	}
+	for id, want := range before {
+		full, err := s.Full(context.Background(), id)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		body, _ := json.Marshal(full.Body)
+		if string(body) != want.body {
+			t.Errorf("%s body after the upgrade = %s, want %s", id, body, want.body)
+		}
+		var sig, shingles, lines []byte
+		if err := c.db.QueryRow(`SELECT a.signature, t.shingles, t.lines FROM articles a JOIN article_texts t ON t.id = a.id WHERE a.id = ?`, id).Scan(&sig, &shingles, &lines); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(append(sig, shingles...), want.print) || !bytes.Equal(lines, want.lines) {
+			t.Errorf("%s: fingerprint or line keys changed by the upgrade", id)
+		}
+		if got := snapshotStories(s)[id]; got != [2]string{want.story, want.copyOf} {
+			t.Errorf("%s story after the upgrade = %v, want %v", id, got, [2]string{want.story, want.copyOf})
+		}
+	}
+	if got := savedCounts(t, c); !maps.Equal(got, df) {
+		t.Error("line statistics changed by the upgrade")
+	}
+	for _, col := range []string{"body", "print", "lines", "warnings"} {
+		var n int
+		c.db.QueryRow(`SELECT count(*) FROM pragma_table_info('articles') WHERE name = ?`, col).Scan(&n)
+		if n != 0 {
+			t.Errorf("articles.%s left after the upgrade", col)
+		}
 	}
 }

@@ -26,6 +26,7 @@ import (
 var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migratePlainColumns,
 	migrateSettings,
+	migrateTexts,
 }
 
 // component is this package's key in the schema_version table, which other
@@ -37,11 +38,9 @@ const schemaVersionTable = `CREATE TABLE IF NOT EXISTS schema_version (
 	version   INTEGER NOT NULL
 )`
 
-// articlesTable is the articles table of migration 1. Its columns go
-// from small to large, the body last: a start reads every row up to its
-// print, and SQLite then never reads the pages a long body overflows to.
-// extractor and
-// taxonomy name what produced the row's fields: a row made by another
+// articlesTable is the articles table of migration 1 (migrateTexts moved
+// its large columns, body to lines, into article_texts since). extractor
+// and taxonomy name what produced the row's fields: a row made by another
 // version of either is parsed again (” : never parsed). body and
 // warnings are JSON arrays of strings, themes too; print is the
 // story fingerprint (MinHash signature then sorted shingle hashes, as
@@ -129,6 +128,40 @@ func migrateSettings(ctx context.Context, tx *sql.Tx) error {
 		value TEXT NOT NULL
 	)`)
 	return err
+}
+
+// migrateTexts moves each article's large columns (body, warnings, the
+// fingerprint's shingles, line keys) out of articles into article_texts,
+// and keeps in articles the fingerprint's signature and its number of
+// shingles: a start reads every row of articles, and rows of a few hundred
+// bytes make that a read of megabytes, where rows with their bodies made
+// it a read of the whole database.
+func migrateTexts(ctx context.Context, tx *sql.Tx) error {
+	for _, s := range []string{
+		`CREATE TABLE article_texts (
+			id       TEXT PRIMARY KEY,
+			body     TEXT NOT NULL DEFAULT '[]',
+			warnings TEXT NOT NULL DEFAULT '[]',
+			shingles BLOB,
+			lines    BLOB
+		)`,
+		`INSERT INTO article_texts (id, body, warnings, shingles, lines)
+			SELECT id, body, warnings, CASE WHEN print IS NULL THEN NULL ELSE substr(print, 257) END, lines
+			FROM articles`,
+		`ALTER TABLE articles ADD COLUMN signature BLOB`,
+		`ALTER TABLE articles ADD COLUMN shingles INTEGER NOT NULL DEFAULT 0`,
+		`UPDATE articles SET signature = substr(print, 1, 256), shingles = (length(print) - 256) / 4
+			WHERE length(print) >= 256`,
+		`ALTER TABLE articles DROP COLUMN print`,
+		`ALTER TABLE articles DROP COLUMN lines`,
+		`ALTER TABLE articles DROP COLUMN warnings`,
+		`ALTER TABLE articles DROP COLUMN body`,
+	} {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func tableExists(ctx context.Context, tx *sql.Tx, name string) bool {
@@ -273,7 +306,7 @@ func (c *Corpus) scanRecord(rows *sql.Rows) (*record, error) {
 }
 
 // bodyQuery reads one article's body by its primary key.
-const bodyQuery = `SELECT body FROM articles WHERE id = ?`
+const bodyQuery = `SELECT body FROM article_texts WHERE id = ?`
 
 // readBody returns the saved body of the article id: one indexed query.
 func readBody(ctx context.Context, db *sql.DB, id string) ([]string, error) {
@@ -305,13 +338,21 @@ func saveRows(ctx context.Context, tx *sql.Tx, recs []*record, p map[string]*par
 	defer meta.Close()
 	fields, err := tx.PrepareContext(ctx, `UPDATE articles SET extractor = ?, taxonomy = ?,
 		title = ?, title_synthesized = ?, published = ?, precision = ?, source = ?, agency = ?, url = ?,
-		dateline = ?, summary = ?, words = ?, body = ?, warnings = ?,
-		theme = ?, themes = ?, relevant = ?, relevance = ?, print = ?, lines = ?
+		dateline = ?, summary = ?, words = ?,
+		theme = ?, themes = ?, relevant = ?, relevance = ?, signature = ?, shingles = ?
 		WHERE id = ?`)
 	if err != nil {
 		return fmt.Errorf("save articles: %w", err)
 	}
 	defer fields.Close()
+	texts, err := tx.PrepareContext(ctx, `INSERT INTO article_texts (id, body, warnings, shingles, lines)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET body = excluded.body, warnings = excluded.warnings,
+			shingles = excluded.shingles, lines = excluded.lines`)
+	if err != nil {
+		return fmt.Errorf("save articles: %w", err)
+	}
+	defer texts.Close()
 	for _, r := range recs {
 		if _, err := meta.ExecContext(ctx, r.id, r.file, r.hash, r.size, r.mtime,
 			formatTime(r.firstSeen), formatTime(r.updated), r.removed); err != nil {
@@ -325,10 +366,14 @@ func saveRows(ctx context.Context, tx *sql.Tx, recs []*record, p map[string]*par
 		body, _ := json.Marshal(nonNil(pr.body)) // []string always marshals
 		warnings, _ := json.Marshal(nonNil(pr.warnings))
 		themes, _ := json.Marshal(nonNil(cl.Themes))
+		sig, shingles := encodePrint(pr.print)
 		if _, err := fields.ExecContext(ctx, r.extractor, r.taxonomy,
 			a.Title, a.TitleSynthesized, formatTime(a.Published), string(a.PublishedPrecision), a.Source, a.Agency, a.URL,
-			a.Dateline, a.Summary, a.Words, string(body), string(warnings),
-			cl.Theme, string(themes), cl.Relevant, cl.Relevance, encodePrint(pr.print), encodeKeys(pr.lines), r.id); err != nil {
+			a.Dateline, a.Summary, a.Words,
+			cl.Theme, string(themes), cl.Relevant, cl.Relevance, sig, len(shingles)/4, r.id); err != nil {
+			return fmt.Errorf("save article %s: %w", r.id, err)
+		}
+		if _, err := texts.ExecContext(ctx, r.id, string(body), string(warnings), shingles, encodeKeys(pr.lines)); err != nil {
 			return fmt.Errorf("save article %s: %w", r.id, err)
 		}
 	}
@@ -342,54 +387,51 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// encodePrint stores a fingerprint as little-endian uint32s: the
-// signature, then the shingles. A nil print is NULL.
-func encodePrint(p *theme.Print) []byte {
+// encodePrint stores a fingerprint as its signature and its shingles,
+// each as little-endian uint32s. A nil print is two NULLs.
+func encodePrint(p *theme.Print) (sig, shingles []byte) {
 	if p == nil {
-		return nil
+		return nil, nil
 	}
-	b := make([]byte, 0, 4*(len(p.Sig)+len(p.Shingles)))
+	sig = make([]byte, 0, 4*len(p.Sig))
 	for _, v := range p.Sig {
-		b = binary.LittleEndian.AppendUint32(b, v)
+		sig = binary.LittleEndian.AppendUint32(sig, v)
 	}
+	shingles = make([]byte, 0, 4*len(p.Shingles))
 	for _, v := range p.Shingles {
-		b = binary.LittleEndian.AppendUint32(b, v)
+		shingles = binary.LittleEndian.AppendUint32(shingles, v)
 	}
-	return b
+	return sig, shingles
 }
 
-// decodePrint reverses encodePrint; ok is false for a missing or
-// malformed blob, which the caller then recomputes.
-func decodePrint(b []byte) (*theme.Print, bool) {
+// decodeSignature reverses encodePrint's signature, into a print without
+// shingles; ok is false for a missing or malformed blob, whose row is then
+// parsed again.
+func decodeSignature(b []byte) (*theme.Print, bool) {
 	p := &theme.Print{}
-	head := 4 * len(p.Sig)
-	if len(b) < head || len(b)%4 != 0 {
+	if len(b) != 4*len(p.Sig) {
 		return nil, false
 	}
 	for i := range p.Sig {
 		p.Sig[i] = binary.LittleEndian.Uint32(b[4*i:])
 	}
-	if n := (len(b) - head) / 4; n > 0 {
-		p.Shingles = make([]uint32, n)
-		for i := range p.Shingles {
-			p.Shingles[i] = binary.LittleEndian.Uint32(b[head+4*i:])
-		}
-	}
 	return p, true
 }
 
-// decodeSignature decodes the signature of an encoded print and counts
-// its shingles, without copying them.
-func decodeSignature(b []byte) (*theme.Print, int, bool) {
-	p := &theme.Print{}
-	head := 4 * len(p.Sig)
-	if len(b) < head || len(b)%4 != 0 {
-		return nil, 0, false
+// decodeShingles reverses encodePrint's shingles; ok is false for a
+// malformed blob.
+func decodeShingles(b []byte) ([]uint32, bool) {
+	if len(b)%4 != 0 {
+		return nil, false
 	}
-	for i := range p.Sig {
-		p.Sig[i] = binary.LittleEndian.Uint32(b[4*i:])
+	var sh []uint32
+	if n := len(b) / 4; n > 0 {
+		sh = make([]uint32, n)
+		for i := range sh {
+			sh[i] = binary.LittleEndian.Uint32(b[4*i:])
+		}
 	}
-	return p, (len(b) - head) / 4, true
+	return sh, true
 }
 
 // encodeKeys stores line keys as little-endian uint64s.

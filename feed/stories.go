@@ -73,7 +73,13 @@ func (c *Corpus) loadStories(ctx context.Context) error {
 // their whole fingerprints or (full false) their signatures and sizes
 // only, and the saved story and copy_of of each into saved.
 func (c *Corpus) storyDocs(ctx context.Context, full bool, saved map[string][2]string) ([]theme.StoryDoc, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT id, print, story, copy_of FROM articles WHERE removed = 0 AND extractor <> ''`)
+	q := `SELECT id, signature, shingles, NULL, story, copy_of FROM articles WHERE removed = 0 AND extractor <> ''`
+	if full {
+		q = `SELECT a.id, a.signature, a.shingles, t.shingles, a.story, a.copy_of
+			FROM articles a LEFT JOIN article_texts t ON t.id = a.id
+			WHERE a.removed = 0 AND a.extractor <> ''`
+	}
+	rows, err := c.db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("load stories: %w", err)
 	}
@@ -81,21 +87,20 @@ func (c *Corpus) storyDocs(ctx context.Context, full bool, saved map[string][2]s
 	var docs []theme.StoryDoc
 	for rows.Next() {
 		var id, story, copyOf string
-		var blob sql.RawBytes // decoded (copied) before the next row
-		if err := rows.Scan(&id, &blob, &story, &copyOf); err != nil {
+		var size int
+		var sig, shingles sql.RawBytes // decoded (copied) before the next row
+		if err := rows.Scan(&id, &sig, &size, &shingles, &story, &copyOf); err != nil {
 			return nil, fmt.Errorf("load stories: %w", err)
 		}
 		r := c.recs[id]
 		if r == nil || r.entry == nil {
 			continue
 		}
-		var p *theme.Print
-		var ok bool
-		size := 0
-		if full {
-			p, ok = decodePrint(blob)
-		} else {
-			p, size, ok = decodeSignature(blob)
+		p, ok := decodeSignature(sig)
+		if ok && full {
+			p.Shingles, ok = decodeShingles(shingles)
+			ok = ok && len(p.Shingles) == size // else its text row is not its row's
+			size = 0
 		}
 		if !ok {
 			r.entry, r.extractor = nil, "" // parsed again by the next Rescan
@@ -155,17 +160,17 @@ func (c *Corpus) setStories(x *theme.StoryIndex) {
 			return sh, nil
 		}
 		var blob []byte
-		if err := c.db.QueryRow(`SELECT print FROM articles WHERE id = ?`, id).Scan(&blob); err != nil {
+		if err := c.db.QueryRow(`SELECT shingles FROM article_texts WHERE id = ?`, id).Scan(&blob); err != nil {
 			return nil, err
 		}
-		p, ok := decodePrint(blob)
+		sh, ok := decodeShingles(blob)
 		if !ok {
 			return nil, fmt.Errorf("article %s: unreadable fingerprint", id)
 		}
 		if c.loaded != nil {
-			c.loaded[id] = p.Shingles
+			c.loaded[id] = sh
 		}
-		return p.Shingles, nil
+		return sh, nil
 	})
 }
 

@@ -21,11 +21,14 @@ func regroup(t *testing.T, c *Corpus) map[string][2]string {
 		if !counted(r) {
 			continue
 		}
-		var blob []byte
-		if err := c.db.QueryRow(`SELECT print FROM articles WHERE id = ?`, id).Scan(&blob); err != nil {
+		var sig, shingles []byte
+		if err := c.db.QueryRow(`SELECT a.signature, t.shingles FROM articles a JOIN article_texts t ON t.id = a.id WHERE a.id = ?`, id).Scan(&sig, &shingles); err != nil {
 			t.Fatal(err)
 		}
-		p, ok := decodePrint(blob)
+		p, ok := decodeSignature(sig)
+		if ok {
+			p.Shingles, ok = decodeShingles(shingles)
+		}
 		if !ok {
 			t.Fatalf("%s: unreadable print", id)
 		}
