@@ -152,9 +152,16 @@ func (d *Digest) SendConfirmation(ctx context.Context, addr string, themes []str
 	}
 	defer sender.Close()
 	sendErr, err := d.sendConfirmation(ctx, sender, p)
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
+	}
+	return confirmationOutcome(addr, sendErr)
+}
+
+// confirmationOutcome is what the operator is told of a confirmation email
+// sent at once: nil when the relay took it.
+func confirmationOutcome(addr string, sendErr error) error {
+	switch {
 	case sendErr == nil:
 		return nil
 	case IsTemporary(sendErr) || IsInDoubt(sendErr):

@@ -47,9 +47,10 @@ func (d *Digest) ExportCSV(ctx context.Context, w io.Writer) error {
 type ImportOptions struct {
 	// Name names the file in errors and in the consent of rows without one.
 	Name string
-	// Confirm sends each address a confirmation email instead of adding it:
-	// it is added, with its themes, when it confirms. Without it nothing is
-	// sent.
+	// Confirm sends each address a confirmation email instead of adding it,
+	// all over one connection: it is added, with its themes, when it
+	// confirms. A row whose email fails, fails alone (the error names its
+	// line). Without it nothing is sent.
 	Confirm bool
 }
 
@@ -72,22 +73,17 @@ func (d *Digest) ImportCSV(ctx context.Context, r io.Reader, o ImportOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	rep := &ImportReport{}
 	if o.Confirm {
-		for _, s := range rows {
-			if err := d.SendConfirmation(ctx, s.Email, s.Themes); err != nil {
-				return rep, fmt.Errorf("%s: confirmation to %s: %w", o.Name, s.Email, err)
-			}
-			rep.Confirming = append(rep.Confirming, s.Email)
-		}
-		return rep, nil
+		return d.confirmRows(ctx, o.Name, rows)
 	}
+	rep := &ImportReport{}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("import %s: %w", o.Name, err)
 	}
 	defer tx.Rollback()
-	for _, s := range rows {
+	for _, r := range rows {
+		s := r.Subscriber
 		var exists bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscribers WHERE email = ?)`, s.Email).Scan(&exists); err != nil {
 			return nil, fmt.Errorf("import %s: %w", o.Name, err)
@@ -114,8 +110,78 @@ func (d *Digest) ImportCSV(ctx context.Context, r io.Reader, o ImportOptions) (*
 	return rep, nil
 }
 
+// confirmRows queues a confirmation email to the address of every row,
+// then sends them over one connection ("subscribers import --confirm"). A
+// row that fails, fails alone: its error names the file and the line, and
+// the other rows still get theirs. Once the relay has failed
+// maxTempInARow times in a row, the rest stay queued for the service, as
+// an email the relay did not take does.
+func (d *Digest) confirmRows(ctx context.Context, name string, rows []csvRow) (*ImportReport, error) {
+	rep := &ImportReport{}
+	var errs []error
+	type queued struct {
+		row csvRow
+		p   pendingConfirmation
+	}
+	var list []queued
+	notBefore := d.opts.Now().Add(confirmRetry) // not due for the service until this import has tried
+	for _, r := range rows {
+		p, _, err := d.queueConfirmation(ctx, r.Email, r.Themes, notBefore)
+		if errors.Is(err, ErrTooManyConfirmations) {
+			errs = append(errs, fmt.Errorf("%s: line %d: %w", name, r.line, err))
+			continue
+		}
+		if err != nil {
+			return rep, errors.Join(append(errs, fmt.Errorf("%s: line %d: %w", name, r.line, err))...)
+		}
+		list = append(list, queued{r, p})
+	}
+	if len(list) == 0 {
+		return rep, errors.Join(errs...)
+	}
+	sender, err := d.dial()
+	if err != nil {
+		return rep, errors.Join(append(errs, fmt.Errorf("%s: confirmation emails queued, not sent (the service sends them): %w", name, err))...)
+	}
+	defer sender.Close()
+	tempInARow := 0
+	for i, q := range list {
+		if ctx.Err() != nil || tempInARow == maxTempInARow {
+			why := "interrupted"
+			if ctx.Err() == nil {
+				why = "the relay keeps failing"
+			}
+			errs = append(errs, fmt.Errorf("%s: line %d on: %d confirmation email(s) not sent yet (queued: the service sends them): %s",
+				name, q.row.line, len(list)-i, why))
+			break
+		}
+		sendErr, err := d.sendConfirmation(ctx, sender, q.p)
+		if err != nil {
+			return rep, errors.Join(append(errs, fmt.Errorf("%s: line %d: %w", name, q.row.line, err))...)
+		}
+		if sendErr == nil {
+			rep.Confirming = append(rep.Confirming, q.row.Email)
+			tempInARow = 0
+			continue
+		}
+		if IsTemporary(sendErr) || IsInDoubt(sendErr) {
+			tempInARow++
+		} else {
+			tempInARow = 0
+		}
+		errs = append(errs, fmt.Errorf("%s: line %d: %w", name, q.row.line, confirmationOutcome(q.row.Email, sendErr)))
+	}
+	return rep, errors.Join(errs...)
+}
+
+// csvRow is one checked row of a list and its line in the file.
+type csvRow struct {
+	Subscriber
+	line int
+}
+
 // readCSV reads and checks every row of a list.
-func (d *Digest) readCSV(r io.Reader, name string) ([]Subscriber, error) {
+func (d *Digest) readCSV(r io.Reader, name string) ([]csvRow, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = 0 // every row as long as the header
 	header, err := cr.Read()
@@ -141,7 +207,7 @@ func (d *Digest) readCSV(r io.Reader, name string) ([]Subscriber, error) {
 	}
 	now := d.opts.Now()
 	seen := map[string]int{}
-	var out []Subscriber
+	var out []csvRow
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
@@ -195,6 +261,6 @@ func (d *Digest) readCSV(r io.Reader, name string) ([]Subscriber, error) {
 		if s.Consent == "" {
 			s.Consent = "imported from " + name + " without a record of consent"
 		}
-		out = append(out, s)
+		out = append(out, csvRow{s, line})
 	}
 }

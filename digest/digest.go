@@ -52,8 +52,9 @@ var (
 type Options struct {
 	// BaseURL is the public URL of the service, for every link.
 	BaseURL string
-	// From is the sender address, e.g. "Karabakh digest <digest@example.org>".
-	From string
+	// From is the sender address, e.g. "Karabakh digest <digest@example.org>",
+	// parsed by the caller (which checks it with its other settings).
+	From *mail.Address
 	// Name is the newsletter's name; default "Karabakh diplomacy weekly".
 	Name string
 	// DailyName names the daily digest; default Name with "weekly"
@@ -154,10 +155,10 @@ func New(ctx context.Context, db *sql.DB, snapshot func() *feed.Snapshot, dial f
 		return nil, errors.New("token secret must be at least 32 bytes")
 	}
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
-	from, err := mail.ParseAddress(opts.From)
-	if err != nil {
-		return nil, fmt.Errorf("from address %q: %w", opts.From, err)
+	if opts.From == nil || opts.From.Address == "" {
+		return nil, errors.New("no from address")
 	}
+	from := *opts.From
 	if opts.UnsubscribeMailto != "" {
 		a, err := mail.ParseAddress(opts.UnsubscribeMailto)
 		if err != nil {
@@ -176,7 +177,7 @@ func New(ctx context.Context, db *sql.DB, snapshot func() *feed.Snapshot, dial f
 	if err := migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, pages: pages, from: from, wake: make(chan struct{}, 1)}, nil
+	return &Digest{db: db, snapshot: snapshot, dial: dial, opts: opts, tmpl: tmpl, pages: pages, from: &from, wake: make(chan struct{}, 1)}, nil
 }
 
 // taxonomy is the taxonomy subscribers choose themes from, nil when

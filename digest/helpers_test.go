@@ -29,7 +29,7 @@ import (
 const baseURL = "https://kdigest.example.org"
 
 // fromAddr is the sender of every test digest.
-const fromAddr = "Karabakh digest <digest@kdigest.example.org>"
+var fromAddr = &mail.Address{Name: "Karabakh digest", Address: "digest@kdigest.example.org"}
 
 // t0 is the fixed instant of the tests: the corpus first sees the seeds
 // then, and the first digest is made then.

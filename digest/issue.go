@@ -205,7 +205,7 @@ func (is *Issue) finish() {
 		counts = append(counts, fmt.Sprintf("%d %s", stories, strings.ToLower(sec.Name)))
 	}
 	is.Overview = strings.Join(counts, " · ")
-	is.Quiet = is.Articles == 0
+	is.Quiet = quiet(is.Sections)
 	span := "week"
 	if is.Cadence == Daily {
 		span = "day"
@@ -243,22 +243,45 @@ func (is Issue) ForThemes(ids []string) Issue {
 			names = append(names, id)
 		}
 	}
+	is.Sections = is.sectionsFor(ids)
+	is.Themes = joinNames(names)
+	is.finish()
+	return is
+}
+
+// sectionsFor returns the sections a subscriber of the theme ids gets, in
+// the issue's order; no ids means every section. It is the selection of
+// ForThemes, which a run also plans its deliveries with: planning needs
+// which sections a message holds, not the whole view, which is built once
+// per subscriber, as their message is.
+func (is *Issue) sectionsFor(ids []string) []Section {
+	if len(ids) == 0 {
+		return is.Sections
+	}
 	var secs []Section
 	for _, s := range is.Sections {
 		if slices.Contains(ids, s.ID) {
 			secs = append(secs, s)
 		}
 	}
-	is.Sections = secs
-	is.Themes = joinNames(names)
-	is.finish()
-	return is
+	return secs
 }
 
-// held is the ids of the sections an issue holds.
-func (is *Issue) held() []string {
-	ids := make([]string, len(is.Sections))
-	for i, s := range is.Sections {
+// quiet reports whether sections hold no article: a view of them is the
+// quiet note.
+func quiet(secs []Section) bool {
+	for _, s := range secs {
+		if s.Articles > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// sectionIDs returns the theme ids of sections.
+func sectionIDs(secs []Section) []string {
+	ids := make([]string, len(secs))
+	for i, s := range secs {
 		ids[i] = s.ID
 	}
 	return ids

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/kdigest/kdigest/feed/web"
 )
 
 // limiterCapacity is how many clients the subscribe limiter remembers:
@@ -117,13 +119,10 @@ func (l *limiter) unlink(i int32) {
 // IPv6 its /64, which one household or server gets whole. The web server
 // has already set RemoteAddr to the visitor behind a trusted proxy.
 func clientKey(r *http.Request) netip.Addr {
-	var a netip.Addr
-	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-		a = ap.Addr()
-	} else if a, err = netip.ParseAddr(r.RemoteAddr); err != nil {
+	a, ok := web.ClientIP(r)
+	if !ok {
 		return netip.Addr{} // unreadable: all such requests share one key
 	}
-	a = a.Unmap().WithZone("")
 	if a.Is6() {
 		p, _ := a.Prefix(64)
 		return p.Addr()

@@ -99,6 +99,7 @@ func TestClientKey(t *testing.T) {
 		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::"},
 		{"[::ffff:192.0.2.1]:80", "192.0.2.1"},
 		{"[fe80::1%eth0]:80", "fe80::"},
+		{"[2001:db8:1:2::9]", "2001:db8:1:2::"}, // bracketed, no port: read as the web server reads a hop
 		{"@", "invalid IP"},
 	}
 	for _, tc := range tests {

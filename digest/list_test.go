@@ -120,6 +120,80 @@ func TestCSVImportConfirm(t *testing.T) {
 	}
 }
 
+// TestCSVImportConfirmBatch: import --confirm sends every row's email
+// over one connection; a row the relay refuses fails alone, named by its
+// line, and the rows after it still get theirs; a relay that keeps
+// failing leaves the rest queued for the service.
+func TestCSVImportConfirmBatch(t *testing.T) {
+	const list = "email\nann@example.org\nbob@example.org\ncid@example.org\ndee@example.org\neve@example.org\n"
+	all := []string{"ann@example.org", "bob@example.org", "cid@example.org", "dee@example.org", "eve@example.org"}
+	tests := []struct {
+		name        string
+		relay       func(t *testing.T, e *env) string
+		wantSent    []string
+		wantErr     []string
+		wantConns   int
+		wantPending []string // left queued, untried, for the service
+		setup       func(t *testing.T, e *env, d *digest.Digest)
+	}{
+		{"all taken", func(t *testing.T, e *env) string { return e.smtp.Addr }, all, nil, 1, nil, nil},
+		{"one refused", func(t *testing.T, e *env) string { e.smtp.failRcpt("bob@example.org", 550, -1); return e.smtp.Addr },
+			[]string{"ann@example.org", "cid@example.org", "dee@example.org", "eve@example.org"},
+			[]string{"l.csv: line 3: confirmation to bob@example.org refused"}, 1, nil, nil},
+		{"relay down", func(t *testing.T, e *env) string { return deadAddress(t) }, nil,
+			[]string{"l.csv: line 2: confirmation to ann@example.org not sent yet", "l.csv: line 4: confirmation to cid@example.org not sent yet",
+				"l.csv: line 5 on: 2 confirmation email(s) not sent yet (queued: the service sends them): the relay keeps failing"},
+			0, []string{"dee@example.org", "eve@example.org"}, nil},
+		{"one rate-limited", func(t *testing.T, e *env) string { return e.smtp.Addr },
+			[]string{"ann@example.org", "bob@example.org", "dee@example.org", "eve@example.org"},
+			[]string{"l.csv: line 4: too many confirmation emails"}, 1, nil,
+			func(t *testing.T, e *env, d *digest.Digest) {
+				for range 3 { // the most an address gets in a day
+					if err := d.SendConfirmation(context.Background(), "cid@example.org", nil); err != nil {
+						t.Fatal(err)
+					}
+					e.clock.Advance(time.Minute)
+				}
+			}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			d := e.digestAt(t, tc.relay(t, e))
+			conns := 0
+			if tc.setup != nil {
+				tc.setup(t, e, d)
+				conns = e.smtp.connections()
+			}
+			rep, err := d.ImportCSV(context.Background(), strings.NewReader(list), digest.ImportOptions{Name: "l.csv", Confirm: true})
+			if rep == nil || !slices.Equal(rep.Confirming, tc.wantSent) {
+				t.Errorf("confirming = %+v, want %v", rep, tc.wantSent)
+			}
+			for _, want := range tc.wantErr {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("error = %v, want it to say %q", err, want)
+				}
+			}
+			if len(tc.wantErr) == 0 && err != nil {
+				t.Errorf("error = %v, want none", err)
+			}
+			if got := e.smtp.connections() - conns; got != tc.wantConns {
+				t.Errorf("the relay had %d connection(s), want %d", got, tc.wantConns)
+			}
+			for _, addr := range tc.wantSent {
+				if _, n := lastTo(t, e, addr); n != 1 {
+					t.Errorf("%s got %d message(s), want 1", addr, n)
+				}
+			}
+			for _, addr := range tc.wantPending {
+				if rows := confirmations(t, e, addr); len(rows) != 1 || rows[0].Status != "pending" || rows[0].Attempts != 0 {
+					t.Errorf("%s queue = %+v, want one pending, untried", addr, rows)
+				}
+			}
+		})
+	}
+}
+
 func TestBounceSuspension(t *testing.T) {
 	tests := []struct {
 		name          string

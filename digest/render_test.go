@@ -156,7 +156,7 @@ func TestNewErrors(t *testing.T) {
 		want string
 	}{
 		{"short secret", func(o *digest.Options) { o.Secret = []byte("short") }, "secret"},
-		{"bad from", func(o *digest.Options) { o.From = "not an address" }, "from address"},
+		{"no from", func(o *digest.Options) { o.From = nil }, "no from address"},
 		{"unreadable template folder", func(o *digest.Options) { o.Templates = os.DirFS("/proc/self/nonexistent\x00") }, "digest template"},
 	}
 	for _, tc := range tests {

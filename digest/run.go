@@ -235,28 +235,16 @@ func (d *Digest) Run(ctx context.Context, o RunOptions) (*Report, error) {
 // create records a new digest and its pending deliveries, or returns a
 // report saying why there is nothing to send.
 func (d *Digest) create(ctx context.Context, o RunOptions) (*record, *Report, error) {
-	is, err := d.Plan(ctx, o)
+	p, err := d.plan(ctx, o)
 	if err != nil {
 		return nil, nil, err
 	}
-	rep := &Report{Subject: is.Subject, Articles: is.Articles, Finished: d.opts.Now()}
-	if is.Quiet && !o.SendEmpty {
-		rep.Empty = true
+	rep := p.report()
+	rep.Finished = d.opts.Now()
+	if len(p.recipients) == 0 {
 		return nil, rep, nil
 	}
-	recipients, err := d.recipients(ctx, o)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(recipients) == 0 {
-		rep.NoRecipients = true
-		return nil, rep, nil
-	}
-	recipients, rep.Skipped = planDeliveries(is, recipients, o.SendEmpty)
-	if len(recipients) == 0 {
-		rep.Empty = true
-		return nil, rep, nil
-	}
+	is := p.issue
 	web := *is
 	html, text, err := d.tmpl.render(&web)
 	if err != nil {
@@ -268,10 +256,53 @@ func (d *Digest) create(ctx context.Context, o RunOptions) (*record, *Report, er
 	}
 	rec := &record{ID: is.ID, Kind: kind, Cadence: is.Cadence, Subject: is.Subject, HTML: html, Text: text, Status: "sending",
 		Created: d.opts.Now(), Since: is.Since, Cutoff: is.Cutoff, ArticleIDs: is.articleIDs, Issue: *is}
-	if err := d.insert(ctx, rec, recipients); err != nil {
+	if err := d.insert(ctx, rec, p.recipients); err != nil {
 		return nil, nil, err
 	}
 	return rec, rep, nil
+}
+
+// runPlan is what a run would send now: the issue, and who gets it with
+// the themes their message holds. The real run records it; the dry run
+// prints it.
+type runPlan struct {
+	issue *Issue
+	// candidates counts the recipients before those with nothing new in
+	// their themes were left out.
+	candidates int
+	// recipients get a message; none when nothing would be sent.
+	recipients []recipient
+	skipped    int
+	// empty: nothing new (and no SendEmpty), or nothing new in the themes
+	// of any candidate.
+	empty bool
+}
+
+// plan builds the issue a run would send now and plans its deliveries,
+// recording nothing: the one plan of Run and of a dry run.
+func (d *Digest) plan(ctx context.Context, o RunOptions) (*runPlan, error) {
+	is, err := d.Plan(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	all, err := d.recipients(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	p := &runPlan{issue: is, candidates: len(all)}
+	if is.Quiet && !o.SendEmpty {
+		p.empty = true
+		return p, nil
+	}
+	p.recipients, p.skipped = planDeliveries(is, all, o.SendEmpty)
+	p.empty = len(all) > 0 && len(p.recipients) == 0
+	return p, nil
+}
+
+// report is the plan's outcome before anything is sent.
+func (p *runPlan) report() *Report {
+	return &Report{Subject: p.issue.Subject, Articles: p.issue.Articles, Recipients: len(p.recipients), Skipped: p.skipped,
+		Empty: p.empty, NoRecipients: p.candidates == 0}
 }
 
 // recipient is one address a digest goes to, with the themes they chose
@@ -316,11 +347,11 @@ func (d *Digest) recipients(ctx context.Context, o RunOptions) ([]recipient, err
 func planDeliveries(is *Issue, rs []recipient, sendEmpty bool) ([]recipient, int) {
 	var out []recipient
 	for _, r := range rs {
-		view := is.ForThemes(r.Chosen)
-		if view.Quiet && !sendEmpty {
+		secs := is.sectionsFor(r.Chosen)
+		if quiet(secs) && !sendEmpty {
 			continue
 		}
-		r.Held = view.held()
+		r.Held = sectionIDs(secs)
 		out = append(out, r)
 	}
 	return out, len(rs) - len(out)
@@ -587,32 +618,23 @@ func (d *Digest) dryRun(ctx context.Context, o RunOptions) (*Report, error) {
 			fmt.Fprintf(out, "An unfinished digest would be resumed first: %s (%q), %d recipient(s) left.\n\n", rec.ID, rec.Subject, len(left))
 		}
 	}
-	is, err := d.Plan(ctx, o)
+	p, err := d.plan(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	all, err := d.recipients(ctx, o)
-	if err != nil {
-		return nil, err
-	}
+	is, rep := p.issue, p.report()
 	var recipients []string
-	planned, skipped := planDeliveries(is, all, o.SendEmpty)
-	if is.Quiet && !o.SendEmpty {
-		planned, skipped = nil, 0
-	}
-	for _, r := range planned {
+	for _, r := range p.recipients {
 		label := r.Email
 		if len(r.Chosen) > 0 {
 			label += " (" + strings.Join(r.Held, ",") + ")"
 		}
 		recipients = append(recipients, label)
 	}
-	rep := &Report{Subject: is.Subject, Articles: is.Articles, Recipients: len(recipients), Skipped: skipped,
-		Empty: is.Quiet && !o.SendEmpty || len(all) > 0 && len(planned) == 0, NoRecipients: len(all) == 0}
 	fmt.Fprintf(out, "Dry run: nothing is sent and nothing is recorded.\n\nSubject:    %s\nWindow:     %s to %s\nArticles:   %d in %d stories\n",
 		is.Subject, is.Since.In(d.opts.Location).Format(time.RFC3339), is.Cutoff.In(d.opts.Location).Format(time.RFC3339), is.Articles, is.Stories)
 	switch {
-	case len(all) == 0:
+	case rep.NoRecipients:
 		fmt.Fprintln(out, "Recipients: none (add some with `kdigest subscribers add`)")
 	case len(recipients) == 0:
 		fmt.Fprintln(out, "Recipients: none: nothing new in their themes")
@@ -621,8 +643,8 @@ func (d *Digest) dryRun(ctx context.Context, o RunOptions) (*Report, error) {
 	default:
 		fmt.Fprintf(out, "Recipients: %d (%s, ...)\n", len(recipients), strings.Join(recipients[:5], ", "))
 	}
-	if skipped > 0 {
-		fmt.Fprintf(out, "Left out:   %d subscriber(s) with nothing new in their themes\n", skipped)
+	if rep.Skipped > 0 {
+		fmt.Fprintf(out, "Left out:   %d subscriber(s) with nothing new in their themes\n", rep.Skipped)
 	}
 	if rep.Empty {
 		fmt.Fprintln(out, "\nNothing new: no email would be sent (--send-empty sends a quiet-week note).")

@@ -321,3 +321,59 @@ func TestResendRetried(t *testing.T) {
 		t.Errorf("new@example.org got %d, want 1", n)
 	}
 }
+
+// TestDryRunReportsAsTheRun: the dry run and the run plan alike, so the
+// dry run's report is the run's, whatever there is to send and to whom.
+func TestDryRunReportsAsTheRun(t *testing.T) {
+	type subscriber struct {
+		addr   string
+		themes []string
+	}
+	tests := []struct {
+		name        string
+		subscribers []subscriber
+		since       time.Time // zero: the first digest's window, with news
+		sendEmpty   bool
+	}{
+		{"news, no subscribers", nil, time.Time{}, false},
+		{"quiet, no subscribers", nil, t0, false},
+		{"news for everyone", []subscriber{{"ann@example.org", nil}, {"bob@example.org", []string{"security"}}}, time.Time{}, false},
+		{"nothing new in one's themes", []subscriber{{"ann@example.org", nil}, {"bob@example.org", []string{"escalation"}}}, time.Time{}, false},
+		{"nothing new in anyone's themes", []subscriber{{"bob@example.org", []string{"escalation"}}}, time.Time{}, false},
+		{"quiet", []subscriber{{"ann@example.org", nil}}, t0, false},
+		{"quiet, --send-empty", []subscriber{{"ann@example.org", nil}, {"bob@example.org", []string{"escalation"}}}, t0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			d := e.digest(t)
+			for _, s := range tc.subscribers {
+				subscribeWith(t, d, s.addr, digest.Subscription{Themes: s.themes})
+			}
+			o := digest.RunOptions{Since: tc.since, SendEmpty: tc.sendEmpty}
+			dry := o
+			dry.DryRun = true
+			planned, err := d.Run(context.Background(), dry)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ran, err := d.Run(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			type outcome struct {
+				Subject                     string
+				Articles, Recipients, Skip  int
+				Empty, NoRecipients, Failed bool
+			}
+			got := outcome{planned.Subject, planned.Articles, planned.Recipients, planned.Skipped, planned.Empty, planned.NoRecipients, false}
+			want := outcome{ran.Subject, ran.Articles, ran.Recipients, ran.Skipped, ran.Empty, ran.NoRecipients, len(ran.Failed) > 0}
+			if got != want {
+				t.Errorf("dry run reports %+v, the run %+v", got, want)
+			}
+			if sent := e.smtp.accepted(); sent != ran.Sent || sent != planned.Recipients {
+				t.Errorf("the server accepted %d message(s); the run sent %d, the dry run planned %d", sent, ran.Sent, planned.Recipients)
+			}
+		})
+	}
+}

@@ -139,6 +139,13 @@ func (s *mailServer) messages() []receivedMessage {
 }
 
 // accepted returns how many messages were accepted.
+// connections counts the SMTP sessions the server has had.
+func (s *mailServer) connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions
+}
+
 func (s *mailServer) accepted() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -142,21 +142,13 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 		return err
 	}
 	c.docs += docs
-	if len(ch.save) > 0 {
-		recs := maps.Clone(c.recs)
-		for _, r := range ch.save {
-			recs[r.id] = r
-		}
-		c.recs = recs
+	for _, r := range ch.save {
+		c.recs[r.id] = r
 	}
-	if len(ch.forgot) > 0 || len(ch.failed) > 0 {
-		failed := maps.Clone(c.failed)
-		for _, name := range ch.forgot {
-			delete(failed, name)
-		}
-		maps.Copy(failed, ch.failed)
-		c.failed = failed
+	for _, name := range ch.forgot {
+		delete(c.failed, name)
 	}
+	maps.Copy(c.failed, ch.failed)
 	// A change saved whose snapshot could not be built (see below) is
 	// published by the next commit, whatever that one changes.
 	visible := ch.visible || len(ch.forgot) > 0 || len(ch.failed) > 0 || c.unpublished

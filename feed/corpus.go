@@ -123,7 +123,7 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 		}
 		override = &id
 	}
-	if err := migrate(ctx, db); err != nil {
+	if err := migrate(ctx, db, opts.Log); err != nil {
 		return nil, err
 	}
 	tag, err := settleFeedID(ctx, db, override, host, opts.Now().UTC())

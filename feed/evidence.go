@@ -77,8 +77,8 @@ func (c *Corpus) batchCounts(ctx context.Context, outs []outcome, ahead *change)
 			delta[k]++
 		}
 		docs++
-		if old := c.recs[o.id]; counted(old) {
-			keys, err := savedLines(ctx, c.db, old.id)
+		if counted(o.prev) {
+			keys, err := savedLines(ctx, c.db, o.id)
 			if err != nil {
 				return nil, err
 			}

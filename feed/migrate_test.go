@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -120,7 +121,7 @@ func TestMigrateTwiceAndNewer(t *testing.T) {
 	f.open(t)
 	f.open(t)
 	db := openDB(t, f.dbPath)
-	if err := migrate(context.Background(), db); err != nil {
+	if err := migrate(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatalf("migrate again: %v", err)
 	}
 	if _, err := db.Exec(`UPDATE schema_version SET version = 99 WHERE component = 'feed'`); err != nil {
@@ -202,6 +203,10 @@ func TestMigrateTexts(t *testing.T) {
 	}
 	if got := savedCounts(t, c); !maps.Equal(got, df) {
 		t.Error("line statistics changed by the upgrade")
+	}
+	var free int
+	if err := c.db.QueryRow(`PRAGMA freelist_count`).Scan(&free); err != nil || free != 0 {
+		t.Errorf("free pages after the upgrade = %d, %v; want 0 (the old tables' pages given back)", free, err)
 	}
 	for _, col := range []string{"body", "print", "lines", "warnings"} {
 		var n int

@@ -84,6 +84,7 @@ type outcome struct {
 	rec     *record  // the new record, nil when the file failed
 	parsed  *parsed  // what its parse adds to the record; nil when not parsed
 	lines   []uint64 // the page's line keys, when it needs a parse
+	prev    *record  // the record it replaces, when it needs a parse; nil for a new article
 	err     error    // why the file failed
 }
 
@@ -374,7 +375,6 @@ type batch struct {
 	outs   []outcome
 	raws   [][]byte // the bytes of the files to parse
 	counts *lineCounts
-	recs   map[string]*record // the corpus's records when it was prepared
 }
 
 // prepare is a batch's first pass, on every CPU: it reads and hashes
@@ -383,7 +383,7 @@ type batch struct {
 // when not nil, which is saved as the batch is parsed (see batchCounts).
 // Called with c.mu held and no change being saved.
 func (c *Corpus) prepare(ctx context.Context, jobs []job, ahead *change) (*batch, error) {
-	b := &batch{outs: make([]outcome, len(jobs)), raws: make([][]byte, len(jobs)), recs: c.recs}
+	b := &batch{outs: make([]outcome, len(jobs)), raws: make([][]byte, len(jobs))}
 	err := forEach(ctx, len(jobs), func(i int) {
 		raw, o := c.readFile(jobs[i])
 		b.outs[i] = o
@@ -414,7 +414,7 @@ func (c *Corpus) parseBatch(ctx context.Context, b *batch) error {
 		if o.err != nil || o.rec != nil || o.lines == nil {
 			return
 		}
-		c.parse(o, b.raws[i], b.counts.page(o.lines), b.recs[o.id])
+		c.parse(o, b.raws[i], b.counts.page(o.lines))
 		b.raws[i] = nil
 	})
 }
@@ -479,12 +479,13 @@ func (c *Corpus) needsParse(o *outcome) bool {
 		o.err = errors.New(f.reason)
 		return false
 	}
+	o.prev = c.recs[j.id]
 	return true
 }
 
 // parse runs o's bytes through the pipeline, with ev as its evidence, and
-// makes its record, which replaces old (nil for a new article).
-func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence, old *record) {
+// makes its record, which replaces o.prev.
+func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence) {
 	j := o.job
 	ev.Sidecar = o.sidecar
 	now := c.now()
@@ -496,7 +497,7 @@ func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence, old *record)
 	}
 	r := &record{id: j.id, file: j.name, hash: o.hash, size: j.size, mtime: j.mod,
 		firstSeen: now, updated: now, extractor: c.opts.ParserVersion, taxonomy: c.opts.Taxonomy.Hash()}
-	if old != nil {
+	if old := o.prev; old != nil {
 		r.firstSeen, r.updated = old.firstSeen, old.updated
 		if old.hash != o.hash {
 			r.updated = now

@@ -273,20 +273,14 @@ func (w *Watcher) notify(ctx context.Context, fw *fsnotify.Watcher, out chan<- s
 // for a rescan. It returns false if ctx ended first.
 func (w *Watcher) rearm(ctx context.Context, fw *fsnotify.Watcher) bool {
 	_ = fw.Remove(w.opts.Dir) // a renamed folder's watch would follow it; a removed one's is gone
-	w.opts.Log.Warn("watch: seeds folder removed or renamed, waiting for it", "dir", w.opts.Dir)
-	w.setStatus(func(s *WatchStatus) {
-		s.Mode = "waiting"
-		s.Reason = fmt.Sprintf("seeds folder %s was removed or renamed: checking every %s for it", w.opts.Dir, w.opts.PollEvery)
-	})
+	w.folderGone("was removed or renamed")
 	t := time.NewTicker(w.opts.PollEvery)
 	defer t.Stop()
 	for {
 		if fi, err := os.Stat(w.opts.Dir); err == nil && fi.IsDir() {
 			err := fw.Add(w.opts.Dir)
 			if err == nil {
-				w.opts.Log.Info("watch: seeds folder is back", "dir", w.opts.Dir)
-				w.setStatus(func(s *WatchStatus) { s.Mode, s.Reason = "inotify", "" })
-				w.requestRescan()
+				w.folderBack("inotify", "")
 				return true
 			}
 			w.opts.Log.Warn("watch: cannot watch the seeds folder yet", "dir", w.opts.Dir, "err", err)
@@ -299,6 +293,25 @@ func (w *Watcher) rearm(ctx context.Context, fw *fsnotify.Watcher) bool {
 		case <-t.C:
 		}
 	}
+}
+
+// folderGone says, in the log and the status, that the watched folder is
+// gone (why says how) and that the watcher checks every PollEvery for it:
+// the one "waiting" state of notify's rearm and of poll.
+func (w *Watcher) folderGone(why string) {
+	w.opts.Log.Warn("watch: seeds folder "+why+", waiting for it", "dir", w.opts.Dir)
+	w.setStatus(func(s *WatchStatus) {
+		s.Mode = "waiting"
+		s.Reason = fmt.Sprintf("seeds folder %s %s: checking every %s for it", w.opts.Dir, why, w.opts.PollEvery)
+	})
+}
+
+// folderBack ends the waiting state of folderGone: the watcher is back in
+// mode (with the reason it had) and asks for a rescan of the new folder.
+func (w *Watcher) folderBack(mode, reason string) {
+	w.opts.Log.Info("watch: seeds folder is back", "dir", w.opts.Dir)
+	w.setStatus(func(s *WatchStatus) { s.Mode, s.Reason = mode, reason })
+	w.requestRescan()
 }
 
 // poll compares the folder's listing every PollEvery and reports what
@@ -316,18 +329,13 @@ func (w *Watcher) poll(ctx context.Context, out chan<- string) {
 		if err != nil {
 			if !gone {
 				gone = true
-				w.opts.Log.Error("watch: list folder", "dir", w.opts.Dir, "err", err)
-				w.setStatus(func(s *WatchStatus) {
-					s.Mode, s.Reason = "waiting", fmt.Sprintf("seeds folder %s cannot be listed (%v): checking every %s", w.opts.Dir, err, w.opts.PollEvery)
-				})
+				w.folderGone(fmt.Sprintf("cannot be listed (%v)", err))
 			}
 			return nil
 		}
 		if gone {
 			gone = false
-			w.opts.Log.Info("watch: seeds folder is back", "dir", w.opts.Dir)
-			w.setStatus(func(s *WatchStatus) { s.Mode, s.Reason = "polling", reason })
-			w.requestRescan()
+			w.folderBack("polling", reason)
 		}
 		for _, e := range entries {
 			if e.IsDir() || !w.wanted(e.Name()) {

@@ -233,7 +233,7 @@ func openDigest(ctx context.Context, e env, c *config, svc *service, next func(f
 		return nil, err
 	}
 	opts := digest.Options{
-		BaseURL: c.BaseURL, From: c.From, Location: c.TZ, Window: c.Window, PerTheme: c.PerTheme,
+		BaseURL: c.BaseURL, From: c.from, Location: c.TZ, Window: c.Window, PerTheme: c.PerTheme,
 		Secret: secret, Log: svc.log, OnSent: svc.metrics.DigestsSent.Inc,
 		LockFile: filepath.Join(c.Data, lockFile), UnsubscribeMailto: c.UnsubscribeMailto, Next: next,
 	}
@@ -244,14 +244,7 @@ func openDigest(ctx context.Context, e env, c *config, svc *service, next func(f
 	if err != nil {
 		return nil, dbError(filepath.Join(c.Data, dbFile), err)
 	}
-	dg := &digester{d: d, log: svc.log}
-	if c.dkimPEM != nil {
-		_, domain, _ := strings.Cut(fromAddress(c.From), "@")
-		if dg.signer, err = digest.NewDKIMSigner(c.dkimPEM, domain, c.DKIMSelector); err != nil {
-			return nil, err
-		}
-	}
-	return dg, nil
+	return &digester{d: d, signer: c.signer, log: svc.log}, nil
 }
 
 // dialer makes the digest's sender: the SMTP relay of --smtp, or .eml
@@ -263,13 +256,6 @@ func dialer(c *config, log *slog.Logger) func() (digest.Sender, error) {
 	}
 	cfg := *c.smtp
 	return func() (digest.Sender, error) { return digest.NewSMTPSender(cfg) }
-}
-
-func fromAddress(from string) string {
-	if i := strings.LastIndex(from, "<"); i >= 0 {
-		return strings.TrimSuffix(from[i+1:], ">")
-	}
-	return from
 }
 
 // outboxDir is where the digest writes its messages when no --smtp is set.

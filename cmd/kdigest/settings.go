@@ -21,6 +21,7 @@ import (
 	"github.com/kdigest/kdigest/feed"
 	"github.com/kdigest/kdigest/feed/web"
 	"github.com/kdigest/kdigest/schedule"
+	gomail "github.com/wneessen/go-mail"
 )
 
 // settingGroup is a set of settings a command accepts.
@@ -84,10 +85,13 @@ type config struct {
 	TrustedProxies    []netip.Prefix
 	MetricsAddr       string
 
-	// smtp is the parsed SMTP URL, nil in outbox mode; dkimPEM is the
-	// DKIM key read by validate. Both are checked before any command runs.
-	smtp    *digest.SMTPConfig
-	dkimPEM []byte
+	// smtp is the parsed SMTP URL, nil in outbox mode; from is the parsed
+	// From address; signer is the DKIM signer of --dkim-key, nil without
+	// one. validate makes them, once, before any command runs, and the
+	// commands use them as they are.
+	smtp   *digest.SMTPConfig
+	from   *mail.Address
+	signer *gomail.DKIMSigner
 
 	// values and sources record, per setting, the effective text and where
 	// it came from, for "kdigest config".
@@ -388,6 +392,7 @@ func validate(c *config, now time.Time) error {
 	if _, err := digest.NormalizeAddress(from.Address); err != nil {
 		return bad("from", err)
 	}
+	c.from = from
 	if c.SMTP != "" {
 		sc, err := digest.ParseSMTPURL(c.SMTP)
 		if err != nil {
@@ -404,10 +409,9 @@ func validate(c *config, now time.Time) error {
 			return bad("dkim-key", err)
 		}
 		_, domain, _ := strings.Cut(from.Address, "@")
-		if _, err := digest.NewDKIMSigner(pem, domain, c.DKIMSelector); err != nil {
+		if c.signer, err = digest.NewDKIMSigner(pem, domain, c.DKIMSelector); err != nil {
 			return bad("dkim-key", fmt.Errorf("%s: %w", c.DKIMKey, err))
 		}
-		c.dkimPEM = pem
 	}
 	if c.Templates != "" {
 		if st, err := os.Stat(c.Templates); err != nil || !st.IsDir() {

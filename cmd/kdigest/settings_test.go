@@ -125,16 +125,7 @@ func TestSecretFiles(t *testing.T) {
 	dir := t.TempDir()
 	smtpFile := filepath.Join(dir, "smtp")
 	writeFile(t, smtpFile, "smtp://ann:s3cret@mail.example.org:587\n")
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(dir, "dkim.pem")
-	writeFile(t, keyFile, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})))
+	keyFile := dkimKeyFile(t, dir)
 
 	environ := map[string]string{"KDIGEST_SMTP_FILE": smtpFile, "KDIGEST_DKIM_KEY_FILE": keyFile, "KDIGEST_DKIM_SELECTOR": "s1", "KDIGEST_FROM": "digest@example.org"}
 	code, stdout, stderr := runKdigest(t, environ, "config")
@@ -222,4 +213,69 @@ func TestBooleanSettingsStandAlone(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "include-irrelevant  true") || !strings.Contains(stdout, "feed-size           5") {
 		t.Errorf("config --include-irrelevant --feed-size 5: exit %d\n%s%s", code, stdout, stderr)
 	}
+}
+
+// dkimKeyFile writes a new Ed25519 DKIM key (PEM) in dir and returns its path.
+func dkimKeyFile(t *testing.T, dir string) string {
+	t.Helper()
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "dkim.pem")
+	writeFile(t, path, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})))
+	return path
+}
+
+// TestDKIMSignsWithTheFromDomain sends a one-off with --dkim-key and checks
+// the signature's domain (d=) is the From address's, however the From is
+// written: the address validate parsed is the one the signer is made from.
+func TestDKIMSignsWithTheFromDomain(t *testing.T) {
+	tests := []struct{ name, from string }{
+		{"bare address", "digest@example.org"},
+		{"display name", "Karabakh digest <digest@example.org>"},
+		{"comment after the address", "digest@example.org (Karabakh digest)"},
+		{"comment after the brackets", "Karabakh <digest@example.org> (weekly)"},
+		{"upper-case domain", "digest@Example.ORG"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			data := t.TempDir()
+			env := map[string]string{"KDIGEST_DATA": data, "KDIGEST_SEEDS": seedsDir(t), "KDIGEST_FROM": tc.from,
+				"KDIGEST_DKIM_KEY": dkimKeyFile(t, t.TempDir()), "KDIGEST_DKIM_SELECTOR": "s1"}
+			if code, out, errOut := runKdigest(t, env, "digest", "--to", "ann@example.org", "--send-empty"); code != exitOK {
+				t.Fatalf("digest --to: exit %d\n%s\n%s", code, out, errOut)
+			}
+			entries, err := os.ReadDir(filepath.Join(data, "outbox"))
+			if err != nil || len(entries) != 1 {
+				t.Fatalf("outbox = %v, %v; want one message", entries, err)
+			}
+			eml, err := os.ReadFile(filepath.Join(data, "outbox", entries[0].Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sig := dkimSignature(string(eml))
+			if !strings.Contains(sig, " d=example.org;") || !strings.Contains(sig, " s=s1;") {
+				t.Errorf("DKIM-Signature = %q, want d=example.org and s=s1", sig)
+			}
+		})
+	}
+}
+
+// dkimSignature returns the DKIM-Signature header of a message, unfolded,
+// or "".
+func dkimSignature(eml string) string {
+	head, _, _ := strings.Cut(strings.ReplaceAll(eml, "\r\n", "\n"), "\n\n")
+	head = strings.ReplaceAll(head, "\n ", " ")
+	head = strings.ReplaceAll(head, "\n\t", " ")
+	for _, line := range strings.Split(head, "\n") {
+		if v, ok := strings.CutPrefix(line, "DKIM-Signature:"); ok {
+			return v
+		}
+	}
+	return ""
 }

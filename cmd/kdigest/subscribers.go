@@ -243,7 +243,7 @@ func openLedger(ctx context.Context, e env, c *config) (*digest.Digest, func(), 
 		db.Close()
 		return nil, nil, err
 	}
-	d, err := digest.New(ctx, db, nil, dialer(c, newLogger(e, c)), digest.Options{From: c.From, BaseURL: c.BaseURL, Secret: secret, Taxonomy: tax,
+	d, err := digest.New(ctx, db, nil, dialer(c, newLogger(e, c)), digest.Options{From: c.from, BaseURL: c.BaseURL, Secret: secret, Taxonomy: tax,
 		Location: c.TZ, UnsubscribeMailto: c.UnsubscribeMailto})
 	if err != nil {
 		db.Close()

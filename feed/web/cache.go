@@ -11,34 +11,39 @@ import (
 // a request then costs what serving bytes costs, whatever the corpus's
 // size, and a burst of requests after a change renders each page once.
 type pageCache struct {
-	mu   sync.Mutex
-	snap *feed.Snapshot
-	docs map[string]*feed.Document // by page key, rendered from snap
-	last map[string]*feed.Document // by page key, the latest rendered: an unchanged page keeps its Modified
+	mu    sync.Mutex
+	pages map[string]cachedPage // by page key, its latest rendering
+}
+
+// cachedPage is a page's latest rendering and the version of the snapshot
+// it was rendered from (the version, not the snapshot: a page not asked
+// for since must not keep an old corpus in memory).
+type cachedPage struct {
+	version uint64
+	doc     *feed.Document
 }
 
 // get returns the page key of snap, made by render (given the page's
-// latest rendering) when snap has none yet. A request holding a snapshot
-// older than the cache's gets its page rendered, not kept.
+// latest rendering, so an unchanged page keeps its Modified) when the
+// cache has none of snap yet. A request holding a snapshot older than the
+// page's latest rendering gets its page rendered, not kept.
 func (c *pageCache) get(snap *feed.Snapshot, key string, render func(*feed.Snapshot, *feed.Document) (*feed.Document, error)) (*feed.Document, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if snap != c.snap {
-		if c.snap != nil && snap.Version < c.snap.Version {
-			return render(snap, nil)
-		}
-		c.snap, c.docs = snap, map[string]*feed.Document{}
+	p, ok := c.pages[key]
+	switch {
+	case ok && p.version == snap.Version:
+		return p.doc, nil
+	case ok && snap.Version < p.version:
+		return render(snap, nil)
 	}
-	if d, ok := c.docs[key]; ok {
-		return d, nil
-	}
-	d, err := render(snap, c.last[key])
+	d, err := render(snap, p.doc)
 	if err != nil {
 		return nil, err
 	}
-	if c.last == nil {
-		c.last = map[string]*feed.Document{}
+	if c.pages == nil {
+		c.pages = map[string]cachedPage{}
 	}
-	c.docs[key], c.last[key] = d, d
+	c.pages[key] = cachedPage{version: snap.Version, doc: d}
 	return d, nil
 }

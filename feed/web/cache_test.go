@@ -13,8 +13,9 @@ import (
 )
 
 // TestPageCache renders a page once per snapshot: again for a new one,
-// keeping Modified when the bytes did not change, and, for a request that
-// still holds an older snapshot, renders that without keeping it.
+// keeping Modified when the bytes did not change; for a request that
+// still holds an older snapshot, it serves the page kept when that is the
+// snapshot's, and otherwise renders it without keeping it.
 func TestPageCache(t *testing.T) {
 	old := &feed.Snapshot{Version: 1}
 	cur := &feed.Snapshot{Version: 2}
@@ -42,7 +43,8 @@ func TestPageCache(t *testing.T) {
 		{"older snapshot", old, "index", "old", 3, "old", t0.Add(3 * time.Minute)},
 		{"still kept", cur, "index", "b", 3, "a", t0},
 		{"new snapshot, same bytes", next, "index", "a", 4, "a", t0},
-		{"new snapshot, a page not rendered since", next, "theme/x", "y", 5, "y", t0.Add(6 * time.Minute)},
+		{"a page still of the older snapshot", cur, "theme/x", "z", 4, "x", t0.Add(2 * time.Minute)},
+		{"new snapshot, a page not rendered since", next, "theme/x", "y", 5, "y", t0.Add(7 * time.Minute)},
 	}
 	for i, st := range steps {
 		// Step i renders at t0 + i minutes.

@@ -48,6 +48,15 @@ func clientAddress(trusted []netip.Prefix, next http.Handler) http.Handler {
 	})
 }
 
+// ClientIP returns the IP address of r's client, read from RemoteAddr as
+// net/http sets it (192.0.2.1:50000) or as the server sets it behind a
+// trusted proxy (the visitor's address alone): the one reading of
+// RemoteAddr, for the server and for the handlers it is given (the
+// subscribe rate limit). It reports false when RemoteAddr is neither.
+func ClientIP(r *http.Request) (netip.Addr, bool) {
+	return parseHop(r.RemoteAddr)
+}
+
 // forwardedClient returns the client a trusted proxy reports for r: the
 // right-most hop of X-Forwarded-For that is not itself a trusted proxy, or,
 // when there is no X-Forwarded-For, of Forwarded (RFC 7239). Entries to the
@@ -55,7 +64,7 @@ func clientAddress(trusted []netip.Prefix, next http.Handler) http.Handler {
 // false when r's peer is not trusted, when neither header is present, or
 // when a hop that must be read is malformed: the peer's address stands then.
 func forwardedClient(r *http.Request, trusted []netip.Prefix) (netip.Addr, bool) {
-	peer, ok := parseHop(r.RemoteAddr)
+	peer, ok := ClientIP(r)
 	if !ok || !isTrusted(peer, trusted) {
 		return netip.Addr{}, false
 	}

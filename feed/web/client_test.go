@@ -1,10 +1,12 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path"
 	"strings"
 	"testing"
 )
@@ -110,18 +112,25 @@ func TestForwardedClient(t *testing.T) {
 }
 
 // TestClientAddressThroughTheServer: handlers behind NewServer see the
-// visitor in RemoteAddr only when the request came from a trusted proxy.
+// visitor in RemoteAddr only when the request came from a trusted proxy,
+// and ClientIP reads it back, whichever way RemoteAddr is written.
 func TestClientAddressThroughTheServer(t *testing.T) {
-	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(r.RemoteAddr)) })
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip, ok := ClientIP(r)
+		fmt.Fprintf(w, "%s %s %v", r.RemoteAddr, ip, ok)
+	})
 	routes := map[string]http.Handler{"GET /whoami": echo}
 	tests := []struct {
 		name    string
 		trusted string
-		want    string
+		xff     string
+		want    string // RemoteAddr, then ClientIP
 	}{
-		{"no trusted proxy", "", "127.0.0.1:"},
-		{"loopback trusted", "127.0.0.1/32", "198.51.100.1"},
-		{"another proxy trusted", "10.0.0.0/8", "127.0.0.1:"},
+		{"no trusted proxy", "", "6.6.6.6, 198.51.100.1", "127.0.0.1:* 127.0.0.1 true"},
+		{"loopback trusted", "127.0.0.1/32", "6.6.6.6, 198.51.100.1", "198.51.100.1 198.51.100.1 true"},
+		{"another proxy trusted", "10.0.0.0/8", "6.6.6.6, 198.51.100.1", "127.0.0.1:* 127.0.0.1 true"},
+		{"IPv6 visitor", "127.0.0.1/32", "[2001:db8::7]:5000", "2001:db8::7 2001:db8::7 true"},
+		{"IPv4-mapped visitor", "127.0.0.1/32", "::ffff:198.51.100.2", "198.51.100.2 198.51.100.2 true"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,7 +142,7 @@ func TestClientAddressThroughTheServer(t *testing.T) {
 			srv := httptest.NewServer(h)
 			defer srv.Close()
 			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/whoami", nil)
-			req.Header.Set("X-Forwarded-For", "6.6.6.6, 198.51.100.1")
+			req.Header.Set("X-Forwarded-For", tc.xff)
 			resp, err := srv.Client().Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -143,8 +152,8 @@ func TestClientAddressThroughTheServer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.HasPrefix(string(b), tc.want) {
-				t.Errorf("RemoteAddr = %q, want %q", b, tc.want)
+			if ok, _ := path.Match(tc.want, string(b)); !ok {
+				t.Errorf("RemoteAddr, ClientIP = %q, want %q", b, tc.want)
 			}
 		})
 	}
