@@ -238,6 +238,16 @@ func TestOtherLayouts(t *testing.T) {
 			paragraphs: 3, bodyStarts: "Azerbaijani President Ilham Aliyev did not attend", bodyEnds: "issued a joint statement."},
 		{file: "teaser_tail.txt", title: "synthesized", dateline: "LACHIN", paragraphs: 3,
 			bodyStarts: "Azerbaijani border guards on Sunday", bodyEnds: "transport of weapons into the region."},
+		// Lines broken for width, once before a name: one paragraph each.
+		{file: "hard_wrapped.txt", title: "Armenia and Azerbaijan agree on a border commission timetable",
+			published: "2025-03-14T10:05:00+04:00", precision: PrecisionMinute, paragraphs: 2,
+			bodyStarts: "After months of stalled contacts and mutual accusations of delay, Armenian Deputy Prime Minister",
+			bodyEnds:   "called for the work to be speeded up."},
+		// The copyright notice closes the text: the other stories after it
+		// are prose too, and are left out.
+		{file: "copyright_teasers.txt", title: "EU monitors extend patrols along the Armenia-Azerbaijan border",
+			source: "Caucasus Review", paragraphs: 3,
+			bodyStarts: "The European Union mission in Armenia", bodyEnds: "while Yerevan has welcomed the extension."},
 		{file: "legacy_1252.txt", title: "Armenian and Azerbaijani ministers meet in Geneva",
 			published: "2023-05-12T00:00:00Z", precision: PrecisionDate, paragraphs: 2,
 			bodyStarts: "Armenian Foreign Minister Ararat Mirzoyan", bodyEnds: "according to a statement.",
