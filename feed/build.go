@@ -145,13 +145,14 @@ func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[
 
 // feedBodies gives the entries of s that a feed carries their body: from
 // the change's parses, else from the last snapshot's feeds, else from the
-// database. It returns those bodies, the ones memory keeps.
+// database. It returns those bodies, the ones memory keeps. The body goes
+// on the entry's own copy of its article: the record's article is shared
+// by every snapshot, and an entry that leaves the feeds must not keep it.
 func (c *Corpus) feedBodies(ctx context.Context, s *Snapshot, fresh map[string]*parsed) (map[string][]string, error) {
 	bodies := map[string][]string{}
 	give := func(e *Entry) error {
-		if b, ok := bodies[e.ID]; ok {
-			e.Body = b
-			return nil
+		if e.Body != nil {
+			return nil // given already, in another feed
 		}
 		var b []string
 		if p := fresh[e.ID]; p != nil {
@@ -165,7 +166,9 @@ func (c *Corpus) feedBodies(ctx context.Context, s *Snapshot, fresh map[string]*
 			}
 		}
 		bodies[e.ID] = b
-		e.Body = b
+		a := *e.Article
+		a.Body = b
+		e.Article = &a
 		return nil
 	}
 	for _, e := range s.visible[:min(len(s.visible), c.opts.Size)] {

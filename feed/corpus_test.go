@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"github.com/kdigest/kdigest/feed/theme"
 	"io/fs"
 	"maps"
@@ -757,6 +758,42 @@ func TestRescanInParts(t *testing.T) {
 		}
 		if d := doc(t, parts, PathAtom); !bytes.Contains(d.Body, []byte("<entry>")) {
 			t.Errorf("the feed of a change in parts (apply %v) has no entries", apply)
+		}
+	}
+}
+
+// TestBodiesOnlyInFeeds adds articles one by one to a corpus whose feeds
+// carry one entry: after each change, only the entries a feed carries have
+// their body in memory, and an article pushed out of the feeds keeps none
+// (it did: the body was written on the article every snapshot shares).
+func TestBodiesOnlyInFeeds(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "p0.txt", sitePage(0))
+	c := f.open(t, func(o *Options) { o.Size = 1; o.IncludeIrrelevant = true })
+	for i := 1; i < 4; i++ {
+		old := c.Snapshot()
+		f.clock.Advance(24 * time.Hour)
+		name := fmt.Sprintf("p%d.txt", i)
+		f.write(t, name, sitePage(i))
+		mustApply(t, c, name)
+		s := c.Snapshot()
+		carried := map[string]bool{s.Visible()[0].ID: true}
+		for _, th := range s.Taxonomy.Themes {
+			if es := s.ThemeEntries(th.ID); len(es) > 0 {
+				carried[es[0].ID] = true
+			}
+		}
+		for _, e := range s.Entries {
+			if got := e.Body != nil; got != carried[e.ID] {
+				t.Errorf("after p%d: %s has a body in memory: %v, want %v (carried by a feed)", i, e.ID, got, carried[e.ID])
+			}
+			if r := c.recs[e.ID]; r.entry.Body != nil {
+				t.Errorf("after p%d: the record of %s holds its body", i, e.ID)
+			}
+		}
+		// The snapshot before keeps what it had.
+		if e := old.Visible()[0]; e.Body == nil {
+			t.Errorf("after p%d: the previous snapshot's feed entry %s lost its body", i, e.ID)
 		}
 	}
 }
