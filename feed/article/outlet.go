@@ -157,7 +157,11 @@ func outletPhrase(s string) string {
 	s = strings.TrimPrefix(s, "the ")
 	s = strings.TrimRight(s, ".")
 	if !strings.Contains(s, " ") && strings.Contains(s, ".") {
-		s = strings.TrimPrefix(domainTail.ReplaceAllString(s, ""), "www.")
+		// An address whose stem is a section's name ("News.az") keeps its
+		// domain: it is a site's name, and not the section's.
+		if stem := strings.TrimPrefix(domainTail.ReplaceAllString(s, ""), "www."); !notNames[stem] {
+			s = stem
+		}
 	}
 	return s
 }

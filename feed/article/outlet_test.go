@@ -21,6 +21,7 @@ func TestOutlet(t *testing.T) {
 		{"one weak vote is not enough", "Talks resume in Brussels\n\n", "Email the writer at anna@caucasusdaily.com\n", ""},
 		{"spellings of one name are one name", "Talks resume in Brussels\n\n", "Subscribe to CaucasusPost by Email\n\n© 2025 Caucasus Post Media Ltd.\n\nCaucasus Post\n", "CaucasusPost"},
 		{"a label on every item of a list is no credit", "Talks resume in Brussels\n\n", "Acme BrandVoice | Paid Program\n\nZenith BrandVoice | Paid Program\n\nOmega BrandVoice | Paid Program\n\n©2025 Forbes Media LLC. All Rights Reserved.\n\nForbes Daily\n\nForbes Travel\n\nForbes Store\n\nForbes Insights\n", "Forbes"},
+		{"an address whose stem is a section's name", "News.az\n\nTalks resume in Brussels\n\n", "News.az\n\nNEWS.AZ. All Rights Reserved.\n", "NEWS.AZ"},
 		{"postcode is no name", "Talks resume in Brussels\n\n", "Jane Doe Street, FL 33701\n", ""},
 	}
 	for _, tt := range tests {
