@@ -328,3 +328,24 @@ func TestPhraseSet(t *testing.T) {
 		})
 	}
 }
+
+func TestWrapWidth(t *testing.T) {
+	wrapped := "After months of stalled contacts and mutual accusations of delay,\n" +
+		"the two deputy prime ministers agreed on Friday to a timetable for\n" +
+		"the next meetings of the border commissions, officials in Baku and\n" +
+		"in Yerevan said in matching statements published in the afternoon\n" +
+		"of the same day, after talks that had lasted for about four hours.\n"
+	tests := []struct {
+		name, text string
+		want       int
+	}{
+		{"hard-wrapped paragraph", wrapped, 66},
+		{"one line a paragraph", strings.ReplaceAll(wrapped, "\n", "\n\n"), 0},
+		{"headlines over each other", "Aliyev and Pashinyan meet in Abu Dhabi for talks\nPeace treaty text agreed, says Armenian foreign ministry\nEU extends its monitoring mission in Armenia\nBorder commissions to meet in April\n", 0},
+	}
+	for _, tt := range tests {
+		if got := wrapWidth(tt.text); got != tt.want {
+			t.Errorf("%s: wrapWidth = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

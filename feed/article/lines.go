@@ -2,6 +2,7 @@ package article
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -380,14 +381,21 @@ var wordByte = func() (t [256]uint8) {
 // were hard-wrapped inside a paragraph.
 func splitLines(text string) []line {
 	out := make([]line, 0, strings.Count(text, "\n")+1)
+	width := wrapWidth(text)
 	gap := false
+	last := 0 // length in runes of the last text line
 	for r := range strings.SplitSeq(text, "\n") {
 		r = trimSeparator(r)
 		if r == "" || !hasLetter(r) && len(r) <= 3 {
 			gap = true
 			continue
 		}
-		if n := len(out); n > 0 && !gap && wrapped(out[n-1].text, r) {
+		// In a hard-wrapped page, a line as long as the page's lines are
+		// was broken for width: the next one goes on with its paragraph,
+		// capital or not ("... between Azerbaijani" / "President Ilham").
+		full := width > 0 && last*4 >= width*3
+		last = utf8.RuneCountInString(r)
+		if n := len(out); n > 0 && !gap && wrapped(out[n-1].text, r, full) {
 			out[n-1].text += " " + r
 			continue
 		}
@@ -395,6 +403,32 @@ func splitLines(text string) []line {
 		gap = false
 	}
 	return out
+}
+
+// wrapWidth is the width in runes a page was hard-wrapped at, or 0 when
+// it was not: the median length of the lines that break a sentence before
+// a lower-case word on the next line, when at least minWrapped do.
+func wrapWidth(text string) int {
+	const minWrapped = 3
+	var lengths []int
+	prev := ""
+	for r := range strings.SplitSeq(text, "\n") {
+		r = strings.TrimSpace(r)
+		if prev != "" && r != "" && startsLower(r) && !endsSentence(prev) && moreWords(prev, 5) {
+			lengths = append(lengths, utf8.RuneCountInString(prev))
+		}
+		prev = r
+	}
+	if len(lengths) < minWrapped {
+		return 0
+	}
+	slices.Sort(lengths)
+	return lengths[len(lengths)/2]
+}
+
+func startsLower(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(r)
 }
 
 // trimSeparator removes surrounding space and a stray "-" or "|" (or
@@ -409,13 +443,17 @@ func trimSeparator(s string) string {
 }
 
 // wrapped reports a line break inside a sentence: the previous line stops
-// mid-sentence and this one continues in lower case.
-func wrapped(prev, next string) bool {
+// mid-sentence and this one continues in lower case, or after a word a
+// sentence cannot end on, or after a line filled to the page's width
+// (full).
+func wrapped(prev, next string, full bool) bool {
 	if endsSentence(prev) || wordCount(prev) < 6 || bulletLen(next) > 0 || isNumbered(next) {
 		return false
 	}
-	r, _ := utf8.DecodeRuneInString(next)
+	if full || startsLower(next) {
+		return true
+	}
 	prev = strings.TrimRightFunc(prev, unicode.IsSpace)
 	last := prev[strings.LastIndexFunc(prev, unicode.IsSpace)+1:]
-	return unicode.IsLower(r) || weakTail[strings.ToLower(last)]
+	return weakTail[strings.ToLower(last)]
 }

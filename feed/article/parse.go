@@ -48,6 +48,9 @@ func Parse(name string, raw []byte, ev Evidence) (*Article, error) {
 		a.Agency = p.agency(a.Body)
 	}
 	title, site, at := p.headline(start, a.Body)
+	if title == "" {
+		title, at = p.leadHeadline(start, a.Body)
+	}
 	a.Title = title
 	p.date(a, ev.Now, at, start)
 	a.Source = p.outlet(start, a.Body, site)

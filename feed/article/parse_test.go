@@ -238,6 +238,24 @@ func TestOtherLayouts(t *testing.T) {
 			paragraphs: 3, bodyStarts: "Azerbaijani President Ilham Aliyev did not attend", bodyEnds: "issued a joint statement."},
 		{file: "teaser_tail.txt", title: "synthesized", dateline: "LACHIN", paragraphs: 3,
 			bodyStarts: "Azerbaijani border guards on Sunday", bodyEnds: "transport of weapons into the region."},
+		// Lines broken for width, once before a name: one paragraph each.
+		{file: "hard_wrapped.txt", title: "Armenia and Azerbaijan agree on a border commission timetable",
+			published: "2025-03-14T10:05:00+04:00", precision: PrecisionMinute, paragraphs: 2,
+			bodyStarts: "After months of stalled contacts and mutual accusations of delay, Armenian Deputy Prime Minister",
+			bodyEnds:   "called for the work to be speeded up."},
+		// The copyright notice closes the text: the other stories after it
+		// are prose too, and are left out.
+		{file: "copyright_teasers.txt", title: "EU monitors extend patrols along the Armenia-Azerbaijan border",
+			source: "Caucasus Review", paragraphs: 3,
+			bodyStarts: "The European Union mission in Armenia", bodyEnds: "while Yerevan has welcomed the extension."},
+		// A photo's caption with its credit below it is not the headline.
+		{file: "caption_credit.txt", title: "Armenia reopens a crossing into Georgia after repairs to the Bagratashen bridge",
+			published: "2024-04-30T16:38:00Z", precision: PrecisionMinute, paragraphs: 3,
+			bodyStarts: "Armenian border guards reopened", bodyEnds: "a longer route through the mountains."},
+		// Nothing above the text but the headline: it is the title, not the
+		// text's first paragraph.
+		{file: "lead_headline.txt", title: "‘We want to go home’: displaced families in Goris wait for news of the peace talks between Baku and Yerevan in Washington",
+			paragraphs: 3, bodyStarts: "The families who left their villages", bodyEnds: "struggling to cope with the numbers."},
 		{file: "legacy_1252.txt", title: "Armenian and Azerbaijani ministers meet in Geneva",
 			published: "2023-05-12T00:00:00Z", precision: PrecisionDate, paragraphs: 2,
 			bodyStarts: "Armenian Foreign Minister Ararat Mirzoyan", bodyEnds: "according to a statement.",

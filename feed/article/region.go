@@ -241,7 +241,7 @@ func (p *page) region() (start, end int) {
 	for i := range p.lines {
 		l := &p.lines[i]
 		v := p.lineScore(l)
-		if l.kind == kindEnd && seen >= endAfter && !p.inlineBox(i) {
+		if (l.kind == kindEnd || l.copyright()) && seen >= endAfter && !p.inlineBox(i) {
 			after = true
 		}
 		if v > 0 {
@@ -281,6 +281,20 @@ func (p *page) inlineBox(i int) bool {
 	return good >= 3 && words >= 60
 }
 
+// copyright reports a site's copyright notice ("© 2019 X. All rights
+// reserved."), which closes a page's text as an end marker does: what
+// follows it is the site's (other stories, its footer). A photo's credit
+// ("© Reuters") states no year and reserves no rights.
+func (l *line) copyright() bool {
+	if l.kind != kindChrome {
+		return false
+	}
+	if strings.Contains(l.lower, "all rights reserved") {
+		return true
+	}
+	return (strings.HasPrefix(l.lower, "©") || strings.HasPrefix(l.lower, "copyright") || strings.HasPrefix(l.lower, "(c) ")) && hasYear(l.text)
+}
+
 const (
 	// endAfter is how many words of good text make an end marker after
 	// them mark the article's end.
@@ -291,7 +305,7 @@ const (
 
 func (p *page) lineScore(l *line) float64 {
 	switch {
-	case l.kind == kindEnd:
+	case l.kind == kindEnd, l.copyright():
 		return -25
 	case l.class == classGood && l.furniture():
 		return -3

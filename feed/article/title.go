@@ -298,6 +298,9 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		if twoSentences(text) {
 			score -= 0.3 // a caption or a teaser
 		}
+		if p.creditBelow(i) {
+			score -= 0.5 // a photo's caption, its credit on the next line
+		}
 		if personLine.MatchString(text) || strings.ContainsAny(text, "@") || strings.Contains(text, "://") {
 			score -= 0.5 // a byline, an address
 		}
@@ -391,6 +394,39 @@ func (p *page) inMenu(i int) bool {
 		hi++
 	}
 	return hi-lo+1 >= 5
+}
+
+// leadHeadline returns the text's first paragraph and its line when it
+// is the headline: a page that shows nothing above its text but its
+// headline has it taken for the text's start. It is one when it is
+// headline-shaped (4 to 25 words, no closing punctuation, not an
+// introduction ending in ":") and prose follows it. It returns "" and -1
+// otherwise.
+func (p *page) leadHeadline(start int, body []string) (string, int) {
+	if len(body) < 2 {
+		return "", -1
+	}
+	first, next := body[0], body[1]
+	w := wordCount(first)
+	if w < 4 || w > 25 || endsSentence(first) || strings.HasSuffix(first, ":") || !endsSentence(next) || wordCount(next) <= w {
+		return "", -1
+	}
+	for i := start; i < min(len(p.lines), start+3); i++ {
+		if trimSeparator(p.lines[i].text) == first {
+			return first, i
+		}
+	}
+	return "", -1
+}
+
+// creditBelow reports a photo credit on the line right after line i
+// ("Swedish police officer" / "- Copyright Fredrik Persson/AP").
+func (p *page) creditBelow(i int) bool {
+	if i+1 >= len(p.lines) {
+		return false
+	}
+	next := &p.lines[i+1]
+	return !next.gapBefore && (next.kind == kindCaption || creditLineRe.MatchString(next.text))
 }
 
 // creditTeam is a credit line naming a team or a desk.
