@@ -58,7 +58,7 @@ func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry
 
 // publish builds a new snapshot from the records and stores it.
 func (c *Corpus) publish(ctx context.Context) error {
-	s, bodies, err := c.build(ctx, c.recs, c.failed, nil)
+	s, bodies, err := c.build(ctx, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -75,28 +75,23 @@ func (c *Corpus) store(s *Snapshot) {
 	}
 }
 
-// build builds the snapshot of recs and failed, without storing it, with
-// the stories of the index. fresh holds the bodies of the articles the
-// change parsed; it returns the bodies of the entries its feeds carry.
-func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[string]failure, fresh map[string]*parsed) (*Snapshot, map[string][]string, error) {
+// build builds the snapshot of the records and failures, without storing
+// it, with the stories of the index. fresh holds the bodies of the
+// articles the change parsed; changed, when not nil, names every article
+// whose record or story changed since the current snapshot, whose other
+// entries are then kept as they are (see entries). It returns the bodies
+// of the entries its feeds carry.
+func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed map[string]bool) (*Snapshot, map[string][]string, error) {
 	prev := c.snap.Load()
-	entries := make([]*Entry, 0, len(recs))
-	for _, r := range recs {
-		if r.removed || r.entry == nil {
-			continue
-		}
-		e := *r.entry // a copy: older snapshots keep their own story ids
-		e.Story, e.CopyOf = c.stories.Story(e.ID), c.stories.CopyOf(e.ID)
-		if e.Story == "" {
-			e.Story = e.ID
-		}
-		entries = append(entries, &e)
+	entries := c.entries(prev, changed)
+	bodies, err := c.feedBodies(ctx, entries, fresh)
+	if err != nil {
+		return nil, nil, err
 	}
-	slices.SortFunc(entries, newestFirst)
 	s := &Snapshot{
 		Scanned:  c.now(),
 		Entries:  entries,
-		Failed:   make(map[string]string, len(failed)),
+		Failed:   make(map[string]string, len(c.failed)),
 		Taxonomy: c.opts.Taxonomy,
 		Title:    c.opts.Title,
 		BaseURL:  c.opts.BaseURL,
@@ -109,12 +104,12 @@ func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[
 	if prev != nil {
 		s.Version = prev.Version + 1
 	}
-	for name, f := range failed {
+	for name, f := range c.failed {
 		s.Failed[name] = f.reason
 	}
 	for _, e := range entries {
 		s.byID[e.ID] = e
-		if e.CopyOf == "" && (c.opts.IncludeIrrelevant || e.Class.Relevant) {
+		if c.visible(e) {
 			s.visible = append(s.visible, e)
 			s.stories[e.Story] = append(s.stories[e.Story], e)
 			for _, t := range e.Class.Themes {
@@ -126,10 +121,6 @@ func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[
 		if len(es) < 2 {
 			delete(s.stories, story) // a story of one: nothing related
 		}
-	}
-	bodies, err := c.feedBodies(ctx, s, fresh)
-	if err != nil {
-		return nil, nil, err
 	}
 	docs, err := c.render(s, prev)
 	if err != nil {
@@ -143,16 +134,98 @@ func (c *Corpus) build(ctx context.Context, recs map[string]*record, failed map[
 	return s, bodies, nil
 }
 
-// feedBodies gives the entries of s that a feed carries their body: from
-// the change's parses, else from the last snapshot's feeds, else from the
-// database. It returns those bodies, the ones memory keeps. The body goes
-// on the entry's own copy of its article: the record's article is shared
-// by every snapshot, and an entry that leaves the feeds must not keep it.
-func (c *Corpus) feedBodies(ctx context.Context, s *Snapshot, fresh map[string]*parsed) (map[string][]string, error) {
-	bodies := map[string][]string{}
-	give := func(e *Entry) error {
+// visible reports whether feeds, pages and digests show e: no copy, and
+// relevant unless the corpus includes every article.
+func (c *Corpus) visible(e *Entry) bool {
+	return e.CopyOf == "" && (c.opts.IncludeIrrelevant || e.Class.Relevant)
+}
+
+// entries returns the entries of a new snapshot, newest first: a copy of
+// each present, parsed record's entry with its story (older snapshots keep
+// their own). With changed (see build), the previous snapshot's entries
+// of the other articles are kept, and only the changed ones are made and
+// merged in: a change costs a pass over the entries, not a sort of them
+// and a copy of each.
+func (c *Corpus) entries(prev *Snapshot, changed map[string]bool) []*Entry {
+	var made []*Entry
+	add := func(r *record) {
+		if r == nil || r.removed || r.entry == nil {
+			return
+		}
+		e := *r.entry
+		e.Story, e.CopyOf = c.stories.Story(e.ID), c.stories.CopyOf(e.ID)
+		if e.Story == "" {
+			e.Story = e.ID
+		}
+		made = append(made, &e)
+	}
+	if prev == nil || changed == nil {
+		for _, r := range c.recs {
+			add(r)
+		}
+		slices.SortFunc(made, newestFirst)
+		return made
+	}
+	for id := range changed {
+		add(c.recs[id])
+	}
+	slices.SortFunc(made, newestFirst)
+	out := make([]*Entry, 0, len(prev.Entries)+len(made))
+	i := 0
+	for _, e := range prev.Entries {
+		if changed[e.ID] {
+			continue
+		}
+		for i < len(made) && newestFirst(made[i], e) < 0 {
+			out = append(out, made[i])
+			i++
+		}
 		if e.Body != nil {
-			return nil // given already, in another feed
+			// A feed's entry: its body goes with the feeds (feedBodies).
+			bare := *e
+			bare.Article = c.recs[e.ID].entry.Article
+			e = &bare
+		}
+		out = append(out, e)
+	}
+	return append(out, made[i:]...)
+}
+
+// feedBodies gives the entries that a feed carries (the newest Size
+// visible ones, and the newest Size of each theme) their body: from the
+// change's parses, else from the last snapshot's feeds, else from the
+// database. The body goes on a copy of the entry and of its article, put
+// in entries in its place: the record's article is shared by every
+// snapshot, and an entry that leaves the feeds must not keep it. It
+// returns those bodies, the ones memory keeps.
+func (c *Corpus) feedBodies(ctx context.Context, entries []*Entry, fresh map[string]*parsed) (map[string][]string, error) {
+	bodies := map[string][]string{}
+	shown, size := 0, c.opts.Size
+	perTheme := map[string]int{} // the entries each theme's feeds carry so far
+	for _, t := range c.opts.Taxonomy.Themes {
+		perTheme[t.ID] = 0
+	}
+	full := 0 // the themes whose feeds are full
+	for i, e := range entries {
+		if shown >= size && full == len(perTheme) {
+			break
+		}
+		if !c.visible(e) {
+			continue
+		}
+		carried := shown < size
+		shown++
+		for _, t := range e.Class.Themes {
+			if n, ok := perTheme[t]; ok && n < size {
+				carried = true
+				perTheme[t] = n + 1
+				if n+1 == size {
+					full++
+				}
+			}
+		}
+		if !carried {
+			continue
 		}
 		var b []string
 		if p := fresh[e.ID]; p != nil {
@@ -162,27 +235,14 @@ func (c *Corpus) feedBodies(ctx context.Context, s *Snapshot, fresh map[string]*
 		} else {
 			var err error
 			if b, err = readBody(ctx, c.db, e.ID); err != nil {
-				return err
-			}
-		}
-		bodies[e.ID] = b
-		a := *e.Article
-		a.Body = b
-		e.Article = &a
-		return nil
-	}
-	for _, e := range s.visible[:min(len(s.visible), c.opts.Size)] {
-		if err := give(e); err != nil {
-			return nil, err
-		}
-	}
-	for _, t := range s.Taxonomy.Themes {
-		es := s.ThemeEntries(t.ID)
-		for _, e := range es[:min(len(es), c.opts.Size)] {
-			if err := give(e); err != nil {
 				return nil, err
 			}
 		}
+		bodies[e.ID] = b
+		withBody, a := *e, *e.Article
+		a.Body = b
+		withBody.Article = &a
+		entries[i] = &withBody
 	}
 	return bodies, nil
 }

@@ -111,6 +111,12 @@ func (c *Corpus) olds(ch *change) []*record {
 // publish is true (else the next commit publishes it). A failed write
 // leaves memory and the current snapshot as they were.
 func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
+	// The articles whose entries the snapshot makes anew; nil for all,
+	// when the current snapshot is behind memory or the stories reload.
+	var changed map[string]bool
+	if !c.unpublished && !c.storiesStale {
+		changed = map[string]bool{}
+	}
 	if c.storiesStale {
 		if err := c.loadStories(ctx); err != nil {
 			return err
@@ -160,7 +166,15 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 		c.touch()
 		return nil
 	}
-	snap, bodies, err := c.build(ctx, c.recs, c.failed, ch.parsed)
+	if changed != nil {
+		for _, r := range ch.save {
+			changed[r.id] = true
+		}
+		for _, id := range delta.ids {
+			changed[id] = true
+		}
+	}
+	snap, bodies, err := c.build(ctx, ch.parsed, changed)
 	if err != nil {
 		// The rows are saved and memory follows them; only the snapshot
 		// is behind.

@@ -1,0 +1,100 @@
+package feed
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestIncrementalSnapshot applies 60 random changes (new articles, exact
+// copies, excerpts that join a story, edits, new dates, removals) one at
+// a time, and checks after each that the snapshot, made from the last one
+// and the articles the change touched, is the snapshot a build from every
+// record makes: the same entries in the same order with the same stories
+// and copies, the same bodies in memory, visible entries, stories and
+// themes.
+func TestIncrementalSnapshot(t *testing.T) {
+	seeds := seedFiles(t)
+	var texts []string
+	for _, s := range seeds {
+		raw, err := os.ReadFile(filepath.Join("..", "seeds", s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(raw))
+	}
+	f := newFixture(t, seeds...)
+	c := f.open(t, func(o *Options) { o.Size = 3 })
+	r := rand.New(rand.NewPCG(7, 8))
+	var names []string // files added by the test
+	for step := range 60 {
+		f.clock.Advance(time.Duration(r.IntN(48)) * time.Hour)
+		var name string
+		switch op := r.IntN(6); {
+		case op == 0 && len(names) > 0: // removal
+			i := r.IntN(len(names))
+			name = names[i]
+			names = slices.Delete(names, i, i+1)
+			f.remove(t, name)
+		case op == 1 && len(names) > 0: // an edit of an added file
+			name = names[r.IntN(len(names))]
+			raw, _ := os.ReadFile(filepath.Join(f.dir, name))
+			f.write(t, name, string(raw)+"\nOfficials added that talks would resume next month.\n")
+		default:
+			name = fmt.Sprintf("step_%02d.txt", step)
+			text := texts[r.IntN(len(texts))]
+			switch r.IntN(4) {
+			case 0: // an exact copy
+			case 1: // an excerpt: the first half of the paragraphs
+				paras := strings.Split(text, "\n\n")
+				text = strings.Join(paras[:min(len(paras), max(2, len(paras)/2))], "\n\n")
+			case 2: // the same report, dated
+				text = fmt.Sprintf("Published: %s\n\n%s", f.clock.Now().Format("2006-01-02"), text)
+			default: // a report of its own
+				text = sitePage(step)
+			}
+			f.write(t, name, text)
+			names = append(names, name)
+		}
+		mustApply(t, c, name)
+		got := c.Snapshot()
+		want, _, err := c.build(context.Background(), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, w := describe(got.Entries), describe(want.Entries); !slices.Equal(g, w) {
+			t.Fatalf("step %d (%s): entries\n got %v\nwant %v", step, name, g, w)
+		}
+		if g, w := describe(got.Visible()), describe(want.Visible()); !slices.Equal(g, w) {
+			t.Fatalf("step %d (%s): visible\n got %v\nwant %v", step, name, g, w)
+		}
+		if g, w := snapshotStories(got), snapshotStories(want); !storiesEqual(g, w) {
+			t.Fatalf("step %d (%s): stories\n got %v\nwant %v", step, name, g, w)
+		}
+		for _, th := range got.Taxonomy.Themes {
+			if g, w := describe(got.ThemeEntries(th.ID)), describe(want.ThemeEntries(th.ID)); !slices.Equal(g, w) {
+				t.Fatalf("step %d (%s): theme %s\n got %v\nwant %v", step, name, th.ID, g, w)
+			}
+		}
+		for _, e := range got.Visible() {
+			if g, w := len(got.Related(e)), len(want.Related(want.byID[e.ID])); g != w {
+				t.Fatalf("step %d (%s): %s related %d, want %d", step, name, e.ID, g, w)
+			}
+		}
+	}
+}
+
+// describe lists what a snapshot's entries show, in order.
+func describe(es []*Entry) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = fmt.Sprintf("%s story=%s copy=%s date=%s body=%v", e.ID, e.Story, e.CopyOf, e.Date.Format(time.RFC3339), e.Body != nil)
+	}
+	return out
+}
