@@ -59,7 +59,7 @@ var (
 	// captionHead and captionTail match photo credits at either end of a
 	// line; people placed with (C), (L), (R) are found by isCaption.
 	captionHead = regexp.MustCompile(`(?i)^(?:(?:file )?photos?\s*[:/|]|(?:file|pool)\s*(?:photo)?\s*[-–—:]|(?:photo|picture|image) (?:by|credit|courtesy)\b)`)
-	captionTail = regexp.MustCompile(`(?i)(?:\((?:(?:ap|afp|reuters|getty|epa|tass|sputnik) )?(?:photo|image|picture)\b[^)]*\)|\b(?:AP|AFP|Reuters|Getty|EPA|TASS|Sputnik) Photo\b[^.]*|/\s*(?:AP|AFP|Reuters|Getty Images|EPA))\s*$`)
+	captionTail = regexp.MustCompile(`(?i)(?:\((?:(?:ap|afp|reuters|getty|epa|tass|sputnik) )?(?:photo|image|picture)\b[^)]*\)|\b(?:AP|AFP|Reuters|Getty|EPA|TASS|Sputnik) Photo\b[^.]*|/\s*(?:AP|AFP|Reuters|Getty Images|EPA)\)?)\s*$`)
 )
 
 // classify decides the kind of one line, s, given lower, its

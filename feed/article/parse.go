@@ -129,9 +129,27 @@ func newPage(text string, ev Evidence) *page {
 		ls[i].kind = classify(ls[i].text, ls[i].lower)
 	}
 	p := &page{lines: ls}
+	p.markCaptions()
 	p.features(ev)
 	p.classifyLines()
 	return p
+}
+
+// markCaptions makes a caption of a line with a photo's credit right
+// under it: "Swedish police officer" / "- Copyright Fredrik Persson/AP",
+// or a pull quote over "Photograph: AFP via Getty".
+func (p *page) markCaptions() {
+	for i := 0; i+1 < len(p.lines); i++ {
+		l, next := &p.lines[i], &p.lines[i+1]
+		switch l.kind {
+		case kindPara, kindShort, kindTeaser:
+		default:
+			continue
+		}
+		if !next.gapBefore && next.kind != kindMeta && !strings.EqualFold(next.text, "by") && creditLineRe.MatchString(next.text) {
+			l.kind = kindCaption
+		}
+	}
 }
 
 func (p *page) count(k kind) int {

@@ -256,6 +256,14 @@ func TestOtherLayouts(t *testing.T) {
 		// text's first paragraph.
 		{file: "lead_headline.txt", title: "‘We want to go home’: displaced families in Goris wait for news of the peace talks between Baku and Yerevan in Washington",
 			paragraphs: 3, bodyStarts: "The families who left their villages", bodyEnds: "struggling to cope with the numbers."},
+		// A pull quote with the photo's credit under it is a caption.
+		{file: "pull_quote_caption.txt", title: "The view on the border talks: a chance not to be wasted", paragraphs: 3,
+			bodyStarts: "The border commissions of Armenia and Azerbaijan", bodyEnds: "they have set themselves."},
+		// A caption credited "(Name/Reuters)", then a short opening sentence:
+		// the sentence opens the text.
+		{file: "caption_short_lede.txt", title: "The treaty clock",
+			published: "2025-11-19T06:30:00Z", precision: PrecisionMinute, paragraphs: 3,
+			bodyStarts: "Time is not on the negotiators' side.", bodyEnds: "not on the table a month before."},
 		{file: "legacy_1252.txt", title: "Armenian and Azerbaijani ministers meet in Geneva",
 			published: "2023-05-12T00:00:00Z", precision: PrecisionDate, paragraphs: 2,
 			bodyStarts: "Armenian Foreign Minister Ararat Mirzoyan", bodyEnds: "according to a statement.",

@@ -4,6 +4,7 @@ import (
 	"iter"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -344,7 +345,13 @@ func (p *page) keep(start, end int) []string {
 	for start < end-1 && (p.lines[start].class != classGood || p.lines[start].furniture()) {
 		start++
 	}
-	start = p.trimLead(start, end)
+	lead := p.trimLead(start, end)
+	// A short opening sentence right before the text ("Time is not on
+	// Adam Schiff's side."), under a caption or a date, is too short to be
+	// judged good alone and sits next to lines that are not text: it is
+	// the article's still, as a closing one is.
+	opening := lead == start && start > 0 && p.closing(&p.lines[start-1]) && p.opening(start-1)
+	start = lead
 	var out []string
 	seen := map[uint64]bool{}
 	var firstKey uint64
@@ -378,7 +385,22 @@ func (p *page) keep(start, end int) []string {
 	if len(out) > 0 && end < len(p.lines) && p.closing(&p.lines[end]) {
 		out = append(out, trimSeparator(p.lines[end].text))
 	}
+	if len(out) > 0 && opening {
+		out = append([]string{trimSeparator(p.lines[start-1].text)}, out...)
+	}
 	return out
+}
+
+// opening reports a line i that may open an article's text, given that
+// it may close one (closing): a statement, from a capital to a full stop,
+// under a line that is not text (a caption, a date, a byline) or the
+// headline.
+func (p *page) opening(i int) bool {
+	t := strings.TrimRight(p.lines[i].text, `"'”’»)`)
+	if r, _ := utf8.DecodeRuneInString(t); !unicode.IsUpper(r) || !strings.HasSuffix(t, ".") || strings.HasSuffix(t, "...") {
+		return false
+	}
+	return i == 0 || p.lines[i-1].class != classGood
 }
 
 // closing reports a line that may close an article's text: a short

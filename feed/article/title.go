@@ -298,9 +298,6 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		if twoSentences(text) {
 			score -= 0.3 // a caption or a teaser
 		}
-		if p.creditBelow(i) {
-			score -= 0.5 // a photo's caption, its credit on the next line
-		}
 		if personLine.MatchString(text) || strings.ContainsAny(text, "@") || strings.Contains(text, "://") {
 			score -= 0.5 // a byline, an address
 		}
@@ -417,16 +414,6 @@ func (p *page) leadHeadline(start int, body []string) (string, int) {
 		}
 	}
 	return "", -1
-}
-
-// creditBelow reports a photo credit on the line right after line i
-// ("Swedish police officer" / "- Copyright Fredrik Persson/AP").
-func (p *page) creditBelow(i int) bool {
-	if i+1 >= len(p.lines) {
-		return false
-	}
-	next := &p.lines[i+1]
-	return !next.gapBefore && (next.kind == kindCaption || creditLineRe.MatchString(next.text))
 }
 
 // creditTeam is a credit line naming a team or a desk.
