@@ -399,6 +399,16 @@ func splitLines(text string) []line {
 			out[n-1].text += " " + r
 			continue
 		}
+		// A sentence broken by its links, each on a line of its own
+		// ("Shares of construction goods giant" / "Home Depot" / "are
+		// dropping ..."): the lower-case part after a link joins it, and
+		// the link the sentence before it.
+		if n := len(out); n > 1 && !gap && !out[n-1].gapBefore && startsLower(r) && moreWords(r, 3) &&
+			wordCount(out[n-1].text) <= 4 && !endsSentence(out[n-1].text) && !endsSentence(out[n-2].text) {
+			out[n-2].text += " " + out[n-1].text + " " + r
+			out = out[:n-1]
+			continue
+		}
 		out = append(out, line{text: r, gapBefore: gap})
 		gap = false
 	}

@@ -264,6 +264,15 @@ func TestOtherLayouts(t *testing.T) {
 		{file: "caption_short_lede.txt", title: "The treaty clock",
 			published: "2025-11-19T06:30:00Z", precision: PrecisionMinute, paragraphs: 3,
 			bodyStarts: "Time is not on the negotiators' side.", bodyEnds: "not on the table a month before."},
+		// A sentence broken by a link on a line of its own is one paragraph.
+		{file: "link_broken.txt", title: "Armenian bonds rally after the rating upgrade", paragraphs: 3,
+			bodyStarts: "Prices of Armenian government bonds maturing in 2031 rose on Tuesday, a day after the agency Fitch Ratings raised the country's",
+			bodyEnds:   "signed this year."},
+		// A question shown twice is the headline, not the text's first
+		// paragraph.
+		{file: "question_headline.txt", title: "Will a peace treaty between Armenia and Azerbaijan lift the markets of both countries this year?",
+			published: "2025-11-20T13:41:00Z", precision: PrecisionMinute, paragraphs: 3,
+			bodyStarts: "Investors in Yerevan and Baku", bodyEnds: "reverse them within weeks."},
 		{file: "legacy_1252.txt", title: "Armenian and Azerbaijani ministers meet in Geneva",
 			published: "2023-05-12T00:00:00Z", precision: PrecisionDate, paragraphs: 2,
 			bodyStarts: "Armenian Foreign Minister Ararat Mirzoyan", bodyEnds: "according to a statement.",

@@ -110,8 +110,9 @@ func (p *page) initialClass(l *line) class {
 	}
 	n := len(l.text)
 	sentence := endsSentence(l.text)
-	if l.rep > 1 && !sentence && l.words < 12 {
-		return classBad // a menu item or a headline shown twice
+	// A menu item, or a headline shown twice: a question may be one.
+	if l.rep > 1 && (!sentence && l.words < 12 || strings.HasSuffix(l.text, "?") && l.words <= 20) {
+		return classBad
 	}
 	if l.kind == kindTeaser && l.words < 40 {
 		return classShort
