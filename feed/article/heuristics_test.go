@@ -349,3 +349,23 @@ func TestWrapWidth(t *testing.T) {
 		}
 	}
 }
+
+func TestCommentsMarker(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"Top Rated Comments", true},
+		{"[ 167 comments ]", true},
+		{"Leave a comment", true},
+		{"Comments", false}, // a link beside the share buttons
+		{"comments:", false},
+		{"Related articles", false},
+	}
+	for _, tt := range tests {
+		l := line{text: tt.text, lower: asciiLower(tt.text)}
+		if got := commentsMarker(&l); got != tt.want {
+			t.Errorf("commentsMarker(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}

@@ -273,6 +273,10 @@ func TestOtherLayouts(t *testing.T) {
 		{file: "question_headline.txt", title: "Will a peace treaty between Armenia and Azerbaijan lift the markets of both countries this year?",
 			published: "2025-11-20T13:41:00Z", precision: PrecisionMinute, paragraphs: 3,
 			bodyStarts: "Investors in Yerevan and Baku", bodyEnds: "reverse them within weeks."},
+		// The readers' comments under the text are prose, and are not the
+		// article's.
+		{file: "comments_tail.txt", title: "Armenia expects a new crossing on the Iranian border to open next year", paragraphs: 3,
+			bodyStarts: "Armenia expects the new crossing at Agarak", bodyEnds: "several times in recent years."},
 		{file: "legacy_1252.txt", title: "Armenian and Azerbaijani ministers meet in Geneva",
 			published: "2023-05-12T00:00:00Z", precision: PrecisionDate, paragraphs: 2,
 			bodyStarts: "Armenian Foreign Minister Ararat Mirzoyan", bodyEnds: "according to a statement.",

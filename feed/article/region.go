@@ -238,21 +238,22 @@ func (p *page) region() (start, end int) {
 	best, sum := 0.0, 0.0
 	start, end = -1, -1
 	from := 0
-	seen := 0.0    // good words before the line
-	after := false // an end marker came after good text
+	seen := 0.0   // good words before the line
+	weight := 1.0 // of good text: less after an end marker that came after good text
 	for i := range p.lines {
 		l := &p.lines[i]
 		v := p.lineScore(l)
 		if (l.kind == kindEnd || l.copyright()) && seen >= endAfter && !p.inlineBox(i) {
-			after = true
+			weight = min(weight, afterEnd)
+			if commentsMarker(l) {
+				weight = afterComments
+			}
 		}
 		if v > 0 {
 			seen += v
 			// Text after comments or related stories is less likely the
 			// article's: comments and teasers are prose too.
-			if after {
-				v *= afterEnd
-			}
+			v *= weight
 		}
 		if sum <= 0 {
 			sum, from = 0, i
@@ -263,6 +264,14 @@ func (p *page) region() (start, end int) {
 		}
 	}
 	return start, end
+}
+
+// commentsMarker reports an end marker that opens the readers' comments
+// ("Top Rated Comments", "167 comments", "Leave a comment"), not a link
+// to them that a page shows beside its share buttons ("Comments").
+func commentsMarker(l *line) bool {
+	t := strings.Trim(l.lower, " .:")
+	return strings.Contains(t, "comment") && t != "comments" && t != "comment"
 }
 
 // inlineBox reports an end marker that heads a box inside the text
@@ -303,6 +312,10 @@ const (
 	endAfter = 80
 	// afterEnd weighs the good lines after that end marker.
 	afterEnd = 0.5
+	// afterComments weighs them after a marker of comments ("Top Rated
+	// Comments", "167 comments", "Leave a comment"): an article's text
+	// never goes on under its readers' comments.
+	afterComments = 0.2
 )
 
 func (p *page) lineScore(l *line) float64 {
