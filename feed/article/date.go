@@ -159,7 +159,8 @@ func dateParts(s string) (int, time.Month, int, bool) {
 		mon       time.Month
 	)
 	for i, t := range toks {
-		if m, ok := months[strings.ToLower(t)]; ok && mon == 0 {
+		// A month named twice ("Nov.November 18") gives its day by either.
+		if m, ok := months[strings.ToLower(t)]; ok && (mon == 0 || m == mon && day == 0) {
 			mon = m
 			// The day sits right before or right after the month name.
 			for _, j := range []int{i - 1, i + 1} {

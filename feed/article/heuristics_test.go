@@ -31,6 +31,8 @@ func TestParseDate(t *testing.T) {
 		{"yesterday", "", ""},
 		{"31 February 2022", "", ""},
 		{"November 2021", "", ""},
+		{"Nov.November 18, 2019", "2019-11-18T00:00:00Z", PrecisionDate}, // a month named twice
+		{"Nov. December 18, 2019", "", ""},                               // two months: which one is meant?
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -125,6 +127,7 @@ func TestClassify(t *testing.T) {
 		{"News ID: 318272", kindMeta},
 		{"- Published Date: 10:31 | 31 October 2022", kindMeta},
 		{"By Ivan Gharibyan", kindMeta},
+		{"Updated Nov. 19, 2019 8:21 am ET / Original Nov. 19, 2019 8:02 am ET", kindMeta},
 		{"Russia's President Vladimir Putin (C), Armenia's Prime Minister Nikol Pashinyan (R) and Azerbaijan's President Ilham Aliyev attend a news conference.", kindCaption},
 		{"YEREVAN — Armenian Prime Minister Nikol Pashinyan said on March 1 that…", kindTeaser},
 		{"- Scholz calls Russian claim of Ukrainian 'dirty bomb' untenable", kindBullet},

@@ -244,7 +244,7 @@ func isDateLine(s string) bool {
 		return false
 	}
 	_, ok := parseDate(m[2])
-	return ok && wordCount(m[2]) <= 12
+	return ok && wordCount(m[2]) <= 16 // "Nov. 19, 2019 8:21 am ET / Original Nov. 19, 2019 8:02 am ET"
 }
 
 // isBareDate reports a short line that is only a date and maybe a time.
