@@ -25,7 +25,7 @@ var (
 	// sitePrefix is furniture naming the site after a verb that only a
 	// site's own name follows: "About X", "Follow X online:", "Subscribe
 	// to X newsletters", "Why you can trust X".
-	sitePrefix = regexp.MustCompile(`^(?i:about|contact|follow|support|subscribe to|advertise (?:with|on|in)|work (?:at|for|with)|careers at|jobs at|why you can trust|welcome to|sign up to)\s+` + nameRe + `(?:['’]s)?(?i:\s+(?:newsletters?|online|on (?:facebook|twitter|instagram|youtube|linkedin|social media)|apps?|my homepage|via email|by email|staff|customer support|feedback|magazine|news ?letter))?\s*[:.!]?$`)
+	sitePrefix = regexp.MustCompile(`^(?i:about|contact|follow|support|subscribe to|advertise (?:with|on|in)|work (?:at|for|with)|careers at|jobs at|why you can trust|welcome to|sign up to|(?:keep|stay) up to date with|stay (?:connected|in touch) with)\s+` + nameRe + `(?:['’]s)?(?i:\s+(?:newsletters?|online|on (?:facebook|twitter|instagram|youtube|linkedin|social media)|apps?|my homepage|via email|by email|staff|customer support|feedback|magazine|news ?letter))?\s*[:.!]?$`)
 	// siteWeakPrefix is furniture that names the site, or sometimes a
 	// section or a person: "Search X", "More from X", "Popular on X".
 	siteWeakPrefix = regexp.MustCompile(`^(?i:search|more from|popular on|continue to|inside|sign up for|latest from|the latest from|read more from)\s+` + nameRe + `\s*[:.!]?$`)
@@ -62,7 +62,8 @@ var (
 // their regular expressions.
 var (
 	prefixVerbs = map[string]bool{"about": true, "contact": true, "follow": true, "support": true, "subscribe": true,
-		"advertise": true, "work": true, "careers": true, "jobs": true, "why": true, "welcome": true, "sign": true}
+		"advertise": true, "work": true, "careers": true, "jobs": true, "why": true, "welcome": true, "sign": true,
+		"keep": true, "stay": true}
 	weakVerbs = map[string]bool{"search": true, "more": true, "popular": true, "continue": true, "inside": true,
 		"sign": true, "latest": true, "the": true, "read": true}
 	suffixWords = map[string]bool{"homepage": true, "page": true, "menu": true, "worldwide": true, "logo": true,
@@ -269,6 +270,12 @@ func (p *page) outlet(start int, body []string, titleSite string) string {
 			for _, m := range reportsRe.FindAllStringSubmatch(para, 2) {
 				b.add(m[1]+m[2], votePhrase, voteReports)
 			}
+		}
+	}
+	// Or opens it with its address, as a dateline: "PanARMENIAN.Net - ...".
+	if len(body) > 0 {
+		if m := addressCredit.FindStringSubmatch(body[0]); m != nil {
+			b.add(m[1], votePhrase, voteReports)
 		}
 	}
 	if len(b.votes) == 0 {
@@ -503,6 +510,10 @@ func isWordRune(r rune) bool {
 // rightsReserved is a notice that begins with its holder: "NEWS.AZ. All
 // Rights Reserved."
 var rightsReserved = regexp.MustCompile(`^` + nameRe + `[.,]?\s+(?i:all rights reserved)`)
+
+// addressCredit is a site's address opening its lede, as a dateline:
+// "PanARMENIAN.Net - Verified video footage ...".
+var addressCredit = regexp.MustCompile(`^([\p{L}\d][\p{L}\d-]*(?:\.[\p{L}]{2,6})+)\s+(?:-|–|—)\s+\S`)
 
 // sourceLabel is a "Source: X" line.
 var sourceLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?source\s*:\s*(.{2,60})$`)

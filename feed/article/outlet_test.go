@@ -22,6 +22,8 @@ func TestOutlet(t *testing.T) {
 		{"spellings of one name are one name", "Talks resume in Brussels\n\n", "Subscribe to CaucasusPost by Email\n\n© 2025 Caucasus Post Media Ltd.\n\nCaucasus Post\n", "CaucasusPost"},
 		{"a label on every item of a list is no credit", "Talks resume in Brussels\n\n", "Acme BrandVoice | Paid Program\n\nZenith BrandVoice | Paid Program\n\nOmega BrandVoice | Paid Program\n\n©2025 Forbes Media LLC. All Rights Reserved.\n\nForbes Daily\n\nForbes Travel\n\nForbes Store\n\nForbes Insights\n", "Forbes"},
 		{"an address whose stem is a section's name", "News.az\n\nTalks resume in Brussels\n\n", "News.az\n\nNEWS.AZ. All Rights Reserved.\n", "NEWS.AZ"},
+		{"keep up to date with the site", "Talks resume in Brussels\n\n", "Keep up to date with Caucasus Watch\n", "Caucasus Watch"},
+		{"stay connected with the site", "Talks resume in Brussels\n\n", "Stay connected with Caucasus Watch:\n", "Caucasus Watch"},
 		{"postcode is no name", "Talks resume in Brussels\n\n", "Jane Doe Street, FL 33701\n", ""},
 	}
 	for _, tt := range tests {
@@ -35,13 +37,23 @@ func TestOutlet(t *testing.T) {
 			}
 		})
 	}
-	t.Run("agency's own credit in the lede", func(t *testing.T) {
-		a, err := Parse("x.txt", []byte("EU hopes for a swift signing\n\nThe European Union views the draft treaty as a turning point, the Commission's president said on Monday, Azernews reports.\n\nShe met the Armenian prime minister in Brussels for talks on the treaty and on transport links.\n"), Evidence{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a.Source != "Azernews" {
-			t.Errorf("source = %q, want Azernews", a.Source)
-		}
-	})
+	// The outlet's own credit in the lede.
+	ledes := []struct{ name, lede, want string }{
+		{"agency's own credit in the lede",
+			"The European Union views the draft treaty as a turning point, the Commission's president said on Monday, Azernews reports.", "Azernews"},
+		{"site's address opening the lede",
+			"CaucasusWire.net - The European Union views the draft treaty as a turning point, the Commission's president said on Monday.", "CaucasusWire.net"},
+	}
+	for _, tt := range ledes {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := "EU hopes for a swift signing\n\n" + tt.lede + "\n\nShe met the Armenian prime minister in Brussels for talks on the treaty and on transport links.\n"
+			a, err := Parse("x.txt", []byte(raw), Evidence{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Source != tt.want {
+				t.Errorf("source = %q, want %q", a.Source, tt.want)
+			}
+		})
+	}
 }
