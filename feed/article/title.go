@@ -352,11 +352,24 @@ func (p *page) headlineShaped(l *line) bool {
 	case kindChrome, kindEnd, kindJunk, kindCaption, kindMeta, kindBullet, kindTeaser:
 		return false
 	}
-	if l.words < 3 || l.words > 30 || len(l.text) > 250 {
+	if l.words < 3 || l.words > 30 || len(l.text) > 250 || tableRow(l.text) {
 		return false
 	}
 	t := strings.TrimRight(l.text, `"'”’») `)
 	return !strings.HasSuffix(t, ".") || strings.HasSuffix(t, "...")
+}
+
+// tableRow reports a line that is more than half numbers: a row of a table
+// of scores or prices ("Palm Bay 18 22 13 17 — 70"), not a headline.
+func tableRow(s string) bool {
+	words, numbers := 0, 0
+	for w := range strings.FieldsSeq(s) {
+		words++
+		if strings.Trim(w, "0123456789.,:%$€£-–—()") == "" && strings.ContainsAny(w, "0123456789") {
+			numbers++
+		}
+	}
+	return numbers*2 > words
 }
 
 // bylineAfter reports a byline or a date within three lines after line i,

@@ -29,6 +29,31 @@ func TestHeadlineShape(t *testing.T) {
 	if personLine.MatchString("Royal Self-Indicting Arrogance") {
 		t.Error("a three-word headline is read as a byline")
 	}
+	rows := []struct {
+		text string
+		row  bool
+	}{
+		{"Palm Bay 18 22 13 17 — 70", true},
+		{"Yerevan 1,234 5.6% $7.80", true},
+		{"2017 Lexus LC 500", false}, // a model's name: half numbers
+		{"Armenia and Azerbaijan sign 17-point declaration", false},
+	}
+	for _, tt := range rows {
+		if got := tableRow(tt.text); got != tt.row {
+			t.Errorf("tableRow(%q) = %v, want %v", tt.text, got, tt.row)
+		}
+	}
+	// A table's row is never the headline, even one sharing a word with
+	// the text.
+	a, err := Parse("scores.txt", []byte("Gabala 18 22 13 17 — 70\n\n"+
+		"Armenian and Azerbaijani negotiators agreed on Monday to hold the next round of border talks in Gabala in April, officials said.\n\n"+
+		"The commissions will discuss the northern stretch of the border, the foreign ministries said in matching statements.\n"), Evidence{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title == "Gabala 18 22 13 17 — 70" {
+		t.Errorf("title = %q, a table's row", a.Title)
+	}
 }
 
 func TestLeadIn(t *testing.T) {
