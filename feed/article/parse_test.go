@@ -277,6 +277,9 @@ func TestOtherLayouts(t *testing.T) {
 		// article's.
 		{file: "comments_tail.txt", title: "Armenia expects a new crossing on the Iranian border to open next year", paragraphs: 3,
 			bodyStarts: "Armenia expects the new crossing at Agarak", bodyEnds: "several times in recent years."},
+		// The site's appeals to its readers after the text are not the text.
+		{file: "promo_tail.txt", title: "Georgia opens a new border post with Armenia at Sadakhlo", paragraphs: 2,
+			bodyStarts: "Georgian officials opened the rebuilt border post", bodyEnds: "while the works went on."},
 		{file: "legacy_1252.txt", title: "Armenian and Azerbaijani ministers meet in Geneva",
 			published: "2023-05-12T00:00:00Z", precision: PrecisionDate, paragraphs: 2,
 			bodyStarts: "Armenian Foreign Minister Ararat Mirzoyan", bodyEnds: "according to a statement.",

@@ -203,6 +203,7 @@ var furniturePhrases = newPhraseSet(
 	"listen back", "watch live", "email us", "contact us", "tip us", "send us", "the best deals", "free trial",
 	"contributed reporting", "contributed to this report", "contributed to this story", "contributed to this article",
 	"contributed to the report", "like this story", "share it with", "share this story", "share this article",
+	"if you enjoyed this", "news tip", "our loyal readers", "let us know at",
 )
 
 // furniture reports a line in which the site talks about itself; the
