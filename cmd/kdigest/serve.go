@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -216,6 +217,12 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
+	// The first scan's garbage goes back to the system now, once: an idle
+	// server gets no collection (the runtime's periodic one waits for
+	// activity), and would keep the scan's peak resident (265 MB at
+	// 10,000 articles after a first start, 139 MB with this, for a live
+	// heap of 77 MB).
+	debug.FreeOSMemory()
 
 	select {
 	case err := <-served:
