@@ -280,6 +280,10 @@ func TestOtherLayouts(t *testing.T) {
 		// The site's appeals to its readers after the text are not the text.
 		{file: "promo_tail.txt", title: "Georgia opens a new border post with Armenia at Sadakhlo", paragraphs: 2,
 			bodyStarts: "Georgian officials opened the rebuilt border post", bodyEnds: "while the works went on."},
+		// The author's bio closing the page is not the story's last
+		// paragraph; a sentence of the story about journalists stays.
+		{file: "author_bio.txt", title: "Azerbaijani court extends the detention of two journalists", paragraphs: 3,
+			bodyStarts: "A court in Baku on Monday", bodyEnds: "on their case in the spring."},
 		{file: "legacy_1252.txt", title: "Armenian and Azerbaijani ministers meet in Geneva",
 			published: "2023-05-12T00:00:00Z", precision: PrecisionDate, paragraphs: 2,
 			bodyStarts: "Armenian Foreign Minister Ararat Mirzoyan", bodyEnds: "according to a statement.",

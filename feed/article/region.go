@@ -403,7 +403,27 @@ func (p *page) keep(start, end int) []string {
 	if len(out) > 0 && opening {
 		out = append([]string{trimSeparator(p.lines[start-1].text)}, out...)
 	}
+	// The author's bio closing the page is the site's, not the story's.
+	if n := len(out); n > 1 && authorBio(out[n-1]) {
+		out = out[:n-1]
+	}
 	return out
+}
+
+// authorBio reports a short paragraph introducing a writer: "Julius is an
+// LA Entertainment Reporter for Fox News." A sentence of the story about
+// a journalist may read so too, so only the text's last paragraph is
+// judged by it.
+func authorBio(s string) bool {
+	if wordCount(s) > 30 || !endsSentence(s) {
+		return false
+	}
+	m := bioRe.FindStringIndex(s)
+	if m == nil {
+		return false
+	}
+	is := strings.Index(s, " is ")
+	return is > 0 && is < m[0] && wordCount(s[:is]) <= 4
 }
 
 // opening reports a line i that may open an article's text, given that
