@@ -146,7 +146,8 @@ func (p *page) markCaptions() {
 		default:
 			continue
 		}
-		if !next.gapBefore && next.kind != kindMeta && !strings.EqualFold(next.text, "by") && creditLineRe.MatchString(next.text) {
+		// A credit is a few words: the pattern is not run on longer lines.
+		if !next.gapBefore && next.kind != kindMeta && !moreWords(next.text, 12) && !strings.EqualFold(next.text, "by") && creditLineRe.MatchString(next.text) {
 			l.kind = kindCaption
 		}
 	}

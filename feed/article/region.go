@@ -415,7 +415,7 @@ func (p *page) keep(start, end int) []string {
 // a journalist may read so too, so only the text's last paragraph is
 // judged by it.
 func authorBio(s string) bool {
-	if wordCount(s) > 30 || !endsSentence(s) {
+	if wordCount(s) > 30 || !endsSentence(s) || !strings.Contains(s, " is ") || !roleWords.in(asciiLower(s)) {
 		return false
 	}
 	m := bioRe.FindStringIndex(s)
