@@ -129,6 +129,7 @@ const (
 	voteSource
 	voteBullet
 	voteCorp
+	voteLogo
 )
 
 // outletVote is the evidence for one name.
@@ -210,7 +211,12 @@ func (b *outletBallot) add(name string, w float64, kind int) {
 		v.lines = append(v.lines, b.line)
 	}
 	// The spelling of the strongest vote wins; "The X" over "X" at equal
-	// weight, as the site writes its own name.
+	// weight, as the site writes its own name. A logo's text is often
+	// cased for display ("News.az" for "NEWS.AZ"): its spelling counts as
+	// a weak vote's.
+	if kind == voteLogo {
+		w = min(w, voteWeak)
+	}
 	if w > v.best || w == v.best && strings.HasPrefix(name, "The ") && !strings.HasPrefix(v.name, "The ") {
 		v.name, v.best = name, w
 	}
@@ -247,12 +253,16 @@ func cleanOutlet(s string) string {
 
 // outlet names the site whose page this is from the votes its lines cast,
 // or "" when no name has a quorum. start is the first line of the main
-// text, body the article's paragraphs, titleSite the suffix cut from the
-// headline, if any.
-func (p *page) outlet(start int, body []string, titleSite string) string {
+// text, at the headline's line (-1 for none), body the article's
+// paragraphs, titleSite the suffix cut from the headline, if any.
+func (p *page) outlet(start, at int, body []string, titleSite string) string {
 	b := outletBallot{line: -1}
 	if titleSite != "" {
 		b.add(titleSite, votePhrase, voteTitle)
+	}
+	if i := p.logo(start, at); i >= 0 {
+		b.line = i
+		b.add(p.lines[i].text, voteCredit, voteLogo)
 	}
 	for i := range p.lines {
 		l := &p.lines[i]
@@ -368,6 +378,55 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 			b.add(item, votePhrase, voteBullet)
 		}
 	}
+}
+
+// logoLines is how far into a page its logo is looked for: a page opens
+// with its site's name, after at most a few skip links and menu words.
+const logoLines = 6
+
+// logoRe is a line that is a name and nothing else.
+var logoRe = regexp.MustCompile(`^` + nameRe + `$`)
+
+// logo finds the line that is the site's logo as text: the first line
+// of the page's head that is a name alone, within its first lines and
+// above the headline and the main text. It returns -1 for none.
+func (p *page) logo(start, at int) int {
+	end := start
+	if at >= 0 && at < end {
+		end = at
+	}
+	for i := range min(end, logoLines) {
+		t := strings.TrimSpace(p.lines[i].text)
+		if len(t) > 40 || !logoRe.MatchString(t) {
+			continue
+		}
+		if name := cleanOutlet(t); name == "" || notNames[outletPhrase(name)] || wordCount(name) > 4 {
+			continue
+		}
+		if !brandShaped(t) {
+			return -1 // a menu's first word, most likely: the head has no logo line
+		}
+		return i
+	}
+	return -1
+}
+
+// brandShaped reports a name shaped as a brand rather than a menu's
+// word: an address ("Sportsnet.ca"), or a word with a capital or a digit
+// inside ("MoreBikes", "9to5Mac"). A menu's words ("Metro", "Auto News")
+// are plain words.
+func brandShaped(s string) bool {
+	if strings.Contains(s, ".") {
+		return true
+	}
+	for _, w := range strings.Fields(s) {
+		for i, r := range w {
+			if i > 0 && (unicode.IsUpper(r) || unicode.IsDigit(r)) && strings.ToUpper(w) != w {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // nearMeta reports a line within three lines of a metadata label.

@@ -24,6 +24,10 @@ func TestOutlet(t *testing.T) {
 		{"an address whose stem is a section's name", "News.az\n\nTalks resume in Brussels\n\n", "News.az\n\nNEWS.AZ. All Rights Reserved.\n", "NEWS.AZ"},
 		{"keep up to date with the site", "Talks resume in Brussels\n\n", "Keep up to date with Caucasus Watch\n", "Caucasus Watch"},
 		{"stay connected with the site", "Talks resume in Brussels\n\n", "Stay connected with Caucasus Watch:\n", "Caucasus Watch"},
+		{"the logo heading the page outvotes the company", "Skip to content\n\nCaucasusWire\n\nNews\n\nTalks resume in Brussels\n\n",
+			"Copyright © Caucasus Media Group Ltd, Media Centre, Main Street\n", "CaucasusWire"},
+		{"a menu's first word is no logo", "Metro\n\nNews\n\nTalks resume in Brussels\n\n",
+			"Copyright © Caucasus Media Group Ltd, Media Centre, Main Street\n", "Caucasus Media Group"},
 		{"postcode is no name", "Talks resume in Brussels\n\n", "Jane Doe Street, FL 33701\n", ""},
 	}
 	for _, tt := range tests {
