@@ -97,7 +97,7 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 		BaseURL:  c.opts.BaseURL,
 		tag:      c.tag.tag,
 		byID:     make(map[string]*Entry, len(entries)),
-		stories:  map[string][]*Entry{},
+		stories:  make(map[string][]*Entry, len(entries)),
 		byTheme:  map[string][]*Entry{},
 		body:     func(id string) ([]string, error) { return readBody(context.WithoutCancel(ctx), c.db, id) },
 	}
