@@ -2,6 +2,7 @@ package article
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -253,9 +254,10 @@ func cleanOutlet(s string) string {
 
 // outlet names the site whose page this is from the votes its lines cast,
 // or "" when no name has a quorum. start is the first line of the main
-// text, at the headline's line (-1 for none), body the article's
-// paragraphs, titleSite the suffix cut from the headline, if any.
-func (p *page) outlet(start, at int, body []string, titleSite string) string {
+// text and end the line after it, at the headline's line (-1 for none),
+// body the article's paragraphs, titleSite the suffix cut from the
+// headline, if any.
+func (p *page) outlet(start, end, at int, body []string, titleSite string) string {
 	b := outletBallot{line: -1}
 	if titleSite != "" {
 		b.add(titleSite, votePhrase, voteTitle)
@@ -266,10 +268,15 @@ func (p *page) outlet(start, at int, body []string, titleSite string) string {
 	}
 	for i := range p.lines {
 		l := &p.lines[i]
-		if l.kind == kindPara && l.class == classGood {
-			continue // the article's own sentences name other organisations
-		}
 		b.line = i
+		if l.kind == kindPara && l.class == classGood {
+			// The article's own sentences name other organisations; a
+			// sentence left out of it may be its author's bio.
+			if len(l.text) <= 300 && roleWords.in(l.lower) && (i < start || i >= end || !slices.Contains(body, l.text)) {
+				bioVotes(&b, l.text)
+			}
+			continue
+		}
 		p.lineVotes(&b, i, start)
 	}
 	b.line = -1
@@ -359,9 +366,7 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 		copyrightVotes(b, t[k+2:])
 	}
 	if roleWords.in(lower) {
-		for _, m := range bioRe.FindAllStringSubmatch(t, 2) {
-			b.add(m[1], voteCredit, voteBio)
-		}
+		bioVotes(b, t)
 	}
 	if strings.IndexByte(t, '@') > 0 {
 		for _, m := range mailDomain.FindAllStringSubmatch(lower, 3) {
@@ -427,6 +432,13 @@ func brandShaped(s string) bool {
 		}
 	}
 	return false
+}
+
+// bioVotes adds the votes of an author's bio or credit in t.
+func bioVotes(b *outletBallot, t string) {
+	for _, m := range bioRe.FindAllStringSubmatch(t, 2) {
+		b.add(m[1], voteCredit, voteBio)
+	}
 }
 
 // nearMeta reports a line within three lines of a metadata label.

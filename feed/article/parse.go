@@ -53,7 +53,7 @@ func Parse(name string, raw []byte, ev Evidence) (*Article, error) {
 	}
 	a.Title = title
 	p.date(a, ev.Now, at, start)
-	a.Source = p.outlet(start, at, a.Body, site)
+	a.Source = p.outlet(start, end, at, a.Body, site)
 	if a.Title != "" {
 		a.Body = dropTitleRepeats(a.Body, a.Title)
 	}

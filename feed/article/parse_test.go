@@ -281,8 +281,9 @@ func TestOtherLayouts(t *testing.T) {
 		{file: "promo_tail.txt", title: "Georgia opens a new border post with Armenia at Sadakhlo", paragraphs: 2,
 			bodyStarts: "Georgian officials opened the rebuilt border post", bodyEnds: "while the works went on."},
 		// The author's bio closing the page is not the story's last
-		// paragraph; a sentence of the story about journalists stays.
-		{file: "author_bio.txt", title: "Azerbaijani court extends the detention of two journalists", paragraphs: 3,
+		// paragraph; a sentence of the story about journalists stays. The
+		// bio names the outlet the author writes for.
+		{file: "author_bio.txt", title: "Azerbaijani court extends the detention of two journalists", paragraphs: 3, source: "Caucasus Review",
 			bodyStarts: "A court in Baku on Monday", bodyEnds: "on their case in the spring."},
 		{file: "legacy_1252.txt", title: "Armenian and Azerbaijani ministers meet in Geneva",
 			published: "2023-05-12T00:00:00Z", precision: PrecisionDate, paragraphs: 2,
