@@ -271,8 +271,8 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 			return
 		}
 		dist := start - i
-		if shared == 0 && dist > 3 {
-			return
+		if shared == 0 && dist > 3 && !p.bylineAfter(i) {
+			return // far from the text, sharing nothing, and no byline under it
 		}
 		// Few words share little by chance: smooth the share.
 		score := float64(shared)/float64(words+1) - 0.004*float64(dist)
@@ -373,11 +373,18 @@ func tableRow(s string) bool {
 }
 
 // bylineAfter reports a byline or a date within three lines after line i,
-// where a headline's metadata sits.
+// where a headline's metadata sits: a labelled line, or a short line that
+// reads as a date ("Monday November 18, 2019 7:45 am PST by Jane Doe").
 func (p *page) bylineAfter(i int) bool {
 	for j := i + 1; j < min(len(p.lines), i+4); j++ {
-		if p.lines[j].kind == kindMeta {
+		l := &p.lines[j]
+		if l.kind == kindMeta {
 			return true
+		}
+		if l.kind == kindShort && l.words <= 15 {
+			if _, ok := parseDate(l.text); ok {
+				return true
+			}
 		}
 	}
 	return false

@@ -121,6 +121,9 @@ func TestHeadlineChoice(t *testing.T) {
 	}{
 		{"a menu item with a byline-like neighbour is no headline",
 			"World\n\nEurope\n\nBrussels Talks Today\n\nBy Any Means Necessary\n\nDouble Down\n\nLoud & Clear\n\nSearch\n\nPeace treaty talks resume in Brussels\n\nNovember 18, 2019", "Peace treaty talks resume in Brussels"},
+		{"a headline sharing no word with the text, with its byline under it",
+			"Gigi returns to the stage in London\n\nWhy ministers always close the door at night\n\nDiplomats gather in the Belgian capital\n\nBy Anna Petrosyan\n\n1 day ago\n\nTwo climbers die on the north face of the mountain\n\nMarkets close higher for a third day",
+			"Diplomats gather in the Belgian capital"},
 		{"a wire credit is no headline", "Diplomats gather again in the Belgian capital\n\nBy Anna Petrosyan\n\nThe Associated Press\n\nNovember 18, 2019", "Diplomats gather again in the Belgian capital"},
 	}
 	for _, tt := range tests {
@@ -131,6 +134,27 @@ func TestHeadlineChoice(t *testing.T) {
 			}
 			if a.Title != tt.want {
 				t.Errorf("title = %q, want %q", a.Title, tt.want)
+			}
+		})
+	}
+}
+
+func TestBylineAfter(t *testing.T) {
+	tests := []struct {
+		name, below string
+		want        bool
+	}{
+		{"a byline", "By Anna Petrosyan", true},
+		{"a date line naming its author", "Monday November 18, 2019 7:45 am PST by Anna Petrosyan", true},
+		{"a date alone", "November 18, 2019", true},
+		{"another headline", "Border commissions to meet in Geneva next year", false},
+		{"a sentence with a date", "The ministers met on November 18, 2019 in Brussels, and they agreed to meet again in the spring after the holidays.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPage("Peace treaty talks resume in Brussels\n\n"+tt.below+"\n", Evidence{})
+			if got := p.bylineAfter(0); got != tt.want {
+				t.Errorf("bylineAfter = %v, want %v", got, tt.want)
 			}
 		})
 	}
