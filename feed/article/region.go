@@ -204,6 +204,9 @@ var furniturePhrases = newPhraseSet(
 	"contributed reporting", "contributed to this report", "contributed to this story", "contributed to this article",
 	"contributed to the report", "like this story", "share it with", "share this story", "share this article",
 	"if you enjoyed this", "news tip", "our loyal readers", "let us know at",
+	// Appeals to the readers: letters, donations.
+	"we'd like to hear", "we’d like to hear", "here's our email", "here’s our email", "your financial support",
+	"support our journalism", "support independent journalism",
 )
 
 // furniture reports a line in which the site talks about itself; the

@@ -91,6 +91,8 @@ func TestTextEnd(t *testing.T) {
 		{"a short closing sentence is kept", "Both had met in Prague.\n\nRelated\n\nMore news\n", "Both had met in Prague."},
 		{"a contributor's credit is not", "Anna Petrosyan contributed reporting from Yerevan.\n\nRelated\n", "in a statement."},
 		{"a social media plug is not", "Follow Caucasus Watch on Facebook, Twitter and Instagram.\n\nRelated\n", "in a statement."},
+		{"an appeal for readers' letters is not", "The paper publishes a diversity of letters. We’d like to hear what you think about this or any of our articles. Here’s our email: letters@example.org.\n", "in a statement."},
+		{"an appeal for donations is not", "We do this work every day at no cost to you, but it is far from free to produce. We need your financial support.\n", "in a statement."},
 		{"a link line is not", "Read more at http://example.org.\n", "in a statement."},
 		{"comments after an end marker are not", "The talks were the first since the summer, when the two sides last met in Washington and agreed on the outline of the treaty and on the order of the next steps.\n\nTheir deputies will prepare the text of the next round, which is expected in the spring, the spokesman added.\n\n3 comments\n\n" +
 			"Aram\n\nNovember 18, 2019 at 9:12 am\n\nI have followed these talks for years and I do not believe that this round will be any different from the ones before it, because nothing has changed on the ground.\n\n" +
