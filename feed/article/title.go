@@ -316,7 +316,38 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 			consider(i, m[1], m[2])
 		}
 	}
+	if k := at - 1; at > 0 && site == "" && p.overDek(k, at, lede) {
+		return trimSeparator(p.lines[k].text), "", k
+	}
 	return title, site, at
+}
+
+// overDek reports line k as the headline over line i, its dek: a
+// standfirst under a headline shares the lede's words more than the
+// headline does, being longer. k is a short headline-shaped line, not in
+// a list of links, sharing a word with the lede; i is longer by half.
+func (p *page) overDek(k, i int, lede map[string]bool) bool {
+	head, dek := &p.lines[k], &p.lines[i]
+	if !p.headlineShaped(head) || head.words < 3 || dek.words < 8 || 2*dek.words < 3*head.words ||
+		p.template(head) || p.inMenu(k) || twoSentences(head.text) {
+		return false
+	}
+	if k > 0 && p.listItem(k-1) {
+		return false // one of a list of links to other stories
+	}
+	for w := range contentWords(head.text) {
+		if lede[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// listItem reports a line that may be one of a list of links: a
+// headline-shaped line of a few words, not an address.
+func (p *page) listItem(j int) bool {
+	l := &p.lines[j]
+	return p.headlineShaped(l) && l.words >= 4 && !strings.Contains(l.text, "://")
 }
 
 // personLine is a byline without its "By": a name and a role.

@@ -126,6 +126,12 @@ func TestHeadlineChoice(t *testing.T) {
 		{"a headline sharing no word with the text, with its byline under it",
 			"Gigi returns to the stage in London\n\nWhy ministers always close the door at night\n\nDiplomats gather in the Belgian capital\n\nBy Anna Petrosyan\n\n1 day ago\n\nTwo climbers die on the north face of the mountain\n\nMarkets close higher for a third day",
 			"Diplomats gather in the Belgian capital"},
+		{"a headline over its longer dek",
+			"Talks resume in Brussels\n\n“We will sign the peace treaty this year,” the Armenian foreign minister said after talks in Brussels on Monday\n\nBy Anna Petrosyan\n\nNovember 18, 2019",
+			"Talks resume in Brussels"},
+		{"a link of a list above the headline is no headline",
+			"Border commissions to meet in Geneva next year\n\nTalks in Brussels stall over maps\n\nArmenia and Azerbaijan resume peace treaty talks in Brussels with a new draft on Monday\n\nBy Anna Petrosyan\n\nNovember 18, 2019",
+			"Armenia and Azerbaijan resume peace treaty talks in Brussels with a new draft on Monday"},
 		{"a wire credit is no headline", "Diplomats gather again in the Belgian capital\n\nBy Anna Petrosyan\n\nThe Associated Press\n\nNovember 18, 2019", "Diplomats gather again in the Belgian capital"},
 	}
 	for _, tt := range tests {
