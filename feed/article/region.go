@@ -199,11 +199,14 @@ var furniturePhrases = newPhraseSet(
 	"privacy policy", "comment section", "comments section", "comment policy", "community guidelines", "leave a comment",
 	"post a comment", "rewritten, or redistributed", "redistributed", "download the app", "our app", "your inbox",
 	"in your inbox", "read more", "learn more", "you may also", "recommended links",
-	"purchase something through", "javascript", "your browser", "log in", "sign in", "register now", "share this",
+	"purchase something through", "javascript", "log in", "sign in", "register now", "share this",
 	"listen back", "watch live", "email us", "contact us", "tip us", "send us", "the best deals", "free trial",
 	"contributed reporting", "contributed to this report", "contributed to this story", "contributed to this article",
 	"contributed to the report", "like this story", "share it with", "share this story", "share this article",
 	"if you enjoyed this", "news tip", "our loyal readers", "let us know at",
+	// Notices about the reader's browser; a story may stream a game to it.
+	"browser does not", "browser doesn't", "browser doesn’t", "browser is not supported", "browser is out of date",
+	"update your browser", "upgrade your browser", "news in your browser", "news on your browser",
 	// Appeals to the readers: letters, donations.
 	"we'd like to hear", "we’d like to hear", "here's our email", "here’s our email", "your financial support",
 	"support our journalism", "support independent journalism",

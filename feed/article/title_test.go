@@ -66,6 +66,8 @@ func TestLeadIn(t *testing.T) {
 			"Armenia and Azerbaijan resumed talks"},
 		{"teaser above a dateline", "Talks resume in Brussels\n\nA storm closes the mountain road to the border for a third day running.\n\nBRUSSELS (AP) — " + story,
 			"Armenia and Azerbaijan resumed talks"},
+		{"a lede naming the reader's browser stays", "Talks resume in Brussels\n\nBy Anna Petrosyan\n\nThe summit was streamed live to your browser from the Europa building, where the ministers met for four hours.\n\n" + story,
+			"The summit was streamed live to your browser"},
 		{"a lede with no byline after it stays", "Talks resume in Brussels\n\nThe talks were the first since the summer, and both sides called them useful.\n\n" + story,
 			"The talks were the first since the summer"},
 	}
@@ -165,5 +167,23 @@ func TestBylineAfter(t *testing.T) {
 				t.Errorf("bylineAfter = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestFurniturePhrases(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"Your browser does not support the video tag.", true},
+		{"GET BREAKING NEWS IN YOUR BROWSER. CLICK HERE TO TURN ON NOTIFICATIONS.", true},
+		{"Please update your browser to see this page.", true},
+		{"We’d like to hear what you think about this or any of our articles.", true},
+		{"The game is streamed to your browser from the company's servers.", false},
+	}
+	for _, tt := range tests {
+		if got := furniture(tt.text, asciiLower(tt.text)); got != tt.want {
+			t.Errorf("furniture(%q) = %v, want %v", tt.text, got, tt.want)
+		}
 	}
 }
