@@ -212,6 +212,10 @@ var furniturePhrases = newPhraseSet(
 	"support our journalism", "support independent journalism",
 )
 
+// subscribedWord is a word holding "subscribe" that is a story's, not a
+// call to subscribe.
+var subscribedWord = regexp.MustCompile(`\pL*subscribe(?:rs?|d)\b`)
+
 // furniture reports a line in which the site talks about itself; the
 // answer is kept, as the region and its edges ask it of a line again.
 func (l *line) furniture() bool {
@@ -231,7 +235,14 @@ func furniture(s, l string) bool {
 		return false
 	}
 	if furniturePhrases.in(l) {
-		return true
+		// "Subscribe" asks the reader; "subscribers" and "oversubscribed"
+		// are a story's words.
+		if !strings.Contains(l, "subscribe") || !subscribedWord.MatchString(l) {
+			return true
+		}
+		if furniturePhrases.in(subscribedWord.ReplaceAllString(l, "")) {
+			return true
+		}
 	}
 	// "Follow X on Facebook, Twitter and Instagram."
 	return strings.HasPrefix(l, "follow ") && (strings.Contains(l, "facebook") || strings.Contains(l, "twitter") || strings.Contains(l, "instagram"))

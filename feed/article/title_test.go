@@ -180,6 +180,10 @@ func TestFurniturePhrases(t *testing.T) {
 		{"Please update your browser to see this page.", true},
 		{"We’d like to hear what you think about this or any of our articles.", true},
 		{"The game is streamed to your browser from the company's servers.", false},
+		{"The service added five million paying subscribers in the quarter.", false},
+		{"The bond issue was oversubscribed three times, the ministry said.", false},
+		{"You can unsubscribe at any time.", true},
+		{"Subscribe now: subscribers read every story first.", true},
 	}
 	for _, tt := range tests {
 		if got := furniture(tt.text, asciiLower(tt.text)); got != tt.want {
