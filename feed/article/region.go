@@ -212,9 +212,9 @@ var furniturePhrases = newPhraseSet(
 	"support our journalism", "support independent journalism",
 )
 
-// subscribedWord is a word holding "subscribe" that is a story's, not a
-// call to subscribe.
-var subscribedWord = regexp.MustCompile(`\pL*subscribe(?:rs?|d)\b`)
+// storyWord is a word holding a phrase of furniture that is a story's,
+// not the site's: "subscribers", "affiliated".
+var storyWord = regexp.MustCompile(`\pL*subscribe(?:rs?|d)\b|\baffiliated\b`)
 
 // furniture reports a line in which the site talks about itself; the
 // answer is kept, as the region and its edges ask it of a line again.
@@ -235,12 +235,13 @@ func furniture(s, l string) bool {
 		return false
 	}
 	if furniturePhrases.in(l) {
-		// "Subscribe" asks the reader; "subscribers" and "oversubscribed"
-		// are a story's words.
-		if !strings.Contains(l, "subscribe") || !subscribedWord.MatchString(l) {
+		// "Subscribe" and "affiliate links" address the reader;
+		// "subscribers", "oversubscribed" and "affiliated with" are a
+		// story's words.
+		if !strings.Contains(l, "subscribe") && !strings.Contains(l, "affiliated") || !storyWord.MatchString(l) {
 			return true
 		}
-		if furniturePhrases.in(subscribedWord.ReplaceAllString(l, "")) {
+		if furniturePhrases.in(storyWord.ReplaceAllString(l, "")) {
 			return true
 		}
 	}

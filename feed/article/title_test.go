@@ -183,6 +183,8 @@ func TestFurniturePhrases(t *testing.T) {
 		{"The service added five million paying subscribers in the quarter.", false},
 		{"The bond issue was oversubscribed three times, the ministry said.", false},
 		{"You can unsubscribe at any time.", true},
+		{"A group affiliated with the government organised the protest in the capital.", false},
+		{"We may earn a commission through our affiliate links.", true},
 		{"Subscribe now: subscribers read every story first.", true},
 	}
 	for _, tt := range tests {
