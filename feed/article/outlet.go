@@ -426,8 +426,8 @@ func brandShaped(s string) bool {
 	}
 	for _, w := range strings.Fields(s) {
 		for i, r := range w {
-			if i > 0 && (unicode.IsUpper(r) || unicode.IsDigit(r)) && strings.ToUpper(w) != w {
-				return true
+			if i > 0 && (unicode.IsDigit(r) || unicode.IsUpper(r) && strings.ToUpper(w) != w) {
+				return true // "9to5Mac", "KRON4", "MoreBikes"; not "NEWS"
 			}
 		}
 	}

@@ -26,6 +26,8 @@ func TestOutlet(t *testing.T) {
 		{"stay connected with the site", "Talks resume in Brussels\n\n", "Stay connected with Caucasus Watch:\n", "Caucasus Watch"},
 		{"the logo heading the page outvotes the company", "Skip to content\n\nCaucasusWire\n\nNews\n\nTalks resume in Brussels\n\n",
 			"Copyright © Caucasus Media Group Ltd, Media Centre, Main Street\n", "CaucasusWire"},
+		{"a logo in capitals with a digit", "Skip to content\n\nCAUCASUS24\n\nNews\n\nTalks resume in Brussels\n\n", "", "CAUCASUS24"},
+		{"a section in capitals is no logo", "Skip to content\n\nWORLD REPORT\n\nNews\n\nTalks resume in Brussels\n\n", "", ""},
 		{"a menu's first word is no logo", "Metro\n\nNews\n\nTalks resume in Brussels\n\n",
 			"Copyright © Caucasus Media Group Ltd, Media Centre, Main Street\n", "Caucasus Media Group"},
 		{"an author's bio in a sentence after the text", "Talks resume in Brussels\n\n",
