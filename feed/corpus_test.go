@@ -429,6 +429,12 @@ func TestUnreadableRowIsReparsed(t *testing.T) {
 	if got := states(c.Snapshot()); !mapsEqual(got, want) {
 		t.Errorf("after a bad cache row:\n got %v\nwant %v", got, want)
 	}
+	// The row's line keys were counted before it was parsed again: they
+	// are counted once, not twice.
+	df, docs := recount(t, c)
+	if got := savedCounts(t, c); !mapsEqualInt(got, df) || c.docs != docs {
+		t.Errorf("line_df after the row was parsed again differs from a recount (%d keys, want %d; docs %d, want %d)", len(got), len(df), c.docs, docs)
+	}
 }
 
 func TestParserVersionChangeReparses(t *testing.T) {

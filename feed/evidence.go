@@ -110,8 +110,9 @@ func (c *Corpus) batchCounts(ctx context.Context, outs []outcome, ahead *change)
 	return &lineCounts{df: df, docs: docs}, nil
 }
 
-// counted reports whether r's lines are in line_df: a present, parsed article.
-func counted(r *record) bool { return r != nil && !r.removed && r.entry != nil }
+// counted reports whether r's lines are in line_df: a present, parsed
+// article, or one whose saved fields could not be read.
+func counted(r *record) bool { return r != nil && !r.removed && (r.entry != nil || r.unread) }
 
 // readCounts returns the saved counts of the keys of want: a few queries
 // for a small batch, one scan of the table for a large one.

@@ -287,6 +287,10 @@ type record struct {
 	extractor string // the parser version of the fields; "" when not parsed
 	taxonomy  string // the taxonomy hash of the classification
 	entry     *Entry // the entry without its story or body; nil when not parsed
+	// unread reports a parsed row whose saved fields could not be read:
+	// it has no entry until it is parsed again, and its line keys are
+	// still counted in line_df.
+	unread bool
 }
 
 // parsed is what a parse of one file adds to its record, written with it.
@@ -351,7 +355,7 @@ func (c *Corpus) scanRecord(rows *sql.Rows) (*record, error) {
 	}
 	if err != nil {
 		c.opts.Log.Warn("saved article unreadable; parsed again", "id", r.id, "err", err)
-		r.extractor = ""
+		r.extractor, r.unread = "", true
 		return r, nil
 	}
 	r.entry = c.newEntry(r, a, cl)

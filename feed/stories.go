@@ -103,7 +103,7 @@ func (c *Corpus) storyDocs(ctx context.Context, full bool, saved map[string][2]s
 			size = 0
 		}
 		if !ok {
-			r.entry, r.extractor = nil, "" // parsed again by the next Rescan
+			r.entry, r.extractor, r.unread = nil, "", true // parsed again by the next Rescan
 			continue
 		}
 		d := storyDoc(r.entry, p)
