@@ -286,10 +286,11 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		if p.bylineAfter(i) {
 			score += 0.3
 		}
-		if p.inList(i) {
+		// A line shown twice in a row is a page's title over its heading,
+		// which no list of links or menu repeats.
+		if doubled := p.doubled(i); !doubled && p.inList(i) {
 			score -= 0.2
-		}
-		if p.inMenu(i) {
+		} else if !doubled && p.inMenu(i) {
 			score -= 0.3
 		}
 		if agencies[strings.ToLower(text)] != "" || creditTeam.MatchString(text) {
@@ -426,6 +427,12 @@ func (p *page) bylineAfter(i int) bool {
 func (p *page) inList(i int) bool {
 	return i > 0 && i+1 < len(p.lines) && p.headlineShaped(&p.lines[i-1]) && p.headlineShaped(&p.lines[i+1]) &&
 		p.lines[i-1].words >= 4 && p.lines[i+1].words >= 4
+}
+
+// doubled reports line i repeated on the line just before or after it.
+func (p *page) doubled(i int) bool {
+	k := p.lines[i].key
+	return i > 0 && p.lines[i-1].key == k || i+1 < len(p.lines) && p.lines[i+1].key == k
 }
 
 // inMenu reports a line in a run of five or more short lines: a menu.

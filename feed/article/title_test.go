@@ -134,6 +134,8 @@ func TestHeadlineChoice(t *testing.T) {
 		{"a link of a list above the headline is no headline",
 			"Border commissions to meet in Geneva next year\n\nTalks in Brussels stall over maps\n\nArmenia and Azerbaijan resume peace treaty talks in Brussels with a new draft on Monday\n\nBy Anna Petrosyan\n\nNovember 18, 2019",
 			"Armenia and Azerbaijan resume peace treaty talks in Brussels with a new draft on Monday"},
+		{"a headline shown twice in a row under a menu is no menu item",
+			"World\n\nEurope\n\nPolitics\n\nOpinion\n\nDiplomats gather in Belgium\n\nDiplomats gather in Belgium", "Diplomats gather in Belgium"},
 		{"a wire credit is no headline", "Diplomats gather again in the Belgian capital\n\nBy Anna Petrosyan\n\nThe Associated Press\n\nNovember 18, 2019", "Diplomats gather again in the Belgian capital"},
 	}
 	for _, tt := range tests {
