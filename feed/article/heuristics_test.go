@@ -68,6 +68,7 @@ func TestDateChoice(t *testing.T) {
 		{"date above the headline", "Nov. 19, 2019, 8:41 AM UTC\nTalks on the peace treaty resume in Brussels", "2019-11-19T08:41:00Z"},
 		{"header's today far from the headline", "Monday 7 October 2024\nHome\nNews\nWorld\nSport\nBusiness\nCulture\nTravel\nTalks on the peace treaty resume in Brussels", ""},
 		{"date by the headline's other copy", "Talks on the peace treaty resume in Brussels\nNovember 18, 2019\nHome\nNews\nWorld\nSport\nBusiness\nCulture\nTravel\nWeather\nGallery\nTalks on the peace treaty resume in Brussels", "2019-11-18T00:00:00Z"},
+		{"a date in figures alone under the byline", "Talks on the peace treaty resume in Brussels\nAnna Petrosyan, The Daily Planet\n19.11.2019, 08:57", "2019-11-19T08:57:00Z"},
 		{"an embedded post's date is not the article's", "Talks on the peace treaty resume in Brussels\n— The EU Council (@EUCouncil) October 9, 2018", ""},
 	}
 	for _, tt := range tests {
@@ -134,6 +135,8 @@ func TestClassify(t *testing.T) {
 		{"1. Both sides recognise each other's territorial integrity.", kindNumbered},
 		{"Advancing Russia-Armenia relations", kindShort},
 		{"|", kindJunk},
+		{"19.11.2019, 08:57", kindMeta},
+		{"2019 - 2024 | 10:00", kindJunk},
 		{"He later said Moscow will do everything for a final settlement between Armenia and Azerbaijan.", kindPara},
 	}
 	for _, tt := range tests {

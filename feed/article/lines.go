@@ -66,6 +66,9 @@ var (
 // asciiLower.
 func classify(s, lower string) kind {
 	if !hasLetter(s) {
+		if len(s) <= 40 && isBareDate(s) {
+			return kindMeta // "19.11.2019, 08:57"
+		}
 		return kindJunk
 	}
 	// Length gates keep the regular expressions off long paragraphs, where

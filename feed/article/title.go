@@ -299,7 +299,7 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		if twoSentences(text) {
 			score -= 0.3 // a caption or a teaser
 		}
-		if personLine.MatchString(text) || strings.ContainsAny(text, "@") || strings.Contains(text, "://") {
+		if personLine.MatchString(text) || strings.ContainsAny(text, "@") || strings.Contains(text, "://") || p.bylineUnder(i) {
 			score -= 0.5 // a byline, an address
 		}
 		if score > bestScore || title == "" && score > -0.05 {
@@ -350,6 +350,18 @@ func (p *page) listItem(j int) bool {
 	l := &p.lines[j]
 	return p.headlineShaped(l) && l.words >= 4 && !strings.Contains(l.text, "://")
 }
+
+// bylineUnder reports line i as a byline without its "By" between a
+// headline and its date: a name and an outlet ("Jane Doe, The Daily
+// Planet") under a headline-shaped line, over a date line.
+func (p *page) bylineUnder(i int) bool {
+	return i > 0 && i+1 < len(p.lines) && p.lines[i+1].kind == kindMeta && p.headlineShaped(&p.lines[i-1]) &&
+		nameAndOutlet.MatchString(p.lines[i].text)
+}
+
+// nameAndOutlet is a name of two to four capitalised words, a comma and
+// up to four more capitalised words.
+var nameAndOutlet = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]*){1,3},\s*\p{Lu}[\p{L}.&'’-]*(?:\s+\p{Lu}[\p{L}.&'’-]*){0,3}$`)
 
 // personLine is a byline without its "By": a name and a role.
 var personLine = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]*){1,3}\s*[,|]\s*[\p{L} ]*(?i:writer|reporter|editor|correspondent|staff|contributor|columnist|producer)s?$`)

@@ -136,6 +136,8 @@ func TestHeadlineChoice(t *testing.T) {
 			"Armenia and Azerbaijan resume peace treaty talks in Brussels with a new draft on Monday"},
 		{"a headline shown twice in a row under a menu is no menu item",
 			"World\n\nEurope\n\nPolitics\n\nOpinion\n\nDiplomats gather in Belgium\n\nDiplomats gather in Belgium", "Diplomats gather in Belgium"},
+		{"a name and an outlet between a headline and its date are its byline",
+			"World\n\nDiplomats gather in the Belgian capital\n\nAnna Petrosyan, The Daily Planet\n\n19.11.2019, 08:57", "Diplomats gather in the Belgian capital"},
 		{"a wire credit is no headline", "Diplomats gather again in the Belgian capital\n\nBy Anna Petrosyan\n\nThe Associated Press\n\nNovember 18, 2019", "Diplomats gather again in the Belgian capital"},
 	}
 	for _, tt := range tests {
