@@ -21,11 +21,14 @@ type term struct {
 // to be lower-cased. It runs for every paragraph of every article, hence
 // the byte loop with an ASCII fast path.
 func tokenize(s string) []string {
-	return appendTokens(make([]string, 0, len(s)/6+1), s)
+	return appendTokens(make([]string, 0, len(s)/6+1), s, &strings.Builder{})
 }
 
-// appendTokens appends the tokens of s to out.
-func appendTokens(out []string, s string) []string {
+// appendTokens appends the tokens of s to out. Words with capitals are
+// lower-cased into lowered, so that an analysis makes one string of all
+// its lower-cased words instead of one per word (most of the allocations
+// of a cold start's classification were such words).
+func appendTokens(out []string, s string, lowered *strings.Builder) []string {
 	start, upper := -1, false
 	for i := 0; i < len(s); {
 		c, size := s[i], 1
@@ -43,7 +46,7 @@ func appendTokens(out []string, s string) []string {
 		case word && start < 0:
 			start = i
 		case !word && start >= 0:
-			out = appendToken(out, s[start:i], upper)
+			out = appendToken(out, s[start:i], upper, lowered)
 			start, upper = -1, false
 		case !word:
 			upper = false
@@ -51,21 +54,42 @@ func appendTokens(out []string, s string) []string {
 		i += size
 	}
 	if start >= 0 {
-		out = appendToken(out, s[start:], upper)
+		out = appendToken(out, s[start:], upper, lowered)
 	}
 	return out
 }
 
-// appendToken appends the stem of word, lower-cased when it has capitals;
-// a lone "s" (of a split "'s") is dropped.
-func appendToken(out []string, word string, upper bool) []string {
+// appendToken appends the stem of word, lower-cased into lowered when it
+// has capitals; a lone "s" (of a split "'s") is dropped.
+func appendToken(out []string, word string, upper bool, lowered *strings.Builder) []string {
 	if upper {
-		word = strings.ToLower(word)
+		word = lowerInto(lowered, word)
 	}
 	if word == "s" {
 		return out
 	}
 	return append(out, stem(word))
+}
+
+// lowerInto writes word lower-cased, as strings.ToLower does it, to b and
+// returns it as a substring of b's text: a Builder never changes the bytes
+// of a string it returned, so the words stay valid as b grows.
+func lowerInto(b *strings.Builder, word string) string {
+	start := b.Len()
+	for i := 0; i < len(word); i++ {
+		c := word[i]
+		if c >= utf8.RuneSelf {
+			for _, r := range word[i:] {
+				b.WriteRune(unicode.ToLower(r))
+			}
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()[start:]
 }
 
 // asciiWord marks the ASCII letters and digits.
