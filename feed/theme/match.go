@@ -29,32 +29,41 @@ func tokenize(s string) []string {
 // its lower-cased words instead of one per word (most of the allocations
 // of a cold start's classification were such words).
 func appendTokens(out []string, s string, lowered *strings.Builder) []string {
-	start, upper := -1, false
 	for i := 0; i < len(s); {
-		c, size := s[i], 1
-		word := asciiWord[c]
-		if c >= utf8.RuneSelf {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
+		for i < len(s) && s[i] < utf8.RuneSelf && !asciiWord[s[i]] {
+			i++ // an ASCII separator
+		}
+		// The word at i, if any: letters and digits once lower-cased.
+		start, upper := i, false
+		for i < len(s) {
+			c := s[i]
+			if asciiLowerWord[c] {
+				i++
+				continue
+			}
+			if 'A' <= c && c <= 'Z' {
+				upper = true
+				i++
+				continue
+			}
+			if c < utf8.RuneSelf {
+				break
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
 			lr := unicode.ToLower(r)
-			word = unicode.IsLetter(lr) || unicode.IsDigit(lr)
-			upper = upper || (word && lr != r)
-		} else if 'A' <= c && c <= 'Z' {
-			upper = true
+			if !unicode.IsLetter(lr) && !unicode.IsDigit(lr) {
+				break
+			}
+			upper = upper || lr != r
+			i += size
 		}
 		switch {
-		case word && start < 0:
-			start = i
-		case !word && start >= 0:
+		case i > start:
 			out = appendToken(out, s[start:i], upper, lowered)
-			start, upper = -1, false
-		case !word:
-			upper = false
+		case i < len(s): // a separator that is not ASCII
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
 		}
-		i += size
-	}
-	if start >= 0 {
-		out = appendToken(out, s[start:], upper, lowered)
 	}
 	return out
 }
@@ -92,58 +101,62 @@ func lowerInto(b *strings.Builder, word string) string {
 	return b.String()[start:]
 }
 
-// asciiWord marks the ASCII letters and digits.
-var asciiWord = func() (t [256]bool) {
+// asciiWord marks the ASCII letters and digits, asciiLowerWord those
+// that are not capitals.
+var asciiWord, asciiLowerWord = func() (word, lower [256]bool) {
 	for c := '0'; c <= '9'; c++ {
-		t[c] = true
+		word[c], lower[c] = true, true
 	}
 	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
+		word[c], lower[c], word[c-'a'+'A'] = true, true, true
 	}
-	return t
+	return word, lower
 }()
 
 // stem folds simple English inflections together: peacekeeper,
 // peacekeepers and peacekeeping all become "peacekeep". It is deliberately
-// light; the taxonomy lists irregular forms itself. The suffixes are tried
-// longest first among those sharing a last letter.
+// light; the taxonomy lists irregular forms itself. A suffix is cut when
+// at least three letters stay, trying the longest first among those
+// sharing a last letter; a final "e" goes too.
 func stem(w string) string {
 	if len(w) <= 3 {
 		return w
 	}
-	var suffixes []string
+	// cut reports whether w ends in suf with at least three letters before.
+	cut := func(suf string) bool { return len(w)-len(suf) >= 3 && strings.HasSuffix(w, suf) }
+	base := w
 	switch w[len(w)-1] {
 	case 's':
-		suffixes = stemS
-	case 'g':
-		suffixes = stemG
-	case 'r':
-		suffixes = stemR
-	case 'd':
-		suffixes = stemD
-	}
-	for _, suf := range suffixes {
-		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 3 {
-			base := w[:len(w)-len(suf)]
-			switch {
-			case suf == "ies":
-				base += "y"
-			case suf == "es" && !strings.HasSuffix(base, "s") && !strings.HasSuffix(base, "x") && !strings.HasSuffix(base, "ch") && !strings.HasSuffix(base, "sh"):
+		switch {
+		case cut("ings"):
+			base = w[:len(w)-4]
+		case cut("ers"):
+			base = w[:len(w)-3]
+		case cut("ies"):
+			base = w[:len(w)-3] + "y"
+		case cut("es"):
+			base = w[:len(w)-2]
+			if !strings.HasSuffix(base, "s") && !strings.HasSuffix(base, "x") && !strings.HasSuffix(base, "ch") && !strings.HasSuffix(base, "sh") {
 				base = w[:len(w)-1] // "ceasefires" -> "ceasefire"
 			}
-			return strings.TrimSuffix(base, "e")
+		case cut("s"):
+			base = w[:len(w)-1]
+		}
+	case 'g':
+		if cut("ing") {
+			base = w[:len(w)-3]
+		}
+	case 'r':
+		if cut("er") {
+			base = w[:len(w)-2]
+		}
+	case 'd':
+		if cut("ed") {
+			base = w[:len(w)-2]
 		}
 	}
-	return strings.TrimSuffix(w, "e")
+	return strings.TrimSuffix(base, "e")
 }
-
-// The suffixes stem removes, by last letter, in the order they are tried.
-var (
-	stemS = []string{"ings", "ers", "ies", "es", "s"}
-	stemG = []string{"ing"}
-	stemR = []string{"er"}
-	stemD = []string{"ed"}
-)
 
 // aliases maps each variant spelling (as token sequences) to its canonical
 // tokens: Khankendi to Stepanakert, Aliev to Aliyev.
