@@ -126,16 +126,16 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 	}
 	// Each list of the new snapshot is the previous one's, less the
 	// entries of changed articles, merged with the entries made.
-	var gone map[*Entry]bool
 	var old Snapshot
+	var gone []*Entry // sorted newest first, as made and shown
 	if changed != nil {
 		old = *prev
-		gone = make(map[*Entry]bool, len(changed))
 		for id := range changed {
 			if e, ok := prev.Article(id); ok {
-				gone[e] = true
+				gone = append(gone, e)
 			}
 		}
+		slices.SortFunc(gone, newestFirst)
 	}
 	s := &Snapshot{
 		Scanned:  c.now(),
@@ -145,9 +145,9 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 		Title:    c.opts.Title,
 		BaseURL:  c.opts.BaseURL,
 		tag:      c.tag.tag,
-		byID:     merge(old.byID, gone, sortedClone(made, byID), byID),
+		byID:     merge(old.byID, sortedClone(gone, byID), sortedClone(made, byID), byID),
 		visible:  merge(old.visible, gone, shown, newestFirst),
-		byStory:  merge(old.byStory, gone, sortedClone(shown, byStory), byStory),
+		byStory:  merge(old.byStory, sortedClone(gone, byStory), sortedClone(shown, byStory), byStory),
 		byTheme:  make(map[string][]*Entry, len(c.opts.Taxonomy.Themes)),
 		body:     func(id string) ([]string, error) { return readBody(context.WithoutCancel(ctx), c.db, id) },
 	}
@@ -182,22 +182,32 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 	return s, nil
 }
 
-// merge returns the entries of sorted less those in gone, with add (sorted
-// by the same order) merged in. sorted is left as it is.
-func merge(sorted []*Entry, gone map[*Entry]bool, add []*Entry, order func(a, b *Entry) int) []*Entry {
+// merge returns the entries of sorted less those of gone, with those of
+// add merged in. The three are sorted by order, under which no two
+// entries are equal (ids break ties). It finds where each entry goes or
+// leaves by binary search and copies the runs between, so a change of a
+// few entries costs a copy of the list's pointers, not a comparison for
+// each of them. sorted is left as it is.
+func merge(sorted, gone, add []*Entry, order func(a, b *Entry) int) []*Entry {
 	out := make([]*Entry, 0, len(sorted)+len(add))
-	i := 0
-	for _, e := range sorted {
-		if gone[e] {
+	for len(gone) > 0 || len(add) > 0 {
+		// The next entry to take out or put in, in order; one taken out
+		// before one put in at its place.
+		if len(gone) == 0 || (len(add) > 0 && order(add[0], gone[0]) < 0) {
+			i, _ := slices.BinarySearchFunc(sorted, add[0], order)
+			out = append(append(out, sorted[:i]...), add[0])
+			sorted, add = sorted[i:], add[1:]
 			continue
 		}
-		for i < len(add) && order(add[i], e) < 0 {
-			out = append(out, add[i])
-			i++
+		i, found := slices.BinarySearchFunc(sorted, gone[0], order)
+		out = append(out, sorted[:i]...)
+		sorted = sorted[i:]
+		if found && sorted[0] == gone[0] {
+			sorted = sorted[1:]
 		}
-		out = append(out, e)
+		gone = gone[1:]
 	}
-	return append(out, add[i:]...)
+	return append(out, sorted...)
 }
 
 func sortedClone(es []*Entry, order func(a, b *Entry) int) []*Entry {
