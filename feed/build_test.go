@@ -1,8 +1,10 @@
 package feed
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -10,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kdigest/kdigest/feed/article"
 )
 
 // TestIncrementalSnapshot applies 60 random changes (new articles, exact
@@ -64,9 +68,17 @@ func TestIncrementalSnapshot(t *testing.T) {
 		}
 		mustApply(t, c, name)
 		got := c.Snapshot()
-		want, _, err := c.build(context.Background(), nil, nil)
+		// The snapshot of every record, with every document rendered.
+		cur := c.snap.Swap(nil)
+		want, err := c.build(context.Background(), nil, nil)
+		c.snap.Store(cur)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, p := range want.Documents() {
+			if g, w := doc(t, got, p).Body, doc(t, want, p).Body; !bytes.Equal(g, w) {
+				t.Fatalf("step %d (%s): %s kept or rendered from the last snapshot differs from one rendered anew:\n%s\nwant\n%s", step, name, p, g, w)
+			}
 		}
 		if g, w := describe(got.Entries), describe(want.Entries); !slices.Equal(g, w) {
 			t.Fatalf("step %d (%s): entries\n got %v\nwant %v", step, name, g, w)
@@ -82,8 +94,11 @@ func TestIncrementalSnapshot(t *testing.T) {
 				t.Fatalf("step %d (%s): theme %s\n got %v\nwant %v", step, name, th.ID, g, w)
 			}
 		}
+		if g, w := slices.Sorted(maps.Keys(got.bodies)), slices.Sorted(maps.Keys(want.bodies)); !slices.Equal(g, w) {
+			t.Fatalf("step %d (%s): bodies in memory of %v, want %v", step, name, g, w)
+		}
 		for _, e := range got.Visible() {
-			if g, w := len(got.Related(e)), len(want.Related(want.byID[e.ID])); g != w {
+			if g, w := len(got.Related(e)), len(want.Related(mustArticle(t, want, e.ID))); g != w {
 				t.Fatalf("step %d (%s): %s related %d, want %d", step, name, e.ID, g, w)
 			}
 		}
@@ -94,7 +109,84 @@ func TestIncrementalSnapshot(t *testing.T) {
 func describe(es []*Entry) []string {
 	out := make([]string, len(es))
 	for i, e := range es {
-		out[i] = fmt.Sprintf("%s story=%s copy=%s date=%s body=%v", e.ID, e.Story, e.CopyOf, e.Date.Format(time.RFC3339), e.Body != nil)
+		out[i] = fmt.Sprintf("%s story=%s copy=%s date=%s", e.ID, e.Story, e.CopyOf, e.Date.Format(time.RFC3339))
 	}
 	return out
+}
+
+func mustArticle(t *testing.T, s *Snapshot, id string) *Entry {
+	t.Helper()
+	e, ok := s.Article(id)
+	if !ok {
+		t.Fatalf("no article %s", id)
+	}
+	return e
+}
+
+// storyReport is a report of one event by outlet, dated day (of November
+// 2026): reports by two outlets share their text and are one story.
+func storyReport(outlet string, day int) string {
+	return fmt.Sprintf("Armenia and Azerbaijan agree to resume border talks – %s\n\nPublished: 2026-11-%02d\n\n"+
+		"YEREVAN -- Negotiators from Armenia and Azerbaijan agreed on Monday to resume talks on the delimitation of their border next month, the two foreign ministries said in a joint statement.\n\n"+
+		"The commissions on delimitation last met in the spring, when they agreed on the first section of the border near the village of Voskepar in the Tavush region.\n\n"+
+		"Officials from both sides said the peace treaty could be signed once the remaining questions of the border and the transport links were settled.\n", outlet, day)
+}
+
+// TestAlsoReportedByRerendersFeed adds an older report of the story a feed
+// carries, by another outlet: the report does not enter the feed, but the
+// feed's entry now names its outlet, so the feed is rendered again.
+func TestAlsoReportedByRerendersFeed(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "a.txt", storyReport("Reuters", 20))
+	c := f.open(t, func(o *Options) { o.Size = 1 })
+	before := doc(t, c.Snapshot(), PathAtom)
+	f.write(t, "b.txt", storyReport("Azatutyun", 19))
+	mustApply(t, c, "b.txt")
+	s := c.Snapshot()
+	a, _ := s.Article(idOf("a.txt"))
+	if got := ids(s.AlsoReportedBy(a)); !slices.Equal(got, []string{idOf("b.txt")}) {
+		t.Fatalf("AlsoReportedBy(a) = %v, want b (entries %v)", got, describe(s.Entries))
+	}
+	after := doc(t, s, PathAtom)
+	if after == before || !bytes.Contains(after.Body, []byte("Also reported by")) {
+		t.Errorf("the feed was not rendered again with the new outlet:\n%s", after.Body)
+	}
+}
+
+// TestMerge checks merge against a sort of the kept and added entries,
+// over random lists, in each order the snapshot keeps.
+func TestMerge(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	orders := map[string]func(a, b *Entry) int{"newestFirst": newestFirst, "byID": byID, "byStory": byStory}
+	for step := range 500 {
+		var all []*Entry
+		for i := range r.IntN(40) {
+			e := &Entry{Article: &article.Article{ID: fmt.Sprintf("a%03d", i)}, Story: fmt.Sprintf("s%d", r.IntN(5))}
+			e.Date = day.Add(time.Duration(r.IntN(6)) * 24 * time.Hour) // ties broken by id
+			all = append(all, e)
+		}
+		var sorted, gone, add []*Entry
+		for _, e := range all {
+			switch r.IntN(5) {
+			case 0:
+				add = append(add, e) // new
+			case 1:
+				sorted, gone = append(sorted, e), append(gone, e) // leaves
+			case 2: // made again: leaves, and comes back as another entry
+				again := *e
+				sorted, gone, add = append(sorted, e), append(gone, e), append(add, &again)
+			default:
+				sorted = append(sorted, e)
+			}
+		}
+		for name, order := range orders {
+			want := slices.DeleteFunc(slices.Clone(sorted), func(e *Entry) bool { return slices.Contains(gone, e) })
+			want = sortedClone(append(want, add...), order)
+			got := merge(sortedClone(sorted, order), sortedClone(gone, order), sortedClone(add, order), order)
+			if !slices.Equal(got, want) {
+				t.Fatalf("step %d, %s: merge = %v, want %v", step, name, describe(got), describe(want))
+			}
+		}
+	}
 }

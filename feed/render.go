@@ -1,13 +1,12 @@
 package feed
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"html"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,7 +39,10 @@ const (
 
 // ThemeFeedPath returns the path of a theme's feed in format (FormatAtom,
 // FormatRSS or FormatJSON), e.g. "themes/{id}.rss".
-func ThemeFeedPath(id, format string) string { return "themes/" + id + "." + format }
+func ThemeFeedPath(id, format string) string { return themeDoc(id) + "." + format }
+
+// themeDoc is the path of a theme's feeds without the format's extension.
+func themeDoc(id string) string { return "themes/" + id }
 
 // channel is one feed to render: the main feed or a theme's, in every
 // format.
@@ -49,6 +51,7 @@ type channel struct {
 	title   string
 	base    string // the feeds' URL without the format's extension
 	home    string // the HTML page it belongs to
+	doc     string // the documents' path without the format's extension
 	updated time.Time
 	entries []*Entry
 }
@@ -56,30 +59,73 @@ type channel struct {
 // self is the channel's own URL in format.
 func (ch channel) self(format string) string { return ch.base + "." + format }
 
-// render renders every document of s, in parallel. A document whose
-// bytes did not change keeps its previous Modified time.
-func (c *Corpus) render(s *Snapshot, prev *Snapshot) (map[string]*Document, error) {
+// sources lists what the channel's documents are made of besides its
+// updated time: its entries, then the visible entries of each one's story
+// ("Also reported by"). Entries never change: an article, or its story,
+// that changes gets a new entry. So a channel with the same sources and
+// updated time as in the last snapshot renders to the same bytes.
+func (ch channel) sources(s *Snapshot) []*Entry {
+	out := slices.Clone(ch.entries)
+	for _, e := range ch.entries {
+		if g := s.story(e.Story); len(g) > 1 {
+			out = append(out, g...)
+		}
+	}
+	return out
+}
+
+// rendered is what a channel's documents were rendered from.
+type rendered struct {
+	updated time.Time
+	sources []*Entry
+}
+
+// renderedFrom returns what the channel id's documents were made of in s,
+// when s has them.
+func (s *Snapshot) renderedFrom(id string) (rendered, bool) {
+	if s == nil {
+		return rendered{}, false
+	}
+	r, ok := s.rendered[id]
+	return r, ok
+}
+
+// render renders the documents of s, in parallel: the OPML list, and each
+// channel's feeds in every format unless the channel's sources are those
+// it had in prev, whose documents it then keeps. A document whose bytes
+// did not change keeps its previous Modified time.
+func (c *Corpus) render(s *Snapshot, prev *Snapshot) error {
 	main := c.mainChannel(s)
+	channels := []channel{main}
+	var themes []channel
+	for _, t := range s.Taxonomy.Themes {
+		ch := c.themeChannel(s, main, t.ID, t.Name)
+		channels = append(channels, ch)
+		themes = append(themes, ch)
+	}
 	type job struct {
 		path, ctype string
 		render      func() ([]byte, error)
 	}
-	jobs := []job{
-		{PathAtom, TypeAtom, func() ([]byte, error) { return c.renderAtom(s, main) }},
-		{PathRSS, TypeRSS, func() ([]byte, error) { return c.renderRSS(s, main) }},
-		{PathJSON, TypeJSON, func() ([]byte, error) { return c.renderJSON(s, main) }},
+	jobs := []job{{PathOPML, TypeOPML, func() ([]byte, error) { return renderOPML(c.opts.Title, main, themes) }}}
+	s.docs = map[string]*Document{}
+	s.rendered = make(map[string]rendered, len(channels))
+	for _, ch := range channels {
+		formats := []job{
+			{ch.doc + "." + FormatAtom, TypeAtom, func() ([]byte, error) { return c.renderAtom(s, ch) }},
+			{ch.doc + "." + FormatRSS, TypeRSS, func() ([]byte, error) { return c.renderRSS(s, ch) }},
+			{ch.doc + "." + FormatJSON, TypeJSON, func() ([]byte, error) { return c.renderJSON(s, ch) }},
+		}
+		now := rendered{updated: ch.updated, sources: ch.sources(s)}
+		s.rendered[ch.id] = now
+		if was, ok := prev.renderedFrom(ch.id); ok && was.updated.Equal(now.updated) && slices.Equal(was.sources, now.sources) {
+			for _, f := range formats {
+				s.docs[f.path] = prev.docs[f.path]
+			}
+			continue
+		}
+		jobs = append(jobs, formats...)
 	}
-	var themes []channel
-	for _, t := range s.Taxonomy.Themes {
-		ch := c.themeChannel(s, main, t.ID, t.Name)
-		jobs = append(jobs,
-			job{ThemeFeedPath(t.ID, FormatAtom), TypeAtom, func() ([]byte, error) { return c.renderAtom(s, ch) }},
-			job{ThemeFeedPath(t.ID, FormatRSS), TypeRSS, func() ([]byte, error) { return c.renderRSS(s, ch) }},
-			job{ThemeFeedPath(t.ID, FormatJSON), TypeJSON, func() ([]byte, error) { return c.renderJSON(s, ch) }})
-		themes = append(themes, ch)
-	}
-	jobs = append(jobs, job{PathOPML, TypeOPML, func() ([]byte, error) { return renderOPML(c.opts.Title, main, themes) }})
-
 	docs := make([]*Document, len(jobs))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
@@ -94,13 +140,12 @@ func (c *Corpus) render(s *Snapshot, prev *Snapshot) (map[string]*Document, erro
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return err
 	}
-	out := make(map[string]*Document, len(jobs))
 	for i, j := range jobs {
-		out[j.path] = docs[i]
+		s.docs[j.path] = docs[i]
 	}
-	return out, nil
+	return nil
 }
 
 func (c *Corpus) mainChannel(s *Snapshot) channel {
@@ -109,40 +154,43 @@ func (c *Corpus) mainChannel(s *Snapshot) channel {
 		title:   xmlClean(c.opts.Title),
 		base:    c.opts.BaseURL + "/feed",
 		home:    c.opts.BaseURL + "/",
+		doc:     "feed",
 		entries: s.visible[:min(len(s.visible), c.opts.Size)],
 	}
-	// The feed changes when any visible entry does; with none, it is new now.
-	ch.updated = s.Scanned
-	if len(s.visible) > 0 {
-		ch.updated = time.Time{}
-		for _, e := range s.visible {
-			if u := entryUpdated(e); u.After(ch.updated) {
-				ch.updated = u
-			}
-		}
-	}
+	// With no entry, the feed is new now.
+	ch.updated = lastUpdate(ch.entries, s.Scanned)
 	return ch
 }
 
 func (c *Corpus) themeChannel(s *Snapshot, main channel, id, name string) channel {
+	all := s.ThemeEntries(id)
 	ch := channel{
 		id:      c.tag.tag("theme/" + pathEscape(id)),
 		title:   xmlClean(c.opts.Title + ": " + name),
 		base:    c.opts.BaseURL + "/themes/" + pathEscape(id),
 		home:    c.opts.BaseURL + "/themes/" + pathEscape(id),
-		updated: main.updated,
+		doc:     themeDoc(id),
+		entries: all[:min(len(all), c.opts.Size)],
 	}
-	all := s.ThemeEntries(id)
-	if len(all) > 0 {
-		ch.updated = time.Time{}
-		for _, e := range all {
-			if u := entryUpdated(e); u.After(ch.updated) {
-				ch.updated = u
-			}
+	ch.updated = lastUpdate(ch.entries, main.updated)
+	return ch
+}
+
+// lastUpdate is the updated time of a feed of entries: the latest of
+// theirs, or none when there are none. A feed changes when one of the
+// entries it carries does; an edit of an article older than all of them
+// leaves it as it is.
+func lastUpdate(entries []*Entry, none time.Time) time.Time {
+	if len(entries) == 0 {
+		return none
+	}
+	var last time.Time
+	for _, e := range entries {
+		if u := entryUpdated(e); u.After(last) {
+			last = u
 		}
 	}
-	ch.entries = all[:min(len(all), c.opts.Size)]
-	return ch
+	return last
 }
 
 // entryUpdated is an entry's Atom updated time: its date, or when its
@@ -201,7 +249,7 @@ func contentHTML(s *Snapshot, e *Entry) string {
 		// Readers show the entry's date as its publication date: say what it is.
 		b.WriteString("<p><em>The article states no date; " + e.DateText(nil) + ".</em></p>")
 	}
-	for _, p := range e.Body {
+	for _, p := range s.bodies[e.ID] {
 		b.WriteString("<p>")
 		b.WriteString(html.EscapeString(xmlClean(p)))
 		b.WriteString("</p>")
@@ -239,13 +287,8 @@ func NewDocument(body []byte, ctype string, now time.Time, prev *Document) *Docu
 	if prev != nil && prev.ETag == etag && prev.ContentType == ctype {
 		return prev
 	}
-	var gz bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression) // the level is valid; best compression cost 5x the time per change for 2% less
-	w.Write(body)                                             // writes to a bytes.Buffer cannot fail
-	w.Close()
 	return &Document{
 		Body:        body,
-		Gzip:        gz.Bytes(),
 		ETag:        etag,
 		Modified:    now.Truncate(time.Second),
 		ContentType: ctype,
