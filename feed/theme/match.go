@@ -218,10 +218,7 @@ func (a *aliases) canonical(toks []string, dst *[]string) []string {
 	}
 	first := -1
 	for i, t := range toks {
-		if !a.firsts.may(t) {
-			continue
-		}
-		if _, ok := a.byFirst[t]; ok {
+		if a.variants(t) != nil {
 			first = i
 			break
 		}
@@ -236,7 +233,7 @@ func (a *aliases) canonical(toks []string, dst *[]string) []string {
 	out := append(*dst, toks[:first]...)
 	for i := first; i < len(toks); {
 		matched := false
-		for _, al := range a.byFirst[toks[i]] {
+		for _, al := range a.variants(toks[i]) {
 			if hasPrefix(toks[i:], al.from) {
 				out = append(out, al.to...)
 				i += len(al.from)
@@ -251,6 +248,14 @@ func (a *aliases) canonical(toks []string, dst *[]string) []string {
 	}
 	*dst = out
 	return out[start:len(out):len(out)]
+}
+
+// variants returns the variants that start with tok, longest first.
+func (a *aliases) variants(tok string) []alias {
+	if !a.firsts.may(tok) {
+		return nil
+	}
+	return a.byFirst[tok]
 }
 
 func hasPrefix(toks, p []string) bool {
