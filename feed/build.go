@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kdigest/kdigest/feed/article"
 	"github.com/kdigest/kdigest/feed/theme"
@@ -12,8 +13,22 @@ import (
 
 // load reads the saved records and the story index. Rows parsed by another
 // parser or taxonomy keep their saved entry until Rescan parses them again.
+// The index is built from its saved edges on another core while the
+// records are read.
 func (c *Corpus) load(ctx context.Context) error {
+	docs, bad, edges, saved, err := c.readStories(ctx)
+	if err != nil {
+		return err
+	}
+	var x *theme.StoryIndex
+	var xerr error
+	built := make(chan struct{})
+	go func() {
+		defer close(built)
+		x, xerr = theme.LoadStoryIndex(docs, edges)
+	}()
 	recs, err := c.loadRecords(ctx)
+	<-built
 	if err != nil {
 		return err
 	}
@@ -24,7 +39,10 @@ func (c *Corpus) load(ctx context.Context) error {
 	if c.docs, err = countDocs(ctx, c.db); err != nil {
 		return err
 	}
-	return c.loadStories(ctx)
+	if n := len(docs); c.present(&docs, bad) < n {
+		x, xerr = theme.LoadStoryIndex(docs, edges)
+	}
+	return c.loadStories(ctx, docs, edges, saved, x, xerr)
 }
 
 // newEntry builds r's entry from its article and classification, without
@@ -34,21 +52,26 @@ func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry
 	cl.Scores, cl.Matches = nil, nil
 	a.ID = r.id
 	a.Body, a.Warnings = nil, nil // in the database, read when shown
-	e := &Entry{
+	return &Entry{
 		Article:   a,
 		Class:     cl,
 		File:      r.file,
 		Hash:      r.hash,
 		FirstSeen: r.firstSeen,
 		Updated:   r.updated,
-		Date:      a.Published,
+		Date:      entryDate(a.Published, r.firstSeen),
 		GUID:      c.tag.tag("article/" + pathEscape(r.id)),
 		URL:       c.opts.BaseURL + "/articles/" + pathEscape(r.id),
 	}
-	if e.Date.IsZero() {
-		e.Date = r.firstSeen
+}
+
+// entryDate is an entry's Date: when it was published, else when it was
+// first seen.
+func entryDate(published, firstSeen time.Time) time.Time {
+	if published.IsZero() {
+		return firstSeen
 	}
-	return e
+	return published
 }
 
 // detach copies the fields an entry keeps of a parse: they are substrings
