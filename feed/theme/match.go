@@ -82,8 +82,15 @@ func appendToken(out []string, word string, upper bool, lowered *strings.Builder
 
 // lowerInto writes word lower-cased, as strings.ToLower does it, to b and
 // returns it as a substring of b's text: a Builder never changes the bytes
-// of a string it returned, so the words stay valid as b grows.
+// of a string it returned, so the words stay valid as b grows or is reset.
+// When word does not fit, b starts on new memory of lowerChunk bytes
+// rather than growing, which would copy the words and allocate twice
+// what they take.
 func lowerInto(b *strings.Builder, word string) string {
+	if b.Cap()-b.Len() < len(word) {
+		b.Reset()
+		b.Grow(max(lowerChunk, len(word)))
+	}
 	start := b.Len()
 	for i := 0; i < len(word); i++ {
 		c := word[i]
@@ -100,6 +107,10 @@ func lowerInto(b *strings.Builder, word string) string {
 	}
 	return b.String()[start:]
 }
+
+// lowerChunk is the size of the pieces of memory lowerInto writes to:
+// about what the capitalised words of a short article take.
+const lowerChunk = 256
 
 // asciiWord marks the ASCII letters and digits, asciiLowerWord those
 // that are not capitals.
