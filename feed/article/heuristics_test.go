@@ -128,6 +128,8 @@ func TestClassify(t *testing.T) {
 		{"News ID: 318272", kindMeta},
 		{"- Published Date: 10:31 | 31 October 2022", kindMeta},
 		{"By Ivan Gharibyan", kindMeta},
+		{"Anna Petrosyan @apetrosyan", kindMeta},
+		{"Write to @apetrosyan", kindShort},
 		{"Updated Nov. 19, 2019 8:21 am ET / Original Nov. 19, 2019 8:02 am ET", kindMeta},
 		{"Russia's President Vladimir Putin (C), Armenia's Prime Minister Nikol Pashinyan (R) and Azerbaijan's President Ilham Aliyev attend a news conference.", kindCaption},
 		{"YEREVAN — Armenian Prime Minister Nikol Pashinyan said on March 1 that…", kindTeaser},
@@ -142,6 +144,24 @@ func TestClassify(t *testing.T) {
 	for _, tt := range tests {
 		if got := classify(tt.line, asciiLower(tt.line)); got != tt.want {
 			t.Errorf("classify(%q) = %d, want %d", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestTextStats(t *testing.T) {
+	tests := []struct {
+		line         string
+		words, stops int
+	}{
+		{"The talks were the first since the summer.", 8, 4},
+		// Russian pronouns and the long relative pronouns count.
+		{"Она сказала, что они будут там после встречи.", 8, 6},
+		{"Министр, которого ждали, приехал через час.", 6, 2},
+	}
+	for _, tt := range tests {
+		words, stops, _ := textStats(tt.line)
+		if words != tt.words || stops != tt.stops {
+			t.Errorf("textStats(%q) = %d words, %d stop words; want %d, %d", tt.line, words, stops, tt.words, tt.stops)
 		}
 	}
 }

@@ -56,6 +56,10 @@ var (
 	// byline matches "By Jane Doe", possibly with a role or a date after it.
 	byline = regexp.MustCompile(`^(?i:by)\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}(?:\s*(?:,|\||and|&|-|–|—)\s*.{0,60})?$`)
 
+	// handleByline is an author's name and social handle on a line of
+	// their own: "Jane Doe @janedoe".
+	handleByline = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]*){1,3}\s+@\w{2,30}$`)
+
 	// captionHead and captionTail match photo credits at either end of a
 	// line; people placed with (C), (L), (R) are found by isCaption.
 	captionHead = regexp.MustCompile(`(?i)^(?:(?:file )?photos?\s*[:/|]|(?:file|pool)\s*(?:photo)?\s*[-–—:]|(?:photo|picture|image) (?:by|credit|courtesy)\b)`)
@@ -83,6 +87,8 @@ func classify(s, lower string) kind {
 	case n <= 200 && (strings.ContainsAny(s, ":|") && metaLabel.MatchString(s) || hasYear(s) && dateLabel.MatchString(s) && isDateLine(s)):
 		return kindMeta
 	case n <= 150 && byline.MatchString(s) && wordCount(s) <= 14 && !endsSentence(s):
+		return kindMeta
+	case n <= 80 && strings.IndexByte(s, '@') > 0 && handleByline.MatchString(s):
 		return kindMeta
 	case isCaption(s, lower):
 		return kindCaption

@@ -383,11 +383,14 @@ func (p *page) keep(start, end int) []string {
 	// Adam Schiff's side."), under a caption or a date, is too short to be
 	// judged good alone and sits next to lines that are not text: it is
 	// the article's still, as a closing one is.
-	opening := lead == start && start > 0 && p.closing(&p.lines[start-1]) && p.opening(start-1)
+	// A page that shows its text several times shows that sentence as
+	// often as the text.
+	opening := lead == start && start > 0 && p.sentenceLine(&p.lines[start-1]) &&
+		p.lines[start-1].rep == p.lines[start].rep && p.opening(start-1)
 	start = lead
 	var out []string
 	seen := map[uint64]bool{}
-	var firstKey uint64
+	var firstKey, secondKey uint64
 	for i := start; i < end; i++ {
 		l := &p.lines[i]
 		if l.class != classGood && !(i == start && start == end-1) || l.furniture() && l.words < 40 && end-start > 1 {
@@ -399,15 +402,20 @@ func (p *page) keep(start, end int) []string {
 		}
 		if seen[l.key] {
 			// A standfirst shown again where the text begins: keep the
-			// copy in the article's flow.
-			if l.key == firstKey && len(out) > 0 {
+			// copy in the article's flow. A page that shows its whole
+			// text again (the paragraph after the copy repeats too) keeps
+			// its first copy where it stands.
+			if l.key == firstKey && len(out) > 0 && !p.repeatsNext(i, end, secondKey) {
 				out = append(out[1:], text)
 				firstKey = 0
 			}
 			continue
 		}
-		if len(out) == 0 {
+		switch len(out) {
+		case 0:
 			firstKey = l.key
+		case 1:
+			secondKey = l.key
 		}
 		seen[l.key] = true
 		out = append(out, text)
@@ -426,6 +434,17 @@ func (p *page) keep(start, end int) []string {
 		out = out[:n-1]
 	}
 	return out
+}
+
+// repeatsNext reports whether the next good line after line i, before
+// end, has the given key (0 for none).
+func (p *page) repeatsNext(i, end int, key uint64) bool {
+	for j := i + 1; j < end; j++ {
+		if p.lines[j].class == classGood {
+			return key != 0 && p.lines[j].key == key
+		}
+	}
+	return false
 }
 
 // authorBio reports a short paragraph introducing a writer: "Julius is an
@@ -459,12 +478,18 @@ func (p *page) opening(i int) bool {
 // closing reports a line that may close an article's text: a short
 // sentence, not furniture, a label or a line other pages share.
 func (p *page) closing(l *line) bool {
+	return l.rep == 1 && p.sentenceLine(l)
+}
+
+// sentenceLine reports a short sentence that is not furniture, a label
+// or a line other pages share.
+func (p *page) sentenceLine(l *line) bool {
 	switch l.kind {
 	case kindShort, kindPara:
 	default:
 		return false
 	}
-	return l.words >= 3 && l.words < 25 && l.rep == 1 && endsSentence(l.text) && !p.template(l) &&
+	return l.words >= 3 && l.words < 25 && endsSentence(l.text) && !p.template(l) &&
 		!l.furniture() && !strings.ContainsAny(l.text, "@|") && !strings.Contains(l.text, "://")
 }
 

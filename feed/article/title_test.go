@@ -70,6 +70,12 @@ func TestLeadIn(t *testing.T) {
 			"The summit was streamed live to your browser"},
 		{"a lede with no byline after it stays", "Talks resume in Brussels\n\nThe talks were the first since the summer, and both sides called them useful.\n\n" + story,
 			"The talks were the first since the summer"},
+		{"standfirst parted by a name and a handle", "Talks resume in Brussels\n\nThe talks were the first since the summer, and both sides called them useful.\n\nAnna Petrosyan @apetrosyan\n\n" + story,
+			"Armenia and Azerbaijan resumed talks"},
+		{"a page showing its text twice keeps its lede first", strings.Repeat("Talks resume in Brussels\n\n"+story+"Share\n\n", 2),
+			"Armenia and Azerbaijan resumed talks"},
+		{"a short opening sentence shown as often as the text", strings.Repeat("Talks resume in Brussels\n\nThe ministers at the table.Jane Doe/Getty\n\nThe talks went on for hours.\n\n"+story+"Share\n\n", 3),
+			"The talks went on for hours."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
