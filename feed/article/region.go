@@ -290,7 +290,14 @@ func (p *page) region() (start, end int) {
 // to them that a page shows beside its share buttons ("Comments").
 func commentsMarker(l *line) bool {
 	t := strings.Trim(l.lower, " .:")
-	return strings.Contains(t, "comment") && t != "comments" && t != "comment"
+	return strings.Contains(t, "comment") && !commentsLink(l)
+}
+
+// commentsLink reports a bare "Comments" line: a link to the readers'
+// comments, not the comments themselves.
+func commentsLink(l *line) bool {
+	t := strings.Trim(l.lower, " .:")
+	return t == "comments" || t == "comment"
 }
 
 // inlineBox reports an end marker that heads a box inside the text
@@ -339,6 +346,10 @@ const (
 
 func (p *page) lineScore(l *line) float64 {
 	switch {
+	case l.kind == kindEnd && commentsLink(l):
+		// A link to the comments beside the share buttons may stand
+		// above the text's last paragraph.
+		return -5
 	case l.kind == kindEnd, l.copyright():
 		return -25
 	case l.class == classGood && l.furniture():
@@ -378,6 +389,7 @@ func (p *page) keep(start, end int) []string {
 	for start < end-1 && (p.lines[start].class != classGood || p.lines[start].furniture()) {
 		start++
 	}
+	end = p.trimBox(start, end)
 	lead := p.trimLead(start, end)
 	// A short opening sentence right before the text ("Time is not on
 	// Adam Schiff's side."), under a caption or a date, is too short to be
@@ -393,7 +405,8 @@ func (p *page) keep(start, end int) []string {
 	var firstKey, secondKey uint64
 	for i := start; i < end; i++ {
 		l := &p.lines[i]
-		if l.class != classGood && !(i == start && start == end-1) || l.furniture() && l.words < 40 && end-start > 1 {
+		if signed := i > start && p.kept(i-1, out) && postSignature(l); !signed &&
+			(l.class != classGood && !(i == start && start == end-1) || l.furniture() && l.words < 40 && end-start > 1) {
 			continue
 		}
 		text := trimSeparator(l.text)
@@ -420,6 +433,11 @@ func (p *page) keep(start, end int) []string {
 		seen[l.key] = true
 		out = append(out, text)
 	}
+	// An embedded post closing the text is signed on the line after it.
+	if end < len(p.lines) && p.kept(end-1, out) && postSignature(&p.lines[end]) {
+		out = append(out, p.lines[end].text)
+		end++
+	}
 	// A short closing sentence right after the text ("Colombia had lost
 	// to Belgium on Monday.") is too short to be judged good alone and
 	// sits at the edge, which counts as bad: it is the article's still.
@@ -435,6 +453,40 @@ func (p *page) keep(start, end int) []string {
 	}
 	return out
 }
+
+// trimBox moves the end of the text [start, end) above a box of the
+// site's closing it: a heading of furniture that is no sentence ("Pick
+// Six Newsletter", "Our daily briefing newsletter") over a pitch of a
+// sentence or two ("Get the day's big stories …"). A link standing in
+// the text ("Click here to get the app") heads no box.
+func (p *page) trimBox(start, end int) int {
+	const maxPitch = 30 // words under the heading
+	words := 0
+	for i := end - 1; i > start; i-- {
+		l := &p.lines[i]
+		if l.kind == kindShort && l.furniture() && !endsSentence(l.text) && l.words <= 8 {
+			return i
+		}
+		if words += l.words; words > maxPitch {
+			break
+		}
+	}
+	return end
+}
+
+// kept reports whether line i is the last of the paragraphs out.
+func (p *page) kept(i int, out []string) bool {
+	return i >= 0 && len(out) > 0 && out[len(out)-1] == trimSeparator(p.lines[i].text)
+}
+
+// postSignature reports the line that signs a post embedded in the text:
+// "— Jane Doe (@janedoe) October 9, 2018". It belongs to the post above
+// it, as the post belongs to the text.
+func postSignature(l *line) bool {
+	return l.words <= 16 && strings.Contains(l.text, "(@") && postSignatureRe.MatchString(l.text)
+}
+
+var postSignatureRe = regexp.MustCompile(`^[—–-]\s*\S.{0,80}\(@\w{1,30}\)\s+\p{L}{3,9}\.? \d{1,2}, \d{4}$`)
 
 // repeatsNext reports whether the next good line after line i, before
 // end, has the given key (0 for none).
@@ -490,7 +542,18 @@ func (p *page) sentenceLine(l *line) bool {
 		return false
 	}
 	return l.words >= 3 && l.words < 25 && endsSentence(l.text) && !p.template(l) &&
-		!l.furniture() && !strings.ContainsAny(l.text, "@|") && !strings.Contains(l.text, "://")
+		!l.furniture() && !strings.ContainsAny(l.text, "@|") && !strings.Contains(l.text, "://") && !stampLine(l)
+}
+
+// stampLine reports a line stating when the page was published or
+// updated, with no colon after its label: "Updated at 1:23 p.m.".
+func stampLine(l *line) bool {
+	for _, w := range [...]string{"updated ", "published ", "posted ", "modified ", "last updated "} {
+		if strings.HasPrefix(l.lower, w) {
+			return strings.ContainsAny(l.text, "0123456789")
+		}
+	}
+	return false
 }
 
 // trimLead moves the start of the text [start, end) past a lead-in that

@@ -102,6 +102,12 @@ func TestTextEnd(t *testing.T) {
 		{"an appeal for readers' letters is not", "The paper publishes a diversity of letters. We’d like to hear what you think about this or any of our articles. Here’s our email: letters@example.org.\n", "in a statement."},
 		{"an appeal for donations is not", "We do this work every day at no cost to you, but it is far from free to produce. We need your financial support.\n", "in a statement."},
 		{"a link line is not", "Read more at http://example.org.\n", "in a statement."},
+		{"an embedded post keeps its signature", "The minister wrote later that the talks had been useful and that both delegations would meet again soon in Brussels.\n\n— Jane Doe (@janedoe) October 9, 2018\n\nRelated\n",
+			"— Jane Doe (@janedoe) October 9, 2018"},
+		{"an update stamp is not a closing sentence", "Updated at 1:23 p.m.\n\nMost Popular\n", "in a statement."},
+		{"a newsletter box's pitch is not", "Daily Briefing Newsletter\n\nGet the day's big stories and the analysis you need, every morning.\n\nI agree to receive the newsletter.\n", "in a statement."},
+		{"a paragraph under a link to the comments is", "The talks were the first since the summer, when the two sides last met in Washington and agreed on the outline of the treaty and on the order of the next steps, and both of them called the meeting useful and said that they would meet again.\n\nComments\n\nThe ministers are expected to sign the text before the summer, when the border commissions have agreed on the maps and on the order of the next steps, the spokesman said.\n\nComments\n\nIf you enjoyed this article, join our club.\n",
+			"the spokesman said."},
 		{"comments after an end marker are not", "The talks were the first since the summer, when the two sides last met in Washington and agreed on the outline of the treaty and on the order of the next steps.\n\nTheir deputies will prepare the text of the next round, which is expected in the spring, the spokesman added.\n\n3 comments\n\n" +
 			"Aram\n\nNovember 18, 2019 at 9:12 am\n\nI have followed these talks for years and I do not believe that this round will be any different from the ones before it, because nothing has changed on the ground.\n\n" +
 			"Reply\n\nLeyla\n\nNovember 18, 2019 at 10:40 am\n\nThe ministers have said the same thing after every meeting since the war ended, and people in the border villages are still waiting for the roads to open again.\n\n" +
