@@ -1,8 +1,6 @@
 package feed
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -239,13 +237,8 @@ func NewDocument(body []byte, ctype string, now time.Time, prev *Document) *Docu
 	if prev != nil && prev.ETag == etag && prev.ContentType == ctype {
 		return prev
 	}
-	var gz bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression) // the level is valid; best compression cost 5x the time per change for 2% less
-	w.Write(body)                                             // writes to a bytes.Buffer cannot fail
-	w.Close()
 	return &Document{
 		Body:        body,
-		Gzip:        gz.Bytes(),
 		ETag:        etag,
 		Modified:    now.Truncate(time.Second),
 		ContentType: ctype,

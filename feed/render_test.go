@@ -74,7 +74,7 @@ func TestDocuments(t *testing.T) {
 		if !strings.HasPrefix(d.ETag, `"`) || !strings.HasSuffix(d.ETag, `"`) || len(d.ETag) < 10 {
 			t.Errorf("%s: ETag = %s, want a quoted strong tag", p, d.ETag)
 		}
-		zr, err := gzip.NewReader(bytes.NewReader(d.Gzip))
+		zr, err := gzip.NewReader(bytes.NewReader(d.Gzip()))
 		if err != nil {
 			t.Fatalf("%s: gzip: %v", p, err)
 		}

@@ -32,8 +32,9 @@ func (s *server) handleDocument(path func(*http.Request) string) http.Handler {
 const pageCacheControl = "no-cache"
 
 // serveDocument answers with doc through http.ServeContent (strong ETag,
-// Last-Modified, 304, 412, ranges and HEAD), sending the gzip variant
-// rendered with it when the client accepts gzip.
+// Last-Modified, 304, 412, ranges and HEAD), sending its gzip variant
+// (compressed on the first request that accepts it) when the client
+// accepts gzip.
 func serveDocument(w http.ResponseWriter, r *http.Request, doc *feed.Document) {
 	serveWith(w, r, doc, cacheControl)
 }
@@ -45,9 +46,9 @@ func serveWith(w http.ResponseWriter, r *http.Request, doc *feed.Document, cache
 	h.Set("Cache-Control", cache)
 	h.Set("Vary", "Accept-Encoding")
 	body, etag := doc.Body, doc.ETag
-	if len(doc.Gzip) > 0 && acceptsGzip(r) {
+	if acceptsGzip(r) {
 		// The encoded bytes are a different representation: a different tag.
-		body, etag = doc.Gzip, strings.TrimSuffix(doc.ETag, `"`)+`-gzip"`
+		body, etag = doc.Gzip(), strings.TrimSuffix(doc.ETag, `"`)+`-gzip"`
 		h.Set("Content-Encoding", "gzip")
 		w = lengthWriter{ResponseWriter: w, n: len(body)}
 	}
