@@ -150,6 +150,9 @@ func TestHeadlineChoice(t *testing.T) {
 			"World\n\nEurope\n\nPolitics\n\nOpinion\n\nDiplomats gather in Belgium\n\nDiplomats gather in Belgium", "Diplomats gather in Belgium"},
 		{"a name and an outlet between a headline and its date are its byline",
 			"World\n\nDiplomats gather in the Belgian capital\n\nAnna Petrosyan, The Daily Planet\n\n19.11.2019, 08:57", "Diplomats gather in the Belgian capital"},
+		{"the author's lines under a lone By are no headline",
+			"A long road to the table in Brussels\n\nThe draft leaves two questions open.\n\nBy\n\nAnna Petrosyan\n\nBiographyAnna K. Petrosyan\n\n@apetrosyan\n\nNov. 18, 2019 8:03 am ET",
+			"A long road to the table in Brussels"},
 		{"a wire credit is no headline", "Diplomats gather again in the Belgian capital\n\nBy Anna Petrosyan\n\nThe Associated Press\n\nNovember 18, 2019", "Diplomats gather again in the Belgian capital"},
 	}
 	for _, tt := range tests {
