@@ -148,6 +148,27 @@ func TestClassify(t *testing.T) {
 	}
 }
 
+func TestGluedTeaser(t *testing.T) {
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{"Border Talks Stall Over Maps In GenevaThe two delegations left the table on Monday without a date for the next round.", true},
+		{"Is Peace Near In The South Caucasus?Diplomats say the treaty text is nearly agreed, but two points remain open.", true},
+		// Names in camel case, and a sentence of the text.
+		{"Following the 16-inch MacBook Pro, Apple plans to release a new model in the spring of next year.", false},
+		{"In October, Rep. David McKinley visited the border near McAllen and argued that more agents were needed.", false},
+		{"Review: Mophie's Juice Pack Access Case Gives Your iPhone a Modest Boost to its battery life today", false},
+		// A headline glued to a section's name is no snippet.
+		{"The Daily Planet JournalOpinion", false},
+	}
+	for _, tt := range tests {
+		if got := gluedTeaser(tt.line); got != tt.want {
+			t.Errorf("gluedTeaser(%q) = %v, want %v", tt.line, got, tt.want)
+		}
+	}
+}
+
 func TestTextStats(t *testing.T) {
 	tests := []struct {
 		line         string

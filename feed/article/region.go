@@ -117,6 +117,9 @@ func (p *page) initialClass(l *line) class {
 	if l.kind == kindTeaser && l.words < 40 {
 		return classShort
 	}
+	if gluedTeaser(l.text) {
+		return classBad
+	}
 	if n < 50 || l.words < 6 {
 		return classShort
 	}
@@ -139,6 +142,51 @@ func (p *page) initialClass(l *line) class {
 		return classNearGood
 	}
 	return classBad
+}
+
+// gluedTeaser reports a link to another story as a page's text shows
+// it: a headline in title case glued to the first words of its snippet
+// ("Tape Gaffe Ends Hamlin's Title RunDenny Hamlin's championship run
+// was foiled …"). A sentence of the text is not in title case, and a
+// name written in camel case ("iPhone", "McKinley") is glued after a
+// letter or two.
+func gluedTeaser(s string) bool {
+	const minHead, maxHead = 16, 160
+	for i := minHead; i+1 < len(s) && i < maxHead; i++ {
+		d, e := s[i], s[i+1]
+		if !('A' <= d && d <= 'Z') || !('a' <= e && e <= 'z') {
+			continue
+		}
+		head := s[:i]
+		seg := head[strings.LastIndexByte(head, ' ')+1:]
+		switch c := s[i-1]; {
+		case c == '?' || c == '!':
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			if len(seg) < 4 {
+				continue
+			}
+		default:
+			continue
+		}
+		// A headline of four words or more, nearly all capitalised, over
+		// a snippet of prose, mostly in lower case.
+		hw, hc := capitalised(head)
+		sw, sc := capitalised(s[i:])
+		return hw >= 4 && hc*10 >= hw*8 && sw >= 6 && sc*2 <= sw
+	}
+	return false
+}
+
+// capitalised counts the words of text and those of them that begin with
+// a capital or a digit.
+func capitalised(text string) (words, caps int) {
+	for w := range strings.FieldsSeq(text) {
+		words++
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) || unicode.IsDigit(r) {
+			caps++
+		}
+	}
+	return words, caps
 }
 
 // reviseByContext is jusText's context pass: a short line between good
