@@ -451,6 +451,7 @@ func (p *page) keep(start, end int) []string {
 	var out []string
 	seen := map[uint64]bool{}
 	var firstKey, secondKey uint64
+	again := false // the text is shown again from line i
 	for i := start; i < end; i++ {
 		l := &p.lines[i]
 		if signed := i > start && p.kept(i-1, out) && postSignature(l); !signed &&
@@ -464,9 +465,13 @@ func (p *page) keep(start, end int) []string {
 		if seen[l.key] {
 			// A standfirst shown again where the text begins: keep the
 			// copy in the article's flow. A page that shows its whole
-			// text again (the paragraph after the copy repeats too) keeps
-			// its first copy where it stands.
-			if l.key == firstKey && len(out) > 0 && !p.repeatsNext(i, end, secondKey) {
+			// text again (the paragraph after the copy repeats too) has
+			// it end where the copy begins.
+			if l.key == firstKey && len(out) > 0 {
+				if p.repeatsNext(i, end, secondKey) {
+					again = true
+					break
+				}
 				out = append(out[1:], text)
 				firstKey = 0
 			}
@@ -481,6 +486,9 @@ func (p *page) keep(start, end int) []string {
 		seen[l.key] = true
 		out = append(out, text)
 	}
+	if again {
+		end = len(p.lines) // what follows the text is its copy
+	}
 	// An embedded post closing the text is signed on the line after it.
 	if end < len(p.lines) && p.kept(end-1, out) && postSignature(&p.lines[end]) {
 		out = append(out, p.lines[end].text)
@@ -489,8 +497,10 @@ func (p *page) keep(start, end int) []string {
 	// A short closing sentence right after the text ("Colombia had lost
 	// to Belgium on Monday.") is too short to be judged good alone and
 	// sits at the edge, which counts as bad: it is the article's still.
-	if len(out) > 0 && end < len(p.lines) && p.closing(&p.lines[end]) {
-		out = append(out, trimSeparator(p.lines[end].text))
+	// So are a few of them under a heading in capitals ("UP NEXT" /
+	// "Thunder: Host the Lakers on Friday." / "Lakers: Visit …").
+	if len(out) > 0 {
+		out = p.closingRun(out, end)
 	}
 	if len(out) > 0 && opening {
 		out = append([]string{trimSeparator(p.lines[start-1].text)}, out...)
@@ -520,6 +530,37 @@ func (p *page) trimBox(start, end int) int {
 		}
 	}
 	return end
+}
+
+// closingRun appends to out the short closing sentences that follow the
+// text's last line, end: one alone, or up to maxClosing under a heading
+// in capitals.
+func (p *page) closingRun(out []string, end int) []string {
+	const maxClosing = 3
+	if end >= len(p.lines) {
+		return out
+	}
+	if p.closing(&p.lines[end]) {
+		return append(out, trimSeparator(p.lines[end].text))
+	}
+	if !capsHeading(&p.lines[end]) {
+		return out
+	}
+	run := []string{trimSeparator(p.lines[end].text)}
+	for i := end + 1; i < min(len(p.lines), end+1+maxClosing) && p.closing(&p.lines[i]); i++ {
+		run = append(run, trimSeparator(p.lines[i].text))
+	}
+	if len(run) == 1 {
+		return out
+	}
+	return append(out, run...)
+}
+
+// capsHeading reports a short heading in capitals inside a text ("UP
+// NEXT", "POINT GUARDS BEHAVE").
+func capsHeading(l *line) bool {
+	return l.kind == kindShort && l.words >= 1 && l.words <= 5 && hasLetter(l.text) &&
+		strings.ToUpper(l.text) == l.text && !l.furniture()
 }
 
 // kept reports whether line i is the last of the paragraphs out.
