@@ -252,6 +252,8 @@ var furniturePhrases = newPhraseSet(
 	"contributed reporting", "contributed to this report", "contributed to this story", "contributed to this article",
 	"contributed to the report", "like this story", "share it with", "share this story", "share this article",
 	"if you enjoyed this", "news tip", "our loyal readers", "let us know at",
+	// Offers: "Use the code GETPRO".
+	"use the code", "promo code", "coupon code", "discount code",
 	// Notices about the reader's browser; a story may stream a game to it.
 	"browser does not", "browser doesn't", "browser doesn’t", "browser is not supported", "browser is out of date",
 	"update your browser", "upgrade your browser", "news in your browser", "news on your browser",
@@ -518,15 +520,22 @@ func (p *page) keep(start, end int) []string {
 // sentence or two ("Get the day's big stories …"). A link standing in
 // the text ("Click here to get the app") heads no box.
 func (p *page) trimBox(start, end int) int {
-	const maxPitch = 30 // words under the heading
+	const maxPitch = 80 // words of text under the heading
 	words := 0
 	for i := end - 1; i > start; i-- {
 		l := &p.lines[i]
 		if l.kind == kindShort && l.furniture() && !endsSentence(l.text) && l.words <= 8 {
+			// The box's own lines above its heading (the site's name,
+			// its motto) are no sentences either.
+			for i > start+1 && p.lines[i-1].kind == kindShort && !endsSentence(p.lines[i-1].text) && p.lines[i-1].words <= 3 {
+				i--
+			}
 			return i
 		}
-		if words += l.words; words > maxPitch {
-			break
+		if l.class == classGood && !l.furniture() {
+			if words += l.words; words > maxPitch {
+				break
+			}
 		}
 	}
 	return end

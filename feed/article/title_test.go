@@ -108,6 +108,9 @@ func TestTextEnd(t *testing.T) {
 			"Azerbaijan: Sends its delegation in May."},
 		{"a heading in capitals with no sentence under it does not", "UP NEXT\n\nMore news: https://example.org\n", "in a statement."},
 		{"a copy of the whole text under it does not", story + "A line the copy adds at its end, as a caption of the photograph shown under the text here.\n", "in a statement."},
+		{"a letter to the readers under a box's heading is not", "The Daily Planet\n\nSince 1994\n\nA Word to Our Loyal Readers\n\nHelp us and make a difference for readers everywhere.\n\nRead the Letter\n\nEditorial\n\nJane Doe\n\nJohn Roe\n\n" +
+			"Most of our stories begin when readers ask us whether something is true, and those questions lead our reporters to the documents, the people and the places that can tell them what really happened.\n\nHelp us so that we can go on asking questions for you.\n",
+			"in a statement."},
 		{"an update stamp is not a closing sentence", "Updated at 1:23 p.m.\n\nMost Popular\n", "in a statement."},
 		{"a newsletter box's pitch is not", "Daily Briefing Newsletter\n\nGet the day's big stories and the analysis you need, every morning.\n\nI agree to receive the newsletter.\n", "in a statement."},
 		{"a paragraph under a link to the comments is", "The talks were the first since the summer, when the two sides last met in Washington and agreed on the outline of the treaty and on the order of the next steps, and both of them called the meeting useful and said that they would meet again.\n\nComments\n\nThe ministers are expected to sign the text before the summer, when the border commissions have agreed on the maps and on the order of the next steps, the spokesman said.\n\nComments\n\nIf you enjoyed this article, join our club.\n",
@@ -209,6 +212,7 @@ func TestFurniturePhrases(t *testing.T) {
 		{"A group affiliated with the government organised the protest in the capital.", false},
 		{"We may earn a commission through our affiliate links.", true},
 		{"Subscribe now: subscribers read every story first.", true},
+		{"Get a year of our premium service for $5. Use the code SAVE5.", true},
 	}
 	for _, tt := range tests {
 		if got := furniture(tt.text, asciiLower(tt.text)); got != tt.want {
