@@ -58,11 +58,10 @@ func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry
 
 // publish builds a new snapshot from the records and stores it.
 func (c *Corpus) publish(ctx context.Context) error {
-	s, bodies, err := c.build(ctx, nil, nil)
+	s, err := c.build(ctx, nil, nil)
 	if err != nil {
 		return err
 	}
-	c.bodies = bodies
 	c.store(s)
 	return nil
 }
@@ -77,28 +76,69 @@ func (c *Corpus) store(s *Snapshot) {
 
 // build builds the snapshot of the records and failures, without storing
 // it, with the stories of the index. fresh holds the bodies of the
-// articles the change parsed; changed, when not nil, names every article
-// whose record or story changed since the current snapshot, whose other
-// entries are then kept as they are (see entries). It returns the bodies
-// of the entries its feeds carry.
-func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed map[string]bool) (*Snapshot, map[string][]string, error) {
+// articles the change parsed. changed, when not nil, names every article
+// whose record or story changed since the current snapshot: the new
+// snapshot is then the current one with the entries of those articles
+// made again, so that a change costs a pass over each list, not a sort
+// of the corpus.
+func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed map[string]bool) (*Snapshot, error) {
 	prev := c.snap.Load()
-	entries := c.entries(prev, changed)
-	bodies, err := c.feedBodies(ctx, entries, fresh)
-	if err != nil {
-		return nil, nil, err
+	if prev == nil {
+		changed = nil
+	}
+	var made []*Entry
+	add := func(r *record) {
+		if r == nil || r.removed || r.entry == nil {
+			return
+		}
+		e := *r.entry // a copy: older snapshots keep their own
+		e.Story, e.CopyOf = c.stories.Story(e.ID), c.stories.CopyOf(e.ID)
+		if e.Story == "" {
+			e.Story = e.ID
+		}
+		made = append(made, &e)
+	}
+	if changed == nil {
+		for _, r := range c.recs {
+			add(r)
+		}
+	} else {
+		for id := range changed {
+			add(c.recs[id])
+		}
+	}
+	slices.SortFunc(made, newestFirst)
+	var shown []*Entry // the visible ones of made
+	for _, e := range made {
+		if c.visible(e) {
+			shown = append(shown, e)
+		}
+	}
+	// Each list of the new snapshot is the previous one's, less the
+	// entries of changed articles, merged with the entries made.
+	var gone map[*Entry]bool
+	var old Snapshot
+	if changed != nil {
+		old = *prev
+		gone = make(map[*Entry]bool, len(changed))
+		for id := range changed {
+			if e, ok := prev.Article(id); ok {
+				gone[e] = true
+			}
+		}
 	}
 	s := &Snapshot{
 		Scanned:  c.now(),
-		Entries:  entries,
+		Entries:  merge(old.Entries, gone, made, newestFirst),
 		Failed:   make(map[string]string, len(c.failed)),
 		Taxonomy: c.opts.Taxonomy,
 		Title:    c.opts.Title,
 		BaseURL:  c.opts.BaseURL,
 		tag:      c.tag.tag,
-		byID:     make(map[string]*Entry, len(entries)),
-		stories:  make(map[string][]*Entry, len(entries)),
-		byTheme:  map[string][]*Entry{},
+		byID:     merge(old.byID, gone, sortedClone(made, byID), byID),
+		visible:  merge(old.visible, gone, shown, newestFirst),
+		byStory:  merge(old.byStory, gone, sortedClone(shown, byStory), byStory),
+		byTheme:  make(map[string][]*Entry, len(c.opts.Taxonomy.Themes)),
 		body:     func(id string) ([]string, error) { return readBody(context.WithoutCancel(ctx), c.db, id) },
 	}
 	if prev != nil {
@@ -107,31 +147,53 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 	for name, f := range c.failed {
 		s.Failed[name] = f.reason
 	}
-	for _, e := range entries {
-		s.byID[e.ID] = e
-		if c.visible(e) {
-			s.visible = append(s.visible, e)
-			s.stories[e.Story] = append(s.stories[e.Story], e)
-			for _, t := range e.Class.Themes {
-				s.byTheme[t] = append(s.byTheme[t], e)
+	for _, t := range c.opts.Taxonomy.Themes {
+		var in []*Entry
+		for _, e := range shown {
+			if slices.Contains(e.Class.Themes, t.ID) {
+				in = append(in, e)
 			}
 		}
-	}
-	for story, es := range s.stories {
-		if len(es) < 2 {
-			delete(s.stories, story) // a story of one: nothing related
+		if es := merge(old.byTheme[t.ID], gone, in, newestFirst); len(es) > 0 {
+			s.byTheme[t.ID] = es
 		}
 	}
-	docs, err := c.render(s, prev)
-	if err != nil {
-		return nil, nil, err
+	var err error
+	if s.bodies, err = c.feedBodies(ctx, s, prev, fresh); err != nil {
+		return nil, err
 	}
-	s.docs = docs
-	for p := range docs {
+	if s.docs, err = c.render(s, prev); err != nil {
+		return nil, err
+	}
+	for p := range s.docs {
 		s.paths = append(s.paths, p)
 	}
 	slices.Sort(s.paths)
-	return s, bodies, nil
+	return s, nil
+}
+
+// merge returns the entries of sorted less those in gone, with add (sorted
+// by the same order) merged in. sorted is left as it is.
+func merge(sorted []*Entry, gone map[*Entry]bool, add []*Entry, order func(a, b *Entry) int) []*Entry {
+	out := make([]*Entry, 0, len(sorted)+len(add))
+	i := 0
+	for _, e := range sorted {
+		if gone[e] {
+			continue
+		}
+		for i < len(add) && order(add[i], e) < 0 {
+			out = append(out, add[i])
+			i++
+		}
+		out = append(out, e)
+	}
+	return append(out, add[i:]...)
+}
+
+func sortedClone(es []*Entry, order func(a, b *Entry) int) []*Entry {
+	es = slices.Clone(es)
+	slices.SortFunc(es, order)
+	return es
 }
 
 // visible reports whether feeds, pages and digests show e: no copy, and
@@ -140,109 +202,39 @@ func (c *Corpus) visible(e *Entry) bool {
 	return e.CopyOf == "" && (c.opts.IncludeIrrelevant || e.Class.Relevant)
 }
 
-// entries returns the entries of a new snapshot, newest first: a copy of
-// each present, parsed record's entry with its story (older snapshots keep
-// their own). With changed (see build), the previous snapshot's entries
-// of the other articles are kept, and only the changed ones are made and
-// merged in: a change costs a pass over the entries, not a sort of them
-// and a copy of each.
-func (c *Corpus) entries(prev *Snapshot, changed map[string]bool) []*Entry {
-	var made []*Entry
-	add := func(r *record) {
-		if r == nil || r.removed || r.entry == nil {
-			return
-		}
-		e := *r.entry
-		e.Story, e.CopyOf = c.stories.Story(e.ID), c.stories.CopyOf(e.ID)
-		if e.Story == "" {
-			e.Story = e.ID
-		}
-		made = append(made, &e)
-	}
-	if prev == nil || changed == nil {
-		for _, r := range c.recs {
-			add(r)
-		}
-		slices.SortFunc(made, newestFirst)
-		return made
-	}
-	for id := range changed {
-		add(c.recs[id])
-	}
-	slices.SortFunc(made, newestFirst)
-	out := make([]*Entry, 0, len(prev.Entries)+len(made))
-	i := 0
-	for _, e := range prev.Entries {
-		if changed[e.ID] {
-			continue
-		}
-		for i < len(made) && newestFirst(made[i], e) < 0 {
-			out = append(out, made[i])
-			i++
-		}
-		if e.Body != nil {
-			// A feed's entry: its body goes with the feeds (feedBodies).
-			bare := *e
-			bare.Article = c.recs[e.ID].entry.Article
-			e = &bare
-		}
-		out = append(out, e)
-	}
-	return append(out, made[i:]...)
-}
-
-// feedBodies gives the entries that a feed carries (the newest Size
-// visible ones, and the newest Size of each theme) their body: from the
-// change's parses, else from the last snapshot's feeds, else from the
-// database. The body goes on a copy of the entry and of its article, put
-// in entries in its place: the record's article is shared by every
-// snapshot, and an entry that leaves the feeds must not keep it. It
-// returns those bodies, the ones memory keeps.
-func (c *Corpus) feedBodies(ctx context.Context, entries []*Entry, fresh map[string]*parsed) (map[string][]string, error) {
+// feedBodies returns the bodies of the entries that s's feeds carry (the
+// newest Size visible ones, and the newest Size of each theme): from the
+// change's parses, else from the previous snapshot, else from the
+// database. They are the only bodies memory keeps.
+func (c *Corpus) feedBodies(ctx context.Context, s, prev *Snapshot, fresh map[string]*parsed) (map[string][]string, error) {
 	bodies := map[string][]string{}
-	shown, size := 0, c.opts.Size
-	perTheme := map[string]int{} // the entries each theme's feeds carry so far
-	for _, t := range c.opts.Taxonomy.Themes {
-		perTheme[t.ID] = 0
-	}
-	full := 0 // the themes whose feeds are full
-	for i, e := range entries {
-		if shown >= size && full == len(perTheme) {
-			break
-		}
-		if !c.visible(e) {
-			continue
-		}
-		carried := shown < size
-		shown++
-		for _, t := range e.Class.Themes {
-			if n, ok := perTheme[t]; ok && n < size {
-				carried = true
-				perTheme[t] = n + 1
-				if n+1 == size {
-					full++
+	carry := func(es []*Entry) error {
+		for _, e := range es[:min(len(es), c.opts.Size)] {
+			if _, ok := bodies[e.ID]; ok {
+				continue
+			}
+			var b []string
+			if p := fresh[e.ID]; p != nil {
+				b = p.body
+			} else if old, ok := prev.feedBody(e.ID); ok {
+				b = old
+			} else {
+				var err error
+				if b, err = readBody(ctx, c.db, e.ID); err != nil {
+					return err
 				}
 			}
+			bodies[e.ID] = b
 		}
-		if !carried {
-			continue
+		return nil
+	}
+	if err := carry(s.visible); err != nil {
+		return nil, err
+	}
+	for _, t := range c.opts.Taxonomy.Themes {
+		if err := carry(s.byTheme[t.ID]); err != nil {
+			return nil, err
 		}
-		var b []string
-		if p := fresh[e.ID]; p != nil {
-			b = p.body
-		} else if old, ok := c.bodies[e.ID]; ok {
-			b = old
-		} else {
-			var err error
-			if b, err = readBody(ctx, c.db, e.ID); err != nil {
-				return nil, err
-			}
-		}
-		bodies[e.ID] = b
-		withBody, a := *e, *e.Article
-		a.Body = b
-		withBody.Article = &a
-		entries[i] = &withBody
 	}
 	return bodies, nil
 }
@@ -253,4 +245,15 @@ func newestFirst(a, b *Entry) int {
 		return d
 	}
 	return cmp.Compare(a.ID, b.ID)
+}
+
+// byID orders entries by id.
+func byID(a, b *Entry) int { return cmp.Compare(a.ID, b.ID) }
+
+// byStory orders entries by story, then newest first.
+func byStory(a, b *Entry) int {
+	if d := cmp.Compare(a.Story, b.Story); d != 0 {
+		return d
+	}
+	return newestFirst(a, b)
 }

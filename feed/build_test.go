@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -64,7 +65,7 @@ func TestIncrementalSnapshot(t *testing.T) {
 		}
 		mustApply(t, c, name)
 		got := c.Snapshot()
-		want, _, err := c.build(context.Background(), nil, nil)
+		want, err := c.build(context.Background(), nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,8 +83,11 @@ func TestIncrementalSnapshot(t *testing.T) {
 				t.Fatalf("step %d (%s): theme %s\n got %v\nwant %v", step, name, th.ID, g, w)
 			}
 		}
+		if g, w := slices.Sorted(maps.Keys(got.bodies)), slices.Sorted(maps.Keys(want.bodies)); !slices.Equal(g, w) {
+			t.Fatalf("step %d (%s): bodies in memory of %v, want %v", step, name, g, w)
+		}
 		for _, e := range got.Visible() {
-			if g, w := len(got.Related(e)), len(want.Related(want.byID[e.ID])); g != w {
+			if g, w := len(got.Related(e)), len(want.Related(mustArticle(t, want, e.ID))); g != w {
 				t.Fatalf("step %d (%s): %s related %d, want %d", step, name, e.ID, g, w)
 			}
 		}
@@ -94,7 +98,16 @@ func TestIncrementalSnapshot(t *testing.T) {
 func describe(es []*Entry) []string {
 	out := make([]string, len(es))
 	for i, e := range es {
-		out[i] = fmt.Sprintf("%s story=%s copy=%s date=%s body=%v", e.ID, e.Story, e.CopyOf, e.Date.Format(time.RFC3339), e.Body != nil)
+		out[i] = fmt.Sprintf("%s story=%s copy=%s date=%s", e.ID, e.Story, e.CopyOf, e.Date.Format(time.RFC3339))
 	}
 	return out
+}
+
+func mustArticle(t *testing.T, s *Snapshot, id string) *Entry {
+	t.Helper()
+	e, ok := s.Article(id)
+	if !ok {
+		t.Fatalf("no article %s", id)
+	}
+	return e
 }

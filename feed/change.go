@@ -174,7 +174,7 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 			changed[id] = true
 		}
 	}
-	snap, bodies, err := c.build(ctx, ch.parsed, changed)
+	snap, err := c.build(ctx, ch.parsed, changed)
 	if err != nil {
 		// The rows are saved and memory follows them; only the snapshot
 		// is behind.
@@ -185,7 +185,6 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 		c.opts.Log.Info("corpus changed", "added", ch.added, "updated", ch.updated,
 			"removed", ch.removed, "failed", len(c.failed))
 	}
-	c.bodies = bodies
 	c.store(snap)
 	c.unpublished = false
 	return nil

@@ -92,9 +92,6 @@ type Corpus struct {
 	// of its articles it is compared with.
 	loaded map[string][]uint32
 	docs   int // the articles line_df counts
-	// bodies holds the bodies of the entries the feeds carry, the only
-	// ones kept in memory; others are read from the database.
-	bodies map[string][]string
 	// unpublished reports a change saved and in memory whose snapshot
 	// could not be built; the next commit publishes it.
 	unpublished bool
@@ -131,7 +128,7 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 		return nil, fmt.Errorf("open corpus: %w", err)
 	}
 	start := time.Now()
-	c := &Corpus{db: db, opts: opts, tag: tag, scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}, bodies: map[string][]string{}}
+	c := &Corpus{db: db, opts: opts, tag: tag, scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}}
 	if err := c.load(ctx); err != nil {
 		return nil, err
 	}

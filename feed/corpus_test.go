@@ -133,6 +133,49 @@ func mapsEqual(a, b map[string]entryState) bool {
 	return true
 }
 
+// TestEditOutsideFeedsLeavesThem edits an article that no feed carries:
+// the feeds' documents stay byte for byte the same (a reader polling them
+// gets a 304), and the article's own entry is updated.
+func TestEditOutsideFeedsLeavesThem(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t, func(o *Options) { o.Size = 1 })
+	before := c.Snapshot()
+	carried := map[string]bool{before.Visible()[0].ID: true}
+	for _, th := range before.Taxonomy.Themes {
+		if es := before.ThemeEntries(th.ID); len(es) > 0 {
+			carried[es[0].ID] = true
+		}
+	}
+	var outside *Entry
+	for _, e := range before.Visible() {
+		if !carried[e.ID] && !e.Published.IsZero() {
+			outside = e
+		}
+	}
+	if outside == nil {
+		t.Fatal("every dated visible entry is carried by a feed of one entry")
+	}
+	edited := f.clock.Advance(time.Hour)
+	raw, err := os.ReadFile(filepath.Join(f.dir, outside.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.write(t, outside.File, string(raw)+"\nOfficials added that talks would resume next month.\n")
+	mustApply(t, c, outside.File)
+	after := c.Snapshot()
+	if e, ok := after.Article(outside.ID); !ok || !e.Updated.Equal(edited) {
+		t.Fatalf("edited entry = %v, %v; want updated %v", e, ok, edited)
+	}
+	for _, p := range after.Documents() {
+		if p == PathOPML {
+			continue
+		}
+		if got, was := doc(t, after, p), doc(t, before, p); got.ETag != was.ETag || !got.Modified.Equal(was.Modified) {
+			t.Errorf("%s changed (ETag %s -> %s) by an edit of an article it does not carry", p, was.ETag, got.ETag)
+		}
+	}
+}
+
 func TestEditKeepsIDAndUpdates(t *testing.T) {
 	const name = "000_7b07c52ff58aff77.txt"
 	f := newFixture(t, seedFiles(t)...)
@@ -144,7 +187,10 @@ func TestEditKeepsIDAndUpdates(t *testing.T) {
 	f.write(t, name, strings.Replace(string(raw), "there is progress", "there is real progress", 1))
 	mustApply(t, c, name)
 	s := c.Snapshot()
-	e, _ := s.Article(idOf(name))
+	e, err := s.Full(context.Background(), idOf(name))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if e.GUID != old.GUID {
 		t.Errorf("GUID after edit = %q, want %q", e.GUID, old.GUID)
 	}
@@ -532,7 +578,7 @@ func TestChangeSavedButNotBuiltIsPublishedLater(t *testing.T) {
 	f := newFixture(t, seeds...)
 	c := f.open(t, func(o *Options) { o.Size = 1 })
 	first, second := c.Snapshot().Visible()[0], c.Snapshot().Visible()[1]
-	c.bodies = map[string][]string{} // as after a restart: bodies are read when needed
+	c.Snapshot().bodies = nil // as if no feed carried them: bodies are read when needed
 	var body string
 	if err := c.db.QueryRow(`SELECT body FROM article_texts WHERE id = ?`, second.ID).Scan(&body); err != nil {
 		t.Fatal(err)
@@ -662,7 +708,7 @@ func TestFullReadsOneRow(t *testing.T) {
 	s := c.Snapshot()
 	var outside *Entry
 	for _, e := range s.Entries {
-		if e.Body == nil {
+		if _, ok := s.feedBody(e.ID); !ok {
 			outside = e
 			break
 		}
@@ -770,8 +816,9 @@ func TestRescanInParts(t *testing.T) {
 
 // TestBodiesOnlyInFeeds adds articles one by one to a corpus whose feeds
 // carry one entry: after each change, only the entries a feed carries have
-// their body in memory, and an article pushed out of the feeds keeps none
-// (it did: the body was written on the article every snapshot shares).
+// their body in memory, no entry or record holds one (it did: the body was
+// written on the article every snapshot shares), Full gives every body,
+// and the snapshot before keeps the bodies it had.
 func TestBodiesOnlyInFeeds(t *testing.T) {
 	f := newFixture(t)
 	f.write(t, "p0.txt", sitePage(0))
@@ -790,16 +837,23 @@ func TestBodiesOnlyInFeeds(t *testing.T) {
 			}
 		}
 		for _, e := range s.Entries {
-			if got := e.Body != nil; got != carried[e.ID] {
+			if _, got := s.feedBody(e.ID); got != carried[e.ID] {
 				t.Errorf("after p%d: %s has a body in memory: %v, want %v (carried by a feed)", i, e.ID, got, carried[e.ID])
+			}
+			if e.Body != nil {
+				t.Errorf("after p%d: the entry of %s holds its body", i, e.ID)
 			}
 			if r := c.recs[e.ID]; r.entry.Body != nil {
 				t.Errorf("after p%d: the record of %s holds its body", i, e.ID)
 			}
+			full, err := s.Full(context.Background(), e.ID)
+			if err != nil || len(full.Body) == 0 {
+				t.Errorf("after p%d: Full(%s) = %v, %v; want its body", i, e.ID, full, err)
+			}
 		}
 		// The snapshot before keeps what it had.
-		if e := old.Visible()[0]; e.Body == nil {
-			t.Errorf("after p%d: the previous snapshot's feed entry %s lost its body", i, e.ID)
+		if b, ok := old.feedBody(old.Visible()[0].ID); !ok || len(b) == 0 {
+			t.Errorf("after p%d: the previous snapshot's feed entry %s lost its body", i, old.Visible()[0].ID)
 		}
 	}
 }

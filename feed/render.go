@@ -109,38 +109,39 @@ func (c *Corpus) mainChannel(s *Snapshot) channel {
 		home:    c.opts.BaseURL + "/",
 		entries: s.visible[:min(len(s.visible), c.opts.Size)],
 	}
-	// The feed changes when any visible entry does; with none, it is new now.
-	ch.updated = s.Scanned
-	if len(s.visible) > 0 {
-		ch.updated = time.Time{}
-		for _, e := range s.visible {
-			if u := entryUpdated(e); u.After(ch.updated) {
-				ch.updated = u
-			}
-		}
-	}
+	// With no entry, the feed is new now.
+	ch.updated = lastUpdate(ch.entries, s.Scanned)
 	return ch
 }
 
 func (c *Corpus) themeChannel(s *Snapshot, main channel, id, name string) channel {
+	all := s.ThemeEntries(id)
 	ch := channel{
 		id:      c.tag.tag("theme/" + pathEscape(id)),
 		title:   xmlClean(c.opts.Title + ": " + name),
 		base:    c.opts.BaseURL + "/themes/" + pathEscape(id),
 		home:    c.opts.BaseURL + "/themes/" + pathEscape(id),
-		updated: main.updated,
+		entries: all[:min(len(all), c.opts.Size)],
 	}
-	all := s.ThemeEntries(id)
-	if len(all) > 0 {
-		ch.updated = time.Time{}
-		for _, e := range all {
-			if u := entryUpdated(e); u.After(ch.updated) {
-				ch.updated = u
-			}
+	ch.updated = lastUpdate(ch.entries, main.updated)
+	return ch
+}
+
+// lastUpdate is the updated time of a feed of entries: the latest of
+// theirs, or none when there are none. A feed changes when one of the
+// entries it carries does; an edit of an article older than all of them
+// leaves it as it is.
+func lastUpdate(entries []*Entry, none time.Time) time.Time {
+	if len(entries) == 0 {
+		return none
+	}
+	var last time.Time
+	for _, e := range entries {
+		if u := entryUpdated(e); u.After(last) {
+			last = u
 		}
 	}
-	ch.entries = all[:min(len(all), c.opts.Size)]
-	return ch
+	return last
 }
 
 // entryUpdated is an entry's Atom updated time: its date, or when its
@@ -199,7 +200,7 @@ func contentHTML(s *Snapshot, e *Entry) string {
 		// Readers show the entry's date as its publication date: say what it is.
 		b.WriteString("<p><em>The article states no date; " + e.DateText(nil) + ".</em></p>")
 	}
-	for _, p := range e.Body {
+	for _, p := range s.bodies[e.ID] {
 		b.WriteString("<p>")
 		b.WriteString(html.EscapeString(xmlClean(p)))
 		b.WriteString("</p>")

@@ -2,6 +2,7 @@ package feed
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -129,42 +130,56 @@ type Snapshot struct {
 	BaseURL string
 
 	tag     func(specific string) string
-	byID    map[string]*Entry
+	byID    []*Entry // every entry, by id
 	docs    map[string]*Document
 	visible []*Entry
 	byTheme map[string][]*Entry // visible entries by theme id, newest first
-	stories map[string][]*Entry // visible entries of stories of several, newest first
+	byStory []*Entry            // visible entries by story, then newest first
 	paths   []string            // document paths in a stable order
-	body    func(id string) ([]string, error)
+	// bodies holds the bodies of the entries the feeds carry, the only
+	// ones memory keeps; body reads the others from the database.
+	bodies map[string][]string
+	body   func(id string) ([]string, error)
 }
 
 // ErrNotFound reports an article id the snapshot does not hold.
 var ErrNotFound = errors.New("article not found")
 
 // Article returns the entry with the given id. Ids are looked up, never
-// used as paths. Its Body is set only when a feed carries it: call Full
-// for the text.
+// used as paths. Its Body is nil: call Full for the text.
 func (s *Snapshot) Article(id string) (*Entry, bool) {
-	e, ok := s.byID[id]
-	return e, ok
+	i, ok := slices.BinarySearchFunc(s.byID, id, func(e *Entry, id string) int { return cmp.Compare(e.ID, id) })
+	if !ok {
+		return nil, false
+	}
+	return s.byID[i], true
+}
+
+// feedBody returns the body of the entry id when s's feeds carry it.
+func (s *Snapshot) feedBody(id string) ([]string, bool) {
+	if s == nil {
+		return nil, false
+	}
+	b, ok := s.bodies[id]
+	return b, ok
 }
 
 // Full returns the entry with the given id with its body, which memory
 // keeps only for what the feeds carry: others cost one indexed query.
 func (s *Snapshot) Full(ctx context.Context, id string) (*Entry, error) {
-	e, ok := s.byID[id]
+	e, ok := s.Article(id)
 	if !ok {
 		return nil, fmt.Errorf("article %q: %w", id, ErrNotFound)
 	}
-	if e.Body != nil || s.body == nil {
-		return e, nil
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	body, err := s.body(id)
-	if err != nil {
-		return nil, err
+	body, ok := s.feedBody(id)
+	if !ok && s.body != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		var err error
+		if body, err = s.body(id); err != nil {
+			return nil, err
+		}
 	}
 	// Copies of the entry and its article: the snapshot's stay without
 	// the body, which memory does not keep.
@@ -196,9 +211,19 @@ func (s *Snapshot) Documents() []string { return s.paths }
 // (relevant ones unless the corpus includes irrelevant ones), newest first.
 func (s *Snapshot) Visible() []*Entry { return s.visible }
 
+// story returns the visible entries of the story id, newest first.
+func (s *Snapshot) story(id string) []*Entry {
+	i, _ := slices.BinarySearchFunc(s.byStory, id, func(e *Entry, id string) int { return cmp.Compare(e.Story, id) })
+	j := i
+	for j < len(s.byStory) && s.byStory[j].Story == id {
+		j++
+	}
+	return s.byStory[i:j:j]
+}
+
 // Related returns the other visible entries of e's story, newest first.
 func (s *Snapshot) Related(e *Entry) []*Entry {
-	group := s.stories[e.Story]
+	group := s.story(e.Story)
 	if len(group) < 2 {
 		return nil
 	}
@@ -217,7 +242,7 @@ func (s *Snapshot) Related(e *Entry) []*Entry {
 func (s *Snapshot) AlsoReportedBy(e *Entry) []*Entry {
 	var out []*Entry
 	seen := map[string]bool{e.Outlet(): true, "": true}
-	for _, o := range s.stories[e.Story] {
+	for _, o := range s.story(e.Story) {
 		if o.ID == e.ID || seen[o.Outlet()] {
 			continue
 		}

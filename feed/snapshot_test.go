@@ -45,7 +45,7 @@ func TestSectionsAndAlsoReportedBy(t *testing.T) {
 	b1 := testEntry("b1", "b1", "TASS", "", 8)
 	c1 := testEntry("c1", "c1", "Azertac", first, 4)
 	visible := []*Entry{a1, a2, b1, a3, a4, a5, c1}
-	s := &Snapshot{Taxonomy: tax, visible: visible, stories: map[string][]*Entry{"a1": {a1, a2, a3, a4, a5}}}
+	s := &Snapshot{Taxonomy: tax, visible: visible, byStory: sortedClone(visible, byStory)}
 
 	var got []string
 	for _, sec := range s.Sections(visible) {
