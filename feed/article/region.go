@@ -318,6 +318,12 @@ func (p *page) region() (start, end int) {
 				weight = afterComments
 			}
 		}
+		// A reader's comment under its author and date ("Jane on
+		// September 12, 2018 at 4:47 pm said:") follows some text, the
+		// article's, however short.
+		if seen > 0 && commentHeader(l) {
+			weight, v = afterComments, -25
+		}
 		if v > 0 {
 			seen += v
 			// Text after comments or related stories is less likely the
@@ -341,6 +347,16 @@ func (p *page) region() (start, end int) {
 func commentsMarker(l *line) bool {
 	t := strings.Trim(l.lower, " .:")
 	return strings.Contains(t, "comment") && !commentsLink(l)
+}
+
+// commentHeader reports the line over a reader's comment: its author,
+// its date and "said:" ("Jane Doe on September 12, 2018 at 4:47 pm
+// said:", "John says: 18 November 2019").
+func commentHeader(l *line) bool {
+	if l.words > 16 || !(strings.Contains(l.lower, " said:") || strings.Contains(l.lower, " says:") || strings.Contains(l.lower, " wrote:")) {
+		return false
+	}
+	return hasYear(l.text) || strings.Contains(l.lower, " ago")
 }
 
 // commentsLink reports a bare "Comments" line: a link to the readers'
