@@ -463,7 +463,7 @@ func (p *page) keep(start, end int) []string {
 	// the article's still, as a closing one is.
 	// A page that shows its text several times shows that sentence as
 	// often as the text.
-	opening := lead == start && start > 0 && p.sentenceLine(&p.lines[start-1]) &&
+	opening := lead == start && start > 0 && (p.sentenceLine(&p.lines[start-1]) || p.introLine(&p.lines[start-1])) &&
 		p.lines[start-1].rep == p.lines[start].rep && p.opening(start-1)
 	start = lead
 	var out []string
@@ -635,10 +635,23 @@ func authorBio(s string) bool {
 // headline.
 func (p *page) opening(i int) bool {
 	t := strings.TrimRight(p.lines[i].text, `"'”’»)`)
-	if r, _ := utf8.DecodeRuneInString(t); !unicode.IsUpper(r) || !strings.HasSuffix(t, ".") || strings.HasSuffix(t, "...") {
+	if r, _ := utf8.DecodeRuneInString(t); !unicode.IsUpper(r) || !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, ":") || strings.HasSuffix(t, "...") {
 		return false
 	}
 	return i == 0 || p.lines[i-1].class != classGood
+}
+
+// introLine reports a short line introducing the text that follows it,
+// as a sentence would but ending with a colon: "Your mindset matters.
+// Here's why:". A label ("Share this:") is shorter.
+func (p *page) introLine(l *line) bool {
+	switch l.kind {
+	case kindShort, kindPara:
+	default:
+		return false
+	}
+	return l.words >= 5 && l.words < 25 && strings.HasSuffix(l.text, ":") && !p.template(l) &&
+		!l.furniture() && !strings.ContainsAny(l.text, "@|") && !strings.Contains(l.text, "://") && !stampLine(l)
 }
 
 // closing reports a line that may close an article's text: a short

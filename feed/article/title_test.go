@@ -70,6 +70,8 @@ func TestLeadIn(t *testing.T) {
 			"The summit was streamed live to your browser"},
 		{"a lede with no byline after it stays", "Talks resume in Brussels\n\nThe talks were the first since the summer, and both sides called them useful.\n\n" + story,
 			"The talks were the first since the summer"},
+		{"an introduction ending with a colon under the author's name", "Talks resume in Brussels\n\nAnna Petrosyan\n\nThe talks matter to everyone. Here's why:\n\n" + story,
+			"The talks matter to everyone. Here's why:"},
 		{"standfirst parted by a name and a handle", "Talks resume in Brussels\n\nThe talks were the first since the summer, and both sides called them useful.\n\nAnna Petrosyan @apetrosyan\n\n" + story,
 			"Armenia and Azerbaijan resumed talks"},
 		{"a page showing its text twice keeps its lede first", strings.Repeat("Talks resume in Brussels\n\n"+story+"Share\n\n", 2),
