@@ -34,11 +34,6 @@ func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry
 	cl.Scores, cl.Matches = nil, nil
 	a.ID = r.id
 	a.Body, a.Warnings = nil, nil // in the database, read when shown
-	// A parse's fields are substrings of the file's whole decoded text:
-	// copies let that text go (at 10,000 articles, about 45 MB kept).
-	for _, f := range []*string{&a.Title, &a.Source, &a.Agency, &a.URL, &a.Dateline, &a.Summary, (*string)(&a.PublishedPrecision)} {
-		*f = strings.Clone(*f)
-	}
 	e := &Entry{
 		Article:   a,
 		Class:     cl,
@@ -54,6 +49,15 @@ func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry
 		e.Date = r.firstSeen
 	}
 	return e
+}
+
+// detach copies the fields an entry keeps of a parse: they are substrings
+// of the file's whole decoded text, and copies let that text go (at 10,000
+// articles, about 45 MB kept). Fields read from the database need none.
+func detach(a *article.Article) {
+	for _, f := range []*string{&a.Title, &a.Source, &a.Agency, &a.URL, &a.Dateline, &a.Summary, (*string)(&a.PublishedPrecision)} {
+		*f = strings.Clone(*f)
+	}
 }
 
 // publish builds a new snapshot from the records and stores it.
@@ -91,12 +95,18 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 		if r == nil || r.removed || r.entry == nil {
 			return
 		}
-		e := *r.entry // a copy: older snapshots keep their own
-		e.Story, e.CopyOf = c.stories.Story(e.ID), c.stories.CopyOf(e.ID)
-		if e.Story == "" {
-			e.Story = e.ID
+		story, copyOf := c.stories.Story(r.id), c.stories.CopyOf(r.id)
+		if story == "" {
+			story = r.id
 		}
-		made = append(made, &e)
+		if r.entry.Story != story || r.entry.CopyOf != copyOf {
+			// A new entry: snapshots share entries, and older ones
+			// keep theirs.
+			e := *r.entry
+			e.Story, e.CopyOf = story, copyOf
+			r.entry = &e
+		}
+		made = append(made, r.entry)
 	}
 	if changed == nil {
 		for _, r := range c.recs {

@@ -504,6 +504,7 @@ func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence) {
 		}
 	}
 	o.parsed = &parsed{body: p.Article.Body, warnings: p.Article.Warnings, print: p.Print, lines: o.lines}
+	detach(p.Article)
 	r.entry = c.newEntry(r, p.Article, p.Class)
 	o.rec = r
 }

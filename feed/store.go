@@ -286,7 +286,7 @@ type record struct {
 	removed   bool
 	extractor string // the parser version of the fields; "" when not parsed
 	taxonomy  string // the taxonomy hash of the classification
-	entry     *Entry // the entry without its story or body; nil when not parsed
+	entry     *Entry // the entry without its body, as the last snapshot shows it (its story set by build); nil when not parsed
 	// unread reports a parsed row whose saved fields could not be read:
 	// it has no entry until it is parsed again, and its line keys are
 	// still counted in line_df.
@@ -306,7 +306,7 @@ const recordColumns = `id, file, hash, size, mtime, first_seen, updated, removed
 
 // loadRecords reads every row without its body, print and lines.
 func (c *Corpus) loadRecords(ctx context.Context) ([]*record, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT `+recordColumns+` FROM articles`)
+	rows, err := c.db.QueryContext(ctx, `SELECT `+recordColumns+`, story, copy_of FROM articles`)
 	if err != nil {
 		return nil, fmt.Errorf("load articles: %w", err)
 	}
@@ -325,17 +325,18 @@ func (c *Corpus) loadRecords(ctx context.Context) ([]*record, error) {
 	return recs, nil
 }
 
-// scanRecord reads one row of recordColumns. A row that was never parsed
-// has no entry; one whose fields cannot be read is treated so, and parsed
-// again by the next Rescan.
+// scanRecord reads one row of recordColumns, story and copy_of. A row
+// that was never parsed has no entry; one whose fields cannot be read is
+// treated so, and parsed again by the next Rescan. The entry has the
+// saved story, which the snapshot keeps when the index gives the same.
 func (c *Corpus) scanRecord(rows *sql.Rows) (*record, error) {
 	r := &record{}
 	a := &article.Article{}
 	var cl theme.Result
-	var first, updated, published, themes, precision string
+	var first, updated, published, themes, precision, story, copyOf string
 	if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.extractor, &r.taxonomy,
 		&a.Title, &a.TitleSynthesized, &published, &precision, &a.Source, &a.Agency, &a.URL, &a.Dateline, &a.Summary, &a.Words,
-		&cl.Theme, &themes, &cl.Relevant, &cl.Relevance); err != nil {
+		&cl.Theme, &themes, &cl.Relevant, &cl.Relevance, &story, &copyOf); err != nil {
 		return nil, err
 	}
 	var err error
@@ -359,6 +360,7 @@ func (c *Corpus) scanRecord(rows *sql.Rows) (*record, error) {
 		return r, nil
 	}
 	r.entry = c.newEntry(r, a, cl)
+	r.entry.Story, r.entry.CopyOf = story, copyOf
 	return r, nil
 }
 
