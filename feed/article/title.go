@@ -308,8 +308,8 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 	}
 	for i := max(0, start-60); i < start; i++ {
 		l := &p.lines[i]
-		if !p.headlineShaped(l) || i == start-1 && len(body) > 0 && trimSeparator(l.text) == body[0] {
-			continue // the line opening the text ("Here's why:") is not its headline
+		if !p.headlineShaped(l) || l.furniture() || i == start-1 && len(body) > 0 && trimSeparator(l.text) == body[0] {
+			continue // the site's furniture, or the line opening the text ("Here's why:")
 		}
 		text := trimSeparator(l.text)
 		consider(i, text, "")

@@ -166,6 +166,8 @@ func TestHeadlineChoice(t *testing.T) {
 		{"the author's lines under a lone By are no headline",
 			"A long road to the table in Brussels\n\nThe draft leaves two questions open.\n\nBy\n\nAnna Petrosyan\n\nBiographyAnna K. Petrosyan\n\n@apetrosyan\n\nNov. 18, 2019 8:03 am ET",
 			"A long road to the table in Brussels"},
+		{"a share button is no headline",
+			"Diplomats gather in the Belgian capital\n\nNovember 18, 2019\n\nShare this story on the peace talks in Brussels", "Diplomats gather in the Belgian capital"},
 		{"a wire credit is no headline", "Diplomats gather again in the Belgian capital\n\nBy Anna Petrosyan\n\nThe Associated Press\n\nNovember 18, 2019", "Diplomats gather again in the Belgian capital"},
 	}
 	for _, tt := range tests {
