@@ -519,6 +519,9 @@ func (p *page) keep(start, end int) []string {
 	// "Thunder: Host the Lakers on Friday." / "Lakers: Visit …").
 	if len(out) > 0 {
 		out = p.closingRun(out, end)
+		// A list closing the text, under its heading: "Qualified teams"
+		// / "England (Group A): 10th appearance" / "Spain (Group F): …".
+		out = append(out, p.listAfter(end)...)
 	}
 	if len(out) > 0 && opening {
 		out = append([]string{trimSeparator(p.lines[start-1].text)}, out...)
@@ -579,6 +582,50 @@ func (p *page) closingRun(out []string, end int) []string {
 		return out
 	}
 	return append(out, run...)
+}
+
+// listAfter returns the list that closes the text ending at line end:
+// a short heading, then at least minList lines of a few words each,
+// shaped alike (the same first mark: "England (Group A): 10th
+// appearance", "June 9 – Tampa, FL @ Amphitheatre"). A list of links to
+// other stories is shaped by no mark.
+func (p *page) listAfter(end int) []string {
+	const minList, maxItem = 3, 20
+	if end+1+minList > len(p.lines) {
+		return nil
+	}
+	if h := &p.lines[end]; h.kind != kindShort || h.words > 6 || endsSentence(h.text) || h.furniture() || p.template(h) {
+		return nil
+	}
+	item := func(l *line) bool {
+		return (l.kind == kindShort || l.kind == kindBullet) && l.words >= 3 && l.words <= maxItem && l.rep == 1 &&
+			!p.template(l) && !l.furniture()
+	}
+	mark := firstMark(p.lines[end+1].text)
+	if mark == 0 {
+		return nil
+	}
+	var run []string
+	for i := end + 1; i < len(p.lines) && item(&p.lines[i]) && firstMark(p.lines[i].text) == mark; i++ {
+		run = append(run, trimSeparator(p.lines[i].text))
+	}
+	if len(run) < minList {
+		return nil
+	}
+	return append([]string{trimSeparator(p.lines[end].text)}, run...)
+}
+
+// firstMark returns the first rune of s that is no letter, digit, space
+// or mark inside a word (".", "'", "’", "-"), or 0.
+func firstMark(s string) rune {
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsSpace(r), r == '.', r == '\'', r == '’', r == '-':
+			continue
+		}
+		return r
+	}
+	return 0
 }
 
 // capsHeading reports a short heading in capitals inside a text ("UP
