@@ -172,7 +172,7 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 	if s.bodies, err = c.feedBodies(ctx, s, prev, fresh); err != nil {
 		return nil, err
 	}
-	if s.docs, err = c.render(s, prev); err != nil {
+	if err := c.render(s, prev); err != nil {
 		return nil, err
 	}
 	for p := range s.docs {

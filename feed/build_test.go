@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -65,9 +66,17 @@ func TestIncrementalSnapshot(t *testing.T) {
 		}
 		mustApply(t, c, name)
 		got := c.Snapshot()
+		// The snapshot of every record, with every document rendered.
+		cur := c.snap.Swap(nil)
 		want, err := c.build(context.Background(), nil, nil)
+		c.snap.Store(cur)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, p := range want.Documents() {
+			if g, w := doc(t, got, p).Body, doc(t, want, p).Body; !bytes.Equal(g, w) {
+				t.Fatalf("step %d (%s): %s kept or rendered from the last snapshot differs from one rendered anew:\n%s\nwant\n%s", step, name, p, g, w)
+			}
 		}
 		if g, w := describe(got.Entries), describe(want.Entries); !slices.Equal(g, w) {
 			t.Fatalf("step %d (%s): entries\n got %v\nwant %v", step, name, g, w)
@@ -110,4 +119,34 @@ func mustArticle(t *testing.T, s *Snapshot, id string) *Entry {
 		t.Fatalf("no article %s", id)
 	}
 	return e
+}
+
+// storyReport is a report of one event by outlet, dated day (of November
+// 2026): reports by two outlets share their text and are one story.
+func storyReport(outlet string, day int) string {
+	return fmt.Sprintf("Armenia and Azerbaijan agree to resume border talks – %s\n\nPublished: 2026-11-%02d\n\n"+
+		"YEREVAN -- Negotiators from Armenia and Azerbaijan agreed on Monday to resume talks on the delimitation of their border next month, the two foreign ministries said in a joint statement.\n\n"+
+		"The commissions on delimitation last met in the spring, when they agreed on the first section of the border near the village of Voskepar in the Tavush region.\n\n"+
+		"Officials from both sides said the peace treaty could be signed once the remaining questions of the border and the transport links were settled.\n", outlet, day)
+}
+
+// TestAlsoReportedByRerendersFeed adds an older report of the story a feed
+// carries, by another outlet: the report does not enter the feed, but the
+// feed's entry now names its outlet, so the feed is rendered again.
+func TestAlsoReportedByRerendersFeed(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "a.txt", storyReport("Reuters", 20))
+	c := f.open(t, func(o *Options) { o.Size = 1 })
+	before := doc(t, c.Snapshot(), PathAtom)
+	f.write(t, "b.txt", storyReport("Azatutyun", 19))
+	mustApply(t, c, "b.txt")
+	s := c.Snapshot()
+	a, _ := s.Article(idOf("a.txt"))
+	if got := ids(s.AlsoReportedBy(a)); !slices.Equal(got, []string{idOf("b.txt")}) {
+		t.Fatalf("AlsoReportedBy(a) = %v, want b (entries %v)", got, describe(s.Entries))
+	}
+	after := doc(t, s, PathAtom)
+	if after == before || !bytes.Contains(after.Body, []byte("Also reported by")) {
+		t.Errorf("the feed was not rendered again with the new outlet:\n%s", after.Body)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,7 +39,10 @@ const (
 
 // ThemeFeedPath returns the path of a theme's feed in format (FormatAtom,
 // FormatRSS or FormatJSON), e.g. "themes/{id}.rss".
-func ThemeFeedPath(id, format string) string { return "themes/" + id + "." + format }
+func ThemeFeedPath(id, format string) string { return themeDoc(id) + "." + format }
+
+// themeDoc is the path of a theme's feeds without the format's extension.
+func themeDoc(id string) string { return "themes/" + id }
 
 // channel is one feed to render: the main feed or a theme's, in every
 // format.
@@ -47,6 +51,7 @@ type channel struct {
 	title   string
 	base    string // the feeds' URL without the format's extension
 	home    string // the HTML page it belongs to
+	doc     string // the documents' path without the format's extension
 	updated time.Time
 	entries []*Entry
 }
@@ -54,30 +59,73 @@ type channel struct {
 // self is the channel's own URL in format.
 func (ch channel) self(format string) string { return ch.base + "." + format }
 
-// render renders every document of s, in parallel. A document whose
-// bytes did not change keeps its previous Modified time.
-func (c *Corpus) render(s *Snapshot, prev *Snapshot) (map[string]*Document, error) {
+// sources lists what the channel's documents are made of besides its
+// updated time: its entries, then the visible entries of each one's story
+// ("Also reported by"). Entries never change: an article, or its story,
+// that changes gets a new entry. So a channel with the same sources and
+// updated time as in the last snapshot renders to the same bytes.
+func (ch channel) sources(s *Snapshot) []*Entry {
+	out := slices.Clone(ch.entries)
+	for _, e := range ch.entries {
+		if g := s.story(e.Story); len(g) > 1 {
+			out = append(out, g...)
+		}
+	}
+	return out
+}
+
+// rendered is what a channel's documents were rendered from.
+type rendered struct {
+	updated time.Time
+	sources []*Entry
+}
+
+// renderedFrom returns what the channel id's documents were made of in s,
+// when s has them.
+func (s *Snapshot) renderedFrom(id string) (rendered, bool) {
+	if s == nil {
+		return rendered{}, false
+	}
+	r, ok := s.rendered[id]
+	return r, ok
+}
+
+// render renders the documents of s, in parallel: the OPML list, and each
+// channel's feeds in every format unless the channel's sources are those
+// it had in prev, whose documents it then keeps. A document whose bytes
+// did not change keeps its previous Modified time.
+func (c *Corpus) render(s *Snapshot, prev *Snapshot) error {
 	main := c.mainChannel(s)
+	channels := []channel{main}
+	var themes []channel
+	for _, t := range s.Taxonomy.Themes {
+		ch := c.themeChannel(s, main, t.ID, t.Name)
+		channels = append(channels, ch)
+		themes = append(themes, ch)
+	}
 	type job struct {
 		path, ctype string
 		render      func() ([]byte, error)
 	}
-	jobs := []job{
-		{PathAtom, TypeAtom, func() ([]byte, error) { return c.renderAtom(s, main) }},
-		{PathRSS, TypeRSS, func() ([]byte, error) { return c.renderRSS(s, main) }},
-		{PathJSON, TypeJSON, func() ([]byte, error) { return c.renderJSON(s, main) }},
+	jobs := []job{{PathOPML, TypeOPML, func() ([]byte, error) { return renderOPML(c.opts.Title, main, themes) }}}
+	s.docs = map[string]*Document{}
+	s.rendered = make(map[string]rendered, len(channels))
+	for _, ch := range channels {
+		formats := []job{
+			{ch.doc + "." + FormatAtom, TypeAtom, func() ([]byte, error) { return c.renderAtom(s, ch) }},
+			{ch.doc + "." + FormatRSS, TypeRSS, func() ([]byte, error) { return c.renderRSS(s, ch) }},
+			{ch.doc + "." + FormatJSON, TypeJSON, func() ([]byte, error) { return c.renderJSON(s, ch) }},
+		}
+		now := rendered{updated: ch.updated, sources: ch.sources(s)}
+		s.rendered[ch.id] = now
+		if was, ok := prev.renderedFrom(ch.id); ok && was.updated.Equal(now.updated) && slices.Equal(was.sources, now.sources) {
+			for _, f := range formats {
+				s.docs[f.path] = prev.docs[f.path]
+			}
+			continue
+		}
+		jobs = append(jobs, formats...)
 	}
-	var themes []channel
-	for _, t := range s.Taxonomy.Themes {
-		ch := c.themeChannel(s, main, t.ID, t.Name)
-		jobs = append(jobs,
-			job{ThemeFeedPath(t.ID, FormatAtom), TypeAtom, func() ([]byte, error) { return c.renderAtom(s, ch) }},
-			job{ThemeFeedPath(t.ID, FormatRSS), TypeRSS, func() ([]byte, error) { return c.renderRSS(s, ch) }},
-			job{ThemeFeedPath(t.ID, FormatJSON), TypeJSON, func() ([]byte, error) { return c.renderJSON(s, ch) }})
-		themes = append(themes, ch)
-	}
-	jobs = append(jobs, job{PathOPML, TypeOPML, func() ([]byte, error) { return renderOPML(c.opts.Title, main, themes) }})
-
 	docs := make([]*Document, len(jobs))
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
@@ -92,13 +140,12 @@ func (c *Corpus) render(s *Snapshot, prev *Snapshot) (map[string]*Document, erro
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return err
 	}
-	out := make(map[string]*Document, len(jobs))
 	for i, j := range jobs {
-		out[j.path] = docs[i]
+		s.docs[j.path] = docs[i]
 	}
-	return out, nil
+	return nil
 }
 
 func (c *Corpus) mainChannel(s *Snapshot) channel {
@@ -107,6 +154,7 @@ func (c *Corpus) mainChannel(s *Snapshot) channel {
 		title:   xmlClean(c.opts.Title),
 		base:    c.opts.BaseURL + "/feed",
 		home:    c.opts.BaseURL + "/",
+		doc:     "feed",
 		entries: s.visible[:min(len(s.visible), c.opts.Size)],
 	}
 	// With no entry, the feed is new now.
@@ -121,6 +169,7 @@ func (c *Corpus) themeChannel(s *Snapshot, main channel, id, name string) channe
 		title:   xmlClean(c.opts.Title + ": " + name),
 		base:    c.opts.BaseURL + "/themes/" + pathEscape(id),
 		home:    c.opts.BaseURL + "/themes/" + pathEscape(id),
+		doc:     themeDoc(id),
 		entries: all[:min(len(all), c.opts.Size)],
 	}
 	ch.updated = lastUpdate(ch.entries, main.updated)

@@ -129,13 +129,15 @@ type Snapshot struct {
 	// BaseURL is the absolute base of every link, without a trailing slash.
 	BaseURL string
 
-	tag     func(specific string) string
-	byID    []*Entry // every entry, by id
-	docs    map[string]*Document
-	visible []*Entry
-	byTheme map[string][]*Entry // visible entries by theme id, newest first
-	byStory []*Entry            // visible entries by story, then newest first
-	paths   []string            // document paths in a stable order
+	tag  func(specific string) string
+	byID []*Entry // every entry, by id
+	docs map[string]*Document
+	// rendered holds, by channel id, what its documents were made of.
+	rendered map[string]rendered
+	visible  []*Entry
+	byTheme  map[string][]*Entry // visible entries by theme id, newest first
+	byStory  []*Entry            // visible entries by story, then newest first
+	paths    []string            // document paths in a stable order
 	// bodies holds the bodies of the entries the feeds carry, the only
 	// ones memory keeps; body reads the others from the database.
 	bodies map[string][]string
