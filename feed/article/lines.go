@@ -157,7 +157,7 @@ func isChrome(l string) bool {
 	if strings.HasPrefix(l, "©") || strings.HasPrefix(l, "copyright") || strings.HasPrefix(l, "security key") {
 		return true
 	}
-	if chromePhrases.in(l) {
+	if chromePhrases.in(l) || shareButtons(l) {
 		return true
 	}
 	if strings.Contains(l, "cookie") {
@@ -168,6 +168,30 @@ func isChrome(l string) bool {
 		}
 	}
 	return false
+}
+
+// shareWords are the labels of a page's share buttons.
+var shareWords = map[string]bool{
+	"share": true, "tweet": true, "email": true, "e-mail": true, "print": true, "facebook": true, "twitter": true,
+	"whatsapp": true, "telegram": true, "linkedin": true, "reddit": true, "pinterest": true, "pin": true, "pint": true,
+	"flipboard": true, "pocket": true, "messenger": true, "sms": true, "vk": true, "copy": true, "link": true,
+}
+
+// shareButtons reports a line of share buttons' labels and little else
+// ("Whatsapp Facebook Pint Baixar"): three words of two to eight, all
+// but one of them labels. l is the line's asciiLower.
+func shareButtons(l string) bool {
+	if len(l) > 80 {
+		return false
+	}
+	words, labels := 0, 0
+	for w := range strings.FieldsSeq(l) {
+		words++
+		if shareWords[strings.Trim(w, ",|·•/")] {
+			labels++
+		}
+	}
+	return words >= 2 && words <= 8 && labels >= 3 && labels >= words-1
 }
 
 // positionMarkers place people in a photo: "Putin (C)", "Aliyev (L-R)".
