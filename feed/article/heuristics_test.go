@@ -128,6 +128,11 @@ func TestClassify(t *testing.T) {
 		{"News ID: 318272", kindMeta},
 		{"- Published Date: 10:31 | 31 October 2022", kindMeta},
 		{"By Ivan Gharibyan", kindMeta},
+		{"Anna Petrosyan @apetrosyan", kindMeta},
+		{"Whatsapp Facebook Pint Download", kindChrome},
+		{"Facebook Twitter LinkedIn", kindChrome},
+		{"Facebook and Twitter ban the group", kindShort},
+		{"Write to @apetrosyan", kindShort},
 		{"Updated Nov. 19, 2019 8:21 am ET / Original Nov. 19, 2019 8:02 am ET", kindMeta},
 		{"Russia's President Vladimir Putin (C), Armenia's Prime Minister Nikol Pashinyan (R) and Azerbaijan's President Ilham Aliyev attend a news conference.", kindCaption},
 		{"YEREVAN — Armenian Prime Minister Nikol Pashinyan said on March 1 that…", kindTeaser},
@@ -142,6 +147,45 @@ func TestClassify(t *testing.T) {
 	for _, tt := range tests {
 		if got := classify(tt.line, asciiLower(tt.line)); got != tt.want {
 			t.Errorf("classify(%q) = %d, want %d", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestGluedTeaser(t *testing.T) {
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{"Border Talks Stall Over Maps In GenevaThe two delegations left the table on Monday without a date for the next round.", true},
+		{"Is Peace Near In The South Caucasus?Diplomats say the treaty text is nearly agreed, but two points remain open.", true},
+		// Names in camel case, and a sentence of the text.
+		{"Following the 16-inch MacBook Pro, Apple plans to release a new model in the spring of next year.", false},
+		{"In October, Rep. David McKinley visited the border near McAllen and argued that more agents were needed.", false},
+		{"Review: Mophie's Juice Pack Access Case Gives Your iPhone a Modest Boost to its battery life today", false},
+		// A headline glued to a section's name is no snippet.
+		{"The Daily Planet JournalOpinion", false},
+	}
+	for _, tt := range tests {
+		if got := gluedTeaser(tt.line); got != tt.want {
+			t.Errorf("gluedTeaser(%q) = %v, want %v", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestTextStats(t *testing.T) {
+	tests := []struct {
+		line         string
+		words, stops int
+	}{
+		{"The talks were the first since the summer.", 8, 4},
+		// Russian pronouns and the long relative pronouns count.
+		{"Она сказала, что они будут там после встречи.", 8, 6},
+		{"Министр, которого ждали, приехал через час.", 6, 2},
+	}
+	for _, tt := range tests {
+		words, stops, _ := textStats(tt.line)
+		if words != tt.words || stops != tt.stops {
+			t.Errorf("textStats(%q) = %d words, %d stop words; want %d, %d", tt.line, words, stops, tt.words, tt.stops)
 		}
 	}
 }

@@ -56,6 +56,10 @@ var (
 	// byline matches "By Jane Doe", possibly with a role or a date after it.
 	byline = regexp.MustCompile(`^(?i:by)\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}(?:\s*(?:,|\||and|&|-|–|—)\s*.{0,60})?$`)
 
+	// handleByline is an author's name and social handle on a line of
+	// their own: "Jane Doe @janedoe".
+	handleByline = regexp.MustCompile(`^\p{Lu}[\p{L}.'’-]+(?:\s+\p{Lu}[\p{L}.'’-]*){1,3}\s+@\w{2,30}$`)
+
 	// captionHead and captionTail match photo credits at either end of a
 	// line; people placed with (C), (L), (R) are found by isCaption.
 	captionHead = regexp.MustCompile(`(?i)^(?:(?:file )?photos?\s*[:/|]|(?:file|pool)\s*(?:photo)?\s*[-–—:]|(?:photo|picture|image) (?:by|credit|courtesy)\b)`)
@@ -83,6 +87,8 @@ func classify(s, lower string) kind {
 	case n <= 200 && (strings.ContainsAny(s, ":|") && metaLabel.MatchString(s) || hasYear(s) && dateLabel.MatchString(s) && isDateLine(s)):
 		return kindMeta
 	case n <= 150 && byline.MatchString(s) && wordCount(s) <= 14 && !endsSentence(s):
+		return kindMeta
+	case n <= 80 && strings.IndexByte(s, '@') > 0 && handleByline.MatchString(s):
 		return kindMeta
 	case isCaption(s, lower):
 		return kindCaption
@@ -151,7 +157,7 @@ func isChrome(l string) bool {
 	if strings.HasPrefix(l, "©") || strings.HasPrefix(l, "copyright") || strings.HasPrefix(l, "security key") {
 		return true
 	}
-	if chromePhrases.in(l) {
+	if chromePhrases.in(l) || shareButtons(l) {
 		return true
 	}
 	if strings.Contains(l, "cookie") {
@@ -162,6 +168,30 @@ func isChrome(l string) bool {
 		}
 	}
 	return false
+}
+
+// shareWords are the labels of a page's share buttons.
+var shareWords = map[string]bool{
+	"share": true, "tweet": true, "email": true, "e-mail": true, "print": true, "facebook": true, "twitter": true,
+	"whatsapp": true, "telegram": true, "linkedin": true, "reddit": true, "pinterest": true, "pin": true, "pint": true,
+	"flipboard": true, "pocket": true, "messenger": true, "sms": true, "vk": true, "copy": true, "link": true,
+}
+
+// shareButtons reports a line of share buttons' labels and little else
+// ("Whatsapp Facebook Pint Baixar"): three words of two to eight, all
+// but one of them labels. l is the line's asciiLower.
+func shareButtons(l string) bool {
+	if len(l) > 80 {
+		return false
+	}
+	words, labels := 0, 0
+	for w := range strings.FieldsSeq(l) {
+		words++
+		if shareWords[strings.Trim(w, ",|·•/")] {
+			labels++
+		}
+	}
+	return words >= 2 && words <= 8 && labels >= 3 && labels >= words-1
 }
 
 // positionMarkers place people in a photo: "Putin (C)", "Aliyev (L-R)".

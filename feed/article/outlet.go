@@ -19,8 +19,9 @@ import (
 
 // nameRe is an outlet's name inside a phrase: up to five words, each
 // beginning with a capital or a digit ("The Hollywood Reporter", "9to5Mac",
-// "Sportsnet.ca", "ProFootballTalk").
-const nameRe = `((?:[Tt]he\s+)?[\p{Lu}\d][\p{L}\d.&'’+-]*(?:\s+(?:[\p{Lu}\d][\p{L}\d.&'’+-]*|of|on|and|by|de|du|la|for)){0,4})`
+// "Sportsnet.ca", "ProFootballTalk"), the first one in lower case when a
+// digit or a capital follows ("my6sense", "eBay").
+const nameRe = `((?:[Tt]he\s+)?(?:[\p{Lu}\d]|\p{Ll}+[\d\p{Lu}])[\p{L}\d.&'’+-]*(?:\s+(?:[\p{Lu}\d][\p{L}\d.&'’+-]*|of|on|and|by|de|du|la|for)){0,4})`
 
 var (
 	// sitePrefix is furniture naming the site after a verb that only a
@@ -232,7 +233,7 @@ func cleanOutlet(s string) string {
 		return ""
 	}
 	r, _ := utf8.DecodeRuneInString(s)
-	if !unicode.IsUpper(r) && !unicode.IsDigit(r) && !strings.Contains(s, ".") {
+	if !unicode.IsUpper(r) && !unicode.IsDigit(r) && !strings.Contains(s, ".") && !brandShaped(s) {
 		return ""
 	}
 	l := strings.ToLower(s)

@@ -32,6 +32,8 @@ func TestOutlet(t *testing.T) {
 			"Copyright © Caucasus Media Group Ltd, Media Centre, Main Street\n", "Caucasus Media Group"},
 		{"an author's bio in a sentence after the text", "Talks resume in Brussels\n\n",
 			"Anna Petrosyan is a staff writer at Caucasus Daily, where she has covered the talks between Armenia and Azerbaijan since they began in 2021.\n", "Caucasus Daily"},
+		{"a name in lower case with a digit", "Talks resume in Brussels\n\n", "About caucasus24\n\nFollow caucasus24 online:\n", "caucasus24"},
+		{"a lower-case word is no name", "Talks resume in Brussels\n\n", "About anything\n\nFollow everything online:\n", ""},
 		{"postcode is no name", "Talks resume in Brussels\n\n", "Jane Doe Street, FL 33701\n", ""},
 	}
 	for _, tt := range tests {

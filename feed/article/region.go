@@ -117,6 +117,9 @@ func (p *page) initialClass(l *line) class {
 	if l.kind == kindTeaser && l.words < 40 {
 		return classShort
 	}
+	if gluedTeaser(l.text) {
+		return classBad
+	}
 	if n < 50 || l.words < 6 {
 		return classShort
 	}
@@ -139,6 +142,51 @@ func (p *page) initialClass(l *line) class {
 		return classNearGood
 	}
 	return classBad
+}
+
+// gluedTeaser reports a link to another story as a page's text shows
+// it: a headline in title case glued to the first words of its snippet
+// ("Tape Gaffe Ends Hamlin's Title RunDenny Hamlin's championship run
+// was foiled …"). A sentence of the text is not in title case, and a
+// name written in camel case ("iPhone", "McKinley") is glued after a
+// letter or two.
+func gluedTeaser(s string) bool {
+	const minHead, maxHead = 16, 160
+	for i := minHead; i+1 < len(s) && i < maxHead; i++ {
+		d, e := s[i], s[i+1]
+		if !('A' <= d && d <= 'Z') || !('a' <= e && e <= 'z') {
+			continue
+		}
+		head := s[:i]
+		seg := head[strings.LastIndexByte(head, ' ')+1:]
+		switch c := s[i-1]; {
+		case c == '?' || c == '!':
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			if len(seg) < 4 {
+				continue
+			}
+		default:
+			continue
+		}
+		// A headline of four words or more, nearly all capitalised, over
+		// a snippet of prose, mostly in lower case.
+		hw, hc := capitalised(head)
+		sw, sc := capitalised(s[i:])
+		return hw >= 4 && hc*10 >= hw*8 && sw >= 6 && sc*2 <= sw
+	}
+	return false
+}
+
+// capitalised counts the words of text and those of them that begin with
+// a capital or a digit.
+func capitalised(text string) (words, caps int) {
+	for w := range strings.FieldsSeq(text) {
+		words++
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) || unicode.IsDigit(r) {
+			caps++
+		}
+	}
+	return words, caps
 }
 
 // reviseByContext is jusText's context pass: a short line between good
@@ -204,6 +252,8 @@ var furniturePhrases = newPhraseSet(
 	"contributed reporting", "contributed to this report", "contributed to this story", "contributed to this article",
 	"contributed to the report", "like this story", "share it with", "share this story", "share this article",
 	"if you enjoyed this", "news tip", "our loyal readers", "let us know at",
+	// Offers: "Use the code GETPRO".
+	"use the code", "promo code", "coupon code", "discount code",
 	// Notices about the reader's browser; a story may stream a game to it.
 	"browser does not", "browser doesn't", "browser doesn’t", "browser is not supported", "browser is out of date",
 	"update your browser", "upgrade your browser", "news in your browser", "news on your browser",
@@ -268,6 +318,12 @@ func (p *page) region() (start, end int) {
 				weight = afterComments
 			}
 		}
+		// A reader's comment under its author and date ("Jane on
+		// September 12, 2018 at 4:47 pm said:") follows some text, the
+		// article's, however short.
+		if seen > 0 && commentHeader(l) {
+			weight, v = afterComments, -25
+		}
 		if v > 0 {
 			seen += v
 			// Text after comments or related stories is less likely the
@@ -290,7 +346,24 @@ func (p *page) region() (start, end int) {
 // to them that a page shows beside its share buttons ("Comments").
 func commentsMarker(l *line) bool {
 	t := strings.Trim(l.lower, " .:")
-	return strings.Contains(t, "comment") && t != "comments" && t != "comment"
+	return strings.Contains(t, "comment") && !commentsLink(l)
+}
+
+// commentHeader reports the line over a reader's comment: its author,
+// its date and "said:" ("Jane Doe on September 12, 2018 at 4:47 pm
+// said:", "John says: 18 November 2019").
+func commentHeader(l *line) bool {
+	if l.words > 16 || !(strings.Contains(l.lower, " said:") || strings.Contains(l.lower, " says:") || strings.Contains(l.lower, " wrote:")) {
+		return false
+	}
+	return hasYear(l.text) || strings.Contains(l.lower, " ago")
+}
+
+// commentsLink reports a bare "Comments" line: a link to the readers'
+// comments, not the comments themselves.
+func commentsLink(l *line) bool {
+	t := strings.Trim(l.lower, " .:")
+	return t == "comments" || t == "comment"
 }
 
 // inlineBox reports an end marker that heads a box inside the text
@@ -339,6 +412,10 @@ const (
 
 func (p *page) lineScore(l *line) float64 {
 	switch {
+	case l.kind == kindEnd && commentsLink(l):
+		// A link to the comments beside the share buttons may stand
+		// above the text's last paragraph.
+		return -5
 	case l.kind == kindEnd, l.copyright():
 		return -25
 	case l.class == classGood && l.furniture():
@@ -378,19 +455,25 @@ func (p *page) keep(start, end int) []string {
 	for start < end-1 && (p.lines[start].class != classGood || p.lines[start].furniture()) {
 		start++
 	}
+	end = p.trimBox(start, end)
 	lead := p.trimLead(start, end)
 	// A short opening sentence right before the text ("Time is not on
 	// Adam Schiff's side."), under a caption or a date, is too short to be
 	// judged good alone and sits next to lines that are not text: it is
 	// the article's still, as a closing one is.
-	opening := lead == start && start > 0 && p.closing(&p.lines[start-1]) && p.opening(start-1)
+	// A page that shows its text several times shows that sentence as
+	// often as the text.
+	opening := lead == start && start > 0 && (p.sentenceLine(&p.lines[start-1]) || p.introLine(&p.lines[start-1])) &&
+		p.lines[start-1].rep == p.lines[start].rep && p.opening(start-1)
 	start = lead
 	var out []string
 	seen := map[uint64]bool{}
-	var firstKey uint64
+	var firstKey, secondKey uint64
+	again := false // the text is shown again from line i
 	for i := start; i < end; i++ {
 		l := &p.lines[i]
-		if l.class != classGood && !(i == start && start == end-1) || l.furniture() && l.words < 40 && end-start > 1 {
+		if signed := i > start && p.kept(i-1, out) && postSignature(l); !signed &&
+			(l.class != classGood && !(i == start && start == end-1) || l.furniture() && l.words < 40 && end-start > 1) {
 			continue
 		}
 		text := trimSeparator(l.text)
@@ -399,24 +482,46 @@ func (p *page) keep(start, end int) []string {
 		}
 		if seen[l.key] {
 			// A standfirst shown again where the text begins: keep the
-			// copy in the article's flow.
+			// copy in the article's flow. A page that shows its whole
+			// text again (the paragraph after the copy repeats too) has
+			// it end where the copy begins.
 			if l.key == firstKey && len(out) > 0 {
+				if p.repeatsNext(i, end, secondKey) {
+					again = true
+					break
+				}
 				out = append(out[1:], text)
 				firstKey = 0
 			}
 			continue
 		}
-		if len(out) == 0 {
+		switch len(out) {
+		case 0:
 			firstKey = l.key
+		case 1:
+			secondKey = l.key
 		}
 		seen[l.key] = true
 		out = append(out, text)
 	}
+	if again {
+		end = len(p.lines) // what follows the text is its copy
+	}
+	// An embedded post closing the text is signed on the line after it.
+	if end < len(p.lines) && p.kept(end-1, out) && postSignature(&p.lines[end]) {
+		out = append(out, p.lines[end].text)
+		end++
+	}
 	// A short closing sentence right after the text ("Colombia had lost
 	// to Belgium on Monday.") is too short to be judged good alone and
 	// sits at the edge, which counts as bad: it is the article's still.
-	if len(out) > 0 && end < len(p.lines) && p.closing(&p.lines[end]) {
-		out = append(out, trimSeparator(p.lines[end].text))
+	// So are a few of them under a heading in capitals ("UP NEXT" /
+	// "Thunder: Host the Lakers on Friday." / "Lakers: Visit …").
+	if len(out) > 0 {
+		out = p.closingRun(out, end)
+		// A list closing the text, under its heading: "Qualified teams"
+		// / "England (Group A): 10th appearance" / "Spain (Group F): …".
+		out = append(out, p.listAfter(end)...)
 	}
 	if len(out) > 0 && opening {
 		out = append([]string{trimSeparator(p.lines[start-1].text)}, out...)
@@ -426,6 +531,133 @@ func (p *page) keep(start, end int) []string {
 		out = out[:n-1]
 	}
 	return out
+}
+
+// trimBox moves the end of the text [start, end) above a box of the
+// site's closing it: a heading of furniture that is no sentence ("Pick
+// Six Newsletter", "Our daily briefing newsletter") over a pitch of a
+// sentence or two ("Get the day's big stories …"). A link standing in
+// the text ("Click here to get the app") heads no box.
+func (p *page) trimBox(start, end int) int {
+	const maxPitch = 80 // words of text under the heading
+	words := 0
+	for i := end - 1; i > start; i-- {
+		l := &p.lines[i]
+		if l.kind == kindShort && l.furniture() && !endsSentence(l.text) && l.words <= 8 {
+			// The box's own lines above its heading (the site's name,
+			// its motto) are no sentences either.
+			for i > start+1 && p.lines[i-1].kind == kindShort && !endsSentence(p.lines[i-1].text) && p.lines[i-1].words <= 3 {
+				i--
+			}
+			return i
+		}
+		if l.class == classGood && !l.furniture() {
+			if words += l.words; words > maxPitch {
+				break
+			}
+		}
+	}
+	return end
+}
+
+// closingRun appends to out the short closing sentences that follow the
+// text's last line, end: one alone, or up to maxClosing under a heading
+// in capitals.
+func (p *page) closingRun(out []string, end int) []string {
+	const maxClosing = 3
+	if end >= len(p.lines) {
+		return out
+	}
+	if p.closing(&p.lines[end]) {
+		return append(out, trimSeparator(p.lines[end].text))
+	}
+	if !capsHeading(&p.lines[end]) {
+		return out
+	}
+	run := []string{trimSeparator(p.lines[end].text)}
+	for i := end + 1; i < min(len(p.lines), end+1+maxClosing) && p.closing(&p.lines[i]); i++ {
+		run = append(run, trimSeparator(p.lines[i].text))
+	}
+	if len(run) == 1 {
+		return out
+	}
+	return append(out, run...)
+}
+
+// listAfter returns the list that closes the text ending at line end:
+// a short heading, then at least minList lines of a few words each,
+// shaped alike (the same first mark: "England (Group A): 10th
+// appearance", "June 9 – Tampa, FL @ Amphitheatre"). A list of links to
+// other stories is shaped by no mark.
+func (p *page) listAfter(end int) []string {
+	const minList, maxItem = 3, 20
+	if end+1+minList > len(p.lines) {
+		return nil
+	}
+	if h := &p.lines[end]; h.kind != kindShort || h.words > 6 || endsSentence(h.text) || h.furniture() || p.template(h) {
+		return nil
+	}
+	item := func(l *line) bool {
+		return (l.kind == kindShort || l.kind == kindBullet) && l.words >= 3 && l.words <= maxItem && l.rep == 1 &&
+			!p.template(l) && !l.furniture()
+	}
+	mark := firstMark(p.lines[end+1].text)
+	if mark == 0 {
+		return nil
+	}
+	var run []string
+	for i := end + 1; i < len(p.lines) && item(&p.lines[i]) && firstMark(p.lines[i].text) == mark; i++ {
+		run = append(run, trimSeparator(p.lines[i].text))
+	}
+	if len(run) < minList {
+		return nil
+	}
+	return append([]string{trimSeparator(p.lines[end].text)}, run...)
+}
+
+// firstMark returns the first rune of s that is no letter, digit, space
+// or mark inside a word (".", "'", "’", "-"), or 0.
+func firstMark(s string) rune {
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsSpace(r), r == '.', r == '\'', r == '’', r == '-':
+			continue
+		}
+		return r
+	}
+	return 0
+}
+
+// capsHeading reports a short heading in capitals inside a text ("UP
+// NEXT", "POINT GUARDS BEHAVE").
+func capsHeading(l *line) bool {
+	return l.kind == kindShort && l.words >= 1 && l.words <= 5 && hasLetter(l.text) &&
+		strings.ToUpper(l.text) == l.text && !l.furniture()
+}
+
+// kept reports whether line i is the last of the paragraphs out.
+func (p *page) kept(i int, out []string) bool {
+	return i >= 0 && len(out) > 0 && out[len(out)-1] == trimSeparator(p.lines[i].text)
+}
+
+// postSignature reports the line that signs a post embedded in the text:
+// "— Jane Doe (@janedoe) October 9, 2018". It belongs to the post above
+// it, as the post belongs to the text.
+func postSignature(l *line) bool {
+	return l.words <= 16 && strings.Contains(l.text, "(@") && postSignatureRe.MatchString(l.text)
+}
+
+var postSignatureRe = regexp.MustCompile(`^[—–-]\s*\S.{0,80}\(@\w{1,30}\)\s+\p{L}{3,9}\.? \d{1,2}, \d{4}$`)
+
+// repeatsNext reports whether the next good line after line i, before
+// end, has the given key (0 for none).
+func (p *page) repeatsNext(i, end int, key uint64) bool {
+	for j := i + 1; j < end; j++ {
+		if p.lines[j].class == classGood {
+			return key != 0 && p.lines[j].key == key
+		}
+	}
+	return false
 }
 
 // authorBio reports a short paragraph introducing a writer: "Julius is an
@@ -450,22 +682,52 @@ func authorBio(s string) bool {
 // headline.
 func (p *page) opening(i int) bool {
 	t := strings.TrimRight(p.lines[i].text, `"'”’»)`)
-	if r, _ := utf8.DecodeRuneInString(t); !unicode.IsUpper(r) || !strings.HasSuffix(t, ".") || strings.HasSuffix(t, "...") {
+	if r, _ := utf8.DecodeRuneInString(t); !unicode.IsUpper(r) || !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, ":") || strings.HasSuffix(t, "...") {
 		return false
 	}
 	return i == 0 || p.lines[i-1].class != classGood
 }
 
-// closing reports a line that may close an article's text: a short
-// sentence, not furniture, a label or a line other pages share.
-func (p *page) closing(l *line) bool {
+// introLine reports a short line introducing the text that follows it,
+// as a sentence would but ending with a colon: "Your mindset matters.
+// Here's why:". A label ("Share this:") is shorter.
+func (p *page) introLine(l *line) bool {
 	switch l.kind {
 	case kindShort, kindPara:
 	default:
 		return false
 	}
-	return l.words >= 3 && l.words < 25 && l.rep == 1 && endsSentence(l.text) && !p.template(l) &&
-		!l.furniture() && !strings.ContainsAny(l.text, "@|") && !strings.Contains(l.text, "://")
+	return l.words >= 5 && l.words < 25 && strings.HasSuffix(l.text, ":") && !p.template(l) &&
+		!l.furniture() && !strings.ContainsAny(l.text, "@|") && !strings.Contains(l.text, "://") && !stampLine(l)
+}
+
+// closing reports a line that may close an article's text: a short
+// sentence, not furniture, a label or a line other pages share.
+func (p *page) closing(l *line) bool {
+	return l.rep == 1 && p.sentenceLine(l)
+}
+
+// sentenceLine reports a short sentence that is not furniture, a label
+// or a line other pages share.
+func (p *page) sentenceLine(l *line) bool {
+	switch l.kind {
+	case kindShort, kindPara:
+	default:
+		return false
+	}
+	return l.words >= 3 && l.words < 25 && endsSentence(l.text) && !p.template(l) &&
+		!l.furniture() && !strings.ContainsAny(l.text, "@|") && !strings.Contains(l.text, "://") && !stampLine(l)
+}
+
+// stampLine reports a line stating when the page was published or
+// updated, with no colon after its label: "Updated at 1:23 p.m.".
+func stampLine(l *line) bool {
+	for _, w := range [...]string{"updated ", "published ", "posted ", "modified ", "last updated "} {
+		if strings.HasPrefix(l.lower, w) {
+			return strings.ContainsAny(l.text, "0123456789")
+		}
+	}
+	return false
 }
 
 // trimLead moves the start of the text [start, end) past a lead-in that

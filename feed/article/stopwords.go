@@ -16,7 +16,11 @@ var stopWords = func() map[string]bool {
 		// English
 		"a about after all also an and any are as at be because been but by can could did do does for from had has have he her his how i if in into is it its just like more most my no not of on one only or other our out over said she so some than that the their them then there these they this to up was we were what when which who will with would you your",
 		// Russian
-		"а без бы был была были было в во вот все всё где да для до его её если есть еще ещё же за и из или им их к как ко когда кто ли мы на над не него нет но о об от по под при про с со так также то только у уже что это эта этот я",
+		"а без бы был была были было в во вот все всё где да для до его её если есть еще ещё же за и из или им их к как ко когда кто ли мы на над не него нет но о об от по под при про с со так также то только у уже что это эта этот я " +
+			"он она они оно ему ей ней нее неё них ними нам вам нас вас меня мне себя себе свой своя свои своей своих свою " +
+			"тот та те того той тех том тем чем чтобы может можно нужно очень даже лишь ни ну раз сам сама ведь после через " +
+			"между перед будет будут быть тоже тогда там тут здесь этой этого этих этом эти всех всего всем весь вся всю " +
+			"сейчас теперь потом почему хотя который которая которые которого которой которых",
 		// Armenian
 		"և ու որ է են էր էին այդ այս այն համար հետ մեջ վրա նա նրանք մենք ես դու իր նաև բայց կամ թե ինչ",
 		// Azerbaijani and Turkish
@@ -84,7 +88,7 @@ func isWordPunct(r rune) bool {
 
 // maxStopWord is the length in bytes of the longest word textStats looks
 // up.
-const maxStopWord = 12
+const maxStopWord = 16
 
 // stopShapes has bit n of entry c set when a stop word of n bytes begins
 // with the byte c: most words of a text are turned away by the length

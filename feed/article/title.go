@@ -299,7 +299,7 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		if twoSentences(text) {
 			score -= 0.3 // a caption or a teaser
 		}
-		if personLine.MatchString(text) || strings.ContainsAny(text, "@") || strings.Contains(text, "://") || p.bylineUnder(i) {
+		if personLine.MatchString(text) || strings.ContainsAny(text, "@") || strings.Contains(text, "://") || p.bylineUnder(i) || p.underBy(i) {
 			score -= 0.5 // a byline, an address
 		}
 		if score > bestScore || title == "" && score > -0.05 {
@@ -308,8 +308,8 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 	}
 	for i := max(0, start-60); i < start; i++ {
 		l := &p.lines[i]
-		if !p.headlineShaped(l) {
-			continue
+		if !p.headlineShaped(l) || l.furniture() || i == start-1 && len(body) > 0 && trimSeparator(l.text) == body[0] {
+			continue // the site's furniture, or the line opening the text ("Here's why:")
 		}
 		text := trimSeparator(l.text)
 		consider(i, text, "")
@@ -422,13 +422,30 @@ func tableRow(s string) bool {
 func (p *page) bylineAfter(i int) bool {
 	for j := i + 1; j < min(len(p.lines), i+4); j++ {
 		l := &p.lines[j]
-		if l.kind == kindMeta {
+		if l.kind == kindMeta || loneBy(l) {
 			return true
 		}
 		if l.kind == kindShort && l.words <= 15 {
 			if _, ok := parseDate(l.text); ok {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// loneBy reports a "By" on a line of its own, the author's name on the
+// lines under it.
+func loneBy(l *line) bool {
+	return len(l.text) <= 4 && strings.EqualFold(strings.TrimSpace(l.text), "by")
+}
+
+// underBy reports a line in the three under a lone "By": the author's
+// name, outlet or bio, not a headline.
+func (p *page) underBy(i int) bool {
+	for j := i - 1; j >= max(0, i-3); j-- {
+		if loneBy(&p.lines[j]) {
+			return true
 		}
 	}
 	return false

@@ -70,6 +70,14 @@ func TestLeadIn(t *testing.T) {
 			"The summit was streamed live to your browser"},
 		{"a lede with no byline after it stays", "Talks resume in Brussels\n\nThe talks were the first since the summer, and both sides called them useful.\n\n" + story,
 			"The talks were the first since the summer"},
+		{"an introduction ending with a colon under the author's name", "Talks resume in Brussels\n\nAnna Petrosyan\n\nThe talks matter to everyone. Here's why:\n\n" + story,
+			"The talks matter to everyone. Here's why:"},
+		{"standfirst parted by a name and a handle", "Talks resume in Brussels\n\nThe talks were the first since the summer, and both sides called them useful.\n\nAnna Petrosyan @apetrosyan\n\n" + story,
+			"Armenia and Azerbaijan resumed talks"},
+		{"a page showing its text twice keeps its lede first", strings.Repeat("Talks resume in Brussels\n\n"+story+"Share\n\n", 2),
+			"Armenia and Azerbaijan resumed talks"},
+		{"a short opening sentence shown as often as the text", strings.Repeat("Talks resume in Brussels\n\nThe ministers at the table.Jane Doe/Getty\n\nThe talks went on for hours.\n\n"+story+"Share\n\n", 3),
+			"The talks went on for hours."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,6 +104,26 @@ func TestTextEnd(t *testing.T) {
 		{"an appeal for readers' letters is not", "The paper publishes a diversity of letters. We’d like to hear what you think about this or any of our articles. Here’s our email: letters@example.org.\n", "in a statement."},
 		{"an appeal for donations is not", "We do this work every day at no cost to you, but it is far from free to produce. We need your financial support.\n", "in a statement."},
 		{"a link line is not", "Read more at http://example.org.\n", "in a statement."},
+		{"an embedded post keeps its signature", "The minister wrote later that the talks had been useful and that both delegations would meet again soon in Brussels.\n\n— Jane Doe (@janedoe) October 9, 2018\n\nRelated\n",
+			"— Jane Doe (@janedoe) October 9, 2018"},
+		{"short sentences under a heading in capitals close it", "UP NEXT\n\nArmenia: Hosts the next round in May.\n\nAzerbaijan: Sends its delegation in May.\n\nMore news: https://example.org\n",
+			"Azerbaijan: Sends its delegation in May."},
+		{"a heading in capitals with no sentence under it does not", "UP NEXT\n\nMore news: https://example.org\n", "in a statement."},
+		{"a copy of the whole text under it does not", story + "A line the copy adds at its end, as a caption of the photograph shown under the text here.\n", "in a statement."},
+		{"a letter to the readers under a box's heading is not", "The Daily Planet\n\nSince 1994\n\nA Word to Our Loyal Readers\n\nHelp us and make a difference for readers everywhere.\n\nRead the Letter\n\nEditorial\n\nJane Doe\n\nJohn Roe\n\n" +
+			"Most of our stories begin when readers ask us whether something is true, and those questions lead our reporters to the documents, the people and the places that can tell them what really happened.\n\nHelp us so that we can go on asking questions for you.\n",
+			"in a statement."},
+		{"readers' comments under their authors' lines are not", "Posted in Diplomacy | 2 Comments\n\n" +
+			"Aram Petrosyan on November 18, 2019 at 9:12 am said:\n\nI have followed these talks for years and I do not believe that this round will be any different from the ones before it, because nothing has changed on the ground, and the people in the border villages are still waiting for the roads to open again after all this time.\n\n" +
+			"Leyla Mammadova on November 18, 2019 at 10:40 am said:\n\nThe ministers have said the same thing after every meeting since the war ended, and what matters is whether the border commissions agree on the maps, which the article does not mention at all, although it is the real question for everyone who lives there.\n",
+			"in a statement."},
+		{"a list under its heading closes it", "Next rounds\n\nBrussels (EU): talks on the treaty\n\nGeneva (UN): talks on the border\n\nWashington (US): talks on transport\n\nAnna Petrosyan\n\nStaff writer\n",
+			"Washington (US): talks on transport"},
+		{"a list of links to other stories does not", "Elsewhere today\n\nTalks stall over maps in Geneva\n\nMinisters meet again in Prague\n\nBorder commission sets a date\n", "in a statement."},
+		{"an update stamp is not a closing sentence", "Updated at 1:23 p.m.\n\nMost Popular\n", "in a statement."},
+		{"a newsletter box's pitch is not", "Daily Briefing Newsletter\n\nGet the day's big stories and the analysis you need, every morning.\n\nI agree to receive the newsletter.\n", "in a statement."},
+		{"a paragraph under a link to the comments is", "The talks were the first since the summer, when the two sides last met in Washington and agreed on the outline of the treaty and on the order of the next steps, and both of them called the meeting useful and said that they would meet again.\n\nComments\n\nThe ministers are expected to sign the text before the summer, when the border commissions have agreed on the maps and on the order of the next steps, the spokesman said.\n\nComments\n\nIf you enjoyed this article, join our club.\n",
+			"the spokesman said."},
 		{"comments after an end marker are not", "The talks were the first since the summer, when the two sides last met in Washington and agreed on the outline of the treaty and on the order of the next steps.\n\nTheir deputies will prepare the text of the next round, which is expected in the spring, the spokesman added.\n\n3 comments\n\n" +
 			"Aram\n\nNovember 18, 2019 at 9:12 am\n\nI have followed these talks for years and I do not believe that this round will be any different from the ones before it, because nothing has changed on the ground.\n\n" +
 			"Reply\n\nLeyla\n\nNovember 18, 2019 at 10:40 am\n\nThe ministers have said the same thing after every meeting since the war ended, and people in the border villages are still waiting for the roads to open again.\n\n" +
@@ -138,6 +166,11 @@ func TestHeadlineChoice(t *testing.T) {
 			"World\n\nEurope\n\nPolitics\n\nOpinion\n\nDiplomats gather in Belgium\n\nDiplomats gather in Belgium", "Diplomats gather in Belgium"},
 		{"a name and an outlet between a headline and its date are its byline",
 			"World\n\nDiplomats gather in the Belgian capital\n\nAnna Petrosyan, The Daily Planet\n\n19.11.2019, 08:57", "Diplomats gather in the Belgian capital"},
+		{"the author's lines under a lone By are no headline",
+			"A long road to the table in Brussels\n\nThe draft leaves two questions open.\n\nBy\n\nAnna Petrosyan\n\nBiographyAnna K. Petrosyan\n\n@apetrosyan\n\nNov. 18, 2019 8:03 am ET",
+			"A long road to the table in Brussels"},
+		{"a share button is no headline",
+			"Diplomats gather in the Belgian capital\n\nNovember 18, 2019\n\nShare this story on the peace talks in Brussels", "Diplomats gather in the Belgian capital"},
 		{"a wire credit is no headline", "Diplomats gather again in the Belgian capital\n\nBy Anna Petrosyan\n\nThe Associated Press\n\nNovember 18, 2019", "Diplomats gather again in the Belgian capital"},
 	}
 	for _, tt := range tests {
@@ -190,6 +223,7 @@ func TestFurniturePhrases(t *testing.T) {
 		{"A group affiliated with the government organised the protest in the capital.", false},
 		{"We may earn a commission through our affiliate links.", true},
 		{"Subscribe now: subscribers read every story first.", true},
+		{"Get a year of our premium service for $5. Use the code SAVE5.", true},
 	}
 	for _, tt := range tests {
 		if got := furniture(tt.text, asciiLower(tt.text)); got != tt.want {
