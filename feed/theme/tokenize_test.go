@@ -57,6 +57,11 @@ var tokenizeCases = []string{
 	"ǅemal and ǈuba met ΣΟΦΙΑ at Straße 12½",
 	"bad \xff bytes\x00 and s s 's",
 	"A B C D  ies es ed ing ings",
+	// Capitals enough to fill several of lowerInto's pieces, a word longer
+	// than one, and one whose lower case is longer than itself.
+	strings.Repeat("Peacekeepers ", 60),
+	strings.Repeat("X", 300) + " y",
+	"Talks " + strings.Repeat("Ⱥ", 120) + " ended",
 }
 
 func TestTokenizeMatchesReference(t *testing.T) {
