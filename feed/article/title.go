@@ -299,6 +299,9 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		if twoSentences(text) {
 			score -= 0.3 // a caption or a teaser
 		}
+		if i > 0 && mediaLabel(&p.lines[i-1]) {
+			score -= 0.3 // a video's title under its label
+		}
 		if personLine.MatchString(text) || strings.ContainsAny(text, "@") || strings.Contains(text, "://") || p.bylineUnder(i) || p.underBy(i) {
 			score -= 0.5 // a byline, an address
 		}
@@ -430,6 +433,16 @@ func (p *page) bylineAfter(i int) bool {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// mediaLabel reports a label over a video or a podcast player: the
+// line under it is the clip's title.
+func mediaLabel(l *line) bool {
+	switch strings.Trim(l.lower, " :▶►") {
+	case "video", "watch", "watch video", "play video", "watch now", "listen", "podcast", "audio":
+		return true
 	}
 	return false
 }
