@@ -5,6 +5,8 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
+	"unique"
 
 	"github.com/kdigest/kdigest/feed/article"
 	"github.com/kdigest/kdigest/feed/theme"
@@ -12,8 +14,22 @@ import (
 
 // load reads the saved records and the story index. Rows parsed by another
 // parser or taxonomy keep their saved entry until Rescan parses them again.
+// The index is built from its saved edges on another core while the
+// records are read.
 func (c *Corpus) load(ctx context.Context) error {
+	docs, bad, edges, saved, err := c.readStories(ctx)
+	if err != nil {
+		return err
+	}
+	var x *theme.StoryIndex
+	var xerr error
+	built := make(chan struct{})
+	go func() {
+		defer close(built)
+		x, xerr = theme.LoadStoryIndex(docs, edges)
+	}()
 	recs, err := c.loadRecords(ctx)
+	<-built
 	if err != nil {
 		return err
 	}
@@ -24,7 +40,10 @@ func (c *Corpus) load(ctx context.Context) error {
 	if c.docs, err = countDocs(ctx, c.db); err != nil {
 		return err
 	}
-	return c.loadStories(ctx)
+	if n := len(docs); c.present(&docs, bad) < n {
+		x, xerr = theme.LoadStoryIndex(docs, edges)
+	}
+	return c.loadStories(ctx, docs, edges, saved, x, xerr)
 }
 
 // newEntry builds r's entry from its article and classification, without
@@ -34,29 +53,48 @@ func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry
 	cl.Scores, cl.Matches = nil, nil
 	a.ID = r.id
 	a.Body, a.Warnings = nil, nil // in the database, read when shown
-	e := &Entry{
+	share(a, &cl)
+	return &Entry{
 		Article:   a,
 		Class:     cl,
 		File:      r.file,
 		Hash:      r.hash,
 		FirstSeen: r.firstSeen,
 		Updated:   r.updated,
-		Date:      a.Published,
+		Date:      entryDate(a.Published, r.firstSeen),
 		GUID:      c.tag.tag("article/" + pathEscape(r.id)),
 		URL:       c.opts.BaseURL + "/articles/" + pathEscape(r.id),
 	}
-	if e.Date.IsZero() {
-		e.Date = r.firstSeen
-	}
-	return e
 }
 
-// detach copies the fields an entry keeps of a parse: they are substrings
-// of the file's whole decoded text, and copies let that text go (at 10,000
-// articles, about 45 MB kept). Fields read from the database need none.
+// entryDate is an entry's Date: when it was published, else when it was
+// first seen.
+func entryDate(published, firstSeen time.Time) time.Time {
+	if published.IsZero() {
+		return firstSeen
+	}
+	return published
+}
+
+// detach copies the fields an entry keeps of a parse that are its own:
+// they are substrings of the file's whole decoded text, and copies let
+// that text go (at 10,000 articles, about 45 MB kept). newEntry shares
+// the others.
 func detach(a *article.Article) {
-	for _, f := range []*string{&a.Title, &a.Source, &a.Agency, &a.URL, &a.Dateline, &a.Summary, (*string)(&a.PublishedPrecision)} {
+	for _, f := range []*string{&a.Title, &a.URL, &a.Summary} {
 		*f = strings.Clone(*f)
+	}
+}
+
+// share makes the fields that many articles have the same value of (the
+// outlet, agency, dateline, precision and themes) point to one copy of
+// each value.
+func share(a *article.Article, cl *theme.Result) {
+	for _, f := range []*string{&a.Source, &a.Agency, &a.Dateline, (*string)(&a.PublishedPrecision), &cl.Theme} {
+		*f = unique.Make(*f).Value()
+	}
+	for i, t := range cl.Themes {
+		cl.Themes[i] = unique.Make(t).Value()
 	}
 }
 
@@ -126,16 +164,16 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 	}
 	// Each list of the new snapshot is the previous one's, less the
 	// entries of changed articles, merged with the entries made.
-	var gone map[*Entry]bool
 	var old Snapshot
+	var gone []*Entry // sorted newest first, as made and shown
 	if changed != nil {
 		old = *prev
-		gone = make(map[*Entry]bool, len(changed))
 		for id := range changed {
 			if e, ok := prev.Article(id); ok {
-				gone[e] = true
+				gone = append(gone, e)
 			}
 		}
+		slices.SortFunc(gone, newestFirst)
 	}
 	s := &Snapshot{
 		Scanned:  c.now(),
@@ -145,9 +183,9 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 		Title:    c.opts.Title,
 		BaseURL:  c.opts.BaseURL,
 		tag:      c.tag.tag,
-		byID:     merge(old.byID, gone, sortedClone(made, byID), byID),
+		byID:     merge(old.byID, sortedClone(gone, byID), sortedClone(made, byID), byID),
 		visible:  merge(old.visible, gone, shown, newestFirst),
-		byStory:  merge(old.byStory, gone, sortedClone(shown, byStory), byStory),
+		byStory:  merge(old.byStory, sortedClone(gone, byStory), sortedClone(shown, byStory), byStory),
 		byTheme:  make(map[string][]*Entry, len(c.opts.Taxonomy.Themes)),
 		body:     func(id string) ([]string, error) { return readBody(context.WithoutCancel(ctx), c.db, id) },
 	}
@@ -182,22 +220,32 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 	return s, nil
 }
 
-// merge returns the entries of sorted less those in gone, with add (sorted
-// by the same order) merged in. sorted is left as it is.
-func merge(sorted []*Entry, gone map[*Entry]bool, add []*Entry, order func(a, b *Entry) int) []*Entry {
+// merge returns the entries of sorted less those of gone, with those of
+// add merged in. The three are sorted by order, under which no two
+// entries are equal (ids break ties). It finds where each entry goes or
+// leaves by binary search and copies the runs between, so a change of a
+// few entries costs a copy of the list's pointers, not a comparison for
+// each of them. sorted is left as it is.
+func merge(sorted, gone, add []*Entry, order func(a, b *Entry) int) []*Entry {
 	out := make([]*Entry, 0, len(sorted)+len(add))
-	i := 0
-	for _, e := range sorted {
-		if gone[e] {
+	for len(gone) > 0 || len(add) > 0 {
+		// The next entry to take out or put in, in order; one taken out
+		// before one put in at its place.
+		if len(gone) == 0 || (len(add) > 0 && order(add[0], gone[0]) < 0) {
+			i, _ := slices.BinarySearchFunc(sorted, add[0], order)
+			out = append(append(out, sorted[:i]...), add[0])
+			sorted, add = sorted[i:], add[1:]
 			continue
 		}
-		for i < len(add) && order(add[i], e) < 0 {
-			out = append(out, add[i])
-			i++
+		i, found := slices.BinarySearchFunc(sorted, gone[0], order)
+		out = append(out, sorted[:i]...)
+		sorted = sorted[i:]
+		if found && sorted[0] == gone[0] {
+			sorted = sorted[1:]
 		}
-		out = append(out, e)
+		gone = gone[1:]
 	}
-	return append(out, add[i:]...)
+	return append(out, sorted...)
 }
 
 func sortedClone(es []*Entry, order func(a, b *Entry) int) []*Entry {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kdigest/kdigest/feed/article"
 )
 
 // TestIncrementalSnapshot applies 60 random changes (new articles, exact
@@ -148,5 +150,43 @@ func TestAlsoReportedByRerendersFeed(t *testing.T) {
 	after := doc(t, s, PathAtom)
 	if after == before || !bytes.Contains(after.Body, []byte("Also reported by")) {
 		t.Errorf("the feed was not rendered again with the new outlet:\n%s", after.Body)
+	}
+}
+
+// TestMerge checks merge against a sort of the kept and added entries,
+// over random lists, in each order the snapshot keeps.
+func TestMerge(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	orders := map[string]func(a, b *Entry) int{"newestFirst": newestFirst, "byID": byID, "byStory": byStory}
+	for step := range 500 {
+		var all []*Entry
+		for i := range r.IntN(40) {
+			e := &Entry{Article: &article.Article{ID: fmt.Sprintf("a%03d", i)}, Story: fmt.Sprintf("s%d", r.IntN(5))}
+			e.Date = day.Add(time.Duration(r.IntN(6)) * 24 * time.Hour) // ties broken by id
+			all = append(all, e)
+		}
+		var sorted, gone, add []*Entry
+		for _, e := range all {
+			switch r.IntN(5) {
+			case 0:
+				add = append(add, e) // new
+			case 1:
+				sorted, gone = append(sorted, e), append(gone, e) // leaves
+			case 2: // made again: leaves, and comes back as another entry
+				again := *e
+				sorted, gone, add = append(sorted, e), append(gone, e), append(add, &again)
+			default:
+				sorted = append(sorted, e)
+			}
+		}
+		for name, order := range orders {
+			want := slices.DeleteFunc(slices.Clone(sorted), func(e *Entry) bool { return slices.Contains(gone, e) })
+			want = sortedClone(append(want, add...), order)
+			got := merge(sortedClone(sorted, order), sortedClone(gone, order), sortedClone(add, order), order)
+			if !slices.Equal(got, want) {
+				t.Fatalf("step %d, %s: merge = %v, want %v", step, name, describe(got), describe(want))
+			}
+		}
 	}
 }

@@ -118,7 +118,7 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 		changed = map[string]bool{}
 	}
 	if c.storiesStale {
-		if err := c.loadStories(ctx); err != nil {
+		if err := c.reloadStories(ctx); err != nil {
 			return err
 		}
 		c.storiesStale = false
@@ -142,7 +142,7 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 	if err != nil {
 		// The index holds the change the database refused: rebuild it
 		// from what the database holds, now or before the next change.
-		if lerr := c.loadStories(context.WithoutCancel(ctx)); lerr != nil {
+		if lerr := c.reloadStories(context.WithoutCancel(ctx)); lerr != nil {
 			c.storiesStale = true
 		}
 		return err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+	"unique"
 
 	"github.com/kdigest/kdigest/feed/article"
 	"github.com/kdigest/kdigest/feed/theme"
@@ -359,6 +360,8 @@ func (c *Corpus) scanRecord(rows *sql.Rows) (*record, error) {
 		r.extractor, r.unread = "", true
 		return r, nil
 	}
+	// Every row of this release has the same versions: one copy of each.
+	r.extractor, r.taxonomy = unique.Make(r.extractor).Value(), unique.Make(r.taxonomy).Value()
 	r.entry = c.newEntry(r, a, cl)
 	r.entry.Story, r.entry.CopyOf = story, copyOf
 	return r, nil

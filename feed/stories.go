@@ -20,24 +20,40 @@ func storyDoc(e *Entry, p *theme.Print) theme.StoryDoc {
 	return theme.StoryDoc{ID: e.ID, Date: e.Date, Hash: e.Hash, Print: p}
 }
 
-// loadStories rebuilds the story index from the saved fingerprints and
-// edges of the present, parsed articles. Saved edges that do not fit them
-// (a database written before edges were, or by another algorithm) make it
-// group from scratch and save the result. A row whose fingerprint cannot
-// be read is parsed again by the next Rescan.
-func (c *Corpus) loadStories(ctx context.Context) error {
-	saved := map[string][2]string{}
-	docs, err := c.storyDocs(ctx, false, saved)
+// readStories reads what the story index is loaded from: the docs of the
+// parsed articles with their signatures (see storyDocs), the ids of those
+// whose fingerprints cannot be read, the saved edges, and each article's
+// saved story and copy_of.
+func (c *Corpus) readStories(ctx context.Context) (docs []theme.StoryDoc, bad []string, edges []theme.StoryEdge, saved map[string][2]string, err error) {
+	saved = map[string][2]string{}
+	if docs, bad, err = c.storyDocs(ctx, false, saved); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if edges, err = loadEdges(ctx, c.db); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return docs, bad, edges, saved, nil
+}
+
+// reloadStories rebuilds the story index from the database, as Open does.
+func (c *Corpus) reloadStories(ctx context.Context) error {
+	docs, bad, edges, saved, err := c.readStories(ctx)
 	if err != nil {
 		return err
 	}
-	edges, err := loadEdges(ctx, c.db)
-	if err != nil {
-		return err
-	}
+	c.present(&docs, bad)
+	x, err := theme.LoadStoryIndex(docs, edges)
+	return c.loadStories(ctx, docs, edges, saved, x, err)
+}
+
+// loadStories keeps x, the story index load built from the saved
+// fingerprints and edges of the present, parsed articles (docs), when the
+// edges fit them. Saved edges that do not fit them (a database written
+// before edges were, or by another algorithm) make it group from scratch
+// and save the result.
+func (c *Corpus) loadStories(ctx context.Context, docs []theme.StoryDoc, edges []theme.StoryEdge, saved map[string][2]string, x *theme.StoryIndex, err error) error {
 	// The saved story of each row checks the edges: a row the last
 	// change wrote has the story they give.
-	x, err := theme.LoadStoryIndex(docs, edges)
 	if err == nil {
 		for _, d := range docs {
 			if saved[d.ID] != [2]string{x.Story(d.ID), x.CopyOf(d.ID)} {
@@ -53,9 +69,11 @@ func (c *Corpus) loadStories(ctx context.Context) error {
 	if len(edges) > 0 {
 		c.opts.Log.Warn("saved stories do not fit the articles; grouping them again", "err", err)
 	}
-	if docs, err = c.storyDocs(ctx, true, saved); err != nil {
+	docs, bad, err := c.storyDocs(ctx, true, saved)
+	if err != nil {
 		return err
 	}
+	c.present(&docs, bad)
 	c.setStories(theme.BuildStoryIndex(docs))
 	ids := make([]string, len(docs))
 	for i, d := range docs {
@@ -69,32 +87,50 @@ func (c *Corpus) loadStories(ctx context.Context) error {
 	})
 }
 
-// storyDocs reads the story docs of the present, parsed articles, with
-// their whole fingerprints or (full false) their signatures and sizes
-// only, and the saved story and copy_of of each into saved.
-func (c *Corpus) storyDocs(ctx context.Context, full bool, saved map[string][2]string) ([]theme.StoryDoc, error) {
-	q := `SELECT id, signature, shingles, NULL, story, copy_of FROM articles WHERE removed = 0 AND extractor <> ''`
+// present leaves in docs those of the records with an entry, and returns
+// how many are left. The records of bad, whose fingerprints could not be
+// read, lose theirs: the next Rescan parses them again.
+func (c *Corpus) present(docs *[]theme.StoryDoc, bad []string) int {
+	for _, id := range bad {
+		if r := c.recs[id]; r != nil {
+			r.entry, r.extractor, r.unread = nil, "", true
+		}
+	}
+	*docs = slices.DeleteFunc(*docs, func(d theme.StoryDoc) bool {
+		r := c.recs[d.ID]
+		return r == nil || r.entry == nil
+	})
+	return len(*docs)
+}
+
+// storyDocs reads the story docs of the parsed articles, with their whole
+// fingerprints or (full false) their signatures and sizes only, and the
+// saved story and copy_of of each into saved. It reads no record, so that
+// load can build the index while it reads them: it returns apart the ids
+// of the rows whose fingerprints cannot be read.
+func (c *Corpus) storyDocs(ctx context.Context, full bool, saved map[string][2]string) (docs []theme.StoryDoc, bad []string, err error) {
+	q := `SELECT id, hash, published, first_seen, signature, shingles, NULL, story, copy_of FROM articles WHERE removed = 0 AND extractor <> ''`
 	if full {
-		q = `SELECT a.id, a.signature, a.shingles, t.shingles, a.story, a.copy_of
+		q = `SELECT a.id, a.hash, a.published, a.first_seen, a.signature, a.shingles, t.shingles, a.story, a.copy_of
 			FROM articles a LEFT JOIN article_texts t ON t.id = a.id
 			WHERE a.removed = 0 AND a.extractor <> ''`
 	}
 	rows, err := c.db.QueryContext(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("load stories: %w", err)
+		return nil, nil, fmt.Errorf("load stories: %w", err)
 	}
 	defer rows.Close()
-	var docs []theme.StoryDoc
 	for rows.Next() {
-		var id, story, copyOf string
+		var id, hash, published, firstSeen, story, copyOf string
 		var size int
 		var sig, shingles sql.RawBytes // decoded (copied) before the next row
-		if err := rows.Scan(&id, &sig, &size, &shingles, &story, &copyOf); err != nil {
-			return nil, fmt.Errorf("load stories: %w", err)
+		if err := rows.Scan(&id, &hash, &published, &firstSeen, &sig, &size, &shingles, &story, &copyOf); err != nil {
+			return nil, nil, fmt.Errorf("load stories: %w", err)
 		}
-		r := c.recs[id]
-		if r == nil || r.entry == nil {
-			continue
+		pub, err1 := parseTime(published)
+		first, err2 := parseTime(firstSeen)
+		if err1 != nil || err2 != nil {
+			continue // its record is unreadable too: parsed again
 		}
 		p, ok := decodeSignature(sig)
 		if ok && full {
@@ -103,18 +139,16 @@ func (c *Corpus) storyDocs(ctx context.Context, full bool, saved map[string][2]s
 			size = 0
 		}
 		if !ok {
-			r.entry, r.extractor, r.unread = nil, "", true // parsed again by the next Rescan
+			bad = append(bad, id)
 			continue
 		}
-		d := storyDoc(r.entry, p)
-		d.Size = size
-		docs = append(docs, d)
+		docs = append(docs, theme.StoryDoc{ID: id, Date: entryDate(pub, first), Hash: hash, Print: p, Size: size})
 		saved[id] = [2]string{story, copyOf}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load stories: %w", err)
+		return nil, nil, fmt.Errorf("load stories: %w", err)
 	}
-	return docs, nil
+	return docs, bad, nil
 }
 
 func loadEdges(ctx context.Context, db *sql.DB) ([]theme.StoryEdge, error) {

@@ -3,6 +3,7 @@ package theme
 import (
 	"math"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/kdigest/kdigest/feed/article"
@@ -27,7 +28,7 @@ type paragraph struct {
 func (t *Taxonomy) paragraphs(a *article.Article, body [][]string, w *tokenWork) []paragraph {
 	out := make([]paragraph, 0, len(body)+1)
 	if a.Title != "" && !a.TitleSynthesized {
-		title := w.add(func(b []string) []string { return appendTokens(b, a.Title) })
+		title := w.add(func(b []string) []string { return appendTokens(b, a.Title, &w.lowered) })
 		out = append(out, paragraph{t.aliases.canonical(title, &w.toks), titleWeight, true})
 	}
 	for i, toks := range body {
@@ -44,9 +45,12 @@ func (t *Taxonomy) paragraphs(a *article.Article, body [][]string, w *tokenWork)
 // article to article: every token in one slice (tokenizing a cold start's
 // 10,000 articles otherwise allocates a third of what the start
 // allocates), and fingerprint's word hashes, shingles and sort buffer.
+// The words it had to lower-case are in lowered, which is the analysis's
+// own: it is reset, not reused, for the next one.
 type tokenWork struct {
 	toks                      []string
 	hashes, shingles, sortBuf []uint32
+	lowered                   strings.Builder
 }
 
 var tokenPool = sync.Pool{New: func() any { return new(tokenWork) }}
@@ -58,6 +62,7 @@ func getTokenWork() *tokenWork { return tokenPool.Get().(*tokenWork) }
 func putTokenWork(w *tokenWork) {
 	clear(w.toks)
 	w.toks = w.toks[:0]
+	w.lowered.Reset()
 	tokenPool.Put(w)
 }
 
@@ -73,7 +78,7 @@ func (w *tokenWork) add(f func([]string) []string) []string {
 func tokenizeBody(a *article.Article, w *tokenWork) [][]string {
 	body := make([][]string, len(a.Body))
 	for i, p := range a.Body {
-		body[i] = w.add(func(b []string) []string { return appendTokens(b, p) })
+		body[i] = w.add(func(b []string) []string { return appendTokens(b, p, &w.lowered) })
 	}
 	return body
 }

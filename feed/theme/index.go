@@ -50,17 +50,23 @@ func (ix *index) scan(toks []string, seen []bool, touched []int, hit func(group,
 }
 
 // keyFilter answers, faster than a map lookup, whether a token may be one
-// of a set of keys: it remembers their first two bytes. Most tokens of a
-// text start like no term of the taxonomy, and every token of every
-// article is looked up.
+// of a set of keys: it remembers their first two bytes and, for those, the
+// lengths of the keys (up to 6, then "7 or more"). Most tokens of a text
+// are no term of the taxonomy, and every token of every article is looked
+// up; the first two bytes alone let two thirds of a real page's tokens
+// through.
 type keyFilter struct {
-	starts [1 << 16]bool
+	lengths [1 << 16]uint8 // by start2, a bit per length
 }
 
-func (f *keyFilter) add(k string) { f.starts[start2(k)] = true }
+func (f *keyFilter) add(k string) { f.lengths[start2(k)] |= lengthBit(k) }
 
 // may reports false when k is surely not a key.
-func (f *keyFilter) may(k string) bool { return f.starts[start2(k)] }
+func (f *keyFilter) may(k string) bool { return f.lengths[start2(k)]&lengthBit(k) != 0 }
+
+// lengthBit is the bit of k's length: bit n for a length n below 7, else
+// bit 7.
+func lengthBit(k string) uint8 { return 1 << min(len(k), 7) }
 
 // start2 is the first two bytes of s (zero for those s lacks).
 func start2(s string) uint16 {

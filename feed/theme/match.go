@@ -21,46 +21,58 @@ type term struct {
 // to be lower-cased. It runs for every paragraph of every article, hence
 // the byte loop with an ASCII fast path.
 func tokenize(s string) []string {
-	return appendTokens(make([]string, 0, len(s)/6+1), s)
+	return appendTokens(make([]string, 0, len(s)/6+1), s, &strings.Builder{})
 }
 
-// appendTokens appends the tokens of s to out.
-func appendTokens(out []string, s string) []string {
-	start, upper := -1, false
+// appendTokens appends the tokens of s to out. Words with capitals are
+// lower-cased into lowered, so that an analysis makes one string of all
+// its lower-cased words instead of one per word (most of the allocations
+// of a cold start's classification were such words).
+func appendTokens(out []string, s string, lowered *strings.Builder) []string {
 	for i := 0; i < len(s); {
-		c, size := s[i], 1
-		word := asciiWord[c]
-		if c >= utf8.RuneSelf {
-			var r rune
-			r, size = utf8.DecodeRuneInString(s[i:])
+		for i < len(s) && s[i] < utf8.RuneSelf && !asciiWord[s[i]] {
+			i++ // an ASCII separator
+		}
+		// The word at i, if any: letters and digits once lower-cased.
+		start, upper := i, false
+		for i < len(s) {
+			c := s[i]
+			if asciiLowerWord[c] {
+				i++
+				continue
+			}
+			if 'A' <= c && c <= 'Z' {
+				upper = true
+				i++
+				continue
+			}
+			if c < utf8.RuneSelf {
+				break
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
 			lr := unicode.ToLower(r)
-			word = unicode.IsLetter(lr) || unicode.IsDigit(lr)
-			upper = upper || (word && lr != r)
-		} else if 'A' <= c && c <= 'Z' {
-			upper = true
+			if !unicode.IsLetter(lr) && !unicode.IsDigit(lr) {
+				break
+			}
+			upper = upper || lr != r
+			i += size
 		}
 		switch {
-		case word && start < 0:
-			start = i
-		case !word && start >= 0:
-			out = appendToken(out, s[start:i], upper)
-			start, upper = -1, false
-		case !word:
-			upper = false
+		case i > start:
+			out = appendToken(out, s[start:i], upper, lowered)
+		case i < len(s): // a separator that is not ASCII
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
 		}
-		i += size
-	}
-	if start >= 0 {
-		out = appendToken(out, s[start:], upper)
 	}
 	return out
 }
 
-// appendToken appends the stem of word, lower-cased when it has capitals;
-// a lone "s" (of a split "'s") is dropped.
-func appendToken(out []string, word string, upper bool) []string {
+// appendToken appends the stem of word, lower-cased into lowered when it
+// has capitals; a lone "s" (of a split "'s") is dropped.
+func appendToken(out []string, word string, upper bool, lowered *strings.Builder) []string {
 	if upper {
-		word = strings.ToLower(word)
+		word = lowerInto(lowered, word)
 	}
 	if word == "s" {
 		return out
@@ -68,58 +80,83 @@ func appendToken(out []string, word string, upper bool) []string {
 	return append(out, stem(word))
 }
 
-// asciiWord marks the ASCII letters and digits.
-var asciiWord = func() (t [256]bool) {
+// lowerInto writes word lower-cased, as strings.ToLower does it, to b and
+// returns it as a substring of b's text: a Builder never changes the bytes
+// of a string it returned, so the words stay valid as b grows.
+func lowerInto(b *strings.Builder, word string) string {
+	start := b.Len()
+	for i := 0; i < len(word); i++ {
+		c := word[i]
+		if c >= utf8.RuneSelf {
+			for _, r := range word[i:] {
+				b.WriteRune(unicode.ToLower(r))
+			}
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()[start:]
+}
+
+// asciiWord marks the ASCII letters and digits, asciiLowerWord those
+// that are not capitals.
+var asciiWord, asciiLowerWord = func() (word, lower [256]bool) {
 	for c := '0'; c <= '9'; c++ {
-		t[c] = true
+		word[c], lower[c] = true, true
 	}
 	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
+		word[c], lower[c], word[c-'a'+'A'] = true, true, true
 	}
-	return t
+	return word, lower
 }()
 
 // stem folds simple English inflections together: peacekeeper,
 // peacekeepers and peacekeeping all become "peacekeep". It is deliberately
-// light; the taxonomy lists irregular forms itself. The suffixes are tried
-// longest first among those sharing a last letter.
+// light; the taxonomy lists irregular forms itself. A suffix is cut when
+// at least three letters stay, trying the longest first among those
+// sharing a last letter; a final "e" goes too.
 func stem(w string) string {
 	if len(w) <= 3 {
 		return w
 	}
-	var suffixes []string
+	// cut reports whether w ends in suf with at least three letters before.
+	cut := func(suf string) bool { return len(w)-len(suf) >= 3 && strings.HasSuffix(w, suf) }
+	base := w
 	switch w[len(w)-1] {
 	case 's':
-		suffixes = stemS
-	case 'g':
-		suffixes = stemG
-	case 'r':
-		suffixes = stemR
-	case 'd':
-		suffixes = stemD
-	}
-	for _, suf := range suffixes {
-		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 3 {
-			base := w[:len(w)-len(suf)]
-			switch {
-			case suf == "ies":
-				base += "y"
-			case suf == "es" && !strings.HasSuffix(base, "s") && !strings.HasSuffix(base, "x") && !strings.HasSuffix(base, "ch") && !strings.HasSuffix(base, "sh"):
+		switch {
+		case cut("ings"):
+			base = w[:len(w)-4]
+		case cut("ers"):
+			base = w[:len(w)-3]
+		case cut("ies"):
+			base = w[:len(w)-3] + "y"
+		case cut("es"):
+			base = w[:len(w)-2]
+			if !strings.HasSuffix(base, "s") && !strings.HasSuffix(base, "x") && !strings.HasSuffix(base, "ch") && !strings.HasSuffix(base, "sh") {
 				base = w[:len(w)-1] // "ceasefires" -> "ceasefire"
 			}
-			return strings.TrimSuffix(base, "e")
+		case cut("s"):
+			base = w[:len(w)-1]
+		}
+	case 'g':
+		if cut("ing") {
+			base = w[:len(w)-3]
+		}
+	case 'r':
+		if cut("er") {
+			base = w[:len(w)-2]
+		}
+	case 'd':
+		if cut("ed") {
+			base = w[:len(w)-2]
 		}
 	}
-	return strings.TrimSuffix(w, "e")
+	return strings.TrimSuffix(base, "e")
 }
-
-// The suffixes stem removes, by last letter, in the order they are tried.
-var (
-	stemS = []string{"ings", "ers", "ies", "es", "s"}
-	stemG = []string{"ing"}
-	stemR = []string{"er"}
-	stemD = []string{"ed"}
-)
 
 // aliases maps each variant spelling (as token sequences) to its canonical
 // tokens: Khankendi to Stepanakert, Aliev to Aliyev.
@@ -181,10 +218,7 @@ func (a *aliases) canonical(toks []string, dst *[]string) []string {
 	}
 	first := -1
 	for i, t := range toks {
-		if !a.firsts.may(t) {
-			continue
-		}
-		if _, ok := a.byFirst[t]; ok {
+		if a.variants(t) != nil {
 			first = i
 			break
 		}
@@ -199,7 +233,7 @@ func (a *aliases) canonical(toks []string, dst *[]string) []string {
 	out := append(*dst, toks[:first]...)
 	for i := first; i < len(toks); {
 		matched := false
-		for _, al := range a.byFirst[toks[i]] {
+		for _, al := range a.variants(toks[i]) {
 			if hasPrefix(toks[i:], al.from) {
 				out = append(out, al.to...)
 				i += len(al.from)
@@ -214,6 +248,14 @@ func (a *aliases) canonical(toks []string, dst *[]string) []string {
 	}
 	*dst = out
 	return out[start:len(out):len(out)]
+}
+
+// variants returns the variants that start with tok, longest first.
+func (a *aliases) variants(tok string) []alias {
+	if !a.firsts.may(tok) {
+		return nil
+	}
+	return a.byFirst[tok]
 }
 
 func hasPrefix(toks, p []string) bool {

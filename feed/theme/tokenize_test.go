@@ -200,6 +200,9 @@ func TestKeyFilter(t *testing.T) {
 	}{
 		{"peace", true}, {"pearl", true}, {"a", true}, {"ab", false},
 		{"ceasefire", true}, {"border", false}, {"", false}, {"p", false},
+		{"peaces", false}, {"pea", false}, // the start of a key, another length
+		{"ceasefires", true}, // lengths from 7 on are one
+
 	}
 	for _, tt := range tests {
 		if got := f.may(tt.tok); got != tt.want {
