@@ -447,14 +447,21 @@ func mediaLabel(l *line) bool {
 	return false
 }
 
-// loneBy reports a "By" on a line of its own, the author's name on the
-// lines under it.
+// loneBy reports a "By" or an "Author:" on a line of its own, the
+// author's name on the lines under it.
 func loneBy(l *line) bool {
-	return len(l.text) <= 4 && strings.EqualFold(strings.TrimSpace(l.text), "by")
+	if len(l.text) > 12 {
+		return false
+	}
+	switch strings.TrimRight(strings.TrimSpace(l.lower), ":") {
+	case "by", "author", "authors", "written by", "posted by":
+		return true
+	}
+	return false
 }
 
-// underBy reports a line in the three under a lone "By": the author's
-// name, outlet or bio, not a headline.
+// underBy reports a line in the three under a lone "By" or "Author:":
+// the author's name, outlet or bio, not a headline.
 func (p *page) underBy(i int) bool {
 	for j := i - 1; j >= max(0, i-3); j-- {
 		if loneBy(&p.lines[j]) {
