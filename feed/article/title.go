@@ -311,7 +311,7 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 	}
 	for i := max(0, start-60); i < start; i++ {
 		l := &p.lines[i]
-		if !p.headlineShaped(l) || l.furniture() || i == start-1 && len(body) > 0 && trimSeparator(l.text) == body[0] {
+		if !p.headlineShaped(l) && !p.shortHeadline(i, lede) || l.furniture() || i == start-1 && len(body) > 0 && trimSeparator(l.text) == body[0] {
 			continue // the site's furniture, or the line opening the text ("Here's why:")
 		}
 		text := trimSeparator(l.text)
@@ -443,6 +443,22 @@ func mediaLabel(l *line) bool {
 	switch strings.Trim(l.lower, " :▶►") {
 	case "video", "watch", "watch video", "play video", "watch now", "listen", "podcast", "audio":
 		return true
+	}
+	return false
+}
+
+// shortHeadline reports a headline of two words ("About bugs"): over
+// its date, sharing a word with the lede.
+func (p *page) shortHeadline(i int, lede map[string]bool) bool {
+	l := &p.lines[i]
+	if l.kind != kindShort || l.words != 2 || endsSentence(l.text) || strings.ContainsAny(l.text, ":|»›/") ||
+		i+1 >= len(p.lines) || p.lines[i+1].kind != kindMeta || !isBareDate(p.lines[i+1].text) {
+		return false
+	}
+	for w := range contentWords(l.text) {
+		if lede[w] {
+			return true
+		}
 	}
 	return false
 }

@@ -173,6 +173,8 @@ func TestHeadlineChoice(t *testing.T) {
 			"Diplomats gather in the Belgian capital\n\nNovember 18, 2019\n\nShare this story on the peace talks in Brussels", "Diplomats gather in the Belgian capital"},
 		{"the author under an Author: label is no headline",
 			"Peace talks go on in the Belgian capital\n\nAuthor:\n\nThe Peace Treaty Letters\n\nPublish date:\n\nNov 18, 2019", "Peace talks go on in the Belgian capital"},
+		{"a headline of two words over its date", "Home » Blog »\n\nTreaty talks\n\nNovember 18, 2019\n\nPosted by\n\nAnna", "Treaty talks"},
+		{"two words over a date sharing nothing with the text are no headline", "Diplomats gather in the Belgian capital\n\nBy Anna Petrosyan\n\nOur blog\n\nNovember 18, 2019", "Diplomats gather in the Belgian capital"},
 		{"a video's title under its label is no headline",
 			"Peace talks go on in the Belgian capital\n\nBy\n\nAnna Petrosyan | Caucasus Daily\n\nNovember 18, 2019\n\nFacebook\n\nTwitter\n\nVideo\n\nPeace treaty talks resumed in Brussels", "Peace talks go on in the Belgian capital"},
 		{"a wire credit is no headline", "Diplomats gather again in the Belgian capital\n\nBy Anna Petrosyan\n\nThe Associated Press\n\nNovember 18, 2019", "Diplomats gather again in the Belgian capital"},
