@@ -259,6 +259,7 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		}
 	}
 	bestScore := 0.0
+	crumb := p.lastCrumb(start)
 	consider := func(i int, text, suffix string) {
 		words, shared := 0, 0
 		for w := range contentWords(text) {
@@ -286,6 +287,9 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		if p.bylineAfter(i) {
 			score += 0.3
 		}
+		if i == crumb {
+			score += 0.3 // the last crumb of the page's breadcrumbs
+		}
 		// A line shown twice in a row is a page's title over its heading,
 		// which no list of links or menu repeats.
 		if doubled := p.doubled(i); !doubled && p.inList(i) {
@@ -311,7 +315,7 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 	}
 	for i := max(0, start-60); i < start; i++ {
 		l := &p.lines[i]
-		if !p.headlineShaped(l) && !p.shortHeadline(i, lede) || l.furniture() || i == start-1 && len(body) > 0 && trimSeparator(l.text) == body[0] {
+		if !p.headlineShaped(l) && !p.shortHeadline(i, lede) && i != crumb || l.furniture() || i == start-1 && len(body) > 0 && trimSeparator(l.text) == body[0] {
 			continue // the site's furniture, or the line opening the text ("Here's why:")
 		}
 		text := trimSeparator(l.text)
@@ -445,6 +449,34 @@ func mediaLabel(l *line) bool {
 		return true
 	}
 	return false
+}
+
+// lastCrumb returns the line above start, near a breadcrumb trail,
+// that repeats the trail's last crumb ("Messages » Self-esteem » Only
+// Who Loves…" under "Only Who Loves…"): the page's own title, even cut
+// short with an ellipsis. It returns -1 for none.
+func (p *page) lastCrumb(start int) int {
+	for i := max(0, start-60); i < start; i++ {
+		t := p.lines[i].text
+		if len(t) > 200 || strings.Count(t, " » ")+strings.Count(t, " › ")+strings.Count(t, " > ") < 2 {
+			continue
+		}
+		last := t
+		for _, sep := range [...]string{" » ", " › ", " > "} {
+			if k := strings.LastIndex(last, sep); k >= 0 {
+				last = last[k+len(sep):]
+			}
+		}
+		if last = strings.TrimSpace(last); last == "" {
+			continue
+		}
+		for j := max(0, i-3); j < min(start, i+4); j++ {
+			if j != i && strings.TrimSpace(p.lines[j].text) == last {
+				return j
+			}
+		}
+	}
+	return -1
 }
 
 // shortHeadline reports a headline of two words ("About bugs"): over

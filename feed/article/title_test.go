@@ -175,6 +175,7 @@ func TestHeadlineChoice(t *testing.T) {
 			"Peace talks go on in the Belgian capital\n\nAuthor:\n\nThe Peace Treaty Letters\n\nPublish date:\n\nNov 18, 2019", "Peace talks go on in the Belgian capital"},
 		{"a headline of two words over its date", "Home » Blog »\n\nTreaty talks\n\nNovember 18, 2019\n\nPosted by\n\nAnna", "Treaty talks"},
 		{"two words over a date sharing nothing with the text are no headline", "Diplomats gather in the Belgian capital\n\nBy Anna Petrosyan\n\nOur blog\n\nNovember 18, 2019", "Diplomats gather in the Belgian capital"},
+		{"the last crumb of the breadcrumbs, even cut short", "Menu\n\nTalks in Brussels go on…\n\nNews » Diplomacy » Talks in Brussels go on…\n\nFacebook Twitter Share", "Talks in Brussels go on…"},
 		{"a video's title under its label is no headline",
 			"Peace talks go on in the Belgian capital\n\nBy\n\nAnna Petrosyan | Caucasus Daily\n\nNovember 18, 2019\n\nFacebook\n\nTwitter\n\nVideo\n\nPeace treaty talks resumed in Brussels", "Peace talks go on in the Belgian capital"},
 		{"a wire credit is no headline", "Diplomats gather again in the Belgian capital\n\nBy Anna Petrosyan\n\nThe Associated Press\n\nNovember 18, 2019", "Diplomats gather again in the Belgian capital"},
