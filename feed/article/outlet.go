@@ -290,6 +290,20 @@ func (p *page) outlet(start, end, at int, body []string, titleSite string) strin
 			}
 		}
 	}
+	// Or credits its own staff at the end, in the text or under it:
+	// "Associated Press writers Jane Doe in Yerevan and John Roe in Baku
+	// contributed."
+	closing := slices.Clone(body[max(0, len(body)-3):])
+	for i := end; i < min(len(p.lines), end+5); i++ {
+		closing = append(closing, p.lines[i].text)
+	}
+	for _, para := range closing {
+		if strings.Contains(para, " contributed") {
+			for _, m := range staffCredit.FindAllStringSubmatch(para, 2) {
+				b.add(m[1], votePhrase, voteBio)
+			}
+		}
+	}
 	// Or opens it with its address, as a dateline: "PanARMENIAN.Net - ...".
 	if len(body) > 0 {
 		if m := addressCredit.FindStringSubmatch(body[0]); m != nil {
@@ -586,6 +600,10 @@ var rightsReserved = regexp.MustCompile(`^` + nameRe + `[.,]?\s+(?i:all rights r
 // addressCredit is a site's address opening its lede, as a dateline:
 // "PanARMENIAN.Net - Verified video footage ...".
 var addressCredit = regexp.MustCompile(`^([\p{L}\d][\p{L}\d-]*(?:\.[\p{L}]{2,6})+)\s+(?:-|–|—)\s+\S`)
+
+// staffCredit is an outlet's credit to its own staff closing a story:
+// "Associated Press writers Jane Doe in Yerevan … contributed".
+var staffCredit = regexp.MustCompile(`(?:^|[.!?]["”’]?\s*)` + nameRe + `\s+(?:staff\s+)?(?:writers?|reporters?|correspondents?)\s+\p{Lu}[^.]{0,200}?\bcontributed\b`)
 
 // sourceLabel is a "Source: X" line.
 var sourceLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?source\s*:\s*(.{2,60})$`)

@@ -34,6 +34,7 @@ func TestOutlet(t *testing.T) {
 			"Anna Petrosyan is a staff writer at Caucasus Daily, where she has covered the talks between Armenia and Azerbaijan since they began in 2021.\n", "Caucasus Daily"},
 		{"a name in lower case with a digit", "Talks resume in Brussels\n\n", "About caucasus24\n\nFollow caucasus24 online:\n", "caucasus24"},
 		{"a lower-case word is no name", "Talks resume in Brussels\n\n", "About anything\n\nFollow everything online:\n", ""},
+		{"the outlet's credit to its own staff", "Talks resume in Brussels\n\n", "Caucasus Daily writers Anna Petrosyan in Yerevan and Leyla Mammadova in Baku contributed to this report.\n", "Caucasus Daily"},
 		{"postcode is no name", "Talks resume in Brussels\n\n", "Jane Doe Street, FL 33701\n", ""},
 	}
 	for _, tt := range tests {
