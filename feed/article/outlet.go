@@ -304,6 +304,19 @@ func (p *page) outlet(start, end, at int, body []string, titleSite string) strin
 			}
 		}
 	}
+	// Or, for an agency or a broadcaster, names its own people on the
+	// spot: "An AFP team in Ganja saw …", "The BBC's Jane Doe in Baku
+	// says …".
+	for _, para := range body[:min(12, len(body))] {
+		if strings.Contains(para, "'s ") || strings.Contains(para, "’s ") || strings.Contains(para, " team") || strings.Contains(para, " correspondent") {
+			for _, m := range ownPeople.FindAllStringSubmatch(para, 2) {
+				name := m[1] + m[2]
+				if agencies[strings.ToLower(name)] != "" {
+					b.add(name, voteCredit, voteReports)
+				}
+			}
+		}
+	}
 	// Or opens it with its address, as a dateline: "PanARMENIAN.Net - ...".
 	if len(body) > 0 {
 		if m := addressCredit.FindStringSubmatch(body[0]); m != nil {
@@ -600,6 +613,11 @@ var rightsReserved = regexp.MustCompile(`^` + nameRe + `[.,]?\s+(?i:all rights r
 // addressCredit is a site's address opening its lede, as a dateline:
 // "PanARMENIAN.Net - Verified video footage ...".
 var addressCredit = regexp.MustCompile(`^([\p{L}\d][\p{L}\d-]*(?:\.[\p{L}]{2,6})+)\s+(?:-|–|—)\s+\S`)
+
+// ownPeople is an outlet's team or correspondent on the spot: "An AFP
+// team in Ganja", "The BBC's Jane Doe in Baku", "a Reuters
+// correspondent in Yerevan".
+var ownPeople = regexp.MustCompile(`\b(?:[Aa]n?|[Tt]he)\s+(?:(\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?)\s+(?:team|reporters?|correspondents?|journalists?|crew)|(\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?)['’]s\s+\p{Lu}[\p{L}-]+\s+\p{Lu}[\p{L}-]+)\s+in\s+\p{Lu}`)
 
 // staffCredit is an outlet's credit to its own staff closing a story:
 // "Associated Press writers Jane Doe in Yerevan … contributed".

@@ -52,6 +52,12 @@ func TestOutlet(t *testing.T) {
 	ledes := []struct{ name, lede, want string }{
 		{"agency's own credit in the lede",
 			"The European Union views the draft treaty as a turning point, the Commission's president said on Monday, Azernews reports.", "Azernews"},
+		{"an agency's team on the spot",
+			"The European Union views the draft treaty as a turning point. An AFP team in Brussels saw the ministers arrive on Monday.", "AFP"},
+		{"a broadcaster's correspondent on the spot",
+			"The European Union views the draft treaty as a turning point, the BBC's Jane Doe in Brussels says.", "BBC"},
+		{"a leader in his capital names no outlet",
+			"The European Union views the draft treaty as a turning point, Russia's Vladimir Putin in Moscow said on Monday.", ""},
 		{"site's address opening the lede",
 			"CaucasusWire.net - The European Union views the draft treaty as a turning point, the Commission's president said on Monday.", "CaucasusWire.net"},
 	}
