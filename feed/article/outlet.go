@@ -293,22 +293,24 @@ func (p *page) outlet(start, end, at int, body []string, titleSite string) strin
 	// Or credits its own staff at the end, in the text or under it:
 	// "Associated Press writers Jane Doe in Yerevan and John Roe in Baku
 	// contributed."
-	closing := slices.Clone(body[max(0, len(body)-3):])
-	for i := end; i < min(len(p.lines), end+5); i++ {
-		closing = append(closing, p.lines[i].text)
-	}
-	for _, para := range closing {
+	staff := func(para string) {
 		if strings.Contains(para, " contributed") {
 			for _, m := range staffCredit.FindAllStringSubmatch(para, 2) {
 				b.add(m[1], votePhrase, voteBio)
 			}
 		}
 	}
+	for _, para := range body[max(0, len(body)-3):] {
+		staff(para)
+	}
+	for i := end; i < min(len(p.lines), end+5); i++ {
+		staff(p.lines[i].text)
+	}
 	// Or, for an agency or a broadcaster, names its own people on the
 	// spot: "An AFP team in Ganja saw …", "The BBC's Jane Doe in Baku
 	// says …".
 	for _, para := range body[:min(12, len(body))] {
-		if strings.Contains(para, "'s ") || strings.Contains(para, "’s ") || strings.Contains(para, " team") || strings.Contains(para, " correspondent") {
+		if onTheSpot.in(para) {
 			for _, m := range ownPeople.FindAllStringSubmatch(para, 2) {
 				name := m[1] + m[2]
 				if agencies[strings.ToLower(name)] != "" {
@@ -618,6 +620,24 @@ var addressCredit = regexp.MustCompile(`^([\p{L}\d][\p{L}\d-]*(?:\.[\p{L}]{2,6})
 // team in Ganja", "The BBC's Jane Doe in Baku", "a Reuters
 // correspondent in Yerevan".
 var ownPeople = regexp.MustCompile(`\b(?:[Aa]n?|[Tt]he)\s+(?:(\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?)\s+(?:team|reporters?|correspondents?|journalists?|crew)|(\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?)['’]s\s+\p{Lu}[\p{L}-]+\s+\p{Lu}[\p{L}-]+)\s+in\s+\p{Lu}`)
+
+// onTheSpot finds the phrases ownPeople begins with for a known agency
+// ("AFP team", "BBC's "): the expression is run only on a paragraph
+// holding one.
+var onTheSpot = func() *phraseSet {
+	var cues []string
+	seen := map[string]bool{}
+	for _, name := range agencies {
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		for _, tail := range []string{" team", "'s ", "’s ", " correspondent", " reporter", " journalist", " crew"} {
+			cues = append(cues, name+tail)
+		}
+	}
+	return newPhraseSet(cues...)
+}()
 
 // staffCredit is an outlet's credit to its own staff closing a story:
 // "Associated Press writers Jane Doe in Yerevan … contributed".
