@@ -190,12 +190,14 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 	return nil
 }
 
-// Close waits for nothing: every write is done when the change that made
-// it returns. It is kept so that callers stop using the corpus before they
-// close the database.
+// Close waits for the change in progress, if any (every write is done
+// when the change that made it returns), and releases the corpus's
+// prepared statement. Callers stop using the corpus before they close the
+// database.
 func (c *Corpus) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.shingles.Close()
 }
 
 // touch publishes the current snapshot again with a new scan time.

@@ -91,7 +91,10 @@ type Corpus struct {
 	// from the database, so each is read once per change however many
 	// of its articles it is compared with.
 	loaded map[string][]uint32
-	docs   int // the articles line_df counts
+	// shingles reads the shingles of one article (setStories): prepared
+	// once, as a first start reads hundreds of thousands.
+	shingles *sql.Stmt
+	docs     int // the articles line_df counts
 	// unpublished reports a change saved and in memory whose snapshot
 	// could not be built; the next commit publishes it.
 	unpublished bool
@@ -129,10 +132,15 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 	}
 	start := time.Now()
 	c := &Corpus{db: db, opts: opts, tag: tag, scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}}
+	if c.shingles, err = db.PrepareContext(ctx, `SELECT shingles FROM article_texts WHERE id = ?`); err != nil {
+		return nil, fmt.Errorf("open corpus: %w", err)
+	}
 	if err := c.load(ctx); err != nil {
+		c.shingles.Close()
 		return nil, err
 	}
 	if err := c.publish(ctx); err != nil {
+		c.shingles.Close()
 		return nil, err
 	}
 	c.opts.Log.Debug("open", "articles", len(c.recs), "duration", time.Since(start))

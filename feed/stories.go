@@ -194,7 +194,7 @@ func (c *Corpus) setStories(x *theme.StoryIndex) {
 			return sh, nil
 		}
 		var blob []byte
-		if err := c.db.QueryRow(`SELECT shingles FROM article_texts WHERE id = ?`, id).Scan(&blob); err != nil {
+		if err := c.shingles.QueryRow(id).Scan(&blob); err != nil {
 			return nil, err
 		}
 		sh, ok := decodeShingles(blob)
