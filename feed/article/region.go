@@ -629,9 +629,9 @@ func firstMark(s string) rune {
 }
 
 // capsHeading reports a short heading in capitals inside a text ("UP
-// NEXT", "POINT GUARDS BEHAVE").
+// NEXT", "POINT GUARDS BEHAVE"); a script without capitals has none.
 func capsHeading(l *line) bool {
-	return l.kind == kindShort && l.words >= 1 && l.words <= 5 && hasLetter(l.text) &&
+	return l.kind == kindShort && l.words >= 1 && l.words <= 5 && strings.IndexFunc(l.text, unicode.IsUpper) >= 0 &&
 		strings.ToUpper(l.text) == l.text && !l.furniture()
 }
 

@@ -108,6 +108,7 @@ func TestTextEnd(t *testing.T) {
 			"— Jane Doe (@janedoe) October 9, 2018"},
 		{"short sentences under a heading in capitals close it", "UP NEXT\n\nArmenia: Hosts the next round in May.\n\nAzerbaijan: Sends its delegation in May.\n\nMore news: https://example.org\n",
 			"Azerbaijan: Sends its delegation in May."},
+		{"a heading in a script without capitals does not", "次の会合\n\nArmenia: Hosts the next round in May.\n\nAzerbaijan: Sends its delegation in May.\n\nMore news: https://example.org\n", "in a statement."},
 		{"a heading in capitals with no sentence under it does not", "UP NEXT\n\nMore news: https://example.org\n", "in a statement."},
 		{"a copy of the whole text under it does not", story + "A line the copy adds at its end, as a caption of the photograph shown under the text here.\n", "in a statement."},
 		{"a letter to the readers under a box's heading is not", "The Daily Planet\n\nSince 1994\n\nA Word to Our Loyal Readers\n\nHelp us and make a difference for readers everywhere.\n\nRead the Letter\n\nEditorial\n\nJane Doe\n\nJohn Roe\n\n" +
