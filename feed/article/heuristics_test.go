@@ -400,6 +400,27 @@ func TestWrapWidth(t *testing.T) {
 	}
 }
 
+func TestCommentHeader(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"Jane Doe on September 12, 2018 at 4:47 pm said:", true},
+		{"Aram (Caucasus Daily) on 13 September 2018 at 17:23 said:", true},
+		{"Leyla on Nov. 18, 2019 wrote:", true},
+		// A sentence introducing a quote, not a reader's comment.
+		{"Speaking on 10 November 2020, Pashinyan said:", false},
+		{"The minister on 10 November 2020 told reporters and said:", false},
+		{"Jane Doe on September 12 said:", false}, // no year
+	}
+	for _, tt := range tests {
+		l := line{text: tt.text, lower: asciiLower(tt.text), words: wordCount(tt.text)}
+		if got := commentHeader(&l); got != tt.want {
+			t.Errorf("commentHeader(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
+
 func TestCommentsMarker(t *testing.T) {
 	tests := []struct {
 		text string

@@ -3,6 +3,7 @@ package article
 import (
 	"iter"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -349,14 +350,31 @@ func commentsMarker(l *line) bool {
 	return strings.Contains(t, "comment") && !commentsLink(l)
 }
 
-// commentHeader reports the line over a reader's comment: its author,
-// its date and "said:" ("Jane Doe on September 12, 2018 at 4:47 pm
-// said:", "John says: 18 November 2019").
+// commentHeader reports the line over a reader's comment: its author's
+// name, "on", its date and "said:" ("Jane Doe on September 12, 2018 at
+// 4:47 pm said:"). A sentence introducing a quote ("Speaking on 10
+// November 2020, Pashinyan said:") has other words than a date's.
 func commentHeader(l *line) bool {
-	if l.words > 16 || !(strings.Contains(l.lower, " said:") || strings.Contains(l.lower, " says:") || strings.Contains(l.lower, " wrote:")) {
+	if l.words > 16 || !(strings.HasSuffix(l.lower, " said:") || strings.HasSuffix(l.lower, " says:") || strings.HasSuffix(l.lower, " wrote:")) || !hasYear(l.text) {
 		return false
 	}
-	return hasYear(l.text) || strings.Contains(l.lower, " ago")
+	words := strings.Fields(l.text)
+	on := slices.Index(words, "on")
+	if on < 1 || on > 4 {
+		return false
+	}
+	for _, w := range words[:on] {
+		if r, _ := utf8.DecodeRuneInString(strings.TrimLeft(w, "([")); !unicode.IsUpper(r) {
+			return false // the name: "Jane Doe", "Jane (GiveWell)"
+		}
+	}
+	for _, w := range words[on+1 : len(words)-1] {
+		w = strings.ToLower(strings.Trim(w, ".,"))
+		if _, month := months[w]; !month && !strings.ContainsAny(w, "0123456789") && w != "at" && w != "am" && w != "pm" && w != "a.m" && w != "p.m" {
+			return false // the date
+		}
+	}
+	return true
 }
 
 // commentsLink reports a bare "Comments" line: a link to the readers'
