@@ -615,9 +615,11 @@ func (p *page) listAfter(end int) []string {
 	if h := &p.lines[end]; h.kind != kindShort || h.words > 6 || endsSentence(h.text) || h.furniture() || p.template(h) {
 		return nil
 	}
+	// An item has words: a site's contacts ("Tel: +374 10 620000",
+	// "Fax: +374 10 620001") are no list of the text.
 	item := func(l *line) bool {
 		return (l.kind == kindShort || l.kind == kindBullet) && l.words >= 3 && l.words <= maxItem && l.rep == 1 &&
-			!p.template(l) && !l.furniture()
+			!p.template(l) && !l.furniture() && letterWords(l.text) >= 2 && !strings.Contains(l.text, "://")
 	}
 	mark := firstMark(p.lines[end+1].text)
 	if mark == 0 {
@@ -631,6 +633,19 @@ func (p *page) listAfter(end int) []string {
 		return nil
 	}
 	return append([]string{trimSeparator(p.lines[end].text)}, run...)
+}
+
+// letterWords counts the words of s made of letters alone, less the
+// punctuation around them.
+func letterWords(s string) int {
+	n := 0
+	for w := range strings.FieldsSeq(s) {
+		w = strings.TrimFunc(w, isWordPunct)
+		if w != "" && strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // firstMark returns the first rune of s that is no letter, digit, space

@@ -120,6 +120,7 @@ func TestTextEnd(t *testing.T) {
 			"in a statement."},
 		{"a list under its heading closes it", "Next rounds\n\nBrussels (EU): talks on the treaty\n\nGeneva (UN): talks on the border\n\nWashington (US): talks on transport\n\nAnna Petrosyan\n\nStaff writer\n",
 			"Washington (US): talks on transport"},
+		{"the site's contacts under their heading do not", "Contacts\n\nTel: +374 10 620000\n\nFax: +374 10 620001\n\nHotline: +374 10 620002\n", "in a statement."},
 		{"a list of links to other stories does not", "Elsewhere today\n\nTalks stall over maps in Geneva\n\nMinisters meet again in Prague\n\nBorder commission sets a date\n", "in a statement."},
 		{"an update stamp is not a closing sentence", "Updated at 1:23 p.m.\n\nMost Popular\n", "in a statement."},
 		{"a newsletter box's pitch is not", "Daily Briefing Newsletter\n\nGet the day's big stories and the analysis you need, every morning.\n\nI agree to receive the newsletter.\n", "in a statement."},
