@@ -33,6 +33,8 @@ func TestParseDate(t *testing.T) {
 		{"November 2021", "", ""},
 		{"Nov.November 18, 2019", "2019-11-18T00:00:00Z", PrecisionDate}, // a month named twice
 		{"Nov. December 18, 2019", "", ""},                               // two months: which one is meant?
+		{"Nov 15, 20195:45 AM", "2019-11-15T05:45:00Z", PrecisionMinute}, // a year glued to the time
+		{"Nov 15, 20195 AM", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
