@@ -28,7 +28,16 @@ func (c *Corpus) load(ctx context.Context) error {
 		defer close(built)
 		x, xerr = theme.LoadStoryIndex(docs, edges)
 	}()
-	recs, err := c.loadRecords(ctx)
+	// A record takes its id and hash from its doc: one copy of each.
+	byID := make(map[string]int, len(docs))
+	for i, d := range docs {
+		byID[d.ID] = i
+	}
+	recs, err := c.loadRecords(ctx, func(r *record) {
+		if i, ok := byID[r.id]; ok && docs[i].Hash == r.hash {
+			r.id, r.hash = docs[i].ID, docs[i].Hash
+		}
+	})
 	<-built
 	if err != nil {
 		return err

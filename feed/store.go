@@ -305,8 +305,9 @@ const recordColumns = `id, file, hash, size, mtime, first_seen, updated, removed
 	title, title_synthesized, published, precision, source, agency, url, dateline, summary, words,
 	theme, themes, relevant, relevance`
 
-// loadRecords reads every row without its body, print and lines.
-func (c *Corpus) loadRecords(ctx context.Context) ([]*record, error) {
+// loadRecords reads every row without its body, print and lines, and
+// gives each record to share before it makes its entry.
+func (c *Corpus) loadRecords(ctx context.Context, share func(*record)) ([]*record, error) {
 	rows, err := c.db.QueryContext(ctx, `SELECT `+recordColumns+`, story, copy_of FROM articles`)
 	if err != nil {
 		return nil, fmt.Errorf("load articles: %w", err)
@@ -314,7 +315,7 @@ func (c *Corpus) loadRecords(ctx context.Context) ([]*record, error) {
 	defer rows.Close()
 	var recs []*record
 	for rows.Next() {
-		r, err := c.scanRecord(rows)
+		r, err := c.scanRecord(rows, share)
 		if err != nil {
 			return nil, fmt.Errorf("load articles: %w", err)
 		}
@@ -326,11 +327,12 @@ func (c *Corpus) loadRecords(ctx context.Context) ([]*record, error) {
 	return recs, nil
 }
 
-// scanRecord reads one row of recordColumns, story and copy_of. A row
+// scanRecord reads one row of recordColumns, story and copy_of, and gives
+// the record to share before it makes its entry. A row
 // that was never parsed has no entry; one whose fields cannot be read is
 // treated so, and parsed again by the next Rescan. The entry has the
 // saved story, which the snapshot keeps when the index gives the same.
-func (c *Corpus) scanRecord(rows *sql.Rows) (*record, error) {
+func (c *Corpus) scanRecord(rows *sql.Rows, share func(*record)) (*record, error) {
 	r := &record{}
 	a := &article.Article{}
 	var cl theme.Result
@@ -340,6 +342,7 @@ func (c *Corpus) scanRecord(rows *sql.Rows) (*record, error) {
 		&cl.Theme, &themes, &cl.Relevant, &cl.Relevance, &story, &copyOf); err != nil {
 		return nil, err
 	}
+	share(r)
 	var err error
 	if r.firstSeen, err = parseTime(first); err != nil {
 		return nil, fmt.Errorf("article %s: first_seen: %w", r.id, err)
