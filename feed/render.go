@@ -269,7 +269,7 @@ func contentHTML(s *Snapshot, e *Entry) string {
 	return b.String()
 }
 
-// document wraps a rendered body with its gzip copy, ETag and Modified.
+// document wraps a rendered body with its ETag and Modified.
 func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Document {
 	var last *Document
 	if prev != nil {
@@ -278,9 +278,9 @@ func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Docu
 	return NewDocument(body, ctype, c.now(), last)
 }
 
-// NewDocument makes a Document of body, rendered at now: its ETag, its
-// gzip copy, and Modified now to the second, unless prev has the same
-// bytes, which is then returned as it is (its Modified stays).
+// NewDocument makes a Document of body, rendered at now: its ETag, and
+// Modified now to the second, unless prev has the same bytes, which is
+// then returned as it is (its Modified and gzip copy stay).
 func NewDocument(body []byte, ctype string, now time.Time, prev *Document) *Document {
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
