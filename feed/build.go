@@ -96,8 +96,10 @@ func detach(a *article.Article) {
 }
 
 // share makes the fields that many articles have the same value of (the
-// outlet, agency, dateline, precision and themes) point to one copy of
-// each value.
+// outlet, agency, dateline, precision and themes) point to the copy of
+// each value that unique.Make keeps: instead of a copy per article, a few
+// per value (unique forgets a value between collections when no handle
+// holds it, and the next article makes a copy again).
 func share(a *article.Article, cl *theme.Result) {
 	for _, f := range []*string{&a.Source, &a.Agency, &a.Dateline, (*string)(&a.PublishedPrecision), &cl.Theme} {
 		*f = unique.Make(*f).Value()

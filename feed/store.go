@@ -363,7 +363,7 @@ func (c *Corpus) scanRecord(rows *sql.Rows, share func(*record)) (*record, error
 		r.extractor, r.unread = "", true
 		return r, nil
 	}
-	// Every row of this release has the same versions: one copy of each.
+	// Every row of this release has the same versions: a few copies (see share), not one per row.
 	r.extractor, r.taxonomy = unique.Make(r.extractor).Value(), unique.Make(r.taxonomy).Value()
 	r.entry = c.newEntry(r, a, cl)
 	r.entry.Story, r.entry.CopyOf = story, copyOf

@@ -57,6 +57,10 @@ var months = map[string]time.Month{
 	"августа": 8, "сентября": 9, "октября": 10, "ноября": 11, "декабря": 12,
 }
 
+// gluedYear is a year with the time glued to it, as a page's text
+// dump joins a date and a time shown apart: "20195:45".
+var gluedYear = regexp.MustCompile(`\b((?:19|20)\d\d)(\d{1,2}:\d\d)\b`)
+
 // stamp is a date read from the text with the precision it was given in.
 type stamp struct {
 	t         time.Time
@@ -70,6 +74,10 @@ func parseDate(s string) (stamp, bool) {
 	s = strings.TrimSpace(s)
 	if len(s) > 120 || !hasYear(s) {
 		return stamp{}, false
+	}
+	if strings.IndexByte(s, ':') > 0 {
+		// A year glued to the time after it: "Nov 15, 20195:45 AM".
+		s = gluedYear.ReplaceAllString(s, "$1 $2")
 	}
 	return readDate(s)
 }

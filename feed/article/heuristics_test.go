@@ -33,6 +33,8 @@ func TestParseDate(t *testing.T) {
 		{"November 2021", "", ""},
 		{"Nov.November 18, 2019", "2019-11-18T00:00:00Z", PrecisionDate}, // a month named twice
 		{"Nov. December 18, 2019", "", ""},                               // two months: which one is meant?
+		{"Nov 15, 20195:45 AM", "2019-11-15T05:45:00Z", PrecisionMinute}, // a year glued to the time
+		{"Nov 15, 20195 AM", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -396,6 +398,27 @@ func TestWrapWidth(t *testing.T) {
 	for _, tt := range tests {
 		if got := wrapWidth(tt.text); got != tt.want {
 			t.Errorf("%s: wrapWidth = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestCommentHeader(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"Jane Doe on September 12, 2018 at 4:47 pm said:", true},
+		{"Aram (Caucasus Daily) on 13 September 2018 at 17:23 said:", true},
+		{"Leyla on Nov. 18, 2019 wrote:", true},
+		// A sentence introducing a quote, not a reader's comment.
+		{"Speaking on 10 November 2020, Pashinyan said:", false},
+		{"The minister on 10 November 2020 told reporters and said:", false},
+		{"Jane Doe on September 12 said:", false}, // no year
+	}
+	for _, tt := range tests {
+		l := line{text: tt.text, lower: asciiLower(tt.text), words: wordCount(tt.text)}
+		if got := commentHeader(&l); got != tt.want {
+			t.Errorf("commentHeader(%q) = %v, want %v", tt.text, got, tt.want)
 		}
 	}
 }

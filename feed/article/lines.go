@@ -178,11 +178,12 @@ var shareWords = map[string]bool{
 }
 
 // shareButtons reports a line of share buttons' labels and little else
-// ("Whatsapp Facebook Pint Baixar"): three words of two to eight, all
-// but one of them labels. l is the line's asciiLower.
+// ("Whatsapp Facebook Pint Baixar"): three words of two to eight, the
+// first and all but one of them labels. l is the line's asciiLower.
 func shareButtons(l string) bool {
-	if len(l) > 80 {
-		return false
+	first, _, _ := strings.Cut(l, " ")
+	if len(l) > 80 || !shareWords[strings.Trim(first, ",|·•/")] {
+		return false // most lines: a label opens a row of buttons
 	}
 	words, labels := 0, 0
 	for w := range strings.FieldsSeq(l) {

@@ -290,6 +290,35 @@ func (p *page) outlet(start, end, at int, body []string, titleSite string) strin
 			}
 		}
 	}
+	// Or credits its own staff at the end, in the text or under it:
+	// "Associated Press writers Jane Doe in Yerevan and John Roe in Baku
+	// contributed."
+	staff := func(para string) {
+		if strings.Contains(para, " contributed") {
+			for _, m := range staffCredit.FindAllStringSubmatch(para, 2) {
+				b.add(m[1], votePhrase, voteBio)
+			}
+		}
+	}
+	for _, para := range body[max(0, len(body)-3):] {
+		staff(para)
+	}
+	for i := end; i < min(len(p.lines), end+5); i++ {
+		staff(p.lines[i].text)
+	}
+	// Or, for an agency or a broadcaster, names its own people on the
+	// spot: "An AFP team in Ganja saw …", "The BBC's Jane Doe in Baku
+	// says …".
+	for _, para := range body[:min(12, len(body))] {
+		if onTheSpot.in(para) {
+			for _, m := range ownPeople.FindAllStringSubmatch(para, 2) {
+				name := m[1] + m[2]
+				if agencies[strings.ToLower(name)] != "" {
+					b.add(name, voteCredit, voteReports)
+				}
+			}
+		}
+	}
 	// Or opens it with its address, as a dateline: "PanARMENIAN.Net - ...".
 	if len(body) > 0 {
 		if m := addressCredit.FindStringSubmatch(body[0]); m != nil {
@@ -586,6 +615,33 @@ var rightsReserved = regexp.MustCompile(`^` + nameRe + `[.,]?\s+(?i:all rights r
 // addressCredit is a site's address opening its lede, as a dateline:
 // "PanARMENIAN.Net - Verified video footage ...".
 var addressCredit = regexp.MustCompile(`^([\p{L}\d][\p{L}\d-]*(?:\.[\p{L}]{2,6})+)\s+(?:-|–|—)\s+\S`)
+
+// ownPeople is an outlet's team or correspondent on the spot: "An AFP
+// team in Ganja", "The BBC's Jane Doe in Baku", "a Reuters
+// correspondent in Yerevan".
+var ownPeople = regexp.MustCompile(`\b(?:[Aa]n?|[Tt]he)\s+(?:(\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?)\s+(?:team|reporters?|correspondents?|journalists?|crew)|(\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?)['’]s\s+\p{Lu}[\p{L}-]+\s+\p{Lu}[\p{L}-]+)\s+in\s+\p{Lu}`)
+
+// onTheSpot finds the phrases ownPeople begins with for a known agency
+// ("AFP team", "BBC's "): the expression is run only on a paragraph
+// holding one.
+var onTheSpot = func() *phraseSet {
+	var cues []string
+	seen := map[string]bool{}
+	for _, name := range agencies {
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		for _, tail := range []string{" team", "'s ", "’s ", " correspondent", " reporter", " journalist", " crew"} {
+			cues = append(cues, name+tail)
+		}
+	}
+	return newPhraseSet(cues...)
+}()
+
+// staffCredit is an outlet's credit to its own staff closing a story:
+// "Associated Press writers Jane Doe in Yerevan … contributed".
+var staffCredit = regexp.MustCompile(`(?:^|[.!?]["”’]?\s*)` + nameRe + `\s+(?:staff\s+)?(?:writers?|reporters?|correspondents?)\s+\p{Lu}[^.]{0,200}?\bcontributed\b`)
 
 // sourceLabel is a "Source: X" line.
 var sourceLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?source\s*:\s*(.{2,60})$`)

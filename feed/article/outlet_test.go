@@ -34,6 +34,7 @@ func TestOutlet(t *testing.T) {
 			"Anna Petrosyan is a staff writer at Caucasus Daily, where she has covered the talks between Armenia and Azerbaijan since they began in 2021.\n", "Caucasus Daily"},
 		{"a name in lower case with a digit", "Talks resume in Brussels\n\n", "About caucasus24\n\nFollow caucasus24 online:\n", "caucasus24"},
 		{"a lower-case word is no name", "Talks resume in Brussels\n\n", "About anything\n\nFollow everything online:\n", ""},
+		{"the outlet's credit to its own staff", "Talks resume in Brussels\n\n", "Caucasus Daily writers Anna Petrosyan in Yerevan and Leyla Mammadova in Baku contributed to this report.\n", "Caucasus Daily"},
 		{"postcode is no name", "Talks resume in Brussels\n\n", "Jane Doe Street, FL 33701\n", ""},
 	}
 	for _, tt := range tests {
@@ -51,6 +52,12 @@ func TestOutlet(t *testing.T) {
 	ledes := []struct{ name, lede, want string }{
 		{"agency's own credit in the lede",
 			"The European Union views the draft treaty as a turning point, the Commission's president said on Monday, Azernews reports.", "Azernews"},
+		{"an agency's team on the spot",
+			"The European Union views the draft treaty as a turning point. An AFP team in Brussels saw the ministers arrive on Monday.", "AFP"},
+		{"a broadcaster's correspondent on the spot",
+			"The European Union views the draft treaty as a turning point, the BBC's Jane Doe in Brussels says.", "BBC"},
+		{"a leader in his capital names no outlet",
+			"The European Union views the draft treaty as a turning point, Russia's Vladimir Putin in Moscow said on Monday.", ""},
 		{"site's address opening the lede",
 			"CaucasusWire.net - The European Union views the draft treaty as a turning point, the Commission's president said on Monday.", "CaucasusWire.net"},
 	}

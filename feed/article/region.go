@@ -3,6 +3,7 @@ package article
 import (
 	"iter"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -349,14 +350,31 @@ func commentsMarker(l *line) bool {
 	return strings.Contains(t, "comment") && !commentsLink(l)
 }
 
-// commentHeader reports the line over a reader's comment: its author,
-// its date and "said:" ("Jane Doe on September 12, 2018 at 4:47 pm
-// said:", "John says: 18 November 2019").
+// commentHeader reports the line over a reader's comment: its author's
+// name, "on", its date and "said:" ("Jane Doe on September 12, 2018 at
+// 4:47 pm said:"). A sentence introducing a quote ("Speaking on 10
+// November 2020, Pashinyan said:") has other words than a date's.
 func commentHeader(l *line) bool {
-	if l.words > 16 || !(strings.Contains(l.lower, " said:") || strings.Contains(l.lower, " says:") || strings.Contains(l.lower, " wrote:")) {
+	if l.words > 16 || !(strings.HasSuffix(l.lower, " said:") || strings.HasSuffix(l.lower, " says:") || strings.HasSuffix(l.lower, " wrote:")) || !hasYear(l.text) {
 		return false
 	}
-	return hasYear(l.text) || strings.Contains(l.lower, " ago")
+	words := strings.Fields(l.text)
+	on := slices.Index(words, "on")
+	if on < 1 || on > 4 {
+		return false
+	}
+	for _, w := range words[:on] {
+		if r, _ := utf8.DecodeRuneInString(strings.TrimLeft(w, "([")); !unicode.IsUpper(r) {
+			return false // the name: "Jane Doe", "Jane (GiveWell)"
+		}
+	}
+	for _, w := range words[on+1 : len(words)-1] {
+		w = strings.ToLower(strings.Trim(w, ".,"))
+		if _, month := months[w]; !month && !strings.ContainsAny(w, "0123456789") && w != "at" && w != "am" && w != "pm" && w != "a.m" && w != "p.m" {
+			return false // the date
+		}
+	}
+	return true
 }
 
 // commentsLink reports a bare "Comments" line: a link to the readers'
@@ -597,9 +615,11 @@ func (p *page) listAfter(end int) []string {
 	if h := &p.lines[end]; h.kind != kindShort || h.words > 6 || endsSentence(h.text) || h.furniture() || p.template(h) {
 		return nil
 	}
+	// An item has words: a site's contacts ("Tel: +374 10 620000",
+	// "Fax: +374 10 620001") are no list of the text.
 	item := func(l *line) bool {
 		return (l.kind == kindShort || l.kind == kindBullet) && l.words >= 3 && l.words <= maxItem && l.rep == 1 &&
-			!p.template(l) && !l.furniture()
+			!p.template(l) && !l.furniture() && letterWords(l.text) >= 2 && !strings.Contains(l.text, "://")
 	}
 	mark := firstMark(p.lines[end+1].text)
 	if mark == 0 {
@@ -613,6 +633,19 @@ func (p *page) listAfter(end int) []string {
 		return nil
 	}
 	return append([]string{trimSeparator(p.lines[end].text)}, run...)
+}
+
+// letterWords counts the words of s made of letters alone, less the
+// punctuation around them.
+func letterWords(s string) int {
+	n := 0
+	for w := range strings.FieldsSeq(s) {
+		w = strings.TrimFunc(w, isWordPunct)
+		if w != "" && strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // firstMark returns the first rune of s that is no letter, digit, space
@@ -629,9 +662,9 @@ func firstMark(s string) rune {
 }
 
 // capsHeading reports a short heading in capitals inside a text ("UP
-// NEXT", "POINT GUARDS BEHAVE").
+// NEXT", "POINT GUARDS BEHAVE"); a script without capitals has none.
 func capsHeading(l *line) bool {
-	return l.kind == kindShort && l.words >= 1 && l.words <= 5 && hasLetter(l.text) &&
+	return l.kind == kindShort && l.words >= 1 && l.words <= 5 && strings.IndexFunc(l.text, unicode.IsUpper) >= 0 &&
 		strings.ToUpper(l.text) == l.text && !l.furniture()
 }
 

@@ -259,6 +259,7 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		}
 	}
 	bestScore := 0.0
+	crumb := p.lastCrumb(start)
 	consider := func(i int, text, suffix string) {
 		words, shared := 0, 0
 		for w := range contentWords(text) {
@@ -286,6 +287,9 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		if p.bylineAfter(i) {
 			score += 0.3
 		}
+		if i == crumb {
+			score += 0.3 // the last crumb of the page's breadcrumbs
+		}
 		// A line shown twice in a row is a page's title over its heading,
 		// which no list of links or menu repeats.
 		if doubled := p.doubled(i); !doubled && p.inList(i) {
@@ -299,6 +303,9 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 		if twoSentences(text) {
 			score -= 0.3 // a caption or a teaser
 		}
+		if i > 0 && mediaLabel(&p.lines[i-1]) {
+			score -= 0.3 // a video's title under its label
+		}
 		if personLine.MatchString(text) || strings.ContainsAny(text, "@") || strings.Contains(text, "://") || p.bylineUnder(i) || p.underBy(i) {
 			score -= 0.5 // a byline, an address
 		}
@@ -308,7 +315,7 @@ func (p *page) headline(start int, body []string) (title, site string, at int) {
 	}
 	for i := max(0, start-60); i < start; i++ {
 		l := &p.lines[i]
-		if !p.headlineShaped(l) || l.furniture() || i == start-1 && len(body) > 0 && trimSeparator(l.text) == body[0] {
+		if !p.headlineShaped(l) && !p.shortHeadline(i, lede) && i != crumb || l.furniture() || i == start-1 && len(body) > 0 && trimSeparator(l.text) == body[0] {
 			continue // the site's furniture, or the line opening the text ("Here's why:")
 		}
 		text := trimSeparator(l.text)
@@ -434,14 +441,75 @@ func (p *page) bylineAfter(i int) bool {
 	return false
 }
 
-// loneBy reports a "By" on a line of its own, the author's name on the
-// lines under it.
-func loneBy(l *line) bool {
-	return len(l.text) <= 4 && strings.EqualFold(strings.TrimSpace(l.text), "by")
+// mediaLabel reports a label over a video or a podcast player: the
+// line under it is the clip's title.
+func mediaLabel(l *line) bool {
+	switch strings.Trim(l.lower, " :▶►") {
+	case "video", "watch", "watch video", "play video", "watch now", "listen", "podcast", "audio":
+		return true
+	}
+	return false
 }
 
-// underBy reports a line in the three under a lone "By": the author's
-// name, outlet or bio, not a headline.
+// lastCrumb returns the line above start, near a breadcrumb trail,
+// that repeats the trail's last crumb ("Messages » Self-esteem » Only
+// Who Loves…" under "Only Who Loves…"): the page's own title, even cut
+// short with an ellipsis. It returns -1 for none.
+func (p *page) lastCrumb(start int) int {
+	for i := max(0, start-60); i < start; i++ {
+		t := p.lines[i].text
+		if len(t) > 200 || strings.Count(t, " » ")+strings.Count(t, " › ")+strings.Count(t, " > ") < 2 {
+			continue
+		}
+		last := t
+		for _, sep := range [...]string{" » ", " › ", " > "} {
+			if k := strings.LastIndex(last, sep); k >= 0 {
+				last = last[k+len(sep):]
+			}
+		}
+		if last = strings.TrimSpace(last); last == "" {
+			continue
+		}
+		for j := max(0, i-3); j < min(start, i+4); j++ {
+			if j != i && strings.TrimSpace(p.lines[j].text) == last {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+// shortHeadline reports a headline of two words ("About bugs"): over
+// its date, sharing a word with the lede.
+func (p *page) shortHeadline(i int, lede map[string]bool) bool {
+	l := &p.lines[i]
+	if l.kind != kindShort || l.words != 2 || endsSentence(l.text) || strings.ContainsAny(l.text, ":|»›/") ||
+		i+1 >= len(p.lines) || p.lines[i+1].kind != kindMeta || !isBareDate(p.lines[i+1].text) {
+		return false
+	}
+	for w := range contentWords(l.text) {
+		if lede[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// loneBy reports a "By" or an "Author:" on a line of its own, the
+// author's name on the lines under it.
+func loneBy(l *line) bool {
+	if len(l.text) > 12 {
+		return false
+	}
+	switch strings.TrimRight(strings.TrimSpace(l.lower), ":") {
+	case "by", "author", "authors", "written by", "posted by":
+		return true
+	}
+	return false
+}
+
+// underBy reports a line in the three under a lone "By" or "Author:":
+// the author's name, outlet or bio, not a headline.
 func (p *page) underBy(i int) bool {
 	for j := i - 1; j >= max(0, i-3); j-- {
 		if loneBy(&p.lines[j]) {

@@ -108,6 +108,7 @@ func TestTextEnd(t *testing.T) {
 			"— Jane Doe (@janedoe) October 9, 2018"},
 		{"short sentences under a heading in capitals close it", "UP NEXT\n\nArmenia: Hosts the next round in May.\n\nAzerbaijan: Sends its delegation in May.\n\nMore news: https://example.org\n",
 			"Azerbaijan: Sends its delegation in May."},
+		{"a heading in a script without capitals does not", "次の会合\n\nArmenia: Hosts the next round in May.\n\nAzerbaijan: Sends its delegation in May.\n\nMore news: https://example.org\n", "in a statement."},
 		{"a heading in capitals with no sentence under it does not", "UP NEXT\n\nMore news: https://example.org\n", "in a statement."},
 		{"a copy of the whole text under it does not", story + "A line the copy adds at its end, as a caption of the photograph shown under the text here.\n", "in a statement."},
 		{"a letter to the readers under a box's heading is not", "The Daily Planet\n\nSince 1994\n\nA Word to Our Loyal Readers\n\nHelp us and make a difference for readers everywhere.\n\nRead the Letter\n\nEditorial\n\nJane Doe\n\nJohn Roe\n\n" +
@@ -119,6 +120,7 @@ func TestTextEnd(t *testing.T) {
 			"in a statement."},
 		{"a list under its heading closes it", "Next rounds\n\nBrussels (EU): talks on the treaty\n\nGeneva (UN): talks on the border\n\nWashington (US): talks on transport\n\nAnna Petrosyan\n\nStaff writer\n",
 			"Washington (US): talks on transport"},
+		{"the site's contacts under their heading do not", "Contacts\n\nTel: +374 10 620000\n\nFax: +374 10 620001\n\nHotline: +374 10 620002\n", "in a statement."},
 		{"a list of links to other stories does not", "Elsewhere today\n\nTalks stall over maps in Geneva\n\nMinisters meet again in Prague\n\nBorder commission sets a date\n", "in a statement."},
 		{"an update stamp is not a closing sentence", "Updated at 1:23 p.m.\n\nMost Popular\n", "in a statement."},
 		{"a newsletter box's pitch is not", "Daily Briefing Newsletter\n\nGet the day's big stories and the analysis you need, every morning.\n\nI agree to receive the newsletter.\n", "in a statement."},
@@ -171,6 +173,13 @@ func TestHeadlineChoice(t *testing.T) {
 			"A long road to the table in Brussels"},
 		{"a share button is no headline",
 			"Diplomats gather in the Belgian capital\n\nNovember 18, 2019\n\nShare this story on the peace talks in Brussels", "Diplomats gather in the Belgian capital"},
+		{"the author under an Author: label is no headline",
+			"Peace talks go on in the Belgian capital\n\nAuthor:\n\nThe Peace Treaty Letters\n\nPublish date:\n\nNov 18, 2019", "Peace talks go on in the Belgian capital"},
+		{"a headline of two words over its date", "Home » Blog »\n\nTreaty talks\n\nNovember 18, 2019\n\nPosted by\n\nAnna", "Treaty talks"},
+		{"two words over a date sharing nothing with the text are no headline", "Diplomats gather in the Belgian capital\n\nBy Anna Petrosyan\n\nOur blog\n\nNovember 18, 2019", "Diplomats gather in the Belgian capital"},
+		{"the last crumb of the breadcrumbs, even cut short", "Menu\n\nTalks in Brussels go on…\n\nNews » Diplomacy » Talks in Brussels go on…\n\nFacebook Twitter Share", "Talks in Brussels go on…"},
+		{"a video's title under its label is no headline",
+			"Peace talks go on in the Belgian capital\n\nBy\n\nAnna Petrosyan | Caucasus Daily\n\nNovember 18, 2019\n\nFacebook\n\nTwitter\n\nVideo\n\nPeace treaty talks resumed in Brussels", "Peace talks go on in the Belgian capital"},
 		{"a wire credit is no headline", "Diplomats gather again in the Belgian capital\n\nBy Anna Petrosyan\n\nThe Associated Press\n\nNovember 18, 2019", "Diplomats gather again in the Belgian capital"},
 	}
 	for _, tt := range tests {
