@@ -4,7 +4,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	_ "time/tzdata" // usZones' rules, wherever the binary runs
 )
 
 // dateLabel matches a metadata line that states a date, and captures its
@@ -37,6 +39,23 @@ var (
 	numericDate = regexp.MustCompile(`\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b`)
 	wordToken   = regexp.MustCompile(`[\p{L}]+|\d+`)
 )
+
+// usZone is a time of day followed by one of the United States' zone names
+// that follow daylight saving ("8:21 am ET"); alone, "CT" or "MT" is more
+// often a state than a zone, so only a time before it makes it one.
+var usZone = regexp.MustCompile(`\d[:.]\d{2}\s*(?:(?i:[ap]\.?m\.?)\s*)?(ET|CT|MT|PT)\b`)
+
+// usZones are the places whose time usZone's names stand for, in summer
+// and winter alike, loaded once.
+var usZones = sync.OnceValue(func() map[string]*time.Location {
+	out := map[string]*time.Location{}
+	for name, place := range map[string]string{"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver", "PT": "America/Los_Angeles"} {
+		if loc, err := time.LoadLocation(place); err == nil { // embedded: it cannot fail
+			out[name] = loc
+		}
+	}
+	return out
+})
 
 // fixedZones are abbreviations with one unambiguous offset in hours.
 var fixedZones = map[string]float64{
@@ -239,6 +258,9 @@ func clockOf(s string) (h, m, sec int, p Precision, ok bool) {
 func zoneOf(s string) *time.Location {
 	m := zoneName.FindStringSubmatch(s)
 	if m == nil {
+		if u := usZone.FindStringSubmatch(s); u != nil && usZones()[u[1]] != nil {
+			return usZones()[u[1]]
+		}
 		return time.UTC
 	}
 	// A zone's name is cloned: a part of s would keep the whole page in

@@ -35,6 +35,14 @@ func TestParseDate(t *testing.T) {
 		{"Nov. December 18, 2019", "", ""},                               // two months: which one is meant?
 		{"Nov 15, 20195:45 AM", "2019-11-15T05:45:00Z", PrecisionMinute}, // a year glued to the time
 		{"Nov 15, 20195 AM", "", ""},
+		// The United States' zone names follow daylight saving.
+		{"Nov. 18, 2019 7:04 pm ET", "2019-11-18T19:04:00-05:00", PrecisionMinute},
+		{"Updated Nov. 19, 2019 8:21 am ET / Original Nov. 19, 2019 8:02 am ET", "2019-11-19T08:21:00-05:00", PrecisionMinute},
+		{"July 4, 2020 9:15 a.m. PT", "2020-07-04T09:15:00-07:00", PrecisionMinute},
+		{"Monday, November 18, 2019, 04:05 pm PT (07:05 pm ET)", "2019-11-18T16:05:00-08:00", PrecisionMinute},
+		{"June 2, 2021 10:00 CT", "2021-06-02T10:00:00-05:00", PrecisionMinute},
+		{"HARTFORD, CT, Nov 5, 2019", "2019-11-05T00:00:00Z", PrecisionDate}, // a state, not a zone
+		{"Nov 5, 2019 12:30 GMT (7:30 am ET)", "2019-11-05T12:30:00Z", PrecisionMinute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
