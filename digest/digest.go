@@ -12,7 +12,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/mail"
@@ -69,7 +68,7 @@ type Options struct {
 	Next func(frequency string) time.Time
 	// UnsubscribeMailto, if set, is an address someone reads, offered as
 	// a mailto: in List-Unsubscribe beside the one-click URL.
-	UnsubscribeMailto string
+	UnsubscribeMailto *mail.Address
 	// Location is the zone of the dates in the digest; default UTC.
 	Location *time.Location
 	// Window is how far back the first digest looks; default 7 days.
@@ -159,13 +158,6 @@ func New(ctx context.Context, db *sql.DB, snapshot func() *feed.Snapshot, dial f
 		return nil, errors.New("no from address")
 	}
 	from := *opts.From
-	if opts.UnsubscribeMailto != "" {
-		a, err := mail.ParseAddress(opts.UnsubscribeMailto)
-		if err != nil {
-			return nil, fmt.Errorf("unsubscribe mailto %q: %w", opts.UnsubscribeMailto, err)
-		}
-		opts.UnsubscribeMailto = a.Address
-	}
 	tmpl, err := loadTemplates(opts.Templates)
 	if err != nil {
 		return nil, err

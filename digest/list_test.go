@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -419,7 +420,15 @@ func TestListUnsubscribeMailto(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
-			d := e.digest(t, func(o *digest.Options) { o.UnsubscribeMailto = tc.mailto })
+			d := e.digest(t, func(o *digest.Options) {
+				if tc.mailto != "" {
+					a, err := mail.ParseAddress(tc.mailto)
+					if err != nil {
+						t.Fatal(err)
+					}
+					o.UnsubscribeMailto = a
+				}
+			})
 			subscribe(t, d, "ann@example.org")
 			if _, err := d.Run(context.Background(), digest.RunOptions{}); err != nil {
 				t.Fatal(err)
@@ -429,11 +438,6 @@ func TestListUnsubscribeMailto(t *testing.T) {
 				t.Errorf("List-Unsubscribe = %q, want %s", lu, tc.want)
 			}
 		})
-	}
-	e := newEnv(t)
-	if _, err := digest.New(context.Background(), e.db, e.corpus.Snapshot, e.dialer(t, e.smtp.Addr),
-		e.options(func(o *digest.Options) { o.UnsubscribeMailto = "not an address" })); err == nil || !strings.Contains(err.Error(), "unsubscribe mailto") {
-		t.Errorf("bad --unsubscribe-mailto = %v", err)
 	}
 }
 

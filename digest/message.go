@@ -59,10 +59,10 @@ func (d *Digest) newMsg(rcpt, subject, msgID, unsubscribe string, opts ...gomail
 // a mailto: only when an address someone reads was given (the From
 // address is read by nobody).
 func (d *Digest) listUnsubscribe(oneClick string) string {
-	if d.opts.UnsubscribeMailto == "" {
+	if d.opts.UnsubscribeMailto == nil {
 		return "<" + oneClick + ">"
 	}
-	return fmt.Sprintf("<%s>, <mailto:%s?subject=unsubscribe>", oneClick, d.opts.UnsubscribeMailto)
+	return fmt.Sprintf("<%s>, <mailto:%s?subject=unsubscribe>", oneClick, d.opts.UnsubscribeMailto.Address)
 }
 
 // DKIMHeaders are the headers the digest signs: go-mail's defaults plus

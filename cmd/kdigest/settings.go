@@ -75,7 +75,7 @@ type config struct {
 	DigestSchedule    string
 	SMTP              string
 	From              string
-	UnsubscribeMailto string
+	UnsubscribeMailto *mail.Address // nil when not set
 	DKIMKey           string
 	DKIMSelector      string
 	Templates         string
@@ -205,14 +205,14 @@ func settings() []setting {
 			apply: str(func(c *config) *string { return &c.From })},
 		{name: "unsubscribe-mailto", env: "KDIGEST_UNSUBSCRIBE_MAILTO", usage: "an address someone reads, offered as mailto: in List-Unsubscribe; empty offers the one-click URL alone", groups: groupService,
 			apply: func(c *config, v string) error {
+				c.UnsubscribeMailto = nil
 				if v != "" {
 					a, err := mail.ParseAddress(v)
 					if err != nil {
 						return fmt.Errorf("want an email address, got %q", v)
 					}
-					v = a.Address
+					c.UnsubscribeMailto = a
 				}
-				c.UnsubscribeMailto = v
 				return nil
 			}},
 		{name: "dkim-key", env: "KDIGEST_DKIM_KEY", fileEnv: "KDIGEST_DKIM_KEY_FILE", pathValued: true, usage: "PEM private key file for DKIM signing (RSA or Ed25519)", groups: groupService,

@@ -29,6 +29,7 @@ func TestInvalidSettingsExitTwoEverywhere(t *testing.T) {
 		{"tls=none to a remote host", []string{"--smtp", "smtp://mail.example.org:25?tls=none"}, "tls=none is allowed only for a loopback relay"},
 		{"bad from", []string{"--from", "digest at example.org"}, "from (from flag --from): want an address"},
 		{"from without a domain", []string{"--from", "Digest <digest@>"}, "from (from flag --from)"},
+		{"bad unsubscribe-mailto", []string{"--unsubscribe-mailto", "not an address"}, "unsubscribe-mailto (from flag --unsubscribe-mailto): want an email address"},
 		{"dkim key that is not a key", []string{"--dkim-key", "settings_test.go", "--dkim-selector", "s1"}, "dkim-key (from flag --dkim-key): settings_test.go: dkim key"},
 		{"templates folder missing", []string{"--templates", "nope"}, "templates (from flag --templates): nope is not a folder"},
 		{"bad boolean", []string{"--include-irrelevant=maybe"}, `want true or false, got "maybe"`},
