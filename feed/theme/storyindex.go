@@ -69,7 +69,7 @@ type StoryChange struct {
 
 // StoryIndex groups articles into stories and keeps the grouping up to
 // date one article at a time. The zero value is not usable; call
-// NewStoryIndex, BuildStoryIndex or LoadStoryIndex. It is not safe for
+// BuildStoryIndex or LoadStoryIndex. It is not safe for
 // concurrent use.
 type StoryIndex struct {
 	docs map[string]*storyEntry
@@ -155,9 +155,8 @@ func (x *StoryIndex) full(e *storyEntry) *Print {
 	return &Print{Sig: e.doc.Print.Sig, Shingles: sh}
 }
 
-// NewStoryIndex returns an empty index.
-func NewStoryIndex() *StoryIndex { return newStoryIndex(maxBucket) }
-
+// newStoryIndex returns an empty index that compares the pairs of buckets
+// of at most crowd articles.
 func newStoryIndex(crowd int32) *StoryIndex {
 	return &StoryIndex{
 		maxBucket: crowd,
