@@ -49,7 +49,9 @@ func (c *Corpus) load(ctx context.Context) error {
 	if c.docs, err = countDocs(ctx, c.db); err != nil {
 		return err
 	}
-	if n := len(docs); c.present(&docs, bad) < n {
+	n := len(docs)
+	if docs = c.present(docs, bad); len(docs) < n {
+		// A doc left out was in the index built: build it again.
 		x, xerr = theme.LoadStoryIndex(docs, edges)
 	}
 	return c.loadStories(ctx, docs, edges, saved, x, xerr)

@@ -41,7 +41,7 @@ func (c *Corpus) reloadStories(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.present(&docs, bad)
+	docs = c.present(docs, bad)
 	x, err := theme.LoadStoryIndex(docs, edges)
 	return c.loadStories(ctx, docs, edges, saved, x, err)
 }
@@ -73,7 +73,7 @@ func (c *Corpus) loadStories(ctx context.Context, docs []theme.StoryDoc, edges [
 	if err != nil {
 		return err
 	}
-	c.present(&docs, bad)
+	docs = c.present(docs, bad)
 	c.setStories(theme.BuildStoryIndex(docs))
 	ids := make([]string, len(docs))
 	for i, d := range docs {
@@ -87,20 +87,19 @@ func (c *Corpus) loadStories(ctx context.Context, docs []theme.StoryDoc, edges [
 	})
 }
 
-// present leaves in docs those of the records with an entry, and returns
-// how many are left. The records of bad, whose fingerprints could not be
-// read, lose theirs: the next Rescan parses them again.
-func (c *Corpus) present(docs *[]theme.StoryDoc, bad []string) int {
+// present returns the docs of the records with an entry, in docs' memory.
+// The records of bad, whose fingerprints could not be read, lose theirs:
+// the next Rescan parses them again.
+func (c *Corpus) present(docs []theme.StoryDoc, bad []string) []theme.StoryDoc {
 	for _, id := range bad {
 		if r := c.recs[id]; r != nil {
 			r.entry, r.extractor, r.unread = nil, "", true
 		}
 	}
-	*docs = slices.DeleteFunc(*docs, func(d theme.StoryDoc) bool {
+	return slices.DeleteFunc(docs, func(d theme.StoryDoc) bool {
 		r := c.recs[d.ID]
 		return r == nil || r.entry == nil
 	})
-	return len(*docs)
 }
 
 // storyDocs reads the story docs of the parsed articles, with their whole
