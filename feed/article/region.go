@@ -325,6 +325,12 @@ func (p *page) region() (start, end int) {
 		if seen > 0 && commentHeader(l) {
 			weight, v = afterComments, -25
 		}
+		// Under related stories, a snippet cut off with an ellipsis is
+		// another story's teaser, however long: the article's own text
+		// is never cut so.
+		if weight < 1 && l.kind == kindTeaser && v > 0 {
+			v = -float64(2 + l.words/2)
+		}
 		if v > 0 {
 			seen += v
 			// Text after comments or related stories is less likely the
@@ -386,7 +392,8 @@ func commentsLink(l *line) bool {
 
 // inlineBox reports an end marker that heads a box inside the text
 // ("Related articles", "Don't miss" and a few links) rather than the end
-// of it: the text goes on at once, sentence after sentence.
+// of it: the text goes on at once, sentence after sentence. Snippets cut
+// off with an ellipsis are the box's teasers, not the text going on.
 func (p *page) inlineBox(i int) bool {
 	good, words := 0, 0
 	for j := i + 1; j < min(len(p.lines), i+9); j++ {
@@ -394,7 +401,7 @@ func (p *page) inlineBox(i int) bool {
 		if l.kind == kindEnd {
 			return false
 		}
-		if l.class == classGood && !l.furniture() {
+		if l.class == classGood && !l.furniture() && l.kind != kindTeaser {
 			good++
 			words += l.words
 		}
@@ -569,7 +576,7 @@ func (p *page) trimBox(start, end int) int {
 			}
 			return i
 		}
-		if l.class == classGood && !l.furniture() {
+		if l.class == classGood && !l.furniture() && l.kind != kindTeaser {
 			if words += l.words; words > maxPitch {
 				break
 			}
