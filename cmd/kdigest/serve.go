@@ -141,8 +141,46 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	var wg sync.WaitGroup
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
+	servers := 0 // each sends once to served when its Serve returns
+	served := make(chan error, 2)
+	var metricsSrv *http.Server
+	startServing := func() {
+		if servers > 0 {
+			return
+		}
+		servers++
+		go func() { served <- srv.Serve(ln) }()
+		if metricsLn != nil {
+			mux := http.NewServeMux()
+			mux.Handle("GET /metrics", svc.metrics.Handler())
+			metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+			servers++
+			go func() { served <- metricsSrv.Serve(metricsLn) }()
+			svc.log.Info("serving metrics", "addr", metricsLn.Addr().String()+"/metrics")
+		}
+	}
+	// stopServing closes the servers started, if any, and waits for them.
+	stopServing := func() {
+		if servers == 0 {
+			return
+		}
+		srv.Close()
+		if metricsSrv != nil {
+			metricsSrv.Close()
+		}
+		for range servers {
+			<-served
+		}
+	}
+	// A restart serves the articles the database holds at once; the scan
+	// below brings them up to date with the folder. A first start has
+	// nothing to serve until its scan.
+	if len(svc.corpus.Snapshot().Entries) > 0 {
+		startServing()
+		svc.log.Info("serving the saved articles while the seeds folder is scanned", "addr", ln.Addr().String())
+	}
 	// The watcher's first rescan, once the folder is watched, is the scan
-	// of the folder: nothing is served, and no digest is sent, before it.
+	// of the folder: no digest is sent before it.
 	start := time.Now()
 	watched := make(chan error, 1)
 	wg.Add(1)
@@ -157,15 +195,18 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	select {
 	case <-watcher.Ready():
 	case err := <-watched:
+		stopServing()
 		stopBG()
 		wg.Wait()
 		return fmt.Errorf("watch %s: %w", c.Seeds, err)
 	case <-ctx.Done():
+		stopServing()
 		stopBG()
 		wg.Wait()
 		return nil
 	}
 	if st := watcher.Status(); st.LastError != "" {
+		stopServing()
 		stopBG()
 		wg.Wait()
 		return fmt.Errorf("first scan of %s: %s", c.Seeds, st.LastError)
@@ -197,18 +238,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		defer wg.Done()
 		dig.d.SendConfirmations(bg) // the email in flight is finished and recorded
 	}()
-	servers := 1 // each sends once to served when its Serve returns
-	served := make(chan error, 2)
-	go func() { served <- srv.Serve(ln) }()
-	var metricsSrv *http.Server
-	if metricsLn != nil {
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", svc.metrics.Handler())
-		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
-		servers++
-		go func() { served <- metricsSrv.Serve(metricsLn) }()
-		svc.log.Info("serving metrics", "addr", metricsLn.Addr().String()+"/metrics")
-	}
+	startServing()
 	digestNext := "off"
 	if next := sched.Next(); !next.IsZero() {
 		digestNext = next.Format(time.RFC3339)
@@ -226,13 +256,8 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 
 	select {
 	case err := <-served:
-		srv.Close()
-		if metricsSrv != nil {
-			metricsSrv.Close()
-		}
-		for range servers - 1 {
-			<-served // the other server's Serve has returned
-		}
+		servers-- // this one has returned
+		stopServing()
 		stopBG()
 		wg.Wait()
 		return fmt.Errorf("http server: %w", err)

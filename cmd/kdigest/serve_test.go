@@ -262,6 +262,19 @@ func TestServeStartErrors(t *testing.T) {
 	}
 }
 
+// refuseArticles makes the database in data refuse every new article.
+func refuseArticles(t *testing.T, data string) {
+	t.Helper()
+	db, err := openDB(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TRIGGER no_articles BEFORE INSERT ON articles BEGIN SELECT RAISE(FAIL, 'disk says no'); END`); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestServeFirstScanFails checks that a first scan that cannot save the
 // articles stops serve with an error, rather than serving an old corpus.
 func TestServeFirstScanFails(t *testing.T) {
@@ -269,17 +282,38 @@ func TestServeFirstScanFails(t *testing.T) {
 	if code, _, stderr := runKdigest(t, nil, "build", "--seeds", t.TempDir(), "--data", data, "--out", t.TempDir()); code != exitOK {
 		t.Fatalf("build: exit %d: %s", code, stderr)
 	}
-	db, err := openDB(context.Background(), data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`CREATE TRIGGER no_articles BEFORE INSERT ON articles BEGIN SELECT RAISE(FAIL, 'disk says no'); END`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	refuseArticles(t, data)
 	code, _, stderr := runKdigest(t, nil, "serve", "--addr", "127.0.0.1:0", "--seeds", seedsDir(t), "--data", data, "--digest-schedule", "off")
 	if code != exitFailure || !strings.Contains(stderr, "first scan of") || !strings.Contains(stderr, "disk says no") {
 		t.Errorf("exit %d, stderr %q; want 1 and the failed scan", code, stderr)
+	}
+}
+
+// TestServeWarmStartFirstScanFails checks that a restart serves the
+// articles the database holds while it scans, and that a scan that cannot
+// save stops serve all the same, closing what it served.
+func TestServeWarmStartFirstScanFails(t *testing.T) {
+	data, seeds := t.TempDir(), seedsDir(t)
+	if code, _, stderr := runKdigest(t, nil, "build", "--seeds", seeds, "--data", data, "--out", t.TempDir()); code != exitOK {
+		t.Fatalf("build: exit %d: %s", code, stderr)
+	}
+	refuseArticles(t, data)
+	writeFile(t, filepath.Join(seeds, "new.txt"), "Added while down\n\nBAKU -- Negotiators of Armenia and Azerbaijan met again on the peace treaty, officials said.\n")
+	code, _, stderr := runKdigest(t, nil, "serve", "--addr", "127.0.0.1:0", "--seeds", seeds, "--data", data, "--digest-schedule", "off")
+	if code != exitFailure || !strings.Contains(stderr, "serving the saved articles") || !strings.Contains(stderr, "first scan of") || !strings.Contains(stderr, "disk says no") {
+		t.Errorf("exit %d, stderr %q; want the saved articles served, then 1 and the failed scan", code, stderr)
+	}
+}
+
+// TestServeFirstStartWaitsForScan checks that a first start, with nothing
+// saved, serves nothing before its scan.
+func TestServeFirstStartWaitsForScan(t *testing.T) {
+	base, logText := startServeLog(t, seedsDir(t))
+	if !strings.Contains(logText(), "corpus loaded") || strings.Contains(logText(), "serving the saved articles") {
+		t.Errorf("a first start served before its scan:\n%s", logText())
+	}
+	if body := get(t, base+"/feed.atom"); !strings.Contains(body, "<entry>") {
+		t.Errorf("feed after the first scan has no entry:\n%s", body)
 	}
 }
 
