@@ -439,7 +439,10 @@ func TestCommentsMarker(t *testing.T) {
 		{"Top Rated Comments", true},
 		{"[ 167 comments ]", true},
 		{"Leave a comment", true},
-		{"Comments", false}, // a link beside the share buttons
+		{"10 thoughts on “Talks resume in Brussels”", true},
+		{"One response to \"Talks resume in Brussels\"", true},
+		{"2 thoughts on the talks", false}, // no title in quotes
+		{"Comments", false},                // a link beside the share buttons
 		{"comments:", false},
 		{"Related articles", false},
 	}

@@ -47,6 +47,11 @@ var (
 	// forms, related stories, newsletter boxes, tags, captchas.
 	endMarkers = mustLineRe(`(?i)^(?:leave a (?:reply|comment)|post a comment|add (?:a |new )?comment|\d+\s+comments?|comments?(?: \(\d+\))?|you (?:may|might) also (?:like|be interested in)|also on [\p{L} ]+|related(?: articles?| posts?| news| stories| content| topics| coverage| reading)?|more (?:stories|news|articles)|most (?:read|popular|viewed|shared)|trending(?: now)?|recommended(?: for you)?|latest (?:news|stories|articles)|popular (?:posts|stories|news)|sign up for (?:our|the)? ?newsletters?.*|subscribe to (?:our|the) newsletter.*|newsletter|share(?: this| the| on| via)?(?: article| story| post| page)?:?|tags?:.*|topics?:|filed under.*|about the author|security key:?|captcha.*|page generated in .*|back to top|previous (?:article|post|story)|next (?:article|post|story)|top stories|editor'?s picks?|don'?t miss|more great [\p{L}]+ stories|popular on [\p{L}. ]+|sharing is caring!?|related (?:links|content|roundup)\b.*|top rated comments|\[ ?\d+ comments? ?\]|elsewhere on [\p{L}. ]+|вам также может быть интересно|читайте также|похожие новости|você pode gostar\.*|leia também|lesen sie auch|mehr zum thema|à lire aussi|lire aussi|te puede interesar|también te puede interesar)\.?:?$`)
 
+	// commentsTitle heads the readers' comments under the post they are
+	// on, as blogs title them: "10 thoughts on “Business Focus”", "One
+	// response to "Talks resume"".
+	commentsTitle = mustLineRe(`(?i)^(?:\d+|one|no)\s+(?:thoughts?|responses?|repl(?:y|ies)|comments?|reactions?)\s+(?:on|to)\s+["“‘'«„]`)
+
 	// chromeLine matches a whole short line of site furniture.
 	chromeLine = mustLineRe(`(?i)^(?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|reddit|vk|copy link|menu|search|home|skip to (?:main )?content|loading\.*|click here\b.*|follow us\b.*|join us on\b.*|subscribe\b.*|log ?in|sign ?in|register|advertisement|(?:photo|image|video|source|credit)s?\s*:\s*\S+|(?:read (?:more|also|next)|see also|more from [\p{L} ]+)\s*:?)$`)
 
@@ -79,7 +84,7 @@ func classify(s, lower string) kind {
 	// they cannot match anyway and would cost most of the parse.
 	n := len(s)
 	switch {
-	case n <= 100 && endMarkers.MatchString(s):
+	case n <= 100 && endMarkers.MatchString(s), n <= 400 && commentsTitle.MatchString(s):
 		return kindEnd
 	case n <= 80 && chromeLine.MatchString(s), n <= 400 && isChrome(lower):
 		return kindChrome

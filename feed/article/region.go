@@ -349,11 +349,12 @@ func (p *page) region() (start, end int) {
 }
 
 // commentsMarker reports an end marker that opens the readers' comments
-// ("Top Rated Comments", "167 comments", "Leave a comment"), not a link
+// ("Top Rated Comments", "167 comments", "Leave a comment", "10 thoughts
+// on “Title”"), not a link
 // to them that a page shows beside its share buttons ("Comments").
 func commentsMarker(l *line) bool {
 	t := strings.Trim(l.lower, " .:")
-	return strings.Contains(t, "comment") && !commentsLink(l)
+	return strings.Contains(t, "comment") && !commentsLink(l) || commentsTitle.MatchString(l.text)
 }
 
 // commentHeader reports the line over a reader's comment: its author's
