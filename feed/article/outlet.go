@@ -521,10 +521,23 @@ func copyrightVotes(b *outletBallot, t string) {
 	case year || legal:
 		w = voteCopyright
 	}
-	b.add(name, w, voteCopy)
-	if short := corporateTail.ReplaceAllString(name, ""); short != name {
-		b.add(short, voteWeak, voteCorp)
+	// A holder with a corporate word ("Healthline Media", "Snopes Media
+	// Group") is the site's company: the site is the name less those
+	// words, and the company's whole name is weak evidence.
+	short := name
+	for {
+		s := corporateTail.ReplaceAllString(short, "")
+		if s == short {
+			break
+		}
+		short = s
 	}
+	if short == name {
+		b.add(name, w, voteCopy)
+		return
+	}
+	b.add(name, voteWeak, voteCopy)
+	b.add(short, w, voteCorp)
 }
 
 // isYearTail reports a name ending in a four-digit year.
