@@ -238,7 +238,9 @@ func cleanOutlet(s string) string {
 	}
 	l := strings.ToLower(s)
 	first, _, _ := strings.Cut(l, " ")
-	if notFirst[first] {
+	// "New" opens a menu's labels ("New Releases"), and the names of
+	// three words or more of a place ("New York Post").
+	if notFirst[first] && !(first == "new" && wordCount(s) >= 3) {
 		return ""
 	}
 	for _, w := range strings.Fields(s) {

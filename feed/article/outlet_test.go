@@ -15,6 +15,8 @@ func TestOutlet(t *testing.T) {
 		{"corporate word dropped when the site says so", "Talks resume in Brussels\n\n", "Subscribe to Healthwire newsletters\n\n© 2005 - 2025 Healthwire Media.\n", "Healthwire"},
 		{"a holder's corporate word names its company, not the site", "Talks resume in Brussels\n\n", "© 2005 - 2025 Healthwire Media.\n\nHealthwire Media does not provide medical advice.\n", "Healthwire"},
 		{"every corporate word is dropped", "Talks resume in Brussels\n\n", "© 1995 - 2025 by Caucasus Watch Media Group Inc.\n", "Caucasus Watch"},
+		{"a name of three words may begin with New", "Talks resume in Brussels\n\n", "About New Caucasus Post\n", "New Caucasus Post"},
+		{"a menu's label may not", "Talks resume in Brussels\n\n", "About New Releases\n", ""},
 		{"a photo's copyright is no outlet", "Talks resume in Brussels\n\n", "© Reuters\n", ""},
 		{"an author's bio", "Talks resume in Brussels\n\n", "Anna Petrosyan is a reporter for Caucasus Daily.\n\nAbout Caucasus Daily\n", "Caucasus Daily"},
 		{"a section is never the outlet", "Information\n\nMenu\n\nTalks resume in Brussels\n\n", "Information\n", ""},
