@@ -265,9 +265,10 @@ func (p *page) outlet(start, end, at int, body []string, titleSite string) strin
 	if titleSite != "" {
 		b.add(titleSite, votePhrase, voteTitle)
 	}
-	if i := p.logo(start, at); i >= 0 {
-		b.line = i
-		b.add(p.lines[i].text, voteCredit, voteLogo)
+	logo := p.logo(start, at)
+	if logo >= 0 {
+		b.line = logo
+		b.add(p.lines[logo].text, voteCredit, voteLogo)
 	}
 	for i := range p.lines {
 		l := &p.lines[i]
@@ -330,6 +331,7 @@ func (p *page) outlet(start, end, at int, body []string, titleSite string) strin
 	if len(b.votes) == 0 {
 		return ""
 	}
+	p.companySites(&b, logo)
 	p.mentions(&b)
 	var win *outletVote
 	for _, v := range b.votes {
@@ -540,6 +542,65 @@ func copyrightVotes(b *outletBallot, t string) {
 	}
 	b.add(name, voteWeak, voteCopy)
 	b.add(short, w, voteCorp)
+}
+
+// companySites hands the votes of a company's short name, a copyright
+// holder less its corporate words that nothing else voted for ("CBS" of
+// "CBS Interactive", "NYP" of "NYP Holdings, Inc."), to the site the
+// page names after the company: its logo, when the logo's name begins
+// with the company's ("CBSSports.com"), or else a name the page writes
+// alone on a line of its furniture whose initials spell the company's
+// ("New York Post"). logo is the logo's line, -1 for none.
+func (p *page) companySites(b *outletBallot, logo int) {
+	logoKey := ""
+	if logo >= 0 {
+		logoKey = outletKey(cleanOutlet(p.lines[logo].text))
+	}
+	var companies []string
+	for k, v := range b.votes {
+		if v.kinds == voteCorp {
+			companies = append(companies, k)
+		}
+	}
+	slices.Sort(companies) // the same ballot whatever the map's order
+	for _, k := range companies {
+		v := b.votes[k]
+		if lv := b.votes[logoKey]; lv != nil && len(logoKey) > len(k) && strings.HasPrefix(logoKey, k) {
+			lv.score += v.score
+			delete(b.votes, k)
+			continue
+		}
+		if i := p.spelledOut(v.name); i >= 0 {
+			delete(b.votes, k)
+			b.line = i
+			b.add(p.lines[i].text, v.score, voteCorp)
+			b.line = -1
+		}
+	}
+}
+
+// spelledOut returns the first line of the page's furniture that is a
+// name alone whose words' initials spell acronym ("New York Post" for
+// "NYP"), or -1. A name that is no acronym (two to five capitals) has
+// none.
+func (p *page) spelledOut(acronym string) int {
+	if len(acronym) < 2 || len(acronym) > 5 || strings.IndexFunc(acronym, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+		return -1
+	}
+	for i := range p.lines {
+		l := &p.lines[i]
+		if l.words != len(acronym) || l.class == classGood || len(l.text) > 60 || !logoRe.MatchString(l.text) {
+			continue
+		}
+		initials := make([]byte, 0, len(acronym))
+		for w := range strings.FieldsSeq(l.text) {
+			initials = append(initials, w[0])
+		}
+		if string(initials) == acronym {
+			return i
+		}
+	}
+	return -1
 }
 
 // isYearTail reports a name ending in a four-digit year.
