@@ -273,9 +273,10 @@ func (p *page) outlet(start, end, at int, body []string, titleSite string) strin
 	for i := range p.lines {
 		l := &p.lines[i]
 		b.line = i
-		if l.kind == kindPara && l.class == classGood {
+		if l.kind == kindPara && l.class == classGood && !l.furniture() {
 			// The article's own sentences name other organisations; a
-			// sentence left out of it may be its author's bio.
+			// sentence left out of it may be its author's bio. One in
+			// which the site talks about itself is furniture.
 			if len(l.text) <= 300 && roleWords.in(l.lower) && (i < start || i >= end || !slices.Contains(body, l.text)) {
 				bioVotes(&b, l.text)
 			}

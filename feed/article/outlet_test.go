@@ -25,6 +25,7 @@ func TestOutlet(t *testing.T) {
 		{"a section is never the outlet", "Information\n\nMenu\n\nTalks resume in Brussels\n\n", "Information\n", ""},
 		{"newsletters of sections do not vote", "Talks resume in Brussels\n\n", "Football Newsletter\n\nHockey Newsletter\n\nAbout Sportsline\n\nSportsline\n", "Sportsline"},
 		{"mail domain with a weak phrase", "Talks resume in Brussels\n\n", "Email the writer at anna@caucasusdaily.com\n\nMore from Caucasusdaily.com\n", "Caucasusdaily.com"},
+		{"a sentence of the site's own names it", "Talks resume in Brussels\n\n", "Join our forums to keep talking about the region! And if you have a news tip, correction or comment, let us know at: community@caucasusdaily.com.\n\nMore from Caucasusdaily.com\n", "Caucasusdaily.com"},
 		{"one weak vote is not enough", "Talks resume in Brussels\n\n", "Email the writer at anna@caucasusdaily.com\n", ""},
 		{"spellings of one name are one name", "Talks resume in Brussels\n\n", "Subscribe to CaucasusPost by Email\n\n© 2025 Caucasus Post Media Ltd.\n\nCaucasus Post\n", "CaucasusPost"},
 		{"a label on every item of a list is no credit", "Talks resume in Brussels\n\n", "Acme BrandVoice | Paid Program\n\nZenith BrandVoice | Paid Program\n\nOmega BrandVoice | Paid Program\n\n©2025 Forbes Media LLC. All Rights Reserved.\n\nForbes Daily\n\nForbes Travel\n\nForbes Store\n\nForbes Insights\n", "Forbes"},
