@@ -22,16 +22,17 @@ type Parsed struct {
 	Print *theme.Print
 }
 
-// Analyze runs one seed file through the pipeline that every reader of
-// seeds shares, the corpus and kdigest inspect: extraction with ev as its
-// evidence, then classification and the story fingerprint from one
-// tokenization of the body.
-func Analyze(name string, raw []byte, ev article.Evidence, tax *theme.Taxonomy) (Parsed, error) {
-	a, err := article.Parse(name, raw, ev)
+// Analyze runs one seed file (read by article.Read, whose LineKeys gave
+// ev's statistics) through the pipeline that every reader of seeds shares,
+// the corpus and kdigest inspect: extraction with ev as its evidence, then
+// classification and the story fingerprint from one tokenization of the
+// body.
+func Analyze(f *article.File, ev article.Evidence, tax *theme.Taxonomy) (Parsed, error) {
+	a, err := f.Parse(ev)
 	if err != nil {
 		return Parsed{}, err
 	}
-	a.ID = idOf(name) // the corpus's key, whatever the parser made of the name
+	a.ID = idOf(f.Name()) // the corpus's key, whatever the parser made of the name
 	res, p := tax.Analyze(a)
 	return Parsed{Article: a, Class: res, Print: p}, nil
 }
@@ -305,9 +306,11 @@ type Analysis struct {
 // that dates undated pages.
 func AnalyzeAll(seeds []Seed, tax *theme.Taxonomy, now time.Time) []Analysis {
 	keys := make([][]uint64, len(seeds))
+	files := make([]*article.File, len(seeds))
 	counts := &lineCounts{df: map[uint64]int{}}
 	for i, s := range seeds {
-		keys[i] = article.LineKeys(s.Name, s.Raw)
+		files[i] = article.Read(s.Name, s.Raw)
+		keys[i] = files[i].LineKeys()
 		for _, k := range keys[i] {
 			counts.df[k]++
 		}
@@ -320,7 +323,7 @@ func AnalyzeAll(seeds []Seed, tax *theme.Taxonomy, now time.Time) []Analysis {
 	for i, s := range seeds {
 		ev := counts.page(keys[i])
 		ev.Now, ev.Sidecar = now, s.Sidecar
-		p, err := Analyze(s.Name, s.Raw, ev, tax)
+		p, err := Analyze(files[i], ev, tax)
 		out[i] = Analysis{Parsed: p, Err: err}
 		if err != nil {
 			continue

@@ -87,7 +87,7 @@ func TestLineStatistics(t *testing.T) {
 		raw, _ := os.ReadFile(filepath.Join(f.dir, e.File))
 		ev := (&lineCounts{df: df, docs: docs}).page(article.LineKeys(e.File, raw))
 		ev.Now = e.FirstSeen
-		want, err := Analyze(e.File, raw, ev, c.opts.Taxonomy)
+		want, err := Analyze(article.Read(e.File, raw), ev, c.opts.Taxonomy)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -264,7 +264,7 @@ func TestPartsParseWithEarlierParts(t *testing.T) {
 			raw, _ := os.ReadFile(filepath.Join(f.dir, name))
 			ev := (&lineCounts{df: df, docs: docs}).page(article.LineKeys(name, raw))
 			ev.Now = f.clock.Now()
-			want, err := Analyze(name, raw, ev, c.opts.Taxonomy)
+			want, err := Analyze(article.Read(name, raw), ev, c.opts.Taxonomy)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -373,7 +373,7 @@ func (c *Corpus) upToDate(r *record) bool {
 // batch is a part of a change between its two passes (see prepare).
 type batch struct {
 	outs   []outcome
-	raws   [][]byte // the bytes of the files to parse
+	files  []*article.File // the files to parse, read
 	counts *lineCounts
 }
 
@@ -383,18 +383,19 @@ type batch struct {
 // when not nil, which is saved as the batch is parsed (see batchCounts).
 // Called with c.mu held and no change being saved.
 func (c *Corpus) prepare(ctx context.Context, jobs []job, ahead *change) (*batch, error) {
-	b := &batch{outs: make([]outcome, len(jobs)), raws: make([][]byte, len(jobs))}
+	b := &batch{outs: make([]outcome, len(jobs)), files: make([]*article.File, len(jobs))}
 	err := forEach(ctx, len(jobs), func(i int) {
 		raw, o := c.readFile(jobs[i])
 		b.outs[i] = o
 		if raw == nil || !c.needsParse(&b.outs[i]) {
 			return
 		}
-		b.outs[i].lines = article.LineKeys(jobs[i].name, raw)
+		f := article.Read(jobs[i].name, raw)
+		b.outs[i].lines = f.LineKeys()
 		if b.outs[i].lines == nil {
 			b.outs[i].lines = []uint64{} // to parse all the same: Parse says why it fails
 		}
-		b.raws[i] = raw
+		b.files[i] = f
 	})
 	if err != nil {
 		return nil, err
@@ -414,8 +415,8 @@ func (c *Corpus) parseBatch(ctx context.Context, b *batch) error {
 		if o.err != nil || o.rec != nil || o.lines == nil {
 			return
 		}
-		c.parse(o, b.raws[i], b.counts.page(o.lines))
-		b.raws[i] = nil
+		c.parse(o, b.files[i], b.counts.page(o.lines))
+		b.files[i] = nil
 	})
 }
 
@@ -483,14 +484,14 @@ func (c *Corpus) needsParse(o *outcome) bool {
 	return true
 }
 
-// parse runs o's bytes through the pipeline, with ev as its evidence, and
+// parse runs o's file through the pipeline, with ev as its evidence, and
 // makes its record, which replaces o.prev.
-func (c *Corpus) parse(o *outcome, raw []byte, ev article.Evidence) {
+func (c *Corpus) parse(o *outcome, f *article.File, ev article.Evidence) {
 	j := o.job
 	ev.Sidecar = o.sidecar
 	now := c.now()
 	ev.Now = now
-	p, err := Analyze(j.name, raw, ev, c.opts.Taxonomy)
+	p, err := Analyze(f, ev, c.opts.Taxonomy)
 	if err != nil {
 		o.err = err
 		return

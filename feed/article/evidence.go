@@ -32,15 +32,14 @@ type Evidence struct {
 // first appear, with the normalisation Parse uses to look lines up in
 // Evidence.LineDF: case folded, digits made equal, spaces collapsed. A file
 // Parse would reject for its bytes (empty, binary, too large) has none.
-func LineKeys(name string, raw []byte) []uint64 {
-	if isHTML(name) {
-		return nil // go-trafilatura finds a page's chrome itself
+func LineKeys(name string, raw []byte) []uint64 { return Read(name, raw).LineKeys() }
+
+// LineKeys is the package's LineKeys of the file.
+func (f *File) LineKeys() []uint64 {
+	if isHTML(f.name) || f.err != nil {
+		return nil // go-trafilatura finds a page's chrome itself; Parse rejects the rest
 	}
-	text, _, err := decode(raw)
-	if err != nil {
-		return nil
-	}
-	ls := splitLines(text)
+	ls := splitLines(f.text)
 	seen := make(map[uint64]bool, len(ls))
 	keys := make([]uint64, 0, len(ls))
 	for _, l := range ls {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -17,14 +18,43 @@ import (
 // clock (a stated date after ev.Now is rejected; a zero Now skips that
 // check), the corpus's line statistics and the file's sidecar.
 func Parse(name string, raw []byte, ev Evidence) (*Article, error) {
+	return Read(name, raw).Parse(ev)
+}
+
+// File is one seed file read for extraction: a text file decoded once,
+// for its LineKeys and its Parse.
+type File struct {
+	name     string
+	raw      []byte // an HTML page's bytes, which go-trafilatura reads
+	text     string
+	warnings []string
+	err      error // why the bytes are not text
+}
+
+// Read decodes a seed file's bytes (see Parse for what name means); an
+// HTML page is kept as it is.
+func Read(name string, raw []byte) *File {
 	if isHTML(name) {
-		return parseHTML(name, raw, ev)
+		return &File{name: name, raw: raw}
 	}
 	text, warnings, err := decode(raw)
-	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", name, err)
+	return &File{name: name, text: text, warnings: warnings, err: err}
+}
+
+// Name returns the file's name, as Read was given it.
+func (f *File) Name() string { return f.name }
+
+// Parse is the package's Parse of the file, with ev as its evidence.
+func (f *File) Parse(ev Evidence) (*Article, error) {
+	name := f.name
+	if isHTML(name) {
+		return parseHTML(name, f.raw, ev)
 	}
-	p := newPage(text, ev)
+	if f.err != nil {
+		return nil, fmt.Errorf("parse %s: %w", name, f.err)
+	}
+	warnings := slices.Clone(f.warnings)
+	p := newPage(f.text, ev)
 	start, end := p.region()
 	if start < 0 {
 		if start = p.fallbackStart(); start < 0 {

@@ -183,7 +183,7 @@ func buildStoryIndex(docs []StoryDoc, crowd int32) *StoryIndex {
 	for _, id := range ids {
 		x.link(x.docs[id], true, &unused) // with the articles before it: each pair once
 	}
-	x.regroupAll()
+	x.regroupAll(ids)
 	return x
 }
 
@@ -217,7 +217,7 @@ func loadStoryIndex(docs []StoryDoc, edges []StoryEdge, crowd int32) (*StoryInde
 			return nil, fmt.Errorf("story edges of %s: duplicate edge", e.doc.ID)
 		}
 	}
-	x.regroupAll()
+	x.regroupAll(ids)
 	return x, nil
 }
 
@@ -249,10 +249,11 @@ func (x *StoryIndex) canonicalIDs() []string {
 	return ids
 }
 
-// regroupAll groups every component.
-func (x *StoryIndex) regroupAll() {
+// regroupAll groups every component: ids are the canonical ones
+// (canonicalIDs).
+func (x *StoryIndex) regroupAll(ids []string) {
 	var unused StoryChange
-	x.regroup(x.canonicalIDs(), &unused)
+	x.regroup(ids, &unused)
 }
 
 // Len returns the number of articles in the index.
