@@ -399,6 +399,8 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 		b.add(reserved[1], voteCopyright, voteCopy)
 	} else if k := strings.Index(lower, "| ©"); k > 0 {
 		copyrightVotes(b, t[k+2:])
+	} else if k := inlineCopyright(lower); k > 0 {
+		copyrightVotes(b, t[k:])
 	}
 	if roleWords.in(lower) {
 		bioVotes(b, t)
@@ -508,9 +510,10 @@ func copyrightVotes(b *outletBallot, t string) {
 	plain := legalSuffix.ReplaceAllString(name, "")
 	legal := plain != name
 	name = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(plain), ".,"))
-	// A year written after the name: "Telegraph Media Group Limited 2019".
+	// A year written after the name: "Telegraph Media Group Limited
+	// 2019", "The Anti-June Cleaver 2011-2019".
 	for isYearTail(name) {
-		name, year = strings.TrimSpace(name[:len(name)-4]), true
+		name, year = strings.TrimRight(name[:len(name)-4], " -–"), true
 	}
 	name = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(name, "Copyright "), "copyright "))
 	if name == "" {
@@ -604,10 +607,29 @@ func (p *page) spelledOut(acronym string) int {
 	return -1
 }
 
-// isYearTail reports a name ending in a four-digit year.
+// inlineCopyright returns where a site's copyright notice begins inside
+// a line of furniture, or -1: a "©" that closes the line after the end of
+// a sentence ("… affiliated sites. ©The Anti-June Cleaver 2011-2019") or
+// after the word copyright ("IPSO Regulated Copyright ©2019 Express
+// Newspapers."). A credit inside a phrase ("Sports data © STATS 2018")
+// is some other holder's. l is the line's asciiLower.
+func inlineCopyright(l string) int {
+	k := strings.LastIndex(l, "©")
+	if k < 2 || len(l)-k > 100 {
+		return -1
+	}
+	before := strings.TrimRight(l[:k], " ")
+	if strings.HasSuffix(before, "copyright") || endsSentence(before) && len(before) < k {
+		return k
+	}
+	return -1
+}
+
+// isYearTail reports a name ending in a four-digit year, after a space
+// or the dash of a range of years.
 func isYearTail(s string) bool {
 	n := len(s)
-	if n < 5 || s[n-5] != ' ' {
+	if n < 5 || s[n-5] != ' ' && s[n-5] != '-' && !strings.HasSuffix(s[:n-4], "–") {
 		return false
 	}
 	for _, c := range s[n-4:] {
