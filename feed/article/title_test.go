@@ -138,6 +138,9 @@ func TestTextEnd(t *testing.T) {
 		{"comments under a blog's title for them are not", "The talks were the first since the summer, when the two sides last met in Washington and agreed on the outline of the treaty and on the order of the next steps.\n\nTheir deputies will prepare the text of the next round, which is expected in the spring, the spokesman added.\n\n2 thoughts on “Talks resume in Brussels”\n\n" +
 			"Aram\n\nNovember 18, 2019 at 9:12 am\n\nI have followed these talks for years and I do not believe that this round will be any different from the ones before it, because nothing has changed on the ground, and the villages are still waiting.\n\n" +
 			"Leyla\n\nNovember 18, 2019 at 10:40 am\n\nThe ministers have said the same thing after every meeting since the war ended, and people in the border villages are still waiting for the roads to open again, as they were last year.\n", "expected in the spring, the spokesman added."},
+		{"a sentence introducing embedded posts closes it", "Readers on social media were divided over the outcome of the talks:\n\nPublished 10:02 AM EST Nov 19, 2019\n\nTerms of Service\n",
+			"divided over the outcome of the talks:"},
+		{"a heading of links with a colon does not", "Related coverage from Caucasus Watch:\n\nTalks stall over maps in Geneva\n\nMinisters meet again in Prague\n", "in a statement."},
 		{"a box inside the text is not its end", "Related articles\n\nTalks stall again\n\nThe ministers said the next round would deal with the border commissions and with the transport links through the south of Armenia.\n\n" +
 			"They added that the draft had been agreed in most of its articles and that two points were still open, one on the constitution and one on the monitors.\n\n" +
 			"The spokesman said both sides had agreed to keep talking and to meet again in the spring, when the text would be ready for signature.\n", "ready for signature."},
