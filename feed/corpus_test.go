@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/kdigest/kdigest/feed/theme"
 	"io/fs"
+	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -823,6 +824,43 @@ func TestRescanInParts(t *testing.T) {
 		}
 		if d := doc(t, parts, PathAtom); !bytes.Contains(d.Body, []byte("<entry>")) {
 			t.Errorf("the feed of a change in parts (apply %v) has no entries", apply)
+		}
+	}
+}
+
+// TestRescanInPartsLogsProgress checks that a scan in several parts says
+// how far it is after each part but the last, and a scan in one part
+// says nothing of it.
+func TestRescanInPartsLogsProgress(t *testing.T) {
+	for _, tc := range []struct {
+		part int
+		want []string
+	}{
+		{2, []string{"files=2 of=6", "files=4 of=6"}},
+		{scanPart, nil},
+	} {
+		f := newFixture(t, seedFiles(t)...)
+		f.write(t, "zz_extra.txt", "Extra report\n\nBAKU -- Negotiators of Armenia and Azerbaijan met again on the peace treaty, officials said.\n")
+		var log bytes.Buffer
+		c, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test",
+			Log: slog.New(slog.NewTextHandler(&log, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		c.scanPart = tc.part
+		if err := c.Rescan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, line := range strings.Split(log.String(), "\n") {
+			if strings.Contains(line, "reading the seeds folder") {
+				i := strings.Index(line, "files=")
+				got = append(got, line[i:i+len("files=2 of=6")])
+			}
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("parts of %d: progress %q, want %q\n%s", tc.part, got, tc.want, log.String())
 		}
 	}
 }

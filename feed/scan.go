@@ -251,6 +251,7 @@ const (
 // is saved while the next one is parsed, on another core.
 func (c *Corpus) readParts(ctx context.Context, jobs []job) ([]outcome, error) {
 	var saving *change // the part before, saved while this one is parsed
+	total, start := len(jobs), time.Now()
 	for {
 		n, size := 0, int64(0)
 		for n < len(jobs) && n < c.scanPart && (n == 0 || size+jobs[n].size <= c.partBytes) {
@@ -274,6 +275,10 @@ func (c *Corpus) readParts(ctx context.Context, jobs []job) ([]outcome, error) {
 		if n == len(jobs) {
 			return b.outs, nil
 		}
+		// A first start of a large folder, or every page after a new
+		// release of the pipeline, takes a while: say how far it is.
+		c.opts.Log.Info("reading the seeds folder", "files", total-len(jobs)+n, "of", total,
+			"elapsed", time.Since(start).Round(time.Second))
 		saving = c.collect(b.outs)
 		jobs = jobs[n:]
 	}
