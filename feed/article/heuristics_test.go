@@ -453,3 +453,27 @@ func TestCommentsMarker(t *testing.T) {
 		}
 	}
 }
+
+func TestTemplateLines(t *testing.T) {
+	const own = "Armenia and Azerbaijan resumed talks on the peace treaty in Brussels on Monday.\n\nThe foreign ministers are to meet again next month in Geneva.\n\n"
+	tests := []struct {
+		name, shared string
+		want         bool
+	}{
+		{"a menu", "Home | News | Sport", true},
+		{"a short sentence", "Thanks for reading our coverage today.", true},
+		{"a line of nine words with no full stop", "Get the latest news from the region every day", true},
+		{"a sentence of nine words", "This article has been adapted from its original source.", false},
+		{"a long sentence of wire copy", "Armenia and Azerbaijan agreed on Monday to resume talks on the peace treaty in Brussels.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := Evidence{LineDF: map[uint64]int{lineKey(tt.shared): 2}, Docs: 3}
+			p := newPage(own+tt.shared+"\n", ev)
+			l := &p.lines[len(p.lines)-1]
+			if got := p.template(l); got != tt.want {
+				t.Errorf("template(%q) = %v, want %v", tt.shared, got, tt.want)
+			}
+		})
+	}
+}
