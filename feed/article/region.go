@@ -550,6 +550,9 @@ func (p *page) keep(start, end int) []string {
 		// A list closing the text, under its heading: "Qualified teams"
 		// / "England (Group A): 10th appearance" / "Spain (Group F): …".
 		out = append(out, p.listAfter(end)...)
+		// A numbered list the text's last sentence announces: "Here are
+		// the offers not to miss:" / "1) …" / "2) …".
+		out = append(out, p.announcedList(out, end)...)
 	}
 	if len(out) > 0 && opening {
 		out = append([]string{trimSeparator(p.lines[start-1].text)}, out...)
@@ -643,6 +646,44 @@ func (p *page) listAfter(end int) []string {
 		return nil
 	}
 	return append([]string{trimSeparator(p.lines[end].text)}, run...)
+}
+
+// announcedList returns the numbered list that follows the text ending
+// at line end when its last paragraph, the last of out, announces it with
+// a colon: items numbered from 1 on, at least minList of them, each
+// maybe followed by a line that is only its link (which is left out).
+func (p *page) announcedList(out []string, end int) []string {
+	const minList = 3
+	if len(out) == 0 || !strings.HasSuffix(out[len(out)-1], ":") {
+		return nil
+	}
+	if p.kept(end, out) {
+		end++ // the announcing line closed the text after its end
+	}
+	var items []string
+	for i := end; i < len(p.lines); i++ {
+		l := &p.lines[i]
+		if len(items) > 0 && !strings.ContainsRune(l.text, ' ') && strings.HasPrefix(l.text, "http") {
+			continue // the item's link
+		}
+		if l.kind != kindNumbered || itemNumber(l.text) != len(items)+1 {
+			break
+		}
+		items = append(items, trimSeparator(l.text))
+	}
+	if len(items) < minList {
+		return nil
+	}
+	return items
+}
+
+// itemNumber is the number a numbered item begins with ("12) …"), or 0.
+func itemNumber(s string) int {
+	n := 0
+	for i := 0; i < len(s) && i < 3 && '0' <= s[i] && s[i] <= '9'; i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }
 
 // letterWords counts the words of s made of letters alone, less the

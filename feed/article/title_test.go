@@ -141,6 +141,9 @@ func TestTextEnd(t *testing.T) {
 		{"a sentence introducing embedded posts closes it", "Readers on social media were divided over the outcome of the talks:\n\nPublished 10:02 AM EST Nov 19, 2019\n\nTerms of Service\n",
 			"divided over the outcome of the talks:"},
 		{"a heading of links with a colon does not", "Related coverage from Caucasus Watch:\n\nTalks stall over maps in Geneva\n\nMinisters meet again in Prague\n", "in a statement."},
+		{"a numbered list the text announces closes it", "Both sides listed the points that are still open:\n\n1) The border commissions\n\nhttp://example.org/1\n\n2) The transport links\n\nhttp://example.org/2\n\n3) The monitoring mission\n\nhttp://example.org/3\n\nMore news\n",
+			"3) The monitoring mission"},
+		{"a numbered list nothing announces does not", "1) Talks stall over maps\n\n2) Ministers meet in Prague\n\n3) Border commission sets a date\n", "in a statement."},
 		{"a box inside the text is not its end", "Related articles\n\nTalks stall again\n\nThe ministers said the next round would deal with the border commissions and with the transport links through the south of Armenia.\n\n" +
 			"They added that the draft had been agreed in most of its articles and that two points were still open, one on the constitution and one on the monitors.\n\n" +
 			"The spokesman said both sides had agreed to keep talking and to meet again in the spring, when the text would be ready for signature.\n", "ready for signature."},
