@@ -287,7 +287,7 @@ func (c *Corpus) feedBodies(ctx context.Context, s, prev *Snapshot, fresh map[st
 			var b []string
 			if p := fresh[e.ID]; p != nil {
 				b = p.body
-			} else if old, ok := prev.feedBody(e.ID); ok {
+			} else if old, ok := prev.feedBody(e.ID); ok && sameArticle(prev, e) {
 				b = old
 			} else {
 				var err error
@@ -327,4 +327,11 @@ func byStory(a, b *Entry) int {
 		return d
 	}
 	return newestFirst(a, b)
+}
+
+// sameArticle reports whether prev's entry of e's id comes from the same
+// parse as e (a story change copies the entry, not its article).
+func sameArticle(prev *Snapshot, e *Entry) bool {
+	pe, ok := prev.Article(e.ID)
+	return ok && pe.Article == e.Article
 }

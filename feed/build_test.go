@@ -190,3 +190,151 @@ func TestMerge(t *testing.T) {
 		}
 	}
 }
+
+// fresh builds a snapshot of c from every record, as if none had been
+// published: what an incremental one must equal.
+func fresh(t *testing.T, c *Corpus) *Snapshot {
+	t.Helper()
+	cur := c.snap.Swap(nil)
+	defer c.snap.Store(cur)
+	s, err := c.build(context.Background(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestChangeInPartsShowsNewBodies edits articles the feeds carry in a
+// change saved in parts (only the last part's snapshot is built, with
+// only that part's parses at hand), and reparses a corpus in parts after
+// a new pipeline version: the feeds and article pages show the new
+// bodies, not the previous snapshot's.
+func TestChangeInPartsShowsNewBodies(t *testing.T) {
+	t.Run("edit", func(t *testing.T) {
+		f := newFixture(t)
+		f.write(t, "a.txt", sitePage(0))
+		f.write(t, "b.txt", sitePage(1))
+		c := f.open(t, func(o *Options) { o.IncludeIrrelevant = true })
+		c.scanPart = 1
+		f.clock.Advance(time.Hour)
+		for i, name := range []string{"a.txt", "b.txt"} {
+			f.write(t, name, strings.Replace(sitePage(i), "on Monday", "on a hotline", 1))
+		}
+		if err := c.Rescan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"a", "b"} {
+			e, err := c.Snapshot().Full(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(e.Body, "\n"), "hotline") {
+				t.Errorf("Full(%s).Body = %q, want the edited body", id, e.Body)
+			}
+		}
+		if g, w := doc(t, c.Snapshot(), PathAtom).Body, doc(t, fresh(t, c), PathAtom).Body; !bytes.Equal(g, w) {
+			t.Errorf("feed.atom after a change in parts differs from one built anew:\n%s\nwant\n%s", g, w)
+		}
+	})
+	t.Run("new pipeline version", func(t *testing.T) {
+		f := newFixture(t)
+		for i := range 4 {
+			f.write(t, fmt.Sprintf("p%d.txt", i), sitePage(i))
+		}
+		f.open(t, func(o *Options) { o.ParserVersion = "v1"; o.IncludeIrrelevant = true }).Close()
+		db := openDB(t, f.dbPath)
+		// What the old pipeline made of p0.
+		if _, err := db.Exec(`UPDATE article_texts SET body = '["OLD PIPELINE BODY"]' WHERE id = 'p0'`); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Open(context.Background(), db, Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "v2", IncludeIrrelevant: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.scanPart = 2
+		if err := c.Rescan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		e, err := c.Snapshot().Full(context.Background(), "p0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if atom := doc(t, c.Snapshot(), PathAtom).Body; bytes.Contains(atom, []byte("OLD PIPELINE BODY")) || slices.Contains(e.Body, "OLD PIPELINE BODY") {
+			t.Errorf("after the new version's scan, the feed or Full(p0) (%q) has the old body", e.Body)
+		}
+	})
+}
+
+// TestRestoredFileRejoinsStory removes a report of a story and an exact
+// copy, then puts both back unchanged: they rejoin their story and the
+// copy is folded again, in memory and after a restart.
+func TestRestoredFileRejoinsStory(t *testing.T) {
+	f := newFixture(t)
+	raw := map[string]string{"b.txt": storyReport("Azatutyun", 19), "c.txt": storyReport("Reuters", 20)}
+	f.write(t, "a.txt", storyReport("Reuters", 20))
+	for name, text := range raw {
+		f.write(t, name, text) // c is an exact copy of a
+	}
+	c := f.open(t)
+	before := describe(c.Snapshot().Entries)
+	for name := range raw {
+		f.remove(t, name)
+	}
+	if err := c.Apply(context.Background(), "b.txt", "c.txt"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Hour)
+	for name, text := range raw {
+		f.write(t, name, text)
+	}
+	if err := c.Apply(context.Background(), "b.txt", "c.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if g := describe(c.Snapshot().Entries); !slices.Equal(g, before) {
+		t.Errorf("after restoring b and c:\n got %v\nwant %v", g, before)
+	}
+	if g := describe(f.open(t).Snapshot().Entries); !slices.Equal(g, before) {
+		t.Errorf("after a restart:\n got %v\nwant %v", g, before)
+	}
+}
+
+// TestCanonicalRemovedMatchesFreshBuild removes the canonical article of
+// a copy, edits a report of its story and brings the article back
+// edited: after each change, the snapshot equals one built anew.
+func TestCanonicalRemovedMatchesFreshBuild(t *testing.T) {
+	f := newFixture(t)
+	f.write(t, "a.txt", storyReport("Reuters", 20))
+	f.write(t, "b.txt", storyReport("Reuters", 20)) // a copy of a
+	f.write(t, "c.txt", storyReport("Azatutyun", 19))
+	f.write(t, "d.txt", sitePage(1))
+	c := f.open(t, func(o *Options) { o.Size = 2 })
+	check := func(step string) {
+		t.Helper()
+		got, want := c.Snapshot(), fresh(t, c)
+		if g, w := describe(got.Entries), describe(want.Entries); !slices.Equal(g, w) {
+			t.Errorf("%s: entries\n got %v\nwant %v", step, g, w)
+		}
+		if g, w := describe(got.Visible()), describe(want.Visible()); !slices.Equal(g, w) {
+			t.Errorf("%s: visible\n got %v\nwant %v", step, g, w)
+		}
+		for _, p := range want.Documents() {
+			if g, w := doc(t, got, p).Body, doc(t, want, p).Body; !bytes.Equal(g, w) {
+				t.Errorf("%s: %s differs from one rendered anew", step, p)
+			}
+		}
+	}
+	check("start")
+	f.clock.Advance(time.Hour)
+	f.remove(t, "a.txt")
+	mustApply(t, c, "a.txt")
+	check("a removed")
+	f.clock.Advance(time.Hour)
+	f.write(t, "c.txt", strings.Replace(storyReport("Azatutyun", 19), "next month", "in January", 1))
+	mustApply(t, c, "c.txt")
+	check("c edited")
+	f.clock.Advance(time.Hour)
+	f.write(t, "a.txt", storyReport("Reuters", 21))
+	mustApply(t, c, "a.txt")
+	check("a back, edited")
+}

@@ -475,7 +475,7 @@ func contentHash(raw, sidecar []byte) string {
 // times changed) or already failed on; it reports whether o needs a parse.
 func (c *Corpus) needsParse(o *outcome) bool {
 	j := o.job
-	if old := c.recs[j.id]; old != nil && old.hash == o.hash && c.upToDate(old) {
+	if old := c.recs[j.id]; old != nil && !old.removed && old.hash == o.hash && c.upToDate(old) {
 		r := *old
 		r.file, r.size, r.mtime, r.removed = j.name, j.size, j.mod, false
 		o.rec = &r

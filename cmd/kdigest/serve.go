@@ -172,6 +172,26 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 			<-served
 		}
 	}
+	// shutdown stops the servers started, if any, gracefully: in-flight
+	// requests are finished.
+	shutdown := func() {
+		if servers == 0 {
+			return
+		}
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			svc.log.Error("http shutdown", "err", err)
+		}
+		if metricsSrv != nil {
+			if err := metricsSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				svc.log.Error("metrics shutdown", "err", err)
+			}
+		}
+		for range servers {
+			<-served
+		}
+	}
 	// A restart serves the articles the database holds at once; the scan
 	// below brings them up to date with the folder. A first start has
 	// nothing to serve until its scan.
@@ -195,14 +215,22 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	select {
 	case <-watcher.Ready():
 	case err := <-watched:
-		stopServing()
-		stopBG()
-		wg.Wait()
-		return fmt.Errorf("watch %s: %w", c.Seeds, err)
+		if ctx.Err() == nil {
+			stopServing()
+			stopBG()
+			wg.Wait()
+			return fmt.Errorf("watch %s: %w", c.Seeds, err)
+		}
 	case <-ctx.Done():
-		stopServing()
+	}
+	if ctx.Err() != nil {
+		// Stopped during the first scan: what a restart was serving
+		// meanwhile is shut down as it would be later.
+		svc.log.Info("shutting down")
+		shutdown()
 		stopBG()
 		wg.Wait()
+		svc.log.Info("stopped")
 		return nil
 	}
 	if st := watcher.Status(); st.LastError != "" {
@@ -264,19 +292,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	case <-ctx.Done():
 	}
 	svc.log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		svc.log.Error("http shutdown", "err", err)
-	}
-	if metricsSrv != nil {
-		if err := metricsSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			svc.log.Error("metrics shutdown", "err", err)
-		}
-	}
-	for range servers {
-		<-served // Serve has returned (ErrServerClosed)
-	}
+	shutdown()
 	stopBG()
 	wg.Wait() // the scheduler waits (bounded) for a digest in progress
 	svc.log.Info("stopped")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -461,4 +462,66 @@ func TestServeFollowsSidecars(t *testing.T) {
 	within(t, 10*time.Second, "the sidecar's url in /feed.atom", func() bool {
 		return strings.Contains(get(t, base+"/feed.atom"), `href="`+url+`"`)
 	})
+}
+
+// TestServeStopDuringFirstScan stops a restart while its first scan reads
+// a thousand new files: the request in flight at the stop is answered, and
+// serve returns nil, as a stop after the scan does.
+func TestServeStopDuringFirstScan(t *testing.T) {
+	data, seeds := t.TempDir(), seedsDir(t)
+	if code, _, stderr := runKdigest(t, nil, "build", "--seeds", seeds, "--data", data, "--out", t.TempDir()); code != exitOK {
+		t.Fatalf("build: exit %d: %s", code, stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(seeds, "*.txt"))
+	for i := range 1000 {
+		b, err := os.ReadFile(files[i%len(files)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(seeds, fmt.Sprintf("n%04d.txt", i)), fmt.Sprintf("%s\n\nReference number %d of the archive.\n", b, i))
+	}
+	c := testConfig(t, "--addr", "127.0.0.1:0", "--seeds", seeds, "--data", data, "--rescan", "1h", "--digest-schedule", "off")
+	var stderr bytes.Buffer
+	logw := &syncWriter{w: &stderr}
+	logText := func() string { logw.mu.Lock(); defer logw.mu.Unlock(); return stderr.String() }
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve log:\n%s", logText())
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: logw}, c, nil) }()
+	serving := regexp.MustCompile(`serving the saved articles.*addr=(127\.0\.0\.1:\d+)`)
+	var addr string
+	within(t, 10*time.Second, "serving the saved articles", func() bool {
+		if m := serving.FindStringSubmatch(logText()); m != nil {
+			addr = m[1]
+		}
+		return addr != ""
+	})
+	// A request whose body is still arriving when the stop comes.
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	form := "email=reader%40example.org"
+	fmt.Fprintf(nc, "POST /subscribe HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s", len(form), form[:5])
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	time.Sleep(100 * time.Millisecond)
+	io.WriteString(nc, form[5:])
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	status, err := bufio.NewReader(nc).ReadString('\n')
+	if !strings.HasPrefix(status, "HTTP/1.1 2") {
+		t.Errorf("the request in flight at the stop got %q (%v), want its answer", status, err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("serve stopped during its first scan: %v, want nil", err)
+	}
+	if strings.Contains(logText(), "corpus loaded") {
+		t.Log("the first scan ended before the stop: this run took the later path")
+	}
 }
