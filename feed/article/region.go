@@ -721,7 +721,7 @@ func capsHeading(l *line) bool {
 
 // kept reports whether line i is the last of the paragraphs out.
 func (p *page) kept(i int, out []string) bool {
-	return i >= 0 && len(out) > 0 && out[len(out)-1] == trimSeparator(p.lines[i].text)
+	return i >= 0 && i < len(p.lines) && len(out) > 0 && out[len(out)-1] == trimSeparator(p.lines[i].text)
 }
 
 // postSignature reports the line that signs a post embedded in the text:

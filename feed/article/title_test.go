@@ -144,6 +144,8 @@ func TestTextEnd(t *testing.T) {
 		{"a numbered list the text announces closes it", "Both sides listed the points that are still open:\n\n1) The border commissions\n\nhttp://example.org/1\n\n2) The transport links\n\nhttp://example.org/2\n\n3) The monitoring mission\n\nhttp://example.org/3\n\nMore news\n",
 			"3) The monitoring mission"},
 		{"a numbered list nothing announces does not", "1) Talks stall over maps\n\n2) Ministers meet in Prague\n\n3) Border commission sets a date\n", "in a statement."},
+		{"a page ending on a paragraph that announces a list", "Both sides listed the points that are still open in the draft, and the spokesman said that the experts would go through each of them again before the ministers meet in the spring:\n",
+			"before the ministers meet in the spring:"},
 		{"a box inside the text is not its end", "Related articles\n\nTalks stall again\n\nThe ministers said the next round would deal with the border commissions and with the transport links through the south of Armenia.\n\n" +
 			"They added that the draft had been agreed in most of its articles and that two points were still open, one on the constitution and one on the monitors.\n\n" +
 			"The spokesman said both sides had agreed to keep talking and to meet again in the spring, when the text would be ready for signature.\n", "ready for signature."},
