@@ -9,12 +9,21 @@ import (
 // change is what one Rescan or Apply does to the corpus, gathered before
 // anything is written so that a failed write leaves memory untouched.
 type change struct {
-	save                    []*record          // records to write
-	parsed                  map[string]*parsed // what the parses of save add, by id
-	visible                 bool               // whether entries differ, not just file times
-	failed                  map[string]failure // failures to record
-	forgot                  []string           // failures to clear
-	added, updated, removed int
+	save    []*record          // records to write
+	parsed  map[string]*parsed // what the parses of save add, by id
+	visible bool               // whether entries differ, not just file times
+	failed  map[string]failure // failures to record
+	forgot  []string           // failures to clear
+	tally
+}
+
+// tally counts the articles a change added, updated and removed.
+type tally struct{ added, updated, removed int }
+
+func (t *tally) add(o tally) {
+	t.added += o.added
+	t.updated += o.updated
+	t.removed += o.removed
 }
 
 func (ch *change) remove(r *record) {
@@ -36,9 +45,7 @@ func (ch *change) merge(o *change) {
 		ch.fail(name, f)
 	}
 	ch.forgot = append(ch.forgot, o.forgot...)
-	ch.added += o.added
-	ch.updated += o.updated
-	ch.removed += o.removed
+	ch.tally.add(o.tally)
 }
 
 func (ch *change) parse(id string, p *parsed) {
@@ -160,6 +167,7 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 	visible := ch.visible || len(ch.forgot) > 0 || len(ch.failed) > 0 || c.unpublished
 	if visible && !publish {
 		c.unpublished = true
+		c.held.add(ch.tally)
 		return nil
 	}
 	if !visible {
@@ -181,12 +189,13 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 		c.unpublished = true
 		return err
 	}
-	if ch.visible {
-		c.opts.Log.Info("corpus changed", "added", ch.added, "updated", ch.updated,
-			"removed", ch.removed, "failed", len(c.failed))
+	if t := c.held; ch.visible || t != (tally{}) {
+		t.add(ch.tally)
+		c.opts.Log.Info("corpus changed", "added", t.added, "updated", t.updated,
+			"removed", t.removed, "failed", len(c.failed))
 	}
 	c.store(snap)
-	c.unpublished = false
+	c.unpublished, c.held = false, tally{}
 	return nil
 }
 

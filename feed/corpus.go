@@ -96,8 +96,11 @@ type Corpus struct {
 	shingles *sql.Stmt
 	docs     int // the articles line_df counts
 	// unpublished reports a change saved and in memory whose snapshot
-	// could not be built; the next commit publishes it.
+	// could not be built, or was not to be (the parts of a large change
+	// before its last); the next commit publishes it, and reports the
+	// articles it added, updated and removed, held here, with its own.
 	unpublished bool
+	held        tally
 	snap        atomic.Pointer[Snapshot]
 }
 

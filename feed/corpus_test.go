@@ -830,7 +830,7 @@ func TestRescanInParts(t *testing.T) {
 
 // TestRescanInPartsLogsProgress checks that a scan in several parts says
 // how far it is after each part but the last, and a scan in one part
-// says nothing of it.
+// says nothing of it; either reports the change once, whole.
 func TestRescanInPartsLogsProgress(t *testing.T) {
 	for _, tc := range []struct {
 		part int
@@ -861,6 +861,10 @@ func TestRescanInPartsLogsProgress(t *testing.T) {
 		}
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("parts of %d: progress %q, want %q\n%s", tc.part, got, tc.want, log.String())
+		}
+		// The change is reported once, with the articles of every part.
+		if n := strings.Count(log.String(), `msg="corpus changed" added=6 updated=0 removed=0`); n != 1 {
+			t.Errorf("parts of %d: %d reports of the whole change, want 1\n%s", tc.part, n, log.String())
 		}
 	}
 }
