@@ -553,6 +553,7 @@ func (p *page) keep(start, end int) []string {
 		// A numbered list the text's last sentence announces: "Here are
 		// the offers not to miss:" / "1) …" / "2) …".
 		out = append(out, p.announcedList(out, end)...)
+		out = append(out, p.creditAfter(out, end)...)
 	}
 	if len(out) > 0 && opening {
 		out = append([]string{trimSeparator(p.lines[start-1].text)}, out...)
@@ -675,6 +676,25 @@ func (p *page) announcedList(out []string, end int) []string {
 		return nil
 	}
 	return items
+}
+
+// storyCredit is the credit that signs a story, set apart from its text:
+// in parentheses, as wire copy closes ("(Reporting by Jane Doe; Editing
+// by John Roe)"), or under a label ("Contributing: Jane Doe").
+var storyCredit = regexp.MustCompile(`^(?:\((?i:(?:additional )?(?:reporting|writing|editing|research) by) \p{Lu}[^()]{2,200}\)|(?i:contributing|additional reporting):\s*\p{Lu}[^:]{2,150})$`)
+
+// creditAfter returns the story's credit when it is the line after the
+// text ending at line end (or after the line that closed it): it is the
+// story's signature, as a post's is. A credit written as a sentence of
+// the text ("Jane Doe contributed to this report.") is furniture.
+func (p *page) creditAfter(out []string, end int) []string {
+	if p.kept(end, out) {
+		end++
+	}
+	if end >= len(p.lines) || len(p.lines[end].text) > 250 || !storyCredit.MatchString(p.lines[end].text) {
+		return nil
+	}
+	return []string{p.lines[end].text}
 }
 
 // itemNumber is the number a numbered item begins with ("12) …"), or 0.

@@ -100,6 +100,8 @@ func TestTextEnd(t *testing.T) {
 	}{
 		{"a short closing sentence is kept", "Both had met in Prague.\n\nRelated\n\nMore news\n", "Both had met in Prague."},
 		{"a contributor's credit is not", "Anna Petrosyan contributed reporting from Yerevan.\n\nRelated\n", "in a statement."},
+		{"a wire story's credit in parentheses is", "(Reporting by Anna Petrosyan; Editing by John Roe)\n\n© Reuters\n", "(Reporting by Anna Petrosyan; Editing by John Roe)"},
+		{"a credit under its label is", "Contributing: Anna Petrosyan\n\nPublished 7:07 PM EST Nov 19, 2019\n", "Contributing: Anna Petrosyan"},
 		{"a social media plug is not", "Follow Caucasus Watch on Facebook, Twitter and Instagram.\n\nRelated\n", "in a statement."},
 		{"an appeal for readers' letters is not", "The paper publishes a diversity of letters. We’d like to hear what you think about this or any of our articles. Here’s our email: letters@example.org.\n", "in a statement."},
 		{"an appeal for donations is not", "We do this work every day at no cost to you, but it is far from free to produce. We need your financial support.\n", "in a statement."},
