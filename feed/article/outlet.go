@@ -379,6 +379,12 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 			if m := sourceLabel.FindStringSubmatch(t); m != nil {
 				b.add(m[1], votePhrase, voteSource)
 			}
+		} else if k := strings.LastIndex(lower, "| source"); k > 0 && l.kind == kindMeta {
+			// The last field of a metadata line: "Last Updated : Nov 20,
+			// 2019 01:41 PM IST | Source: Moneycontrol.com".
+			if m := sourceLabel.FindStringSubmatch(strings.TrimSpace(t[k+1:])); m != nil {
+				b.add(m[1], votePhrase, voteSource)
+			}
 		}
 		if i := strings.Index(lower, "updates from "); i >= 0 {
 			b.add(t[i+len("updates from "):], votePhrase, voteSource)

@@ -32,6 +32,7 @@ func TestOutlet(t *testing.T) {
 		{"a footer's credit of the site's name and years", "Talks resume in Brussels\n\n", "Caucasus Watch · 2013–2025\n", "Caucasus Watch"},
 		{"an archive's year is no footer credit", "Talks resume in Brussels\n\n", "Archive | 2025\n", ""},
 		{"a name and a year above the text are no footer", "Caucasus Watch · 2025\n\nTalks resume in Brussels\n\n", "", ""},
+		{"a source field closing a metadata line", "Talks resume in Brussels\n\nLast Updated : Nov 20, 2025 01:41 PM IST | Source: Caucasus Watch\n\n", "", "Caucasus Watch"},
 		{"one weak vote is not enough", "Talks resume in Brussels\n\n", "Email the writer at anna@caucasusdaily.com\n", ""},
 		{"spellings of one name are one name", "Talks resume in Brussels\n\n", "Subscribe to CaucasusPost by Email\n\n© 2025 Caucasus Post Media Ltd.\n\nCaucasus Post\n", "CaucasusPost"},
 		{"a label on every item of a list is no credit", "Talks resume in Brussels\n\n", "Acme BrandVoice | Paid Program\n\nZenith BrandVoice | Paid Program\n\nOmega BrandVoice | Paid Program\n\n©2025 Forbes Media LLC. All Rights Reserved.\n\nForbes Daily\n\nForbes Travel\n\nForbes Store\n\nForbes Insights\n", "Forbes"},

@@ -269,9 +269,9 @@ func TestOtherLayouts(t *testing.T) {
 			bodyStarts: "Prices of Armenian government bonds maturing in 2031 rose on Tuesday, a day after the agency Fitch Ratings raised the country's",
 			bodyEnds:   "signed this year."},
 		// A question shown twice is the headline, not the text's first
-		// paragraph.
+		// paragraph. The metadata line's last field names the outlet.
 		{file: "question_headline.txt", title: "Will a peace treaty between Armenia and Azerbaijan lift the markets of both countries this year?",
-			published: "2025-11-20T13:41:00Z", precision: PrecisionMinute, paragraphs: 3,
+			published: "2025-11-20T13:41:00Z", precision: PrecisionMinute, paragraphs: 3, source: "Caucasus Markets",
 			bodyStarts: "Investors in Yerevan and Baku", bodyEnds: "reverse them within weeks."},
 		// The readers' comments under the text are prose, and are not the
 		// article's.
