@@ -583,7 +583,7 @@ func (p *page) trimBox(start, end int) int {
 			}
 			return i
 		}
-		if l.class == classGood && !l.furniture() && l.kind != kindTeaser {
+		if l.class == classGood && !l.furniture() {
 			if words += l.words; words > maxPitch {
 				break
 			}
