@@ -352,8 +352,8 @@ func (p *page) region() (start, end int) {
 
 // commentsMarker reports an end marker that opens the readers' comments
 // ("Top Rated Comments", "167 comments", "Leave a comment", "10 thoughts
-// on “Title”"), not a link
-// to them that a page shows beside its share buttons ("Comments").
+// on “Title”"), not a link to them that a page shows beside its share
+// buttons ("Comments").
 func commentsMarker(l *line) bool {
 	t := strings.Trim(l.lower, " .:")
 	return strings.Contains(t, "comment") && !commentsLink(l) || commentsTitle.MatchString(l.text)
