@@ -108,13 +108,10 @@ type SMTPConfig struct {
 func ParseSMTPURL(raw string) (SMTPConfig, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		// url.Error quotes the whole URL, password included: keep only
-		// what is wrong with it.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return SMTPConfig{}, fmt.Errorf("smtp url: %w", err)
+		// url.Error quotes the whole URL, and its inner error quotes the
+		// part it choked on ("invalid port \":s3cret\" after host" for a
+		// password holding / ? or #): neither is shown.
+		return SMTPConfig{}, errors.New("smtp url: not a valid URL (percent-encode any / ? # % @ : in the user name or password)")
 	}
 	c := SMTPConfig{Host: u.Hostname(), Timeout: 30 * time.Second}
 	switch u.Scheme {

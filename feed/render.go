@@ -287,10 +287,16 @@ func NewDocument(body []byte, ctype string, now time.Time, prev *Document) *Docu
 	if prev != nil && prev.ETag == etag && prev.ContentType == ctype {
 		return prev
 	}
+	modified := now.Truncate(time.Second)
+	if prev != nil && !modified.After(prev.Modified) {
+		// Changed within the second of the previous bytes: a later
+		// Last-Modified, or If-Modified-Since would answer 304 for them.
+		modified = prev.Modified.Add(time.Second)
+	}
 	return &Document{
 		Body:        body,
 		ETag:        etag,
-		Modified:    now.Truncate(time.Second),
+		Modified:    modified,
 		ContentType: ctype,
 	}
 }

@@ -64,6 +64,11 @@ func backup(ctx context.Context, dataDir, dst string, force bool) (int64, error)
 		return 0, fmt.Errorf("database %s: %w", src, err)
 	}
 	if st, err := os.Stat(dst); err == nil {
+		// The database reached another way (a link, a bind mount): a
+		// copy renamed over it would cut the running service off its file.
+		if db, err := os.Stat(src); err == nil && os.SameFile(st, db) {
+			return 0, fmt.Errorf("%s is the database itself", dst)
+		}
 		if !force || !st.Mode().IsRegular() {
 			return 0, fmt.Errorf("%s exists: choose another name, or give --force to replace it", dst)
 		}
@@ -83,6 +88,13 @@ func backup(ctx context.Context, dataDir, dst string, force bool) (int64, error)
 
 	tmp := fmt.Sprintf("%s.tmp-%d", dst, os.Getpid())
 	os.Remove(tmp) // left by a backup killed with this pid, if any
+	// The copy holds every subscriber's address: readable by the owner
+	// alone, as the data folder is. VACUUM INTO writes into an empty file.
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	f.Close()
 	defer os.Remove(tmp)
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return 0, dbError(src, fmt.Errorf("back up %s: %w", src, err))

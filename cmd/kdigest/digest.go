@@ -344,7 +344,15 @@ func (g *digester) lastOutcome(ctx context.Context) any {
 	if s == nil {
 		return nil
 	}
-	return s
+	// /healthz is public on the site's port: no recipient's address (a
+	// relay's refusal names it) and no one-off's id, which opens its page
+	// to whoever has it. "kdigest digests" shows both to the operator.
+	pub := *s
+	pub.LastError = ""
+	if pub.Kind == "to" {
+		pub.ID, pub.Subject = "", ""
+	}
+	return pub
 }
 
 func digestsCommand() *command {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -45,7 +46,7 @@ func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snap
 	metrics := web.NewMetrics()
 	corpus, err := feed.Open(ctx, db, feed.Options{
 		Dir: c.Seeds, Size: c.FeedSize, BaseURL: c.BaseURL, FeedID: c.FeedID, IncludeIrrelevant: c.IncludeIrrelevant,
-		Taxonomy: tax, Hub: c.WebSubHub, Log: log,
+		Taxonomy: tax, Hub: advertisedHub(c.WebSubHub), Log: log,
 		OnChange: func(s *feed.Snapshot) {
 			metrics.Articles.Set(float64(len(s.Entries)))
 			if onChange != nil {
@@ -98,4 +99,16 @@ func (s *service) health(fields map[string]any) map[string]any {
 func (s *service) Close() error {
 	s.corpus.Close()
 	return s.db.Close()
+}
+
+// advertisedHub is the hub URL the feeds name: without the user name and
+// password a ping may carry (the ping uses the URL as given), since every
+// reader of the feeds sees it.
+func advertisedHub(hub string) string {
+	u, err := url.Parse(hub)
+	if err != nil || u.User == nil {
+		return hub
+	}
+	u.User = nil
+	return u.String()
 }

@@ -124,7 +124,7 @@ func settings() []setting {
 		}
 	}
 	return []setting{
-		{name: "config", env: "KDIGEST_CONFIG", usage: "optional config file (TOML) with any of these settings, keyed by flag name", groups: groupService,
+		{name: "config", env: "KDIGEST_CONFIG", usage: "optional config file (TOML) with any of these settings, keyed by flag name", groups: groupService | groupAddr | groupThemes,
 			apply: str(func(c *config) *string { return &c.File })},
 		{name: "seeds", env: "KDIGEST_SEEDS", def: "./seeds", usage: "folder of raw article .txt files", groups: groupService,
 			apply: str(func(c *config) *string { return &c.Seeds })},
@@ -335,8 +335,10 @@ func loadConfig(fs *flag.FlagSet, flags flagValues, g settingGroup, getenv func(
 
 	c := &config{values: map[string]string{}, sources: map[string]string{}}
 	var file map[string]string
-	if g&groupService != 0 {
-		path, _, _ := pick(settings()[0])
+	// Every command reads the config file the service reads: healthcheck
+	// its addr, themes and inspect its themes.
+	if cf := settings()[0]; cf.groups&g != 0 {
+		path, _, _ := pick(cf)
 		if path != "" {
 			var err error
 			if file, err = readConfigFile(path); err != nil {

@@ -375,11 +375,11 @@ func TestWriteFileEscape(t *testing.T) {
 	dir := t.TempDir()
 	tests := []string{"/..%2F..%2Fescape.txt", "/articles/..%2F..%2F..%2Fescape"}
 	for _, p := range tests {
-		if err := writeFile(dir, p, strings.NewReader("x")); err == nil || !strings.Contains(err.Error(), "escapes") {
+		if err := writeFile(dir, p, true, strings.NewReader("x")); err == nil || !strings.Contains(err.Error(), "escapes") {
 			t.Errorf("writeFile(%q) = %v, want an escape error", p, err)
 		}
 	}
-	if err := writeFile(dir, "/bad%zz", strings.NewReader("x")); err == nil {
+	if err := writeFile(dir, "/bad%zz", true, strings.NewReader("x")); err == nil {
 		t.Error("writeFile with a bad escape succeeded")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -19,8 +20,10 @@ import (
 // so links without extensions work on any static host.
 func Build(ctx context.Context, h http.Handler, snap *feed.Snapshot, dir string) (int, error) {
 	paths := []string{"/"}
+	docs := map[string]bool{} // the documents keep their name; pages are PATH/index.html
 	for _, d := range snap.Documents() {
 		paths = append(paths, "/"+d)
+		docs["/"+d] = true
 	}
 	for _, th := range snap.Taxonomy.Themes {
 		paths = append(paths, "/themes/"+th.ID)
@@ -28,6 +31,7 @@ func Build(ctx context.Context, h http.Handler, snap *feed.Snapshot, dir string)
 	for _, e := range snap.Visible() {
 		paths = append(paths, "/articles/"+url.PathEscape(e.ID))
 	}
+	written := map[string]bool{} // the article folders this build writes
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return 0, err
@@ -38,25 +42,54 @@ func Build(ctx context.Context, h http.Handler, snap *feed.Snapshot, dir string)
 		if rec.Code != http.StatusOK {
 			return 0, fmt.Errorf("build %s: status %d", p, rec.Code)
 		}
-		if err := writeFile(dir, p, rec.Result().Body); err != nil {
+		if err := writeFile(dir, p, !docs[p], rec.Result().Body); err != nil {
 			return 0, err
 		}
+		if id, ok := strings.CutPrefix(p, "/articles/"); ok {
+			id, _ = url.PathUnescape(id)
+			written[id] = true
+		}
 	}
-	return len(paths), nil
+	return len(paths), pruneArticles(filepath.Join(dir, "articles"), written)
 }
 
-func writeFile(dir, p string, body io.Reader) error {
+// pruneArticles removes the pages of articles a previous build wrote into
+// the same folder and this one did not (their seed was removed, or they
+// are no longer shown): a rebuild publishes what serve serves, no more.
+// Only ID/index.html and the folder it leaves empty are removed.
+func pruneArticles(dir string, written map[string]bool) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // no articles folder: nothing was built before
+	}
+	for _, e := range entries {
+		if !e.IsDir() || written[e.Name()] {
+			continue
+		}
+		page := filepath.Join(dir, e.Name(), "index.html")
+		if err := os.Remove(page); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("build: remove %s: %w", page, err)
+		}
+		os.Remove(filepath.Join(dir, e.Name())) // only when empty
+	}
+	return nil
+}
+
+// writeFile writes body as the file of the path p in dir: PATH/index.html
+// for a page (an article id may hold a dot), the path itself for a feed.
+func writeFile(dir, p string, page bool, body io.Reader) error {
 	rel, err := url.PathUnescape(strings.TrimPrefix(p, "/"))
 	if err != nil {
 		return fmt.Errorf("build %s: %w", p, err)
 	}
-	if rel == "" || !strings.Contains(filepath.Base(rel), ".") {
-		rel = filepath.Join(rel, "index.html")
+	if page {
+		rel = path.Join(rel, "index.html")
 	}
-	target := filepath.Join(dir, filepath.FromSlash(rel))
-	if !strings.HasPrefix(target, filepath.Clean(dir)+string(filepath.Separator)) {
+	rel = filepath.FromSlash(rel)
+	if !filepath.IsLocal(rel) {
 		return fmt.Errorf("build %s: path escapes the output folder", p)
 	}
+	target := filepath.Join(dir, rel)
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return fmt.Errorf("build %s: %w", p, err)
 	}
