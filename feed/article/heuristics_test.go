@@ -463,7 +463,11 @@ func TestTemplateLines(t *testing.T) {
 		{"a menu", "Home | News | Sport", true},
 		{"a short sentence", "Thanks for reading our coverage today.", true},
 		{"a line of nine words with no full stop", "Get the latest news from the region every day", true},
-		{"a sentence of nine words", "This article has been adapted from its original source.", false},
+		// A site's notes are sentences of nine to eleven words that every
+		// page of the site repeats under its text.
+		{"a reprint note", "Materials may be reproduced only with a link to the source.", true},
+		{"a typo note", "Found a mistake? Select it and press Ctrl+Enter to tell us.", true},
+		{"a disclaimer", "The views expressed in this article are solely the author's own.", true},
 		{"a long sentence of wire copy", "Armenia and Azerbaijan agreed on Monday to resume talks on the peace treaty in Brussels.", false},
 	}
 	for _, tt := range tests {

@@ -60,16 +60,14 @@ func (p *page) features(ev Evidence) {
 }
 
 // template reports a line that several documents of the corpus share: a
-// site's navigation, footer or section names. A sentence of nine words or
-// more is never a template for repeating alone: wire copy repeats real
-// sentences across outlets, and a syndicator closes each story it carries
-// with the same note ("This article has been adapted from its original
-// source."). The site's own sentences are furniture, found by phrase.
+// site's navigation, footer or section names. A long sentence is never a
+// template for repeating alone: wire copy repeats real sentences across
+// outlets.
 func (p *page) template(l *line) bool {
 	if p.copied || l.df < 2 {
 		return false
 	}
-	return !(l.words >= 9 && endsSentence(l.text))
+	return !(l.words >= 12 && endsSentence(l.text))
 }
 
 // stopDensity is the share of a line's words that are stop words.
