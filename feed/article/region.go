@@ -804,12 +804,9 @@ func (p *page) introLine(l *line) bool {
 }
 
 // closing reports a line that may close an article's text: a short
-// sentence, not furniture, a label or a line other pages share, or one
-// introducing what the page embedded under it ("Twitter seemed a bit
-// confused by the campaign:"). A heading of links ("Related coverage
-// from Caucasus Watch:") is one of names, with few stop words.
+// sentence, not furniture, a label or a line other pages share.
 func (p *page) closing(l *line) bool {
-	return l.rep == 1 && (p.sentenceLine(l) || p.introLine(l) && l.stopDensity() >= 0.25)
+	return l.rep == 1 && p.sentenceLine(l)
 }
 
 // sentenceLine reports a short sentence that is not furniture, a label
