@@ -651,13 +651,13 @@ func (p *page) listAfter(end int) []string {
 // at line end when its last paragraph, the last of out, announces it with
 // a colon: items numbered from 1 on, at least minList of them, each
 // maybe followed by a line that is only its link (which is left out).
+// The paragraph must be the text's own: a line under the text that heads
+// a list ("Here are the stories our readers followed most closely this
+// week:") announces other stories, and closes nothing.
 func (p *page) announcedList(out []string, end int) []string {
 	const minList = 3
-	if len(out) == 0 || !strings.HasSuffix(out[len(out)-1], ":") {
+	if len(out) == 0 || !strings.HasSuffix(out[len(out)-1], ":") || p.kept(end, out) {
 		return nil
-	}
-	if p.kept(end, out) {
-		end++ // the announcing line closed the text after its end
 	}
 	var items []string
 	for i := end; i < len(p.lines); i++ {

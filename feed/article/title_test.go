@@ -147,6 +147,10 @@ func TestTextEnd(t *testing.T) {
 		{"a heading of links with a colon does not", "Related coverage from Caucasus Watch:\n\nTalks stall over maps in Geneva\n\nMinisters meet again in Prague\n", "in a statement."},
 		{"a numbered list the text announces closes it", "Both sides listed the points that are still open in the draft, and the spokesman said that the experts would go through each of them again before the ministers meet in the spring:\n\n1) The border commissions\n\nhttp://example.org/1\n\n2) The transport links\n\nhttp://example.org/2\n\n3) The monitoring mission\n\nhttp://example.org/3\n\nMore news\n",
 			"3) The monitoring mission"},
+		{"a numbered list of other stories a line under the text announces does not", "Here are the stories our readers followed most closely this week:\n\n1. Pashinyan says peace treaty text is 80 percent agreed\n\n2. EU monitors extend mission on Armenian border\n\n" +
+			"3. Baku hosts COP29 preparatory meeting\n\n4. Georgia's ruling party wins disputed vote\n\nRelated articles\n\nPashinyan says peace treaty text is 80 percent agreed\n\nAbout Us\n\nContact\n", "in a statement."},
+		{"a plain numbered list a line under the text announces does not", "This is what else happened in the South Caucasus this week:\n\n1. Pashinyan says peace treaty text is 80 percent agreed\n\n2. EU monitors extend mission on Armenian border\n\n" +
+			"3. Baku hosts COP29 preparatory meeting\n\nRelated articles\n\nAbout Us\n\nContact\n", "in a statement."},
 		{"a numbered list nothing announces does not", "1) Talks stall over maps\n\n2) Ministers meet in Prague\n\n3) Border commission sets a date\n", "in a statement."},
 		{"a page ending on a paragraph that announces a list", "Both sides listed the points that are still open in the draft, and the spokesman said that the experts would go through each of them again before the ministers meet in the spring:\n",
 			"before the ministers meet in the spring:"},
