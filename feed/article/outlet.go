@@ -407,12 +407,6 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 		copyrightVotes(b, t[k+2:])
 	} else if k := inlineCopyright(lower); k > 0 {
 		copyrightVotes(b, t[k:])
-	} else if i >= start && len(t) <= 80 && hasYear(t) {
-		// A single plain word over a year is an archive's link ("Archive
-		// | 2019"), not a name.
-		if m := footerCredit.FindStringSubmatch(t); m != nil && (wordCount(m[1]) >= 2 || brandShaped(m[1])) {
-			b.add(m[1], votePhrase, voteCopy)
-		}
 	}
 	if roleWords.in(lower) {
 		bioVotes(b, t)
@@ -618,11 +612,6 @@ func (p *page) spelledOut(acronym string) int {
 	}
 	return -1
 }
-
-// footerCredit is a site's name and its years under the text, as a
-// theme's footer credits it, a copyright notice without the sign: "Como
-// Educar Seus Filhos · 2013–2019".
-var footerCredit = regexp.MustCompile(`^` + nameRe + `\s*[·|•]\s*(?:(?:19|20)\d\d\s*[-–]?\s*)?(?:19|20)\d\d$`)
 
 // inlineCopyright returns where a site's copyright notice begins inside
 // a line of furniture, or -1: a "©" that closes the line after the end of

@@ -29,7 +29,10 @@ func TestOutlet(t *testing.T) {
 		{"a notice closing a sentence of the site's", "Talks resume in Brussels\n\n", "We are a participant in an affiliate advertising program designed to provide a means for us to earn fees by linking to partner sites. ©Caucasus Watch 2011-2025\n", "Caucasus Watch"},
 		{"a notice after the word copyright", "Talks resume in Brussels\n\n", "IPSO Regulated Copyright ©2025 Caucasus Watch.\n", "Caucasus Watch"},
 		{"a credit inside a phrase is another holder's", "Talks resume in Brussels\n\n", "Sports data © STATS 2025\n", ""},
-		{"a footer's credit of the site's name and years", "Talks resume in Brussels\n\n", "Caucasus Watch · 2013–2025\n", "Caucasus Watch"},
+		// A name and a year under the text is no copyright notice: an author's
+		// box or a topic's archive link writes one.
+		{"an author's name and year", "Talks resume in Brussels\n\n", "About the author\n\nAnna Petrosyan | 2024\n\nAnna Petrosyan covers the South Caucasus from Yerevan.\n\nRelated articles\n\nAbout Us\n\nContact\n", ""},
+		{"a topic's archive link", "Talks resume in Brussels\n\n", "Nagorno-Karabakh Conflict | 2020\n\nPeace Process · 2023\n\nRelated articles\n\nAbout Us\n\nContact\n", ""},
 		{"an archive's year is no footer credit", "Talks resume in Brussels\n\n", "Archive | 2025\n", ""},
 		{"a name and a year above the text are no footer", "Caucasus Watch · 2025\n\nTalks resume in Brussels\n\n", "", ""},
 		{"a source field closing a metadata line", "Talks resume in Brussels\n\nLast Updated : Nov 20, 2025 01:41 PM IST | Source: Caucasus Watch\n\n", "", "Caucasus Watch"},
