@@ -441,15 +441,23 @@ func TestCommentsMarker(t *testing.T) {
 		{"Leave a comment", true},
 		{"10 thoughts on “Talks resume in Brussels”", true},
 		{"One response to \"Talks resume in Brussels\"", true},
+		{"One response to “Talks resume in Brussels”:", true},
+		{"2 thoughts on ‘Georgia's vote’", true},
 		{"2 thoughts on the talks", false}, // no title in quotes
-		{"Comments", false},                // a link beside the share buttons
+		// Prose that begins as such a title does.
+		{"One response to “the Tbilisi format” came from Moscow, where Foreign Ministry spokeswoman Maria Zakharova said Russia remained ready to host the commission's next round.", false},
+		{"No comment on ‘the four villages’ was offered by the Azerbaijani side, which has insisted that the delimitation follow Soviet-era maps from the 1970s.", false},
+		{"One response to “the Tbilisi format” was a statement calling it “a farce”", false},
+		{"Comments", false}, // a link beside the share buttons
 		{"comments:", false},
 		{"Related articles", false},
 	}
 	for _, tt := range tests {
+		// The region asks commentsMarker about end markers alone.
 		l := line{text: tt.text, lower: asciiLower(tt.text)}
-		if got := commentsMarker(&l); got != tt.want {
-			t.Errorf("commentsMarker(%q) = %v, want %v", tt.text, got, tt.want)
+		l.kind = classify(l.text, l.lower)
+		if got := l.kind == kindEnd && commentsMarker(&l); got != tt.want {
+			t.Errorf("commentsMarker(%q) = %v (kind %v), want %v", tt.text, got, l.kind, tt.want)
 		}
 	}
 }
