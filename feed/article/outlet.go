@@ -145,6 +145,9 @@ type outletVote struct {
 	lines []int   // the lines that voted for it
 	// phrase is the name as mentions find it in a line (outletPhrase).
 	phrase string
+	// company is the copyright holder's whole name that a short name
+	// was cut from ("Healthline Media" for "Healthline"), or "".
+	company string
 }
 
 // outletBallot collects the votes of one page.
@@ -537,22 +540,37 @@ func copyrightVotes(b *outletBallot, t string) {
 	}
 	// A holder with a corporate word ("Healthline Media", "Snopes Media
 	// Group") is the site's company: the site is the name less those
-	// words, and the company's whole name is weak evidence.
-	short := name
-	for {
-		s := corporateTail.ReplaceAllString(short, "")
-		if s == short {
-			break
-		}
-		short = s
-	}
+	// words, and the company's whole name is weak evidence. companySites
+	// gives the whole name its weight back when the page never writes the
+	// short one alone.
+	short := shortName(name)
 	if short == name {
 		b.add(name, w, voteCopy)
 		return
 	}
 	b.add(name, voteWeak, voteCopy)
 	b.add(short, w, voteCorp)
+	if v := b.votes[outletKey(cleanOutlet(short))]; v != nil && v.kinds == voteCorp {
+		v.company = name
+	}
 }
+
+// shortName is a company's name less its corporate words ("Snopes Media
+// Group" is "Snopes"), or the name itself when cutting one would leave a
+// word that joins it to the next ("Guardian News &", "Dow Jones &").
+func shortName(name string) string {
+	short := name
+	for {
+		s := corporateTail.ReplaceAllString(short, "")
+		if s == short || danglingJoin.MatchString(s) {
+			return short
+		}
+		short = s
+	}
+}
+
+// danglingJoin is a name's last word that joins it to a word cut after it.
+var danglingJoin = regexp.MustCompile(`(?i)(?:^|\s)(?:&|and|\+|of|for|the|und|et|y|e)$|[,&+-]$`)
 
 // companySites hands the votes of a company's short name, a copyright
 // holder less its corporate words that nothing else voted for ("CBS" of
@@ -585,8 +603,41 @@ func (p *page) companySites(b *outletBallot, logo int) {
 			b.line = i
 			b.add(p.lines[i].text, v.score, voteCorp)
 			b.line = -1
+			continue
+		}
+		// A short name the page never writes alone, or a single short
+		// word, is no site's: its corporate word belongs to the name ("OC
+		// Media", "International Crisis Group", "Cable News Network"). The
+		// whole name takes the notice's weight back, the short one keeps a
+		// weak vote.
+		if cv := b.votes[outletKey(cleanOutlet(v.company))]; cv != nil && v.score > voteWeak && (shortWord(v.name) || !p.writesAlone(v.phrase, cv.phrase)) {
+			cv.score += v.score - voteWeak
+			v.score = voteWeak
 		}
 	}
+}
+
+// shortWord reports a name of one word of at most four letters ("OC",
+// "CBS"), which a page writing it alone may mean otherwise.
+func shortWord(name string) bool {
+	return !strings.Contains(name, " ") && utf8.RuneCountInString(name) <= 4
+}
+
+// writesAlone reports whether a line of the page names short (a phrase)
+// outside the whole name it was cut from ("Healthline" in "Subscribe to
+// Healthline newsletters", not in "Healthline Media does not provide
+// medical advice").
+func (p *page) writesAlone(short, whole string) bool {
+	for i := range p.lines {
+		lower := strings.ToLower(p.lines[i].text)
+		if !strings.Contains(lower, short) {
+			continue
+		}
+		if containsWord(strings.ReplaceAll(lower, whole, ""), short) {
+			return true
+		}
+	}
+	return false
 }
 
 // spelledOut returns the first line of the page's furniture that is a
