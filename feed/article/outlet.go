@@ -643,14 +643,24 @@ func (p *page) writesAlone(short, whole string) bool {
 // spelledOut returns the first line of the page's furniture that is a
 // name alone whose words' initials spell acronym ("New York Post" for
 // "NYP"), or -1. A name that is no acronym (two to five capitals) has
-// none.
+// none. The site's name stands in its head and again in its foot: a name
+// written once, or only among a menu's labels ("Caucasus Herald" /
+// "South Caucasus News" / "Politics"), is a section's, whatever its
+// initials.
 func (p *page) spelledOut(acronym string) int {
 	if len(acronym) < 2 || len(acronym) > 5 || strings.IndexFunc(acronym, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
 		return -1
 	}
+	first, key, seen := -1, "", 0
 	for i := range p.lines {
 		l := &p.lines[i]
-		if l.words != len(acronym) || l.class == classGood || len(l.text) > 60 || !logoRe.MatchString(l.text) {
+		if l.words != len(acronym) || l.class == classGood || len(l.text) > 60 || !logoRe.MatchString(l.text) || p.menuItem(i) {
+			continue
+		}
+		if first >= 0 {
+			if outletKey(l.text) == key {
+				seen++
+			}
 			continue
 		}
 		initials := make([]byte, 0, len(acronym))
@@ -658,10 +668,22 @@ func (p *page) spelledOut(acronym string) int {
 			initials = append(initials, w[0])
 		}
 		if string(initials) == acronym {
-			return i
+			first, key, seen = i, outletKey(l.text), 1
 		}
 	}
-	return -1
+	if seen < 2 {
+		return -1
+	}
+	return first
+}
+
+// menuItem reports a line between two labels of a menu: short names
+// alone, of three words at most.
+func (p *page) menuItem(i int) bool {
+	label := func(j int) bool {
+		return j >= 0 && j < len(p.lines) && p.lines[j].words <= 3 && logoRe.MatchString(p.lines[j].text)
+	}
+	return label(i-1) && label(i+1)
 }
 
 // inlineCopyright returns where a site's copyright notice begins inside
