@@ -72,6 +72,10 @@ const (
 	confirmGiveUp = 24 * time.Hour
 )
 
+// confirmLease is how long a claimed email is left to its sender: longer
+// than the tries and the 10-minute wait for the final reply.
+const confirmLease = 15 * time.Minute
+
 // ErrTooManyConfirmations reports an address that already received
 // confirmPerAddress confirmation emails in the last confirmWindow.
 var ErrTooManyConfirmations = errors.New("too many confirmation emails for this address")
@@ -93,7 +97,7 @@ func hashToken(tok string) string {
 func (d *Digest) queueConfirmation(ctx context.Context, addr string, themes []string, notBefore time.Time) (pendingConfirmation, time.Duration, error) {
 	now := d.opts.Now()
 	p := pendingConfirmation{email: addr, themes: strings.Join(themes, ","), expires: now.Add(confirmTTL).Unix(),
-		messageID: "<confirm." + randomID() + "@" + d.domain() + ">"}
+		messageID: "<confirm." + randomID() + "@" + d.domain() + ">", nextTry: fmtTime(notBefore)}
 	p.hash = hashToken(d.confirmToken(p))
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -203,17 +207,28 @@ func (d *Digest) Confirm(ctx context.Context, tok string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = d.SubscribeWith(ctx, addr, Subscription{Themes: splitThemes(themes), Consent: ConsentDoubleOptIn})
-	if err != nil && !errors.Is(err, ErrDuplicate) {
+	addr, err = NormalizeAddress(addr)
+	if err != nil {
 		return "", err
 	}
-	isNew := err == nil
+	chosen, err := d.CheckThemes(splitThemes(themes))
+	if err != nil {
+		return "", err
+	}
 	hash := hashToken(tok)
+	// The subscription, the used link and the welcome are one write:
+	// a failure between them must not leave a subscriber without the
+	// welcome (a second post of the link would find them subscribed).
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", fmt.Errorf("confirmation of %s: %w", addr, err)
 	}
 	defer tx.Rollback()
+	_, err = d.subscribe(ctx, tx, addr, chosen, Weekly, ConsentDoubleOptIn)
+	if err != nil && !errors.Is(err, ErrDuplicate) {
+		return "", err
+	}
+	isNew := err == nil
 	if _, err := tx.ExecContext(ctx, `UPDATE confirmations SET status = 'confirmed' WHERE token_hash = ?`, hash); err != nil {
 		return "", fmt.Errorf("confirmation of %s: %w", addr, err)
 	}
@@ -275,6 +290,7 @@ func (d *Digest) SendConfirmations(ctx context.Context) {
 // or a welcome message (kind).
 type pendingConfirmation struct {
 	hash, kind, email, themes, messageID string
+	nextTry                              string // next_try as read: the claim compares it
 	expires                              int64
 	attempts                             int
 }
@@ -311,7 +327,7 @@ func (d *Digest) SendDueConfirmations(ctx context.Context) (time.Time, error) {
 }
 
 func (d *Digest) dueConfirmations(ctx context.Context, now time.Time) ([]pendingConfirmation, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT token_hash, kind, email, themes, expires, attempts, message_id FROM confirmations
+	rows, err := d.db.QueryContext(ctx, `SELECT token_hash, kind, email, themes, expires, attempts, message_id, next_try FROM confirmations
 		WHERE `+due+` AND next_try <= ? ORDER BY created`, fmtTime(now))
 	if err != nil {
 		return nil, fmt.Errorf("due confirmations: %w", err)
@@ -320,7 +336,7 @@ func (d *Digest) dueConfirmations(ctx context.Context, now time.Time) ([]pending
 	var out []pendingConfirmation
 	for rows.Next() {
 		var p pendingConfirmation
-		if err := rows.Scan(&p.hash, &p.kind, &p.email, &p.themes, &p.expires, &p.attempts, &p.messageID); err != nil {
+		if err := rows.Scan(&p.hash, &p.kind, &p.email, &p.themes, &p.expires, &p.attempts, &p.messageID, &p.nextTry); err != nil {
 			return nil, fmt.Errorf("due confirmations: %w", err)
 		}
 		out = append(out, p)
@@ -365,6 +381,16 @@ func (d *Digest) sendConfirmations(ctx context.Context, list []pendingConfirmati
 // that is no longer subscribed is recorded void, unsent. It returns Send's
 // last error; err reports what could not be built or recorded.
 func (d *Digest) sendConfirmation(ctx context.Context, sender Sender, p pendingConfirmation) (sendErr, err error) {
+	// Claim the email: another process (the service, an import) may have
+	// it in its list too. The claim moves next_try past the longest send.
+	res, err := d.db.ExecContext(ctx, `UPDATE confirmations SET next_try = ? WHERE token_hash = ? AND next_try = ? AND `+due,
+		fmtTime(d.opts.Now().Add(confirmLease)), p.hash, p.nextTry)
+	if err != nil {
+		return nil, fmt.Errorf("claim the %s email to %s: %w", p.kind, p.email, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, nil // sent, settled or being sent by another
+	}
 	what, build := "confirmation email", func() (*gomail.Msg, error) {
 		return d.confirmation(p.email, d.confirmToken(p), p.messageID)
 	}

@@ -213,10 +213,10 @@ func (d *Digest) readCSV(r io.Reader, name string) ([]csvRow, error) {
 		if err == io.EOF {
 			return out, nil
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
+		if err != nil { // a *csv.ParseError names its line
 			return nil, fmt.Errorf("%s: %w: %v", name, ErrBadCSV, err)
 		}
+		line, _ := cr.FieldPos(0)
 		field := func(c string) string {
 			if i, ok := col[c]; ok {
 				return strings.TrimSpace(rec[i])

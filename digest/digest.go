@@ -94,6 +94,10 @@ type Options struct {
 	OnSent func()
 	// Log receives progress and errors; default discards.
 	Log *slog.Logger
+	// Horizon returns the time up to which the snapshot holds every
+	// article first seen (the corpus's Horizon); a window ends there at
+	// the latest. Default: Now.
+	Horizon func() time.Time
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }

@@ -53,6 +53,25 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateSubscriptions,
 	migrateConfirmations,
 	migrateWelcomes,
+	migrateRuns,
+}
+
+// migrateRuns (version 5) records when each cadence's digest last ran,
+// even a run that had nothing to send: the scheduler's catch-up must not
+// take a quiet week for a missed one.
+func migrateRuns(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS digest_runs (cadence TEXT PRIMARY KEY, last TEXT NOT NULL)`)
+	return err
+}
+
+// ran records that a run of a cadence made its plan at t.
+func (d *Digest) ran(ctx context.Context, cadence string, t time.Time) error {
+	_, err := d.db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO digest_runs (cadence, last) VALUES (?, ?)
+		ON CONFLICT (cadence) DO UPDATE SET last = excluded.last`, cadence, fmtTime(t))
+	if err != nil {
+		return fmt.Errorf("record the %s run: %w", cadence, err)
+	}
+	return nil
 }
 
 // component is the digest's key in the schema_version table.
@@ -244,7 +263,8 @@ func (d *Digest) LastSent(ctx context.Context) (time.Time, error) {
 // each has its own schedule.
 func (d *Digest) LastSentOf(ctx context.Context, cadence string) (time.Time, error) {
 	var s sql.NullString
-	err := d.db.QueryRowContext(ctx, `SELECT MAX(created) FROM digests WHERE kind != 'to' AND cadence = ?`, cadence).Scan(&s)
+	err := d.db.QueryRowContext(ctx, `SELECT MAX(t) FROM (SELECT MAX(created) AS t FROM digests WHERE kind != 'to' AND cadence = ?
+		UNION ALL SELECT last FROM digest_runs WHERE cadence = ?)`, cadence, cadence).Scan(&s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("last digest: %w", err)
 	}
@@ -328,6 +348,17 @@ func (d *Digest) pending(ctx context.Context, id string) ([]delivery, error) {
 		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+// stillDue reports whether the delivery of digest id to rcpt is still to
+// be made (it may have been unsubscribed since the run read the list).
+func (d *Digest) stillDue(ctx context.Context, id, rcpt string) (bool, error) {
+	var ok bool
+	err := d.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deliveries WHERE digest_id = ? AND recipient = ? AND `+due+`)`, id, rcpt).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("digest %s: delivery to %s: %w", id, rcpt, err)
+	}
+	return ok, nil
 }
 
 // mark records a delivery's outcome.

@@ -103,6 +103,13 @@ func (o RunOptions) cadence() string {
 // Window, the first daily one a day.
 func (d *Digest) window(ctx context.Context, o RunOptions) (time.Time, time.Time, error) {
 	now := d.opts.Now()
+	if d.opts.Horizon != nil {
+		// Read before the snapshot (Plan): a change in progress has
+		// parsed articles first seen before now that the snapshot lacks.
+		if h := d.opts.Horizon(); h.Before(now) {
+			now = h
+		}
+	}
 	if !o.Since.IsZero() {
 		return o.Since, now, nil
 	}
@@ -220,6 +227,9 @@ func (d *Digest) Run(ctx context.Context, o RunOptions) (*Report, error) {
 	rec, rep, err := d.create(ctx, o)
 	if rep != nil {
 		rep.Resumed = resumed
+	}
+	if err == nil && len(o.To) == 0 {
+		err = d.ran(ctx, o.cadence(), d.opts.Now())
 	}
 	if err != nil || rec == nil {
 		return rep, err
@@ -419,6 +429,13 @@ func (d *Digest) send(ctx context.Context, rec *record, o RunOptions) (*Report, 
 			rep.Interrupted = true
 			break
 		}
+		// The list was read when the run began: someone may have
+		// unsubscribed since (a long run, a slow relay).
+		if due, err := d.stillDue(ctx, rec.ID, p.Recipient); err != nil {
+			return rep, err
+		} else if !due {
+			continue
+		}
 		f, err := d.deliver(ctx, sender, rec, p, o.Signer)
 		if err != nil {
 			return rep, err // the ledger could not be written: stop
@@ -564,10 +581,23 @@ func (d *Digest) Resend(ctx context.Context, id, to string, signer *gomail.DKIMS
 	// A resend is a new delivery, with a new Message-ID: a mail system
 	// that has the first copy must not take it for the same.
 	msgID := d.newMessageID(id)
-	if _, err := d.db.ExecContext(ctx, `
+	// The pending delivery and the digest's "sending" go together: a
+	// resend stopped before it was sent is resumed by the next run.
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO deliveries (digest_id, recipient, status, message_id, updated) VALUES (?, ?, 'pending', ?, ?)
 		ON CONFLICT(digest_id, recipient) DO UPDATE SET status = 'pending', last_error = '', doubts = 0, message_id = excluded.message_id`,
 		id, addr, msgID, fmtTime(d.opts.Now())); err != nil {
+		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE digests SET status = 'sending' WHERE id = ?`, id); err != nil {
+		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
+	}
+	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
 	}
 	// The same view as the first time, if there was a first time.

@@ -370,7 +370,10 @@ func (s *smtpSender) refused(cmd string, err error) error {
 	if s.smtp.Reset() != nil {
 		s.drop()
 	}
-	if reply.Code/100 == 4 {
+	// A refused sender (MAIL FROM) is the relay's or the operator's
+	// problem, not any recipient's: leave the delivery for a later run
+	// rather than fail it for good and count it against the address.
+	if reply.Code/100 == 4 || cmd == "MAIL FROM" {
 		return tempError{err}
 	}
 	return err

@@ -153,11 +153,18 @@ func (d *Digest) SubscribeWith(ctx context.Context, email string, s Subscription
 	if s.Consent == "" {
 		s.Consent = ConsentOperator
 	}
-	res, err := d.db.ExecContext(ctx, `INSERT INTO subscribers (email, created, themes, frequency, consent) VALUES (?, ?, ?, ?, ?)
+	return d.subscribe(ctx, d.db, addr, themes, freq, s.Consent)
+}
+
+// subscribe adds addr (checked) in ex, a database or a transaction.
+func (d *Digest) subscribe(ctx context.Context, ex interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, addr string, themes []string, freq, consent string) (string, error) {
+	res, err := ex.ExecContext(ctx, `INSERT INTO subscribers (email, created, themes, frequency, consent) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT(email) DO UPDATE SET status = 'active', reason = '', themes = excluded.themes, frequency = excluded.frequency,
 			created = excluded.created, consent = excluded.consent
 		WHERE subscribers.status = 'suspended'`,
-		addr, fmtTime(d.opts.Now()), strings.Join(themes, ","), freq, s.Consent)
+		addr, fmtTime(d.opts.Now()), strings.Join(themes, ","), freq, consent)
 	if err != nil {
 		return "", fmt.Errorf("subscribe %s: %w", addr, err)
 	}
@@ -193,7 +200,7 @@ func (d *Digest) Unsubscribe(ctx context.Context, email string) error {
 		return fmt.Errorf("%w: %s", ErrNoSubscriber, addr)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET status = 'unsubscribed', updated = ?
-		WHERE recipient = ? AND status = 'pending' AND digest_id IN (SELECT id FROM digests WHERE kind != 'to')`,
+		WHERE recipient = ? AND `+due+` AND digest_id IN (SELECT id FROM digests WHERE kind != 'to')`,
 		fmtTime(d.opts.Now()), addr); err != nil {
 		return fmt.Errorf("unsubscribe %s: %w", addr, err)
 	}

@@ -76,6 +76,10 @@ type Corpus struct {
 	scanPart  int
 	partBytes int64
 
+	// busySince is when the change in progress began (Unix ns), 0 when
+	// none is: its articles are first seen after it (Horizon).
+	busySince atomic.Int64
+
 	mu      sync.Mutex
 	outside map[string]bool    // links out of the folder, logged once
 	recs    map[string]*record // by article id, removed files included
@@ -194,6 +198,23 @@ func (c *Corpus) FeedID() FeedID { return c.tag }
 func (c *Corpus) Dir() string { return c.opts.Dir }
 
 func (c *Corpus) now() time.Time { return c.opts.Now().UTC() }
+
+// Horizon returns a time up to which every article the corpus has first
+// seen is in the snapshot read after it: the start of the change in
+// progress, or now. A digest ends its window there, so an article parsed
+// but not yet published is not left before the next window.
+func (c *Corpus) Horizon() time.Time {
+	if b := c.busySince.Load(); b != 0 {
+		return time.Unix(0, b-1).UTC() // its articles may be first seen at its very start
+	}
+	return c.now()
+}
+
+// busy marks a change in progress until the returned function is called.
+func (c *Corpus) busy() func() {
+	c.busySince.Store(c.now().UnixNano())
+	return func() { c.busySince.Store(0) }
+}
 
 // statDir checks that the seeds folder exists, so a missing folder is an
 // error rather than every article being removed, and returns its real

@@ -912,3 +912,29 @@ func TestBodiesOnlyInFeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestHorizon checks that while a change publishes its snapshot, the
+// horizon is before the first-seen time of the articles it adds (a digest
+// ending its window there leaves them to the next window, which starts
+// after the snapshot has them), and that an idle corpus's horizon is now.
+func TestHorizon(t *testing.T) {
+	f := newFixture(t)
+	var c *Corpus
+	var during time.Time
+	c = f.open(t, func(o *Options) {
+		o.OnChange = func(*Snapshot) { during = c.Horizon() }
+	})
+	f.clock.Advance(time.Hour)
+	f.write(t, "new.txt", "Talks resume\n\nBAKU -- Negotiators of Armenia and Azerbaijan met again on the peace treaty, officials said.\n")
+	mustApply(t, c, "new.txt")
+	e, ok := c.Snapshot().Article("new")
+	if !ok {
+		t.Fatal("no entry for new.txt")
+	}
+	if !during.Before(e.FirstSeen) {
+		t.Errorf("horizon during the change = %s, want before the new article's first sight %s", during, e.FirstSeen)
+	}
+	if h := c.Horizon(); !h.Equal(f.clock.Now()) {
+		t.Errorf("horizon of an idle corpus = %s, want now %s", h, f.clock.Now())
+	}
+}

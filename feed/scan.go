@@ -140,6 +140,7 @@ func (c *Corpus) noteOutside(name string, err error, logged map[string]bool) {
 func (c *Corpus) Rescan(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.busy()()
 	start := time.Now()
 	root, err := c.statDir()
 	if err != nil {
@@ -298,6 +299,7 @@ func clash(id, other string) error {
 func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.busy()()
 	start := time.Now()
 	root, err := c.statDir()
 	if err != nil {

@@ -24,8 +24,10 @@ func (d dstSafe) Next(t time.Time) time.Time {
 	if n.IsZero() {
 		return n
 	}
-	// A repeated wall-clock time in the fall-back hour: skip the repeat.
-	if sameWall(t, n.In(d.loc)) {
+	// A repeated wall-clock time in the fall-back hour: skip the repeat,
+	// whatever t is (cron passes the time its timer fired, which may be
+	// seconds late, or the time of a restart inside the repeated hour).
+	if _, spec := d.inner.(*cron.SpecSchedule); spec && repeated(n.In(d.loc)) {
 		n = d.inner.Next(n)
 	}
 	if gap := d.gapSlot(t, n); !gap.IsZero() {
@@ -80,8 +82,15 @@ func dayMatches(s *cron.SpecSchedule, t time.Time) bool {
 	return domMatch || dowMatch
 }
 
-func sameWall(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd && a.Hour() == b.Hour() && a.Minute() == b.Minute() && a.Second() == b.Second()
+// repeated reports whether n's wall-clock time already happened once, in
+// the hour (or whatever the change is) before a fall-back transition.
+func repeated(n time.Time) bool {
+	start, _ := n.ZoneBounds()
+	if start.IsZero() {
+		return false
+	}
+	_, cur := n.Zone()
+	_, prev := start.Add(-time.Nanosecond).Zone()
+	back := time.Duration(prev-cur) * time.Second
+	return back > 0 && n.Sub(start) < back
 }

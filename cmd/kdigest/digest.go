@@ -236,6 +236,7 @@ func openDigest(ctx context.Context, e env, c *config, svc *service, next func(f
 		BaseURL: c.BaseURL, From: c.from, Location: c.TZ, Window: c.Window, PerTheme: c.PerTheme,
 		Secret: secret, Log: svc.log, OnSent: svc.metrics.DigestsSent.Inc,
 		LockFile: filepath.Join(c.Data, lockFile), UnsubscribeMailto: c.UnsubscribeMailto, Next: next,
+		Horizon: svc.corpus.Horizon,
 	}
 	if c.Templates != "" {
 		opts.Templates = os.DirFS(c.Templates)
