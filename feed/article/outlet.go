@@ -285,7 +285,7 @@ func (p *page) outlet(start, end, at int, body []string, titleSite string) strin
 			}
 			continue
 		}
-		p.lineVotes(&b, i, start)
+		p.lineVotes(&b, i, start, end)
 	}
 	b.line = -1
 	// An agency's own story credits it in the lede's first sentences.
@@ -349,8 +349,9 @@ func (p *page) outlet(start, end, at int, body []string, titleSite string) strin
 	return win.name
 }
 
-// lineVotes adds the votes of line i, a line of furniture.
-func (p *page) lineVotes(b *outletBallot, i, start int) {
+// lineVotes adds the votes of line i, a line of furniture; the text
+// runs from line start to before line end.
+func (p *page) lineVotes(b *outletBallot, i, start, end int) {
 	l := &p.lines[i]
 	t := l.text
 	if len(t) > 300 {
@@ -408,7 +409,10 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 		b.add(reserved[1], voteCopyright, voteCopy)
 	} else if k := strings.Index(lower, "| ©"); k > 0 {
 		copyrightVotes(b, t[k+2:])
-	} else if k := inlineCopyright(lower); k > 0 {
+	} else if k := inlineCopyright(lower); k > 0 && i >= end && !agencyNotice(t[k:]) {
+		// Under the text: the same notice closing a photo's caption in it
+		// ("Pashinyan in Yerevan, May 2024. © 2024 Reuters") credits the
+		// photo's agency.
 		copyrightVotes(b, t[k:])
 	}
 	if roleWords.in(lower) {
@@ -702,6 +706,21 @@ func inlineCopyright(l string) int {
 		return k
 	}
 	return -1
+}
+
+// agencyNotice reports a copyright notice whose holder is a news agency
+// ("© 2024 Reuters"): closing a line after a sentence, it credits a
+// photo or a story the site took from the agency.
+func agencyNotice(t string) bool {
+	m := copyrightRe.FindStringSubmatch(t)
+	if m == nil {
+		return false
+	}
+	name := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(m[2]), ".,"))
+	for isYearTail(name) {
+		name = strings.TrimRight(name[:len(name)-4], " -–")
+	}
+	return agencies[strings.ToLower(name)] != ""
 }
 
 // isYearTail reports a name ending in a four-digit year, after a space

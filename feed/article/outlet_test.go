@@ -46,6 +46,8 @@ func TestOutlet(t *testing.T) {
 		{"a sentence of the site's own names it", "Talks resume in Brussels\n\n", "Join our forums to keep talking about the region! And if you have a news tip, correction or comment, let us know at: community@caucasusdaily.com.\n\nMore from Caucasusdaily.com\n", "Caucasusdaily.com"},
 		{"a notice closing a sentence of the site's", "Talks resume in Brussels\n\n", "We are a participant in an affiliate advertising program designed to provide a means for us to earn fees by linking to partner sites. ©Caucasus Watch 2011-2025\n", "Caucasus Watch"},
 		{"a notice after the word copyright", "Talks resume in Brussels\n\n", "IPSO Regulated Copyright ©2025 Caucasus Watch.\n", "Caucasus Watch"},
+		{"an agency's notice closing a caption under the text", "Talks resume in Brussels\n\n", "Pashinyan in Yerevan, May 2025. © 2025 Reuters\n\nAbout Us\n", ""},
+		{"a site's notice closing a sentence above the text", "We are a participant in an affiliate advertising program designed to provide a means for us to earn fees by linking to partner sites. ©Caucasus Watch 2011-2025\n\nTalks resume in Brussels\n\n", "", ""},
 		{"a credit inside a phrase is another holder's", "Talks resume in Brussels\n\n", "Sports data © STATS 2025\n", ""},
 		// A name and a year under the text is no copyright notice: an author's
 		// box or a topic's archive link writes one.
