@@ -404,16 +404,16 @@ func (p *page) lineVotes(b *outletBallot, i, start, end int) {
 		reserved = rightsReserved.FindStringSubmatch(t)
 	}
 	if strings.HasPrefix(lower, "©") || strings.HasPrefix(lower, "copyright") || strings.HasPrefix(lower, "(c)") {
-		copyrightVotes(b, t)
+		copyrightVotes(b, t, false)
 	} else if reserved != nil {
 		b.add(reserved[1], voteCopyright, voteCopy)
 	} else if k := strings.Index(lower, "| ©"); k > 0 {
-		copyrightVotes(b, t[k+2:])
-	} else if k := inlineCopyright(lower); k > 0 && i >= end && !agencyNotice(t[k:]) {
+		copyrightVotes(b, t[k+2:], false)
+	} else if k := inlineCopyright(lower); k > 0 && i >= end {
 		// Under the text: the same notice closing a photo's caption in it
 		// ("Pashinyan in Yerevan, May 2024. © 2024 Reuters") credits the
 		// photo's agency.
-		copyrightVotes(b, t[k:])
+		copyrightVotes(b, t[k:], true)
 	}
 	if roleWords.in(lower) {
 		bioVotes(b, t)
@@ -506,8 +506,10 @@ func nearMeta(ls []line, i int) bool {
 // one with a legal form is often its company ("Hearst Communications,
 // Inc."), and counts less; a holder with neither is often a photo's
 // ("© Reuters") and counts least. The name less a corporate word ("Vox
-// Media" -> "Vox") gets a weak vote too.
-func copyrightVotes(b *outletBallot, t string) {
+// Media" -> "Vox") gets a weak vote too. inline is a notice closing a
+// line after a sentence, where a news agency's, even with a year ("…
+// May 2024. © 2024 Reuters"), credits a photo or a story it sold.
+func copyrightVotes(b *outletBallot, t string, inline bool) {
 	m := copyrightRe.FindStringSubmatch(t)
 	if m == nil {
 		return
@@ -532,7 +534,7 @@ func copyrightVotes(b *outletBallot, t string) {
 	if name == "" {
 		return
 	}
-	if !year && !legal && agencies[strings.ToLower(name)] != "" {
+	if (inline || !year && !legal) && agencies[strings.ToLower(name)] != "" {
 		return // a wire photo's or story's credit, not the site's notice
 	}
 	w := voteWeak
@@ -581,8 +583,10 @@ var danglingJoin = regexp.MustCompile(`(?i)(?:^|\s)(?:&|and|\+|of|for|the|und|et
 // "CBS Interactive", "NYP" of "NYP Holdings, Inc."), to the site the
 // page names after the company: its logo, when the logo's name begins
 // with the company's ("CBSSports.com"), or else a name the page writes
-// alone on a line of its furniture whose initials spell the company's
-// ("New York Post"). logo is the logo's line, -1 for none.
+// alone on lines of its furniture whose initials spell the company's
+// ("New York Post"). Failing both, a short name that is no site's gives
+// the notice's weight back to the whole name. logo is the logo's line,
+// -1 for none.
 func (p *page) companySites(b *outletBallot, logo int) {
 	logoKey := ""
 	if logo >= 0 {
@@ -706,21 +710,6 @@ func inlineCopyright(l string) int {
 		return k
 	}
 	return -1
-}
-
-// agencyNotice reports a copyright notice whose holder is a news agency
-// ("© 2024 Reuters"): closing a line after a sentence, it credits a
-// photo or a story the site took from the agency.
-func agencyNotice(t string) bool {
-	m := copyrightRe.FindStringSubmatch(t)
-	if m == nil {
-		return false
-	}
-	name := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(m[2]), ".,"))
-	for isYearTail(name) {
-		name = strings.TrimRight(name[:len(name)-4], " -–")
-	}
-	return agencies[strings.ToLower(name)] != ""
 }
 
 // isYearTail reports a name ending in a four-digit year, after a space
