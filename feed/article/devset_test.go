@@ -40,7 +40,7 @@ func TestDevset(t *testing.T) {
 		floor          floors
 	}{
 		{name: "text", dir: devsetDir, ext: ".txt",
-			floor: floors{bodyF1: 0.955, title: 0.90, first: 0.75, last: 0.85, source: 0.80, date: 0.94, clean: 0.98, rejected: 0}},
+			floor: floors{bodyF1: 0.955, title: 0.90, first: 0.75, last: 0.82, source: 0.76, date: 0.94, clean: 0.98, rejected: 0}},
 		{name: "html", dir: devsetDir, ext: ".html",
 			floor: floors{bodyF1: 0.95, title: 0.70, first: 0.56, last: 0.70, source: 0.90, date: 0.93, clean: 0.71, rejected: 0}},
 		{name: "karabakh", dir: filepath.Join(devsetDir, "..", "devset-karabakh"), ext: ".txt",

@@ -441,15 +441,23 @@ func TestCommentsMarker(t *testing.T) {
 		{"Leave a comment", true},
 		{"10 thoughts on “Talks resume in Brussels”", true},
 		{"One response to \"Talks resume in Brussels\"", true},
+		{"One response to “Talks resume in Brussels”:", true},
+		{"2 thoughts on ‘Georgia's vote’", true},
 		{"2 thoughts on the talks", false}, // no title in quotes
-		{"Comments", false},                // a link beside the share buttons
+		// Prose that begins as such a title does.
+		{"One response to “the Tbilisi format” came from Moscow, where Foreign Ministry spokeswoman Maria Zakharova said Russia remained ready to host the commission's next round.", false},
+		{"No comment on ‘the four villages’ was offered by the Azerbaijani side, which has insisted that the delimitation follow Soviet-era maps from the 1970s.", false},
+		{"One response to “the Tbilisi format” was a statement calling it “a farce”", false},
+		{"Comments", false}, // a link beside the share buttons
 		{"comments:", false},
 		{"Related articles", false},
 	}
 	for _, tt := range tests {
+		// The region asks commentsMarker about end markers alone.
 		l := line{text: tt.text, lower: asciiLower(tt.text)}
-		if got := commentsMarker(&l); got != tt.want {
-			t.Errorf("commentsMarker(%q) = %v, want %v", tt.text, got, tt.want)
+		l.kind = classify(l.text, l.lower)
+		if got := l.kind == kindEnd && commentsMarker(&l); got != tt.want {
+			t.Errorf("commentsMarker(%q) = %v (kind %v), want %v", tt.text, got, l.kind, tt.want)
 		}
 	}
 }
@@ -463,7 +471,11 @@ func TestTemplateLines(t *testing.T) {
 		{"a menu", "Home | News | Sport", true},
 		{"a short sentence", "Thanks for reading our coverage today.", true},
 		{"a line of nine words with no full stop", "Get the latest news from the region every day", true},
-		{"a sentence of nine words", "This article has been adapted from its original source.", false},
+		// A site's notes are sentences of nine to eleven words that every
+		// page of the site repeats under its text.
+		{"a reprint note", "Materials may be reproduced only with a link to the source.", true},
+		{"a typo note", "Found a mistake? Select it and press Ctrl+Enter to tell us.", true},
+		{"a disclaimer", "The views expressed in this article are solely the author's own.", true},
 		{"a long sentence of wire copy", "Armenia and Azerbaijan agreed on Monday to resume talks on the peace treaty in Brussels.", false},
 	}
 	for _, tt := range tests {

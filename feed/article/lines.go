@@ -49,8 +49,10 @@ var (
 
 	// commentsTitle heads the readers' comments under the post they are
 	// on, as blogs title them: "10 thoughts on “Business Focus”", "One
-	// response to "Talks resume"".
-	commentsTitle = mustLineRe(`(?i)^(?:\d+|one|no)\s+(?:thoughts?|responses?|repl(?:y|ies)|comments?|reactions?)\s+(?:on|to)\s+["“‘'«„]`)
+	// response to "Talks resume"". The line ends on the title's closing
+	// quote (maybe with a colon): prose may begin the same way ("One
+	// response to “the Tbilisi format” came from Moscow, …").
+	commentsTitle = mustLineRe(`(?i)^(?:\d+|one|no)\s+(?:thoughts?|responses?|repl(?:y|ies)|comments?|reactions?)\s+(?:on|to)\s+(?:["“„«][^"“”„«»]{1,200}["”»]|['‘][^‘’]{1,200}['’])\s*:?$`)
 
 	// chromeLine matches a whole short line of site furniture.
 	chromeLine = mustLineRe(`(?i)^(?:share|tweet|email|print|facebook|twitter|whatsapp|telegram|linkedin|reddit|vk|copy link|menu|search|home|skip to (?:main )?content|loading\.*|click here\b.*|follow us\b.*|join us on\b.*|subscribe\b.*|log ?in|sign ?in|register|advertisement|(?:photo|image|video|source|credit)s?\s*:\s*\S+|(?:read (?:more|also|next)|see also|more from [\p{L} ]+)\s*:?)$`)
@@ -84,7 +86,7 @@ func classify(s, lower string) kind {
 	// they cannot match anyway and would cost most of the parse.
 	n := len(s)
 	switch {
-	case n <= 100 && endMarkers.MatchString(s), n <= 400 && commentsTitle.MatchString(s):
+	case n <= 100 && endMarkers.MatchString(s), n <= 300 && commentsTitle.MatchString(s):
 		return kindEnd
 	case n <= 80 && chromeLine.MatchString(s), n <= 400 && isChrome(lower):
 		return kindChrome

@@ -145,6 +145,9 @@ type outletVote struct {
 	lines []int   // the lines that voted for it
 	// phrase is the name as mentions find it in a line (outletPhrase).
 	phrase string
+	// company is the copyright holder's whole name that a short name
+	// was cut from ("Healthline Media" for "Healthline"), or "".
+	company string
 }
 
 // outletBallot collects the votes of one page.
@@ -282,7 +285,7 @@ func (p *page) outlet(start, end, at int, body []string, titleSite string) strin
 			}
 			continue
 		}
-		p.lineVotes(&b, i, start)
+		p.lineVotes(&b, i, start, end)
 	}
 	b.line = -1
 	// An agency's own story credits it in the lede's first sentences.
@@ -346,8 +349,9 @@ func (p *page) outlet(start, end, at int, body []string, titleSite string) strin
 	return win.name
 }
 
-// lineVotes adds the votes of line i, a line of furniture.
-func (p *page) lineVotes(b *outletBallot, i, start int) {
+// lineVotes adds the votes of line i, a line of furniture; the text
+// runs from line start to before line end.
+func (p *page) lineVotes(b *outletBallot, i, start, end int) {
 	l := &p.lines[i]
 	t := l.text
 	if len(t) > 300 {
@@ -400,19 +404,16 @@ func (p *page) lineVotes(b *outletBallot, i, start int) {
 		reserved = rightsReserved.FindStringSubmatch(t)
 	}
 	if strings.HasPrefix(lower, "©") || strings.HasPrefix(lower, "copyright") || strings.HasPrefix(lower, "(c)") {
-		copyrightVotes(b, t)
+		copyrightVotes(b, t, false)
 	} else if reserved != nil {
 		b.add(reserved[1], voteCopyright, voteCopy)
 	} else if k := strings.Index(lower, "| ©"); k > 0 {
-		copyrightVotes(b, t[k+2:])
-	} else if k := inlineCopyright(lower); k > 0 {
-		copyrightVotes(b, t[k:])
-	} else if i >= start && len(t) <= 80 && hasYear(t) {
-		// A single plain word over a year is an archive's link ("Archive
-		// | 2019"), not a name.
-		if m := footerCredit.FindStringSubmatch(t); m != nil && (wordCount(m[1]) >= 2 || brandShaped(m[1])) {
-			b.add(m[1], votePhrase, voteCopy)
-		}
+		copyrightVotes(b, t[k+2:], false)
+	} else if k := inlineCopyright(lower); k > 0 && i >= end {
+		// Under the text: the same notice closing a photo's caption in it
+		// ("Pashinyan in Yerevan, May 2024. © 2024 Reuters") credits the
+		// photo's agency.
+		copyrightVotes(b, t[k:], true)
 	}
 	if roleWords.in(lower) {
 		bioVotes(b, t)
@@ -505,8 +506,10 @@ func nearMeta(ls []line, i int) bool {
 // one with a legal form is often its company ("Hearst Communications,
 // Inc."), and counts less; a holder with neither is often a photo's
 // ("© Reuters") and counts least. The name less a corporate word ("Vox
-// Media" -> "Vox") gets a weak vote too.
-func copyrightVotes(b *outletBallot, t string) {
+// Media" -> "Vox") gets a weak vote too. inline is a notice closing a
+// line after a sentence, where a news agency's, even with a year ("…
+// May 2024. © 2024 Reuters"), credits a photo or a story it sold.
+func copyrightVotes(b *outletBallot, t string, inline bool) {
 	m := copyrightRe.FindStringSubmatch(t)
 	if m == nil {
 		return
@@ -531,7 +534,7 @@ func copyrightVotes(b *outletBallot, t string) {
 	if name == "" {
 		return
 	}
-	if !year && !legal && agencies[strings.ToLower(name)] != "" {
+	if (inline || !year && !legal) && agencies[strings.ToLower(name)] != "" {
 		return // a wire photo's or story's credit, not the site's notice
 	}
 	w := voteWeak
@@ -543,30 +546,47 @@ func copyrightVotes(b *outletBallot, t string) {
 	}
 	// A holder with a corporate word ("Healthline Media", "Snopes Media
 	// Group") is the site's company: the site is the name less those
-	// words, and the company's whole name is weak evidence.
-	short := name
-	for {
-		s := corporateTail.ReplaceAllString(short, "")
-		if s == short {
-			break
-		}
-		short = s
-	}
+	// words, and the company's whole name is weak evidence. companySites
+	// gives the whole name its weight back when the page never writes the
+	// short one alone.
+	short := shortName(name)
 	if short == name {
 		b.add(name, w, voteCopy)
 		return
 	}
 	b.add(name, voteWeak, voteCopy)
 	b.add(short, w, voteCorp)
+	if v := b.votes[outletKey(cleanOutlet(short))]; v != nil && v.kinds == voteCorp {
+		v.company = name
+	}
 }
+
+// shortName is a company's name less its corporate words ("Snopes Media
+// Group" is "Snopes"), or the name itself when cutting one would leave a
+// word that joins it to the next ("Guardian News &", "Dow Jones &").
+func shortName(name string) string {
+	short := name
+	for {
+		s := corporateTail.ReplaceAllString(short, "")
+		if s == short || danglingJoin.MatchString(s) {
+			return short
+		}
+		short = s
+	}
+}
+
+// danglingJoin is a name's last word that joins it to a word cut after it.
+var danglingJoin = regexp.MustCompile(`(?i)(?:^|\s)(?:&|and|\+|of|for|the|und|et|y|e)$|[,&+-]$`)
 
 // companySites hands the votes of a company's short name, a copyright
 // holder less its corporate words that nothing else voted for ("CBS" of
 // "CBS Interactive", "NYP" of "NYP Holdings, Inc."), to the site the
 // page names after the company: its logo, when the logo's name begins
 // with the company's ("CBSSports.com"), or else a name the page writes
-// alone on a line of its furniture whose initials spell the company's
-// ("New York Post"). logo is the logo's line, -1 for none.
+// alone on lines of its furniture whose initials spell the company's
+// ("New York Post"). Failing both, a short name that is no site's gives
+// the notice's weight back to the whole name. logo is the logo's line,
+// -1 for none.
 func (p *page) companySites(b *outletBallot, logo int) {
 	logoKey := ""
 	if logo >= 0 {
@@ -591,21 +611,64 @@ func (p *page) companySites(b *outletBallot, logo int) {
 			b.line = i
 			b.add(p.lines[i].text, v.score, voteCorp)
 			b.line = -1
+			continue
+		}
+		// A short name the page never writes alone, or a single short
+		// word, is no site's: its corporate word belongs to the name ("OC
+		// Media", "International Crisis Group", "Cable News Network"). The
+		// whole name takes the notice's weight back, the short one keeps a
+		// weak vote.
+		if cv := b.votes[outletKey(cleanOutlet(v.company))]; cv != nil && v.score > voteWeak && (shortWord(v.name) || !p.writesAlone(v.phrase, cv.phrase)) {
+			cv.score += v.score - voteWeak
+			v.score = voteWeak
 		}
 	}
+}
+
+// shortWord reports a name of one word of at most four letters ("OC",
+// "CBS"), which a page writing it alone may mean otherwise.
+func shortWord(name string) bool {
+	return !strings.Contains(name, " ") && utf8.RuneCountInString(name) <= 4
+}
+
+// writesAlone reports whether a line of the page names short (a phrase)
+// outside the whole name it was cut from ("Healthline" in "Subscribe to
+// Healthline newsletters", not in "Healthline Media does not provide
+// medical advice").
+func (p *page) writesAlone(short, whole string) bool {
+	for i := range p.lines {
+		lower := strings.ToLower(p.lines[i].text)
+		if !strings.Contains(lower, short) {
+			continue
+		}
+		if containsWord(strings.ReplaceAll(lower, whole, ""), short) {
+			return true
+		}
+	}
+	return false
 }
 
 // spelledOut returns the first line of the page's furniture that is a
 // name alone whose words' initials spell acronym ("New York Post" for
 // "NYP"), or -1. A name that is no acronym (two to five capitals) has
-// none.
+// none. The site's name stands in its head and again in its foot: a name
+// written once, or only among a menu's labels ("Caucasus Herald" /
+// "South Caucasus News" / "Politics"), is a section's, whatever its
+// initials.
 func (p *page) spelledOut(acronym string) int {
 	if len(acronym) < 2 || len(acronym) > 5 || strings.IndexFunc(acronym, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
 		return -1
 	}
+	first, key, seen := -1, "", 0
 	for i := range p.lines {
 		l := &p.lines[i]
-		if l.words != len(acronym) || l.class == classGood || len(l.text) > 60 || !logoRe.MatchString(l.text) {
+		if l.words != len(acronym) || l.class == classGood || len(l.text) > 60 || !logoRe.MatchString(l.text) || p.menuItem(i) {
+			continue
+		}
+		if first >= 0 {
+			if outletKey(l.text) == key {
+				seen++
+			}
 			continue
 		}
 		initials := make([]byte, 0, len(acronym))
@@ -613,16 +676,23 @@ func (p *page) spelledOut(acronym string) int {
 			initials = append(initials, w[0])
 		}
 		if string(initials) == acronym {
-			return i
+			first, key, seen = i, outletKey(l.text), 1
 		}
 	}
-	return -1
+	if seen < 2 {
+		return -1
+	}
+	return first
 }
 
-// footerCredit is a site's name and its years under the text, as a
-// theme's footer credits it, a copyright notice without the sign: "Como
-// Educar Seus Filhos · 2013–2019".
-var footerCredit = regexp.MustCompile(`^` + nameRe + `\s*[·|•]\s*(?:(?:19|20)\d\d\s*[-–]?\s*)?(?:19|20)\d\d$`)
+// menuItem reports a line between two labels of a menu: short names
+// alone, of three words at most.
+func (p *page) menuItem(i int) bool {
+	label := func(j int) bool {
+		return j >= 0 && j < len(p.lines) && p.lines[j].words <= 3 && logoRe.MatchString(p.lines[j].text)
+	}
+	return label(i-1) && label(i+1)
+}
 
 // inlineCopyright returns where a site's copyright notice begins inside
 // a line of furniture, or -1: a "©" that closes the line after the end of

@@ -285,6 +285,19 @@ func TestOtherLayouts(t *testing.T) {
 		// bio names the outlet the author writes for.
 		{file: "author_bio.txt", title: "Azerbaijani court extends the detention of two journalists", paragraphs: 3, source: "Caucasus Review",
 			bodyStarts: "A court in Baku on Monday", bodyEnds: "on their case in the spring."},
+		// A paragraph may begin as a blog's title over its comments does
+		// ("One response to “…”", "No comment on ‘…’") and go on: it is the
+		// text's, and opens no comments.
+		{file: "prose_one_response.txt", title: "Armenia and Azerbaijan resume border talks in Tbilisi", published: "2024-10-08T00:00:00Z", precision: PrecisionDate,
+			source: "Caucasus Herald", dateline: "YEREVAN", paragraphs: 7,
+			bodyStarts: "Armenia and Azerbaijan on Tuesday resumed talks", bodyEnds: "spoke on condition of anonymity."},
+		{file: "prose_no_comment.txt", title: "Armenia and Azerbaijan resume border talks in Tbilisi", published: "2024-10-08T00:00:00Z", precision: PrecisionDate,
+			source: "Caucasus Herald", dateline: "YEREVAN", paragraphs: 7,
+			bodyStarts: "Armenia and Azerbaijan on Tuesday resumed talks", bodyEnds: "spoke on condition of anonymity."},
+		// A photo's caption in the text closed by its agency's notice
+		// ("… May 2024. © 2024 Reuters") names no outlet.
+		{file: "caption_agency_notice.txt", title: "Armenia and Azerbaijan resume border talks in Tbilisi", published: "2024-10-08T00:00:00Z", precision: PrecisionDate,
+			dateline: "YEREVAN", paragraphs: 7, bodyStarts: "Armenia and Azerbaijan on Tuesday resumed talks", bodyEnds: "spoke on condition of anonymity."},
 		{file: "legacy_1252.txt", title: "Armenian and Azerbaijani ministers meet in Geneva",
 			published: "2023-05-12T00:00:00Z", precision: PrecisionDate, paragraphs: 2,
 			bodyStarts: "Armenian Foreign Minister Ararat Mirzoyan", bodyEnds: "according to a statement.",

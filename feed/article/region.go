@@ -60,16 +60,14 @@ func (p *page) features(ev Evidence) {
 }
 
 // template reports a line that several documents of the corpus share: a
-// site's navigation, footer or section names. A sentence of nine words or
-// more is never a template for repeating alone: wire copy repeats real
-// sentences across outlets, and a syndicator closes each story it carries
-// with the same note ("This article has been adapted from its original
-// source."). The site's own sentences are furniture, found by phrase.
+// site's navigation, footer or section names. A long sentence is never a
+// template for repeating alone: wire copy repeats real sentences across
+// outlets.
 func (p *page) template(l *line) bool {
 	if p.copied || l.df < 2 {
 		return false
 	}
-	return !(l.words >= 9 && endsSentence(l.text))
+	return !(l.words >= 12 && endsSentence(l.text))
 }
 
 // stopDensity is the share of a line's words that are stop words.
@@ -653,13 +651,13 @@ func (p *page) listAfter(end int) []string {
 // at line end when its last paragraph, the last of out, announces it with
 // a colon: items numbered from 1 on, at least minList of them, each
 // maybe followed by a line that is only its link (which is left out).
+// The paragraph must be the text's own: a line under the text that heads
+// a list ("Here are the stories our readers followed most closely this
+// week:") announces other stories, and closes nothing.
 func (p *page) announcedList(out []string, end int) []string {
 	const minList = 3
-	if len(out) == 0 || !strings.HasSuffix(out[len(out)-1], ":") {
+	if len(out) == 0 || !strings.HasSuffix(out[len(out)-1], ":") || p.kept(end, out) {
 		return nil
-	}
-	if p.kept(end, out) {
-		end++ // the announcing line closed the text after its end
 	}
 	var items []string
 	for i := end; i < len(p.lines); i++ {
@@ -806,12 +804,9 @@ func (p *page) introLine(l *line) bool {
 }
 
 // closing reports a line that may close an article's text: a short
-// sentence, not furniture, a label or a line other pages share, or one
-// introducing what the page embedded under it ("Twitter seemed a bit
-// confused by the campaign:"). A heading of links ("Related coverage
-// from Caucasus Watch:") is one of names, with few stop words.
+// sentence, not furniture, a label or a line other pages share.
 func (p *page) closing(l *line) bool {
-	return l.rep == 1 && (p.sentenceLine(l) || p.introLine(l) && l.stopDensity() >= 0.25)
+	return l.rep == 1 && p.sentenceLine(l)
 }
 
 // sentenceLine reports a short sentence that is not furniture, a label

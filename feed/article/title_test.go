@@ -140,11 +140,17 @@ func TestTextEnd(t *testing.T) {
 		{"comments under a blog's title for them are not", "The talks were the first since the summer, when the two sides last met in Washington and agreed on the outline of the treaty and on the order of the next steps.\n\nTheir deputies will prepare the text of the next round, which is expected in the spring, the spokesman added.\n\n2 thoughts on “Talks resume in Brussels”\n\n" +
 			"Aram\n\nNovember 18, 2019 at 9:12 am\n\nI have followed these talks for years and I do not believe that this round will be any different from the ones before it, because nothing has changed on the ground, and the villages are still waiting.\n\n" +
 			"Leyla\n\nNovember 18, 2019 at 10:40 am\n\nThe ministers have said the same thing after every meeting since the war ended, and people in the border villages are still waiting for the roads to open again, as they were last year.\n", "expected in the spring, the spokesman added."},
-		{"a sentence introducing embedded posts closes it", "Readers on social media were divided over the outcome of the talks:\n\nPublished 10:02 AM EST Nov 19, 2019\n\nTerms of Service\n",
-			"divided over the outcome of the talks:"},
+		{"a call to watch a video under the text is not", "Watch the full press conference of the two delegations here:\n\nRelated articles\n\nPashinyan says peace treaty text is 80 percent agreed\n\nEU monitors extend mission on Armenian border\n\nAbout Us\n\nContact\n",
+			"in a statement."},
+		{"a line announcing a list of other stories is not", "Here is what else happened in the region this week:\n\n- Pashinyan says peace treaty text is 80 percent agreed\n\n- EU monitors extend mission on Armenian border\n\n- Baku hosts COP29 preparatory meeting\n\nRelated articles\n\nAbout Us\n\nContact\n",
+			"in a statement."},
 		{"a heading of links with a colon does not", "Related coverage from Caucasus Watch:\n\nTalks stall over maps in Geneva\n\nMinisters meet again in Prague\n", "in a statement."},
-		{"a numbered list the text announces closes it", "Both sides listed the points that are still open:\n\n1) The border commissions\n\nhttp://example.org/1\n\n2) The transport links\n\nhttp://example.org/2\n\n3) The monitoring mission\n\nhttp://example.org/3\n\nMore news\n",
+		{"a numbered list the text announces closes it", "Both sides listed the points that are still open in the draft, and the spokesman said that the experts would go through each of them again before the ministers meet in the spring:\n\n1) The border commissions\n\nhttp://example.org/1\n\n2) The transport links\n\nhttp://example.org/2\n\n3) The monitoring mission\n\nhttp://example.org/3\n\nMore news\n",
 			"3) The monitoring mission"},
+		{"a numbered list of other stories a line under the text announces does not", "Here are the stories our readers followed most closely this week:\n\n1. Pashinyan says peace treaty text is 80 percent agreed\n\n2. EU monitors extend mission on Armenian border\n\n" +
+			"3. Baku hosts COP29 preparatory meeting\n\n4. Georgia's ruling party wins disputed vote\n\nRelated articles\n\nPashinyan says peace treaty text is 80 percent agreed\n\nAbout Us\n\nContact\n", "in a statement."},
+		{"a plain numbered list a line under the text announces does not", "This is what else happened in the South Caucasus this week:\n\n1. Pashinyan says peace treaty text is 80 percent agreed\n\n2. EU monitors extend mission on Armenian border\n\n" +
+			"3. Baku hosts COP29 preparatory meeting\n\nRelated articles\n\nAbout Us\n\nContact\n", "in a statement."},
 		{"a numbered list nothing announces does not", "1) Talks stall over maps\n\n2) Ministers meet in Prague\n\n3) Border commission sets a date\n", "in a statement."},
 		{"a page ending on a paragraph that announces a list", "Both sides listed the points that are still open in the draft, and the spokesman said that the experts would go through each of them again before the ministers meet in the spring:\n",
 			"before the ministers meet in the spring:"},
