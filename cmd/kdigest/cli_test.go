@@ -57,6 +57,9 @@ func TestHelpListsEachFlagOnce(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	if code, stdout, _ := runKdigest(t, nil, "help", "version"); code != exitOK || !strings.Contains(stdout, "kdigest version") {
+		t.Errorf("help version: exit %d, stdout %q; want 0 and its usage", code, stdout)
+	}
 	for _, arg := range []string{"version", "--version"} {
 		code, stdout, stderr := runKdigest(t, nil, arg)
 		if code != exitOK || !strings.HasPrefix(stdout, "kdigest ") || !strings.Contains(stdout, runtime.Version()) {

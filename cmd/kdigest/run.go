@@ -153,6 +153,14 @@ func runHelp(e env, args []string) int {
 		printUsage(e.stdout)
 		return exitOK
 	}
+	switch args[0] {
+	case "version", "-version", "--version":
+		fmt.Fprint(e.stdout, "Usage: kdigest version (also kdigest --version)\n\nVersion prints the version, the VCS revision it was built from and the Go version.\n")
+		return exitOK
+	case "help":
+		printUsage(e.stdout)
+		return exitOK
+	}
 	cmd := lookup(args[0])
 	if cmd == nil {
 		fmt.Fprintf(e.stderr, "kdigest help: unknown command %q\nRun 'kdigest help' for the commands.\n", args[0])
