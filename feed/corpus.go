@@ -82,6 +82,7 @@ type Corpus struct {
 
 	mu      sync.Mutex
 	outside map[string]bool    // links out of the folder, logged once
+	links   map[string]string  // seeds that are links inside the folder: name -> target
 	recs    map[string]*record // by article id, removed files included
 	failed  map[string]failure // by file name
 	stories *theme.StoryIndex  // every parsed article present, by story
@@ -138,7 +139,7 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 		return nil, fmt.Errorf("open corpus: %w", err)
 	}
 	start := time.Now()
-	c := &Corpus{db: db, opts: opts, tag: tag, scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}}
+	c := &Corpus{db: db, opts: opts, tag: tag, scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}, links: map[string]string{}}
 	if c.shingles, err = db.PrepareContext(ctx, `SELECT shingles FROM article_texts WHERE id = ?`); err != nil {
 		return nil, fmt.Errorf("open corpus: %w", err)
 	}

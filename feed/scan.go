@@ -179,6 +179,7 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 	g.Wait()
 	present := make(map[string]bool, len(names))
 	outside := map[string]bool{}
+	links := map[string]string{}
 	owner := map[string]string{} // article id -> the file that has it
 	var jobs []job
 	var failed []outcome
@@ -193,6 +194,9 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 		}
 		present[name] = true
 		id := idOf(name)
+		if l.err == nil && l.path != filepath.Join(root, name) {
+			links[name] = l.path
+		}
 		if l.err != nil {
 			failed = append(failed, outcome{job: job{name: name, id: id}, err: l.err})
 			continue
@@ -213,14 +217,20 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 		}
 		jobs = append(jobs, j)
 	}
-	c.outside = outside
+	c.outside, c.links = outside, links
 	outs, err := c.readParts(ctx, jobs)
 	if err != nil {
 		return fmt.Errorf("rescan: %w", err)
 	}
 	ch := c.collect(append(outs, failed...))
+	// A record whose file is gone but whose id another file now has (a.htm
+	// renamed a.html) is replaced by the change, not removed after it.
+	saved := make(map[string]bool, len(ch.save))
+	for _, r := range ch.save {
+		saved[r.id] = true
+	}
 	for _, r := range c.recs {
-		if !r.removed && !present[r.file] {
+		if !r.removed && !present[r.file] && !saved[r.id] {
 			ch.remove(r)
 		}
 	}
@@ -322,8 +332,18 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 			continue
 		}
 		seen[name] = true
+		// A link to the file reads what the file now holds, or nothing.
+		for link, target := range c.links {
+			if target == filepath.Join(root, name) {
+				names = append(slices.Clip(names), link)
+			}
+		}
 		id := idOf(name)
 		path, info, err := locate(root, name)
+		delete(c.links, name)
+		if err == nil && path != filepath.Join(root, name) {
+			c.links[name] = path
+		}
 		switch {
 		case absent(info, err):
 			c.noteOutside(name, err, c.outside)
@@ -350,6 +370,25 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 				}
 			}
 			jobs = append(jobs, withSidecar(root, job{name: name, id: id, path: path, size: info.Size(), mod: info.ModTime().UnixNano()}))
+		}
+	}
+	// One id, one file: the first in name order has it, as in Rescan,
+	// whether the others came in this batch or are already served.
+	slices.SortStableFunc(jobs, func(a, b job) int { return strings.Compare(a.name, b.name) })
+	owner := map[string]string{}
+	jobs = slices.DeleteFunc(jobs, func(j job) bool {
+		if other, ok := owner[j.id]; ok {
+			failed = append(failed, outcome{job: job{name: j.name, id: j.id}, err: clash(j.id, other)})
+			return true
+		}
+		owner[j.id] = j.name
+		return false
+	})
+	for id, name := range owner {
+		if r := c.recs[id]; r != nil && !r.removed && r.file != name && !seen[r.file] {
+			if _, info, err := locate(root, r.file); !absent(info, err) {
+				failed = append(failed, outcome{job: job{name: r.file, id: id}, err: clash(id, name)})
+			}
 		}
 	}
 	var outs []outcome
@@ -446,7 +485,7 @@ func forEach(ctx context.Context, n int, f func(i int)) error {
 // gives a nil raw and the reason in the outcome.
 func (c *Corpus) readFile(j job) ([]byte, outcome) {
 	o := outcome{job: j}
-	raw, err := readSeed(j.path, j.size)
+	raw, err := readSeed(j.path, j.size-j.sidecarSize) // j.size counts the sidecar too
 	if err != nil {
 		o.err = err
 		return nil, o
@@ -477,7 +516,10 @@ func contentHash(raw, sidecar []byte) string {
 // times changed) or already failed on; it reports whether o needs a parse.
 func (c *Corpus) needsParse(o *outcome) bool {
 	j := o.job
-	if old := c.recs[j.id]; old != nil && !old.removed && old.hash == o.hash && c.upToDate(old) {
+	// The same bytes under another extension (x.txt renamed x.html) are
+	// parsed another way: only a name of the same kind keeps the parse.
+	if old := c.recs[j.id]; old != nil && !old.removed && old.hash == o.hash && c.upToDate(old) &&
+		strings.EqualFold(filepath.Ext(old.file), filepath.Ext(j.name)) {
 		r := *old
 		r.file, r.size, r.mtime, r.removed = j.name, j.size, j.mod, false
 		o.rec = &r

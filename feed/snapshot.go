@@ -243,12 +243,13 @@ func (s *Snapshot) Related(e *Entry) []*Entry {
 // outlet, never e's own outlet, and none whose outlet is unknown.
 func (s *Snapshot) AlsoReportedBy(e *Entry) []*Entry {
 	var out []*Entry
-	seen := map[string]bool{e.Outlet(): true, "": true}
+	seen := map[string]bool{article.OutletKey(e.Outlet()): true, "": true}
 	for _, o := range s.story(e.Story) {
-		if o.ID == e.ID || seen[o.Outlet()] {
+		k := article.OutletKey(o.Outlet())
+		if o.ID == e.ID || seen[k] {
 			continue
 		}
-		seen[o.Outlet()] = true
+		seen[k] = true
 		out = append(out, o)
 	}
 	return out

@@ -229,10 +229,27 @@ func (w *Watcher) notify(ctx context.Context, fw *fsnotify.Watcher, out chan<- s
 	defer fw.Close()
 	d := newDebouncer(w.opts.Debounce)
 	defer d.stop()
+	// A seeds folder that is a link watches the link's target: a link
+	// pointed at another folder sends no event, so it is checked for.
+	watched, _ := filepath.EvalSymlinks(w.opts.Dir)
+	relink := time.NewTicker(w.opts.PollEvery)
+	defer relink.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-relink.C:
+			now, err := filepath.EvalSymlinks(w.opts.Dir)
+			if err != nil || now == watched {
+				continue
+			}
+			_ = fw.Remove(w.opts.Dir)
+			if err := fw.Add(w.opts.Dir); err != nil {
+				continue // gone meanwhile: its Remove event rearms
+			}
+			w.opts.Log.Info("watch: seeds folder now leads elsewhere", "dir", w.opts.Dir, "to", now)
+			watched = now
+			w.requestRescan()
 		case ev, ok := <-fw.Events:
 			if !ok {
 				return
@@ -242,6 +259,7 @@ func (w *Watcher) notify(ctx context.Context, fw *fsnotify.Watcher, out chan<- s
 					if !w.rearm(ctx, fw) {
 						return
 					}
+					watched, _ = filepath.EvalSymlinks(w.opts.Dir)
 				}
 				continue
 			}

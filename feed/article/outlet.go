@@ -173,6 +173,10 @@ func outletPhrase(s string) string {
 	return s
 }
 
+// OutletKey folds an outlet's name for comparison: "AzerNews",
+// "Azernews" and "azernews.az" are one outlet.
+func OutletKey(s string) string { return outletKey(s) }
+
 // outletKey folds a name for comparison: its phrase without spaces, so
 // that "India Post", "IndiaPost" and "indiapost.com" are one name.
 func outletKey(s string) string {
