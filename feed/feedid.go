@@ -98,6 +98,11 @@ func settleFeedID(ctx context.Context, db *sql.DB, override *FeedID, host string
 		if n > 0 {
 			id.Date = legacyTagDate
 		}
+		// Store only what the next start can read back: a host that is
+		// no DNS name (an IPv6 literal, a name with "_") needs --feed-id.
+		if _, err := ParseFeedID(id.String()); err != nil {
+			return FeedID{}, fmt.Errorf("base URL host %q cannot name the feed ids, set --feed-id: %w", host, ErrFeedID)
+		}
 	}
 	if id.String() != stored {
 		if _, err := db.ExecContext(ctx, `INSERT INTO feed_settings (key, value) VALUES ('feed_id', ?)

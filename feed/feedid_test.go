@@ -109,3 +109,24 @@ func TestFeedIDRejected(t *testing.T) {
 		t.Errorf("Open with a bad stored id = %v, want ErrFeedID naming the stored id", err)
 	}
 }
+
+// TestFeedIDFromOddHost checks that a first start whose base URL's host
+// cannot name tag: URIs (an IPv6 literal, a name with "_") stops with an
+// error asking for --feed-id, instead of storing an id the next start
+// cannot read back; with a feed id given, both starts open.
+func TestFeedIDFromOddHost(t *testing.T) {
+	for _, base := range []string{"http://[::1]:8080", "http://my_host.lan:8080"} {
+		f := newFixture(t)
+		_, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: base, Now: f.clock.Now, ParserVersion: "test"})
+		if !errors.Is(err, ErrFeedID) || !strings.Contains(err.Error(), "--feed-id") {
+			t.Errorf("%s: first start error = %v, want one naming --feed-id", base, err)
+		}
+		for i := range 2 {
+			c, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: base, FeedID: "example.org,2026", Now: f.clock.Now, ParserVersion: "test"})
+			if err != nil {
+				t.Fatalf("%s: start %d with a feed id: %v", base, i+1, err)
+			}
+			c.Close()
+		}
+	}
+}

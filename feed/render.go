@@ -186,8 +186,12 @@ func lastUpdate(entries []*Entry, none time.Time) time.Time {
 	}
 	var last time.Time
 	for _, e := range entries {
-		if u := entryUpdated(e); u.After(last) {
-			last = u
+		// An entry that came in later than its date (an older article
+		// added now) changes the feed then too.
+		for _, u := range []time.Time{entryUpdated(e), e.FirstSeen} {
+			if u.After(last) {
+				last = u
+			}
 		}
 	}
 	return last

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -516,5 +517,28 @@ func TestXMLClean(t *testing.T) {
 				t.Errorf("xmlClean(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFeedUpdatedMovesWithAddedEntry checks that an article added now with
+// an older stated date moves the feed's <updated> and <lastBuildDate>: the
+// channel's content changed then.
+func TestFeedUpdatedMovesWithAddedEntry(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t, func(o *Options) { o.IncludeIrrelevant = true })
+	updated := func() (string, string) {
+		a := regexp.MustCompile(`(?s)^.*?<updated>([^<]*)</updated>`).FindSubmatch(doc(t, c.Snapshot(), PathAtom).Body)
+		r := regexp.MustCompile(`<lastBuildDate>([^<]*)</lastBuildDate>`).FindSubmatch(doc(t, c.Snapshot(), PathRSS).Body)
+		return string(a[1]), string(r[1])
+	}
+	u0, l0 := updated()
+	f.clock.Advance(time.Hour)
+	f.write(t, "older.txt", storyReport("Azatutyun", 2))
+	mustApply(t, c, "older.txt")
+	if _, ok := c.Snapshot().Article("older"); !ok {
+		t.Fatalf("older.txt not parsed: %v", c.Snapshot().Failed)
+	}
+	if u1, l1 := updated(); u1 == u0 || l1 == l0 {
+		t.Errorf("an entry dated 2 Nov was added at %s, but <updated> stays %s and <lastBuildDate> %s", f.clock.Now(), u1, l1)
 	}
 }

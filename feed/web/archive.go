@@ -227,6 +227,8 @@ func (s *server) archiveFeed(ctx context.Context) (*feed.Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render /digests.atom: %w", err)
 	}
-	s.archive.key, s.archive.doc = key, feed.NewDocument(b, feed.TypeAtom, f.Updated, nil)
+	// The previous rendering keeps Last-Modified from going back (the
+	// corpus's scan time dates an empty archive, the issues a full one).
+	s.archive.key, s.archive.doc = key, feed.NewDocument(b, feed.TypeAtom, f.Updated, s.archive.doc)
 	return s.archive.doc, nil
 }
