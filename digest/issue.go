@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/kdigest/kdigest/feed"
+	"github.com/kdigest/kdigest/feed/article"
 	"github.com/kdigest/kdigest/feed/theme"
 )
 
@@ -114,8 +115,20 @@ const unknownOutlet = "Unknown outlet"
 // first saw it. An article belongs to the first digest whose window holds
 // that date; one published before the window is never new, even when it
 // was only just found (it is in the feeds and pages, not the digest).
+//
+// A date stated without a time names a whole day, not its midnight: such
+// an article first seen later that day (after that day's digest) is new
+// when it was first seen, or it would reach no digest at all.
 func IsNew(e *feed.Entry, since, cutoff time.Time) bool {
-	return e.Date.After(since) && !e.Date.After(cutoff)
+	t := e.Date
+	if e.PublishedPrecision == article.PrecisionDate && e.FirstSeen.After(t) {
+		if end := e.Date.Add(24*time.Hour - time.Nanosecond); e.FirstSeen.Before(end) {
+			t = e.FirstSeen
+		} else {
+			t = end
+		}
+	}
+	return t.After(since) && !t.After(cutoff)
 }
 
 // buildIssue selects the visible entries new in (since, cutoff], groups
@@ -146,7 +159,7 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 			sec.MoreURL = d.opts.BaseURL + "/themes/" + url.PathEscape(fs.Theme.ID)
 		}
 		for i, lead := range fs.Leads {
-			sec.Articles += len(fs.Reports[lead.ID])
+			sec.Articles += shownReports(snap, lead, fs.Reports[lead.ID])
 			if i >= d.opts.PerTheme {
 				sec.More++
 				continue
@@ -158,6 +171,22 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 	is.Period = period(since, cutoff, d.opts.Location)
 	is.finish()
 	return is
+}
+
+// shownReports counts a story's new reports as its item shows them: the
+// lead, and each other outlet of its "Also reported by" that has a new
+// report. Another report by the lead's outlet, or by an unknown one, is
+// shown nowhere, so the counts ("5 new articles") leave it out.
+func shownReports(snap *feed.Snapshot, lead *feed.Entry, reports []*feed.Entry) int {
+	n := 1
+	for _, o := range snap.AlsoReportedBy(lead) {
+		if slices.ContainsFunc(reports, func(r *feed.Entry) bool {
+			return article.OutletKey(r.Outlet()) == article.OutletKey(o.Outlet())
+		}) {
+			n++
+		}
+	}
+	return n
 }
 
 // item builds one story's item: the lead report, then the story's other

@@ -54,11 +54,13 @@ func (e *Entry) Undated() bool { return e.Published.IsZero() }
 
 // DateText is how pages, feeds and the digest state e's date: "30 Nov
 // 2026", or "first seen 30 Nov 2026" when the article states no date (see
-// Undated). The day is the one in loc, or, when loc is nil, in the zone
-// the date was stated in.
+// Undated). The day is the one in loc, or, when loc is nil or the
+// article states a day without a time, in the zone the date was stated in.
 func (e *Entry) DateText(loc *time.Location) string {
 	t := e.Date
-	if loc != nil {
+	// A stated day without a time is that day wherever the reader is:
+	// moving its midnight into loc would show the day before or after.
+	if loc != nil && e.PublishedPrecision != article.PrecisionDate {
 		t = t.In(loc)
 	}
 	if e.Undated() {
