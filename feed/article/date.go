@@ -84,6 +84,9 @@ var gluedYear = regexp.MustCompile(`\b((?:19|20)\d\d)(\d{1,2}:\d\d)\b`)
 type stamp struct {
 	t         time.Time
 	precision Precision
+	// zoned reports a time of day stated with its zone: an instant, not
+	// a local reading (see plausible).
+	zoned bool
 }
 
 // parseDate reads one date (and time, and zone, when given) from the text
@@ -124,7 +127,7 @@ func readDate(s string) (stamp, bool) {
 	if t.Day() != d || t.Month() != mo {
 		return stamp{}, false // 31 February and the like
 	}
-	return stamp{t: t, precision: prec}, true
+	return stamp{t: t, precision: prec, zoned: prec != PrecisionDate && loc != time.UTC}, true
 }
 
 func isoStamp(m []string) (stamp, bool) {
@@ -159,7 +162,7 @@ func isoStamp(m []string) (stamp, bool) {
 	if h > 23 || mi > 59 || sec > 59 {
 		return stamp{}, false
 	}
-	return stamp{t: time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc), precision: prec}, true
+	return stamp{t: time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc), precision: prec, zoned: m[7] != ""}, true
 }
 
 // dateParts finds year, month and day: a month name with a day and a
@@ -292,12 +295,17 @@ func zoneOf(s string) *time.Location {
 // earliest is the first year a date is believed.
 const earliest = 1995
 
-// plausible reports a date within [1995, now]; a zero now skips the
-// future check.
-func plausible(t, now time.Time) bool {
-	if t.Year() < earliest {
+// plausible reports a stated date within [1995, now]; a zero now skips
+// the future check. A day, or a time read without its zone, may be up to
+// a day ahead (a zone ahead of the clock's); a time with its zone is an
+// instant, and may be an hour ahead at most (clocks that disagree).
+func plausible(st stamp, now time.Time) bool {
+	if st.t.Year() < earliest {
 		return false
 	}
-	// A day of slack covers zones ahead of the clock's.
-	return now.IsZero() || !t.After(now.Add(24*time.Hour))
+	slack := 24 * time.Hour
+	if st.zoned {
+		slack = time.Hour
+	}
+	return now.IsZero() || !st.t.After(now.Add(slack))
 }

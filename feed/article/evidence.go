@@ -139,7 +139,7 @@ func applySidecar(a *Article, name string, ev Evidence) {
 		switch {
 		case !ok:
 			a.Warnings = append(a.Warnings, fmt.Sprintf("ignored sidecar %s: published %q is not a date", file, p))
-		case !plausible(st.t, ev.Now):
+		case !plausible(st, ev.Now):
 			a.Warnings = append(a.Warnings, fmt.Sprintf("ignored sidecar %s: published %q is implausible", file, p))
 		default:
 			a.Published, a.PublishedPrecision = st.t, st.precision

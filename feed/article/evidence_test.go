@@ -37,6 +37,19 @@ func TestSidecar(t *testing.T) {
 		{name: "relative url", sidecar: `{"url":"/a/1"}`, warning: "is not an http(s) address"},
 		{name: "bad date", sidecar: `{"published":"last Tuesday"}`, warning: `published "last Tuesday" is not a date`},
 		{name: "future date", sidecar: `{"published":"2030-01-01"}`, warning: `published "2030-01-01" is implausible`},
+		// now is 23 Nov 00:00 UTC: a day stated may be tomorrow somewhere,
+		// an instant with its zone may not be hours ahead.
+		{name: "tomorrow's day", sidecar: `{"published":"2026-11-23"}`, check: func(t *testing.T, a *Article) {
+			if a.Published.IsZero() {
+				t.Error("a day a zone ahead of the clock was refused")
+			}
+		}},
+		{name: "an instant 23 hours ahead", sidecar: `{"published":"2026-11-23T23:00:00Z"}`, warning: `published "2026-11-23T23:00:00Z" is implausible`},
+		{name: "an instant half an hour ahead", sidecar: `{"published":"2026-11-23T04:30:00+04:00"}`, check: func(t *testing.T, a *Article) {
+			if a.Published.IsZero() {
+				t.Error("an instant half an hour ahead (clocks that disagree) was refused")
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

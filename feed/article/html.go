@@ -90,7 +90,7 @@ func parseHTML(name string, raw []byte, ev Evidence) (*Article, error) {
 		d = stated
 	}
 	if !d.IsZero() {
-		if plausible(d, ev.Now) {
+		if plausible(stamp{t: d}, ev.Now) {
 			a.Published, a.PublishedPrecision = d.UTC(), precisionOf(d)
 		} else {
 			a.Warnings = append(a.Warnings, fmt.Sprintf("ignored implausible date %s", d.Format(time.RFC3339)))

@@ -256,7 +256,7 @@ func (p *page) date(a *Article, now time.Time, at, start int) {
 		if !ok || rank >= bestRank {
 			return
 		}
-		if !plausible(st.t, now) {
+		if !plausible(st, now) {
 			a.Warnings = append(a.Warnings, fmt.Sprintf("ignored implausible date %q", strings.TrimSpace(text)))
 			return
 		}
