@@ -17,7 +17,7 @@ import (
 
 // storyDoc is what the story index knows of an entry.
 func storyDoc(e *Entry, p *theme.Print) theme.StoryDoc {
-	return theme.StoryDoc{ID: e.ID, Date: e.Date, Hash: e.Hash, Print: p}
+	return theme.StoryDoc{ID: e.ID, Date: e.Date, Hash: e.Hash, FirstSeen: e.FirstSeen, Print: p}
 }
 
 // readStories reads what the story index is loaded from: the docs of the
@@ -141,7 +141,7 @@ func (c *Corpus) storyDocs(ctx context.Context, full bool, saved map[string][2]s
 			bad = append(bad, id)
 			continue
 		}
-		docs = append(docs, theme.StoryDoc{ID: id, Date: entryDate(pub, first), Hash: hash, Print: p, Size: size})
+		docs = append(docs, theme.StoryDoc{ID: id, Date: entryDate(pub, first), Hash: hash, FirstSeen: first, Print: p, Size: size})
 		saved[id] = [2]string{story, copyOf}
 	}
 	if err := rows.Err(); err != nil {

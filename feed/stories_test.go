@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kdigest/kdigest/feed/theme"
 )
@@ -155,5 +157,32 @@ func TestStoriesReloadWithoutEdges(t *testing.T) {
 	c.db.QueryRow(`SELECT count(*) FROM story_edges`).Scan(&again)
 	if again != edges {
 		t.Errorf("edges saved again = %d, want %d", again, edges)
+	}
+}
+
+// TestCopyKeepsTheEntryReadersHave adds, later, an exact copy of an
+// article the feed carries under a smaller id: the entry readers have
+// stays in the feed, and the copy is folded into it, incrementally and
+// after a restart (readers would read the article twice).
+func TestCopyKeepsTheEntryReadersHave(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t)
+	const id = "003_9b9c189b77a28c48"
+	raw, err := os.ReadFile(filepath.Join("..", "seeds", id+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(doc(t, c.Snapshot(), PathAtom).Body, []byte("article/"+id+"<")) {
+		t.Fatalf("%s is not in the feed", id)
+	}
+	f.clock.Advance(time.Minute)
+	f.write(t, "000_copy.txt", string(raw))
+	mustApply(t, c, "000_copy.txt")
+	for when, s := range map[string]*Snapshot{"incremental": c.Snapshot(), "restart": f.open(t).Snapshot()} {
+		atom := doc(t, s, PathAtom).Body
+		if !bytes.Contains(atom, []byte("article/"+id+"<")) || bytes.Contains(atom, []byte("article/000_copy<")) {
+			e, _ := s.Article("000_copy")
+			t.Errorf("%s: the feed lost the entry readers had (%s) for its later copy (copy of %q)", when, id, e.CopyOf)
+		}
 	}
 }

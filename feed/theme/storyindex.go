@@ -3,6 +3,7 @@ package theme
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -42,6 +43,10 @@ type StoryDoc struct {
 	// Hash is the content hash of the file; articles with the same
 	// non-empty hash are exact copies.
 	Hash string
+	// FirstSeen is when the article was first seen: of exact copies, the
+	// first seen is the one shown (then the smallest id), so a copy that
+	// comes later never takes the place of the entry readers already have.
+	FirstSeen time.Time
 	// Print is the fingerprint of the clean body (Fingerprint or Analyze).
 	Print *Print
 	// Size, for a Print given with its signature only (no Shingles), is
@@ -233,8 +238,17 @@ func (x *StoryIndex) add(docs []StoryDoc) {
 		}
 	}
 	for _, ids := range x.copies {
-		slices.Sort(ids)
+		slices.SortFunc(ids, x.copyOrder)
 	}
+}
+
+// copyOrder orders the exact copies of one content: the first seen first,
+// then by id. The first is the canonical one.
+func (x *StoryIndex) copyOrder(a, b string) int {
+	if c := x.docs[a].doc.FirstSeen.Compare(x.docs[b].doc.FirstSeen); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
 }
 
 // canonicalIDs returns the sorted ids of the articles that are no copy.
@@ -316,9 +330,9 @@ func (x *StoryIndex) Put(d StoryDoc) StoryChange {
 		if len(ids) > 0 {
 			was = ids[0]
 		}
-		i, _ := slices.BinarySearch(ids, d.ID)
+		i, _ := slices.BinarySearchFunc(ids, d.ID, x.copyOrder)
 		x.copies[d.Hash] = slices.Insert(ids, i, d.ID)
-		if was != "" && d.ID < was {
+		if was != "" && i == 0 {
 			// d displaces the canonical copy, which becomes a copy of d.
 			seeds = append(seeds, x.unlink(x.docs[was], &ch)...)
 			seeds = append(seeds, was)
@@ -384,10 +398,9 @@ func (x *StoryIndex) remove(id string, ch *StoryChange) (seeds []string) {
 		seeds = x.unlink(e, ch)
 	}
 	x.leave(e)
-	delete(x.docs, id)
 	if h := e.doc.Hash; h != "" {
 		ids := x.copies[h]
-		i, _ := slices.BinarySearch(ids, id)
+		i, _ := slices.BinarySearchFunc(ids, id, x.copyOrder) // e is still in x.docs
 		ids = slices.Delete(ids, i, i+1)
 		if len(ids) == 0 {
 			delete(x.copies, h)
@@ -403,11 +416,12 @@ func (x *StoryIndex) remove(id string, ch *StoryChange) (seeds []string) {
 			seeds = append(seeds, ids[0])
 		}
 	}
+	delete(x.docs, id)
 	return seeds
 }
 
 // canonical returns the id of the article e stands for: its own, or that
-// of the copy with the smallest id.
+// of the copy seen first (see copyOrder).
 func (x *StoryIndex) canonical(e *storyEntry) string {
 	if e.doc.Hash == "" {
 		return e.doc.ID

@@ -19,11 +19,17 @@ func fullGroup(docs map[string]StoryDoc, crowd int32) (stories, copyOf map[strin
 	for id := range docs {
 		ids = append(ids, id)
 	}
-	slices.Sort(ids)
+	// Of exact copies the first seen is canonical, then the smallest id.
+	slices.SortFunc(ids, func(a, b string) int {
+		if c := docs[a].FirstSeen.Compare(docs[b].FirstSeen); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
 	copyOf = map[string]string{}
 	first := map[string]string{}
 	var canon []string
-	for _, id := range ids { // ascending: the first of a hash is canonical
+	for _, id := range ids { // in that order: the first of a hash is canonical
 		if h := docs[id].Hash; h != "" {
 			if c, ok := first[h]; ok {
 				copyOf[id] = c
@@ -66,7 +72,7 @@ func fullGroup(docs map[string]StoryDoc, crowd int32) (stories, copyOf map[strin
 			if indexed(db.Print) && shareBand(da.Print, db.Print) && linked(&da, &db) {
 				entries[a].edges = append(entries[a].edges, b)
 				entries[b].edges = append(entries[b].edges, a)
-				edges = append(edges, StoryEdge{a, b})
+				edges = append(edges, edge(a, b))
 			}
 		}
 	}
@@ -97,6 +103,7 @@ func fullGroup(docs map[string]StoryDoc, crowd int32) (stories, copyOf map[strin
 	for id, c := range copyOf {
 		stories[id] = stories[c]
 	}
+	slices.SortFunc(edges, compareEdges)
 	return stories, copyOf, edges
 }
 
@@ -157,16 +164,23 @@ func (c *storyCorpus) doc(id string) StoryDoc {
 	}
 	text := strings.Join(body, "\n")
 	return StoryDoc{
-		ID:    id,
-		Date:  c.dates[ev].Add(time.Duration(c.r.IntN(6*24)) * time.Hour),
-		Hash:  fmt.Sprintf("%x", hash32(text)) + fmt.Sprint(len(text)),
-		Print: Fingerprint(&article.Article{Body: body}),
+		ID:        id,
+		Date:      c.dates[ev].Add(time.Duration(c.r.IntN(6*24)) * time.Hour),
+		Hash:      fmt.Sprintf("%x", hash32(text)) + fmt.Sprint(len(text)),
+		FirstSeen: firstSeen(id),
+		Print:     Fingerprint(&article.Article{Body: body}),
 	}
+}
+
+// firstSeen is when the test corpus first saw id: fixed for an id, as in a
+// corpus, and in another order than the ids (a few days, so ties occur).
+func firstSeen(id string) time.Time {
+	return time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(hash32(id)%4) * 24 * time.Hour)
 }
 
 // copyOf returns an exact copy of d under another id, seen on another day.
 func (c *storyCorpus) copyOf(d StoryDoc, id string) StoryDoc {
-	d.ID = id
+	d.ID, d.FirstSeen = id, firstSeen(id)
 	d.Date = d.Date.Add(time.Duration(c.r.IntN(10*24)-5*24) * time.Hour)
 	return d
 }
