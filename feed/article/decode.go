@@ -29,12 +29,16 @@ func decode(raw []byte) (string, []string, error) {
 		raw = raw[3:]
 	case bytes.HasPrefix(raw, []byte{0xFF, 0xFE}), bytes.HasPrefix(raw, []byte{0xFE, 0xFF}):
 		dec := utf16.UTF16(utf16.LittleEndian, utf16.ExpectBOM).NewDecoder()
+		lone := loneSurrogates(raw[2:], raw[0] == 0xFE)
 		out, err := dec.Bytes(raw)
 		if err != nil {
 			return "", nil, fmt.Errorf("decode UTF-16: %w", err)
 		}
 		raw = out
 		warnings = append(warnings, "decoded from UTF-16")
+		if lone > 0 {
+			warnings = append(warnings, fmt.Sprintf("replaced %d invalid UTF-16 code unit(s)", lone))
+		}
 	case looksUTF16(raw):
 		out, name, err := decodeUTF16NoBOM(raw)
 		if err != nil {
@@ -120,13 +124,39 @@ func isBinary(raw []byte) bool {
 	return ctrl > 32 && ctrl*10 > n
 }
 
-// utf8Stats counts valid multi-byte sequences and invalid bytes.
+// loneSurrogates counts the unpaired surrogates of UTF-16 text.
+func loneSurrogates(raw []byte, bigEndian bool) int {
+	n := 0
+	unit := func(i int) uint16 {
+		if bigEndian {
+			return uint16(raw[i])<<8 | uint16(raw[i+1])
+		}
+		return uint16(raw[i+1])<<8 | uint16(raw[i])
+	}
+	for i := 0; i+1 < len(raw); i += 2 {
+		u := unit(i)
+		switch {
+		case u >= 0xD800 && u <= 0xDBFF && i+3 < len(raw) && unit(i+2) >= 0xDC00 && unit(i+2) <= 0xDFFF:
+			i += 2
+		case u >= 0xD800 && u <= 0xDFFF:
+			n++
+		}
+	}
+	return n
+}
+
+// utf8Stats counts valid multi-byte sequences and invalid bytes. An
+// invalid sequence shaped like UTF-8 (a lead byte and a continuation byte:
+// a cut character, an encoded surrogate) counts as evidence of UTF-8 too.
 func utf8Stats(raw []byte) (valid, invalid int) {
 	for len(raw) > 0 {
 		r, size := utf8.DecodeRune(raw)
 		switch {
 		case r == utf8.RuneError && size == 1:
 			invalid++
+			if raw[0] >= 0xC2 && raw[0] <= 0xF4 && len(raw) > 1 && raw[1] >= 0x80 && raw[1] <= 0xBF {
+				valid++
+			}
 		case size > 1:
 			valid++
 		}

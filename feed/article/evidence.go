@@ -150,7 +150,8 @@ func applySidecar(a *Article, name string, ev Evidence) {
 // validURL reports an absolute http or https address with a host.
 func validURL(s string) bool {
 	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(s, " \t\n")
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(s, " \t\n") &&
+		!strings.ContainsFunc(s, func(r rune) bool { return r == utf8.RuneError || isInvisible(r) })
 }
 
 // cleanField normalises a text field from outside the page the way the

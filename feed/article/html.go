@@ -11,6 +11,7 @@ import (
 	"github.com/markusmobius/go-htmldate"
 	"github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/charset"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -33,10 +34,7 @@ func parseHTML(name string, raw []byte, ev Evidence) (*Article, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, fmt.Errorf("parse %s: %w", name, ErrEmpty)
 	}
-	if isBinary(raw) {
-		return nil, fmt.Errorf("parse %s: %w", name, ErrBinary)
-	}
-	doc, err := parseDocument(raw)
+	doc, warnings, err := parseDocument(raw)
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", name, err)
 	}
@@ -55,7 +53,7 @@ func parseHTML(name string, raw []byte, ev Evidence) (*Article, error) {
 		// The library reports a page it finds no text in as an error.
 		return nil, fmt.Errorf("parse %s: %w", name, ErrNoText)
 	}
-	a := &Article{ID: ID(name)}
+	a := &Article{ID: ID(name), Warnings: warnings}
 	a.Title = cleanField(res.Metadata.Title)
 	a.Source = cleanField(res.Metadata.Sitename)
 	a.Title = cutSiteSuffix(a.Title, a.Source)
@@ -184,14 +182,48 @@ func hasProse(body []string) bool {
 	return false
 }
 
-// parseDocument parses a page. Valid UTF-8 is read as UTF-8: a legacy
-// encoding's high bytes almost never form valid UTF-8, while a detector
-// guessing from a short page can take UTF-8 for Windows-1252. Anything
-// else is left to go-trafilatura's detection of the page's charset.
-func parseDocument(raw []byte) (*html.Node, error) {
-	raw = bytes.TrimPrefix(raw, []byte{0xEF, 0xBB, 0xBF})
-	if utf8.Valid(raw) {
-		return html.Parse(bytes.NewReader(norm.NFC.Bytes(raw)))
+// parseDocument parses a page. A byte-order mark or the page's own
+// <meta charset> decides its encoding; without either, valid UTF-8 is read
+// as UTF-8, and UTF-8 with a few broken bytes has them replaced (with a
+// warning): a legacy encoding's high bytes almost never form valid UTF-8,
+// while a detector guessing from a short page can take UTF-8 for
+// Windows-1252. Anything else is left to go-trafilatura's detection.
+func parseDocument(raw []byte) (*html.Node, []string, error) {
+	var warnings []string
+	enc, name, certain := charset.DetermineEncoding(raw, "text/html")
+	valid := utf8.Valid(raw)
+	fallback := "windows-1252" // what DetermineEncoding says when nothing is declared
+	if valid {
+		fallback = "utf-8"
 	}
-	return dom.Parse(bytes.NewReader(raw))
+	switch {
+	case certain || !valid && name != fallback: // a BOM, or a declared charset for bytes that are not UTF-8
+		if name == "utf-8" && !valid {
+			_, invalid := utf8Stats(raw)
+			warnings = append(warnings, fmt.Sprintf("replaced %d invalid UTF-8 byte sequence(s)", invalid))
+		}
+		out, err := enc.NewDecoder().Bytes(raw)
+		if err != nil {
+			return nil, nil, fmt.Errorf("decode %s: %w", name, err)
+		}
+		raw = out
+	case valid:
+	default:
+		if v, invalid := utf8Stats(raw); v > 0 && v*4 >= invalid {
+			raw = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
+			warnings = append(warnings, fmt.Sprintf("replaced %d invalid UTF-8 byte sequence(s)", invalid))
+		} else {
+			if isBinary(raw) {
+				return nil, nil, ErrBinary
+			}
+			doc, err := dom.Parse(bytes.NewReader(raw))
+			return doc, nil, err
+		}
+	}
+	if isBinary(raw) {
+		return nil, nil, ErrBinary
+	}
+	raw = bytes.TrimPrefix(raw, []byte{0xEF, 0xBB, 0xBF})
+	doc, err := html.Parse(bytes.NewReader(norm.NFC.Bytes(raw)))
+	return doc, warnings, err
 }

@@ -154,7 +154,7 @@ func TestStatedTime(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := parseDocument([]byte(strings.Replace(htmlPage, "%s", tt.head, 1)))
+			doc, _, err := parseDocument([]byte(strings.Replace(htmlPage, "%s", tt.head, 1)))
 			if err != nil {
 				t.Fatal(err)
 			}
