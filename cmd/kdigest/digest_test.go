@@ -318,3 +318,44 @@ func TestSIGTERMDuringStartupResume(t *testing.T) {
 		}
 	}
 }
+
+// TestSecondSignalStopsAtOnce checks that a second SIGINT stops the
+// process at once while the first one's graceful stop waits on a relay
+// that takes its time to accept the message in flight (the graceful stop
+// gives it 8 s, SMTPConfig.StopGrace).
+func TestSecondSignalStopsAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "kdigest")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	const relayDelay = 20 * time.Second
+	_, addr := startSMTP(t, relayDelay)
+	seeds, data := seedsDir(t), t.TempDir()
+	if code, _, stderr := runKdigest(t, map[string]string{"KDIGEST_DATA": data}, "subscribers", "add", "a@example.org"); code != exitOK {
+		t.Fatal(stderr)
+	}
+	cmd := exec.Command(bin, "digest", "--seeds", seeds, "--data", data, "--smtp", "smtp://"+addr+"?tls=none",
+		"--from", "digest@example.org", "--window", "87600h", "--log-level", "error")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	time.Sleep(2 * time.Second) // the message is in the relay's hands by now
+	cmd.Process.Signal(os.Interrupt)
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	cmd.Process.Signal(os.Interrupt)
+	const bound = 4 * time.Second // half the graceful stop's grace
+	select {
+	case <-done:
+	case <-time.After(bound):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("the process was still running %s after a second SIGINT", bound)
+	}
+	t.Logf("stopped %s after the second SIGINT", time.Since(start).Round(time.Millisecond))
+}
