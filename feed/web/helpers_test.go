@@ -32,8 +32,8 @@ func openCorpus(t testing.TB) *feed.Corpus {
 	return openCorpusWith(t, feed.Options{}, nil)
 }
 
-// openCorpusWith is openCorpus with corpus options (Dir, BaseURL and Now
-// are set here) and extra seed files by name.
+// openCorpusWith is openCorpus with corpus options (Dir is set here, and
+// BaseURL and Now when they are not) and extra seed files by name.
 func openCorpusWith(t testing.TB, opts feed.Options, extra map[string][]byte) *feed.Corpus {
 	t.Helper()
 	tmp := t.TempDir()
@@ -68,7 +68,13 @@ func openCorpusWith(t testing.TB, opts feed.Options, extra map[string][]byte) *f
 	db.SetMaxOpenConns(1)
 	t.Cleanup(func() { db.Close() })
 	ctx := context.Background()
-	opts.Dir, opts.BaseURL, opts.Now = dir, testBase, fixedNow
+	opts.Dir = dir
+	if opts.BaseURL == "" {
+		opts.BaseURL = testBase
+	}
+	if opts.Now == nil {
+		opts.Now = fixedNow
+	}
 	c, err := feed.Open(ctx, db, opts)
 	if err != nil {
 		t.Fatalf("open corpus: %v", err)

@@ -16,7 +16,7 @@ import (
 // articles/ID/index.html, as "kdigest help build" says, so that a static
 // host serves it as HTML.
 func TestBuildDottedArticleID(t *testing.T) {
-	raw := review4Article("Ministers meet in Brussels")
+	raw := briefArticle("Ministers meet in Brussels")
 	c := openCorpusWith(t, feed.Options{}, map[string][]byte{"Reuters 15.11.2026.txt": raw})
 	h, err := NewServer(Options{Snapshot: c.Snapshot, Now: fixedNow})
 	if err != nil {
@@ -41,7 +41,7 @@ func TestBuildDottedArticleID(t *testing.T) {
 // A second build into the same folder after a seed was deleted does not
 // publish the deleted article's page any more.
 func TestBuildRemovesPagesOfRemovedArticles(t *testing.T) {
-	raw := review4Article("Ministers meet in Brussels")
+	raw := briefArticle("Ministers meet in Brussels")
 	c := openCorpusWith(t, feed.Options{}, map[string][]byte{"gone.txt": raw})
 	h, err := NewServer(Options{Snapshot: c.Snapshot, Now: fixedNow})
 	if err != nil {
@@ -68,9 +68,10 @@ func TestBuildRemovesPagesOfRemovedArticles(t *testing.T) {
 	}
 }
 
-// review4Article is a short relevant article of its own (not a copy of a
+// briefArticle is a short relevant article of its own (not a copy of a
 // seed, which the corpus would hide).
-func review4Article(title string) []byte {
+// briefArticle is a short relevant report under the headline title.
+func briefArticle(title string) []byte {
 	return []byte(fmt.Sprintf("%s\n\nYEREVAN -- Armenian and Azerbaijani negotiators met in Brussels on the peace treaty and the border delimitation, the foreign ministers said.\n\nThe talks on Nagorno-Karabakh will continue next week, officials of both countries said.\n", title))
 }
 
