@@ -159,33 +159,24 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 			svc.log.Info("serving metrics", "addr", metricsLn.Addr().String()+"/metrics")
 		}
 	}
-	// stopServing closes the servers started, if any, and waits for them.
-	stopServing := func() {
-		if servers == 0 {
-			return
-		}
-		srv.Close()
-		if metricsSrv != nil {
-			metricsSrv.Close()
-		}
-		for range servers {
-			<-served
-		}
-	}
-	// shutdown stops the servers started, if any, gracefully: in-flight
-	// requests are finished.
-	shutdown := func() {
+	// stopServing stops the servers started, if any, and waits for them:
+	// gracefully (in-flight requests are finished, for at most 10 s) on a
+	// stop, at once on an error.
+	stopServing := func(graceful bool) {
 		if servers == 0 {
 			return
 		}
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			svc.log.Error("http shutdown", "err", err)
-		}
-		if metricsSrv != nil {
-			if err := metricsSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				svc.log.Error("metrics shutdown", "err", err)
+		for _, s := range []*http.Server{srv, metricsSrv} {
+			switch {
+			case s == nil:
+			case !graceful:
+				s.Close()
+			default:
+				if err := s.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					svc.log.Error("http shutdown", "err", err)
+				}
 			}
 		}
 		for range servers {
@@ -216,7 +207,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	case <-watcher.Ready():
 	case err := <-watched:
 		if ctx.Err() == nil {
-			stopServing()
+			stopServing(false)
 			stopBG()
 			wg.Wait()
 			return fmt.Errorf("watch %s: %w", c.Seeds, err)
@@ -227,14 +218,14 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		// Stopped during the first scan: what a restart was serving
 		// meanwhile is shut down as it would be later.
 		svc.log.Info("shutting down")
-		shutdown()
+		stopServing(true)
 		stopBG()
 		wg.Wait()
 		svc.log.Info("stopped")
 		return nil
 	}
 	if st := watcher.Status(); st.LastError != "" {
-		stopServing()
+		stopServing(false)
 		stopBG()
 		wg.Wait()
 		return fmt.Errorf("first scan of %s: %s", c.Seeds, st.LastError)
@@ -285,14 +276,14 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	select {
 	case err := <-served:
 		servers-- // this one has returned
-		stopServing()
+		stopServing(false)
 		stopBG()
 		wg.Wait()
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
 	svc.log.Info("shutting down")
-	shutdown()
+	stopServing(true)
 	stopBG()
 	wg.Wait() // the scheduler waits (bounded) for a digest in progress
 	svc.log.Info("stopped")
