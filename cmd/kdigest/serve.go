@@ -214,14 +214,18 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		}
 	case <-ctx.Done():
 	}
-	if ctx.Err() != nil {
-		// Stopped during the first scan: what a restart was serving
-		// meanwhile is shut down as it would be later.
+	// shutDown is a stop's end: the servers first, then background work.
+	shutDown := func() {
 		svc.log.Info("shutting down")
 		stopServing(true)
 		stopBG()
-		wg.Wait()
+		wg.Wait() // the scheduler waits (bounded) for a digest in progress
 		svc.log.Info("stopped")
+	}
+	if ctx.Err() != nil {
+		// Stopped during the first scan: what a restart was serving
+		// meanwhile is shut down as it would be later.
+		shutDown()
 		return nil
 	}
 	if st := watcher.Status(); st.LastError != "" {
@@ -282,11 +286,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	svc.log.Info("shutting down")
-	stopServing(true)
-	stopBG()
-	wg.Wait() // the scheduler waits (bounded) for a digest in progress
-	svc.log.Info("stopped")
+	shutDown()
 	return nil
 }
 
