@@ -292,7 +292,7 @@ type record struct {
 	file      string
 	hash      string
 	size      int64
-	mtime     int64 // unix nanoseconds of the file's modification time
+	mtime     int64 // unix nanoseconds of the file's modification time, mixed with its sidecar's (job.mod)
 	firstSeen time.Time
 	updated   time.Time
 	removed   bool
