@@ -54,6 +54,51 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateConfirmations,
 	migrateWelcomes,
 	migrateRuns,
+	migrateAddresses,
+}
+
+// migrateAddresses (version 6) rewrites each subscriber's address as
+// NormalizeAddress makes it since it writes a domain in Unicode
+// ("ann@xn--bcher-kva.de" is "ann@bücher.de"), so that the address a link
+// or a command names finds its row. Of two rows for one mailbox, the one
+// already written so stays and the other goes: it got every digest twice.
+func migrateAddresses(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT email FROM subscribers`)
+	if err != nil {
+		return err
+	}
+	var emails []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			rows.Close()
+			return err
+		}
+		emails = append(emails, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, e := range emails {
+		n, err := NormalizeAddress(e)
+		if err != nil || n == e {
+			continue // an address stored before it was checked stays as it is
+		}
+		var taken bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscribers WHERE email = ?)`, n).Scan(&taken); err != nil {
+			return err
+		}
+		q := `UPDATE subscribers SET email = ? WHERE email = ?`
+		args := []any{n, e}
+		if taken {
+			q, args = `DELETE FROM subscribers WHERE email = ?`, []any{e}
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // migrateRuns (version 5) records when each cadence's digest last ran,

@@ -244,20 +244,22 @@ func TestServeStartErrors(t *testing.T) {
 	defer ln.Close()
 	seeds := seedsDir(t)
 	tests := []struct {
-		name string
-		args []string
-		want string
+		name     string
+		args     []string
+		wantCode int
+		want     string
 	}{
-		{"address taken", []string{"--addr", ln.Addr().String(), "--seeds", seeds}, "address already in use"},
-		{"missing seeds folder", []string{"--addr", "127.0.0.1:0", "--seeds", filepath.Join(seeds, "nope")}, "seeds folder"},
-		{"bad themes file", []string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--themes", filepath.Join(seeds, "000_7b07c52ff58aff77.txt")}, "000_7b07c52ff58aff77.txt:"},
+		{"address taken", []string{"--addr", ln.Addr().String(), "--seeds", seeds}, exitFailure, "address already in use"},
+		{"missing seeds folder", []string{"--addr", "127.0.0.1:0", "--seeds", filepath.Join(seeds, "nope")}, exitFailure, "seeds folder"},
+		// A bad setting, refused as every command refuses it.
+		{"bad themes file", []string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--themes", filepath.Join(seeds, "000_7b07c52ff58aff77.txt")}, exitUsage, "000_7b07c52ff58aff77.txt:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"serve", "--data", t.TempDir()}, tt.args...)
 			code, _, stderr := runKdigest(t, nil, args...)
-			if code != exitFailure || !strings.Contains(stderr, tt.want) {
-				t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, tt.want)
+			if code != tt.wantCode || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tt.wantCode, tt.want)
 			}
 		})
 	}
