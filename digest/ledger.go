@@ -406,21 +406,27 @@ func (d *Digest) stillDue(ctx context.Context, id, rcpt string) (bool, error) {
 	return ok, nil
 }
 
-// mark records a delivery's outcome.
+// mark records a delivery's outcome. A delivery left pending (a
+// temporary failure) whose recipient unsubscribed while it was tried stays
+// unsubscribed: pending again, the next run would send it.
 func (d *Digest) mark(ctx context.Context, id, rcpt, status string, attempts int, lastErr, messageID string) error {
 	_, err := d.db.ExecContext(context.WithoutCancel(ctx), `
-		UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, message_id = ?, updated = ?
-		WHERE digest_id = ? AND recipient = ?`, status, attempts, lastErr, messageID, fmtTime(d.opts.Now()), id, rcpt)
+		UPDATE deliveries SET status = CASE WHEN status = 'unsubscribed' AND ?1 = 'pending' THEN status ELSE ?1 END,
+			attempts = ?2, last_error = ?3, message_id = ?4, updated = ?5
+		WHERE digest_id = ?6 AND recipient = ?7`, status, attempts, lastErr, messageID, fmtTime(d.opts.Now()), id, rcpt)
 	if err != nil {
 		return fmt.Errorf("digest %s: record delivery to %s: %w", id, rcpt, err)
 	}
 	return nil
 }
 
-// markDoubt records a delivery whose final reply never came.
+// markDoubt records a delivery whose final reply never came. One whose
+// recipient unsubscribed meanwhile stays unsubscribed: in doubt, the next
+// run would try it once more.
 func (d *Digest) markDoubt(ctx context.Context, id, rcpt string, attempts int, lastErr, messageID string) error {
 	_, err := d.db.ExecContext(context.WithoutCancel(ctx), `
-		UPDATE deliveries SET status = 'in_doubt', doubts = doubts + 1, attempts = ?, last_error = ?, message_id = ?, updated = ?
+		UPDATE deliveries SET status = CASE WHEN status = 'unsubscribed' THEN status ELSE 'in_doubt' END,
+			doubts = doubts + 1, attempts = ?, last_error = ?, message_id = ?, updated = ?
 		WHERE digest_id = ? AND recipient = ?`, attempts, lastErr, messageID, fmtTime(d.opts.Now()), id, rcpt)
 	if err != nil {
 		return fmt.Errorf("digest %s: record delivery to %s: %w", id, rcpt, err)

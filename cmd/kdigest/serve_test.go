@@ -327,8 +327,19 @@ func TestServeFirstStartWaitsForScan(t *testing.T) {
 func TestServeRestartServesSavedFeedsFirst(t *testing.T) {
 	data, seeds := t.TempDir(), seedsDir(t)
 	const site = "https://kdigest.example.org"
-	if code, _, stderr := runKdigest(t, nil, "build", "--seeds", seeds, "--data", data, "--out", t.TempDir(), "--base-url", site); code != exitOK {
-		t.Fatalf("build: exit %d: %s", code, stderr)
+	// A first run, stopped.
+	c := testConfig(t, "--addr", "127.0.0.1:0", "--seeds", seeds, "--data", data, "--base-url", site, "--digest-schedule", "off")
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: io.Discard}, c, ready) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("first run: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("first run: %v", err)
 	}
 	base, logText := startServeLog(t, seeds, "--data", data, "--base-url", site)
 	saved, loaded := strings.Index(logText(), "serving the saved feeds while the corpus loads"), strings.Index(logText(), "serving the saved articles")
