@@ -121,6 +121,18 @@ func (s *server) handleTheme() http.Handler {
 	})
 }
 
+// handleSlash redirects PREFIX{x}/ to PREFIX{x}, the page's address.
+func (s *server) handleSlash(prefix string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		to := strings.TrimSuffix(r.URL.EscapedPath(), "/")
+		if !strings.HasPrefix(to, prefix) || to == strings.TrimSuffix(prefix, "/") {
+			s.notFound(w, r, "There is nothing at this address.")
+			return
+		}
+		http.Redirect(w, r, s.opts.Snapshot().BaseURL+to, http.StatusMovedPermanently)
+	})
+}
+
 // handleThemeOlder serves /themes/{id}/page/{n}: the theme's articles
 // older than those of the page before. Page 1 is /themes/{id}.
 func (s *server) handleThemeOlder() http.Handler {

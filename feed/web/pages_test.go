@@ -491,3 +491,25 @@ func TestThemePagesReachOlderArticles(t *testing.T) {
 		}
 	}
 }
+
+// TestTrailingSlashRedirects checks that a page's address with a trailing
+// slash (as a static host of the build serves PATH/index.html) redirects
+// to the page, and that one without a page is still not found.
+func TestTrailingSlashRedirects(t *testing.T) {
+	h, snap := newHandler(t, Options{})
+	id := snap.Visible()[0].ID
+	for _, tc := range []struct{ path, location string }{
+		{"/articles/" + id + "/", testBase + "/articles/" + id},
+		{"/themes/summits/", testBase + "/themes/summits"},
+	} {
+		resp, _ := do(t, h, http.MethodGet, tc.path, nil)
+		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != tc.location {
+			t.Errorf("GET %s: %d to %q, want 301 to %q", tc.path, resp.StatusCode, resp.Header.Get("Location"), tc.location)
+		}
+	}
+	for _, path := range []string{"/articles/", "/themes/"} {
+		if resp, _ := do(t, h, http.MethodGet, path, nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, resp.StatusCode)
+		}
+	}
+}

@@ -27,6 +27,10 @@ func (s *server) routes() {
 	s.handle("GET /themes/{file}", s.handleTheme())
 	s.handle("GET /themes/{id}/page/{n}", s.handleThemeOlder())
 	s.handle("GET /articles/{id}", s.handleArticle())
+	// A page's address with a trailing slash, as a static host of the
+	// build (PATH/index.html) has it, is the page's.
+	s.handle("GET /articles/{id}/{$}", s.handleSlash("/articles/"))
+	s.handle("GET /themes/{file}/{$}", s.handleSlash("/themes/"))
 	if s.opts.Archive != nil {
 		s.handle("GET /digests", s.handleArchive())
 		s.handle("GET /digests/{id}", s.handleIssue())
