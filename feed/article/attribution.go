@@ -7,9 +7,12 @@ import (
 )
 
 // datelineRe matches a dateline opening the lede: a place in capitals,
-// optionally a region or date after a comma and a credit in parentheses,
-// then a dash: "MOSCOW (RFE/RL) — ", "BAKU, Azerbaijan (AP) - ".
-var datelineRe = regexp.MustCompile(`^(\p{Lu}[\p{Lu}.'’ -]{1,40}?\p{Lu}\.?)((?:,\s*[^()—–]{1,40}?)?)\s*(?:\(([^)]{1,40})\))?\s*(?:—|–|--|-)\s*`)
+// or two joined by a slash, optionally a region or date after a comma
+// and a credit in parentheses, then a dash: "MOSCOW (RFE/RL) — ",
+// "BAKU, Azerbaijan (AP) - ", "YEREVAN/BAKU (Reuters) - ". A hyphen with
+// a letter on both sides joins a word ("NATO-led", "COVID-19"): it is no
+// dateline's dash.
+var datelineRe = regexp.MustCompile(`^(\p{Lu}[\p{Lu}.'’ /-]{1,40}?\p{Lu}\.?)((?:,\s*[^()—–]{1,40}?)?)\s*(?:\(([^)]{1,40})\))?(?:\s*(?:—|–|--)\s*|\s+-\s*|-\s+)`)
 
 // splitDateline removes a dateline from the first paragraph and returns the
 // rest, the place and the credit in parentheses (an agency), if any.
@@ -25,7 +28,9 @@ func splitDateline(first string) (rest, place, agency string) {
 		return first, "", ""
 	}
 	rest = strings.TrimSpace(first[m[1]:])
-	if rest == "" {
+	// A lede is a sentence: a heading in capitals after the dash ("THE
+	// POINT -- NOW ON YOUTUBE!") has no dateline.
+	if rest == "" || strings.ToUpper(rest) == rest && strings.ToLower(rest) != rest {
 		return first, "", ""
 	}
 	if m[6] >= 0 {
