@@ -36,6 +36,11 @@ type Issue struct {
 	// ThemeNames maps every theme id of the taxonomy to its name, so a
 	// view can name chosen themes that had nothing new.
 	ThemeNames map[string]string
+	// Taxonomy is the themes in their order, which a view needs for a
+	// section the issue itself does not have (see Item.Themes).
+	Taxonomy []theme.Theme
+	// PerTheme is the most items a section shows; the rest are its Rest.
+	PerTheme int
 
 	BaseURL     string
 	FeedURL     string
@@ -50,7 +55,11 @@ type Issue struct {
 // Section is one theme of an issue.
 type Section struct {
 	theme.Theme
-	Items   []Item
+	Items []Item
+	// Rest holds the stories beyond the issue's PerTheme, newest first:
+	// More counts them, and a view of other themes may show some of them
+	// in its own sections (see Item.Themes).
+	Rest    []Item
 	More    int
 	MoreURL string
 	// Articles counts the section's articles, every outlet's report and
@@ -82,6 +91,17 @@ type Item struct {
 	OriginalRef int // its footnote number in the text part
 	Also        []Also
 	Ref         int // footnote number in the text part
+
+	// At is the lead's date, which orders a section's items.
+	At time.Time
+	// Reports counts the story's new reports as the item shows them
+	// (the lead and the other outlets' new reports).
+	Reports int
+	// Themes lists the sections (main themes, or feed.OtherTheme's id)
+	// of the story's new reports, newest first, each once. The first is
+	// the section the item sits in; a subscriber who did not choose it
+	// gets the item in the section of the first one they chose.
+	Themes []string
 }
 
 // ReadAt names where Original is: "Read at OUTLET", or "Read the
@@ -146,6 +166,7 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 	for _, t := range snap.Taxonomy.Themes {
 		is.ThemeNames[t.ID] = t.Name
 	}
+	is.Taxonomy, is.PerTheme = snap.Taxonomy.Themes, d.opts.PerTheme
 	var fresh []*feed.Entry
 	for _, e := range snap.Visible() {
 		if IsNew(e, since, cutoff) {
@@ -159,12 +180,20 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 			sec.MoreURL = d.opts.BaseURL + "/themes/" + url.PathEscape(fs.Theme.ID)
 		}
 		for i, lead := range fs.Leads {
-			sec.Articles += shownReports(snap, lead, fs.Reports[lead.ID])
+			it := d.item(snap, lead)
+			it.Reports = shownReports(snap, lead, fs.Reports[lead.ID])
+			for _, r := range fs.Reports[lead.ID] {
+				if id := snap.SectionOf(r); !slices.Contains(it.Themes, id) {
+					it.Themes = append(it.Themes, id)
+				}
+			}
+			sec.Articles += it.Reports
 			if i >= d.opts.PerTheme {
+				sec.Rest = append(sec.Rest, it)
 				sec.More++
 				continue
 			}
-			sec.Items = append(sec.Items, d.item(snap, lead))
+			sec.Items = append(sec.Items, it)
 		}
 		is.Sections = append(is.Sections, sec)
 	}
@@ -195,7 +224,7 @@ func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry) Item {
 	it := Item{
 		Title: lead.Title, URL: d.opts.BaseURL + "/articles/" + url.PathEscape(lead.ID),
 		Outlet: outletOf(lead), Date: lead.DateText(d.opts.Location), Summary: lead.Summary,
-		Original: lead.Original(),
+		Original: lead.Original(), At: lead.Date,
 	}
 	for _, o := range snap.AlsoReportedBy(lead) {
 		it.Also = append(it.Also, Also{Outlet: outletOf(o), URL: d.opts.BaseURL + "/articles/" + url.PathEscape(o.ID)})
@@ -279,21 +308,71 @@ func (is Issue) ForThemes(ids []string) Issue {
 }
 
 // sectionsFor returns the sections a subscriber of the theme ids gets, in
-// the issue's order; no ids means every section. It is the selection of
-// ForThemes, which a run also plans its deliveries with: planning needs
-// which sections a message holds, not the whole view, which is built once
-// per subscriber, as their message is.
+// the issue's order; no ids means every section. A story whose section
+// they did not choose, but one of whose new reports is in a theme they
+// did, is theirs in that theme's section (the newest such report's),
+// among its stories by date. It is the selection of ForThemes, which a
+// run also plans its deliveries with: planning needs which sections a
+// message holds, not the whole view, which is built once per
+// subscriber, as their message is.
 func (is *Issue) sectionsFor(ids []string) []Section {
 	if len(ids) == 0 {
 		return is.Sections
 	}
-	var secs []Section
+	chosen := func(id string) bool { return slices.Contains(ids, id) }
+	moved := map[string][]Item{} // by the section they move to
 	for _, s := range is.Sections {
-		if slices.Contains(ids, s.ID) {
-			secs = append(secs, s)
+		if chosen(s.ID) {
+			continue
+		}
+		for _, it := range slices.Concat(s.Items, s.Rest) {
+			if i := slices.IndexFunc(it.Themes, chosen); i >= 0 {
+				moved[it.Themes[i]] = append(moved[it.Themes[i]], it)
+			}
 		}
 	}
+	order := append(slices.Clone(is.Taxonomy), feed.OtherTheme)
+	if len(is.Taxonomy) == 0 { // an issue recorded before Taxonomy
+		order = nil
+		for _, s := range is.Sections {
+			order = append(order, s.Theme)
+		}
+	}
+	var secs []Section
+	for _, th := range order {
+		if !chosen(th.ID) {
+			continue
+		}
+		i := slices.IndexFunc(is.Sections, func(s Section) bool { return s.ID == th.ID })
+		if i < 0 && len(moved[th.ID]) == 0 {
+			continue
+		}
+		var sec Section
+		if i >= 0 {
+			sec = is.Sections[i]
+		} else {
+			sec = Section{Theme: th, MoreURL: is.BaseURL + "/themes/" + url.PathEscape(th.ID)}
+		}
+		if m := moved[th.ID]; len(m) > 0 {
+			sec = sec.with(m, is.PerTheme)
+		}
+		secs = append(secs, sec)
+	}
 	return secs
+}
+
+// with returns the section with the items added among its own, newest
+// first, at most perTheme shown and the rest under More.
+func (s Section) with(items []Item, perTheme int) Section {
+	all := slices.Concat(s.Items, s.Rest, items)
+	slices.SortStableFunc(all, func(a, b Item) int { return b.At.Compare(a.At) })
+	for _, it := range items {
+		s.Articles += it.Reports
+	}
+	n := min(perTheme, len(all))
+	s.Items, s.Rest = all[:n:n], all[n:]
+	s.More = len(s.Rest)
+	return s
 }
 
 // quiet reports whether sections hold no article: a view of them is the

@@ -3,7 +3,9 @@ package digest
 import (
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/kdigest/kdigest/feed"
 	"github.com/kdigest/kdigest/feed/theme"
 )
 
@@ -40,5 +42,56 @@ func TestPlanSelectsAsTheViewDoes(t *testing.T) {
 		}) || skipped != len(rs)-len(want) {
 			t.Errorf("send-empty %v: planned %+v (%d left out), want %+v", sendEmpty, planned, skipped, want)
 		}
+	}
+}
+
+// TestSectionsForMovesStories: a view places a story whose section was
+// not chosen in the section of the first chosen theme of its reports,
+// among that section's stories by date, at most PerTheme shown and the
+// rest counted under More; a section the issue lacks is made for it; a
+// story with no chosen theme stays out.
+func TestSectionsForMovesStories(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 12, 0, 0, 0, time.UTC) }
+	item := func(title string, d int, themes ...string) Item {
+		return Item{Title: title, At: day(d), Reports: 1, Themes: themes}
+	}
+	tax := []theme.Theme{{ID: "summits", Name: "Summits"}, {ID: "security", Name: "Security"}, {ID: "humanitarian", Name: "Humanitarian"}}
+	is := Issue{PerTheme: 2, Taxonomy: tax, BaseURL: "https://example.org", Sections: []Section{
+		{Theme: tax[0], Items: []Item{item("s1", 20, "summits", "security"), item("s2", 18, "summits")},
+			Rest: []Item{item("s3", 16, "summits", "humanitarian")}, More: 1, Articles: 3},
+		{Theme: tax[1], Items: []Item{item("c1", 19, "security"), item("c2", 15, "security")}, Articles: 2},
+		{Theme: feed.OtherTheme, Items: []Item{item("o1", 17, "other", "security")}, Articles: 1},
+	}}
+	type shown struct {
+		id           string
+		items        []string
+		more, counts int
+	}
+	for _, tc := range []struct {
+		chosen []string
+		want   []shown
+	}{
+		{nil, []shown{{"summits", []string{"s1", "s2"}, 1, 3}, {"security", []string{"c1", "c2"}, 0, 2}, {"other", []string{"o1"}, 0, 1}}},
+		{[]string{"summits"}, []shown{{"summits", []string{"s1", "s2"}, 1, 3}}},
+		{[]string{"security"}, []shown{{"security", []string{"s1", "c1"}, 2, 4}}},
+		{[]string{"humanitarian"}, []shown{{"humanitarian", []string{"s3"}, 0, 1}}},
+		{[]string{"humanitarian", "security"}, []shown{{"security", []string{"s1", "c1"}, 2, 4}, {"humanitarian", []string{"s3"}, 0, 1}}},
+	} {
+		var got []shown
+		for _, s := range is.sectionsFor(tc.chosen) {
+			sh := shown{id: s.ID, more: s.More, counts: s.Articles}
+			for _, it := range s.Items {
+				sh.items = append(sh.items, it.Title)
+			}
+			got = append(got, sh)
+		}
+		if !slices.EqualFunc(got, tc.want, func(a, b shown) bool {
+			return a.id == b.id && slices.Equal(a.items, b.items) && a.more == b.more && a.counts == b.counts
+		}) {
+			t.Errorf("sectionsFor(%v) = %+v, want %+v", tc.chosen, got, tc.want)
+		}
+	}
+	if s := is.sectionsFor([]string{"humanitarian"})[0]; s.Name != "Humanitarian" || s.MoreURL != "https://example.org/themes/humanitarian" {
+		t.Errorf("a section the issue lacks: %+v", s)
 	}
 }

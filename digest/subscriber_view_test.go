@@ -255,7 +255,6 @@ func TestRawLines(t *testing.T) {
 		}
 	}
 	t.Logf("longest raw line: %d", max)
-	os.WriteFile("/tmp/review6/out/raw.eml", []byte(raw), 0o644)
 }
 
 // TestCountsHiddenReports: a second report of a story by the same
@@ -292,5 +291,62 @@ func TestCountsHiddenReports(t *testing.T) {
 	t.Logf("subject %q; %d stories; %d article links in the text part", is.Subject, is.Stories, shown)
 	if is.Articles != shown {
 		t.Errorf("the digest says %d new articles but shows (links) %d:\n%s", is.Articles, shown, text)
+	}
+}
+
+// TestStoryReachesSubscribersOfItsOlderReportsTheme: a story whose
+// newest new report's main theme is Humanitarian and whose older new
+// report's is "Ceasefire and peacekeepers" sits in Humanitarian; a
+// subscriber of Ceasefire and peacekeepers alone gets it too, in that
+// section, and one of Humanitarian alone gets it in Humanitarian.
+func TestStoryReachesSubscribersOfItsOlderReportsTheme(t *testing.T) {
+	e := newEnv(t)
+	raw, err := os.ReadFile(filepath.Join(e.seeds, "002_3bb022c722742749.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Hour)
+	update := string(raw) + "\n\nThe ICRC said detainees held in captivity would be repatriated in a prisoner exchange, and demining teams cleared landmines and unexploded shells so that internally displaced returnees could go back. Civilians who fled the exodus need medicine, and the hostages were released.\n"
+	if err := os.WriteFile(filepath.Join(e.seeds, "007_update.txt"), []byte(update), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.corpus.Rescan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	snap := e.corpus.Snapshot()
+	older, _ := snap.Article("002_3bb022c722742749")
+	newer, ok := snap.Article("007_update")
+	if !ok || older == nil {
+		t.Fatalf("002 or 007 missing: %v", snap.Failed)
+	}
+	if older.Story != newer.Story || older.Class.Theme != "security" || newer.Class.Theme != "humanitarian" || !newer.Date.After(older.Date) {
+		t.Fatalf("the test needs one story, 002 in security and the newer 007 in humanitarian: 002 %s %s %v, 007 %s %s %v",
+			older.Story, older.Class.Theme, older.Date, newer.Story, newer.Class.Theme, newer.Date)
+	}
+	e.clock.Advance(time.Hour)
+	d := e.digest(t)
+	subscribeWith(t, d, "sec@example.org", digest.Subscription{Themes: []string{"security"}})
+	subscribeWith(t, d, "hum@example.org", digest.Subscription{Themes: []string{"humanitarian"}})
+	subscribeWith(t, d, "tra@example.org", digest.Subscription{Themes: []string{"transport"}})
+	if _, err := d.Run(context.Background(), digest.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, m := range e.smtp.messages() {
+		got[m.To[0]] = parseMessage(t, m.Data).Text
+	}
+	for addr, section := range map[string]string{"sec@example.org": "\nCeasefire and peacekeepers (", "hum@example.org": "\nHumanitarian ("} {
+		text, ok := got[addr]
+		if !ok {
+			t.Errorf("%s got no digest", addr)
+			continue
+		}
+		i, j := strings.Index(text, section), strings.Index(text, "/articles/007_update")
+		if i < 0 || j < i {
+			t.Errorf("%s: the story (its lead 007_update) is not in the section %q:\n%s", addr, section, text)
+		}
+	}
+	if text := got["tra@example.org"]; strings.Contains(text, "/articles/007_update") {
+		t.Errorf("a subscriber of Transport and trade alone got the story, whose reports are in security and humanitarian:\n%s", text)
 	}
 }

@@ -180,9 +180,14 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 	present := make(map[string]bool, len(names))
 	outside := map[string]bool{}
 	links := map[string]string{}
-	owner := map[string]string{} // article id -> the file that has it
+	byID := make(map[string][]string, len(names)) // the files that can have each article id
+	for i, name := range names {
+		if l := locs[i]; l.err == nil && !absent(l.info, l.err) {
+			byID[idOf(name)] = append(byID[idOf(name)], name)
+		}
+	}
+	owners, failed := claim(byID)
 	var jobs []job
-	var failed []outcome
 	for i, name := range names {
 		l := locs[i]
 		if absent(l.info, l.err) {
@@ -201,11 +206,9 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 			failed = append(failed, outcome{job: job{name: name, id: id}, err: l.err})
 			continue
 		}
-		if other, ok := owner[id]; ok {
-			failed = append(failed, outcome{job: job{name: name, id: id}, err: clash(id, other)})
-			continue
+		if owners[id] != name {
+			continue // failed: another file has the id
 		}
-		owner[id] = name
 		j := job{name: name, id: id, path: l.path, size: l.info.Size(), mod: l.info.ModTime().UnixNano()}
 		if sidecars[sidecarName(name)] {
 			j = withSidecar(root, j)
@@ -295,10 +298,25 @@ func (c *Corpus) readParts(ctx context.Context, jobs []job) ([]outcome, error) {
 	}
 }
 
-// clash is the error of a seed whose article id another file has (a.txt
-// and a.html): the first in name order keeps it.
-func clash(id, other string) error {
-	return fmt.Errorf("article id %q is %s's: rename one of them", id, other)
+// claim applies the rule "one article id, one file": of the present seed
+// files that share an id (a.txt and a.html), the first in name order has
+// it. byID lists the files of each id; claim returns each id's owner and,
+// in name order, a failure for every other file.
+func claim(byID map[string][]string) (map[string]string, []outcome) {
+	owners := make(map[string]string, len(byID))
+	var lost []outcome
+	for id, names := range byID {
+		owner := slices.Min(names)
+		owners[id] = owner
+		for _, n := range names {
+			if n != owner {
+				lost = append(lost, outcome{job: job{name: n, id: id},
+					err: fmt.Errorf("article id %q is %s's: rename one of them", id, owner)})
+			}
+		}
+	}
+	slices.SortFunc(lost, func(a, b outcome) int { return strings.Compare(a.name, b.name) })
+	return owners, lost
 }
 
 // Apply brings the changes of the named seed files into the corpus:
@@ -363,34 +381,26 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 			failed = append(failed, outcome{job: job{name: name, id: id}, err: err})
 		default:
 			delete(c.outside, name)
-			if r := c.recs[id]; r != nil && !r.removed && r.file != name && r.file < name {
-				if _, err := os.Lstat(filepath.Join(root, r.file)); err == nil {
-					failed = append(failed, outcome{job: job{name: name, id: id}, err: clash(id, r.file)})
-					continue
-				}
-			}
 			jobs = append(jobs, withSidecar(root, job{name: name, id: id, path: path, size: info.Size(), mod: info.ModTime().UnixNano()}))
 		}
 	}
-	// One id, one file: the first in name order has it, as in Rescan,
-	// whether the others came in this batch or are already served.
-	slices.SortStableFunc(jobs, func(a, b job) int { return strings.Compare(a.name, b.name) })
-	owner := map[string]string{}
-	jobs = slices.DeleteFunc(jobs, func(j job) bool {
-		if other, ok := owner[j.id]; ok {
-			failed = append(failed, outcome{job: job{name: j.name, id: j.id}, err: clash(j.id, other)})
-			return true
-		}
-		owner[j.id] = j.name
-		return false
-	})
-	for id, name := range owner {
-		if r := c.recs[id]; r != nil && !r.removed && r.file != name && !seen[r.file] {
-			if _, info, err := locate(root, r.file); !absent(info, err) {
-				failed = append(failed, outcome{job: job{name: r.file, id: id}, err: clash(id, name)})
+	// One id, one file (claim), among the files of this batch and the
+	// one already served, when it is still there.
+	byID := map[string][]string{}
+	for _, j := range jobs {
+		byID[j.id] = append(byID[j.id], j.name)
+	}
+	for id, names := range byID {
+		if r := c.recs[id]; r != nil && !r.removed && !seen[r.file] {
+			if _, info, err := locate(root, r.file); err == nil && !absent(info, err) {
+				byID[id] = append(names, r.file)
 			}
 		}
 	}
+	owners, lost := claim(byID)
+	failed = append(failed, lost...)
+	jobs = slices.DeleteFunc(jobs, func(j job) bool { return owners[j.id] != j.name })
+	slices.SortFunc(jobs, func(a, b job) int { return strings.Compare(a.name, b.name) })
 	var outs []outcome
 	if len(jobs) > 0 {
 		if outs, err = c.readParts(ctx, jobs); err != nil {

@@ -2,12 +2,17 @@ package feed
 
 import (
 	"context"
-	"github.com/kdigest/kdigest/feed/article"
+	"fmt"
+	"maps"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kdigest/kdigest/feed/article"
 )
 
 func seedText(t *testing.T, i int) string {
@@ -282,5 +287,45 @@ func TestSidecarNotCountedAgainstSeedLimit(t *testing.T) {
 	t.Logf("seed %d + sidecar %d bytes = %d; limit %d; served source %q, failed %v", len(body), fi.Size(), int64(len(body))+fi.Size(), article.MaxSize, e.Source, s.Failed)
 	if reason, bad := s.Failed["a.txt"]; bad {
 		t.Errorf("a.txt, %d bytes (limit %d), with a sidecar: Failed %q", len(body), article.MaxSize, reason)
+	}
+}
+
+// TestApplyAndRescanAgreeOnOwners writes and removes files that share
+// article ids in a random order, applying each change as the watcher
+// does, and checks after each that a rescan of the folder finds the same
+// owner of each id and the same files failed: Apply and Rescan follow
+// one rule (claim).
+func TestApplyAndRescanAgreeOnOwners(t *testing.T) {
+	f := newFixture(t)
+	c := f.open(t)
+	html := "<html><body><p>" + strings.ReplaceAll(seedText(t, 1), "\n\n", "</p><p>") + "</p></body></html>"
+	files := map[string]string{"a.htm": html, "a.html": html, "a.txt": seedText(t, 0), "b.txt": seedText(t, 2), "b.html": html}
+	names := slices.Sorted(maps.Keys(files))
+	state := func() string {
+		s := c.Snapshot()
+		var out []string
+		for _, id := range []string{"a", "b"} {
+			if e, ok := s.Article(id); ok {
+				out = append(out, id+"="+e.File)
+			}
+		}
+		return fmt.Sprint(out, slices.Sorted(maps.Keys(s.Failed)))
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for step := range 120 {
+		name := names[r.IntN(len(names))]
+		if _, err := os.Stat(filepath.Join(f.dir, name)); err == nil && r.IntN(2) == 0 {
+			f.remove(t, name)
+		} else {
+			f.write(t, name, files[name])
+		}
+		mustApply(t, c, name)
+		applied := state()
+		if err := c.Rescan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if rescanned := state(); rescanned != applied {
+			t.Fatalf("step %d (%s): after Apply %s, after a rescan %s", step, name, applied, rescanned)
+		}
 	}
 }

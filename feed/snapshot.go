@@ -290,12 +290,12 @@ func (s *Snapshot) Sections(entries []*Entry) []Section {
 	leads := map[string]*Entry{} // story -> lead
 	for _, e := range entries {
 		if lead, ok := leads[e.Story]; ok {
-			sec := byTheme[s.sectionOf(lead)]
+			sec := byTheme[s.SectionOf(lead)]
 			sec.Reports[lead.ID] = append(sec.Reports[lead.ID], e)
 			continue
 		}
 		leads[e.Story] = e
-		id := s.sectionOf(e)
+		id := s.SectionOf(e)
 		sec := byTheme[id]
 		if sec == nil {
 			sec = &Section{Reports: map[string][]*Entry{}}
@@ -314,9 +314,9 @@ func (s *Snapshot) Sections(entries []*Entry) []Section {
 	return out
 }
 
-// sectionOf is the section id of an entry: its primary theme, or
+// SectionOf is the section id of an entry: its primary theme, or
 // OtherTheme's when it has none in the taxonomy.
-func (s *Snapshot) sectionOf(e *Entry) string {
+func (s *Snapshot) SectionOf(e *Entry) string {
 	if _, ok := s.Taxonomy.Lookup(e.Class.Theme); !ok || e.Class.Theme == "" {
 		return OtherTheme.ID
 	}

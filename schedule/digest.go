@@ -170,7 +170,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		<-ctx.Done()
 		return nil
 	}
-	logger := cron.VerbosePrintfLogger(slogPrintf{s.opts.Log})
+	logger := &cronLog{l: s.opts.Log, stopped: make(chan struct{})}
 	// SkipIfStillRunning must wrap Recover: the other order skips the job
 	// forever after its first panic (robfig/cron issue #366).
 	chain := cron.NewChain(cron.SkipIfStillRunning(logger), cron.Recover(logger))
@@ -207,7 +207,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	stopped := c.Stop()
 	bound := time.NewTimer(s.opts.StopWait)
 	defer bound.Stop()
-	for _, done := range []<-chan struct{}{startupDone, stopped.Done()} {
+	// cron's own goroutine stops after Stop returns: wait for it too, so
+	// that nothing of the scheduler outlives Run.
+	for _, done := range []<-chan struct{}{startupDone, stopped.Done(), logger.stopped} {
 		select {
 		case <-done:
 		case <-bound.C:
@@ -298,9 +300,29 @@ func PreviousSlot(sched cron.Schedule, now, since time.Time) time.Time {
 	return prev
 }
 
-// slogPrintf adapts slog to cron's Printf logger.
-type slogPrintf struct{ l *slog.Logger }
+// cronLog passes cron's messages to slog as "cron: MSG" with cron's keys
+// and values: its routine ones (start, wake, run, stop) at debug level, a
+// slot skipped because the last digest still runs as a warning, and a
+// recovered panic as an error. It also reports, closing stopped, that
+// cron's own goroutine has stopped: that goroutine logs "stop" as it
+// returns, and cron.Stop does not wait for it.
+type cronLog struct {
+	l       *slog.Logger
+	stopped chan struct{}
+	once    sync.Once
+}
 
-func (p slogPrintf) Printf(format string, args ...any) {
-	p.l.Info("cron: " + fmt.Sprintf(format, args...))
+func (c *cronLog) Info(msg string, kv ...any) {
+	level := slog.LevelDebug
+	if msg == "skip" {
+		level = slog.LevelWarn
+	}
+	c.l.Log(context.Background(), level, "cron: "+msg, kv...)
+	if msg == "stop" {
+		c.once.Do(func() { close(c.stopped) })
+	}
+}
+
+func (c *cronLog) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append([]any{"err", err}, kv...)...)
 }

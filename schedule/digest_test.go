@@ -3,7 +3,10 @@ package schedule
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -367,3 +370,44 @@ func TestStopWaitsForStartupRun(t *testing.T) {
 		})
 	}
 }
+
+// TestCronStopsBeforeRunReturns: cron's own goroutine, which logs "cron:
+// stop" as it ends, has ended when Run returns, so the service's
+// "stopped" is its last line.
+func TestCronStopsBeforeRunReturns(t *testing.T) {
+	for range 20 {
+		var mu sync.Mutex
+		var logged []string
+		log := slog.New(recordHandler(func(r slog.Record) {
+			mu.Lock()
+			logged = append(logged, r.Message)
+			mu.Unlock()
+		}))
+		s, err := NewScheduler(SchedulerOptions{Spec: "0 8 * * MON", Log: log, Run: func(context.Context) error { return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- s.Run(ctx) }()
+		for s.Status().Next.IsZero() {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+		<-done
+		mu.Lock()
+		got := slices.Clone(logged)
+		mu.Unlock()
+		if !slices.Contains(got, "cron: stop") {
+			t.Fatalf("Run returned before cron's goroutine stopped: logged %q", got)
+		}
+	}
+}
+
+// recordHandler is a slog handler of every level that passes each record to f.
+type recordHandler func(slog.Record)
+
+func (h recordHandler) Enabled(context.Context, slog.Level) bool      { return true }
+func (h recordHandler) Handle(_ context.Context, r slog.Record) error { h(r); return nil }
+func (h recordHandler) WithAttrs([]slog.Attr) slog.Handler            { return h }
+func (h recordHandler) WithGroup(string) slog.Handler                 { return h }
