@@ -124,6 +124,18 @@ func TestSplitDateline(t *testing.T) {
 		{"YEREVAN/BAKU, Sept 27 (Reuters) - Fighting broke out.", "Fighting broke out.", "YEREVAN/BAKU", "Reuters"},
 		// What follows a dateline is a sentence, not a heading in capitals.
 		{"THE POINT -- NOW ON YOUTUBE!", "THE POINT -- NOW ON YOUTUBE!", "", ""},
+		// A dateline closed by the agency's name, as the region's agencies
+		// write it.
+		{"YEREVAN, NOVEMBER 10, ARMENPRESS. Prime Minister Pashinyan said.", "Prime Minister Pashinyan said.", "YEREVAN", "Armenpress"},
+		{"MOSCOW, November 10. /TASS/. Putin said.", "Putin said.", "MOSCOW", "TASS"},
+		{"YEREVAN, November 10. /ARKA/. The bank said.", "The bank said.", "YEREVAN", "Arka"},
+		{"Baku, November 10, AZERTAC. Aliyev said.", "Aliyev said.", "Baku", "AZERTAC"},
+		{"BAKU, Azerbaijan, Nov. 10. Trend: Aliyev said.", "Aliyev said.", "BAKU", "Trend"},
+		{"Yerevan /Mediamax/. Pashinyan said.", "Pashinyan said.", "Yerevan", "Mediamax"},
+		// Without a date or the slashes, a sentence's word is no credit.
+		{"WASHINGTON, a new trend. People said so.", "WASHINGTON, a new trend. People said so.", "", ""},
+		{"Baku, the capital, Trend: a new word.", "Baku, the capital, Trend: a new word.", "", ""},
+		{"Paris, 2019. AP photographers said so.", "Paris, 2019. AP photographers said so.", "", ""},
 	}
 	for _, tt := range tests {
 		rest, place, agency := splitDateline(tt.in)
@@ -148,6 +160,10 @@ func TestLedeDateline(t *testing.T) {
 			"COVID-19 restrictions at the border crossing"},
 		{"two places", "BAKU/YEREVAN (Reuters) - A new wave of fighting broke out on Monday along the line of contact.", "BAKU/YEREVAN", "Reuters",
 			"A new wave of fighting broke out on Monday"},
+		{"an agency's name closing the dateline", "YEREVAN, NOVEMBER 10, ARMENPRESS. Prime Minister Nikol Pashinyan met the European Union's special representative on Monday.",
+			"YEREVAN", "Armenpress", "Prime Minister Nikol Pashinyan met the European Union's special representative"},
+		{"an agency's name between slashes", "MOSCOW, November 10. /TASS/. Russian President Vladimir Putin held talks with the leaders of Armenia and Azerbaijan.",
+			"MOSCOW", "TASS", "Russian President Vladimir Putin held talks"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
