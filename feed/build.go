@@ -117,15 +117,23 @@ func (c *Corpus) publish(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	c.store(s)
+	c.store(ctx, s)
 	return nil
 }
 
-// store makes s the current snapshot and announces it.
-func (c *Corpus) store(s *Snapshot) {
+// store makes s the current snapshot and announces it, then saves the
+// documents it rendered anew for the next start (SavedDocuments). The
+// saved copy only speeds a restart: a failure to save it is logged, and
+// the next start serves nothing before the corpus is loaded.
+func (c *Corpus) store(ctx context.Context, s *Snapshot) {
 	prev := c.snap.Swap(s)
 	if prev != nil && c.opts.OnChange != nil {
 		c.opts.OnChange(s)
+	}
+	ctx = context.WithoutCancel(ctx) // a stop during the save would leave none
+	if err := c.saveDocuments(ctx, prev, s); err != nil {
+		c.opts.Log.Warn("the feeds a restart serves at once could not be saved", "err", err)
+		c.dropDocuments(ctx)
 	}
 }
 

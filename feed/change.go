@@ -194,7 +194,7 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 		c.opts.Log.Info("corpus changed", "added", t.added, "updated", t.updated,
 			"removed", t.removed, "failed", len(c.failed))
 	}
-	c.store(snap)
+	c.store(ctx, snap)
 	c.unpublished, c.held = false, tally{}
 	return nil
 }

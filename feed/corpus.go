@@ -70,6 +70,8 @@ type Corpus struct {
 	db   *sql.DB
 	opts Options
 	tag  FeedID // the prefix of every feed and entry id
+	// docKey is the key the documents are saved under (SavedDocuments).
+	docKey string
 
 	// the most files, and bytes of them, a change reads and saves at
 	// once: scanPart and partBytes
@@ -139,7 +141,7 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 		return nil, fmt.Errorf("open corpus: %w", err)
 	}
 	start := time.Now()
-	c := &Corpus{db: db, opts: opts, tag: tag, scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}, links: map[string]string{}}
+	c := &Corpus{db: db, opts: opts, tag: tag, docKey: documentsKey(opts), scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}, links: map[string]string{}}
 	if c.shingles, err = db.PrepareContext(ctx, `SELECT shingles FROM article_texts WHERE id = ?`); err != nil {
 		return nil, fmt.Errorf("open corpus: %w", err)
 	}

@@ -278,3 +278,35 @@ func TestPartsParseWithEarlierParts(t *testing.T) {
 		}
 	}
 }
+
+// TestSidecarRewrittenOlderAtRestart checks that a sidecar rewritten
+// while the service was stopped, at the same size and with an older
+// modification time than its seed's (rsync -a of an older copy), is seen
+// by the next start's scan.
+func TestSidecarRewrittenOlderAtRestart(t *testing.T) {
+	name := filepath.Base(seedFiles(t)[1])
+	id := idOf(name)
+	f := newFixture(t, seedFiles(t)...)
+	sidecar := filepath.Join(f.dir, id+".json")
+	f.write(t, id+".json", `{"url": "https://news.example.com/a/1"}`)
+	seedTime := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	for _, p := range []string{filepath.Join(f.dir, name), sidecar} {
+		if err := os.Chtimes(p, seedTime, seedTime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.open(t)
+	if e, _ := c.Snapshot().Article(id); e.Article.URL != "https://news.example.com/a/1" {
+		t.Fatalf("url %q before the rewrite", e.Article.URL)
+	}
+	// Stopped; the sidecar is replaced by one of the same size, dated before the seed.
+	f.write(t, id+".json", `{"url": "https://news.example.com/a/2"}`)
+	older := seedTime.Add(-time.Hour)
+	if err := os.Chtimes(sidecar, older, older); err != nil {
+		t.Fatal(err)
+	}
+	c = f.open(t)
+	if e, _ := c.Snapshot().Article(id); e.Article.URL != "https://news.example.com/a/2" {
+		t.Errorf("after a restart the url is %q, want the rewritten sidecar's", e.Article.URL)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -59,7 +60,9 @@ func withSidecar(root string, j job) job {
 	if path, info, err := locate(root, sidecarName(j.name)); err == nil && info.Mode().IsRegular() {
 		j.sidecar, j.sidecarSize = path, info.Size()
 		j.size += info.Size()
-		j.mod = max(j.mod, info.ModTime().UnixNano())
+		// Either file's time moving moves the pair's, even to an older
+		// time (a copy restored with its own times).
+		j.mod ^= int64(bits.RotateLeft64(uint64(info.ModTime().UnixNano()), 32))
 	}
 	return j
 }
@@ -70,7 +73,7 @@ type job struct {
 	id   string
 	path string // the file to read: the seed, or the target of its link
 	size int64  // with the sidecar's
-	mod  int64  // the later of the seed's and the sidecar's
+	mod  int64  // the seed's modification time, mixed with the sidecar's when it has one
 	// sidecar is the path of the seed's NAME.json, or "".
 	sidecar     string
 	sidecarSize int64

@@ -35,7 +35,7 @@ the address the files will be served from.`,
 			if c.sources["base-url"] == "default" {
 				fmt.Fprintf(e.stderr, "kdigest build: warning: --base-url is not set, so every link points to %s\n", c.BaseURL)
 			}
-			svc, err := openService(ctx, e, c, nil)
+			svc, err := openService(ctx, e, c, nil, nil)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)
 				return exitFailure

@@ -104,7 +104,7 @@ the lock, 2 on usage errors.`,
 				fmt.Fprintln(e.stderr, "kdigest digest: choose --dry-run or --preview, not both")
 				return exitUsage
 			}
-			svc, err := openService(ctx, e, c, nil)
+			svc, err := openService(ctx, e, c, nil, nil)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest digest: %v\n", err)
 				return exitFailure

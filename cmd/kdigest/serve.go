@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kdigest/kdigest/digest"
@@ -61,6 +62,56 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		defer metricsLn.Close()
 	}
 
+	// The site's handler, once it is made; before it, a restart serves the
+	// feeds it saved (web.Starting) while it loads the corpus.
+	var handler swapHandler
+	srv := &http.Server{
+		Handler:           &handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	servers := 0 // each sends once to served when its Serve returns
+	served := make(chan error, 2)
+	var metricsSrv *http.Server
+	siteUp := false
+	serveSite := func() {
+		if !siteUp {
+			siteUp = true
+			servers++
+			go func() { served <- srv.Serve(ln) }()
+		}
+	}
+	// stopServing stops the servers started, if any, and waits for them:
+	// gracefully (in-flight requests are finished, for at most 10 s) on a
+	// stop, at once on an error. Once they are stopped it does nothing,
+	// so every return stops them (the deferred call).
+	log := slog.New(slog.DiscardHandler) // the service's, once it is open
+	stopServing := func(graceful bool) {
+		if servers == 0 {
+			return
+		}
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for _, s := range []*http.Server{srv, metricsSrv} {
+			switch {
+			case s == nil:
+			case !graceful:
+				s.Close()
+			default:
+				if err := s.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					log.Error("http shutdown", "err", err)
+				}
+			}
+		}
+		for range servers {
+			<-served
+		}
+		servers = 0
+	}
+	defer stopServing(false) // the saved feeds', when the service fails to open
+
 	var hub *hubPinger
 	if c.WebSubHub != "" {
 		hub = newHubPinger(c.WebSubHub)
@@ -69,11 +120,17 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		if hub != nil {
 			hub.changed(s)
 		}
+	}, func(docs map[string]*feed.Document, l *slog.Logger) {
+		handler.set(web.Starting(docs))
+		serveSite()
+		l.Info("serving the saved feeds while the corpus loads", "addr", ln.Addr().String(), "documents", len(docs))
 	})
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
+	defer stopServing(false) // before the database closes
+	log = svc.log
 	if hub != nil {
 		hub.log = svc.log
 	}
@@ -119,7 +176,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	})
 
 	mail := mailModeOf(c)
-	handler, err := web.NewServer(web.Options{
+	site, err := web.NewServer(web.Options{
 		Snapshot: svc.corpus.Snapshot, Log: svc.log, Metrics: svc.metrics, Routes: dig.routes(), Archive: dig.d.Archive(),
 		BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies, CrossSiteExempt: []string{digest.OneClickUnsubscribe},
 		Status: func() map[string]any {
@@ -129,58 +186,23 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-	}
 
 	// Background work stops when ctx ends; the server is shut down below.
 	var wg sync.WaitGroup
 	bg, stopBG := context.WithCancel(ctx)
 	defer stopBG()
-	servers := 0 // each sends once to served when its Serve returns
-	served := make(chan error, 2)
-	var metricsSrv *http.Server
+	// startServing serves the site (its handler replaces the saved
+	// feeds') and the metrics.
 	startServing := func() {
-		if servers > 0 {
-			return
-		}
-		servers++
-		go func() { served <- srv.Serve(ln) }()
-		if metricsLn != nil {
+		handler.set(site)
+		serveSite()
+		if metricsLn != nil && metricsSrv == nil {
 			mux := http.NewServeMux()
 			mux.Handle("GET /metrics", svc.metrics.Handler())
 			metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
 			servers++
 			go func() { served <- metricsSrv.Serve(metricsLn) }()
 			svc.log.Info("serving metrics", "addr", metricsLn.Addr().String()+"/metrics")
-		}
-	}
-	// stopServing stops the servers started, if any, and waits for them:
-	// gracefully (in-flight requests are finished, for at most 10 s) on a
-	// stop, at once on an error.
-	stopServing := func(graceful bool) {
-		if servers == 0 {
-			return
-		}
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		for _, s := range []*http.Server{srv, metricsSrv} {
-			switch {
-			case s == nil:
-			case !graceful:
-				s.Close()
-			default:
-				if err := s.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-					svc.log.Error("http shutdown", "err", err)
-				}
-			}
-		}
-		for range servers {
-			<-served
 		}
 	}
 	// A restart serves the articles the database holds at once; the scan
@@ -336,4 +358,19 @@ func (h *hubPinger) run(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// swapHandler serves each request with the handler last set: a restart's
+// saved feeds (web.Starting), then the site.
+type swapHandler struct{ h atomic.Pointer[http.Handler] }
+
+func (s *swapHandler) set(h http.Handler) { s.h.Store(&h) }
+
+func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := s.h.Load()
+	if h == nil { // never: the servers start after a handler is set
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	(*h).ServeHTTP(w, r)
 }

@@ -310,12 +310,58 @@ func TestServeWarmStartFirstScanFails(t *testing.T) {
 // saved, serves nothing before its scan.
 func TestServeFirstStartWaitsForScan(t *testing.T) {
 	base, logText := startServeLog(t, seedsDir(t))
-	if !strings.Contains(logText(), "corpus loaded") || strings.Contains(logText(), "serving the saved articles") {
+	if !strings.Contains(logText(), "corpus loaded") || strings.Contains(logText(), "serving the saved articles") || strings.Contains(logText(), "serving the saved feeds") {
 		t.Errorf("a first start served before its scan:\n%s", logText())
 	}
 	if body := get(t, base+"/feed.atom"); !strings.Contains(body, "<entry>") {
 		t.Errorf("feed after the first scan has no entry:\n%s", body)
 	}
+}
+
+// TestServeRestartServesSavedFeedsFirst checks that a restart serves the
+// feeds the last run saved before it loads the corpus, then the site, and
+// that the feed is the same document (same ETag) before and after; with
+// another setting that reaches the feeds (--feed-size) it does not.
+func TestServeRestartServesSavedFeedsFirst(t *testing.T) {
+	data, seeds := t.TempDir(), seedsDir(t)
+	const site = "https://kdigest.example.org"
+	if code, _, stderr := runKdigest(t, nil, "build", "--seeds", seeds, "--data", data, "--out", t.TempDir(), "--base-url", site); code != exitOK {
+		t.Fatalf("build: exit %d: %s", code, stderr)
+	}
+	base, logText := startServeLog(t, seeds, "--data", data, "--base-url", site)
+	saved, loaded := strings.Index(logText(), "serving the saved feeds while the corpus loads"), strings.Index(logText(), "serving the saved articles")
+	if saved < 0 || loaded < saved {
+		t.Errorf("a restart did not serve its saved feeds before it loaded the corpus:\n%s", logText())
+	}
+	req, _ := http.NewRequest("GET", base+"/feed.atom", nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	etag := resp.Header.Get("ETag")
+	saved2, err := feedETagSaved(t, data)
+	if err != nil || etag == "" || etag != saved2 {
+		t.Errorf("/feed.atom after the start has ETag %q, the saved one %q (%v)", etag, saved2, err)
+	}
+	_, logText = startServeLog(t, seeds, "--data", data, "--base-url", site, "--feed-size", "7")
+	if strings.Contains(logText(), "serving the saved feeds") {
+		t.Errorf("feeds saved with another --feed-size were served:\n%s", logText())
+	}
+}
+
+// feedETagSaved returns the ETag of the saved /feed.atom in data's database.
+func feedETagSaved(t *testing.T, data string) (string, error) {
+	t.Helper()
+	db, err := openDB(context.Background(), data)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var etag string
+	err = db.QueryRow(`SELECT etag FROM feed_documents WHERE path = 'feed.atom'`).Scan(&etag)
+	return etag, err
 }
 
 func TestBuildWritesStaticSite(t *testing.T) {

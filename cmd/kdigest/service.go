@@ -25,8 +25,10 @@ type service struct {
 
 // openService opens the database and the corpus of the configured seeds
 // folder, with the articles saved by the last run; call scan to read the
-// folder.
-func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snapshot)) (*service, error) {
+// folder. saved, when set, receives the feeds the last run saved, when it
+// saved some with the same settings and release, before the corpus loads
+// (feed.SavedDocuments), with the service's logger.
+func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snapshot), saved func(map[string]*feed.Document, *slog.Logger)) (*service, error) {
 	log := newLogger(e, c)
 	if st, err := os.Stat(c.Seeds); err != nil || !st.IsDir() {
 		if err == nil {
@@ -44,7 +46,7 @@ func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snap
 		return nil, err
 	}
 	metrics := web.NewMetrics()
-	corpus, err := feed.Open(ctx, db, feed.Options{
+	opts := feed.Options{
 		Dir: c.Seeds, Size: c.FeedSize, BaseURL: c.BaseURL, FeedID: c.FeedID, IncludeIrrelevant: c.IncludeIrrelevant,
 		Taxonomy: tax, Hub: advertisedHub(c.WebSubHub), Log: log,
 		OnChange: func(s *feed.Snapshot) {
@@ -53,7 +55,16 @@ func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snap
 				onChange(s)
 			}
 		},
-	})
+	}
+	if saved != nil {
+		// Only a faster start: a copy that cannot be read is not served.
+		if docs, err := feed.SavedDocuments(ctx, db, opts); err != nil {
+			log.Warn("the saved feeds cannot be read; serving once the corpus is loaded", "err", err)
+		} else if len(docs) > 0 {
+			saved(docs, log)
+		}
+	}
+	corpus, err := feed.Open(ctx, db, opts)
 	if err != nil {
 		db.Close()
 		return nil, dbError(filepath.Join(c.Data, dbFile), err)

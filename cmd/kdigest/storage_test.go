@@ -25,7 +25,7 @@ func TestHealthDegradedWhileWritesFail(t *testing.T) {
 	seeds := t.TempDir()
 	c := testConfig(t, "--seeds", seeds, "--data", t.TempDir())
 	e := env{getenv: os.Getenv, stdout: io.Discard, stderr: io.Discard}
-	svc, err := openService(ctx, e, c, nil)
+	svc, err := openService(ctx, e, c, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -107,19 +107,29 @@ func (w lengthWriter) WriteHeader(code int) {
 func (s *server) handleTheme() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		file := r.PathValue("file")
-		for _, format := range []string{feed.FormatAtom, feed.FormatRSS, feed.FormatJSON} {
-			if id, ok := strings.CutSuffix(file, "."+format); ok {
-				doc, found := s.opts.Snapshot().Document(feed.ThemeFeedPath(id, format))
-				if !found {
-					s.notFound(w, r, "There is no such theme feed.")
-					return
-				}
-				serveDocument(w, r, doc)
+		if path, ok := themeFeedPath(file); ok {
+			doc, found := s.opts.Snapshot().Document(path)
+			if !found {
+				s.notFound(w, r, "There is no such theme feed.")
 				return
 			}
+			serveDocument(w, r, doc)
+			return
 		}
 		s.themePage(w, r, file)
 	})
+}
+
+// themeFeedPath returns the document path of /themes/FILE when FILE names
+// one of a theme's feeds (ID.atom, ID.rss, ID.json); FILE is else a
+// theme's page.
+func themeFeedPath(file string) (string, bool) {
+	for _, format := range []string{feed.FormatAtom, feed.FormatRSS, feed.FormatJSON} {
+		if id, ok := strings.CutSuffix(file, "."+format); ok {
+			return feed.ThemeFeedPath(id, format), true
+		}
+	}
+	return "", false
 }
 
 func (s *server) handleIndex() http.Handler {

@@ -1,0 +1,134 @@
+package feed
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A restart serves the feeds the last run published while it loads the
+// corpus (a few seconds at 100,000 articles): each published snapshot
+// saves the documents it rendered anew in feed_documents, under a key
+// naming what they depend on besides the articles (documentsKey), and
+// SavedDocuments reads them back when that key is the same. The copy is
+// at most one change behind the articles' rows (it is written after the
+// change's own transaction), and the corpus, once loaded, renders and
+// serves its own.
+
+// migrateDocuments adds the table of the documents last published.
+func migrateDocuments(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `CREATE TABLE feed_documents (
+		path         TEXT PRIMARY KEY,
+		key          TEXT NOT NULL,
+		content_type TEXT NOT NULL,
+		etag         TEXT NOT NULL,
+		modified     TEXT NOT NULL,
+		body         BLOB NOT NULL
+	)`)
+	return err
+}
+
+// documentsKey names what a snapshot's documents are rendered from
+// besides its articles: the options that reach them, the taxonomy, the
+// pipeline's version and the build of the program. Documents saved under
+// another key are not served.
+func documentsKey(o Options) string {
+	build := ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		build = bi.Main.Version
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+				build += " " + s.Value
+			}
+		}
+	}
+	h := sha256.Sum256([]byte(strings.Join([]string{
+		o.Title, o.BaseURL, strconv.Itoa(o.Size), o.FeedID, strconv.FormatBool(o.IncludeIrrelevant),
+		o.Hub, o.Taxonomy.Hash(), o.ParserVersion, build,
+	}, "\x00")))
+	return hex.EncodeToString(h[:])
+}
+
+// SavedDocuments returns the documents the last run published with the
+// same options and release, by path (see Snapshot.Document), or none. It
+// migrates nothing: a database without the table has none.
+func SavedDocuments(ctx context.Context, db *sql.DB, opts Options) (map[string]*Document, error) {
+	opts, _, err := withDefaults(opts)
+	if err != nil {
+		return nil, err
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'feed_documents'`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("saved documents: %w", err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT path, content_type, etag, modified, body FROM feed_documents WHERE key = ?`, documentsKey(opts))
+	if err != nil {
+		return nil, fmt.Errorf("saved documents: %w", err)
+	}
+	defer rows.Close()
+	docs := map[string]*Document{}
+	for rows.Next() {
+		var path, modified string
+		d := &Document{}
+		if err := rows.Scan(&path, &d.ContentType, &d.ETag, &modified, &d.Body); err != nil {
+			return nil, fmt.Errorf("saved documents: %w", err)
+		}
+		if d.Modified, err = time.Parse(timeLayout, modified); err != nil {
+			return nil, fmt.Errorf("saved document %s: modified %q: %w", path, modified, err)
+		}
+		docs[path] = d
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("saved documents: %w", err)
+	}
+	return docs, nil
+}
+
+// saveDocuments saves the documents of s that prev did not have (every
+// one, when prev is nil: the first snapshot of a run, whose key may be new).
+func (c *Corpus) saveDocuments(ctx context.Context, prev, s *Snapshot) error {
+	return inTx(ctx, c.db, "save documents", func(tx *sql.Tx) error {
+		if prev == nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM feed_documents`); err != nil {
+				return fmt.Errorf("save documents: %w", err)
+			}
+		}
+		st, err := tx.PrepareContext(ctx, `INSERT INTO feed_documents (path, key, content_type, etag, modified, body)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (path) DO UPDATE SET key = excluded.key, content_type = excluded.content_type,
+				etag = excluded.etag, modified = excluded.modified, body = excluded.body`)
+		if err != nil {
+			return fmt.Errorf("save documents: %w", err)
+		}
+		defer st.Close()
+		for _, p := range s.paths {
+			d := s.docs[p]
+			if prev != nil && prev.docs[p] == d {
+				continue
+			}
+			if _, err := st.ExecContext(ctx, p, c.docKey, d.ContentType, d.ETag, d.Modified.UTC().Format(timeLayout), d.Body); err != nil {
+				return fmt.Errorf("save document %s: %w", p, err)
+			}
+		}
+		return nil
+	})
+}
+
+// dropDocuments removes the saved documents after a failure to save
+// them, so that a restart does not serve a copy older than the last
+// change; it may fail as the save did, and then a restart serves an
+// older copy until its corpus is loaded.
+func (c *Corpus) dropDocuments(ctx context.Context) {
+	if _, err := c.db.ExecContext(ctx, `DELETE FROM feed_documents`); err != nil {
+		c.opts.Log.Warn("the saved feeds could not be cleared", "err", err)
+	}
+}
