@@ -73,8 +73,10 @@ const (
 )
 
 // confirmLease is how long a claimed email is left to its sender: longer
-// than the tries and the 10-minute wait for the final reply.
-const confirmLease = 15 * time.Minute
+// than its tries, two of which may each wait the 10 minutes a relay has
+// for its final reply (and 30 s for each of the others), so another
+// process never claims an email still being sent.
+const confirmLease = 30 * time.Minute
 
 // ErrTooManyConfirmations reports an address that already received
 // confirmPerAddress confirmation emails in the last confirmWindow.

@@ -577,3 +577,26 @@ func TestShutdownCutsAHungReply(t *testing.T) {
 		t.Errorf("deliveries = %+v, want bob in doubt and cid pending", rows)
 	}
 }
+
+// TestRefusalNamesTheRecipientOnce checks the error an operator reads in
+// "kdigest digest", the log and "kdigest digests ID": the recipient in
+// angle brackets once, as on the wire, not "RCPT TO <<bob@example.org>>".
+func TestRefusalNamesTheRecipientOnce(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	subscribe(t, d, three...)
+	e.smtp.failRcpt("bob@example.org", 550, -1)
+	rep, err := d.Run(context.Background(), digest.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failed) != 1 {
+		t.Fatalf("failures = %+v, want bob's", rep.Failed)
+	}
+	if got := rep.Failed[0].Error; !strings.HasPrefix(got, "RCPT TO <bob@example.org>: 550") {
+		t.Errorf("error = %q, want it to begin with %q", got, "RCPT TO <bob@example.org>: 550")
+	}
+	if got := deliveries(t, e.db, rep.DigestID)["bob@example.org"].LastError; strings.Contains(got, "<<") {
+		t.Errorf("ledger's last error = %q, want the address bracketed once", got)
+	}
+}

@@ -54,6 +54,51 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateConfirmations,
 	migrateWelcomes,
 	migrateRuns,
+	migrateAddresses,
+}
+
+// migrateAddresses (version 6) rewrites each subscriber's address as
+// NormalizeAddress makes it since it writes a domain in Unicode
+// ("ann@xn--bcher-kva.de" is "ann@bücher.de"), so that the address a link
+// or a command names finds its row. Of two rows for one mailbox, the one
+// already written so stays and the other goes: it got every digest twice.
+func migrateAddresses(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT email FROM subscribers`)
+	if err != nil {
+		return err
+	}
+	var emails []string
+	for rows.Next() {
+		var e string
+		if err := rows.Scan(&e); err != nil {
+			rows.Close()
+			return err
+		}
+		emails = append(emails, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, e := range emails {
+		n, err := NormalizeAddress(e)
+		if err != nil || n == e {
+			continue // an address stored before it was checked stays as it is
+		}
+		var taken bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM subscribers WHERE email = ?)`, n).Scan(&taken); err != nil {
+			return err
+		}
+		q := `UPDATE subscribers SET email = ? WHERE email = ?`
+		args := []any{n, e}
+		if taken {
+			q, args = `DELETE FROM subscribers WHERE email = ?`, []any{e}
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // migrateRuns (version 5) records when each cadence's digest last ran,
@@ -361,21 +406,27 @@ func (d *Digest) stillDue(ctx context.Context, id, rcpt string) (bool, error) {
 	return ok, nil
 }
 
-// mark records a delivery's outcome.
+// mark records a delivery's outcome. A delivery left pending (a
+// temporary failure) whose recipient unsubscribed while it was tried stays
+// unsubscribed: pending again, the next run would send it.
 func (d *Digest) mark(ctx context.Context, id, rcpt, status string, attempts int, lastErr, messageID string) error {
 	_, err := d.db.ExecContext(context.WithoutCancel(ctx), `
-		UPDATE deliveries SET status = ?, attempts = ?, last_error = ?, message_id = ?, updated = ?
-		WHERE digest_id = ? AND recipient = ?`, status, attempts, lastErr, messageID, fmtTime(d.opts.Now()), id, rcpt)
+		UPDATE deliveries SET status = CASE WHEN status = 'unsubscribed' AND ?1 = 'pending' THEN status ELSE ?1 END,
+			attempts = ?2, last_error = ?3, message_id = ?4, updated = ?5
+		WHERE digest_id = ?6 AND recipient = ?7`, status, attempts, lastErr, messageID, fmtTime(d.opts.Now()), id, rcpt)
 	if err != nil {
 		return fmt.Errorf("digest %s: record delivery to %s: %w", id, rcpt, err)
 	}
 	return nil
 }
 
-// markDoubt records a delivery whose final reply never came.
+// markDoubt records a delivery whose final reply never came. One whose
+// recipient unsubscribed meanwhile stays unsubscribed: in doubt, the next
+// run would try it once more.
 func (d *Digest) markDoubt(ctx context.Context, id, rcpt string, attempts int, lastErr, messageID string) error {
 	_, err := d.db.ExecContext(context.WithoutCancel(ctx), `
-		UPDATE deliveries SET status = 'in_doubt', doubts = doubts + 1, attempts = ?, last_error = ?, message_id = ?, updated = ?
+		UPDATE deliveries SET status = CASE WHEN status = 'unsubscribed' THEN status ELSE 'in_doubt' END,
+			doubts = doubts + 1, attempts = ?, last_error = ?, message_id = ?, updated = ?
 		WHERE digest_id = ? AND recipient = ?`, attempts, lastErr, messageID, fmtTime(d.opts.Now()), id, rcpt)
 	if err != nil {
 		return fmt.Errorf("digest %s: record delivery to %s: %w", id, rcpt, err)

@@ -106,6 +106,9 @@ func (d *Digest) showPreferences(w http.ResponseWriter, r *http.Request, code in
 		p.Daily = s.Frequency == Daily
 		if s.Paused(d.opts.Now()) {
 			p.PausedUntil = s.PausedUntil.In(d.opts.Location).Format("Monday 2 January 2006")
+			// The next run is not theirs: say when theirs comes.
+			p.WeeklyWhen = "The first after your pause, which ends " + p.PausedUntil + "."
+			p.DailyWhen = p.WeeklyWhen
 		}
 		if s.Status == Suspended {
 			p.Suspended = s.Reason

@@ -76,6 +76,14 @@ func loadTemplates(override fs.FS) (*templateSet, error) {
 	return ts, nil
 }
 
+// CheckTemplates reports an error when the operator's templates in
+// override would not load: the check New makes, for a command to make it
+// before it opens anything.
+func CheckTemplates(override fs.FS) error {
+	_, err := loadTemplates(override)
+	return err
+}
+
 // sampleIssue fills every field the templates may use.
 func sampleIssue(quiet bool) *Issue {
 	is := &Issue{ID: "sample", Name: "Sample", Subject: "Sample", Period: "1–7 Jan 2026", Articles: 2, Stories: 1,

@@ -322,7 +322,8 @@ func (s *smtpSender) transact(m *gomail.Msg) error {
 	}
 	for _, r := range rcpts {
 		if err := c.Rcpt(r); err != nil {
-			return s.refused("RCPT TO <"+r+">", err)
+			// r is already "<addr>", as it goes on the wire.
+			return s.refused("RCPT TO "+r, err)
 		}
 	}
 	w, err := c.Data()

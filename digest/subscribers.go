@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/net/idna"
 )
 
 // Frequencies a subscriber can choose.
@@ -63,15 +65,22 @@ type Subscription struct {
 }
 
 // NormalizeAddress validates an email address and returns it lower-cased,
-// without a display name.
+// without a display name, its domain in Unicode.
 func NormalizeAddress(s string) (string, error) {
 	a, err := mail.ParseAddress(strings.TrimSpace(s))
 	if err != nil {
 		return "", fmt.Errorf("%w: %q", ErrBadAddress, s)
 	}
 	addr := strings.ToLower(a.Address)
-	if _, domain, ok := strings.Cut(addr, "@"); !ok || !strings.Contains(domain, ".") && domain != "localhost" {
+	at := strings.LastIndexByte(addr, '@')
+	local, domain := addr[:max(at, 0)], addr[at+1:]
+	if at < 0 || !strings.Contains(domain, ".") && domain != "localhost" {
 		return "", fmt.Errorf("%w: %q has no domain", ErrBadAddress, s)
+	}
+	// One mailbox is one row: a domain written in punycode or decomposed
+	// is the Unicode domain a person types ("bücher.de").
+	if u, err := idna.Lookup.ToUnicode(domain); err == nil && u != "" {
+		addr = local + "@" + u
 	}
 	if err := CheckRecipient(addr); err != nil {
 		return "", err

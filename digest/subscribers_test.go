@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/kdigest/kdigest/digest"
 )
@@ -25,6 +26,12 @@ func TestNormalizeAddress(t *testing.T) {
 		{"no domain dot", "ann@example", "", true},
 		{"two addresses", "a@example.org, b@example.org", "", true},
 		{"header injection", "ann@example.org\r\nBcc: x@example.org", "", true},
+		// One mailbox, one row: an internationalised domain is the same
+		// domain whether written in Unicode or in its ASCII (punycode)
+		// form, composed or decomposed.
+		{"idn domain", "ann@bücher.de", "ann@bücher.de", false},
+		{"idn domain as punycode", "ann@xn--bcher-kva.de", "ann@bücher.de", false},
+		{"idn domain decomposed", "ann@bu\u0308cher.de", "ann@bücher.de", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -114,5 +121,51 @@ func TestTokensDependOnSecret(t *testing.T) {
 	}
 	if d1.UnsubscribeURL("ann@example.org") == d1.UnsubscribeURL("bob@example.org") {
 		t.Errorf("two addresses got the same token")
+	}
+}
+
+// TestSubscribeIDNOnce checks that a mailbox of an internationalised
+// domain is subscribed once: "kdigest subscribers add ann@bücher.de
+// ann@xn--bcher-kva.de" added both, and every digest went to it twice.
+func TestSubscribeIDNOnce(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	ctx := context.Background()
+	if _, err := d.Subscribe(ctx, "ann@bücher.de"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.Subscribe(ctx, "ann@xn--bcher-kva.de"); !errors.Is(err, digest.ErrDuplicate) {
+		t.Errorf("Subscribe of the punycode form = %q, %v, want ErrDuplicate", got, err)
+	}
+	if err := d.Unsubscribe(ctx, "ann@xn--bcher-kva.de"); err != nil {
+		t.Errorf("Unsubscribe of the punycode form = %v", err)
+	}
+	if got := subscriberList(t, d); got != "" {
+		t.Errorf("subscribers = %q, want none", got)
+	}
+}
+
+// TestIDNAddressesMigrated checks that a ledger written before addresses
+// had their domain in Unicode has its rows rewritten on open: the
+// punycode row of a mailbox also subscribed in Unicode goes (it got every
+// digest twice), and a punycode row alone becomes the Unicode one, so the
+// links in mails already sent, which name it either way, still unsubscribe.
+func TestIDNAddressesMigrated(t *testing.T) {
+	e := newEnv(t)
+	e.digest(t) // a ledger at the current version
+	for _, a := range []string{"ann@bücher.de", "ann@xn--bcher-kva.de", "bob@xn--mnchen-3ya.de", "cid@example.org"} {
+		if _, err := e.db.Exec(`INSERT INTO subscribers (email, created) VALUES (?, ?)`, a, t0.Format(time.RFC3339)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.db.Exec(`UPDATE schema_version SET version = 5 WHERE component = 'digest'`); err != nil {
+		t.Fatal(err)
+	}
+	d := e.digest(t)
+	if got, want := subscriberList(t, d), "ann@bücher.de bob@münchen.de cid@example.org"; got != want {
+		t.Errorf("subscribers = %q, want %q", got, want)
+	}
+	if err := d.Unsubscribe(context.Background(), "bob@xn--mnchen-3ya.de"); err != nil {
+		t.Errorf("Unsubscribe of the address as an old link names it = %v", err)
 	}
 }

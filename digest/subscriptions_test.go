@@ -244,6 +244,8 @@ func TestPauseAndResume(t *testing.T) {
 	}
 	if res := post(url.Values{"action": {"pause"}, "weeks": {"2"}}); res.code != http.StatusOK || !strings.Contains(res.body, "Paused until") {
 		t.Fatalf("pause = %d\n%s", res.code, res.body)
+	} else if strings.Contains(res.body, "Next:") || strings.Contains(res.body, "next scheduled run") || !strings.Contains(res.body, "The first after your pause") {
+		t.Errorf("a paused subscriber's page promises the next run:\n%s", res.body)
 	}
 	run := func() *digest.Report {
 		t.Helper()

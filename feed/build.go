@@ -17,6 +17,13 @@ import (
 // The index is built from its saved edges on another core while the
 // records are read.
 func (c *Corpus) load(ctx context.Context) error {
+	// Read first: a write by another process while the rows are read
+	// leaves it behind, and the next change reads them again.
+	gen, err := readGeneration(ctx, c.db)
+	if err != nil {
+		return err
+	}
+	c.gen = gen
 	docs, bad, edges, saved, err := c.readStories(ctx)
 	if err != nil {
 		return err
@@ -129,6 +136,9 @@ func (c *Corpus) store(ctx context.Context, s *Snapshot) {
 	prev := c.snap.Swap(s)
 	if prev != nil && c.opts.OnChange != nil {
 		c.opts.OnChange(s)
+	}
+	if !c.opts.SaveDocuments {
+		return
 	}
 	ctx = context.WithoutCancel(ctx) // a stop during the save would leave none
 	if err := c.saveDocuments(ctx, prev, s); err != nil {

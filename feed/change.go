@@ -3,6 +3,8 @@ package feed
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"maps"
 )
 
@@ -133,9 +135,21 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 	olds := c.olds(ch)
 	delta, err := c.updateStories(ch.save, ch.parsed)
 	var docs int
-	if err == nil {
+	gen := c.gen
+	// A change that saves no row (failures only) writes nothing: another
+	// process's corpus need not read the tables again for it.
+	if err == nil && len(ch.save) > 0 {
 		err = inTx(ctx, c.db, "save articles", func(tx *sql.Tx) error {
-			var err error
+			// The first write takes SQLite's write lock: from here no other
+			// process changes the tables until this one commits.
+			g, err := bumpGeneration(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if g != c.gen+1 {
+				return fmt.Errorf("save articles: %w", errStale)
+			}
+			gen = g
 			// The counts read the saved line keys the rows are about to replace.
 			if docs, err = saveCounts(ctx, tx, olds, ch.save, ch.parsed); err != nil {
 				return err
@@ -155,6 +169,7 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 		return err
 	}
 	c.docs += docs
+	c.gen = gen
 	for _, r := range ch.save {
 		c.recs[r.id] = r
 	}
@@ -193,6 +208,73 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 		t.add(ch.tally)
 		c.opts.Log.Info("corpus changed", "added", t.added, "updated", t.updated,
 			"removed", t.removed, "failed", len(c.failed))
+	}
+	c.store(ctx, snap)
+	c.unpublished, c.held = false, tally{}
+	return nil
+}
+
+// errStale reports a change that found the corpus's tables written by
+// another process since this corpus read them: its memory is read again
+// and the change made again (see retry).
+var errStale = errors.New("the corpus was changed by another process")
+
+// generationKey is the feed_settings row of the tables' generation.
+const generationKey = "generation"
+
+// bumpGeneration moves the corpus tables' generation on, in tx, and
+// returns the new one. Every write of those tables does it first.
+func bumpGeneration(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var g int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO feed_settings (key, value) VALUES (?, '1')
+		ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+		RETURNING CAST(value AS INTEGER)`, generationKey).Scan(&g)
+	if err != nil {
+		return 0, fmt.Errorf("save articles: generation: %w", err)
+	}
+	return g, nil
+}
+
+// readGeneration returns the corpus tables' generation (0 before the first write).
+func readGeneration(ctx context.Context, db *sql.DB) (int64, error) {
+	var g int64
+	err := db.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM feed_settings WHERE key = ?`, generationKey).Scan(&g)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("load articles: generation: %w", err)
+	}
+	return g, nil
+}
+
+// retry runs a change, and when another process wrote the corpus's
+// tables since this corpus read them, reads them again and runs the
+// change once more: the records, line counts and stories it compares
+// with are then the database's.
+func (c *Corpus) retry(ctx context.Context, change func() error) error {
+	err := change()
+	if !errors.Is(err, errStale) {
+		return err
+	}
+	c.opts.Log.Info("the corpus was changed by another process (kdigest digest or build beside serve): reading it again")
+	if err := c.reload(ctx); err != nil {
+		return err
+	}
+	return change()
+}
+
+// reload reads the saved records and stories again, as Open does, and
+// publishes them.
+func (c *Corpus) reload(ctx context.Context) error {
+	if err := c.load(ctx); err != nil {
+		return err
+	}
+	c.storiesStale = false
+	c.unpublished = true // the next snapshot is built from every record
+	snap, err := c.build(ctx, nil, nil)
+	if err != nil {
+		return err
 	}
 	c.store(ctx, snap)
 	c.unpublished, c.held = false, tally{}

@@ -43,6 +43,10 @@ type Options struct {
 	Title string
 	// IncludeIrrelevant puts off-topic articles into feeds and digests too.
 	IncludeIrrelevant bool
+	// SaveDocuments saves each snapshot's documents for the next start to
+	// serve while it loads (SavedDocuments): the service sets it, a
+	// command that opens the corpus for one job does not.
+	SaveDocuments bool
 	// Taxonomy classifies articles; default theme.Default().
 	Taxonomy *theme.Taxonomy
 	// FeedID, when set ("AUTHORITY,DATE", see ParseFeedID), replaces the
@@ -78,8 +82,9 @@ type Corpus struct {
 	scanPart  int
 	partBytes int64
 
-	// busySince is when the change in progress began (Unix ns), 0 when
-	// none is: its articles are first seen after it (Horizon).
+	// busySince is when the change in progress began (Unix ns), or the
+	// first change whose saved articles are not published yet, 0 when
+	// none is: their articles are first seen after it (Horizon).
 	busySince atomic.Int64
 
 	mu      sync.Mutex
@@ -102,6 +107,11 @@ type Corpus struct {
 	// once, as a first start reads hundreds of thousands.
 	shingles *sql.Stmt
 	docs     int // the articles line_df counts
+	// gen is the corpus tables' generation this corpus last read or
+	// wrote (see bumpGeneration): another process that scans the same
+	// folder into the same database (kdigest digest or build beside
+	// serve) moves it, and memory is then read again before a change.
+	gen int64
 	// unpublished reports a change saved and in memory whose snapshot
 	// could not be built, or was not to be (the parts of a large change
 	// before its last); the next commit publishes it, and reports the
@@ -204,8 +214,9 @@ func (c *Corpus) now() time.Time { return c.opts.Now().UTC() }
 
 // Horizon returns a time up to which every article the corpus has first
 // seen is in the snapshot read after it: the start of the change in
-// progress, or now. A digest ends its window there, so an article parsed
-// but not yet published is not left before the next window.
+// progress (or of the first change saved but not yet published), or now.
+// A digest ends its window there, so an article parsed but not yet
+// published is not left before the next window.
 func (c *Corpus) Horizon() time.Time {
 	if b := c.busySince.Load(); b != 0 {
 		return time.Unix(0, b-1).UTC() // its articles may be first seen at its very start
@@ -213,10 +224,17 @@ func (c *Corpus) Horizon() time.Time {
 	return c.now()
 }
 
-// busy marks a change in progress until the returned function is called.
+// busy marks a change in progress until the returned function is called,
+// and past it while a change saved is not published (see commit): the
+// horizon stays at the start of the first such change until a later one
+// publishes its articles. Called with c.mu held.
 func (c *Corpus) busy() func() {
-	c.busySince.Store(c.now().UnixNano())
-	return func() { c.busySince.Store(0) }
+	c.busySince.CompareAndSwap(0, c.now().UnixNano())
+	return func() {
+		if !c.unpublished {
+			c.busySince.Store(0)
+		}
+	}
 }
 
 // statDir checks that the seeds folder exists, so a missing folder is an

@@ -16,7 +16,7 @@ import (
 // database without the table has none.
 func TestSavedDocumentsAreTheLastPublished(t *testing.T) {
 	f := newFixture(t, seedFiles(t)...)
-	c := f.open(t)
+	c := f.open(t, func(o *Options) { o.SaveDocuments = true })
 	f.clock.Advance(time.Hour)
 	f.write(t, "added.txt", storyReport("Azatutyun", 3))
 	mustApply(t, c, "added.txt")
@@ -64,7 +64,7 @@ func TestSavedDocumentsAreTheLastPublished(t *testing.T) {
 func TestFailedSaveLeavesNoStaleDocuments(t *testing.T) {
 	f := newFixture(t, seedFiles(t)...)
 	var log bytes.Buffer
-	c := f.open(t, func(o *Options) { o.Log = slog.New(slog.NewTextHandler(&log, nil)) })
+	c := f.open(t, func(o *Options) { o.Log, o.SaveDocuments = slog.New(slog.NewTextHandler(&log, nil)), true })
 	if _, err := c.db.Exec(`CREATE TRIGGER refuse BEFORE INSERT ON feed_documents BEGIN SELECT RAISE(ABORT, 'disk says no'); END`); err != nil {
 		t.Fatal(err)
 	}
@@ -80,5 +80,17 @@ func TestFailedSaveLeavesNoStaleDocuments(t *testing.T) {
 	saved, err := SavedDocuments(context.Background(), c.db, Options{Dir: f.dir, BaseURL: testBase, ParserVersion: "test"})
 	if err != nil || len(saved) != 0 {
 		t.Errorf("after a failed save %d documents are saved (%v), want none", len(saved), err)
+	}
+}
+
+// TestDocumentsSavedOnlyWhenAsked checks that a corpus opened for one job
+// (kdigest digest, build) leaves the saved documents of the service as
+// they are.
+func TestDocumentsSavedOnlyWhenAsked(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t)
+	saved, err := SavedDocuments(context.Background(), c.db, Options{Dir: f.dir, BaseURL: testBase, ParserVersion: "test"})
+	if err != nil || len(saved) != 0 {
+		t.Errorf("a corpus without SaveDocuments saved %d documents (%v)", len(saved), err)
 	}
 }

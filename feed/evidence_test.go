@@ -70,16 +70,7 @@ func TestLineStatistics(t *testing.T) {
 		f.write(t, fmt.Sprintf("p%d.txt", i), page(i))
 	}
 	c := f.open(t)
-	check := func(step string) {
-		t.Helper()
-		want, docs := recount(t, c)
-		if got := savedCounts(t, c); !mapsEqualInt(got, want) {
-			t.Errorf("%s: line_df differs from a recount of the rows (%d keys, want %d)", step, len(got), len(want))
-		}
-		if c.docs != docs {
-			t.Errorf("%s: documents counted = %d, want %d", step, c.docs, docs)
-		}
-	}
+	check := func(step string) { t.Helper(); checkCounts(t, c, step) }
 	check("first scan")
 	// Every page of the first scan was parsed with the counts of all six.
 	df, docs := recount(t, c)
@@ -308,5 +299,18 @@ func TestSidecarRewrittenOlderAtRestart(t *testing.T) {
 	c = f.open(t)
 	if e, _ := c.Snapshot().Article(id); e.Article.URL != "https://news.example.com/a/2" {
 		t.Errorf("after a restart the url is %q, want the rewritten sidecar's", e.Article.URL)
+	}
+}
+
+// checkCounts checks that line_df and the corpus's document count are a
+// recount of the saved rows.
+func checkCounts(t *testing.T, c *Corpus, step string) {
+	t.Helper()
+	want, docs := recount(t, c)
+	if got := savedCounts(t, c); !mapsEqualInt(got, want) {
+		t.Errorf("%s: line_df differs from a recount of the rows (%d keys, want %d)", step, len(got), len(want))
+	}
+	if c.docs != docs {
+		t.Errorf("%s: documents counted = %d, want %d", step, c.docs, docs)
 	}
 }

@@ -144,6 +144,10 @@ func (c *Corpus) Rescan(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer c.busy()()
+	return c.retry(ctx, func() error { return c.rescan(ctx) })
+}
+
+func (c *Corpus) rescan(ctx context.Context) error {
 	start := time.Now()
 	root, err := c.statDir()
 	if err != nil {
@@ -331,6 +335,10 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer c.busy()()
+	return c.retry(ctx, func() error { return c.apply(ctx, slices.Clone(names)) })
+}
+
+func (c *Corpus) apply(ctx context.Context, names []string) error {
 	start := time.Now()
 	root, err := c.statDir()
 	if err != nil {
@@ -339,6 +347,7 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 	ch := &change{}
 	var jobs []job
 	var failed []outcome
+	var gone []string // files gone whose record may leave the corpus
 	seen := map[string]bool{}
 	for i := 0; i < len(names); i++ {
 		name := filepath.Base(names[i])
@@ -369,7 +378,7 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 		case absent(info, err):
 			c.noteOutside(name, err, c.outside)
 			if r := c.recs[id]; r != nil && !r.removed && r.file == name {
-				ch.remove(r)
+				gone = append(gone, name) // removed after the reads, unless another file has the id now
 				// A file that the id was taken from may have it now.
 				for other := range c.failed {
 					if other != name && idOf(other) == id {
@@ -411,6 +420,19 @@ func (c *Corpus) Apply(ctx context.Context, names ...string) error {
 		}
 	}
 	ch.merge(c.collect(append(outs, failed...)))
+	// A record whose file is gone but whose id another file of the batch
+	// now has (a.txt renamed a.TXT or a.html) is replaced by the change,
+	// not removed as well: as Rescan has it. Parts saved already are in
+	// c.recs.
+	saved := make(map[string]bool, len(ch.save))
+	for _, r := range ch.save {
+		saved[r.id] = true
+	}
+	for _, name := range gone {
+		if r := c.recs[idOf(name)]; r != nil && !r.removed && r.file == name && !saved[r.id] {
+			ch.remove(r)
+		}
+	}
 	if err := c.commit(ctx, ch, true); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}

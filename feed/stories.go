@@ -79,12 +79,23 @@ func (c *Corpus) loadStories(ctx context.Context, docs []theme.StoryDoc, edges [
 	for i, d := range docs {
 		ids[i] = d.ID
 	}
-	return inTx(ctx, c.db, "save stories", func(tx *sql.Tx) error {
+	var gen int64
+	err = inTx(ctx, c.db, "save stories", func(tx *sql.Tx) error {
+		// A write of the corpus's tables: it moves their generation, and
+		// this corpus has read them just now.
+		var err error
+		if gen, err = bumpGeneration(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM story_edges`); err != nil {
 			return fmt.Errorf("save stories: %w", err)
 		}
 		return saveStories(ctx, tx, c.stories, storyDelta{added: c.stories.Edges(), ids: ids})
 	})
+	if err == nil {
+		c.gen = gen
+	}
+	return err
 }
 
 // present returns the docs of the records with an entry, in docs' memory.

@@ -328,8 +328,12 @@ func newHubPinger(hub string) *hubPinger {
 // changed queues a ping for the snapshot's feeds; it never blocks.
 func (h *hubPinger) changed(s *feed.Snapshot) {
 	topics := []string{s.BaseURL + "/feed.atom", s.BaseURL + "/feed.rss", s.BaseURL + "/feed.json"}
+	// Every feed that advertises the hub is a topic: a theme's RSS and
+	// JSON Feed as much as its Atom.
 	for _, th := range s.Taxonomy.Themes {
-		topics = append(topics, s.BaseURL+"/themes/"+th.ID+".atom")
+		for _, ext := range []string{".atom", ".rss", ".json"} {
+			topics = append(topics, s.BaseURL+"/themes/"+th.ID+ext)
+		}
 	}
 	for {
 		select {

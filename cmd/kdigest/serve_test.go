@@ -244,20 +244,22 @@ func TestServeStartErrors(t *testing.T) {
 	defer ln.Close()
 	seeds := seedsDir(t)
 	tests := []struct {
-		name string
-		args []string
-		want string
+		name     string
+		args     []string
+		wantCode int
+		want     string
 	}{
-		{"address taken", []string{"--addr", ln.Addr().String(), "--seeds", seeds}, "address already in use"},
-		{"missing seeds folder", []string{"--addr", "127.0.0.1:0", "--seeds", filepath.Join(seeds, "nope")}, "seeds folder"},
-		{"bad themes file", []string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--themes", filepath.Join(seeds, "000_7b07c52ff58aff77.txt")}, "000_7b07c52ff58aff77.txt:"},
+		{"address taken", []string{"--addr", ln.Addr().String(), "--seeds", seeds}, exitFailure, "address already in use"},
+		{"missing seeds folder", []string{"--addr", "127.0.0.1:0", "--seeds", filepath.Join(seeds, "nope")}, exitFailure, "seeds folder"},
+		// A bad setting, refused as every command refuses it.
+		{"bad themes file", []string{"--addr", "127.0.0.1:0", "--seeds", seeds, "--themes", filepath.Join(seeds, "000_7b07c52ff58aff77.txt")}, exitUsage, "000_7b07c52ff58aff77.txt:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"serve", "--data", t.TempDir()}, tt.args...)
 			code, _, stderr := runKdigest(t, nil, args...)
-			if code != exitFailure || !strings.Contains(stderr, tt.want) {
-				t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, tt.want)
+			if code != tt.wantCode || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, tt.wantCode, tt.want)
 			}
 		})
 	}
@@ -325,8 +327,19 @@ func TestServeFirstStartWaitsForScan(t *testing.T) {
 func TestServeRestartServesSavedFeedsFirst(t *testing.T) {
 	data, seeds := t.TempDir(), seedsDir(t)
 	const site = "https://kdigest.example.org"
-	if code, _, stderr := runKdigest(t, nil, "build", "--seeds", seeds, "--data", data, "--out", t.TempDir(), "--base-url", site); code != exitOK {
-		t.Fatalf("build: exit %d: %s", code, stderr)
+	// A first run, stopped.
+	c := testConfig(t, "--addr", "127.0.0.1:0", "--seeds", seeds, "--data", data, "--base-url", site, "--digest-schedule", "off")
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: io.Discard}, c, ready) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("first run: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("first run: %v", err)
 	}
 	base, logText := startServeLog(t, seeds, "--data", data, "--base-url", site)
 	saved, loaded := strings.Index(logText(), "serving the saved feeds while the corpus loads"), strings.Index(logText(), "serving the saved articles")

@@ -19,6 +19,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/kdigest/kdigest/digest"
 	"github.com/kdigest/kdigest/feed"
+	"github.com/kdigest/kdigest/feed/theme"
 	"github.com/kdigest/kdigest/feed/web"
 	"github.com/kdigest/kdigest/schedule"
 	gomail "github.com/wneessen/go-mail"
@@ -113,11 +114,12 @@ func settings() []setting {
 			return nil
 		}
 	}
-	duration := func(dst func(c *config) *time.Duration, min time.Duration) func(c *config, v string) error {
+	// duration's example is one the setting accepts (10m is no --window).
+	duration := func(dst func(c *config) *time.Duration, min time.Duration, example string) func(c *config, v string) error {
 		return func(c *config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil || d < min {
-				return fmt.Errorf("want a duration of at least %s such as 10m or 168h, got %q", min, v)
+				return fmt.Errorf("want a duration of at least %s such as %s, got %q", strings.TrimSuffix(strings.TrimSuffix(min.String(), "0s"), "0m"), example, v)
 			}
 			*dst(c) = d
 			return nil
@@ -138,7 +140,7 @@ func settings() []setting {
 				c.Addr = v
 				return nil
 			}},
-		{name: "base-url", env: "KDIGEST_BASE_URL", usage: "public URL of the service, used for every absolute link (default http:// + addr)", groups: groupService,
+		{name: "base-url", env: "KDIGEST_BASE_URL", usage: "public URL of the service, used for every absolute link (default http:// + addr, 127.0.0.1 for an addr without a host)", groups: groupService,
 			apply: func(c *config, v string) error {
 				if v == "" {
 					c.BaseURL = ""
@@ -196,7 +198,7 @@ func settings() []setting {
 				return nil
 			}},
 		{name: "rescan", env: "KDIGEST_RESCAN", def: "10m", usage: "interval of the full rescan that catches what the watcher missed", groups: groupService,
-			apply: duration(func(c *config) *time.Duration { return &c.Rescan }, time.Second)},
+			apply: duration(func(c *config) *time.Duration { return &c.Rescan }, time.Second, "10m")},
 		{name: "digest-schedule", env: "KDIGEST_DIGEST_SCHEDULE", def: "0 8 * * MON", usage: `cron spec of the weekly digest (5 fields or @weekly), or "off"; the daily digest runs every day at its hour and minute`, groups: groupService,
 			apply: str(func(c *config) *string { return &c.DigestSchedule })},
 		{name: "smtp", env: "KDIGEST_SMTP", fileEnv: "KDIGEST_SMTP_FILE", secret: true, usage: "SMTP URL: smtp://user:pass@host:587 (STARTTLS), smtps://host:465, ?tls=none for a loopback relay; empty writes .eml files to DATA/outbox", groups: groupService,
@@ -222,7 +224,7 @@ func settings() []setting {
 		{name: "templates", env: "KDIGEST_TEMPLATES", usage: "folder of templates overriding the embedded digest.html.tmpl and digest.txt.tmpl", groups: groupService,
 			apply: str(func(c *config) *string { return &c.Templates })},
 		{name: "window", env: "KDIGEST_WINDOW", def: "168h", usage: "how far back the first digest looks", groups: groupService,
-			apply: duration(func(c *config) *time.Duration { return &c.Window }, time.Hour)},
+			apply: duration(func(c *config) *time.Duration { return &c.Window }, time.Hour, "168h")},
 		{name: "per-theme", env: "KDIGEST_PER_THEME", def: "10", usage: `items per theme in the digest before "and N more"`, groups: groupService,
 			apply: positive(func(c *config) *int { return &c.PerTheme })},
 		{name: "trusted-proxy", env: "KDIGEST_TRUSTED_PROXY", usage: "comma-separated CIDR ranges of the reverse proxies whose X-Forwarded-For or Forwarded header names the client, e.g. 127.0.0.1/32,::1", groups: groupService,
@@ -367,7 +369,9 @@ func loadConfig(fs *flag.FlagSet, flags flagValues, g settingGroup, getenv func(
 		c.TZ = time.UTC
 	}
 	if c.BaseURL == "" && c.Addr != "" {
-		c.BaseURL = "http://" + c.Addr
+		// An address without a host (":8080", "0.0.0.0:8080") listens on
+		// loopback too, and is no host a link can name.
+		c.BaseURL = "http://" + loopbackAddr(c.Addr)
 	}
 	if g&groupService != 0 {
 		if err := validate(c, time.Now()); err != nil {
@@ -415,9 +419,19 @@ func validate(c *config, now time.Time) error {
 			return bad("dkim-key", fmt.Errorf("%s: %w", c.DKIMKey, err))
 		}
 	}
+	if c.Themes != "" {
+		// Loaded here as well as where it is used, so that "config" and
+		// every command refuse a file that would stop serve.
+		if _, err := theme.Load(c.Themes); err != nil {
+			return bad("themes", err)
+		}
+	}
 	if c.Templates != "" {
 		if st, err := os.Stat(c.Templates); err != nil || !st.IsDir() {
 			return bad("templates", fmt.Errorf("%s is not a folder", c.Templates))
+		}
+		if err := digest.CheckTemplates(os.DirFS(c.Templates)); err != nil {
+			return bad("templates", err)
 		}
 	}
 	return nil

@@ -280,3 +280,119 @@ func dkimSignature(eml string) string {
 	}
 	return ""
 }
+
+// TestAddrWithoutHostGivesAUsableBaseURL checks that --addr :8080 (every
+// interface, the usual way to say it) without --base-url makes links that
+// work: "config" showed base-url http://:8080 and accepted it, while
+// "build" and "serve" then failed with "open corpus: base URL must be an
+// absolute http or https URL" (exit 1, after creating the database).
+func TestAddrWithoutHostGivesAUsableBaseURL(t *testing.T) {
+	for _, addr := range []string{":8080", "0.0.0.0:8080", "[::]:8080"} {
+		t.Run(addr, func(t *testing.T) {
+			code, stdout, stderr := runKdigest(t, nil, "config", "--data", filepath.Join(t.TempDir(), "data"), "--addr", addr)
+			if code != exitOK {
+				t.Fatalf("config: exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stdout, "http://127.0.0.1:8080") {
+				t.Errorf("config shows no usable base-url for --addr %s:\n%s", addr, stdout)
+			}
+			out := t.TempDir()
+			code, _, stderr = runKdigest(t, nil, "build", "--seeds", seedsDir(t), "--data", t.TempDir(), "--out", out, "--addr", addr)
+			if code != exitOK {
+				t.Fatalf("build --addr %s: exit %d: %s", addr, code, stderr)
+			}
+			b, err := os.ReadFile(filepath.Join(out, "feed.atom"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), `href="http://127.0.0.1:8080/feed.atom"`) {
+				t.Errorf("feed.atom links elsewhere than http://127.0.0.1:8080:\n%.600s", b)
+			}
+		})
+	}
+}
+
+// TestDurationErrorsGiveAnExampleThatWorks checks that a refused duration
+// is answered with an example the setting accepts: --window 10m was told
+// "want a duration of at least 1h0m0s such as 10m or 168h".
+func TestDurationErrorsGiveAnExampleThatWorks(t *testing.T) {
+	tests := []struct {
+		flag, value, want string
+	}{
+		{"--window", "10m", `window (from flag --window): want a duration of at least 1h such as 168h, got "10m"`},
+		{"--rescan", "1ms", `rescan (from flag --rescan): want a duration of at least 1s such as 10m, got "1ms"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.flag, func(t *testing.T) {
+			code, _, stderr := runKdigest(t, nil, "config", "--data", filepath.Join(t.TempDir(), "data"), tc.flag, tc.value)
+			if code != exitUsage || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestBadThemesFileRefusedLikeEveryOtherSetting checks that a --themes
+// file that is missing or malformed is refused as README says of every
+// setting: "kdigest config" accepted it (exit 0), so an operator checking
+// the configuration was told it was fine, while serve, digest, digests,
+// build and backup stopped with "load themes: ..." and exit 1.
+func TestBadThemesFileRefusedLikeEveryOtherSetting(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.toml")
+	if err := os.WriteFile(bad, []byte("name = \"x\"\n[[theme]]\nid = 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files := []struct{ name, path, want string }{
+		{"missing", "nope.toml", "themes (from flag --themes): load themes: open nope.toml"},
+		{"malformed", bad, "themes (from flag --themes): " + bad + ": toml: line 3"},
+	}
+	commands := [][]string{
+		{"config"},
+		{"serve", "--addr", "127.0.0.1:0"},
+		{"digest", "--dry-run"},
+		{"digests"},
+		{"build", "--out", "public"},
+		{"backup", "b.db"},
+	}
+	for _, f := range files {
+		for _, cmd := range commands {
+			t.Run(f.name+"/"+cmd[0], func(t *testing.T) {
+				data := filepath.Join(t.TempDir(), "data")
+				args := append(append([]string{}, cmd...), "--data", data, "--seeds", "../../seeds", "--themes", f.path)
+				code, _, stderr := runKdigest(t, nil, args...)
+				if code != exitUsage || !strings.Contains(stderr, f.want) {
+					t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, f.want)
+				}
+				if _, err := os.Stat(data); err == nil {
+					t.Errorf("the data folder was created despite the bad setting")
+				}
+			})
+		}
+	}
+}
+
+// TestBadTemplateRefusedBeforeAnythingIsOpened checks that a --templates
+// folder whose digest template does not parse is refused by every command
+// as a bad setting: "kdigest config" accepted it, and serve and digest
+// created the data folder (database and token secret) before refusing it
+// with exit 1.
+func TestBadTemplateRefusedBeforeAnythingIsOpened(t *testing.T) {
+	tpl := t.TempDir()
+	if err := os.WriteFile(filepath.Join(tpl, "digest.html.tmpl"), []byte("<p>{{.Nope</p>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const want = "templates (from flag --templates): digest template digest.html.tmpl (from --templates): template: digest.html.tmpl:1:"
+	for _, cmd := range [][]string{{"config"}, {"serve", "--addr", "127.0.0.1:0"}, {"digest", "--dry-run"}, {"digests"}} {
+		t.Run(cmd[0], func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			args := append(append([]string{}, cmd...), "--data", data, "--seeds", "../../seeds", "--templates", tpl)
+			code, _, stderr := runKdigest(t, nil, args...)
+			if code != exitUsage || !strings.Contains(stderr, want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
+			}
+			if _, err := os.Stat(data); err == nil {
+				t.Errorf("the data folder was created despite the bad setting")
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -116,7 +117,24 @@ func (s *server) handleTheme() http.Handler {
 			serveDocument(w, r, doc)
 			return
 		}
-		s.themePage(w, r, file)
+		s.themePage(w, r, file, 1)
+	})
+}
+
+// handleThemeOlder serves /themes/{id}/page/{n}: the theme's articles
+// older than those of the page before. Page 1 is /themes/{id}.
+func (s *server) handleThemeOlder() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		n, err := strconv.Atoi(r.PathValue("n"))
+		switch {
+		case err != nil || n < 1 || strconv.Itoa(n) != r.PathValue("n"):
+			s.notFound(w, r, "There is no such page of this theme.")
+		case n == 1:
+			http.Redirect(w, r, s.opts.Snapshot().BaseURL+"/themes/"+url.PathEscape(id), http.StatusMovedPermanently)
+		default:
+			s.themePage(w, r, id, n)
+		}
 	})
 }
 
@@ -157,22 +175,47 @@ func (s *server) handleArticle() http.Handler {
 	})
 }
 
-func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string) {
-	if _, ok := s.opts.Snapshot().Taxonomy.Lookup(id); !ok {
+// themePage serves page n of the theme id's articles, newest first.
+func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string, n int) {
+	snap := s.opts.Snapshot()
+	if _, ok := snap.Taxonomy.Lookup(id); !ok {
 		s.notFound(w, r, "There is no such theme.")
 		return
 	}
-	s.servePage(w, r, "theme/"+id, "theme", func(snap *feed.Snapshot) any {
+	if n > s.themePages(snap, id) {
+		s.notFound(w, r, "There is no such page of this theme: it has fewer articles.")
+		return
+	}
+	key := "theme/" + id
+	if n > 1 {
+		key = "" // older pages are rare: a crawl of them all is not kept
+	}
+	s.servePage(w, r, key, "theme", func(snap *feed.Snapshot) any {
 		th, _ := snap.Taxonomy.Lookup(id) // every snapshot has the corpus's one taxonomy
-		var items []item
-		for _, e := range snap.ThemeEntries(id) {
-			items = append(items, itemOf(snap, e, th.Color))
-			if len(items) == 100 {
-				break
-			}
+		all := snap.ThemeEntries(id)
+		p := themePage{Site: s.site(snap), Theme: th, Total: len(all), Page: n, Pages: s.themePages(snap, id),
+			Subscribe: n == 1 && s.hasRoute(RouteSubscribe)}
+		for _, e := range all[min(len(all), (n-1)*s.opts.ThemePage):min(len(all), n*s.opts.ThemePage)] {
+			p.Items = append(p.Items, itemOf(snap, e, th.Color))
 		}
-		return themePage{Site: s.site(snap), Theme: th, Items: items, Subscribe: s.hasRoute(RouteSubscribe)}
+		base := snap.BaseURL + "/themes/" + url.PathEscape(id)
+		if n < p.Pages {
+			p.Older = base + "/page/" + strconv.Itoa(n+1)
+		}
+		switch {
+		case n == 2:
+			p.Newer = base
+		case n > 2:
+			p.Newer = base + "/page/" + strconv.Itoa(n-1)
+		}
+		return p
 	})
+}
+
+// themePages is how many pages the theme id's articles fill: one at
+// least, which says the theme has none yet.
+func (s *server) themePages(snap *feed.Snapshot, id string) int {
+	return max(1, (len(snap.ThemeEntries(id))+s.opts.ThemePage-1)/s.opts.ThemePage)
 }
 
 // handleHealth reports the corpus and whatever Status adds, as JSON, with
@@ -242,15 +285,23 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request, msg string) {
 
 // servePage serves a page that depends on the snapshot alone, not on the
 // request: rendered once per snapshot and kept under key (see pageCache),
-// then served as a feed is, with an ETag, 304s and gzip.
+// or rendered for the request when key is "", then served as a feed is,
+// with an ETag, 304s and gzip.
 func (s *server) servePage(w http.ResponseWriter, r *http.Request, key, page string, data func(*feed.Snapshot) any) {
-	doc, err := s.cache.get(s.opts.Snapshot(), key, func(snap *feed.Snapshot, prev *feed.Document) (*feed.Document, error) {
+	render := func(snap *feed.Snapshot, prev *feed.Document) (*feed.Document, error) {
 		var buf bytes.Buffer
 		if err := s.pages[page].ExecuteTemplate(&buf, "layout", data(snap)); err != nil {
 			return nil, err
 		}
 		return feed.NewDocument(buf.Bytes(), htmlType, s.opts.Now(), prev), nil
-	})
+	}
+	var doc *feed.Document
+	var err error
+	if key == "" {
+		doc, err = render(s.opts.Snapshot(), nil)
+	} else {
+		doc, err = s.cache.get(s.opts.Snapshot(), key, render)
+	}
 	if err != nil {
 		s.opts.Log.Error("http: render page", "page", page, "err", err)
 		http.Error(w, "internal server error", http.StatusInternalServerError)

@@ -121,6 +121,10 @@ type themePage struct {
 	Theme     theme.Theme
 	Items     []item
 	Subscribe bool
+	// Total counts the theme's articles; Page is this page's number, of
+	// Pages; Older and Newer link the pages around it, or are "".
+	Total, Page, Pages int
+	Older, Newer       string
 }
 
 type notFoundPage struct {

@@ -3,9 +3,11 @@ package web
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -422,5 +424,70 @@ func TestGoldenPages(t *testing.T) {
 				t.Errorf("GET %s differs from %s (run go test -update after checking the change)", tc.path, golden)
 			}
 		})
+	}
+}
+
+// TestThemePagesReachOlderArticles checks that a theme's articles beyond
+// one page are on /themes/ID/page/N, linked Older and Newer (rel next and
+// prev), each once and in order, and that a page past the last, page 1 or
+// a number written otherwise is not a second address of a page.
+func TestThemePagesReachOlderArticles(t *testing.T) {
+	h, snap := newHandler(t, Options{ThemePage: 1})
+	const id = "summits"
+	entries := snap.ThemeEntries(id)
+	if len(entries) < 3 {
+		t.Fatalf("theme %s has %d articles; the test needs 3", id, len(entries))
+	}
+	base := testBase + "/themes/" + id
+	path := "/themes/" + id
+	var seen []string
+	for n := 1; path != ""; n++ {
+		p := getPage(t, h, path, http.StatusOK)
+		for _, e := range entries {
+			if len(p.find("a", map[string]string{"href": testBase + "/articles/" + e.ID})) > 0 {
+				seen = append(seen, e.ID)
+			}
+		}
+		if want := fmt.Sprintf("%d articles, newest first · page %d of %d", len(entries), n, len(entries)); !strings.Contains(p.text, want) {
+			t.Errorf("%s lacks %q: %q", path, want, p.text)
+		}
+		newer := p.find("a", map[string]string{"rel": "prev"})
+		switch {
+		case n == 1 && len(newer) != 0:
+			t.Errorf("%s links a newer page", path)
+		case n == 2 && (len(newer) != 1 || newer[0].attrs["href"] != base):
+			t.Errorf("%s: newer link %v, want %s", path, newer, base)
+		case n > 2 && (len(newer) != 1 || newer[0].attrs["href"] != fmt.Sprintf("%s/page/%d", base, n-1)):
+			t.Errorf("%s: newer link %v", path, newer)
+		}
+		path = ""
+		if older := p.find("a", map[string]string{"rel": "next"}); len(older) == 1 {
+			path = strings.TrimPrefix(older[0].attrs["href"], testBase)
+		}
+		if n > len(entries) {
+			t.Fatalf("more pages than articles")
+		}
+	}
+	var want []string
+	for _, e := range entries {
+		want = append(want, e.ID)
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("the pages list %v, want %v", seen, want)
+	}
+	for _, tc := range []struct {
+		path string
+		code int
+	}{
+		{fmt.Sprintf("/themes/%s/page/%d", id, len(entries)+1), http.StatusNotFound},
+		{"/themes/" + id + "/page/0", http.StatusNotFound},
+		{"/themes/" + id + "/page/02", http.StatusNotFound},
+		{"/themes/" + id + "/page/x", http.StatusNotFound},
+		{"/themes/nope/page/2", http.StatusNotFound},
+		{"/themes/" + id + "/page/1", http.StatusMovedPermanently},
+	} {
+		if resp, _ := do(t, h, http.MethodGet, tc.path, nil); resp.StatusCode != tc.code {
+			t.Errorf("GET %s: %d, want %d", tc.path, resp.StatusCode, tc.code)
+		}
 	}
 }

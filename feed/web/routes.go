@@ -25,6 +25,7 @@ func (s *server) routes() {
 		s.handle("GET /"+doc, s.handleDocument(func(*http.Request) string { return doc }))
 	}
 	s.handle("GET /themes/{file}", s.handleTheme())
+	s.handle("GET /themes/{id}/page/{n}", s.handleThemeOlder())
 	s.handle("GET /articles/{id}", s.handleArticle())
 	if s.opts.Archive != nil {
 		s.handle("GET /digests", s.handleArchive())

@@ -58,6 +58,9 @@ type Options struct {
 	// CrossSiteExempt are route patterns a form may be posted to from
 	// another site, e.g. "POST /unsubscribe" (RFC 8058 one-click).
 	CrossSiteExempt []string
+	// ThemePage is how many articles a page of a theme lists, newest
+	// first; the older ones are on /themes/ID/page/2 and on. Default 100.
+	ThemePage int
 }
 
 // server holds what the handlers share.
@@ -94,6 +97,9 @@ func NewServer(opts Options) (http.Handler, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.ThemePage <= 0 {
+		opts.ThemePage = 100
 	}
 	if opts.Description == "" {
 		opts.Description = "Armenia–Azerbaijan diplomacy and security news, cleaned and grouped by theme."

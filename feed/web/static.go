@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,14 +12,16 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/kdigest/kdigest/feed"
 )
 
 // Build writes the site as static files into dir: every page and feed the
-// handler serves for snap, fetched in-process. Pages go to PATH/index.html
-// so links without extensions work on any static host.
+// handler serves for snap, fetched in-process, a theme's older pages
+// found by following its "Older" links (rel="next"). Pages go to
+// PATH/index.html so links without extensions work on any static host.
 func Build(ctx context.Context, h http.Handler, snap *feed.Snapshot, dir string) (int, error) {
 	paths := []string{"/"}
 	docs := map[string]bool{} // the documents keep their name; pages are PATH/index.html
@@ -31,8 +35,10 @@ func Build(ctx context.Context, h http.Handler, snap *feed.Snapshot, dir string)
 	for _, e := range snap.Visible() {
 		paths = append(paths, "/articles/"+url.PathEscape(e.ID))
 	}
-	written := map[string]bool{} // the article folders this build writes
-	for _, p := range paths {
+	written := map[string]bool{}          // the article folders this build writes
+	older := map[string]map[string]bool{} // by theme, the older pages it writes
+	for i := 0; i < len(paths); i++ {
+		p := paths[i]
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
@@ -42,22 +48,48 @@ func Build(ctx context.Context, h http.Handler, snap *feed.Snapshot, dir string)
 		if rec.Code != http.StatusOK {
 			return 0, fmt.Errorf("build %s: status %d", p, rec.Code)
 		}
-		if err := writeFile(dir, p, !docs[p], rec.Result().Body); err != nil {
+		body := rec.Body.Bytes()
+		if err := writeFile(dir, p, !docs[p], bytes.NewReader(body)); err != nil {
 			return 0, err
 		}
 		if id, ok := strings.CutPrefix(p, "/articles/"); ok {
 			id, _ = url.PathUnescape(id)
 			written[id] = true
 		}
+		if rest, ok := strings.CutPrefix(p, "/themes/"); ok && !docs[p] {
+			if th, n, ok := strings.Cut(rest, "/page/"); ok {
+				if older[th] == nil {
+					older[th] = map[string]bool{}
+				}
+				older[th][n] = true
+			}
+			if m := nextPage.FindSubmatch(body); m != nil {
+				if next, ok := strings.CutPrefix(html.UnescapeString(string(m[1])), snap.BaseURL); ok {
+					paths = append(paths, next)
+				}
+			}
+		}
 	}
-	return len(paths), pruneArticles(filepath.Join(dir, "articles"), written)
+	if err := prune(filepath.Join(dir, "articles"), written); err != nil {
+		return 0, err
+	}
+	for _, th := range snap.Taxonomy.Themes {
+		if err := prune(filepath.Join(dir, "themes", th.ID, "page"), older[url.PathEscape(th.ID)]); err != nil {
+			return 0, err
+		}
+	}
+	return len(paths), nil
 }
 
-// pruneArticles removes the pages of articles a previous build wrote into
-// the same folder and this one did not (their seed was removed, or they
-// are no longer shown): a rebuild publishes what serve serves, no more.
-// Only ID/index.html and the folder it leaves empty are removed.
-func pruneArticles(dir string, written map[string]bool) error {
+// nextPage finds a theme page's link to its older page.
+var nextPage = regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
+
+// prune removes the pages a previous build wrote into the folder dir, one
+// NAME/index.html each (the articles, a theme's older pages), and this
+// one did not (their seed was removed, or they are no longer shown): a
+// rebuild publishes what serve serves, no more. Only NAME/index.html and
+// the folder it leaves empty are removed.
+func prune(dir string, written map[string]bool) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil // no articles folder: nothing was built before

@@ -88,3 +88,38 @@ func TestBuildIntoTheCurrentFolder(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestBuildWritesOlderThemePages checks that the static build follows a
+// theme's Older links, writing each older page as
+// themes/ID/page/N/index.html, and removes a page a previous build wrote
+// beyond the theme's last one.
+func TestBuildWritesOlderThemePages(t *testing.T) {
+	c := openCorpus(t)
+	h, err := NewServer(Options{Snapshot: c.Snapshot, Now: fixedNow, ThemePage: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := c.Snapshot()
+	n := len(snap.ThemeEntries("summits"))
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "themes", "summits", "page", "99", "index.html")
+	if err := os.MkdirAll(filepath.Dir(stale), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), h, snap, dir); err != nil {
+		t.Fatal(err)
+	}
+	for page := 2; page <= n; page++ {
+		if _, err := os.Stat(filepath.Join(dir, "themes", "summits", "page", fmt.Sprint(page), "index.html")); err != nil {
+			t.Errorf("older page %d of %d not written: %v", page, n, err)
+		}
+	}
+	for _, gone := range []string{stale, filepath.Join(dir, "themes", "summits", "page", fmt.Sprint(n+1), "index.html")} {
+		if _, err := os.Stat(gone); err == nil {
+			t.Errorf("%s is in the output, past the theme's last page", gone)
+		}
+	}
+}
