@@ -3,20 +3,24 @@ package article
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // datelineRe matches a dateline opening the lede: a place in capitals,
-// optionally a region or date after a comma and a credit in parentheses,
-// then a dash: "MOSCOW (RFE/RL) — ", "BAKU, Azerbaijan (AP) - ".
-var datelineRe = regexp.MustCompile(`^(\p{Lu}[\p{Lu}.'’ -]{1,40}?\p{Lu}\.?)((?:,\s*[^()—–]{1,40}?)?)\s*(?:\(([^)]{1,40})\))?\s*(?:—|–|--|-)\s*`)
+// or two joined by a slash, optionally a region or date after a comma
+// and a credit in parentheses, then a dash: "MOSCOW (RFE/RL) — ",
+// "BAKU, Azerbaijan (AP) - ", "YEREVAN/BAKU (Reuters) - ". A hyphen with
+// a letter on both sides joins a word ("NATO-led", "COVID-19"): it is no
+// dateline's dash.
+var datelineRe = regexp.MustCompile(`^(\p{Lu}[\p{Lu}.'’ /-]{1,40}?\p{Lu}\.?)((?:,\s*[^()—–]{1,40}?)?)\s*(?:\(([^)]{1,40})\))?(?:\s*(?:—|–|--)\s*|\s+-\s*|-\s+)`)
 
 // splitDateline removes a dateline from the first paragraph and returns the
 // rest, the place and the credit in parentheses (an agency), if any.
 func splitDateline(first string) (rest, place, agency string) {
 	m := datelineRe.FindStringSubmatchIndex(first)
 	if m == nil {
-		return first, "", ""
+		return splitWireCredit(first)
 	}
 	place = strings.TrimSpace(first[m[2]:m[3]])
 	// A dateline place is a short all-capitals name, not a sentence opener
@@ -25,13 +29,88 @@ func splitDateline(first string) (rest, place, agency string) {
 		return first, "", ""
 	}
 	rest = strings.TrimSpace(first[m[1]:])
-	if rest == "" {
+	// A lede is a sentence: a heading in capitals after the dash ("THE
+	// POINT -- NOW ON YOUTUBE!") has no dateline.
+	if rest == "" || strings.ToUpper(rest) == rest && strings.ToLower(rest) != rest {
 		return first, "", ""
 	}
 	if m[6] >= 0 {
 		agency = canonicalAgency(first[m[6]:m[7]])
 	}
 	return rest, place, agency
+}
+
+// wireCreditRe is a dateline that a news agency closes with its own name
+// rather than a dash, as the agencies of the region write it: "YEREVAN,
+// NOVEMBER 10, ARMENPRESS. ", "MOSCOW, November 10. /TASS/. ", "Baku,
+// November 10, AZERTAC. ", "BAKU, Azerbaijan, Nov. 10. Trend: ",
+// "Yerevan /Mediamax/. ". The place is the first of up to three
+// capitalised words; the name stands between slashes, in capitals before
+// a full stop, or before a colon. splitWireCredit checks the name.
+var wireCreditRe = regexp.MustCompile(`^(\p{Lu}[\p{L}'’-]*(?:\s\p{Lu}[\p{L}'’-]*){0,2})(?:,([^/:()]{1,40}?))?[,.]?\s*(?:/([^/\s]{2,20})/\s*\.?|(\p{Lu}[\p{Lu}-]+)\s*\.|(\p{Lu}[\p{L}-]+)\s*:)\s+`)
+
+// splitWireCredit is splitDateline for a dateline closed by an agency's
+// name (wireCreditRe): a known agency's, as it writes it, after a date or
+// between slashes, so that a sentence's word ("WASHINGTON, a new trend:
+// …") is none.
+func splitWireCredit(first string) (rest, place, agency string) {
+	// The name is within the line's first words: most lines have no
+	// slash, colon or capitals before a full stop there.
+	if head := first[:min(len(first), 90)]; !strings.ContainsAny(head, "/:") && !capsStop(head) {
+		return first, "", ""
+	}
+	m := wireCreditRe.FindStringSubmatchIndex(first)
+	if m == nil {
+		return first, "", ""
+	}
+	var credit string
+	for g := 3; g <= 5; g++ {
+		if m[2*g] >= 0 {
+			credit = first[m[2*g]:m[2*g+1]]
+		}
+	}
+	slashed := m[6] >= 0
+	if a, ok := agencies[strings.ToLower(credit)]; !ok || credit != a && credit != strings.ToUpper(credit) && credit != titleWords(strings.ToLower(credit)) {
+		return first, "", ""
+	}
+	if !slashed && (m[4] < 0 || strings.IndexAny(first[m[4]:m[5]], "0123456789") < 0) {
+		return first, "", "" // no date before the name
+	}
+	rest = strings.TrimSpace(first[m[1]:])
+	if rest == "" || strings.ToUpper(rest) == rest && strings.ToLower(rest) != rest {
+		return first, "", ""
+	}
+	return rest, first[m[2]:m[3]], canonicalAgency(credit)
+}
+
+// capsStop reports two ASCII capitals before a full stop in s, maybe
+// with a space between ("ARMENPRESS.", "AZERTAC .").
+func capsStop(s string) bool {
+	for i := strings.IndexByte(s, '.'); i >= 0; {
+		j := i - 1
+		if j >= 0 && s[j] == ' ' {
+			j--
+		}
+		if j >= 1 && 'A' <= s[j] && s[j] <= 'Z' && 'A' <= s[j-1] && s[j-1] <= 'Z' {
+			return true
+		}
+		k := strings.IndexByte(s[i+1:], '.')
+		if k < 0 {
+			return false
+		}
+		i += 1 + k
+	}
+	return false
+}
+
+// titleWords capitalises the first letter of each word of s.
+func titleWords(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		r, n := utf8.DecodeRuneInString(w)
+		words[i] = string(unicode.ToUpper(r)) + w[n:]
+	}
+	return strings.Join(words, " ")
 }
 
 // agencies maps the spellings of wire services to their usual short names.

@@ -28,7 +28,10 @@ const devsetDir = "../../../shared/devset"
 // them as the extractor improves. Fields are right/annotated fractions.
 type floors struct {
 	bodyF1, title, first, last, source, date, clean float64
-	rejected                                        int // at most
+	// firstSplit is the first paragraph's floor with the annotation's
+	// dateline split off, as the product's contract splits it.
+	firstSplit float64
+	rejected   int // at most
 }
 
 func TestDevset(t *testing.T) {
@@ -40,11 +43,11 @@ func TestDevset(t *testing.T) {
 		floor          floors
 	}{
 		{name: "text", dir: devsetDir, ext: ".txt",
-			floor: floors{bodyF1: 0.955, title: 0.90, first: 0.75, last: 0.82, source: 0.76, date: 0.94, clean: 0.98, rejected: 0}},
+			floor: floors{bodyF1: 0.955, title: 0.90, first: 0.75, firstSplit: 0.87, last: 0.82, source: 0.76, date: 0.94, clean: 0.98, rejected: 0}},
 		{name: "html", dir: devsetDir, ext: ".html",
-			floor: floors{bodyF1: 0.95, title: 0.70, first: 0.56, last: 0.70, source: 0.90, date: 0.93, clean: 0.71, rejected: 0}},
+			floor: floors{bodyF1: 0.95, title: 0.70, first: 0.56, firstSplit: 0.69, last: 0.70, source: 0.90, date: 0.93, clean: 0.71, rejected: 0}},
 		{name: "karabakh", dir: filepath.Join(devsetDir, "..", "devset-karabakh"), ext: ".txt",
-			floor: floors{title: 0.97, first: 0.97, last: 0.99, source: 0.95, date: 0.97, clean: 0.97}},
+			floor: floors{title: 0.97, first: 0.97, firstSplit: 0.97, last: 0.99, source: 0.95, date: 0.97, clean: 0.97}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +81,9 @@ func TestDevset(t *testing.T) {
 			check("body_f1", s.f1, f.bodyF1)
 			check("title", s.frac("title"), f.title)
 			check("body_first", s.frac("body_first"), f.first)
+			if n := s.total["body_first"]; n > 0 {
+				check("body_first with its dateline split", float64(s.firstSplit)/float64(n), f.firstSplit)
+			}
 			check("body_last", s.frac("body_last"), f.last)
 			check("source", s.frac("source"), f.source)
 			check("date", s.frac("date"), f.date)
@@ -163,6 +169,17 @@ type devScore struct {
 	f1, p, r float64
 	rejected int
 	misses   []string
+	// firstSplit counts the first paragraphs that are right once the
+	// annotation's dateline is split off as extraction splits it (see
+	// README, "Extraction on real pages"): score.py keeps the dateline.
+	firstSplit int
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (s *devScore) count(field string, ok bool, detail string) {
@@ -194,7 +211,8 @@ func (s *devScore) String() string {
 		fmt.Fprintf(&b, " %s %d/%d", f, s.right[f], s.total[f])
 		ok, all = ok+s.right[f], all+s.total[f]
 	}
-	fmt.Fprintf(&b, " body_f1 %.3f (p %.3f r %.3f) | total %d/%d | rejected %d", s.f1, s.p, s.r, ok, all, s.rejected)
+	fmt.Fprintf(&b, " body_f1 %.3f (p %.3f r %.3f) | total %d/%d | rejected %d | body_first with its dateline split %d/%d",
+		s.f1, s.p, s.r, ok, all, s.rejected, s.firstSplit, s.total["body_first"])
 	return b.String()
 }
 
@@ -256,15 +274,20 @@ func scoreDevset(expected []map[string]any, outs []devOut) *devScore {
 			firsts = []string{f}
 		}
 		if len(firsts) > 0 {
-			ok := false
+			ok, split := false, false
 			for _, f := range firsts {
 				ok = ok || len(nbody) > 0 && strings.HasPrefix(nbody[0], runeHead(scoreNorm(f), 60))
+				// The same paragraph under the product's contract: its
+				// dateline goes to the dateline field, not the body.
+				rest, _, _ := splitDateline(f)
+				split = split || len(nbody) > 0 && strings.HasPrefix(nbody[0], runeHead(scoreNorm(rest), 60))
 			}
 			got := ""
 			if len(nbody) > 0 {
 				got = runeHead(nbody[0], 80)
 			}
 			s.count("body_first", ok, fmt.Sprintf("%s: got %q want %q", o.file, got, firsts[0]))
+			s.firstSplit += btoi(split)
 		}
 		if last := str(e, "body_last"); last != "" {
 			wants := []string{runeTail(scoreNorm(last), 60)}

@@ -110,12 +110,77 @@ func TestSplitDateline(t *testing.T) {
 		{"A deal — or not — was reached.", "A deal — or not — was reached.", "", ""},
 		{"Putin — in Sochi — said.", "Putin — in Sochi — said.", "", ""},
 		{"EU-brokered talks resumed.", "EU-brokered talks resumed.", "", ""},
+		// A hyphen inside a word is no dateline's dash.
+		{"NATO-led forces left the region on Monday.", "NATO-led forces left the region on Monday.", "", ""},
+		{"COVID-19 cases rose in Yerevan.", "COVID-19 cases rose in Yerevan.", "", ""},
+		{"OSCE-brokered talks resumed in Vienna.", "OSCE-brokered talks resumed in Vienna.", "", ""},
+		{"H-E-B opened a store in Austin.", "H-E-B opened a store in Austin.", "", ""},
+		{"SCI-TECH", "SCI-TECH", "", ""},
+		// A dash however spaced, and two places under one dateline.
+		{"MOSCOW—Putin said.", "Putin said.", "MOSCOW", ""},
+		{"BERLIN--The agency said.", "The agency said.", "BERLIN", ""},
+		{"BAKU- The ministry said.", "The ministry said.", "BAKU", ""},
+		{"BAKU/YEREVAN (Reuters) - A new wave of fighting broke out.", "A new wave of fighting broke out.", "BAKU/YEREVAN", "Reuters"},
+		{"YEREVAN/BAKU, Sept 27 (Reuters) - Fighting broke out.", "Fighting broke out.", "YEREVAN/BAKU", "Reuters"},
+		// What follows a dateline is a sentence, not a heading in capitals.
+		{"THE POINT -- NOW ON YOUTUBE!", "THE POINT -- NOW ON YOUTUBE!", "", ""},
+		// A dateline closed by the agency's name, as the region's agencies
+		// write it.
+		{"YEREVAN, NOVEMBER 10, ARMENPRESS. Prime Minister Pashinyan said.", "Prime Minister Pashinyan said.", "YEREVAN", "Armenpress"},
+		{"MOSCOW, November 10. /TASS/. Putin said.", "Putin said.", "MOSCOW", "TASS"},
+		{"YEREVAN, November 10. /ARKA/. The bank said.", "The bank said.", "YEREVAN", "Arka"},
+		{"Baku, November 10, AZERTAC. Aliyev said.", "Aliyev said.", "Baku", "AZERTAC"},
+		{"BAKU, Azerbaijan, Nov. 10. Trend: Aliyev said.", "Aliyev said.", "BAKU", "Trend"},
+		{"Yerevan /Mediamax/. Pashinyan said.", "Pashinyan said.", "Yerevan", "Mediamax"},
+		// Without a date or the slashes, a sentence's word is no credit.
+		{"WASHINGTON, a new trend. People said so.", "WASHINGTON, a new trend. People said so.", "", ""},
+		{"Baku, the capital, Trend: a new word.", "Baku, the capital, Trend: a new word.", "", ""},
+		{"Paris, 2019. AP photographers said so.", "Paris, 2019. AP photographers said so.", "", ""},
 	}
 	for _, tt := range tests {
 		rest, place, agency := splitDateline(tt.in)
 		if rest != tt.rest || place != tt.place || agency != tt.agency {
 			t.Errorf("splitDateline(%q) = %q, %q, %q; want %q, %q, %q", tt.in, rest, place, agency, tt.rest, tt.place, tt.agency)
 		}
+	}
+}
+
+// TestLedeDateline parses made-up pages whose lede opens with a
+// hyphenated word or with a dateline of two places: the dateline field
+// and the body's first paragraph must split them as a reader would.
+func TestLedeDateline(t *testing.T) {
+	const rest = " The ministers met for four hours and agreed to meet again in the spring, a spokesman said after the talks.\n\n" +
+		"The next round will deal with the border commissions and the transport links through the south of Armenia, he added.\n"
+	tests := []struct {
+		name, lede, dateline, agency, first string
+	}{
+		{"a hyphenated word", "NATO-led monitors left the border region on Monday, officials in Yerevan said.", "", "",
+			"NATO-led monitors left the border region on Monday"},
+		{"an acronym and a number", "COVID-19 restrictions at the border crossing were lifted on Monday, officials said.", "", "",
+			"COVID-19 restrictions at the border crossing"},
+		{"two places", "BAKU/YEREVAN (Reuters) - A new wave of fighting broke out on Monday along the line of contact.", "BAKU/YEREVAN", "Reuters",
+			"A new wave of fighting broke out on Monday"},
+		{"an agency's name closing the dateline", "YEREVAN, NOVEMBER 10, ARMENPRESS. Prime Minister Nikol Pashinyan met the European Union's special representative on Monday.",
+			"YEREVAN", "Armenpress", "Prime Minister Nikol Pashinyan met the European Union's special representative"},
+		{"an agency's name between slashes", "MOSCOW, November 10. /TASS/. Russian President Vladimir Putin held talks with the leaders of Armenia and Azerbaijan.",
+			"MOSCOW", "TASS", "Russian President Vladimir Putin held talks"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := Parse("x.txt", []byte(tt.lede+"\n\n"+rest), Evidence{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Dateline != tt.dateline || a.Agency != tt.agency {
+				t.Errorf("dateline, agency = %q, %q; want %q, %q", a.Dateline, a.Agency, tt.dateline, tt.agency)
+			}
+			if !strings.HasPrefix(a.Body[0], tt.first) {
+				t.Errorf("first paragraph = %q, want it to begin %q", a.Body[0], tt.first)
+			}
+			if !strings.HasPrefix(a.Title, tt.first[:10]) {
+				t.Errorf("title = %q, want it to begin %q", a.Title, tt.first[:10])
+			}
+		})
 	}
 }
 

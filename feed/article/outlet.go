@@ -236,8 +236,13 @@ func (b *outletBallot) add(name string, w float64, kind int) {
 func cleanOutlet(s string) string {
 	s = strings.TrimSpace(strings.Trim(strings.TrimSpace(s), ".,;:|-–—!?\"'“”‘’ "))
 	s = nameTail.ReplaceAllString(s, "")
-	if s == "" || utf8.RuneCountInString(s) > 50 || wordCount(s) > 5 || !hasLetter(s) {
+	if s == "" || !hasLetter(s) {
 		return ""
+	}
+	if utf8.RuneCountInString(s) > 50 || wordCount(s) > 5 {
+		if !institution.MatchString(s) {
+			return ""
+		}
 	}
 	r, _ := utf8.DecodeRuneInString(s)
 	if !unicode.IsUpper(r) && !unicode.IsDigit(r) && !strings.Contains(s, ".") && !brandShaped(s) {
@@ -832,6 +837,12 @@ var onTheSpot = func() *phraseSet {
 // staffCredit is an outlet's credit to its own staff closing a story:
 // "Associated Press writers Jane Doe in Yerevan … contributed".
 var staffCredit = regexp.MustCompile(`(?:^|[.!?]["”’]?\s*)` + nameRe + `\s+(?:staff\s+)?(?:writers?|reporters?|correspondents?)\s+\p{Lu}[^.]{0,200}?\bcontributed\b`)
+
+// institution is an official body's whole name, longer than a site's:
+// "Ministry of Foreign Affairs of the Republic of Armenia", "The Prime
+// Minister of the Republic of Armenia", "Embassy of the United States in
+// Baku". Its words are capitalised, or join them.
+var institution = regexp.MustCompile(`^(?:The\s+)?(?:Ministry|Embassy|Consulate|Office|Department|Government|Presidency|President|Prime\s+Minister|Permanent\s+Mission|Mission|Delegation|Parliament|National\s+Assembly|Council|Administration)\s+(?:of|for)(?:\s+(?:\p{Lu}[\p{L}’'.-]*|of|the|and|for|in|to|at|&)){1,9}$`)
 
 // sourceLabel is a "Source: X" line.
 var sourceLabel = regexp.MustCompile(`(?i)^(?:[-•*]\s*)?source\s*:\s*(.{2,60})$`)
