@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -100,6 +101,10 @@ func lineKey(s string) uint64 {
 	return h
 }
 
+// warnNoDate is the warning of an article that states no date, which a
+// sidecar's date takes back.
+const warnNoDate = "no publication date stated"
+
 // sidecar is the JSON a scraper may write beside a seed.
 type sidecar struct {
 	URL       string `json:"url"`
@@ -143,6 +148,7 @@ func applySidecar(a *Article, name string, ev Evidence) {
 			a.Warnings = append(a.Warnings, fmt.Sprintf("ignored sidecar %s: published %q is implausible", file, p))
 		default:
 			a.Published, a.PublishedPrecision = st.t, st.precision
+			a.Warnings = slices.DeleteFunc(a.Warnings, func(w string) bool { return w == warnNoDate })
 		}
 	}
 }

@@ -126,3 +126,28 @@ func TestStatedURL(t *testing.T) {
 		})
 	}
 }
+
+// TestSidecarDateClearsNoDateWarning checks that an article dated by its
+// sidecar is not also reported as stating no date: "kdigest inspect"
+// printed "published: 2026-12-06 (date)" over "warning: no publication
+// date stated", for text and HTML seeds alike.
+func TestSidecarDateClearsNoDateWarning(t *testing.T) {
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	html := "<html><body><article><p>Armenia and Azerbaijan resumed talks on the peace treaty in Geneva on Monday, officials said.</p><p>The talks will continue next week, the foreign ministries of both countries said in statements.</p></article></body></html>"
+	for _, tc := range []struct{ name, raw string }{{"x.txt", plainPage}, {"x.html", html}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := Parse(tc.name, []byte(tc.raw), Evidence{Now: now, Sidecar: []byte(`{"published":"2026-11-20"}`)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Published.IsZero() {
+				t.Fatal("the sidecar's date was not used")
+			}
+			for _, w := range a.Warnings {
+				if w == "no publication date stated" {
+					t.Errorf("warnings = %q, with a date from the sidecar", a.Warnings)
+				}
+			}
+		})
+	}
+}

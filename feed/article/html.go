@@ -94,7 +94,7 @@ func parseHTML(name string, raw []byte, ev Evidence) (*Article, error) {
 			a.Warnings = append(a.Warnings, fmt.Sprintf("ignored implausible date %s", d.Format(time.RFC3339)))
 		}
 	} else {
-		a.Warnings = append(a.Warnings, "no publication date stated")
+		a.Warnings = append(a.Warnings, warnNoDate)
 	}
 	applySidecar(a, name, ev)
 	finish(a)

@@ -287,7 +287,7 @@ func (p *page) date(a *Article, now time.Time, at, start int) {
 		}
 	}
 	if bestRank == 99 {
-		a.Warnings = append(a.Warnings, "no publication date stated")
+		a.Warnings = append(a.Warnings, warnNoDate)
 		return
 	}
 	a.Published, a.PublishedPrecision = best.t, best.precision
