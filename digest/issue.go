@@ -260,7 +260,11 @@ func (is *Issue) finish() {
 		stories := len(sec.Items) + sec.More
 		is.Articles += sec.Articles
 		is.Stories += stories
-		counts = append(counts, fmt.Sprintf("%d %s", stories, strings.ToLower(sec.Name)))
+		noun := "stories"
+		if stories == 1 {
+			noun = "story"
+		}
+		counts = append(counts, fmt.Sprintf("%s: %d %s", sec.Name, stories, noun))
 	}
 	is.Overview = strings.Join(counts, " · ")
 	is.Quiet = quiet(is.Sections)
