@@ -762,14 +762,24 @@ func TestFullReadsOneRow(t *testing.T) {
 // TestRescanInParts scans a folder in parts of two files, as a first
 // start scans one larger than scanPart, and applies it as one batch of
 // changes in parts, as when a folder is copied in: each part is saved
-// before the next is read, the snapshot is published once, and the
-// articles, their stories and the line statistics are those of a scan in
-// one part. Parts are bounded by their files' bytes too.
+// before the next is read, the snapshot is published once, after the
+// first part's preview (the corpus is empty: a first start shows its first
+// part at once), and the articles, their stories and the line statistics
+// are those of a scan in one part. Parts are bounded by their files' bytes
+// too.
 func TestRescanInParts(t *testing.T) {
 	seeds := seedFiles(t)
+	var published []int // the entries of each snapshot published
 	scan := func(part int, bytes int64, apply bool) (*Corpus, *Snapshot) {
 		f := newFixture(t)
-		c, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test"})
+		published = nil
+		c, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test",
+			OnChange: func(s *Snapshot) {
+				published = append(published, len(s.Entries))
+				if multi := part != scanPart || bytes != partBytes; s.Partial != (multi && len(published) == 1) {
+					t.Errorf("snapshot %d of a change in parts of %d: Partial %v", len(published), part, s.Partial)
+				}
+			}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -799,8 +809,15 @@ func TestRescanInParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v := c.Snapshot().Version; v != before+1 {
-			t.Errorf("Version after a change in parts of %d = %d, want %d (published once)", part, v, before+1)
+		wantVersion, wantPublished := before+2, []int{min(part, len(names)), len(names)}
+		if part == scanPart && bytes == partBytes { // one part
+			wantVersion, wantPublished = before+1, []int{len(names)}
+		} else if bytes == 1 {
+			wantPublished[0] = 1
+		}
+		if v := c.Snapshot().Version; v != wantVersion || !slices.Equal(published[len(published)-len(wantPublished):], wantPublished) {
+			t.Errorf("a change in parts of %d files (%d bytes, apply %v): Version %d, want %d; published snapshots of %v entries, want the first part's then all: %v",
+				part, bytes, apply, v, wantVersion, published, wantPublished)
 		}
 		return c, c.Snapshot()
 	}

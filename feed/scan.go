@@ -293,6 +293,9 @@ func (c *Corpus) readParts(ctx context.Context, jobs []job) ([]outcome, error) {
 		if err := cmp.Or(serr, err); err != nil {
 			return nil, err
 		}
+		if saving != nil && len(c.snap.Load().Entries) == 0 {
+			c.preview(ctx)
+		}
 		if n == len(jobs) {
 			return b.outs, nil
 		}

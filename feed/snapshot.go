@@ -130,6 +130,9 @@ type Snapshot struct {
 	Title string
 	// BaseURL is the absolute base of every link, without a trailing slash.
 	BaseURL string
+	// Partial reports a first start's preview: the articles of the first
+	// part of a large folder, published while the rest is read.
+	Partial bool
 
 	tag  func(specific string) string
 	byID []*Entry // every entry, by id

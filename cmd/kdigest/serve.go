@@ -116,7 +116,14 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	if c.WebSubHub != "" {
 		hub = newHubPinger(c.WebSubHub)
 	}
+	// firstArticles is closed when a first start of a large folder
+	// publishes the articles of its first part (feed.Snapshot.Partial).
+	firstArticles := make(chan struct{})
+	var firstOnce sync.Once
 	svc, err := openService(ctx, e, c, func(s *feed.Snapshot) {
+		if s.Partial {
+			firstOnce.Do(func() { close(firstArticles) })
+		}
 		if hub != nil {
 			hub.changed(s)
 		}
@@ -206,11 +213,14 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		}
 	}
 	// A restart serves the articles the database holds at once; the scan
-	// below brings them up to date with the folder. A first start has
-	// nothing to serve until its scan.
+	// below brings them up to date with the folder. A first start serves
+	// once its scan has published articles: the first part of a large
+	// folder, or the whole of a small one.
+	first := firstArticles
 	if len(svc.corpus.Snapshot().Entries) > 0 {
 		startServing()
 		svc.log.Info("serving the saved articles while the seeds folder is scanned", "addr", ln.Addr().String())
+		first = nil
 	}
 	// The watcher's first rescan, once the folder is watched, is the scan
 	// of the folder: no digest is sent before it.
@@ -225,16 +235,26 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		}
 		watched <- err
 	}()
-	select {
-	case <-watcher.Ready():
-	case err := <-watched:
-		if ctx.Err() == nil {
-			stopServing(false)
-			stopBG()
-			wg.Wait()
-			return fmt.Errorf("watch %s: %w", c.Seeds, err)
+scanning:
+	for {
+		select {
+		case <-first:
+			first = nil
+			startServing()
+			svc.log.Info("serving the first articles while the rest of the seeds folder is read", "addr", ln.Addr().String())
+		case <-watcher.Ready():
+			break scanning
+		case err := <-watched:
+			if ctx.Err() == nil {
+				stopServing(false)
+				stopBG()
+				wg.Wait()
+				return fmt.Errorf("watch %s: %w", c.Seeds, err)
+			}
+			break scanning
+		case <-ctx.Done():
+			break scanning
 		}
-	case <-ctx.Done():
 	}
 	// shutDown is a stop's end: the servers first, then background work.
 	shutDown := func() {

@@ -377,6 +377,75 @@ func feedETagSaved(t *testing.T, data string) (string, error) {
 	return etag, err
 }
 
+// TestServeFirstStartServesItsFirstPart checks that a first start of a
+// folder larger than one part (2,048 files) serves the articles of its
+// first part before it has read the rest, says so in /healthz
+// ("partial"), and serves the whole folder once its scan is done.
+func TestServeFirstStartServesItsFirstPart(t *testing.T) {
+	seeds := seedsDir(t)
+	files, _ := filepath.Glob(filepath.Join(seeds, "*.txt"))
+	const n = 2600
+	for i := range n {
+		b, err := os.ReadFile(files[i%len(files)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(seeds, fmt.Sprintf("n%04d.txt", i)), fmt.Sprintf("%s\n\nReference number %d of the archive.\n", b, i))
+	}
+	c := testConfig(t, "--addr", "127.0.0.1:0", "--seeds", seeds, "--data", t.TempDir(), "--rescan", "1h", "--digest-schedule", "off")
+	var stderr bytes.Buffer
+	logw := &syncWriter{w: &stderr}
+	logText := func() string { logw.mu.Lock(); defer logw.mu.Unlock(); return stderr.String() }
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve log:\n%s", logText())
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: logw}, c, nil) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	serving := regexp.MustCompile(`serving the first articles while the rest of the seeds folder is read.*addr=(127\.0\.0\.1:\d+)`)
+	var addr string
+	within(t, 60*time.Second, "serving the first articles", func() bool {
+		if m := serving.FindStringSubmatch(logText()); m != nil {
+			addr = m[1]
+		}
+		return addr != ""
+	})
+	var health struct {
+		Articles int
+		Partial  bool
+	}
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&health)
+	resp.Body.Close()
+	if loaded := strings.Contains(logText(), "corpus loaded"); !loaded && (!health.Partial || health.Articles == 0 || health.Articles >= n) {
+		t.Errorf("during the first scan /healthz says %+v, want partial and the first part's articles", health)
+	}
+	if body := get(t, "http://"+addr+"/feed.atom"); !strings.Contains(body, "<entry>") {
+		t.Errorf("the first part's feed has no entry:\n%.500s", body)
+	}
+	within(t, 120*time.Second, "the whole folder", func() bool { return strings.Contains(logText(), "corpus loaded") })
+	resp, err = http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&health)
+	resp.Body.Close()
+	if health.Partial || health.Articles < n {
+		t.Errorf("after the first scan /healthz says %+v, want %d articles, not partial", health, n+len(files))
+	}
+}
+
 func TestBuildWritesStaticSite(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := runKdigest(t, nil, "build", "--seeds", seedsDir(t), "--data", t.TempDir(), "--out", out, "--base-url", "https://kdigest.example.org")

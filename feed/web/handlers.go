@@ -242,6 +242,7 @@ func (s *server) handleHealth() http.Handler {
 			"failed":    len(snap.Failed),
 			"version":   snap.Version,
 			"last_scan": snap.Scanned.UTC().Format(time.RFC3339),
+			"partial":   snap.Partial,
 		}
 		if s.opts.Status != nil {
 			for k, v := range s.opts.Status() {
