@@ -383,27 +383,11 @@ func feedETagSaved(t *testing.T, data string) (string, error) {
 // ("partial"), and serves the whole folder once its scan is done.
 func TestServeFirstStartServesItsFirstPart(t *testing.T) {
 	seeds := seedsDir(t)
-	files, _ := filepath.Glob(filepath.Join(seeds, "*.txt"))
+	seedCount := len(mustGlob(t, filepath.Join(seeds, "*.txt")))
 	const n = 2600
-	for i := range n {
-		b, err := os.ReadFile(files[i%len(files)])
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(seeds, fmt.Sprintf("n%04d.txt", i)), fmt.Sprintf("%s\n\nReference number %d of the archive.\n", b, i))
-	}
+	writeArchive(t, seeds, n)
 	c := testConfig(t, "--addr", "127.0.0.1:0", "--seeds", seeds, "--data", t.TempDir(), "--rescan", "1h", "--digest-schedule", "off")
-	var stderr bytes.Buffer
-	logw := &syncWriter{w: &stderr}
-	logText := func() string { logw.mu.Lock(); defer logw.mu.Unlock(); return stderr.String() }
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("serve log:\n%s", logText())
-		}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: logw}, c, nil) }()
+	logText, cancel, done := serveInBackground(t, c)
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -442,7 +426,7 @@ func TestServeFirstStartServesItsFirstPart(t *testing.T) {
 	json.NewDecoder(resp.Body).Decode(&health)
 	resp.Body.Close()
 	if health.Partial || health.Articles < n {
-		t.Errorf("after the first scan /healthz says %+v, want %d articles, not partial", health, n+len(files))
+		t.Errorf("after the first scan /healthz says %+v, want %d articles, not partial", health, n+seedCount)
 	}
 }
 
@@ -600,27 +584,10 @@ func TestServeStopDuringFirstScan(t *testing.T) {
 	if code, _, stderr := runKdigest(t, nil, "build", "--seeds", seeds, "--data", data, "--out", t.TempDir()); code != exitOK {
 		t.Fatalf("build: exit %d: %s", code, stderr)
 	}
-	files, _ := filepath.Glob(filepath.Join(seeds, "*.txt"))
-	for i := range 1000 {
-		b, err := os.ReadFile(files[i%len(files)])
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(seeds, fmt.Sprintf("n%04d.txt", i)), fmt.Sprintf("%s\n\nReference number %d of the archive.\n", b, i))
-	}
+	writeArchive(t, seeds, 1000)
 	c := testConfig(t, "--addr", "127.0.0.1:0", "--seeds", seeds, "--data", data, "--rescan", "1h", "--digest-schedule", "off")
-	var stderr bytes.Buffer
-	logw := &syncWriter{w: &stderr}
-	logText := func() string { logw.mu.Lock(); defer logw.mu.Unlock(); return stderr.String() }
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("serve log:\n%s", logText())
-		}
-	})
-	ctx, cancel := context.WithCancel(context.Background())
+	logText, cancel, done := serveInBackground(t, c)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: logw}, c, nil) }()
 	serving := regexp.MustCompile(`serving the saved articles.*addr=(127\.0\.0\.1:\d+)`)
 	var addr string
 	within(t, 10*time.Second, "serving the saved articles", func() bool {
@@ -652,4 +619,45 @@ func TestServeStopDuringFirstScan(t *testing.T) {
 	if strings.Contains(logText(), "corpus loaded") {
 		t.Log("the first scan ended before the stop: this run took the later path")
 	}
+}
+
+// serveInBackground runs serve with c until cancel, returning its log so
+// far and the channel its result comes on (the log is printed when the
+// test fails).
+func serveInBackground(t *testing.T, c *config) (func() string, context.CancelFunc, chan error) {
+	t.Helper()
+	var stderr bytes.Buffer
+	logw := &syncWriter{w: &stderr}
+	logText := func() string { logw.mu.Lock(); defer logw.mu.Unlock(); return stderr.String() }
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("serve log:\n%s", logText())
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: logw}, c, nil) }()
+	return logText, cancel, done
+}
+
+// writeArchive writes n distinct copies of the seeds in dir (n0000.txt, …).
+func writeArchive(t *testing.T, dir string, n int) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	for i := range n {
+		b, err := os.ReadFile(files[i%len(files)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, fmt.Sprintf("n%04d.txt", i)), fmt.Sprintf("%s\n\nReference number %d of the archive.\n", b, i))
+	}
+}
+
+func mustGlob(t *testing.T, pattern string) []string {
+	t.Helper()
+	m, err := filepath.Glob(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
