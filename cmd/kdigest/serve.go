@@ -133,6 +133,11 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		l.Info("serving the saved feeds while the corpus loads", "addr", ln.Addr().String(), "documents", len(docs))
 	})
 	if err != nil {
+		if ctx.Err() != nil {
+			// Stopped while loading: a stop, not a failure.
+			stopServing(true)
+			return nil
+		}
 		return err
 	}
 	defer svc.Close()

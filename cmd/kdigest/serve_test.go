@@ -661,3 +661,15 @@ func mustGlob(t *testing.T, pattern string) []string {
 	}
 	return m
 }
+
+// TestServeStoppedWhileLoading checks that a stop that comes while the
+// corpus loads (here, before serve even starts) ends serve as a stop:
+// nil, not the load's "context canceled".
+func TestServeStoppedWhileLoading(t *testing.T) {
+	c := testConfig(t, "--addr", "127.0.0.1:0", "--seeds", seedsDir(t), "--data", t.TempDir(), "--digest-schedule", "off")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: io.Discard}, c, nil); err != nil {
+		t.Errorf("serve stopped while loading: %v, want nil", err)
+	}
+}
