@@ -27,7 +27,9 @@ func inspectCommand() *command {
 agency, dateline, summary, body, themes, relevance and story. With --json it
 prints one JSON array with an object per file. A file that cannot be read or
 is not text (binary, empty, over 2 MiB) gets an object with an "error" field,
-and the command exits 1 after printing all the others.`,
+and the command exits 1 after printing all the others. A seed's sidecar
+(NAME.json beside NAME.txt or NAME.html) is read with it; named among the
+files too (inspect seeds/*), it is not inspected as a page of its own.`,
 		settings: groupThemes,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&asJSON, "json", false, "print JSON instead of a text report")
@@ -42,7 +44,7 @@ and the command exits 1 after printing all the others.`,
 				fmt.Fprintf(e.stderr, "kdigest inspect: %v\n", err)
 				return exitFailure
 			}
-			reports := inspectFiles(args, tax, time.Now())
+			reports := inspectFiles(withoutSidecars(args), tax, time.Now())
 			if asJSON {
 				err = writeInspectJSON(e.stdout, reports)
 			} else {
@@ -73,6 +75,24 @@ func loadTaxonomy(path string) (*theme.Taxonomy, error) {
 		return theme.Default()
 	}
 	return theme.Load(path)
+}
+
+// withoutSidecars leaves out of files the sidecars of the seeds among
+// them, which are read with their seed.
+func withoutSidecars(files []string) []string {
+	seeds := map[string]bool{} // a seed's path without its extension
+	for _, f := range files {
+		if feed.IsSeed(filepath.Base(f)) {
+			seeds[strings.TrimSuffix(f, filepath.Ext(f))] = true
+		}
+	}
+	var out []string
+	for _, f := range files {
+		if !feed.IsSidecar(filepath.Base(f)) || !seeds[strings.TrimSuffix(f, filepath.Ext(f))] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // inspection is what inspect learned about one file.

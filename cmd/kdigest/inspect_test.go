@@ -83,3 +83,24 @@ func TestThemesCommand(t *testing.T) {
 		t.Errorf("bad themes file: exit %d, stderr %q; want 1 naming the file and line", code, stderr)
 	}
 }
+
+// TestInspectReadsSidecarsWithTheirSeed checks that inspect seeds/* (the
+// seeds and their sidecars) inspects each seed once with its sidecar's
+// fields, and no sidecar as a page of its own; a .json named alone,
+// without its seed, is still inspected (and fails as no page).
+func TestInspectReadsSidecarsWithTheirSeed(t *testing.T) {
+	dir := t.TempDir()
+	raw, _ := os.ReadFile("../../seeds/001_3d14f15a5a4da934.txt")
+	seed := filepath.Join(dir, "a.txt")
+	writeFile(t, seed, string(raw))
+	writeFile(t, filepath.Join(dir, "a.json"), `{"url": "https://news.example.org/a"}`)
+	writeFile(t, filepath.Join(dir, "lonely.json"), `{"url": "https://news.example.org/b"}`)
+	code, stdout, _ := runKdigest(t, nil, "inspect", "--json", filepath.Join(dir, "a.json"), seed, filepath.Join(dir, "lonely.json"))
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("stdout is not a JSON array: %v\n%s", err, stdout)
+	}
+	if len(got) != 2 || got[0]["file"] != seed || got[0]["url"] != "https://news.example.org/a" || got[1]["error"] == nil || code != exitFailure {
+		t.Errorf("exit %d, objects %v; want a.txt with its sidecar's url, then lonely.json failed", code, got)
+	}
+}
