@@ -36,6 +36,10 @@ type WatchOptions struct {
 	Rescan func(ctx context.Context) error
 	// RescanEvery defaults to 10 minutes.
 	RescanEvery time.Duration
+	// RetryAfter is how long after a failed Apply or Rescan (a full disk,
+	// a locked database) a rescan tries again; each failure in a row
+	// doubles it, up to RescanEvery. Default 5 s.
+	RetryAfter time.Duration
 	// Debounce is how long a file must be quiet before it is applied, so a
 	// file written in chunks is read once, complete. Default 150 ms.
 	Debounce time.Duration
@@ -86,6 +90,9 @@ func NewWatcher(opts WatchOptions) *Watcher {
 	}
 	if opts.PollEvery <= 0 {
 		opts.PollEvery = 2 * time.Second
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = 5 * time.Second
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -159,7 +166,23 @@ func (w *Watcher) Run(ctx context.Context) error {
 	}
 	// A file written after the caller's first scan but before the watch
 	// began would otherwise wait for the periodic rescan.
-	w.rescan(ctx)
+	// A change that failed (a full disk) is tried again by a rescan soon,
+	// not only by the periodic one: retry is armed after each failure,
+	// its wait doubling while they go on.
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	defer retry.Stop()
+	wait := time.Duration(0)
+	outcome := func(err error) {
+		if err == nil {
+			wait = 0
+			retry.Stop()
+			return
+		}
+		wait = min(max(2*wait, w.opts.RetryAfter), w.opts.RescanEvery)
+		retry.Reset(wait)
+	}
+	outcome(w.rescan(ctx))
 	close(w.ready)
 
 	rescan := time.NewTicker(w.opts.RescanEvery)
@@ -182,10 +205,15 @@ func (w *Watcher) Run(ctx context.Context) error {
 					s.LastError = fmt.Sprintf("%s: %v", strings.Join(batch, ", "), err)
 				}
 			})
+			if err != nil || wait == 0 {
+				outcome(err) // a later success does not call off the rescan a failure asked for
+			}
 		case <-rescan.C:
-			w.rescan(ctx)
+			outcome(w.rescan(ctx))
 		case <-w.rescans:
-			w.rescan(ctx)
+			outcome(w.rescan(ctx))
+		case <-retry.C:
+			outcome(w.rescan(ctx))
 		}
 	}
 }
@@ -207,9 +235,10 @@ func drain(ch <-chan string, first string) []string {
 	return batch
 }
 
-func (w *Watcher) rescan(ctx context.Context) {
+// rescan runs Rescan and records its outcome, which it returns.
+func (w *Watcher) rescan(ctx context.Context) error {
 	if w.opts.Rescan == nil {
-		return
+		return nil
 	}
 	err := w.opts.Rescan(ctx)
 	w.setStatus(func(s *WatchStatus) {
@@ -222,6 +251,7 @@ func (w *Watcher) rescan(ctx context.Context) {
 	if err != nil {
 		w.opts.Log.Error("watch: rescan failed", "err", err)
 	}
+	return err
 }
 
 // notify turns fsnotify events into debounced file names.

@@ -359,3 +359,49 @@ func waitMode(t *testing.T, w *Watcher, want string) {
 		t.Fatalf("mode = %q, want %q", got, want)
 	}
 }
+
+// TestFailedChangeIsRetriedSoon checks that after an Apply fails (a full
+// disk) a rescan tries again within RetryAfter, not only at the periodic
+// rescan, waiting twice as long after each failure in a row, and that a
+// rescan that succeeds stops the retries.
+func TestFailedChangeIsRetriedSoon(t *testing.T) {
+	var mu sync.Mutex
+	var rescans []time.Time
+	failing := 3 // the first rescans fail too, as the disk is still full
+	w, rec := startWatcher(t, WatchOptions{RetryAfter: 100 * time.Millisecond, Rescan: func(context.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		rescans = append(rescans, time.Now())
+		if len(rescans) > 1 && failing > 0 { // the first is the watcher's start
+			failing--
+			return errors.New("database or disk is full")
+		}
+		return nil
+	}})
+	rec.mu.Lock()
+	rec.fail["new.txt"] = true
+	rec.mu.Unlock()
+	write(t, filepath.Join(rec.dir, "new.txt"), "hello")
+	rec.waitFor(t, "new.txt", 2*time.Second)
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(rescans) }
+	deadline := time.Now().Add(20 * time.Second)
+	for count() < 5 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := count(); n != 5 {
+		t.Fatalf("%d rescans after a failed Apply (and 3 failed rescans), want 1 at start and 4 retries", n)
+	}
+	mu.Lock()
+	gaps := []time.Duration{rescans[3].Sub(rescans[2]), rescans[4].Sub(rescans[3])}
+	mu.Unlock()
+	if gaps[1] < gaps[0] {
+		t.Errorf("retry waits %v then %v, want each at least the one before", gaps[0], gaps[1])
+	}
+	time.Sleep(time.Second) // past any retry a success failed to call off
+	if n := count(); n != 5 {
+		t.Errorf("%d rescans after one succeeded, want no more", n)
+	}
+	if st := w.Status(); st.LastError != "" {
+		t.Errorf("status after a successful rescan: %q", st.LastError)
+	}
+}
