@@ -134,8 +134,8 @@ func settings() []setting {
 			apply: str(func(c *config) *string { return &c.Data })},
 		{name: "addr", env: "KDIGEST_ADDR", def: "127.0.0.1:8080", usage: "HTTP listen address", groups: groupService | groupAddr,
 			apply: func(c *config, v string) error {
-				if _, _, err := net.SplitHostPort(v); err != nil {
-					return fmt.Errorf("want host:port, got %q", v)
+				if err := checkHostPort(v); err != nil {
+					return err
 				}
 				c.Addr = v
 				return nil
@@ -239,8 +239,8 @@ func settings() []setting {
 		{name: "metrics-addr", env: "KDIGEST_METRICS_ADDR", usage: "listen address of the Prometheus /metrics endpoint, e.g. 127.0.0.1:9464; empty serves no metrics", groups: groupService,
 			apply: func(c *config, v string) error {
 				if v != "" {
-					if _, _, err := net.SplitHostPort(v); err != nil {
-						return fmt.Errorf("want host:port, got %q", v)
+					if err := checkHostPort(v); err != nil {
+						return err
 					}
 				}
 				c.MetricsAddr = v
@@ -578,4 +578,18 @@ func maskURL(raw string) string {
 		return raw
 	}
 	return raw[:i+2] + rest[:colon+1] + "********" + rest[at:]
+}
+
+// checkHostPort refuses a listen address that is not host:port with a
+// port from 0 to 65535 or a service name (":99999" would pass
+// net.SplitHostPort and fail at listen).
+func checkHostPort(v string) error {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("want host:port, got %q", v)
+	}
+	if _, err := net.LookupPort("tcp", port); err != nil {
+		return fmt.Errorf("want host:port with a port from 0 to 65535, got %q", v)
+	}
+	return nil
 }

@@ -26,6 +26,10 @@ func TestTrustedProxyAndMetricsSettings(t *testing.T) {
 		{"bad trusted proxy", []string{"--trusted-proxy", "10.0.0.0/8,proxy.lan"}, nil, exitUsage, `trusted-proxy (from flag --trusted-proxy): want CIDR ranges such as 127.0.0.1/32,10.0.0.0/8: "proxy.lan" is not`},
 		{"metrics address", []string{"--metrics-addr", "127.0.0.1:9464"}, nil, exitOK, "127.0.0.1:9464"},
 		{"bad metrics address", []string{"--metrics-addr", "9464"}, nil, exitUsage, `metrics-addr (from flag --metrics-addr): want host:port, got "9464"`},
+		{"metrics port out of range", []string{"--metrics-addr", ":99999"}, nil, exitUsage, `metrics-addr (from flag --metrics-addr): want host:port with a port from 0 to 65535, got ":99999"`},
+		{"listen port out of range", []string{"--addr", ":99999"}, nil, exitUsage, `addr (from flag --addr): want host:port with a port from 0 to 65535, got ":99999"`},
+		{"named port", []string{"--addr", "127.0.0.1:http"}, nil, exitOK, `127.0.0.1:http`},
+		{"unknown port name", []string{"--addr", "127.0.0.1:nosuchservice"}, nil, exitUsage, `want host:port with a port from 0 to 65535`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
