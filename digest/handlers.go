@@ -59,6 +59,15 @@ func (d *Digest) show(w http.ResponseWriter, code int, p pageData) {
 	page.Execute(w, p)
 }
 
+// serverError answers a request whose change could not be saved (a full
+// disk, a locked database): a page that says nothing was done and to try
+// again, not a bare "internal server error".
+func (d *Digest) serverError(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "60")
+	d.show(w, http.StatusInternalServerError, pageData{Title: "Something went wrong on our side",
+		Message: "Your request could not be saved just now, so nothing was changed. Please try again in a few minutes."})
+}
+
 // handleSubscribe queues a confirmation email and answers at once: a slow
 // or hanging relay never holds the visitor. Each client gets 5 requests an
 // hour, each address confirmPerAddress emails a day.
@@ -88,7 +97,7 @@ func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 		}
 		if err != nil {
 			d.opts.Log.Error("digest: queue confirmation email", "to", addr, "err", err)
-			http.Error(w, "internal server error", http.StatusInternalServerError)
+			d.serverError(w)
 			return
 		}
 		d.show(w, http.StatusAccepted, pageData{Title: "Check your inbox", Message: "A confirmation link is on its way to " + addr + ". The subscription starts when you open it and press Confirm."})
@@ -109,7 +118,7 @@ func (d *Digest) confirmFailure(w http.ResponseWriter, err error) {
 		d.show(w, http.StatusBadRequest, pageData{Title: "This link is not valid", Message: "It may have expired or been altered. Subscribe again from the front page."})
 	default:
 		d.opts.Log.Error("digest: confirm subscription", "err", err)
-		http.Error(w, "internal server error", http.StatusInternalServerError)
+		d.serverError(w)
 	}
 }
 
@@ -164,7 +173,7 @@ func (d *Digest) handleUnsubscribe() http.Handler {
 		}
 		if err := d.Unsubscribe(r.Context(), addr); err != nil && !errors.Is(err, ErrNoSubscriber) {
 			d.opts.Log.Error("digest: unsubscribe", "addr", addr, "err", err)
-			http.Error(w, "internal server error", http.StatusInternalServerError)
+			d.serverError(w)
 			return
 		}
 		d.show(w, http.StatusOK, pageData{Title: "Unsubscribed", Message: addr + " will get no more digests."})

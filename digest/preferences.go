@@ -99,7 +99,7 @@ func (d *Digest) showPreferences(w http.ResponseWriter, r *http.Request, code in
 		}
 	case err != nil:
 		d.opts.Log.Error("digest: preferences", "addr", addr, "err", err)
-		http.Error(w, "internal server error", http.StatusInternalServerError)
+		d.serverError(w)
 		return
 	default:
 		p.Subscribed = true
@@ -188,7 +188,7 @@ func (d *Digest) handlePreferences() http.Handler {
 			d.showPreferences(w, r, http.StatusNotFound, addr, tok, "", "")
 		case err != nil:
 			d.opts.Log.Error("digest: change preferences", "addr", addr, "err", err)
-			http.Error(w, "internal server error", http.StatusInternalServerError)
+			d.serverError(w)
 		default:
 			tone := "ok"
 			if msg == "" {
