@@ -40,7 +40,7 @@ func (d *Digest) newMsg(rcpt, subject, msgID, unsubscribe string, opts ...gomail
 	if err := m.From(d.from.String()); err != nil {
 		return nil, fmt.Errorf("from %s: %w", d.from, err)
 	}
-	if err := m.To(rcpt); err != nil {
+	if err := m.To(wireAddress(rcpt)); err != nil {
 		return nil, fmt.Errorf("to %s: %w", rcpt, err)
 	}
 	m.Subject(subject)

@@ -64,6 +64,21 @@ type Subscription struct {
 	Consent string
 }
 
+// wireAddress is addr as it goes into a message's envelope and header:
+// its domain in ASCII (punycode), which every relay takes, where the
+// ledger keeps it in Unicode (NormalizeAddress). A local part that is not
+// ASCII is left as it is: only SMTPUTF8 carries it.
+func wireAddress(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return addr
+	}
+	if a, err := idna.Lookup.ToASCII(addr[at+1:]); err == nil && a != "" {
+		return addr[:at+1] + a
+	}
+	return addr
+}
+
 // NormalizeAddress validates an email address and returns it lower-cased,
 // without a display name, its domain in Unicode.
 func NormalizeAddress(s string) (string, error) {

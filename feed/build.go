@@ -157,10 +157,16 @@ func (c *Corpus) store(ctx context.Context, s *Snapshot) {
 		return
 	}
 	ctx = context.WithoutCancel(ctx) // a stop during the save would leave none
+	if !c.docsSaved {
+		prev = nil // the saved copy is not prev's: save every document
+	}
 	if err := c.saveDocuments(ctx, prev, s); err != nil {
 		c.opts.Log.Warn("the feeds a restart serves at once could not be saved", "err", err)
 		c.dropDocuments(ctx)
+		c.docsSaved = false
+		return
 	}
+	c.docsSaved = true
 }
 
 // build builds the snapshot of the records and failures, without storing

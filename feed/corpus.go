@@ -47,6 +47,9 @@ type Options struct {
 	// serve while it loads (SavedDocuments): the service sets it, a
 	// command that opens the corpus for one job does not.
 	SaveDocuments bool
+	// Release names the program's build (its version line): documents
+	// saved by another release are not served (SavedDocuments).
+	Release string
 	// Taxonomy classifies articles; default theme.Default().
 	Taxonomy *theme.Taxonomy
 	// FeedID, when set ("AUTHORITY,DATE", see ParseFeedID), replaces the
@@ -74,8 +77,10 @@ type Corpus struct {
 	db   *sql.DB
 	opts Options
 	tag  FeedID // the prefix of every feed and entry id
-	// docKey is the key the documents are saved under (SavedDocuments).
-	docKey string
+	// docKey is the key the documents are saved under (SavedDocuments);
+	// docsSaved reports that the last snapshot's were (see store).
+	docKey    string
+	docsSaved bool
 
 	// the most files, and bytes of them, a change reads and saves at
 	// once: scanPart and partBytes
@@ -151,7 +156,7 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 		return nil, fmt.Errorf("open corpus: %w", err)
 	}
 	start := time.Now()
-	c := &Corpus{db: db, opts: opts, tag: tag, docKey: documentsKey(opts), scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}, links: map[string]string{}}
+	c := &Corpus{db: db, opts: opts, tag: tag, docKey: documentsKey(opts, tag), scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}, links: map[string]string{}}
 	if c.shingles, err = db.PrepareContext(ctx, `SELECT shingles FROM article_texts WHERE id = ?`); err != nil {
 		return nil, fmt.Errorf("open corpus: %w", err)
 	}

@@ -5,8 +5,8 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -16,10 +16,12 @@ import (
 // corpus (a few seconds at 100,000 articles): each published snapshot
 // saves the documents it rendered anew in feed_documents, under a key
 // naming what they depend on besides the articles (documentsKey), and
-// SavedDocuments reads them back when that key is the same. The copy is
-// at most one change behind the articles' rows (it is written after the
-// change's own transaction), and the corpus, once loaded, renders and
-// serves its own.
+// SavedDocuments reads them back when that key is the same; the corpus,
+// once loaded, renders and serves its own. The copy is written after the
+// change's own transaction, so the key also holds the tables' generation
+// the documents were rendered at (see bumpGeneration): a change saved
+// after them (by another process, or by this one before it stopped
+// without saving them) moves it, and the copy is then not served.
 
 // migrateDocuments adds the table of the documents last published.
 func migrateDocuments(ctx context.Context, tx *sql.Tx) error {
@@ -35,24 +37,22 @@ func migrateDocuments(ctx context.Context, tx *sql.Tx) error {
 }
 
 // documentsKey names what a snapshot's documents are rendered from
-// besides its articles: the options that reach them, the taxonomy, the
-// pipeline's version and the build of the program. Documents saved under
-// another key are not served.
-func documentsKey(o Options) string {
-	build := ""
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		build = bi.Main.Version
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
-				build += " " + s.Value
-			}
-		}
-	}
+// besides its articles: the options that reach them, the feed id in use
+// (the stored one, when Options.FeedID is unset), the taxonomy, the
+// pipeline's version and the release (Options.Release). Documents saved
+// under another key are not served.
+func documentsKey(o Options, tag FeedID) string {
 	h := sha256.Sum256([]byte(strings.Join([]string{
-		o.Title, o.BaseURL, strconv.Itoa(o.Size), o.FeedID, strconv.FormatBool(o.IncludeIrrelevant),
-		o.Hub, o.Taxonomy.Hash(), o.ParserVersion, build,
+		o.Title, o.BaseURL, strconv.Itoa(o.Size), tag.String(), strconv.FormatBool(o.IncludeIrrelevant),
+		o.Hub, o.Taxonomy.Hash(), o.ParserVersion, o.Release,
 	}, "\x00")))
 	return hex.EncodeToString(h[:])
+}
+
+// savedKey is the key documents are saved under: what they are rendered
+// from besides the articles, and the generation of the articles' tables.
+func savedKey(key string, gen int64) string {
+	return key + "@" + strconv.FormatInt(gen, 10)
 }
 
 // SavedDocuments returns the documents the last run published with the
@@ -70,7 +70,15 @@ func SavedDocuments(ctx context.Context, db *sql.DB, opts Options) (map[string]*
 	if n == 0 {
 		return nil, nil
 	}
-	rows, err := db.QueryContext(ctx, `SELECT path, content_type, etag, modified, body FROM feed_documents WHERE key = ?`, documentsKey(opts))
+	tag, err := storedFeedID(ctx, db, opts.FeedID)
+	if err != nil {
+		return nil, fmt.Errorf("saved documents: %w", err)
+	}
+	gen, err := readGeneration(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("saved documents: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT path, content_type, etag, modified, body FROM feed_documents WHERE key = ?`, savedKey(documentsKey(opts, tag), gen))
 	if err != nil {
 		return nil, fmt.Errorf("saved documents: %w", err)
 	}
@@ -93,14 +101,38 @@ func SavedDocuments(ctx context.Context, db *sql.DB, opts Options) (map[string]*
 	return docs, nil
 }
 
+// storedFeedID is the feed id Open will use: override when set, else the
+// stored one (none stored: the zero FeedID, which no documents were saved
+// under).
+func storedFeedID(ctx context.Context, db *sql.DB, override string) (FeedID, error) {
+	if override != "" {
+		return ParseFeedID(override)
+	}
+	var stored string
+	err := db.QueryRowContext(ctx, `SELECT value FROM feed_settings WHERE key = 'feed_id'`).Scan(&stored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return FeedID{}, nil
+	}
+	if err != nil {
+		return FeedID{}, err
+	}
+	return ParseFeedID(stored)
+}
+
 // saveDocuments saves the documents of s that prev did not have (every
-// one, when prev is nil: the first snapshot of a run, whose key may be new).
+// one, when prev is nil: the first snapshot of a run, whose key may be
+// new, or the first after a failed save).
 func (c *Corpus) saveDocuments(ctx context.Context, prev, s *Snapshot) error {
 	return inTx(ctx, c.db, "save documents", func(tx *sql.Tx) error {
 		if prev == nil {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM feed_documents`); err != nil {
 				return fmt.Errorf("save documents: %w", err)
 			}
+		}
+		// The documents kept from prev are the snapshot's too, at its generation.
+		key := savedKey(c.docKey, c.gen)
+		if _, err := tx.ExecContext(ctx, `UPDATE feed_documents SET key = ?`, key); err != nil {
+			return fmt.Errorf("save documents: %w", err)
 		}
 		st, err := tx.PrepareContext(ctx, `INSERT INTO feed_documents (path, key, content_type, etag, modified, body)
 			VALUES (?, ?, ?, ?, ?, ?)
@@ -115,7 +147,7 @@ func (c *Corpus) saveDocuments(ctx context.Context, prev, s *Snapshot) error {
 			if prev != nil && prev.docs[p] == d {
 				continue
 			}
-			if _, err := st.ExecContext(ctx, p, c.docKey, d.ContentType, d.ETag, d.Modified.UTC().Format(timeLayout), d.Body); err != nil {
+			if _, err := st.ExecContext(ctx, p, key, d.ContentType, d.ETag, d.Modified.UTC().Format(timeLayout), d.Body); err != nil {
 				return fmt.Errorf("save document %s: %w", p, err)
 			}
 		}

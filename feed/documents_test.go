@@ -45,6 +45,8 @@ func TestSavedDocumentsAreTheLastPublished(t *testing.T) {
 		"base URL": func(o *Options) { o.BaseURL = "https://elsewhere.example.org" },
 		"size":     func(o *Options) { o.Size = 7 },
 		"version":  func(o *Options) { o.ParserVersion = "other" },
+		"release":  func(o *Options) { o.Release = "kdigest revision 2222222" },
+		"feed id":  func(o *Options) { o.FeedID = "other.example.org,2027" },
 	} {
 		o := opts
 		mod(&o)
@@ -92,5 +94,87 @@ func TestDocumentsSavedOnlyWhenAsked(t *testing.T) {
 	saved, err := SavedDocuments(context.Background(), c.db, Options{Dir: f.dir, BaseURL: testBase, ParserVersion: "test"})
 	if err != nil || len(saved) != 0 {
 		t.Errorf("a corpus without SaveDocuments saved %d documents (%v)", len(saved), err)
+	}
+}
+
+// TestSavedDocumentsNotBehindTheRows checks that a restart is not served
+// documents older than the articles' rows: while serve is stopped, a
+// `kdigest build` (or digest) scans the folder into the same database and
+// saves a change, here a takedown (a file removed). The saved feeds,
+// written by the service before, still carry the removed article, and a
+// restart served it again until its corpus was loaded. A crash between a
+// change's commit and the documents' save leaves the same gap.
+func TestSavedDocumentsNotBehindTheRows(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	f.write(t, "takedown.txt", storyReport("Azatutyun", 28))
+	service := f.open(t, func(o *Options) { o.SaveDocuments = true })
+	if !bytes.Contains(doc(t, service.Snapshot(), "feed.atom").Body, []byte("/articles/takedown")) {
+		t.Fatal("the feed does not carry takedown.txt to begin with")
+	}
+	service.Close()
+	// kdigest build, serve stopped: its own handle, its own scan.
+	f.remove(t, "takedown.txt")
+	f.clock.Advance(time.Hour)
+	cli := f.openAnother(t)
+	if _, ok := cli.Snapshot().Article("takedown"); ok {
+		t.Fatal("the other process still shows takedown.txt")
+	}
+	saved, err := SavedDocuments(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, ParserVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := saved["feed.atom"]; d != nil && bytes.Contains(d.Body, []byte("/articles/takedown")) {
+		t.Errorf("a restart would serve a feed.atom that still carries the removed article (saved before the other process's change)")
+	}
+}
+
+// TestSavedDocumentsFollowTheStoredFeedID checks that a restart does not
+// serve feeds whose ids are not the ones it will serve: `kdigest build
+// --feed-id` stores a new feed id, which a serve without --feed-id then
+// uses, but the documents saved under the old one were served first.
+func TestSavedDocumentsFollowTheStoredFeedID(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	service := f.open(t, func(o *Options) { o.SaveDocuments = true })
+	service.Close()
+	cli, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test", FeedID: "other.example.org,2027"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli.Close()
+	saved, err := SavedDocuments(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, ParserVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := saved["feed.atom"]; d != nil && !bytes.Contains(d.Body, []byte("tag:other.example.org,2027:")) {
+		t.Errorf("a restart would serve a feed.atom with the old feed id; the stored one is other.example.org,2027:\n%.300s", d.Body)
+	}
+}
+
+// TestSaveAfterAFailedSaveIsWhole checks that the save after a failed one
+// (which cleared the saved copy) writes every document again, not only
+// those the change rendered anew: else a restart served a few feeds and
+// answered 503 for the rest, or, of a theme feed the change did not
+// touch, nothing at all.
+func TestSaveAfterAFailedSaveIsWhole(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t, func(o *Options) { o.SaveDocuments = true })
+	if _, err := c.db.Exec(`CREATE TRIGGER refuse BEFORE INSERT ON feed_documents BEGIN SELECT RAISE(ABORT, 'disk says no'); END`); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Hour)
+	f.write(t, "added.txt", storyReport("Azatutyun", 3))
+	mustApply(t, c, "added.txt")
+	if _, err := c.db.Exec(`DROP TRIGGER refuse`); err != nil { // the disk has room again
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Hour)
+	f.write(t, "added2.txt", storyReport("News.am", 4))
+	mustApply(t, c, "added2.txt")
+	saved, err := SavedDocuments(context.Background(), c.db, Options{Dir: f.dir, BaseURL: testBase, ParserVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(saved) != 0 && len(saved) != len(c.Snapshot().Documents()) {
+		t.Errorf("%d of the snapshot's %d documents are saved after the save that followed a failed one", len(saved), len(c.Snapshot().Documents()))
 	}
 }

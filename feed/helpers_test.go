@@ -154,3 +154,19 @@ func doc(t testing.TB, s *Snapshot, path string) *Document {
 	}
 	return d
 }
+
+// openAnother opens a second corpus over the fixture, with its own
+// database handle, and scans, as another process (kdigest digest or
+// build beside serve) would.
+func (f *fixture) openAnother(t testing.TB) *Corpus {
+	t.Helper()
+	c, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	if err := c.Rescan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

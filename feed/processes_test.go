@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"context"
 	"testing"
 	"time"
 )
@@ -22,14 +21,7 @@ func TestTwoProcessesShareTheCorpus(t *testing.T) {
 	f.clock.Advance(time.Hour)
 	f.write(t, "new.txt", page(7))
 	// kdigest digest: its own database handle, its own scan.
-	cli, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cli.Close)
-	if err := cli.Rescan(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	cli := f.openAnother(t)
 	seen, ok := cli.Snapshot().Article("new")
 	if !ok {
 		t.Fatal("the second process did not read new.txt")

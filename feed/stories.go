@@ -92,7 +92,9 @@ func (c *Corpus) loadStories(ctx context.Context, docs []theme.StoryDoc, edges [
 		}
 		return saveStories(ctx, tx, c.stories, storyDelta{added: c.stories.Edges(), ids: ids})
 	})
-	if err == nil {
+	if err == nil && gen == c.gen+1 {
+		// (Another process's write since this corpus read the tables
+		// leaves c.gen behind: the next change finds it stale.)
 		c.gen = gen
 	}
 	return err

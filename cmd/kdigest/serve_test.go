@@ -329,18 +329,7 @@ func TestServeRestartServesSavedFeedsFirst(t *testing.T) {
 	const site = "https://kdigest.example.org"
 	// A first run, stopped.
 	c := testConfig(t, "--addr", "127.0.0.1:0", "--seeds", seeds, "--data", data, "--base-url", site, "--digest-schedule", "off")
-	ctx, cancel := context.WithCancel(context.Background())
-	ready, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: io.Discard}, c, ready) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("first run: %v", err)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("first run: %v", err)
-	}
+	serveOnce(t, c)
 	base, logText := startServeLog(t, seeds, "--data", data, "--base-url", site)
 	saved, loaded := strings.Index(logText(), "serving the saved feeds while the corpus loads"), strings.Index(logText(), "serving the saved articles")
 	if saved < 0 || loaded < saved {
@@ -671,5 +660,43 @@ func TestServeStoppedWhileLoading(t *testing.T) {
 	cancel()
 	if err := serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: io.Discard}, c, nil); err != nil {
 		t.Errorf("serve stopped while loading: %v, want nil", err)
+	}
+}
+
+// TestServeRestartOfAnotherReleaseServesNotItsFeeds checks that a new
+// release does not start by serving the feeds the old one saved. The
+// Docker image is built without .git (.dockerignore) and names its
+// commit with -X main.revision (.ci/build): the build information has no
+// vcs.revision, so every image had the same key and a new image served
+// the old image's documents, ETags and all, while it loaded.
+func TestServeRestartOfAnotherReleaseServesNotItsFeeds(t *testing.T) {
+	defer func(r string) { revision = r }(revision)
+	data, seeds := t.TempDir(), seedsDir(t)
+	revision = "1111111"
+	c := testConfig(t, "--addr", "127.0.0.1:0", "--seeds", seeds, "--data", data, "--digest-schedule", "off")
+	serveOnce(t, c)
+	revision = "2222222" // the next image
+	_, logText := startServeLog(t, seeds, "--data", data)
+	if strings.Contains(logText(), "serving the saved feeds") {
+		t.Errorf("release 2222222 served the feeds release 1111111 saved:\n%s", logText())
+	}
+}
+
+// serveOnce runs serve with c until it serves, then stops it: a first
+// run, whose saved state the test's next run starts from.
+func serveOnce(t *testing.T, c *config) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, done := make(chan string, 1), make(chan error, 1)
+	go func() { done <- serve(ctx, env{getenv: os.Getenv, stdout: io.Discard, stderr: io.Discard}, c, ready) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("first run: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("first run: %v", err)
 	}
 }

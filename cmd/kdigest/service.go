@@ -48,7 +48,7 @@ func openService(ctx context.Context, e env, c *config, onChange func(*feed.Snap
 	metrics := web.NewMetrics()
 	opts := feed.Options{
 		Dir: c.Seeds, Size: c.FeedSize, BaseURL: c.BaseURL, FeedID: c.FeedID, IncludeIrrelevant: c.IncludeIrrelevant,
-		Taxonomy: tax, Hub: advertisedHub(c.WebSubHub), Log: log, SaveDocuments: saved != nil,
+		Taxonomy: tax, Hub: advertisedHub(c.WebSubHub), Log: log, SaveDocuments: saved != nil, Release: versionLine(),
 		OnChange: func(s *feed.Snapshot) {
 			metrics.Articles.Set(float64(len(s.Entries)))
 			if onChange != nil {

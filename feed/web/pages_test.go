@@ -513,3 +513,16 @@ func TestTrailingSlashRedirects(t *testing.T) {
 		}
 	}
 }
+
+// TestOlderThemePageTrailingSlashRedirects checks that a theme's older
+// page answers its address with a trailing slash as the other pages do:
+// a static host of the build serves themes/ID/page/2/index.html there
+// (and redirects /themes/ID/page/2 to it), so that is the address readers
+// bookmark and share; serve answered it 404.
+func TestOlderThemePageTrailingSlashRedirects(t *testing.T) {
+	h, _ := newHandler(t, Options{ThemePage: 1})
+	resp, _ := do(t, h, http.MethodGet, "/themes/summits/page/2/", nil)
+	if want := testBase + "/themes/summits/page/2"; resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != want {
+		t.Errorf("GET /themes/summits/page/2/: %d to %q, want 301 to %q", resp.StatusCode, resp.Header.Get("Location"), want)
+	}
+}

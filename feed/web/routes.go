@@ -31,6 +31,7 @@ func (s *server) routes() {
 	// build (PATH/index.html) has it, is the page's.
 	s.handle("GET /articles/{id}/{$}", s.handleSlash("/articles/"))
 	s.handle("GET /themes/{file}/{$}", s.handleSlash("/themes/"))
+	s.handle("GET /themes/{id}/page/{n}/{$}", s.handleSlash("/themes/"))
 	if s.opts.Archive != nil {
 		s.handle("GET /digests", s.handleArchive())
 		s.handle("GET /digests/{id}", s.handleIssue())
