@@ -62,9 +62,11 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		defer metricsLn.Close()
 	}
 
-	// The site's handler, once it is made; before it, a restart serves the
-	// feeds it saved (web.Starting) while it loads the corpus.
+	// The server answers from the start: 503 with Retry-After while the
+	// service starts (web.Starting), the feeds the last run saved as soon
+	// as they are read, the whole site once it is made.
 	var handler swapHandler
+	handler.set(web.Starting(nil))
 	srv := &http.Server{
 		Handler:           &handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -72,17 +74,10 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	servers := 0 // each sends once to served when its Serve returns
+	servers := 1 // each sends once to served when its Serve returns
 	served := make(chan error, 2)
+	go func() { served <- srv.Serve(ln) }()
 	var metricsSrv *http.Server
-	siteUp := false
-	serveSite := func() {
-		if !siteUp {
-			siteUp = true
-			servers++
-			go func() { served <- srv.Serve(ln) }()
-		}
-	}
 	// stopServing stops the servers started, if any, and waits for them:
 	// gracefully (in-flight requests are finished, for at most 10 s) on a
 	// stop, at once on an error. Once they are stopped it does nothing,
@@ -110,7 +105,7 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		}
 		servers = 0
 	}
-	defer stopServing(false) // the saved feeds', when the service fails to open
+	defer stopServing(false) // when the service fails to open
 
 	var hub *hubPinger
 	if c.WebSubHub != "" {
@@ -129,7 +124,6 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 		}
 	}, func(docs map[string]*feed.Document, l *slog.Logger) {
 		handler.set(web.Starting(docs))
-		serveSite()
 		l.Info("serving the saved feeds while the corpus loads", "addr", ln.Addr().String(), "documents", len(docs))
 	})
 	if err != nil {
@@ -207,7 +201,6 @@ func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	// feeds') and the metrics.
 	startServing := func() {
 		handler.set(site)
-		serveSite()
 		if metricsLn != nil && metricsSrv == nil {
 			mux := http.NewServeMux()
 			mux.Handle("GET /metrics", svc.metrics.Handler())

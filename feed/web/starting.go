@@ -12,7 +12,9 @@ import (
 // them (same bytes, ETag and Last-Modified, so a reader's conditional
 // request gets its 304), and every other path, pages, forms and /healthz
 // included, 503 with Retry-After: the site is whole again within
-// seconds. docs maps a document's path to it, as Snapshot.Document does.
+// seconds. docs maps a document's path to it, as Snapshot.Document does;
+// nil (a first start, or before the saved feeds are read) answers every
+// path 503.
 func Starting(docs map[string]*feed.Document) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {

@@ -53,6 +53,9 @@ func TestStartingServesTheSavedFeeds(t *testing.T) {
 			t.Errorf("%s %s while starting: %d, Retry-After %q; want 503 with Retry-After", req[0], req[1], w.Code, w.Header().Get("Retry-After"))
 		}
 	}
+	if w := do(Starting(nil), "GET", "/feed.atom"); w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" {
+		t.Errorf("/feed.atom with nothing saved: %d, want 503 with Retry-After", w.Code)
+	}
 	w := do(starting, "GET", "/healthz")
 	var health struct{ Status string }
 	if err := json.Unmarshal(w.Body.Bytes(), &health); w.Code != http.StatusServiceUnavailable || err != nil || health.Status != "starting" {
