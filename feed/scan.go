@@ -286,15 +286,17 @@ func (c *Corpus) readParts(ctx context.Context, jobs []job) ([]outcome, error) {
 		var wg sync.WaitGroup
 		var serr error
 		if saving != nil {
-			wg.Go(func() { serr = c.commit(ctx, saving, false) })
+			wg.Go(func() {
+				serr = c.commit(ctx, saving, false)
+				if serr == nil && len(c.snap.Load().Entries) == 0 {
+					c.preview(ctx) // touches nothing the parse reads
+				}
+			})
 		}
 		err = c.parseBatch(ctx, b)
 		wg.Wait()
 		if err := cmp.Or(serr, err); err != nil {
 			return nil, err
-		}
-		if saving != nil && len(c.snap.Load().Entries) == 0 {
-			c.preview(ctx)
 		}
 		if n == len(jobs) {
 			return b.outs, nil
