@@ -164,8 +164,6 @@ func (w *Watcher) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); w.notify(ctx, fw, changes) }()
 	}
-	// A file written after the caller's first scan but before the watch
-	// began would otherwise wait for the periodic rescan.
 	// A change that failed (a full disk) is tried again by a rescan soon,
 	// not only by the periodic one: retry is armed after each failure,
 	// its wait doubling while they go on.
@@ -182,6 +180,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 		wait = min(max(2*wait, w.opts.RetryAfter), w.opts.RescanEvery)
 		retry.Reset(wait)
 	}
+	// A file written after the caller's first scan but before the watch
+	// began would otherwise wait for the periodic rescan.
 	outcome(w.rescan(ctx))
 	close(w.ready)
 
