@@ -59,13 +59,13 @@ func (d *Digest) show(w http.ResponseWriter, code int, p pageData) {
 	page.Execute(w, p)
 }
 
-// serverError answers a request whose change could not be saved (a full
-// disk, a locked database): a page that says nothing was done and to try
-// again, not a bare "internal server error".
+// serverError answers a request the database could not serve (a full
+// disk, a locked database): a page that says so and to try again, not a
+// bare "internal server error".
 func (d *Digest) serverError(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", "60")
 	d.show(w, http.StatusInternalServerError, pageData{Title: "Something went wrong on our side",
-		Message: "Your request could not be saved just now, so nothing was changed. Please try again in a few minutes."})
+		Message: "Your request could not be completed just now. Please try again in a few minutes."})
 }
 
 // handleSubscribe queues a confirmation email and answers at once: a slow

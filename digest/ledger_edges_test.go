@@ -208,8 +208,8 @@ func TestConfirmIsOneWrite(t *testing.T) {
 	}
 	if res := do(t, srv, http.MethodPost, "/subscribe/confirm", url.Values{"t": {tok}}); res.code != http.StatusInternalServerError {
 		t.Fatalf("confirm with the failing write = %d, want 500", res.code)
-	} else if !strings.Contains(res.body, "nothing was changed") || !strings.Contains(res.body, "try again") {
-		t.Errorf("the error page does not say nothing was done and to try again:\n%s", res.body)
+	} else if !strings.Contains(res.body, "could not be completed") || !strings.Contains(res.body, "try again") {
+		t.Errorf("the error page does not say the request failed and to try again:\n%s", res.body)
 	}
 	e.db.Exec(`UPDATE fail_once SET n = 0`)
 	_, err := d.Subscriber(ctx, addr)

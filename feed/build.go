@@ -157,6 +157,13 @@ func (c *Corpus) store(ctx context.Context, s *Snapshot) {
 		return
 	}
 	ctx = context.WithoutCancel(ctx) // a stop during the save would leave none
+	if len(s.Entries) == 0 {
+		// Nothing worth serving before the load (a first start stopped
+		// before its first part): a restart answers 503 until it is loaded.
+		c.dropDocuments(ctx)
+		c.docsSaved = false
+		return
+	}
 	if !c.docsSaved {
 		prev = nil // the saved copy is not prev's: save every document
 	}

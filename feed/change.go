@@ -187,6 +187,9 @@ func (c *Corpus) commit(ctx context.Context, ch *change, publish bool) error {
 	}
 	if !visible {
 		c.touch()
+		if len(ch.save) > 0 {
+			c.keepDocuments(ctx) // the rows moved the generation, not the feeds
+		}
 		return nil
 	}
 	if changed != nil {

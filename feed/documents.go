@@ -155,6 +155,18 @@ func (c *Corpus) saveDocuments(ctx context.Context, prev, s *Snapshot) error {
 	})
 }
 
+// keepDocuments moves the saved documents to the tables' generation after
+// a change that saved rows but left every document as it was (a file's
+// time moved): they are still the snapshot's, and a restart serves them.
+func (c *Corpus) keepDocuments(ctx context.Context) {
+	if !c.opts.SaveDocuments || !c.docsSaved {
+		return
+	}
+	if _, err := c.db.ExecContext(context.WithoutCancel(ctx), `UPDATE feed_documents SET key = ?`, savedKey(c.docKey, c.gen)); err != nil {
+		c.opts.Log.Warn("the feeds a restart serves at once could not be kept", "err", err)
+	}
+}
+
 // dropDocuments removes the saved documents after a failure to save
 // them, so that a restart does not serve a copy older than the last
 // change; it may fail as the save did, and then a restart serves an

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -176,5 +178,42 @@ func TestSaveAfterAFailedSaveIsWhole(t *testing.T) {
 	}
 	if len(saved) != 0 && len(saved) != len(c.Snapshot().Documents()) {
 		t.Errorf("%d of the snapshot's %d documents are saved after the save that followed a failed one", len(saved), len(c.Snapshot().Documents()))
+	}
+}
+
+// TestSavedDocumentsKeptAfterATimeOnlyChange checks that a change that
+// saves rows but leaves the feeds as they are (a file's time moved:
+// touch, rsync -a, a git checkout) keeps the saved feeds servable: its
+// rows move the tables' generation, and the documents, not saved again
+// since nothing in them changed, stayed under the old one, so the next
+// restart served nothing before its corpus loaded.
+func TestSavedDocumentsKeptAfterATimeOnlyChange(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	c := f.open(t, func(o *Options) { o.SaveDocuments = true })
+	name := seedFiles(t)[0]
+	later := f.clock.Advance(time.Hour)
+	if err := os.Chtimes(filepath.Join(f.dir, name), later, later); err != nil {
+		t.Fatal(err)
+	}
+	mustApply(t, c, name)
+	saved, err := SavedDocuments(context.Background(), c.db, Options{Dir: f.dir, BaseURL: testBase, ParserVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(saved) != len(c.Snapshot().Documents()) {
+		t.Errorf("after a change of a file's time, %d of the snapshot's %d documents would be served by a restart", len(saved), len(c.Snapshot().Documents()))
+	}
+}
+
+// TestNoDocumentsSavedOfAnEmptyCorpus checks that the feeds of a corpus
+// with no article are not saved: a first start stopped before its first
+// part is saved restarts answering 503 until it is loaded, not with empty
+// feeds a reader would cache.
+func TestNoDocumentsSavedOfAnEmptyCorpus(t *testing.T) {
+	f := newFixture(t)
+	c := f.open(t, func(o *Options) { o.SaveDocuments = true })
+	saved, err := SavedDocuments(context.Background(), c.db, Options{Dir: f.dir, BaseURL: testBase, ParserVersion: "test"})
+	if err != nil || len(saved) != 0 {
+		t.Errorf("an empty corpus saved %d documents (%v), want none", len(saved), err)
 	}
 }

@@ -205,8 +205,10 @@ func (w *Watcher) Run(ctx context.Context) error {
 					s.LastError = fmt.Sprintf("%s: %v", strings.Join(batch, ", "), err)
 				}
 			})
-			if err != nil || wait == 0 {
-				outcome(err) // a later success does not call off the rescan a failure asked for
+			if err != nil && wait == 0 {
+				// A retry already pending is neither called off by a later
+				// success nor put back by a later failure.
+				outcome(err)
 			}
 		case <-rescan.C:
 			outcome(w.rescan(ctx))

@@ -405,3 +405,31 @@ func TestFailedChangeIsRetriedSoon(t *testing.T) {
 		t.Errorf("status after a successful rescan: %q", st.LastError)
 	}
 }
+
+// TestFailingChangesDoNotPostponeTheRetry checks that changes that keep
+// failing (a scraper writing a file a second while the disk is full) do
+// not push the retry back: each failed Apply re-armed the retry with a
+// doubled wait, so while failures came faster than the wait no retry ran,
+// and once space was freed the files of the failed batches waited for a
+// wait doubled once per failure (up to --rescan), not RetryAfter.
+func TestFailingChangesDoNotPostponeTheRetry(t *testing.T) {
+	var rescans atomic.Int32
+	w, rec := startWatcher(t, WatchOptions{RetryAfter: 300 * time.Millisecond, RescanEvery: time.Hour, Rescan: func(context.Context) error {
+		rescans.Add(1)
+		return nil // the disk has room again
+	}})
+	<-w.Ready() // past the watcher's first rescan
+	start := rescans.Load()
+	// Files keep coming, and failing, for 3 s: ten times RetryAfter.
+	for i := range 20 {
+		name := fmt.Sprintf("f%02d.txt", i)
+		rec.mu.Lock()
+		rec.fail[name] = true
+		rec.mu.Unlock()
+		write(t, filepath.Join(rec.dir, name), "hello")
+		time.Sleep(150 * time.Millisecond)
+	}
+	if rescans.Load() == start {
+		t.Errorf("no rescan in 3 s of failed changes, with RetryAfter 300ms")
+	}
+}

@@ -80,20 +80,23 @@ func loadTaxonomy(path string) (*theme.Taxonomy, error) {
 // withoutSidecars leaves out of files the sidecars of the seeds among
 // them, which are read with their seed.
 func withoutSidecars(files []string) []string {
-	seeds := map[string]bool{} // a seed's path without its extension
+	sidecars := map[string]bool{} // the paths inspectFiles reads as a seed's sidecar
 	for _, f := range files {
 		if feed.IsSeed(filepath.Base(f)) {
-			seeds[strings.TrimSuffix(f, filepath.Ext(f))] = true
+			sidecars[sidecarOf(f)] = true
 		}
 	}
 	var out []string
 	for _, f := range files {
-		if !feed.IsSidecar(filepath.Base(f)) || !seeds[strings.TrimSuffix(f, filepath.Ext(f))] {
+		if !sidecars[f] {
 			out = append(out, f)
 		}
 	}
 	return out
 }
+
+// sidecarOf is the path of the sidecar of the seed at path f.
+func sidecarOf(f string) string { return strings.TrimSuffix(f, filepath.Ext(f)) + ".json" }
 
 // inspection is what inspect learned about one file.
 type inspection struct {
@@ -118,7 +121,7 @@ func inspectFiles(files []string, tax *theme.Taxonomy, now time.Time) []inspecti
 			out[i].err = err
 			continue
 		}
-		sidecar, _ := os.ReadFile(strings.TrimSuffix(f, filepath.Ext(f)) + ".json") // optional
+		sidecar, _ := os.ReadFile(sidecarOf(f)) // optional
 		seeds = append(seeds, feed.Seed{Name: filepath.Base(f), Raw: raw, Sidecar: sidecar})
 		at = append(at, i)
 	}

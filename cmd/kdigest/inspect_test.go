@@ -104,3 +104,24 @@ func TestInspectReadsSidecarsWithTheirSeed(t *testing.T) {
 		t.Errorf("exit %d, objects %v; want a.txt with its sidecar's url, then lonely.json failed", code, got)
 	}
 }
+
+// TestInspectLeavesOutOnlyTheSidecarItReads checks that a .json that is
+// not the file read as a seed's sidecar (NAME.json, as the corpus names
+// it) is not left out as one: a.JSON beside a.txt vanished from the
+// output, neither read with a.txt nor inspected.
+func TestInspectLeavesOutOnlyTheSidecarItReads(t *testing.T) {
+	dir := t.TempDir()
+	raw, _ := os.ReadFile("../../seeds/001_3d14f15a5a4da934.txt")
+	seed := filepath.Join(dir, "a.txt")
+	writeFile(t, seed, string(raw))
+	other := filepath.Join(dir, "a.JSON")
+	writeFile(t, other, `{"url": "https://news.example.org/a"}`)
+	_, stdout, _ := runKdigest(t, nil, "inspect", "--json", seed, other)
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("stdout is not a JSON array: %v\n%s", err, stdout)
+	}
+	if len(got) != 2 || got[0]["url"] == "https://news.example.org/a" {
+		t.Errorf("objects %v; want a.txt without a sidecar, then a.JSON inspected", got)
+	}
+}

@@ -46,7 +46,8 @@ func runServe(ctx context.Context, e env, c *config, args []string) int {
 }
 
 // serve runs the service until ctx ends. ready, when set, receives the
-// listening address once requests are being served (tests use it).
+// listening address once the site is served after the first scan (tests
+// use it; the server answers 503 from the start).
 func serve(ctx context.Context, e env, c *config, ready chan<- string) error {
 	// Listen first, so a taken port fails before anything else starts.
 	ln, err := net.Listen("tcp", c.Addr)
@@ -388,11 +389,8 @@ type swapHandler struct{ h atomic.Pointer[http.Handler] }
 
 func (s *swapHandler) set(h http.Handler) { s.h.Store(&h) }
 
+// ServeHTTP serves r with the handler last set (one is set before the
+// server starts).
 func (s *swapHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := s.h.Load()
-	if h == nil { // never: the servers start after a handler is set
-		http.Error(w, "starting", http.StatusServiceUnavailable)
-		return
-	}
-	(*h).ServeHTTP(w, r)
+	(*s.h.Load()).ServeHTTP(w, r)
 }

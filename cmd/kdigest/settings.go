@@ -581,14 +581,16 @@ func maskURL(raw string) string {
 }
 
 // checkHostPort refuses a listen address that is not host:port with a
-// port from 0 to 65535 or a service name (":99999" would pass
-// net.SplitHostPort and fail at listen).
+// port number from 0 to 65535 (":99999" would pass net.SplitHostPort and
+// fail at listen). A service name ("http") is refused too: the default
+// base URL and healthcheck's URL are made of the address, and a URL's
+// port is a number.
 func checkHostPort(v string) error {
 	_, port, err := net.SplitHostPort(v)
 	if err != nil {
 		return fmt.Errorf("want host:port, got %q", v)
 	}
-	if _, err := net.LookupPort("tcp", port); err != nil {
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
 		return fmt.Errorf("want host:port with a port from 0 to 65535, got %q", v)
 	}
 	return nil

@@ -28,7 +28,8 @@ func TestTrustedProxyAndMetricsSettings(t *testing.T) {
 		{"bad metrics address", []string{"--metrics-addr", "9464"}, nil, exitUsage, `metrics-addr (from flag --metrics-addr): want host:port, got "9464"`},
 		{"metrics port out of range", []string{"--metrics-addr", ":99999"}, nil, exitUsage, `metrics-addr (from flag --metrics-addr): want host:port with a port from 0 to 65535, got ":99999"`},
 		{"listen port out of range", []string{"--addr", ":99999"}, nil, exitUsage, `addr (from flag --addr): want host:port with a port from 0 to 65535, got ":99999"`},
-		{"named port", []string{"--addr", "127.0.0.1:http"}, nil, exitOK, `127.0.0.1:http`},
+		{"named port", []string{"--addr", "127.0.0.1:http"}, nil, exitUsage, `want host:port with a port from 0 to 65535`},
+		{"no port", []string{"--addr", "127.0.0.1:"}, nil, exitUsage, `want host:port with a port from 0 to 65535`},
 		{"unknown port name", []string{"--addr", "127.0.0.1:nosuchservice"}, nil, exitUsage, `want host:port with a port from 0 to 65535`},
 	}
 	for _, tc := range tests {
@@ -179,5 +180,18 @@ func TestServeSubscribeWithSlowRelay(t *testing.T) {
 	}
 	if got != 1 {
 		t.Logf("the email had not reached the relay when serve stopped (status %s)", status)
+	}
+}
+
+// TestNamedPortRefusedAsEveryCommandWould checks that an --addr every
+// command accepts is one they can all use: "127.0.0.1:http" passed the
+// setting, then made the default base URL "http://127.0.0.1:http", which
+// the corpus refuses, so serve and digest failed with exit 1 after
+// opening the database (serve after listening), and healthcheck dialled
+// a URL with no port.
+func TestNamedPortRefusedAsEveryCommandWould(t *testing.T) {
+	code, _, stderr := runKdigest(t, nil, "digest", "--dry-run", "--addr", "127.0.0.1:http", "--seeds", seedsDir(t), "--data", t.TempDir())
+	if code != exitUsage || !strings.Contains(stderr, "addr (from flag --addr)") {
+		t.Errorf("digest --addr 127.0.0.1:http: exit %d, %q; want %d naming the setting", code, stderr, exitUsage)
 	}
 }
