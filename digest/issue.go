@@ -182,11 +182,7 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 		for i, lead := range fs.Leads {
 			it := d.item(snap, lead)
 			it.Reports = shownReports(snap, lead, fs.Reports[lead.ID])
-			for _, r := range fs.Reports[lead.ID] {
-				if id := snap.SectionOf(r); !slices.Contains(it.Themes, id) {
-					it.Themes = append(it.Themes, id)
-				}
-			}
+			it.Themes = storyThemes(snap, fs.Reports[lead.ID])
 			sec.Articles += it.Reports
 			if i >= d.opts.PerTheme {
 				sec.Rest = append(sec.Rest, it)
@@ -200,6 +196,19 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 	is.Period = period(since, cutoff, d.opts.Location)
 	is.finish()
 	return is
+}
+
+// storyThemes lists the sections of a story's reports (newest first, as
+// given), each once: a subscriber of any of them gets the story, in the
+// section of the first they chose (see sectionsFor).
+func storyThemes(snap *feed.Snapshot, reports []*feed.Entry) []string {
+	var ids []string
+	for _, r := range reports {
+		if id := snap.SectionOf(r); !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }
 
 // shownReports counts a story's new reports as its item shows them: the

@@ -245,12 +245,16 @@ func (d *Digest) welcome(s Subscriber, messageID string) (*gomail.Msg, error) {
 }
 
 // latest returns the newest stories of the themes (nil: every theme), one
-// item per story as the digest groups them, newest first.
+// item per story as the digest groups them (a story is a theme's when one
+// of its reports is, see storyThemes), newest first.
 func (d *Digest) latest(snap *feed.Snapshot, themes []string, n int) []Item {
+	chosen := func(id string) bool { return len(themes) == 0 || slices.Contains(themes, id) }
 	var leads []*feed.Entry
 	for _, sec := range snap.Sections(snap.Visible()) {
-		if len(themes) == 0 || slices.Contains(themes, sec.Theme.ID) {
-			leads = append(leads, sec.Leads...)
+		for _, lead := range sec.Leads {
+			if slices.ContainsFunc(storyThemes(snap, sec.Reports[lead.ID]), chosen) {
+				leads = append(leads, lead)
+			}
 		}
 	}
 	slices.SortStableFunc(leads, func(a, b *feed.Entry) int { return b.Date.Compare(a.Date) })

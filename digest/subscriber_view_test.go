@@ -2,9 +2,12 @@ package digest_test
 
 import (
 	"context"
+	"net/http"
 	"net/mail"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -325,6 +328,19 @@ func TestStoryReachesSubscribersOfItsOlderReportsTheme(t *testing.T) {
 	}
 	e.clock.Advance(time.Hour)
 	d := e.digest(t)
+	// The welcome's "latest in your themes" follows the same rule.
+	srv := newServer(t, e, d)
+	if res := do(t, srv, http.MethodPost, "/subscribe", url.Values{"email": {"wel@example.org"}, "themes": {"security"}}); res.code != http.StatusAccepted {
+		t.Fatalf("subscribe = %d %s", res.code, res.body)
+	}
+	waitMail(t, e, 1)
+	confirmation, _ := lastTo(t, e, "wel@example.org")
+	link := regexp.MustCompile(`https://kdigest\.example\.org/subscribe/confirm\?t=\S+`).FindString(confirmation.Text)
+	confirmLink(t, srv, strings.TrimPrefix(link, baseURL))
+	waitMail(t, e, 2)
+	if welcome, _ := lastTo(t, e, "wel@example.org"); !strings.Contains(welcome.Text, "/articles/007_update") {
+		t.Errorf("the welcome of a Ceasefire and peacekeepers subscriber lacks the story:\n%s", welcome.Text)
+	}
 	subscribeWith(t, d, "sec@example.org", digest.Subscription{Themes: []string{"security"}})
 	subscribeWith(t, d, "hum@example.org", digest.Subscription{Themes: []string{"humanitarian"}})
 	subscribeWith(t, d, "tra@example.org", digest.Subscription{Themes: []string{"transport"}})
@@ -333,7 +349,9 @@ func TestStoryReachesSubscribersOfItsOlderReportsTheme(t *testing.T) {
 	}
 	got := map[string]string{}
 	for _, m := range e.smtp.messages() {
-		got[m.To[0]] = parseMessage(t, m.Data).Text
+		if p := parseMessage(t, m.Data); !strings.HasPrefix(p.Subject, "Welcome") && !strings.Contains(p.Subject, "onfirm") {
+			got[m.To[0]] = p.Text
+		}
 	}
 	for addr, section := range map[string]string{"sec@example.org": "\nCeasefire and peacekeepers (", "hum@example.org": "\nHumanitarian ("} {
 		text, ok := got[addr]
