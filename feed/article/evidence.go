@@ -105,6 +105,14 @@ func lineKey(s string) uint64 {
 // sidecar's date takes back.
 const warnNoDate = "no publication date stated"
 
+// maxSidecarTitle and maxSidecarSource bound what a sidecar may set: a
+// longer field is a scraper's mistake (the body in the title), which
+// every feed reader would show.
+const (
+	maxSidecarTitle  = 300
+	maxSidecarSource = 100
+)
+
 // sidecar is the JSON a scraper may write beside a seed.
 type sidecar struct {
 	URL       string `json:"url"`
@@ -133,10 +141,14 @@ func applySidecar(a *Article, name string, ev Evidence) {
 			a.Warnings = append(a.Warnings, fmt.Sprintf("ignored sidecar %s: url %q is not an http(s) address", file, u))
 		}
 	}
-	if t := cleanField(sc.Title); t != "" {
+	if t := cleanField(sc.Title); utf8.RuneCountInString(t) > maxSidecarTitle {
+		a.Warnings = append(a.Warnings, fmt.Sprintf("ignored sidecar %s: a title of %d characters is no headline", file, utf8.RuneCountInString(t)))
+	} else if t != "" {
 		a.Title, a.TitleSynthesized = t, false
 	}
-	if s := cleanField(sc.Source); s != "" {
+	if s := cleanField(sc.Source); utf8.RuneCountInString(s) > maxSidecarSource {
+		a.Warnings = append(a.Warnings, fmt.Sprintf("ignored sidecar %s: a source of %d characters is no outlet's name", file, utf8.RuneCountInString(s)))
+	} else if s != "" {
 		a.Source = s
 	}
 	if p := strings.TrimSpace(sc.Published); p != "" {

@@ -36,6 +36,13 @@ func TestSidecar(t *testing.T) {
 		{name: "bad url", sidecar: `{"url":"javascript:alert(1)"}`, warning: `url "javascript:alert(1)" is not an http(s) address`},
 		{name: "relative url", sidecar: `{"url":"/a/1"}`, warning: "is not an http(s) address"},
 		{name: "bad date", sidecar: `{"published":"last Tuesday"}`, warning: `published "last Tuesday" is not a date`},
+		{name: "a body for a title", sidecar: `{"title":"` + strings.Repeat("word ", 80) + `"}`, warning: "a title of 399 characters is no headline",
+			check: func(t *testing.T, a *Article) {
+				if a.Title != "Talks resume in Geneva" {
+					t.Errorf("title %q, want the page's", a.Title)
+				}
+			}},
+		{name: "a sentence for a source", sidecar: `{"source":"` + strings.Repeat("outlet ", 20) + `"}`, warning: "a source of 139 characters is no outlet's name"},
 		{name: "future date", sidecar: `{"published":"2030-01-01"}`, warning: `published "2030-01-01" is implausible`},
 		// now is 23 Nov 00:00 UTC: a day stated may be tomorrow somewhere,
 		// an instant with its zone may not be hours ahead.
