@@ -70,14 +70,10 @@ func (d *Digest) serverError(w http.ResponseWriter) {
 
 // handleSubscribe queues a confirmation email and answers at once: a slow
 // or hanging relay never holds the visitor. Each client gets 5 requests an
-// hour, each address confirmPerAddress emails a day.
+// hour, each address confirmPerAddress emails a day; a form refused for a
+// mistyped address or theme costs nothing (it sends nothing).
 func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ok, wait := limit.allow(clientKey(r)); !ok {
-			w.Header().Set("Retry-After", retryAfter(wait))
-			d.show(w, http.StatusTooManyRequests, pageData{Title: "Too many requests", Message: "Please try again later."})
-			return
-		}
 		addr, err := NormalizeAddress(r.FormValue("email"))
 		if err != nil {
 			d.show(w, http.StatusBadRequest, pageData{Title: "That address does not look right", Message: "Please go back and check the email address."})
@@ -86,6 +82,11 @@ func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 		themes, err := d.subscribeThemes(r)
 		if err != nil {
 			d.show(w, http.StatusBadRequest, pageData{Title: "Unknown theme", Message: "Please go back and tick the themes again."})
+			return
+		}
+		if ok, wait := limit.allow(clientKey(r)); !ok {
+			w.Header().Set("Retry-After", retryAfter(wait))
+			d.show(w, http.StatusTooManyRequests, pageData{Title: "Too many requests", Message: "Please try again later."})
 			return
 		}
 		_, wait, err := d.queueConfirmation(r.Context(), addr, themes, d.opts.Now())

@@ -484,6 +484,12 @@ func TestSubscribeRateLimitPerClient(t *testing.T) {
 	post := func(i int, ip string) response {
 		return doWith(t, srv, http.MethodPost, "/subscribe", url.Values{"email": {fmt.Sprintf("p%d@example.org", i)}}, from(ip))
 	}
+	// Mistyped addresses, refused, do not use up the allowance.
+	for range 6 {
+		if res := doWith(t, srv, http.MethodPost, "/subscribe", url.Values{"email": {"p0@example"}}, from("198.51.100.7")); res.code != http.StatusBadRequest {
+			t.Fatalf("a mistyped address = %d, want 400", res.code)
+		}
+	}
 	for i := range 5 {
 		if res := post(i, "198.51.100.7"); res.code != http.StatusAccepted {
 			t.Fatalf("post %d = %d, want 202", i+1, res.code)
