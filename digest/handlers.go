@@ -71,9 +71,17 @@ func (d *Digest) serverError(w http.ResponseWriter) {
 // handleSubscribe queues a confirmation email and answers at once: a slow
 // or hanging relay never holds the visitor. Each client gets 5 requests an
 // hour, each address confirmPerAddress emails a day; a form refused for a
-// mistyped address or theme costs nothing (it sends nothing).
+// mistyped address or theme costs nothing (it sends nothing). As the form
+// is read before the limit, it is read through maxSubscribeForm.
 func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxSubscribeForm)
+		if err := r.ParseForm(); err != nil {
+			if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
+				d.show(w, http.StatusRequestEntityTooLarge, pageData{Title: "That form is too large", Message: "Please go back and subscribe from the form."})
+				return
+			}
+		}
 		addr, err := NormalizeAddress(r.FormValue("email"))
 		if err != nil {
 			d.show(w, http.StatusBadRequest, pageData{Title: "That address does not look right", Message: "Please go back and check the email address."})
@@ -105,6 +113,10 @@ func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 	})
 }
 
+// maxSubscribeForm bounds the subscribe form a request may post: an
+// address and the theme ids take a few hundred bytes.
+const maxSubscribeForm = 64 << 10
+
 // retryAfter is a Retry-After value: whole seconds, rounded up.
 func retryAfter(wait time.Duration) string {
 	return strconv.FormatInt(int64((wait+time.Second-1)/time.Second), 10)
@@ -117,6 +129,10 @@ func (d *Digest) confirmFailure(w http.ResponseWriter, err error) {
 		d.show(w, http.StatusGone, pageData{Title: "This link was already used", Message: "It confirms a subscription once, and not after an unsubscribe. To subscribe again, use the form on the front page."})
 	case errors.Is(err, ErrBadToken):
 		d.show(w, http.StatusBadRequest, pageData{Title: "This link is not valid", Message: "It may have expired or been altered. Subscribe again from the front page."})
+	case errors.Is(err, ErrUnknownTheme), errors.Is(err, ErrBadAddress):
+		// The link names a theme no longer offered (a --themes file
+		// changed since) or an address now refused: no retry helps.
+		d.show(w, http.StatusBadRequest, pageData{Title: "This link can no longer be used", Message: "What it subscribes to is no longer offered. Subscribe again from the front page."})
 	default:
 		d.opts.Log.Error("digest: confirm subscription", "err", err)
 		d.serverError(w)
