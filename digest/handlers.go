@@ -71,11 +71,11 @@ func (d *Digest) serverError(w http.ResponseWriter) {
 // handleSubscribe queues a confirmation email and answers at once: a slow
 // or hanging relay never holds the visitor. Each client gets 5 requests an
 // hour, each address confirmPerAddress emails a day; a form refused for a
-// mistyped address or theme costs nothing (it sends nothing). As the form
-// is read before the limit, it is read through maxSubscribeForm.
+// mistyped address or theme costs nothing (it sends nothing). The form is
+// read before the limit: the site caps what a request may post
+// (web.MaxBody), and a form over it is refused (413).
 func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxSubscribeForm)
 		if err := r.ParseForm(); err != nil {
 			if tooBig := (*http.MaxBytesError)(nil); errors.As(err, &tooBig) {
 				d.show(w, http.StatusRequestEntityTooLarge, pageData{Title: "That form is too large", Message: "Please go back and subscribe from the form."})
@@ -112,10 +112,6 @@ func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 		d.show(w, http.StatusAccepted, pageData{Title: "Check your inbox", Message: "A confirmation link is on its way to " + addr + ". The subscription starts when you open it and press Confirm."})
 	})
 }
-
-// maxSubscribeForm bounds the subscribe form a request may post: an
-// address and the theme ids take a few hundred bytes.
-const maxSubscribeForm = 64 << 10
 
 // retryAfter is a Retry-After value: whole seconds, rounded up.
 func retryAfter(wait time.Duration) string {

@@ -117,12 +117,28 @@ func NewServer(opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.recoverer(clientAddress(opts.TrustedProxies, csrf.Handler(s.mux))), nil
+	return s.recoverer(limitBodies(clientAddress(opts.TrustedProxies, csrf.Handler(s.mux)))), nil
 }
 
 // crossOriginProtection refuses a form posted from another site (its
 // Sec-Fetch-Site or Origin says so) with a 403, except to the exempt
 // patterns. Requests without either header (mail clients, curl) pass.
+// MaxBody is the most a request may post: the site's forms (subscribe,
+// confirm, preferences, unsubscribe) are a few hundred bytes. A handler
+// reading more gets an *http.MaxBytesError (a 413 is theirs to answer).
+const MaxBody = 64 << 10
+
+// limitBodies caps every request's body at MaxBody, so no form is read
+// into memory whole whatever its size (Go's ParseForm reads up to 10 MB).
+func limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBody)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func crossOriginProtection(baseURL string, exempt []string) (*http.CrossOriginProtection, error) {
 	c := http.NewCrossOriginProtection()
 	if baseURL != "" {

@@ -487,3 +487,22 @@ func TestRequestLog(t *testing.T) {
 		})
 	}
 }
+
+// TestRequestBodiesAreCapped checks that no handler of the site reads more
+// than MaxBody of what a request posts, whatever its size: a form is a
+// few hundred bytes, and Go's ParseForm would read 10 MB of one.
+func TestRequestBodiesAreCapped(t *testing.T) {
+	var read int64
+	var tooBig bool
+	h, _ := newHandler(t, Options{Routes: map[string]http.Handler{"POST /echo": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, err := io.Copy(io.Discard, r.Body)
+		var mbe *http.MaxBytesError
+		read, tooBig = n, errors.As(err, &mbe)
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+	})}})
+	req := httptest.NewRequest(http.MethodPost, "/echo", strings.NewReader(strings.Repeat("x", 1<<20)))
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if read > MaxBody || !tooBig {
+		t.Errorf("a 1 MB body: the handler read %d bytes (too big reported: %v), want at most %d and a MaxBytesError", read, tooBig, MaxBody)
+	}
+}
