@@ -346,12 +346,12 @@ func newHubPinger(hub string) *hubPinger {
 
 // changed queues a ping for the snapshot's feeds; it never blocks.
 func (h *hubPinger) changed(s *feed.Snapshot) {
-	topics := []string{s.BaseURL + "/feed.atom", s.BaseURL + "/feed.rss", s.BaseURL + "/feed.json"}
-	// Every feed that advertises the hub is a topic: a theme's RSS and
-	// JSON Feed as much as its Atom.
-	for _, th := range s.Taxonomy.Themes {
-		for _, ext := range []string{".atom", ".rss", ".json"} {
-			topics = append(topics, s.BaseURL+"/themes/"+th.ID+ext)
+	// Every feed advertises the hub, in every format: each document of
+	// the snapshot but the OPML list is a topic.
+	var topics []string
+	for _, p := range s.Documents() {
+		if p != feed.PathOPML {
+			topics = append(topics, s.BaseURL+"/"+p)
 		}
 	}
 	for {
