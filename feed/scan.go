@@ -50,14 +50,15 @@ func IsSidecar(name string) bool {
 	return !strings.HasPrefix(base, ".") && strings.EqualFold(filepath.Ext(base), ".json")
 }
 
-// sidecarName is the name of the sidecar of the seed name.
-func sidecarName(name string) string { return idOf(name) + ".json" }
+// SidecarName is the name of the sidecar of the seed name (NAME.json
+// beside NAME.txt); given a path, the path of its sidecar.
+func SidecarName(name string) string { return idOf(name) + ".json" }
 
 // withSidecar gives j the seed's sidecar, when it has one (found by the
 // rules of a seed: a link must stay inside the folder), and folds it into
 // j's size and time, so that a change to either makes the record stale.
 func withSidecar(root string, j job) job {
-	if path, info, err := locate(root, sidecarName(j.name)); err == nil && info.Mode().IsRegular() {
+	if path, info, err := locate(root, SidecarName(j.name)); err == nil && info.Mode().IsRegular() {
 		j.sidecar, j.sidecarSize = path, info.Size()
 		j.size += info.Size()
 		// Either file's time moving moves the pair's, even to an older
@@ -217,7 +218,7 @@ func (c *Corpus) rescan(ctx context.Context) error {
 			continue // failed: another file has the id
 		}
 		j := job{name: name, id: id, path: l.path, size: l.info.Size(), mod: l.info.ModTime().UnixNano()}
-		if sidecars[sidecarName(name)] {
+		if sidecars[SidecarName(name)] {
 			j = withSidecar(root, j)
 		}
 		if r := c.recs[j.id]; r != nil && c.current(r, j) {

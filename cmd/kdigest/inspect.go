@@ -83,7 +83,7 @@ func withoutSidecars(files []string) []string {
 	sidecars := map[string]bool{} // the paths inspectFiles reads as a seed's sidecar
 	for _, f := range files {
 		if feed.IsSeed(filepath.Base(f)) {
-			sidecars[sidecarOf(f)] = true
+			sidecars[feed.SidecarName(f)] = true
 		}
 	}
 	var out []string
@@ -94,9 +94,6 @@ func withoutSidecars(files []string) []string {
 	}
 	return out
 }
-
-// sidecarOf is the path of the sidecar of the seed at path f.
-func sidecarOf(f string) string { return strings.TrimSuffix(f, filepath.Ext(f)) + ".json" }
 
 // inspection is what inspect learned about one file.
 type inspection struct {
@@ -121,7 +118,7 @@ func inspectFiles(files []string, tax *theme.Taxonomy, now time.Time) []inspecti
 			out[i].err = err
 			continue
 		}
-		sidecar, _ := os.ReadFile(sidecarOf(f)) // optional
+		sidecar, _ := os.ReadFile(feed.SidecarName(f)) // optional
 		seeds = append(seeds, feed.Seed{Name: filepath.Base(f), Raw: raw, Sidecar: sidecar})
 		at = append(at, i)
 	}
