@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -63,14 +62,13 @@ func SavedDocuments(ctx context.Context, db *sql.DB, opts Options) (map[string]*
 	if err != nil {
 		return nil, err
 	}
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'feed_documents'`).Scan(&n); err != nil {
+	switch ok, err := tableExists(ctx, db, "feed_documents"); {
+	case err != nil:
 		return nil, fmt.Errorf("saved documents: %w", err)
-	}
-	if n == 0 {
+	case !ok:
 		return nil, nil
 	}
-	tag, err := storedFeedID(ctx, db, opts.FeedID)
+	tag, err := feedIDInUse(ctx, db, opts.FeedID)
 	if err != nil {
 		return nil, fmt.Errorf("saved documents: %w", err)
 	}
@@ -101,22 +99,18 @@ func SavedDocuments(ctx context.Context, db *sql.DB, opts Options) (map[string]*
 	return docs, nil
 }
 
-// storedFeedID is the feed id Open will use: override when set, else the
+// feedIDInUse is the feed id Open will use: override when set, else the
 // stored one (none stored: the zero FeedID, which no documents were saved
 // under).
-func storedFeedID(ctx context.Context, db *sql.DB, override string) (FeedID, error) {
-	if override != "" {
-		return ParseFeedID(override)
+func feedIDInUse(ctx context.Context, db *sql.DB, override string) (FeedID, error) {
+	if override == "" {
+		stored, err := storedFeedID(ctx, db)
+		if err != nil || stored == "" {
+			return FeedID{}, err
+		}
+		override = stored
 	}
-	var stored string
-	err := db.QueryRowContext(ctx, `SELECT value FROM feed_settings WHERE key = 'feed_id'`).Scan(&stored)
-	if errors.Is(err, sql.ErrNoRows) {
-		return FeedID{}, nil
-	}
-	if err != nil {
-		return FeedID{}, err
-	}
-	return ParseFeedID(stored)
+	return ParseFeedID(override)
 }
 
 // saveDocuments saves the documents of s that prev did not have (every

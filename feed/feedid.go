@@ -70,15 +70,25 @@ func validTagDate(d string) bool {
 // those entries keep it.
 const legacyTagDate = "2026"
 
+// storedFeedID returns the feed id the database holds, "" when none is
+// stored yet.
+func storedFeedID(ctx context.Context, q queryer) (string, error) {
+	var stored string
+	err := q.QueryRowContext(ctx, `SELECT value FROM feed_settings WHERE key = 'feed_id'`).Scan(&stored)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("read feed id: %w", err)
+	}
+	return stored, nil
+}
+
 // settleFeedID returns the feed id of the database and stores it: the
 // override when given; else the stored one; else, for a database that
 // already has articles (written before ids were stored), the id they
 // already have, host and legacyTagDate; else host and now's year.
 func settleFeedID(ctx context.Context, db *sql.DB, override *FeedID, host string, now time.Time) (FeedID, error) {
-	var stored string
-	err := db.QueryRowContext(ctx, `SELECT value FROM feed_settings WHERE key = 'feed_id'`).Scan(&stored)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return FeedID{}, fmt.Errorf("read feed id: %w", err)
+	stored, err := storedFeedID(ctx, db)
+	if err != nil {
+		return FeedID{}, err
 	}
 	var id FeedID
 	switch {

@@ -96,7 +96,10 @@ const articlesTable = `CREATE TABLE articles (
 // row's id, file, hash, times and removed flag; its rows are parsed again
 // by the next Rescan.
 func migratePlainColumns(ctx context.Context, tx *sql.Tx) error {
-	old := tableExists(ctx, tx, "articles")
+	old, err := tableExists(ctx, tx, "articles")
+	if err != nil {
+		return err
+	}
 	stmts := []string{}
 	if old {
 		stmts = append(stmts, `ALTER TABLE articles RENAME TO articles_old`)
@@ -215,10 +218,16 @@ const articlesTableV3 = `CREATE TABLE articles (
 	shingles          INTEGER NOT NULL DEFAULT 0
 )`
 
-func tableExists(ctx context.Context, tx *sql.Tx, name string) bool {
+// queryer is a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// tableExists reports whether the database has the table name.
+func tableExists(ctx context.Context, q queryer, name string) (bool, error) {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name).Scan(&n)
-	return err == nil && n > 0
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name).Scan(&n)
+	return n > 0, err
 }
 
 // ErrNewerSchema reports a database written by a newer release.
