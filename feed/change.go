@@ -274,12 +274,10 @@ func (c *Corpus) reload(ctx context.Context) error {
 		return err
 	}
 	c.storiesStale = false
-	c.unpublished = true // the next snapshot is built from every record
-	snap, err := c.build(ctx, nil, nil)
-	if err != nil {
+	if err := c.publish(ctx); err != nil {
+		c.unpublished = true // the next commit builds from every record
 		return err
 	}
-	c.store(ctx, snap)
 	c.unpublished, c.held = false, tally{}
 	return nil
 }
