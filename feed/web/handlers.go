@@ -143,7 +143,7 @@ func (s *server) handleThemeOlder() http.Handler {
 		case err != nil || n < 1 || strconv.Itoa(n) != r.PathValue("n"):
 			s.notFound(w, r, "There is no such page of this theme.")
 		case n == 1:
-			http.Redirect(w, r, s.opts.Snapshot().BaseURL+"/themes/"+url.PathEscape(id), http.StatusMovedPermanently)
+			http.Redirect(w, r, themePageURL(s.opts.Snapshot().BaseURL, id, 1), http.StatusMovedPermanently)
 		default:
 			s.themePage(w, r, id, n)
 		}
@@ -210,18 +210,24 @@ func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string, n 
 		for _, e := range all[min(len(all), (n-1)*s.opts.ThemePage):min(len(all), n*s.opts.ThemePage)] {
 			p.Items = append(p.Items, itemOf(snap, e, th.Color))
 		}
-		base := snap.BaseURL + "/themes/" + url.PathEscape(id)
 		if n < p.Pages {
-			p.Older = base + "/page/" + strconv.Itoa(n+1)
+			p.Older = themePageURL(snap.BaseURL, id, n+1)
 		}
-		switch {
-		case n == 2:
-			p.Newer = base
-		case n > 2:
-			p.Newer = base + "/page/" + strconv.Itoa(n-1)
+		if n > 1 {
+			p.Newer = themePageURL(snap.BaseURL, id, n-1)
 		}
 		return p
 	})
+}
+
+// themePageURL is the address of page n of the theme id: /themes/ID for
+// the first, /themes/ID/page/N for the others.
+func themePageURL(base, id string, n int) string {
+	u := base + "/themes/" + url.PathEscape(id)
+	if n > 1 {
+		u += "/page/" + strconv.Itoa(n)
+	}
+	return u
 }
 
 // themePages is how many pages the theme id's articles fill: one at
