@@ -1,6 +1,7 @@
 package theme
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -76,52 +77,84 @@ type StoryChange struct {
 // date one article at a time. The zero value is not usable; call
 // BuildStoryIndex or LoadStoryIndex. It is not safe for
 // concurrent use.
+//
+// It is held for the whole corpus, so it keeps little per article: an
+// entry with no copy of the caller's doc, the signature in per-band
+// arrays, and the LSH buckets as sorted arrays of slots rather than a map
+// (see bucket).
 type StoryIndex struct {
 	docs map[string]*storyEntry
-	// buckets maps a band key to its bucket: the last canonical article
-	// put in it, storyEntry.next chaining the rest, so a bucket costs one
-	// map entry whatever its size.
-	buckets map[uint64]bucket
+	// slots holds the entries by slot, nil when free; sigs holds, per
+	// band and by slot, the band's two signature values (sigVal). A slot
+	// is an entry's for its whole life in the index.
+	slots []*storyEntry
+	sigs  [bands][]uint64
+	free  []int32 // free slots
+	// The LSH buckets of each band: sorted lists, by band key then slot,
+	// the slots of the canonical articles bucketed when it was last
+	// merged, a slot that left since marked by its complement (a
+	// tombstone, which keeps its place: its entry keeps its signature
+	// until the merge); recent, by band key, those bucketed since. dead
+	// lists the slots with tombstones. A merge (compact) folds recent in
+	// and drops the tombstones once they count mergeAt articles.
+	sorted  [bands][]int32
+	recent  [bands]map[uint64][]int32
+	nrecent int
+	dead    []int32
 	// maxBucket is the most articles of a bucket whose pairs are
-	// compared (the constant maxBucket; tests make it small).
+	// compared (the constant maxBucket; tests make it small), and
+	// mergeAt when recent and dead are merged (the constant mergeAt).
 	maxBucket int32
-	slots     []*storyEntry // by slot; nil when free
-	free      []int32
-	// copies lists, per content hash, the ids of its articles, sorted:
-	// the first is the canonical one.
-	copies  map[string][]string
-	members map[string][]string // story id -> sorted ids, copies included
+	mergeAt   int
+	// byHash holds the canonical article of each content hash, and
+	// copies, for a hash of two articles or more, their ids sorted by
+	// copyOrder: the first is the canonical one.
+	byHash map[string]*storyEntry
+	copies map[string][]string
+	// members lists the sorted ids of each story of two articles or more,
+	// copies included. A story of one article is not listed: its article
+	// is the one with the story's id (the founder), or, only while a
+	// change regroups, the one strays names.
+	members map[string][]string
+	strays  map[string]string
+	// shingles holds the shingles of the articles whose whole print the
+	// index keeps: all of them until Unload, none after.
+	shingles map[int32][]uint32
+	scratch  []int32 // size's
 	// load, when set (Unload), gives the shingles of an article whose
 	// print the index keeps without them; err is its first failure.
 	load func(id string) ([]uint32, error)
 	err  error
 }
 
-// bucket is one LSH bucket: the slot of the last article put in it (the
-// others are chained by storyEntry.next) and how many articles it holds.
-type bucket struct{ head, size int32 }
+// mergeAt is the number of articles bucketed or unbucketed since the
+// last merge of the sorted bucket lists at which a change merges them:
+// a merge costs a copy of the lists (milliseconds at 100,000 articles),
+// a change a map insert and binary searches per band.
+const mergeAt = 1024
+
+// Where an entry's slot is in the buckets.
+const (
+	unbucketed uint8 = iota // in no bucket: a copy, an empty body, or not yet
+	inSorted                // in the sorted lists
+	inRecent                // in the recent maps
+	tombstoned              // a copy or removed, with tombstones in the sorted lists
+)
 
 // storyEntry is one article in the index.
 type storyEntry struct {
-	doc   StoryDoc
-	size  int  // the number of shingles of its print
-	light bool // doc.Print has its signature only; load gives the shingles
-	story string
-	slot  int32 // -1 unless canonical and in the LSH buckets
-	next  [bands]int32
-	edges []string // sorted ids of the canonical articles it has an edge to
+	id, hash, story string
+	edges           []int32 // sorted slots of the canonical articles it has an edge to
+	// date and firstSeen, as Unix seconds and nanoseconds: a time.Time
+	// costs 24 bytes.
+	dateSec, seenSec int64
+	dateNs, seenNs   int32
+	slot             int32
+	size             int32 // the number of shingles of its print
+	where            uint8
 }
 
-func newStoryEntry(d StoryDoc) *storyEntry {
-	e := &storyEntry{doc: d, story: d.ID, slot: -1}
-	if d.Print != nil {
-		e.size = len(d.Print.Shingles)
-		if e.size == 0 && d.Size > 0 {
-			e.size, e.light = d.Size, true
-		}
-	}
-	return e
-}
+func (e *storyEntry) date() time.Time { return time.Unix(e.dateSec, int64(e.dateNs)) }
 
 // Unload makes the index keep each article's signature but not its
 // shingles, most of a fingerprint's memory: it asks load for them when a
@@ -131,33 +164,36 @@ func newStoryEntry(d StoryDoc) *storyEntry {
 // Err, after which the index must be rebuilt.
 func (x *StoryIndex) Unload(load func(id string) ([]uint32, error)) {
 	x.load = load
-	for _, e := range x.docs {
-		x.lighten(e)
-	}
+	x.shingles = map[int32][]uint32{} // a put article's, until it is linked
 }
 
 // lighten drops e's shingles when the index loads them on demand.
 func (x *StoryIndex) lighten(e *storyEntry) {
-	if x.load == nil || e.light || e.doc.Print == nil {
-		return
+	if x.load != nil {
+		delete(x.shingles, e.slot)
 	}
-	e.doc.Print = &Print{Sig: e.doc.Print.Sig} // a copy: the caller's print is left as it is
-	e.light = true
 }
 
 // Err reports the first failure to load shingles (see Unload), or nil.
 func (x *StoryIndex) Err() error { return x.err }
 
 // full returns e's print with its shingles.
-func (x *StoryIndex) full(e *storyEntry) *Print {
-	if !e.light {
-		return e.doc.Print
+func (x *StoryIndex) full(e *storyEntry) Print {
+	p := Print{Sig: x.sig(e.slot)}
+	if sh, ok := x.shingles[e.slot]; ok {
+		p.Shingles = sh
+		return p
 	}
-	sh, err := x.load(e.doc.ID)
+	var err error
+	if x.load == nil {
+		err = fmt.Errorf("no loader of shingles (Unload)")
+	} else {
+		p.Shingles, err = x.load(e.id)
+	}
 	if err != nil && x.err == nil {
-		x.err = fmt.Errorf("story fingerprint of %s: %w", e.doc.ID, err)
+		x.err = fmt.Errorf("story fingerprint of %s: %w", e.id, err)
 	}
-	return &Print{Sig: e.doc.Print.Sig, Shingles: sh}
+	return p
 }
 
 // newStoryIndex returns an empty index that compares the pairs of buckets
@@ -165,10 +201,63 @@ func (x *StoryIndex) full(e *storyEntry) *Print {
 func newStoryIndex(crowd int32) *StoryIndex {
 	return &StoryIndex{
 		maxBucket: crowd,
+		mergeAt:   mergeAt,
 		docs:      map[string]*storyEntry{},
-		buckets:   map[uint64]bucket{},
+		byHash:    map[string]*storyEntry{},
 		copies:    map[string][]string{},
 		members:   map[string][]string{},
+		strays:    map[string]string{},
+		shingles:  map[int32][]uint32{},
+	}
+}
+
+// newEntry makes the entry of d in a free slot, not yet in docs.
+func (x *StoryIndex) newEntry(d StoryDoc) *storyEntry {
+	e := &storyEntry{id: d.ID, hash: d.Hash, story: d.ID,
+		dateSec: d.Date.Unix(), dateNs: int32(d.Date.Nanosecond()),
+		seenSec: d.FirstSeen.Unix(), seenNs: int32(d.FirstSeen.Nanosecond())}
+	if n := len(x.free); n > 0 {
+		e.slot = x.free[n-1]
+		x.free = x.free[:n-1]
+		x.slots[e.slot] = e
+	} else {
+		e.slot = int32(len(x.slots))
+		x.slots = append(x.slots, e)
+		for b := range bands {
+			x.sigs[b] = append(x.sigs[b], 0)
+		}
+	}
+	var sig [numHashes]uint32
+	if p := d.Print; p != nil {
+		sig = p.Sig
+		if e.size = int32(len(p.Shingles)); e.size > 0 {
+			x.shingles[e.slot] = p.Shingles
+		} else if d.Size > 0 {
+			e.size = int32(d.Size) // its shingles are loaded when needed
+		}
+	}
+	for b := range bands {
+		x.sigs[b][e.slot] = sigVal(&sig, b)
+	}
+	return e
+}
+
+// sig returns the signature of slot s.
+func (x *StoryIndex) sig(s int32) (sig [numHashes]uint32) {
+	for b := range bands {
+		v := x.sigs[b][s]
+		sig[2*b], sig[2*b+1] = uint32(v>>32), uint32(v)
+	}
+	return sig
+}
+
+// release frees e's slot, which e leaves: at once, or by the next merge
+// when the sorted lists still hold its tombstones.
+func (x *StoryIndex) release(e *storyEntry) {
+	x.slots[e.slot] = nil
+	delete(x.shingles, e.slot)
+	if e.where != tombstoned {
+		x.free = append(x.free, e.slot)
 	}
 }
 
@@ -180,16 +269,60 @@ func buildStoryIndex(docs []StoryDoc, crowd int32) *StoryIndex {
 	x := newStoryIndex(crowd)
 	x.add(docs)
 	var unused StoryChange
-	ids := x.canonicalIDs()
-	x.buckets = make(map[uint64]bucket, len(ids)*bands) // no rehash while filling
-	for _, id := range ids {
-		x.bucket(x.docs[id], nil)
-	}
-	for _, id := range ids {
-		x.link(x.docs[id], true, &unused) // with the articles before it: each pair once
-	}
-	x.regroupAll(ids)
+	es := x.canonicalEntries()
+	x.fill(es)
+	x.linkAll(&unused)
+	x.regroupAll(es)
 	return x
+}
+
+// linkAll computes the edges of a filled index (fill) as link does for
+// each of its articles, a band at a time: a pair that shares small
+// buckets of several bands is compared in the first.
+func (x *StoryIndex) linkAll(ch *StoryChange) {
+	small := make([]uint32, len(x.slots)) // by slot, a bit per band: its bucket is small
+	var _ uint32 = 1 << (bands - 1)       // a compile error unless the bands fit
+	sharedBefore := func(a, c int32, band int) bool {
+		for b := range band {
+			if small[a]&(1<<b) != 0 && x.key(b, a) == x.key(b, c) {
+				return true
+			}
+		}
+		return false
+	}
+	for b := range bands {
+		ss := x.sorted[b] // no tombstones yet
+		for i := 0; i < len(ss); {
+			k, j := x.key(b, ss[i]), i+1
+			for j < len(ss) && x.key(b, ss[j]) == k {
+				j++
+			}
+			run := ss[i:j]
+			i = j
+			if len(run) > int(x.maxBucket) {
+				continue
+			}
+			for _, s := range run {
+				small[s] |= 1 << b
+			}
+			for p, s := range run {
+				for _, t := range run[p+1:] {
+					if sharedBefore(s, t, b) {
+						continue
+					}
+					e, o := x.slots[s], x.slots[t]
+					if e.id < o.id {
+						e, o = o, e // e the later, as link(e, true) compares them
+					}
+					if x.linked(e, o) {
+						insertSorted(&e.edges, o.slot)
+						insertSorted(&o.edges, e.slot)
+						ch.Added = append(ch.Added, edge(e.id, o.id))
+					}
+				}
+			}
+		}
+	}
 }
 
 // LoadStoryIndex rebuilds an index from its docs and the edges it had
@@ -203,70 +336,92 @@ func LoadStoryIndex(docs []StoryDoc, edges []StoryEdge) (*StoryIndex, error) {
 func loadStoryIndex(docs []StoryDoc, edges []StoryEdge, crowd int32) (*StoryIndex, error) {
 	x := newStoryIndex(crowd)
 	x.add(docs)
-	ids := x.canonicalIDs()
-	x.buckets = make(map[uint64]bucket, len(ids)*bands) // no rehash while filling
-	for _, id := range ids {
-		x.bucket(x.docs[id], nil)
-	}
+	es := x.canonicalEntries()
+	x.fill(es)
 	for _, e := range edges {
 		a, b := x.docs[e.A], x.docs[e.B]
-		if a == nil || b == nil || a.slot < 0 || b.slot < 0 || e.A >= e.B {
+		if a == nil || b == nil || a.where != inSorted || b.where != inSorted || e.A >= e.B {
 			return nil, fmt.Errorf("story edge %s-%s: not a pair of canonical articles", e.A, e.B)
 		}
-		a.edges = append(a.edges, e.B)
-		b.edges = append(b.edges, e.A)
+		a.edges = append(a.edges, b.slot)
+		b.edges = append(b.edges, a.slot)
 	}
 	for _, e := range x.docs {
 		slices.Sort(e.edges)
 		if len(slices.Compact(e.edges)) != len(e.edges) {
-			return nil, fmt.Errorf("story edges of %s: duplicate edge", e.doc.ID)
+			return nil, fmt.Errorf("story edges of %s: duplicate edge", e.id)
 		}
 	}
-	x.regroupAll(ids)
+	x.regroupAll(es)
 	return x, nil
 }
 
-// add puts docs in the index, without buckets, edges or stories.
+// add puts docs in an empty index, without buckets, edges or stories.
 // A later doc with the id of an earlier one replaces it.
 func (x *StoryIndex) add(docs []StoryDoc) {
+	x.slots = slices.Grow(x.slots, len(docs))
+	for b := range bands {
+		x.sigs[b] = slices.Grow(x.sigs[b], len(docs))
+	}
 	for _, d := range docs {
-		x.docs[d.ID] = newStoryEntry(d)
+		if old := x.docs[d.ID]; old != nil {
+			x.release(old)
+		}
+		x.docs[d.ID] = x.newEntry(d)
 	}
 	for _, e := range x.docs {
-		if e.doc.Hash != "" {
-			x.copies[e.doc.Hash] = append(x.copies[e.doc.Hash], e.doc.ID)
+		if e.hash == "" {
+			continue
+		}
+		if c := x.byHash[e.hash]; c == nil {
+			x.byHash[e.hash] = e
+		} else if ids := x.copies[e.hash]; ids == nil {
+			x.copies[e.hash] = []string{c.id, e.id}
+		} else {
+			x.copies[e.hash] = append(ids, e.id)
 		}
 	}
-	for _, ids := range x.copies {
+	for h, ids := range x.copies {
 		slices.SortFunc(ids, x.copyOrder)
+		x.byHash[h] = x.docs[ids[0]]
 	}
 }
 
 // copyOrder orders the exact copies of one content: the first seen first,
 // then by id. The first is the canonical one.
 func (x *StoryIndex) copyOrder(a, b string) int {
-	if c := x.docs[a].doc.FirstSeen.Compare(x.docs[b].doc.FirstSeen); c != 0 {
+	ea, eb := x.docs[a], x.docs[b]
+	if c := cmp.Compare(ea.seenSec, eb.seenSec); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(ea.seenNs, eb.seenNs); c != 0 {
 		return c
 	}
 	return strings.Compare(a, b)
 }
 
-// canonicalIDs returns the sorted ids of the articles that are no copy.
-func (x *StoryIndex) canonicalIDs() []string {
-	var ids []string
-	for id, e := range x.docs {
-		if x.canonical(e) == id {
-			ids = append(ids, id)
+// canonicalEntries returns the articles that are no copy, by id.
+func (x *StoryIndex) canonicalEntries() []*storyEntry {
+	var es []*storyEntry
+	for _, e := range x.docs {
+		if x.canonical(e) == e {
+			es = append(es, e)
 		}
 	}
-	slices.Sort(ids)
-	return ids
+	slices.SortFunc(es, byID)
+	return es
 }
 
-// regroupAll groups every component: ids are the canonical ones
-// (canonicalIDs).
-func (x *StoryIndex) regroupAll(ids []string) {
+func byID(a, b *storyEntry) int { return strings.Compare(a.id, b.id) }
+
+// regroupAll groups every component: es are the canonical articles
+// (canonicalEntries).
+func (x *StoryIndex) regroupAll(es []*storyEntry) {
 	var unused StoryChange
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.id
+	}
 	x.regroup(ids, &unused)
 }
 
@@ -290,8 +445,8 @@ func (x *StoryIndex) CopyOf(id string) string {
 	if e == nil {
 		return ""
 	}
-	if c := x.canonical(e); c != id {
-		return c
+	if c := x.canonical(e); c != e {
+		return c.id
 	}
 	return ""
 }
@@ -299,7 +454,16 @@ func (x *StoryIndex) CopyOf(id string) string {
 // Members returns the sorted ids of the articles of a story, copies
 // included, or nil when there is no such story.
 func (x *StoryIndex) Members(story string) []string {
-	return slices.Clone(x.members[story])
+	if ms := x.members[story]; ms != nil {
+		return slices.Clone(ms)
+	}
+	if id, ok := x.strays[story]; ok {
+		return []string{id}
+	}
+	if e := x.docs[story]; e != nil && e.story == story {
+		return []string{story}
+	}
+	return nil
 }
 
 // Edges returns every accepted edge, sorted: what LoadStoryIndex needs.
@@ -307,8 +471,8 @@ func (x *StoryIndex) Edges() []StoryEdge {
 	var out []StoryEdge
 	for id, e := range x.docs {
 		for _, n := range e.edges {
-			if id < n {
-				out = append(out, StoryEdge{id, n})
+			if o := x.slots[n].id; id < o {
+				out = append(out, StoryEdge{id, o})
 			}
 		}
 	}
@@ -321,31 +485,37 @@ func (x *StoryIndex) Edges() []StoryEdge {
 func (x *StoryIndex) Put(d StoryDoc) StoryChange {
 	var ch StoryChange
 	seeds := x.remove(d.ID, &ch)
-	e := newStoryEntry(d)
+	e := x.newEntry(d)
 	x.docs[d.ID] = e
+	x.join(e)
 	seeds = append(seeds, d.ID)
-	if d.Hash != "" {
+	if c := x.byHash[d.Hash]; d.Hash != "" && c == nil {
+		x.byHash[d.Hash] = e
+	} else if d.Hash != "" {
+		// d is a copy of c: the first seen of them is the canonical one.
 		ids := x.copies[d.Hash]
-		was := ""
-		if len(ids) > 0 {
-			was = ids[0]
+		if ids == nil {
+			ids = []string{c.id}
 		}
 		i, _ := slices.BinarySearchFunc(ids, d.ID, x.copyOrder)
-		x.copies[d.Hash] = slices.Insert(ids, i, d.ID)
-		if was != "" && i == 0 {
+		ids = slices.Insert(ids, i, d.ID)
+		x.copies[d.Hash] = ids
+		if i == 0 {
 			// d displaces the canonical copy, which becomes a copy of d.
-			seeds = append(seeds, x.unlink(x.docs[was], &ch)...)
-			seeds = append(seeds, was)
-			ch.Stories = append(ch.Stories, x.copies[d.Hash]...) // a new CopyOf
+			x.byHash[d.Hash] = e
+			seeds = append(seeds, x.unlink(c, &ch)...)
+			seeds = append(seeds, c.id)
+			ch.Stories = append(ch.Stories, ids...) // a new CopyOf
 		}
 	}
-	if x.canonical(e) == d.ID {
+	if x.canonical(e) == e {
 		seeds = append(seeds, x.bucket(e, &ch)...)
-		x.link(e, false, &ch)
+		x.link(e, &ch)
 	}
 	x.lighten(e)
 	x.regroup(seeds, &ch)
 	x.finish(&ch, d.ID)
+	x.compact()
 	return ch
 }
 
@@ -358,6 +528,7 @@ func (x *StoryIndex) Remove(id string) StoryChange {
 	}
 	x.regroup(x.remove(id, &ch), &ch)
 	x.finish(&ch, id)
+	x.compact()
 	return ch
 }
 
@@ -394,114 +565,219 @@ func (x *StoryIndex) remove(id string, ch *StoryChange) (seeds []string) {
 	if e == nil {
 		return nil
 	}
-	if x.canonical(e) == id {
+	if x.canonical(e) == e {
 		seeds = x.unlink(e, ch)
 	}
 	x.leave(e)
-	if h := e.doc.Hash; h != "" {
-		ids := x.copies[h]
-		i, _ := slices.BinarySearchFunc(ids, id, x.copyOrder) // e is still in x.docs
-		ids = slices.Delete(ids, i, i+1)
-		if len(ids) == 0 {
-			delete(x.copies, h)
+	if h := e.hash; h != "" {
+		if ids := x.copies[h]; ids == nil {
+			delete(x.byHash, h) // e was its only article
 		} else {
-			x.copies[h] = ids
+			i, _ := slices.BinarySearchFunc(ids, id, x.copyOrder) // e is still in x.docs
+			ids = slices.Delete(ids, i, i+1)
+			if len(ids) == 1 {
+				delete(x.copies, h)
+			} else {
+				x.copies[h] = ids
+			}
 			if i == 0 {
 				// The next copy becomes the canonical one.
 				c := x.docs[ids[0]]
+				x.byHash[h] = c
 				seeds = append(seeds, x.bucket(c, ch)...)
-				x.link(c, false, ch)
+				x.link(c, ch)
 				ch.Stories = append(ch.Stories, ids...) // a new CopyOf
 			}
 			seeds = append(seeds, ids[0])
 		}
 	}
 	delete(x.docs, id)
+	x.release(e)
 	return seeds
 }
 
-// canonical returns the id of the article e stands for: its own, or that
-// of the copy seen first (see copyOrder).
-func (x *StoryIndex) canonical(e *storyEntry) string {
-	if e.doc.Hash == "" {
-		return e.doc.ID
+// canonical returns the article e stands for: itself, or the copy seen
+// first (see copyOrder).
+func (x *StoryIndex) canonical(e *storyEntry) *storyEntry {
+	if e.hash == "" {
+		return e
 	}
-	return x.copies[e.doc.Hash][0]
+	return x.byHash[e.hash]
+}
+
+// A band key mixes two signature values (sigVal packs them): the rows
+// per band.
+var _ = [1]struct{}{}[numHashes/bands-2] // a compile error unless 2
+
+// sigVal packs band b's two values of sig.
+func sigVal(sig *[numHashes]uint32, b int) uint64 {
+	return uint64(sig[2*b])<<32 | uint64(sig[2*b+1])
 }
 
 // bandKey is the LSH key of one band of a signature.
-func bandKey(sig *[numHashes]uint32, band int) uint64 {
-	const rows = numHashes / bands
-	key := uint64(band)
-	for r := 0; r < rows; r++ {
-		key = key*1000003 + uint64(sig[band*rows+r])
-	}
-	return key
+func bandKey(sig *[numHashes]uint32, band int) uint64 { return valKey(band, sigVal(sig, band)) }
+
+// valKey is the LSH key of band b whose values v packs (sigVal).
+func valKey(b int, v uint64) uint64 {
+	return (uint64(b)*1000003+v>>32)*1000003 + v&0xffffffff
 }
+
+// key returns the band key of slot s (or of the tombstone ^s) in band b.
+func (x *StoryIndex) key(b int, s int32) uint64 {
+	if s < 0 {
+		s = ^s
+	}
+	return valKey(b, x.sigs[b][s])
+}
+
+// lower returns the position of the first slot in band b's sorted list
+// that is not before slot s of key k.
+func (x *StoryIndex) lower(b int, k uint64, s int32) int {
+	ss := x.sorted[b]
+	lo, hi := 0, len(ss)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		t := ss[m]
+		if t < 0 {
+			t = ^t
+		}
+		if mk := valKey(b, x.sigs[b][t]); mk < k || mk == k && t < s {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// bucketOf appends to buf the slots of bucket k of band b, the sorted
+// ones first, stopping at maxBucket+2 of them: more than that is all
+// there is to know of a crowded bucket.
+func (x *StoryIndex) bucketOf(b int, k uint64, buf []int32) []int32 {
+	limit := int(x.maxBucket) + 2
+	n := len(buf) + limit
+	ss := x.sorted[b]
+	for i := x.lower(b, k, 0); i < len(ss) && len(buf) < n && x.key(b, ss[i]) == k; i++ {
+		if ss[i] >= 0 {
+			buf = append(buf, ss[i])
+		}
+	}
+	for _, s := range x.recent[b][k] {
+		if len(buf) == n {
+			break
+		}
+		buf = append(buf, s)
+	}
+	return buf
+}
+
+// size returns the number of articles in bucket k of band b, or
+// maxBucket+2 when it holds more than maxBucket+1: whether it is crowded,
+// and whether a change made it so or undid it, is all that is asked.
+func (x *StoryIndex) size(b int, k uint64) int32 {
+	x.scratch = x.bucketOf(b, k, x.scratch[:0])
+	return int32(len(x.scratch))
+}
+
+// bucketMembers returns the entries of bucket k of band b, of at most
+// maxBucket+1 articles, but skip.
+func (x *StoryIndex) bucketMembers(b int, k uint64, skip *storyEntry) []*storyEntry {
+	var out []*storyEntry
+	for _, s := range x.bucketOf(b, k, nil) {
+		if o := x.slots[s]; o != skip {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// fill puts the canonical articles es in the buckets of an empty index,
+// sorting each band's list once.
+func (x *StoryIndex) fill(es []*storyEntry) {
+	type keyed struct {
+		k uint64
+		s int32
+	}
+	buf := make([]keyed, 0, len(es))
+	for b := range bands {
+		buf = buf[:0]
+		for _, e := range es {
+			if e.size > 0 { // an empty body is a story of its own
+				buf = append(buf, keyed{x.key(b, e.slot), e.slot})
+			}
+		}
+		slices.SortFunc(buf, func(p, q keyed) int {
+			if c := cmp.Compare(p.k, q.k); c != 0 {
+				return c
+			}
+			return cmp.Compare(p.s, q.s)
+		})
+		ss := make([]int32, len(buf))
+		for i, p := range buf {
+			ss[i] = p.s
+		}
+		x.sorted[b] = ss
+	}
+	for _, e := range es {
+		if e.size > 0 {
+			e.where = inSorted
+		}
+	}
+}
+
+// bucketed reports whether e is in its LSH buckets.
+func bucketed(e *storyEntry) bool { return e.where == inSorted || e.where == inRecent }
 
 // bucket puts the canonical article e in its LSH buckets. A bucket that
 // e makes crowded no longer links its pairs: it drops the edges that only
-// that bucket gave, recording them in ch, and returns their articles. A
-// bulk fill, before any edge exists, passes a nil ch.
+// that bucket gave, recording them in ch, and returns their articles.
 func (x *StoryIndex) bucket(e *storyEntry, ch *StoryChange) (touched []string) {
 	if e.size == 0 {
 		return nil // an empty body is a story of its own
 	}
-	if n := len(x.free); n > 0 {
-		e.slot = x.free[n-1]
-		x.free = x.free[:n-1]
-		x.slots[e.slot] = e
+	revive := e.where == tombstoned
+	if revive {
+		// Its tombstones are where it goes: make them live again.
+		i := slices.Index(x.dead, e.slot)
+		x.dead = slices.Delete(x.dead, i, i+1)
+		e.where = inSorted
 	} else {
-		e.slot = int32(len(x.slots))
-		x.slots = append(x.slots, e)
+		x.nrecent++
+		e.where = inRecent
 	}
 	for b := range bands {
-		k := bandKey(&e.doc.Print.Sig, b)
-		bk, ok := x.buckets[k]
-		if ok {
-			e.next[b] = bk.head
+		k := x.key(b, e.slot)
+		if revive {
+			x.sorted[b][x.lower(b, k, e.slot)] = e.slot
 		} else {
-			e.next[b] = -1
+			if x.recent[b] == nil {
+				x.recent[b] = map[uint64][]int32{}
+			}
+			x.recent[b][k] = append(x.recent[b][k], e.slot)
 		}
-		bk.head = e.slot
-		bk.size++
-		x.buckets[k] = bk
-		if bk.size == x.maxBucket+1 && ch != nil { // a bulk fill has no edges to drop
-			touched = append(touched, x.crowded(k, b, e, ch)...)
+		if x.size(b, k) == x.maxBucket+1 {
+			touched = append(touched, x.crowded(b, k, e, ch)...)
 		}
 	}
 	return touched
 }
 
-// bucketMembers returns the entries of bucket k of band b, but skip.
-func (x *StoryIndex) bucketMembers(k uint64, b int, skip *storyEntry) []*storyEntry {
-	var out []*storyEntry
-	bk, ok := x.buckets[k]
-	for s := bk.head; ok && s >= 0; {
-		if o := x.slots[s]; o != skip {
-			out = append(out, o)
-		}
-		s = x.slots[s].next[b]
-	}
-	return out
-}
-
 // crowded drops the edges between the articles of bucket k of band b,
 // which e has just made crowded, that no other small bucket gives; it
 // returns the articles whose edges it dropped.
-func (x *StoryIndex) crowded(k uint64, b int, e *storyEntry, ch *StoryChange) (touched []string) {
-	ms := x.bucketMembers(k, b, e)
+func (x *StoryIndex) crowded(b int, k uint64, e *storyEntry, ch *StoryChange) (touched []string) {
+	ms := x.bucketMembers(b, k, e)
 	for i, a := range ms {
-		for _, b := range ms[i+1:] {
-			j, ok := slices.BinarySearch(a.edges, b.doc.ID)
-			if !ok || x.shareSmallBucket(a, b) {
+		for _, c := range ms[i+1:] {
+			j, ok := slices.BinarySearch(a.edges, c.slot)
+			if !ok || x.shareSmallBucket(a, c) {
 				continue
 			}
 			a.edges = slices.Delete(a.edges, j, j+1)
-			j, _ = slices.BinarySearch(b.edges, a.doc.ID)
-			b.edges = slices.Delete(b.edges, j, j+1)
-			ch.Removed = append(ch.Removed, edge(a.doc.ID, b.doc.ID))
-			touched = append(touched, a.doc.ID, b.doc.ID)
+			j, _ = slices.BinarySearch(c.edges, a.slot)
+			c.edges = slices.Delete(c.edges, j, j+1)
+			ch.Removed = append(ch.Removed, edge(a.id, c.id))
+			touched = append(touched, a.id, c.id)
 		}
 	}
 	return touched
@@ -509,17 +785,17 @@ func (x *StoryIndex) crowded(k uint64, b int, e *storyEntry, ch *StoryChange) (t
 
 // uncrowded links the pairs of bucket k of band b, which has just become
 // small enough to be compared; it returns the articles it linked.
-func (x *StoryIndex) uncrowded(k uint64, b int, ch *StoryChange) (touched []string) {
-	ms := x.bucketMembers(k, b, nil)
+func (x *StoryIndex) uncrowded(b int, k uint64, ch *StoryChange) (touched []string) {
+	ms := x.bucketMembers(b, k, nil)
 	for i, a := range ms {
 		for _, o := range ms[i+1:] {
-			if _, ok := slices.BinarySearch(a.edges, o.doc.ID); ok || !x.linked(a, o) {
+			if _, ok := slices.BinarySearch(a.edges, o.slot); ok || !x.linked(a, o) {
 				continue
 			}
-			insertSorted(&a.edges, o.doc.ID)
-			insertSorted(&o.edges, a.doc.ID)
-			ch.Added = append(ch.Added, edge(a.doc.ID, o.doc.ID))
-			touched = append(touched, a.doc.ID, o.doc.ID)
+			insertSorted(&a.edges, o.slot)
+			insertSorted(&o.edges, a.slot)
+			ch.Added = append(ch.Added, edge(a.id, o.id))
+			touched = append(touched, a.id, o.id)
 		}
 	}
 	return touched
@@ -529,8 +805,7 @@ func (x *StoryIndex) uncrowded(k uint64, b int, ch *StoryChange) (touched []stri
 // maxBucket articles, which makes them a pair to compare.
 func (x *StoryIndex) shareSmallBucket(a, b *storyEntry) bool {
 	for band := range bands {
-		k := bandKey(&a.doc.Print.Sig, band)
-		if k == bandKey(&b.doc.Print.Sig, band) && x.buckets[k].size <= x.maxBucket {
+		if k := x.key(band, a.slot); k == x.key(band, b.slot) && x.size(band, k) <= x.maxBucket {
 			return true
 		}
 	}
@@ -538,32 +813,31 @@ func (x *StoryIndex) shareSmallBucket(a, b *storyEntry) bool {
 }
 
 // link computes the edges of the bucketed article e with the others of
-// its small buckets (only those with a smaller id when before is set),
-// recording them in ch.
-func (x *StoryIndex) link(e *storyEntry, before bool, ch *StoryChange) {
-	if e.slot < 0 {
+// its small buckets, recording them in ch.
+func (x *StoryIndex) link(e *storyEntry, ch *StoryChange) {
+	if !bucketed(e) {
 		return
 	}
-	seen := map[int32]bool{e.slot: true}
+	var seen map[int32]bool // most articles share no bucket
+	var ms []int32
 	for b := range bands {
-		k := bandKey(&e.doc.Print.Sig, b)
-		bk := x.buckets[k] // e is in it
-		if bk.size > x.maxBucket {
+		ms = x.bucketOf(b, x.key(b, e.slot), ms[:0])
+		if len(ms) > int(x.maxBucket) { // e is in it
 			continue
 		}
-		for s := bk.head; s >= 0; s = x.slots[s].next[b] {
-			if seen[s] {
+		for _, s := range ms {
+			if s == e.slot || seen[s] {
 				continue
+			}
+			if seen == nil {
+				seen = map[int32]bool{}
 			}
 			seen[s] = true
 			o := x.slots[s]
-			if before && o.doc.ID > e.doc.ID {
-				continue
-			}
 			if x.linked(e, o) {
-				insertSorted(&e.edges, o.doc.ID)
-				insertSorted(&o.edges, e.doc.ID)
-				ch.Added = append(ch.Added, edge(e.doc.ID, o.doc.ID))
+				insertSorted(&e.edges, o.slot)
+				insertSorted(&o.edges, e.slot)
+				ch.Added = append(ch.Added, edge(e.id, o.id))
 			}
 		}
 	}
@@ -573,140 +847,229 @@ func (x *StoryIndex) link(e *storyEntry, before bool, ch *StoryChange) {
 // edges, returning the articles it had edges to and those a bucket it
 // left small enough to compare gave new edges.
 func (x *StoryIndex) unlink(e *storyEntry, ch *StoryChange) []string {
-	if e.slot < 0 {
+	if !bucketed(e) {
 		return nil
 	}
 	var touched []string
 	for b := range bands {
-		k := bandKey(&e.doc.Print.Sig, b)
-		bk := x.buckets[k]
-		if bk.head == e.slot {
-			bk.head = e.next[b]
+		k := x.key(b, e.slot)
+		if e.where == inSorted {
+			x.sorted[b][x.lower(b, k, e.slot)] = ^e.slot
 		} else {
-			for s := bk.head; ; s = x.slots[s].next[b] {
-				if x.slots[s].next[b] == e.slot {
-					x.slots[s].next[b] = e.next[b]
-					break
-				}
+			ss := x.recent[b][k]
+			i := slices.Index(ss, e.slot)
+			if ss = slices.Delete(ss, i, i+1); len(ss) == 0 {
+				delete(x.recent[b], k)
+			} else {
+				x.recent[b][k] = ss
 			}
 		}
-		bk.size--
-		if bk.size == 0 {
-			delete(x.buckets, k)
-			continue
-		}
-		x.buckets[k] = bk
-		if bk.size == x.maxBucket { // small again: its pairs are compared
-			touched = append(touched, x.uncrowded(k, b, ch)...)
+		if x.size(b, k) == x.maxBucket { // small again: its pairs are compared
+			touched = append(touched, x.uncrowded(b, k, ch)...)
 		}
 	}
-	x.slots[e.slot] = nil
-	x.free = append(x.free, e.slot)
-	e.slot = -1
-	was := e.edges
-	for _, n := range was {
-		o := x.docs[n]
-		i, _ := slices.BinarySearch(o.edges, e.doc.ID)
+	if e.where == inSorted {
+		e.where = tombstoned
+		x.dead = append(x.dead, e.slot)
+	} else {
+		e.where = unbucketed
+		x.nrecent--
+	}
+	var was []string
+	for _, n := range e.edges {
+		o := x.slots[n]
+		i, _ := slices.BinarySearch(o.edges, e.slot)
 		o.edges = slices.Delete(o.edges, i, i+1)
-		ch.Removed = append(ch.Removed, edge(e.doc.ID, n))
+		ch.Removed = append(ch.Removed, edge(e.id, o.id))
+		was = append(was, o.id)
 	}
 	e.edges = nil
 	return append(was, touched...)
 }
 
-// leave takes e out of its story's member list.
-func (x *StoryIndex) leave(e *storyEntry) {
-	ms := x.members[e.story]
-	if i, ok := slices.BinarySearch(ms, e.doc.ID); ok {
-		ms = slices.Delete(ms, i, i+1)
+// compact merges the recent buckets into the sorted lists and drops the
+// tombstones, once there are x.mergeAt of them.
+func (x *StoryIndex) compact() {
+	if x.nrecent+len(x.dead) < x.mergeAt {
+		return
 	}
-	if len(ms) == 0 {
-		delete(x.members, e.story)
-	} else {
-		x.members[e.story] = ms
+	var add []int32
+	for b := range bands {
+		add = add[:0]
+		for _, ss := range x.recent[b] {
+			add = append(add, ss...)
+		}
+		slices.SortFunc(add, func(s, t int32) int {
+			if c := cmp.Compare(x.key(b, s), x.key(b, t)); c != 0 {
+				return c
+			}
+			return cmp.Compare(s, t)
+		})
+		old := x.sorted[b]
+		out := make([]int32, 0, len(old)-len(x.dead)+len(add))
+		live := func(ss []int32) {
+			for _, s := range ss {
+				if s >= 0 {
+					out = append(out, s)
+				}
+			}
+		}
+		at := 0
+		for _, s := range add {
+			i := x.lower(b, x.key(b, s), s)
+			live(old[at:i])
+			out = append(out, s)
+			at = i
+		}
+		live(old[at:])
+		x.sorted[b] = out
+		x.recent[b] = nil
+	}
+	for _, s := range add { // band 31's: every recent slot
+		x.slots[s].where = inSorted
+	}
+	for _, s := range x.dead {
+		if e := x.slots[s]; e != nil {
+			e.where = unbucketed
+		} else {
+			x.free = append(x.free, s) // removed: its tombstones are gone
+		}
+	}
+	x.nrecent, x.dead = 0, nil
+}
+
+// join adds e to the members of its story; leave takes it out. See
+// StoryIndex.members: the lists name every article whose story is the
+// list's, and a story of one article is listed only when that article
+// is not its founder.
+func (x *StoryIndex) join(e *storyEntry) {
+	s := e.story
+	if ms, ok := x.members[s]; ok {
+		insertSorted(&ms, e.id)
+		x.members[s] = ms
+		return
+	}
+	other, ok := x.strays[s]
+	if f := x.docs[s]; !ok && f != nil && f != e && f.story == s {
+		other, ok = s, true
+	}
+	if !ok {
+		if e.id != s {
+			x.strays[s] = e.id
+		}
+		return
+	}
+	delete(x.strays, s)
+	ms := []string{other, e.id}
+	slices.Sort(ms)
+	x.members[s] = ms
+}
+
+func (x *StoryIndex) leave(e *storyEntry) {
+	s := e.story
+	ms, ok := x.members[s]
+	if !ok {
+		if x.strays[s] == e.id {
+			delete(x.strays, s)
+		}
+		return
+	}
+	i, _ := slices.BinarySearch(ms, e.id)
+	if ms = slices.Delete(ms, i, i+1); len(ms) > 1 {
+		x.members[s] = ms
+		return
+	}
+	delete(x.members, s)
+	if ms[0] != s {
+		x.strays[s] = ms[0]
 	}
 }
 
 // regroup recomputes the stories of the components of the seeds (and of
 // the copies of their articles), recording the ids whose story changed.
 func (x *StoryIndex) regroup(seeds []string, ch *StoryChange) {
-	done := map[string]bool{}
+	done := map[int32]bool{}
 	for _, s := range seeds {
 		e := x.docs[s]
 		if e == nil {
 			continue
 		}
 		root := x.canonical(e)
-		if done[root] {
+		if done[root.slot] {
 			continue
 		}
 		comp := x.component(root, done)
-		stories := groupComponent(comp, func(id string) *storyEntry { return x.docs[id] })
-		for i, id := range comp {
-			x.assign(id, stories[i], ch)
-			if h := x.docs[id].doc.Hash; h != "" {
-				for _, c := range x.copies[h][1:] {
-					x.assign(c, stories[i], ch)
+		pos := make(map[int32]int, len(comp))
+		for i, c := range comp {
+			pos[c.slot] = i
+		}
+		stories := groupComponent(len(comp), func(i int) time.Time { return comp[i].date() }, func(i int, visit func(int)) {
+			for _, n := range comp[i].edges {
+				visit(pos[n])
+			}
+		})
+		for i, c := range comp {
+			story := comp[stories[i]].id
+			x.assign(c, story, ch)
+			if ids := x.copies[c.hash]; c.hash != "" && len(ids) > 1 {
+				for _, id := range ids[1:] {
+					x.assign(x.docs[id], story, ch)
 				}
 			}
 		}
 	}
 }
 
-// assign sets the story of id, recording a change.
-func (x *StoryIndex) assign(id, story string, ch *StoryChange) {
-	e := x.docs[id]
-	_, listed := slices.BinarySearch(x.members[e.story], id)
-	if e.story == story && listed {
+// assign sets the story of e, recording a change.
+func (x *StoryIndex) assign(e *storyEntry, story string, ch *StoryChange) {
+	if e.story == story {
 		return
 	}
-	if listed {
-		x.leave(e)
-	}
+	x.leave(e)
 	e.story = story
-	ms := x.members[story]
-	insertSorted(&ms, id)
-	x.members[story] = ms
-	ch.Stories = append(ch.Stories, id)
+	x.join(e)
+	ch.Stories = append(ch.Stories, e.id)
 }
 
-// component returns the sorted ids of the component of root, marking
-// them done.
-func (x *StoryIndex) component(root string, done map[string]bool) []string {
-	done[root] = true
-	comp := []string{root}
+// component returns the component of root sorted by id, marking its
+// slots done.
+func (x *StoryIndex) component(root *storyEntry, done map[int32]bool) []*storyEntry {
+	done[root.slot] = true
+	comp := []*storyEntry{root}
 	for i := 0; i < len(comp); i++ {
-		for _, n := range x.docs[comp[i]].edges {
+		for _, n := range comp[i].edges {
 			if !done[n] {
 				done[n] = true
-				comp = append(comp, n)
+				comp = append(comp, x.slots[n])
 			}
 		}
 	}
-	slices.Sort(comp)
+	slices.SortFunc(comp, byID)
 	return comp
 }
 
-// groupComponent splits a component (sorted ids, with their entries) into
-// stories by the rule at the top of this file, returning each id's story.
-func groupComponent(comp []string, entry func(string) *storyEntry) []string {
+// groupComponent splits a component into stories by the rule at the top
+// of this file: its n articles are taken in id order, date(i) is the date
+// of the i-th, and adj(i, visit) visits the positions of the articles the
+// i-th has an edge to. It returns the position of each article's story,
+// that of its first article.
+func groupComponent(n int, date func(i int) time.Time, adj func(i int, visit func(j int))) []int {
 	type story struct {
-		id       string
+		first    int
 		min, max time.Time
 	}
 	var stories []story
-	of := make(map[string]int, len(comp)) // id -> index in stories
-	out := make([]string, len(comp))
+	of := make([]int, n) // position -> index in stories, for those before i
+	out := make([]int, n)
 	var joinable []int
-	for i, id := range comp {
-		e := entry(id)
-		d := e.doc.Date
+	for i := range n {
+		d := date(i)
 		joinable = joinable[:0]
-		for _, n := range e.edges {
-			if s, ok := of[n]; ok {
-				joinable = append(joinable, s)
+		adj(i, func(j int) {
+			if j < i {
+				joinable = append(joinable, of[j])
 			}
-		}
+		})
 		slices.Sort(joinable)
 		pick := -1
 		for _, s := range joinable {
@@ -717,7 +1080,7 @@ func groupComponent(comp []string, entry func(string) *storyEntry) []string {
 		}
 		if pick < 0 {
 			pick = len(stories)
-			stories = append(stories, story{id: id, min: d, max: d})
+			stories = append(stories, story{first: i, min: d, max: d})
 		}
 		st := &stories[pick]
 		if d.Before(st.min) {
@@ -726,20 +1089,22 @@ func groupComponent(comp []string, entry func(string) *storyEntry) []string {
 		if d.After(st.max) {
 			st.max = d
 		}
-		of[id] = pick
-		out[i] = st.id
+		of[i] = pick
+		out[i] = st.first
 	}
 	return out
+}
+
+// inWindow reports whether two dates may be of one story.
+func inWindow(a, b time.Time) bool {
+	d := a.Sub(b)
+	return d >= -storyWindow && d <= storyWindow
 }
 
 // linked reports whether two canonical articles, with their whole
 // fingerprints, that met in an LSH bucket are linked by an edge.
 func linked(a, b *StoryDoc) bool {
-	d := a.Date.Sub(b.Date)
-	if d < -storyWindow || d > storyWindow {
-		return false
-	}
-	return similar(a.Print, b.Print)
+	return inWindow(a.Date, b.Date) && similar(a.Print, b.Print)
 }
 
 // indexed reports whether a print takes part in grouping: an empty body
@@ -751,28 +1116,30 @@ func indexed(p *Print) bool { return p != nil && len(p.Shingles) > 0 }
 // their shingles, a pair that similar would reject on its signatures and
 // sizes alone is rejected without loading them.
 func (x *StoryIndex) linked(a, b *storyEntry) bool {
-	d := a.doc.Date.Sub(b.doc.Date)
-	if d < -storyWindow || d > storyWindow {
+	if !inWindow(a.date(), b.date()) || a.size == 0 || b.size == 0 {
 		return false
 	}
-	if !a.light && !b.light {
-		return linked(&a.doc, &b.doc)
-	}
-	if a.size == 0 || b.size == 0 {
-		return false
-	}
-	same := 0
-	for i := range a.doc.Print.Sig {
-		if a.doc.Print.Sig[i] == b.doc.Print.Sig[i] {
-			same++
+	_, fa := x.shingles[a.slot]
+	_, fb := x.shingles[b.slot]
+	if !fa || !fb {
+		same := 0
+		for band := range bands {
+			va, vb := x.sigs[band][a.slot], x.sigs[band][b.slot]
+			if va>>32 == vb>>32 {
+				same++
+			}
+			if uint32(va) == uint32(vb) {
+				same++
+			}
+		}
+		small, big := min(a.size, b.size), max(a.size, b.size)
+		mayContain := small*3 < big && small >= 20 // maybeContained's size test
+		if same*100 < numHashes*12 && !mayContain {
+			return false
 		}
 	}
-	small, big := min(a.size, b.size), max(a.size, b.size)
-	mayContain := small*3 < big && small >= 20 // maybeContained's size test
-	if same*100 < numHashes*12 && !mayContain {
-		return false
-	}
-	return similar(x.full(a), x.full(b))
+	pa, pb := x.full(a), x.full(b)
+	return similar(&pa, &pb)
 }
 
 func edge(a, b string) StoryEdge {
@@ -798,7 +1165,7 @@ func compareEdges(a, b StoryEdge) int {
 	return 0
 }
 
-func insertSorted(s *[]string, v string) {
+func insertSorted[T cmp.Ordered](s *[]T, v T) {
 	if i, ok := slices.BinarySearch(*s, v); !ok {
 		*s = slices.Insert(*s, i, v)
 	}

@@ -2,6 +2,7 @@ package theme
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -39,10 +40,7 @@ func fullGroup(docs map[string]StoryDoc, crowd int32) (stories, copyOf map[strin
 		}
 		canon = append(canon, id)
 	}
-	entries := map[string]*storyEntry{}
-	for _, id := range canon {
-		entries[id] = &storyEntry{doc: docs[id]}
-	}
+	adj := map[string][]string{}
 	// A pair is compared when it shares a bucket of at most crowd
 	// canonical articles.
 	sizes := map[uint64]int32{}
@@ -70,14 +68,11 @@ func fullGroup(docs map[string]StoryDoc, crowd int32) (stories, copyOf map[strin
 		for _, b := range canon[i+1:] {
 			db := docs[b]
 			if indexed(db.Print) && shareBand(da.Print, db.Print) && linked(&da, &db) {
-				entries[a].edges = append(entries[a].edges, b)
-				entries[b].edges = append(entries[b].edges, a)
+				adj[a] = append(adj[a], b)
+				adj[b] = append(adj[b], a)
 				edges = append(edges, edge(a, b))
 			}
 		}
-	}
-	for _, e := range entries {
-		slices.Sort(e.edges)
 	}
 	stories = map[string]string{}
 	done := map[string]bool{}
@@ -88,7 +83,7 @@ func fullGroup(docs map[string]StoryDoc, crowd int32) (stories, copyOf map[strin
 		comp := []string{id}
 		done[id] = true
 		for k := 0; k < len(comp); k++ {
-			for _, n := range entries[comp[k]].edges {
+			for _, n := range adj[comp[k]] {
 				if !done[n] {
 					done[n] = true
 					comp = append(comp, n)
@@ -96,8 +91,17 @@ func fullGroup(docs map[string]StoryDoc, crowd int32) (stories, copyOf map[strin
 			}
 		}
 		slices.Sort(comp)
-		for k, s := range groupComponent(comp, func(id string) *storyEntry { return entries[id] }) {
-			stories[comp[k]] = s
+		pos := map[string]int{}
+		for k, id := range comp {
+			pos[id] = k
+		}
+		date := func(k int) time.Time { return docs[comp[k]].Date }
+		for k, s := range groupComponent(len(comp), date, func(k int, visit func(int)) {
+			for _, n := range adj[comp[k]] {
+				visit(pos[n])
+			}
+		}) {
+			stories[comp[k]] = comp[s]
 		}
 	}
 	for id, c := range copyOf {
@@ -208,8 +212,14 @@ func checkIndex(t *testing.T, step string, x *StoryIndex, docs map[string]StoryD
 			t.Fatalf("%s: Members(%s) = %v, want %v", step, s, got, ms)
 		}
 	}
-	if len(x.members) != len(members) {
-		t.Fatalf("%s: %d stories listed, want %d", step, len(x.members), len(members))
+	multi := 0
+	for _, ms := range members {
+		if len(ms) > 1 {
+			multi++
+		}
+	}
+	if len(x.members) != multi || len(x.strays) != 0 {
+		t.Fatalf("%s: %d stories listed and %d strays, want %d and none", step, len(x.members), len(x.strays), multi)
 	}
 	if got := x.Edges(); !slices.Equal(got, edges) {
 		t.Fatalf("%s: %d edges, want %d", step, len(got), len(edges))
@@ -224,15 +234,24 @@ func checkIndex(t *testing.T, step string, x *StoryIndex, docs map[string]StoryD
 func TestStoryIndexMatchesFullGrouping(t *testing.T) {
 	// With buckets of at most 3 compared, buckets become crowded and
 	// small again all the time, which must change the edges they gave.
-	for _, crowd := range []int32{maxBucket, 3} {
-		t.Run(fmt.Sprintf("maxBucket=%d", crowd), func(t *testing.T) { testStoryIndexMatchesFullGrouping(t, crowd) })
+	// Merging the bucket lists after every change, after a few or
+	// (mergeAt) hardly ever keeps articles in every state: sorted,
+	// recent, tombstoned and revived, their slots freed and reused.
+	for _, tc := range []struct {
+		crowd int32
+		merge int
+	}{{maxBucket, mergeAt}, {3, mergeAt}, {3, 1}, {3, 7}} {
+		t.Run(fmt.Sprintf("maxBucket=%d,mergeAt=%d", tc.crowd, tc.merge), func(t *testing.T) {
+			testStoryIndexMatchesFullGrouping(t, tc.crowd, tc.merge)
+		})
 	}
 }
 
-func testStoryIndexMatchesFullGrouping(t *testing.T, crowd int32) {
+func testStoryIndexMatchesFullGrouping(t *testing.T, crowd int32, merge int) {
 	c := newStoryCorpus(7, 60)
 	docs := map[string]StoryDoc{}
 	x := newStoryIndex(crowd)
+	x.mergeAt = merge
 	crowded := 0
 	stored := map[StoryEdge]bool{}
 	var ids []string
@@ -303,11 +322,7 @@ func testStoryIndexMatchesFullGrouping(t *testing.T, crowd int32) {
 			ch = x.Remove(id)
 		}
 		kinds[kind]++
-		for _, bk := range x.buckets {
-			if bk.size > x.maxBucket {
-				crowded++
-			}
-		}
+		crowded += crowdedBuckets(x)
 		where := fmt.Sprintf("step %d (%s)", step, kind)
 		checkIndex(t, where, x, docs)
 		for id := range docs {
@@ -575,4 +590,210 @@ func TestUnloadedIndexGroupsTheSame(t *testing.T) {
 		t.Error(light.Err())
 	}
 	t.Logf("%d shingle loads for 300 changes", loads)
+}
+
+// crowdedBuckets counts the buckets of x of more than maxBucket articles.
+func crowdedBuckets(x *StoryIndex) int {
+	n := 0
+	for b := range bands {
+		keys := map[uint64]bool{}
+		for _, s := range x.sorted[b] {
+			keys[x.key(b, s)] = true
+		}
+		for k := range x.recent[b] {
+			keys[k] = true
+		}
+		for k := range keys {
+			if x.size(b, k) > x.maxBucket {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestStoryBucketsMatchAMap drives the bucket lists (sorted, recent,
+// tombstones, merges) through random changes of articles whose
+// signatures are drawn from two values per hash, so that buckets are
+// shared by many and cross maxBucket both ways while partly merged, and
+// checks after each change that every bucket holds exactly the canonical
+// articles a map of band keys gives, and the grouping a regroup gives.
+func TestStoryBucketsMatchAMap(t *testing.T) {
+	seen := map[string]int{}
+	for _, merge := range []int{1, 3, 50} {
+		t.Run(fmt.Sprint("mergeAt=", merge), func(t *testing.T) { testStoryBucketsMatchAMap(t, merge, seen) })
+	}
+	t.Logf("%v", seen)
+	for _, what := range []string{"slot reused", "tombstone revived", "tombstone", "recent", "crowded, partly recent", "merged"} {
+		if seen[what] == 0 {
+			t.Errorf("never seen: %s", what)
+		}
+	}
+}
+
+func testStoryBucketsMatchAMap(t *testing.T, merge int, seen map[string]int) {
+	r := rand.New(rand.NewPCG(5, uint64(merge)))
+	base := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	doc := func(id string) StoryDoc {
+		p := &Print{}
+		for i := range p.Sig {
+			p.Sig[i] = uint32(r.IntN(2)) << (i % 7) // few band keys per band
+		}
+		for range 20 + r.IntN(20) {
+			p.Shingles = append(p.Shingles, uint32(r.IntN(80)))
+		}
+		slices.Sort(p.Shingles)
+		p.Shingles = slices.Compact(p.Shingles)
+		if r.IntN(20) == 0 {
+			p.Shingles = nil // an empty body
+		}
+		return StoryDoc{ID: id, Date: base.Add(time.Duration(r.IntN(10*24)) * time.Hour),
+			Hash: fmt.Sprint("h", id), FirstSeen: base.Add(time.Duration(r.IntN(4)) * 24 * time.Hour), Print: p}
+	}
+	x := newStoryIndex(3)
+	x.mergeAt = merge
+	docs := map[string]StoryDoc{}
+	var ids []string
+	for step := range 600 {
+		tomb := map[*storyEntry]bool{}
+		for _, e := range x.docs {
+			if e.where == tombstoned {
+				tomb[e] = true
+			}
+		}
+		slots, docsBefore := len(x.slots), maps.Clone(x.docs)
+		switch k := r.IntN(10); {
+		case k < 4 || len(ids) < 10:
+			d := doc(fmt.Sprintf("b%04d", step))
+			docs[d.ID], ids = d, append(ids, d.ID)
+			x.Put(d)
+		case k < 6: // a copy seen earlier or later: the canonical one changes
+			src := docs[ids[r.IntN(len(ids))]]
+			d := src
+			d.ID, d.FirstSeen = fmt.Sprintf("b%04d_c", step), base.Add(time.Duration(r.IntN(4))*24*time.Hour)
+			docs[d.ID], ids = d, append(ids, d.ID)
+			x.Put(d)
+		case k < 8:
+			id := ids[r.IntN(len(ids))]
+			d := doc(id)
+			d.Hash = docs[id].Hash
+			docs[id] = d
+			x.Put(d)
+		default:
+			i := r.IntN(len(ids))
+			if hs := slices.Sorted(maps.Keys(x.copies)); len(hs) > 0 && r.IntN(2) == 0 {
+				// The canonical copy: the one it displaced, a copy now
+				// with tombstones, is canonical again.
+				i = slices.Index(ids, x.copies[hs[r.IntN(len(hs))]][0])
+			}
+			delete(docs, ids[i])
+			x.Remove(ids[i])
+			ids = slices.Delete(ids, i, i+1)
+		}
+		if len(x.slots) == slots && len(x.docs) > len(docsBefore) {
+			seen["slot reused"]++ // a new article in a freed slot
+		}
+		for e := range tomb {
+			if e.where == inSorted {
+				seen["tombstone revived"]++
+			}
+		}
+		checkBuckets(t, fmt.Sprint("step ", step), x, docs, seen)
+		if step%20 == 0 {
+			checkIndex(t, fmt.Sprint("step ", step), x, docs)
+		}
+	}
+	checkIndex(t, "end", x, docs)
+}
+
+// checkBuckets compares the buckets of x with a map of the band keys of
+// its canonical articles, and checks the bookkeeping of the lists.
+func checkBuckets(t *testing.T, step string, x *StoryIndex, docs map[string]StoryDoc, seen map[string]int) {
+	t.Helper()
+	var canonical []*storyEntry
+	for id, e := range x.docs {
+		if x.canonical(e) == e && indexed(docs[id].Print) {
+			canonical = append(canonical, e)
+			if !bucketed(e) {
+				t.Fatalf("%s: canonical %s not bucketed (%d)", step, id, e.where)
+			}
+		} else if bucketed(e) {
+			t.Fatalf("%s: %s bucketed, a copy or empty", step, id)
+		}
+		if x.slots[e.slot] != e {
+			t.Fatalf("%s: slot %d of %s holds another", step, e.slot, id)
+		}
+		if e.where == tombstoned {
+			seen["tombstone"]++
+		}
+		if e.where == inRecent {
+			seen["recent"]++
+		}
+	}
+	for _, s := range x.free {
+		if x.slots[s] != nil {
+			t.Fatalf("%s: free slot %d in use", step, s)
+		}
+	}
+	if x.nrecent == 0 && len(x.dead) == 0 && len(x.docs) > 0 {
+		seen["merged"]++
+	}
+	for b := range bands {
+		want := map[uint64][]int32{}
+		for _, e := range canonical {
+			k := bandKey(&docs[e.id].Print.Sig, b)
+			want[k] = append(want[k], e.slot)
+		}
+		got := map[uint64][]int32{}
+		dead := 0
+		for i, s := range x.sorted[b] {
+			if i > 0 {
+				p, q := x.sorted[b][i-1], s
+				if p < 0 {
+					p = ^p
+				}
+				if q < 0 {
+					q = ^q
+				}
+				if kp, kq := x.key(b, p), x.key(b, q); kp > kq || kp == kq && p >= q {
+					t.Fatalf("%s: band %d not sorted at %d", step, b, i)
+				}
+			}
+			if s < 0 {
+				dead++
+				continue
+			}
+			got[x.key(b, s)] = append(got[x.key(b, s)], s)
+		}
+		if dead != len(x.dead) {
+			t.Fatalf("%s: band %d has %d tombstones, %d dead", step, b, dead, len(x.dead))
+		}
+		recent := 0
+		for k, ss := range x.recent[b] {
+			if len(ss) == 0 {
+				t.Fatalf("%s: band %d keeps an empty recent bucket", step, b)
+			}
+			if len(got[k]) > 0 && len(got[k])+len(ss) > int(x.maxBucket) {
+				seen["crowded, partly recent"]++
+			}
+			got[k] = append(got[k], ss...)
+			recent += len(ss)
+		}
+		if recent != x.nrecent {
+			t.Fatalf("%s: band %d has %d recent, want %d", step, b, recent, x.nrecent)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: band %d has %d buckets, want %d", step, b, len(got), len(want))
+		}
+		for k, ss := range want {
+			slices.Sort(ss)
+			g := slices.Sorted(slices.Values(got[k]))
+			if !slices.Equal(g, ss) {
+				t.Fatalf("%s: band %d bucket %x holds %v, want %v", step, b, k, g, ss)
+			}
+			if n, w := x.size(b, k), min(int32(len(ss)), x.maxBucket+2); n != w {
+				t.Fatalf("%s: band %d bucket %x size %d, want %d", step, b, k, n, w)
+			}
+		}
+	}
 }
