@@ -67,14 +67,13 @@ type Section struct {
 	Articles int
 }
 
-// Heading is the section's title with its item count, e.g. "Humanitarian (3)"
-// or "Summits and talks (10+4)" when some items did not fit.
-func (s Section) Heading() string {
-	if s.More > 0 {
-		return fmt.Sprintf("%s (%d+%d)", s.Name, len(s.Items), s.More)
-	}
-	return fmt.Sprintf("%s (%d)", s.Name, len(s.Items))
-}
+// Stories counts the section's stories: those shown and those under More.
+func (s Section) Stories() int { return len(s.Items) + s.More }
+
+// Heading is the section's title with its story count, e.g.
+// "Humanitarian (3)"; the items that did not fit are counted too, and the
+// section ends with "and 4 more", so the count agrees with the overview's.
+func (s Section) Heading() string { return fmt.Sprintf("%s (%d)", s.Name, s.Stories()) }
 
 // Item is one story: the newest report, with the other outlets under it.
 type Item struct {
@@ -231,12 +230,12 @@ func shownReports(snap *feed.Snapshot, lead *feed.Entry, reports []*feed.Entry) 
 // outlets (new in this issue or seen before) as "Also reported by".
 func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry) Item {
 	it := Item{
-		Title: lead.Title, URL: d.opts.BaseURL + "/articles/" + url.PathEscape(lead.ID),
+		Title: lead.Title, URL: lead.URL,
 		Outlet: outletOf(lead), Date: lead.DateText(d.opts.Location), Summary: lead.Summary,
 		Original: lead.Original(), At: lead.Date,
 	}
 	for _, o := range snap.AlsoReportedBy(lead) {
-		it.Also = append(it.Also, Also{Outlet: outletOf(o), URL: d.opts.BaseURL + "/articles/" + url.PathEscape(o.ID)})
+		it.Also = append(it.Also, Also{Outlet: outletOf(o), URL: o.URL})
 	}
 	return it
 }
@@ -266,7 +265,7 @@ func (is *Issue) finish() {
 				it.Also[k].Ref = ref(it.Also[k].URL)
 			}
 		}
-		stories := len(sec.Items) + sec.More
+		stories := sec.Stories()
 		is.Articles += sec.Articles
 		is.Stories += stories
 		noun := "stories"

@@ -124,8 +124,8 @@ func (c *Corpus) saveDocuments(ctx context.Context, prev, s *Snapshot) error {
 			}
 		}
 		// The documents kept from prev are the snapshot's too, at its generation.
-		key := savedKey(c.docKey, c.gen)
-		if _, err := tx.ExecContext(ctx, `UPDATE feed_documents SET key = ?`, key); err != nil {
+		key, err := c.rekeyDocuments(ctx, tx)
+		if err != nil {
 			return fmt.Errorf("save documents: %w", err)
 		}
 		st, err := tx.PrepareContext(ctx, `INSERT INTO feed_documents (path, key, content_type, etag, modified, body)
@@ -156,9 +156,23 @@ func (c *Corpus) keepDocuments(ctx context.Context) {
 	if !c.opts.SaveDocuments || !c.docsSaved {
 		return
 	}
-	if _, err := c.db.ExecContext(context.WithoutCancel(ctx), `UPDATE feed_documents SET key = ?`, savedKey(c.docKey, c.gen)); err != nil {
+	if _, err := c.rekeyDocuments(context.WithoutCancel(ctx), c.db); err != nil {
 		c.opts.Log.Warn("the feeds a restart serves at once could not be kept", "err", err)
 	}
+}
+
+// execer runs a statement: the database or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// rekeyDocuments puts every saved document under the key of the
+// corpus's options and its tables' generation, which it returns: the
+// documents saved are the current snapshot's (SavedDocuments).
+func (c *Corpus) rekeyDocuments(ctx context.Context, ex execer) (string, error) {
+	key := savedKey(c.docKey, c.gen)
+	_, err := ex.ExecContext(ctx, `UPDATE feed_documents SET key = ?`, key)
+	return key, err
 }
 
 // dropDocuments removes the saved documents after a failure to save
