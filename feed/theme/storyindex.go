@@ -98,6 +98,7 @@ type StoryIndex struct {
 	// lists the slots with tombstones. A merge (compact) folds recent in
 	// and drops the tombstones once they count mergeAt articles.
 	sorted  [bands][]int32
+	fence   [bands][]uint64 // the key of every fenceStep-th slot of sorted
 	recent  [bands]map[uint64][]int32
 	nrecent int
 	dead    []int32
@@ -132,6 +133,21 @@ type StoryIndex struct {
 // a merge costs a copy of the lists (milliseconds at 100,000 articles),
 // a change a map insert and binary searches per band.
 const mergeAt = 1024
+
+// fenceStep is the number of sorted slots per key of the fence: a
+// search looks at the signatures of log2(fenceStep)+1 of them, which
+// are far apart in memory, and the fence costs 8/fenceStep bytes a slot.
+const fenceStep = 8
+
+// setFence makes the fence of band b's sorted list.
+func (x *StoryIndex) setFence(b int) {
+	ss := x.sorted[b]
+	f := make([]uint64, 0, (len(ss)+fenceStep-1)/fenceStep)
+	for i := 0; i < len(ss); i += fenceStep {
+		f = append(f, x.key(b, ss[i]))
+	}
+	x.fence[b] = f
+}
 
 // Where an entry's slot is in the buckets.
 const (
@@ -276,8 +292,8 @@ func buildStoryIndex(docs []StoryDoc, crowd int32) *StoryIndex {
 	return x
 }
 
-// linkAll computes the edges of a filled index (fill) as link does for
-// each of its articles, a band at a time: a pair that shares small
+// linkAll computes the edges of a filled index (fill) as bucket does
+// for each of its articles, a band at a time: a pair that shares small
 // buckets of several bands is compared in the first.
 func (x *StoryIndex) linkAll(ch *StoryChange) {
 	small := make([]uint32, len(x.slots)) // by slot, a bit per band: its bucket is small
@@ -312,7 +328,7 @@ func (x *StoryIndex) linkAll(ch *StoryChange) {
 					}
 					e, o := x.slots[s], x.slots[t]
 					if e.id < o.id {
-						e, o = o, e // e the later, as link(e, true) compares them
+						e, o = o, e // linked(later, earlier), as Puts in id order compare them
 					}
 					if x.linked(e, o) {
 						insertSorted(&e.edges, o.slot)
@@ -510,7 +526,6 @@ func (x *StoryIndex) Put(d StoryDoc) StoryChange {
 	}
 	if x.canonical(e) == e {
 		seeds = append(seeds, x.bucket(e, &ch)...)
-		x.link(e, &ch)
 	}
 	x.lighten(e)
 	x.regroup(seeds, &ch)
@@ -585,7 +600,6 @@ func (x *StoryIndex) remove(id string, ch *StoryChange) (seeds []string) {
 				c := x.docs[ids[0]]
 				x.byHash[h] = c
 				seeds = append(seeds, x.bucket(c, ch)...)
-				x.link(c, ch)
 				ch.Stories = append(ch.Stories, ids...) // a new CopyOf
 			}
 			seeds = append(seeds, ids[0])
@@ -617,7 +631,8 @@ func sigVal(sig *[numHashes]uint32, b int) uint64 {
 // bandKey is the LSH key of one band of a signature.
 func bandKey(sig *[numHashes]uint32, band int) uint64 { return valKey(band, sigVal(sig, band)) }
 
-// valKey is the LSH key of band b whose values v packs (sigVal).
+// valKey is the LSH key of band b whose values v packs (sigVal): below
+// 31*1000003^2 + 2^32*1000003 + 2^32, less than 2^58.
 func valKey(b int, v uint64) uint64 {
 	return (uint64(b)*1000003+v>>32)*1000003 + v&0xffffffff
 }
@@ -633,9 +648,34 @@ func (x *StoryIndex) key(b int, s int32) uint64 {
 // lower returns the position of the first slot in band b's sorted list
 // that is not before slot s of key k.
 func (x *StoryIndex) lower(b int, k uint64, s int32) int {
+	f := x.fence[b]
+	j1, _ := slices.BinarySearch(f, k)
+	j2 := j1 // the fence repeats the key of a crowded bucket
+	if j2 < len(f) && f[j2] == k {
+		j2, _ = slices.BinarySearch(f, k+1) // a key is below 2^58 (valKey)
+	}
+	lo, hi := x.fenced(b, j1, j2)
+	return x.search(b, k, s, lo, hi)
+}
+
+// fenced returns the positions of band b's sorted list between which
+// (k, s) goes, given j1 and j2, the first keys of the fence that are not
+// below k and above k.
+func (x *StoryIndex) fenced(b, j1, j2 int) (lo, hi int) {
+	if hi = len(x.sorted[b]); j2 < len(x.fence[b]) {
+		hi = j2 * fenceStep // the first key of block j2 is above k
+	}
+	if j1 > 0 {
+		lo = (j1-1)*fenceStep + 1 // the first key of block j1-1 is below k
+	}
+	return lo, hi
+}
+
+// search returns the position of the first slot in band b's sorted list
+// between lo and hi that is not before slot s of key k, else hi.
+func (x *StoryIndex) search(b int, k uint64, s int32, lo, hi int) int {
 	ss := x.sorted[b]
-	lo, hi := 0, len(ss)
-	for lo < hi {
+	for hi-lo > 2*fenceStep {
 		m := int(uint(lo+hi) >> 1)
 		t := ss[m]
 		if t < 0 {
@@ -645,6 +685,17 @@ func (x *StoryIndex) lower(b int, k uint64, s int32) int {
 			lo = m + 1
 		} else {
 			hi = m
+		}
+	}
+	// A scan of a block: its signatures are read side by side, where
+	// a binary search would wait for each in turn.
+	for ; lo < hi; lo++ {
+		t := ss[lo]
+		if t < 0 {
+			t = ^t
+		}
+		if mk := valKey(b, x.sigs[b][t]); mk > k || mk == k && t >= s {
+			break
 		}
 	}
 	return lo
@@ -691,13 +742,22 @@ func (x *StoryIndex) bucketMembers(b int, k uint64, skip *storyEntry) []*storyEn
 	return out
 }
 
+// keyed is a slot with its band key, the order of the sorted lists.
+type keyed struct {
+	k uint64
+	s int32
+}
+
+func compareKeyed(p, q keyed) int {
+	if c := cmp.Compare(p.k, q.k); c != 0 {
+		return c
+	}
+	return cmp.Compare(p.s, q.s)
+}
+
 // fill puts the canonical articles es in the buckets of an empty index,
 // sorting each band's list once.
 func (x *StoryIndex) fill(es []*storyEntry) {
-	type keyed struct {
-		k uint64
-		s int32
-	}
 	buf := make([]keyed, 0, len(es))
 	for b := range bands {
 		buf = buf[:0]
@@ -706,17 +766,13 @@ func (x *StoryIndex) fill(es []*storyEntry) {
 				buf = append(buf, keyed{x.key(b, e.slot), e.slot})
 			}
 		}
-		slices.SortFunc(buf, func(p, q keyed) int {
-			if c := cmp.Compare(p.k, q.k); c != 0 {
-				return c
-			}
-			return cmp.Compare(p.s, q.s)
-		})
+		slices.SortFunc(buf, compareKeyed)
 		ss := make([]int32, len(buf))
 		for i, p := range buf {
 			ss[i] = p.s
 		}
 		x.sorted[b] = ss
+		x.setFence(b)
 	}
 	for _, e := range es {
 		if e.size > 0 {
@@ -728,9 +784,11 @@ func (x *StoryIndex) fill(es []*storyEntry) {
 // bucketed reports whether e is in its LSH buckets.
 func bucketed(e *storyEntry) bool { return e.where == inSorted || e.where == inRecent }
 
-// bucket puts the canonical article e in its LSH buckets. A bucket that
-// e makes crowded no longer links its pairs: it drops the edges that only
-// that bucket gave, recording them in ch, and returns their articles.
+// bucket puts the canonical article e in its LSH buckets and links it
+// with the other articles of those that are small, recording the edges
+// in ch. A bucket that e makes crowded no longer links its pairs: it
+// drops the edges that only that bucket gave, recording them in ch, and
+// returns their articles.
 func (x *StoryIndex) bucket(e *storyEntry, ch *StoryChange) (touched []string) {
 	if e.size == 0 {
 		return nil // an empty body is a story of its own
@@ -745,6 +803,8 @@ func (x *StoryIndex) bucket(e *storyEntry, ch *StoryChange) (touched []string) {
 		x.nrecent++
 		e.where = inRecent
 	}
+	var seen map[int32]bool // most articles share no bucket
+	var ms []int32
 	for b := range bands {
 		k := x.key(b, e.slot)
 		if revive {
@@ -755,8 +815,28 @@ func (x *StoryIndex) bucket(e *storyEntry, ch *StoryChange) (touched []string) {
 			}
 			x.recent[b][k] = append(x.recent[b][k], e.slot)
 		}
-		if x.size(b, k) == x.maxBucket+1 {
-			touched = append(touched, x.crowded(b, k, e, ch)...)
+		ms = x.bucketOf(b, k, ms[:0])
+		if n := int32(len(ms)); n > x.maxBucket {
+			if n == x.maxBucket+1 {
+				touched = append(touched, x.crowded(b, k, e, ch)...)
+			}
+			continue
+		}
+		// A small bucket: the edges of e with the others are those
+		// linked gives. (Those crowded drops are not e's.)
+		for _, s := range ms {
+			if s == e.slot || seen[s] {
+				continue
+			}
+			if seen == nil {
+				seen = map[int32]bool{}
+			}
+			seen[s] = true
+			if o := x.slots[s]; x.linked(e, o) {
+				insertSorted(&e.edges, o.slot)
+				insertSorted(&o.edges, e.slot)
+				ch.Added = append(ch.Added, edge(e.id, o.id))
+			}
 		}
 	}
 	return touched
@@ -812,37 +892,6 @@ func (x *StoryIndex) shareSmallBucket(a, b *storyEntry) bool {
 	return false
 }
 
-// link computes the edges of the bucketed article e with the others of
-// its small buckets, recording them in ch.
-func (x *StoryIndex) link(e *storyEntry, ch *StoryChange) {
-	if !bucketed(e) {
-		return
-	}
-	var seen map[int32]bool // most articles share no bucket
-	var ms []int32
-	for b := range bands {
-		ms = x.bucketOf(b, x.key(b, e.slot), ms[:0])
-		if len(ms) > int(x.maxBucket) { // e is in it
-			continue
-		}
-		for _, s := range ms {
-			if s == e.slot || seen[s] {
-				continue
-			}
-			if seen == nil {
-				seen = map[int32]bool{}
-			}
-			seen[s] = true
-			o := x.slots[s]
-			if x.linked(e, o) {
-				insertSorted(&e.edges, o.slot)
-				insertSorted(&o.edges, e.slot)
-				ch.Added = append(ch.Added, edge(e.id, o.id))
-			}
-		}
-	}
-}
-
 // unlink takes the canonical article e out of its buckets and drops its
 // edges, returning the articles it had edges to and those a bucket it
 // left small enough to compare gave new edges.
@@ -893,18 +942,15 @@ func (x *StoryIndex) compact() {
 	if x.nrecent+len(x.dead) < x.mergeAt {
 		return
 	}
-	var add []int32
+	var add []keyed
 	for b := range bands {
 		add = add[:0]
-		for _, ss := range x.recent[b] {
-			add = append(add, ss...)
-		}
-		slices.SortFunc(add, func(s, t int32) int {
-			if c := cmp.Compare(x.key(b, s), x.key(b, t)); c != 0 {
-				return c
+		for k, ss := range x.recent[b] {
+			for _, s := range ss {
+				add = append(add, keyed{k, s})
 			}
-			return cmp.Compare(s, t)
-		})
+		}
+		slices.SortFunc(add, compareKeyed)
 		old := x.sorted[b]
 		out := make([]int32, 0, len(old)-len(x.dead)+len(add))
 		live := func(ss []int32) {
@@ -914,19 +960,28 @@ func (x *StoryIndex) compact() {
 				}
 			}
 		}
-		at := 0
-		for _, s := range add {
-			i := x.lower(b, x.key(b, s), s)
+		// add is sorted: the fence is walked once, not searched.
+		at, f, j1, j2 := 0, x.fence[b], 0, 0
+		for _, a := range add {
+			for j1 < len(f) && f[j1] < a.k {
+				j1++
+			}
+			for j2 < len(f) && f[j2] <= a.k {
+				j2++
+			}
+			lo, hi := x.fenced(b, j1, j2)
+			i := x.search(b, a.k, a.s, max(lo, at), hi)
 			live(old[at:i])
-			out = append(out, s)
+			out = append(out, a.s)
 			at = i
 		}
 		live(old[at:])
 		x.sorted[b] = out
+		x.setFence(b)
 		x.recent[b] = nil
 	}
-	for _, s := range add { // band 31's: every recent slot
-		x.slots[s].where = inSorted
+	for _, a := range add { // band 31's: every recent slot
+		x.slots[a.s].where = inSorted
 	}
 	for _, s := range x.dead {
 		if e := x.slots[s]; e != nil {
