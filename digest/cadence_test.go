@@ -189,7 +189,7 @@ func TestSwitchWeeklyToDaily(t *testing.T) {
 			if day == 2 && switched {
 				var out bytes.Buffer
 				runDigest(t, d, digest.RunOptions{Daily: true, DryRun: true, Out: &out})
-				if want := "Recipients: regd@example.org (new since 2026-11-25T08:00:00Z), sw@example.org\n"; !strings.Contains(out.String(), want) {
+				if want := "Recipients: regd@example.org (new since 2026-11-25T08:00:00Z: 1 article), sw@example.org\n"; !strings.Contains(out.String(), want) {
 					t.Errorf("dry run lacks %q:\n%s", want, out.String())
 				}
 			}

@@ -738,7 +738,14 @@ func (d *Digest) dryRun(ctx context.Context, o RunOptions) (*Report, error) {
 			notes = append(notes, strings.Join(r.Held, ","))
 		}
 		if is.later(r.Since) {
-			notes = append(notes, "new since "+r.Since.In(d.opts.Location).Format(time.RFC3339))
+			n, noun := 0, "articles"
+			for _, s := range is.viewSections(r.Chosen, r.Since) {
+				n += s.Articles
+			}
+			if n == 1 {
+				noun = "article"
+			}
+			notes = append(notes, fmt.Sprintf("new since %s: %d %s", r.Since.In(d.opts.Location).Format(time.RFC3339), n, noun))
 		}
 		label := r.Email
 		if len(notes) > 0 {
