@@ -142,8 +142,18 @@ func TestSwitchDailyToWeekly(t *testing.T) {
 		if got := runDigest(t, d, digest.RunOptions{Daily: true}); !got.NoRecipients {
 			t.Errorf("daily after the switch = %+v, want no recipients", got)
 		}
+		// A resend is the message as it was; neither it nor a one-off
+		// moves anyone's start.
+		if _, err := d.Resend(context.Background(), rep.DigestID, "sw@example.org", nil); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := lastTo(t, e, "sw@example.org"); again.Subject != sw.Subject || again.Text != sw.Text {
+			t.Errorf("resent: %q\n%s\nwant %q\n%s", again.Subject, again.Text, sw.Subject, sw.Text)
+		}
+		e.clock.Advance(time.Hour)
+		runDigest(t, d, digest.RunOptions{To: []string{"sw@example.org", "reg@example.org"}})
 		// The weekly after that is a week, as everyone's.
-		e.clock.Advance(28 * time.Hour)
+		e.clock.Advance(27 * time.Hour)
 		addNews(t, e, 5)
 		e.clock.Advance(140 * time.Hour) // Monday 7 Dec, 08:00
 		runDigest(t, d, digest.RunOptions{})
@@ -436,5 +446,56 @@ func TestCoverageMigration(t *testing.T) {
 	runDigest(t, d, digest.RunOptions{Daily: true}) // Wednesday 2 Dec
 	if p, n := lastTo(t, e, "zed@example.org"); n != 3 || newsIn(p.Text) != "a1 a2" {
 		t.Errorf("zed's first daily (%d messages) holds %q, want a1 a2", n, newsIn(p.Text))
+	}
+}
+
+// TestCoverFails: when what a digest covered cannot be written, the run
+// says so and records nothing of it: no digest, no delivery, no message,
+// so the next run makes it whole; and a run that records no digest
+// reports that its held-back subscribers could not be covered.
+func TestCoverFails(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		paused bool // ann is paused: the run records no digest
+	}{
+		{"a digest is recorded", false},
+		{"no digest, a paused subscriber", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			d := e.digest(t)
+			subscribe(t, d, "ann@example.org")
+			if tc.paused {
+				if err := d.Pause(context.Background(), "ann@example.org", 1); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := dumpLedger(t, e.db)
+			// A fault the database itself raises.
+			if _, err := e.db.Exec(`CREATE TRIGGER no_cover BEFORE UPDATE OF covered_until ON subscribers
+				BEGIN SELECT RAISE(ABORT, 'disk says no'); END`); err != nil {
+				t.Fatal(err)
+			}
+			_, err := d.Run(context.Background(), digest.RunOptions{})
+			if err == nil || !strings.Contains(err.Error(), "record what the digest covered") || !strings.Contains(err.Error(), "disk says no") {
+				t.Errorf("run = %v, want the covered-until write's error", err)
+			}
+			if after := dumpLedger(t, e.db); after != before {
+				t.Errorf("the failed run changed the ledger:\n%s\nwant\n%s", after, before)
+			}
+			if n := e.smtp.accepted(); n != 0 {
+				t.Errorf("the failed run sent %d messages", n)
+			}
+			if _, err := e.db.Exec(`DROP TRIGGER no_cover`); err != nil {
+				t.Fatal(err)
+			}
+			want := 1
+			if tc.paused {
+				want = 0
+			}
+			if rep := runDigest(t, d, digest.RunOptions{}); rep.Sent != want {
+				t.Errorf("next run = %+v, want %d sent", rep, want)
+			}
+		})
 	}
 }

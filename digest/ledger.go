@@ -113,6 +113,27 @@ func (d *Digest) cover(ctx context.Context, ex interface {
 	return nil
 }
 
+// coverHeldBack is cover for a run that records no digest: the
+// subscribers it holds back (paused, suspended) are covered up to cutoff
+// all the same, in one transaction.
+func (d *Digest) coverHeldBack(ctx context.Context, cutoff time.Time, emails []string) error {
+	if len(emails) == 0 {
+		return nil
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record what the digest covered: %w", err)
+	}
+	defer tx.Rollback()
+	if err := d.cover(ctx, tx, cutoff, emails); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record what the digest covered: %w", err)
+	}
+	return nil
+}
+
 // coveredUntil returns the subscribers who have a covered-until time, with
 // it.
 func (d *Digest) coveredUntil(ctx context.Context) (map[string]time.Time, error) {

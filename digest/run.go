@@ -279,7 +279,7 @@ func (d *Digest) create(ctx context.Context, o RunOptions) (*record, *Report, er
 			// No digest: those who get nothing now on purpose are
 			// covered all the same, so that a pause (or a suspension)
 			// does not make the issue that ends it span its weeks.
-			if err := d.cover(ctx, d.db, p.issue.Cutoff, p.audience.heldBack); err != nil {
+			if err := d.coverHeldBack(ctx, p.issue.Cutoff, p.audience.heldBack); err != nil {
 				return nil, nil, err
 			}
 		}
