@@ -72,7 +72,7 @@ type Report struct {
 	// nothing in any subscriber's themes.
 	Empty bool `json:"empty,omitempty"`
 	// Skipped counts the subscribers left out because nothing was new in
-	// their themes.
+	// their themes (since their last digest).
 	Skipped int `json:"skipped,omitempty"`
 	// NoRecipients is true when there was no one to send to.
 	NoRecipients bool `json:"no_recipients,omitempty"`
