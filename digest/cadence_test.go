@@ -499,3 +499,29 @@ func TestCoverFails(t *testing.T) {
 		})
 	}
 }
+
+// TestSwitcherGetsADayStatedLater: an article that states its day without
+// a time, first seen after the switcher's last daily that same day, is in
+// their first weekly: a view starts by the window's rule (the time it was
+// first seen), not by the midnight its day begins with.
+func TestSwitcherGetsADayStatedLater(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	subscribeWith(t, d, "sw@example.org", digest.Subscription{Frequency: digest.Daily})
+	runDigest(t, d, digest.RunOptions{}) // Monday 23 Nov: no weekly subscriber yet
+	runDigest(t, d, digest.RunOptions{Daily: true})
+	at(e, t0.Add(52*time.Hour)) // Wednesday, 12:00
+	addNews(t, e, 0)
+	at(e, t0.Add(72*time.Hour)) // Thursday, 08:00
+	runDigest(t, d, digest.RunOptions{Daily: true})
+	if err := d.SetPreferences(context.Background(), "sw@example.org", digest.Preferences{Frequency: digest.Weekly}); err != nil {
+		t.Fatal(err)
+	}
+	at(e, t0.Add(79*time.Hour)) // Thursday, 15:00
+	addSeed(t, e, "a4.txt", strings.Replace(news[4], "\n\n", "\nPublished: 26 November 2026\n\n", 1))
+	at(e, t0.Add(7*24*time.Hour))
+	runDigest(t, d, digest.RunOptions{})
+	if p, n := lastTo(t, e, "sw@example.org"); n != 3 || newsIn(p.Text) != "a4" || !strings.Contains(p.Text, "26 Nov 2026") {
+		t.Errorf("the switcher's first weekly (%d messages) holds %q, want a4 (dated 26 Nov, found that afternoon)\n%s", n, newsIn(p.Text), p.Text)
+	}
+}
