@@ -191,7 +191,7 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 	for _, fs := range snap.Sections(fresh) {
 		sec := Section{Theme: fs.Theme}
 		if !fs.Other() {
-			sec.MoreURL = d.opts.BaseURL + "/themes/" + url.PathEscape(fs.Theme.ID)
+			sec.MoreURL = feed.ThemeURL(d.opts.BaseURL, fs.Theme.ID)
 		}
 		for i, lead := range fs.Leads {
 			it := d.item(snap, lead)
@@ -418,7 +418,7 @@ func (is *Issue) sectionsFor(ids []string) []Section {
 		if i >= 0 {
 			sec = is.Sections[i]
 		} else {
-			sec = Section{Theme: th, MoreURL: is.BaseURL + "/themes/" + url.PathEscape(th.ID)}
+			sec = Section{Theme: th, MoreURL: feed.ThemeURL(is.BaseURL, th.ID)}
 		}
 		if m := moved[th.ID]; len(m) > 0 {
 			sec = sec.with(m, is.PerTheme)
