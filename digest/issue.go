@@ -96,6 +96,12 @@ type Item struct {
 	// Reports counts the story's new reports as the item shows them
 	// (the lead and the other outlets' new reports).
 	Reports int
+	// News holds the time the window's rule dates each report Reports
+	// counts by (newAt), the lead's first: a view that starts later than
+	// the issue (a subscriber who switched cadence) keeps the story only
+	// when one of them is after its start, and counts only those. Nil in
+	// issues recorded before views had a start of their own.
+	News []time.Time
 	// Themes lists the sections (main themes, or feed.OtherTheme's id)
 	// of the story's new reports, newest first, each once. The first is
 	// the section the item sits in; a subscriber who did not choose it
@@ -139,6 +145,15 @@ const unknownOutlet = "Unknown outlet"
 // an article first seen later that day (after that day's digest) is new
 // when it was first seen, or it would reach no digest at all.
 func IsNew(e *feed.Entry, since, cutoff time.Time) bool {
+	t := newAt(e)
+	return t.After(since) && !t.After(cutoff)
+}
+
+// newAt is the time IsNew dates an entry by: its publication date, or
+// the time the corpus first saw it when it states none, or, when it
+// states a day without a time and was first seen later that day, that
+// time (the day's end at the latest).
+func newAt(e *feed.Entry) time.Time {
 	t := e.Date
 	if e.PublishedPrecision == article.PrecisionDate && e.FirstSeen.After(t) {
 		if end := e.Date.Add(24*time.Hour - time.Nanosecond); e.FirstSeen.Before(end) {
@@ -147,7 +162,7 @@ func IsNew(e *feed.Entry, since, cutoff time.Time) bool {
 			t = end
 		}
 	}
-	return t.After(since) && !t.After(cutoff)
+	return t
 }
 
 // buildIssue selects the visible entries new in (since, cutoff], groups
@@ -176,11 +191,12 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 	for _, fs := range snap.Sections(fresh) {
 		sec := Section{Theme: fs.Theme}
 		if !fs.Other() {
-			sec.MoreURL = d.opts.BaseURL + "/themes/" + url.PathEscape(fs.Theme.ID)
+			sec.MoreURL = feed.ThemeURL(d.opts.BaseURL, fs.Theme.ID)
 		}
 		for i, lead := range fs.Leads {
 			it := d.item(snap, lead)
-			it.Reports = shownReports(snap, lead, fs.Reports[lead.ID])
+			it.News = shownReports(snap, lead, fs.Reports[lead.ID])
+			it.Reports = len(it.News)
 			it.Themes = storyThemes(snap, fs.Reports[lead.ID])
 			sec.Articles += it.Reports
 			if i >= d.opts.PerTheme {
@@ -210,20 +226,21 @@ func storyThemes(snap *feed.Snapshot, reports []*feed.Entry) []string {
 	return ids
 }
 
-// shownReports counts a story's new reports as its item shows them: the
-// lead, and each other outlet of its "Also reported by" that has a new
-// report. Another report by the lead's outlet, or by an unknown one, is
-// shown nowhere, so the counts ("5 new articles") leave it out.
-func shownReports(snap *feed.Snapshot, lead *feed.Entry, reports []*feed.Entry) int {
-	n := 1
+// shownReports lists a story's new reports as its item shows them, by
+// the time each is new at (newAt): the lead, and each other outlet of its
+// "Also reported by" that has a new report (its newest). Another report
+// by the lead's outlet, or by an unknown one, is shown nowhere, so the
+// counts ("5 new articles") leave it out.
+func shownReports(snap *feed.Snapshot, lead *feed.Entry, reports []*feed.Entry) []time.Time {
+	news := []time.Time{newAt(lead)}
 	for _, o := range snap.AlsoReportedBy(lead) {
-		if slices.ContainsFunc(reports, func(r *feed.Entry) bool {
+		if i := slices.IndexFunc(reports, func(r *feed.Entry) bool {
 			return article.OutletKey(r.Outlet()) == article.OutletKey(o.Outlet())
-		}) {
-			n++
+		}); i >= 0 {
+			news = append(news, newAt(reports[i]))
 		}
 	}
-	return n
+	return news
 }
 
 // item builds one story's item: the lead report, then the story's other
@@ -301,32 +318,70 @@ func (is *Issue) finish() {
 // ForThemes returns the issue as a subscriber of the theme ids sees it:
 // only those sections, with the counts, links, subject and intro redone
 // and the themes named. No ids means every theme: the issue itself.
-func (is Issue) ForThemes(ids []string) Issue {
-	if len(ids) == 0 {
+func (is Issue) ForThemes(ids []string) Issue { return is.view(ids, time.Time{}, nil) }
+
+// view is ForThemes for a subscriber whose message starts at since (where
+// their last digest ended, see recipient.Since): when that is later than
+// the issue's window starts, only the stories new after it, and the
+// period from it, dated in loc. A zero since is the issue's window.
+func (is Issue) view(ids []string, since time.Time, loc *time.Location) Issue {
+	later := is.later(since)
+	if len(ids) == 0 && !later {
 		return is
 	}
-	var names []string
-	for _, id := range ids {
-		if n, ok := is.ThemeNames[id]; ok {
-			names = append(names, n)
-		} else {
-			names = append(names, id)
+	if len(ids) > 0 {
+		var names []string
+		for _, id := range ids {
+			if n, ok := is.ThemeNames[id]; ok {
+				names = append(names, n)
+			} else {
+				names = append(names, id)
+			}
 		}
+		is.Themes = joinNames(names)
 	}
-	is.Sections = is.sectionsFor(ids)
-	is.Themes = joinNames(names)
+	is.Sections = is.viewSections(ids, since)
+	if later {
+		if loc == nil {
+			loc = time.UTC
+		}
+		is.Since, is.Period = since, period(since, is.Cutoff, loc)
+	}
 	is.finish()
 	return is
+}
+
+// later reports whether a view starting at since starts after the issue's
+// window: only then does it leave stories out.
+func (is *Issue) later(since time.Time) bool { return since.After(is.Since) }
+
+// viewSections returns the sections of a subscriber of the theme ids
+// whose message starts at since (see sectionsFor). When since is after
+// the issue's start, only the stories with a report new after it stay,
+// each counting only those reports (see Item.News), and a section left
+// with none goes. It is the selection of view, which a run also plans its
+// deliveries with: planning needs which sections a message holds, not
+// the whole view, which is built once per subscriber, as their message
+// is.
+func (is *Issue) viewSections(ids []string, since time.Time) []Section {
+	secs := is.sectionsFor(ids)
+	if !is.later(since) {
+		return secs
+	}
+	var out []Section
+	for _, s := range secs {
+		if s = s.from(since, is.PerTheme); len(s.Items) > 0 {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // sectionsFor returns the sections a subscriber of the theme ids gets, in
 // the issue's order; no ids means every section. A story whose section
 // they did not choose, but one of whose new reports is in a theme they
 // did, is theirs in that theme's section (the newest such report's),
-// among its stories by date. It is the selection of ForThemes, which a
-// run also plans its deliveries with: planning needs which sections a
-// message holds, not the whole view, which is built once per
-// subscriber, as their message is.
+// among its stories by date.
 func (is *Issue) sectionsFor(ids []string) []Section {
 	if len(ids) == 0 {
 		return is.Sections
@@ -363,7 +418,7 @@ func (is *Issue) sectionsFor(ids []string) []Section {
 		if i >= 0 {
 			sec = is.Sections[i]
 		} else {
-			sec = Section{Theme: th, MoreURL: is.BaseURL + "/themes/" + url.PathEscape(th.ID)}
+			sec = Section{Theme: th, MoreURL: feed.ThemeURL(is.BaseURL, th.ID)}
 		}
 		if m := moved[th.ID]; len(m) > 0 {
 			sec = sec.with(m, is.PerTheme)
@@ -381,8 +436,37 @@ func (s Section) with(items []Item, perTheme int) Section {
 	for _, it := range items {
 		s.Articles += it.Reports
 	}
-	n := min(perTheme, len(all))
-	s.Items, s.Rest = all[:n:n], all[n:]
+	return s.holding(all, perTheme)
+}
+
+// from returns the section with only its stories that have a report new
+// after since, each counting only those reports, at most perTheme shown
+// and the rest under More.
+func (s Section) from(since time.Time, perTheme int) Section {
+	var kept []Item
+	s.Articles = 0
+	for _, it := range slices.Concat(s.Items, s.Rest) {
+		n := 0
+		for _, t := range it.News {
+			if t.After(since) {
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		it.Reports = n
+		s.Articles += n
+		kept = append(kept, it)
+	}
+	return s.holding(kept, perTheme)
+}
+
+// holding returns the section showing the first perTheme of items (in
+// order) and counting the rest under More.
+func (s Section) holding(items []Item, perTheme int) Section {
+	n := min(perTheme, len(items))
+	s.Items, s.Rest = items[:n:n], items[n:]
 	s.More = len(s.Rest)
 	return s
 }

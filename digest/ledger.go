@@ -55,6 +55,105 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateWelcomes,
 	migrateRuns,
 	migrateAddresses,
+	migrateCoverage,
+}
+
+// migrateCoverage (version 7) records, per subscriber, up to when the
+// digests of their cadence covered them, and, per delivery, where its
+// message starts: a subscriber who switches between weekly and daily gets
+// what is new since their last digest, whichever cadence made it.
+// Subscribers from before have none: their next digest starts where their
+// cadence's does, as before; deliveries from before hold their digest's
+// whole window, so an unfinished digest resumes as it began. A column
+// already there is left as it is (a ledger set back to an older version
+// by hand).
+func migrateCoverage(ctx context.Context, tx *sql.Tx) error {
+	for _, c := range []struct{ table, column, def string }{
+		// RFC 3339: the cutoff of the last digest of their cadence made
+		// while they were on it; '' = none yet.
+		{"subscribers", "covered_until", "TEXT NOT NULL DEFAULT ''"},
+		// RFC 3339: the message holds what is new after it; '' = the
+		// digest's whole window.
+		{"deliveries", "since", "TEXT NOT NULL DEFAULT ''"},
+	} {
+		has, err := hasColumn(ctx, tx, c.table, c.column)
+		if err != nil {
+			return err
+		}
+		if has {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE `+c.table+` ADD COLUMN `+c.column+` `+c.def); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cover records, in ex (the database or the transaction recording a
+// digest), that the digests of their cadence covered the subscribers
+// emails up to cutoff.
+func (d *Digest) cover(ctx context.Context, ex interface {
+	PrepareContext(context.Context, string) (*sql.Stmt, error)
+}, cutoff time.Time, emails []string) error {
+	if len(emails) == 0 {
+		return nil
+	}
+	stmt, err := ex.PrepareContext(ctx, `UPDATE subscribers SET covered_until = ? WHERE email = ?`)
+	if err != nil {
+		return fmt.Errorf("record what the digest covered: %w", err)
+	}
+	defer stmt.Close()
+	at := fmtTime(cutoff)
+	for _, e := range emails {
+		if _, err := stmt.ExecContext(ctx, at, e); err != nil {
+			return fmt.Errorf("record what the digest covered of %s: %w", e, err)
+		}
+	}
+	return nil
+}
+
+// coverHeldBack is cover for a run that records no digest: the
+// subscribers it holds back (paused, suspended) are covered up to cutoff
+// all the same, in one transaction.
+func (d *Digest) coverHeldBack(ctx context.Context, cutoff time.Time, emails []string) error {
+	if len(emails) == 0 {
+		return nil
+	}
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record what the digest covered: %w", err)
+	}
+	defer tx.Rollback()
+	if err := d.cover(ctx, tx, cutoff, emails); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record what the digest covered: %w", err)
+	}
+	return nil
+}
+
+// coveredUntil returns the subscribers who have a covered-until time, with
+// it.
+func (d *Digest) coveredUntil(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT email, covered_until FROM subscribers WHERE covered_until != ''`)
+	if err != nil {
+		return nil, fmt.Errorf("what the digests covered: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var e, t string
+		if err := rows.Scan(&e, &t); err != nil {
+			return nil, fmt.Errorf("what the digests covered: %w", err)
+		}
+		out[e] = parseTime(t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("what the digests covered: %w", err)
+	}
+	return out, nil
 }
 
 // migrateAddresses (version 6) rewrites each subscriber's address as
@@ -370,14 +469,15 @@ type delivery struct {
 	Status    string
 	Attempts  int
 	Doubts    int
-	MessageID string   // fixed when the delivery is recorded; "" in old ledgers
-	Chosen    []string // the recipient's themes when it was recorded; nil: every theme
+	MessageID string    // fixed when the delivery is recorded; "" in old ledgers
+	Chosen    []string  // the recipient's themes when it was recorded; nil: every theme
+	Since     time.Time // where the message starts (recipient.Since); zero: the digest's window
 }
 
 // pending returns the deliveries of digest id a run still has to make:
 // those pending, and those in doubt once.
 func (d *Digest) pending(ctx context.Context, id string) ([]delivery, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, doubts, message_id, chosen FROM deliveries WHERE digest_id = ? AND `+due+` ORDER BY recipient`, id)
+	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, doubts, message_id, chosen, since FROM deliveries WHERE digest_id = ? AND `+due+` ORDER BY recipient`, id)
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: deliveries: %w", id, err)
 	}
@@ -385,11 +485,11 @@ func (d *Digest) pending(ctx context.Context, id string) ([]delivery, error) {
 	var out []delivery
 	for rows.Next() {
 		var x delivery
-		var chosen string
-		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.Doubts, &x.MessageID, &chosen); err != nil {
+		var chosen, since string
+		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.Doubts, &x.MessageID, &chosen, &since); err != nil {
 			return nil, err
 		}
-		x.Chosen = splitThemes(chosen)
+		x.Chosen, x.Since = splitThemes(chosen), parseTime(since)
 		out = append(out, x)
 	}
 	return out, rows.Err()
@@ -461,7 +561,11 @@ type DeliveryStatus struct {
 	LastError string `json:"last_error,omitempty"`
 	MessageID string `json:"message_id,omitempty"`
 	// Themes are the themes (sections) the message held.
-	Themes  []string  `json:"themes"`
+	Themes []string `json:"themes"`
+	// Since is where the message started: it held what was new after it
+	// (the end of the recipient's last digest); zero in deliveries
+	// recorded before messages had a start of their own.
+	Since   time.Time `json:"since,omitzero"`
 	Updated time.Time `json:"updated"`
 }
 
@@ -470,7 +574,7 @@ func (d *Digest) Deliveries(ctx context.Context, id string) ([]DeliveryStatus, e
 	if _, err := d.record(ctx, id); err != nil {
 		return nil, err
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, last_error, message_id, themes, updated FROM deliveries WHERE digest_id = ? ORDER BY recipient`, id)
+	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, last_error, message_id, themes, since, updated FROM deliveries WHERE digest_id = ? ORDER BY recipient`, id)
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: deliveries: %w", id, err)
 	}
@@ -478,11 +582,11 @@ func (d *Digest) Deliveries(ctx context.Context, id string) ([]DeliveryStatus, e
 	out := []DeliveryStatus{}
 	for rows.Next() {
 		var x DeliveryStatus
-		var updated, themes string
-		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.LastError, &x.MessageID, &themes, &updated); err != nil {
+		var updated, themes, since string
+		if err := rows.Scan(&x.Recipient, &x.Status, &x.Attempts, &x.LastError, &x.MessageID, &themes, &since, &updated); err != nil {
 			return nil, fmt.Errorf("digest %s: deliveries: %w", id, err)
 		}
-		x.Updated, x.Themes = parseTime(updated), splitThemes(themes)
+		x.Updated, x.Themes, x.Since = parseTime(updated), splitThemes(themes), parseTime(since)
 		if x.Themes == nil {
 			x.Themes = []string{}
 		}

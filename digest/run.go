@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,7 +72,7 @@ type Report struct {
 	// nothing in any subscriber's themes.
 	Empty bool `json:"empty,omitempty"`
 	// Skipped counts the subscribers left out because nothing was new in
-	// their themes.
+	// their themes (since their last digest).
 	Skipped int `json:"skipped,omitempty"`
 	// NoRecipients is true when there was no one to send to.
 	NoRecipients bool `json:"no_recipients,omitempty"`
@@ -98,9 +99,10 @@ func (o RunOptions) cadence() string {
 	return Weekly
 }
 
-// window returns the start and end of the next digest's window: from the
-// last cutoff of the same cadence; the very first weekly digest looks back
-// Window, the first daily one a day.
+// window returns where the cadence's next digest starts and where it
+// ends: from the last cutoff of the same cadence (the very first weekly
+// digest looks back Window, the first daily one a day), or from --since.
+// A subscriber who switched cadence may start earlier (see draft).
 func (d *Digest) window(ctx context.Context, o RunOptions) (time.Time, time.Time, error) {
 	now := d.opts.Now()
 	if d.opts.Horizon != nil {
@@ -151,17 +153,38 @@ func (d *Digest) newID(ctx context.Context, oneOff bool) (string, error) {
 	}
 }
 
-// Plan builds the issue a run would send now, without recording anything.
+// Plan builds the issue a run would send now, without recording anything:
+// every theme, over the run's window (the archive's copy).
 func (d *Digest) Plan(ctx context.Context, o RunOptions) (*Issue, error) {
-	since, cutoff, err := d.window(ctx, o)
+	is, _, err := d.draft(ctx, o)
+	return is, err
+}
+
+// draft builds the issue a run would send now and finds who it is for.
+// Its window ends now and starts where the cadence's last digest ended,
+// or earlier, where the last digest of a recipient who switched cadence
+// ended (weekly to daily: the days since their last weekly one); each
+// recipient's message then starts at their own start (recipient.Since).
+func (d *Digest) draft(ctx context.Context, o RunOptions) (*Issue, *audience, error) {
+	start, cutoff, err := d.window(ctx, o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	aud, err := d.audience(ctx, o, start)
+	if err != nil {
+		return nil, nil, err
+	}
+	since := start
+	for _, r := range aud.candidates {
+		if r.Since.Before(since) {
+			since = r.Since
+		}
 	}
 	id, err := d.newID(ctx, len(o.To) > 0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return d.buildIssue(d.snapshot(), id, o.cadence(), since, cutoff), nil
+	return d.buildIssue(d.snapshot(), id, o.cadence(), since, cutoff), aud, nil
 }
 
 // Preview writes the HTML of the digest a run would send now to path, and
@@ -252,6 +275,14 @@ func (d *Digest) create(ctx context.Context, o RunOptions) (*record, *Report, er
 	rep := p.report()
 	rep.Finished = d.opts.Now()
 	if len(p.recipients) == 0 {
+		if len(o.To) == 0 {
+			// No digest: those who get nothing now on purpose are
+			// covered all the same, so that a pause (or a suspension)
+			// does not make the issue that ends it span its weeks.
+			if err := d.coverHeldBack(ctx, p.issue.Cutoff, p.audience.heldBack); err != nil {
+				return nil, nil, err
+			}
+		}
 		return nil, rep, nil
 	}
 	is := p.issue
@@ -266,7 +297,11 @@ func (d *Digest) create(ctx context.Context, o RunOptions) (*record, *Report, er
 	}
 	rec := &record{ID: is.ID, Kind: kind, Cadence: is.Cadence, Subject: is.Subject, HTML: html, Text: text, Status: "sending",
 		Created: d.opts.Now(), Since: is.Since, Cutoff: is.Cutoff, ArticleIDs: is.articleIDs, Issue: *is}
-	if err := d.insert(ctx, rec, p.recipients); err != nil {
+	var covered []string
+	if len(o.To) == 0 {
+		covered = p.audience.covered()
+	}
+	if err := d.insert(ctx, rec, p.recipients, covered); err != nil {
 		return nil, nil, err
 	}
 	return rec, rep, nil
@@ -276,7 +311,8 @@ func (d *Digest) create(ctx context.Context, o RunOptions) (*record, *Report, er
 // the themes their message holds. The real run records it; the dry run
 // prints it.
 type runPlan struct {
-	issue *Issue
+	issue    *Issue
+	audience *audience
 	// candidates counts the recipients before those with nothing new in
 	// their themes were left out.
 	candidates int
@@ -291,15 +327,12 @@ type runPlan struct {
 // plan builds the issue a run would send now and plans its deliveries,
 // recording nothing: the one plan of Run and of a dry run.
 func (d *Digest) plan(ctx context.Context, o RunOptions) (*runPlan, error) {
-	is, err := d.Plan(ctx, o)
+	is, aud, err := d.draft(ctx, o)
 	if err != nil {
 		return nil, err
 	}
-	all, err := d.recipients(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	p := &runPlan{issue: is, candidates: len(all)}
+	all := aud.candidates
+	p := &runPlan{issue: is, audience: aud, candidates: len(all)}
 	if is.Quiet && !o.SendEmpty {
 		p.empty = true
 		return p, nil
@@ -316,48 +349,88 @@ func (p *runPlan) report() *Report {
 }
 
 // recipient is one address a digest goes to, with the themes they chose
-// (nil: every theme) and, once planned, the themes their message holds.
+// (nil: every theme), where their message starts and, once planned, the
+// themes their message holds.
 type recipient struct {
 	Email  string
 	Chosen []string
-	Held   []string
+	// Since is where their last digest ended (covered-until): their
+	// message holds what is new after it. A subscriber with none (new)
+	// starts where the cadence's window does, and so does everyone for
+	// --since and a one-off.
+	Since time.Time
+	Held  []string
 }
 
-// recipients returns who a run sends to: the --to addresses (every
-// theme), or the active subscribers of the run's cadence who are not
-// paused.
-func (d *Digest) recipients(ctx context.Context, o RunOptions) ([]recipient, error) {
-	var out []recipient
+// audience is who a run is for.
+type audience struct {
+	// candidates are the --to addresses (every theme), or the active
+	// subscribers of the run's cadence who are not paused.
+	candidates []recipient
+	// heldBack are the other subscribers of the run's cadence, paused or
+	// suspended: they get nothing now, on purpose.
+	heldBack []string
+}
+
+// covered lists every subscriber the run is for: a digest it records
+// covers them up to its cutoff, whether it holds anything in their themes
+// or not.
+func (a *audience) covered() []string {
+	out := slices.Clone(a.heldBack)
+	for _, r := range a.candidates {
+		out = append(out, r.Email)
+	}
+	return out
+}
+
+// audience returns who a run whose cadence's window starts at start is
+// for.
+func (d *Digest) audience(ctx context.Context, o RunOptions, start time.Time) (*audience, error) {
+	a := &audience{}
 	if len(o.To) > 0 {
-		for _, a := range o.To {
-			addr, err := NormalizeAddress(a)
+		for _, addr := range o.To {
+			addr, err := NormalizeAddress(addr)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, recipient{Email: addr})
+			a.candidates = append(a.candidates, recipient{Email: addr, Since: start})
 		}
-		return out, nil
+		return a, nil
 	}
 	subs, err := d.Subscribers(ctx)
 	if err != nil {
 		return nil, err
 	}
+	until, err := d.coveredUntil(ctx)
+	if err != nil {
+		return nil, err
+	}
 	now := d.opts.Now()
 	for _, s := range subs {
-		if s.Status == Active && s.Frequency == o.cadence() && !s.Paused(now) {
-			out = append(out, recipient{Email: s.Email, Chosen: s.Themes})
+		if s.Frequency != o.cadence() {
+			continue
 		}
+		if s.Status != Active || s.Paused(now) {
+			a.heldBack = append(a.heldBack, s.Email)
+			continue
+		}
+		r := recipient{Email: s.Email, Chosen: s.Themes, Since: start}
+		if t, ok := until[s.Email]; ok && o.Since.IsZero() {
+			r.Since = t
+		}
+		a.candidates = append(a.candidates, r)
 	}
-	return out, nil
+	return a, nil
 }
 
 // planDeliveries fills in the themes each recipient's message holds and
-// leaves out those whose themes have nothing new, unless sendEmpty; it
-// returns the rest and how many were left out.
+// leaves out those who have nothing new in their themes since their
+// start, unless sendEmpty; it returns the rest and how many were left
+// out.
 func planDeliveries(is *Issue, rs []recipient, sendEmpty bool) ([]recipient, int) {
 	var out []recipient
 	for _, r := range rs {
-		secs := is.sectionsFor(r.Chosen)
+		secs := is.viewSections(r.Chosen, r.Since)
 		if quiet(secs) && !sendEmpty {
 			continue
 		}
@@ -367,9 +440,10 @@ func planDeliveries(is *Issue, rs []recipient, sendEmpty bool) ([]recipient, int
 	return out, len(rs) - len(out)
 }
 
-// insert records the digest and one pending delivery per recipient in one
+// insert records the digest and one pending delivery per recipient, and
+// that it covers the covered subscribers up to its cutoff, in one
 // transaction.
-func (d *Digest) insert(ctx context.Context, r *record, recipients []recipient) error {
+func (d *Digest) insert(ctx context.Context, r *record, recipients []recipient, covered []string) error {
 	ids, _ := json.Marshal(r.ArticleIDs)
 	if r.ArticleIDs == nil {
 		ids = []byte("[]")
@@ -387,7 +461,8 @@ func (d *Digest) insert(ctx context.Context, r *record, recipients []recipient) 
 		r.ID, r.Kind, r.Cadence, fmtTime(r.Created), fmtTime(r.Since), fmtTime(r.Cutoff), r.Subject, string(ids), r.HTML, r.Text, string(issue), r.Status); err != nil {
 		return fmt.Errorf("digest %s: record: %w", r.ID, err)
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (digest_id, recipient, status, message_id, updated, chosen, themes) VALUES (?, ?, 'pending', ?, ?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO deliveries (digest_id, recipient, status, message_id, updated, chosen, themes, since)
+		VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("digest %s: %w", r.ID, err)
 	}
@@ -395,9 +470,12 @@ func (d *Digest) insert(ctx context.Context, r *record, recipients []recipient) 
 	now := fmtTime(d.opts.Now())
 	for _, rcpt := range recipients {
 		if _, err := stmt.ExecContext(ctx, r.ID, rcpt.Email, d.newMessageID(r.ID), now,
-			strings.Join(rcpt.Chosen, ","), strings.Join(rcpt.Held, ",")); err != nil {
+			strings.Join(rcpt.Chosen, ","), strings.Join(rcpt.Held, ","), fmtTime(rcpt.Since)); err != nil {
 			return fmt.Errorf("digest %s: delivery to %s: %w", r.ID, rcpt.Email, err)
 		}
+	}
+	if err := d.cover(ctx, tx, r.Cutoff, covered); err != nil {
+		return fmt.Errorf("digest %s: %w", r.ID, err)
 	}
 	return tx.Commit()
 }
@@ -493,7 +571,7 @@ func (d *Digest) deliver(ctx context.Context, sender Sender, rec *record, p deli
 	}
 	var msgID string
 	tries, err, buildErr := d.attempt(ctx, sender, p.Recipient, func() (*gomail.Msg, error) {
-		m, id, err := d.message(rec.Issue.ForThemes(p.Chosen), p.Recipient, signer)
+		m, id, err := d.message(rec.Issue.view(p.Chosen, p.Since, d.opts.Location), p.Recipient, signer)
 		if err != nil {
 			return nil, err
 		}
@@ -601,8 +679,8 @@ func (d *Digest) Resend(ctx context.Context, id, to string, signer *gomail.DKIMS
 		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
 	}
 	// The same view as the first time, if there was a first time.
-	var chosen string
-	if err := d.db.QueryRowContext(ctx, `SELECT chosen FROM deliveries WHERE digest_id = ? AND recipient = ?`, id, addr).Scan(&chosen); err != nil {
+	var chosen, since string
+	if err := d.db.QueryRowContext(ctx, `SELECT chosen, since FROM deliveries WHERE digest_id = ? AND recipient = ?`, id, addr).Scan(&chosen, &since); err != nil {
 		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
 	}
 	rep := &Report{DigestID: id, Subject: rec.Subject, Articles: len(rec.ArticleIDs), Recipients: 1}
@@ -611,7 +689,7 @@ func (d *Digest) Resend(ctx context.Context, id, to string, signer *gomail.DKIMS
 		return nil, err
 	}
 	defer sender.Close()
-	f, err := d.deliver(ctx, sender, rec, delivery{Recipient: addr, MessageID: msgID, Chosen: splitThemes(chosen)}, signer)
+	f, err := d.deliver(ctx, sender, rec, delivery{Recipient: addr, MessageID: msgID, Chosen: splitThemes(chosen), Since: parseTime(since)}, signer)
 	if err != nil {
 		return nil, err
 	}
@@ -655,9 +733,23 @@ func (d *Digest) dryRun(ctx context.Context, o RunOptions) (*Report, error) {
 	is, rep := p.issue, p.report()
 	var recipients []string
 	for _, r := range p.recipients {
-		label := r.Email
+		var notes []string
 		if len(r.Chosen) > 0 {
-			label += " (" + strings.Join(r.Held, ",") + ")"
+			notes = append(notes, strings.Join(r.Held, ","))
+		}
+		if is.later(r.Since) {
+			n, noun := 0, "articles"
+			for _, s := range is.viewSections(r.Chosen, r.Since) {
+				n += s.Articles
+			}
+			if n == 1 {
+				noun = "article"
+			}
+			notes = append(notes, fmt.Sprintf("new since %s: %d %s", r.Since.In(d.opts.Location).Format(time.RFC3339), n, noun))
+		}
+		label := r.Email
+		if len(notes) > 0 {
+			label += " (" + strings.Join(notes, "; ") + ")"
 		}
 		recipients = append(recipients, label)
 	}

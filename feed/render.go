@@ -167,8 +167,8 @@ func (c *Corpus) themeChannel(s *Snapshot, main channel, id, name string) channe
 	ch := channel{
 		id:      c.tag.tag("theme/" + pathEscape(id)),
 		title:   xmlClean(c.opts.Title + ": " + name),
-		base:    c.opts.BaseURL + "/themes/" + pathEscape(id),
-		home:    c.opts.BaseURL + "/themes/" + pathEscape(id),
+		base:    ThemeURL(c.opts.BaseURL, id),
+		home:    ThemeURL(c.opts.BaseURL, id),
 		doc:     themeDoc(id),
 		entries: all[:min(len(all), c.opts.Size)],
 	}

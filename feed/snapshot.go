@@ -69,6 +69,11 @@ func (e *Entry) DateText(loc *time.Location) string {
 	return t.Format("2 Jan 2006")
 }
 
+// ThemeURL is the address of the page of the theme id on the site at
+// base (a BaseURL): the one rule for it, which the feeds, the pages and
+// the digest's "and N more" links share.
+func ThemeURL(base, id string) string { return base + "/themes/" + pathEscape(id) }
+
 // Original is the address of the article on its outlet's site, when the
 // page or its sidecar states one, else "". (URL is its page here.)
 func (e *Entry) Original() string { return e.Article.URL }

@@ -52,7 +52,10 @@ the subscribers' cutoff does not move. --since takes a date (2026-11-16,
 midnight in --tz) or an RFC 3339 time, not in the future. --resend sends a
 recorded digest again to one --to address ("kdigest digests" lists the ids).
 --daily sends the daily digest, for the subscribers who chose daily: its window
-starts at the last daily digest (the first: a day).
+starts at the last daily digest (the first: a day). A subscriber who switched
+between weekly and daily gets what is new since their own last digest, of
+either kind: the window reaches back to it (weekly to daily), or their message
+leaves out what their last daily ones held (daily to weekly).
 
 Exit status: 0 when everything due was sent or there was nothing to send, 1 when
 some deliveries failed (each is listed with its reason) or another run holds

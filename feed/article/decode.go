@@ -3,6 +3,7 @@ package article
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -166,15 +167,16 @@ func utf8Stats(raw []byte) (valid, invalid int) {
 }
 
 // guessLegacy picks the single-byte encoding of text that is not UTF-8.
-// Cyrillic text in Windows-1251 is mostly high bytes forming words of their
-// own; Western text in Windows-1252 has high bytes only as accents inside
-// ASCII words.
+// Cyrillic text is mostly high bytes forming words of their own, read in
+// the Cyrillic encoding that gives words (guessCyrillic); Western text has
+// high bytes only as accents inside ASCII words: Windows-1252, or
+// Windows-1254 when it has Turkish letters.
 func guessLegacy(raw []byte) (encoding.Encoding, string) {
 	var high, highRuns, asciiLetters int
 	inHigh := false
 	for _, b := range raw {
 		switch {
-		case b >= 0xC0:
+		case b >= 0x80:
 			high++
 			if !inHigh {
 				highRuns++
@@ -189,12 +191,70 @@ func guessLegacy(raw []byte) (encoding.Encoding, string) {
 	}
 	// Cyrillic words are runs of several high bytes; accents are single.
 	if high > asciiLetters/3 && highRuns > 0 && high/highRuns >= 2 {
-		return charmap.Windows1251, "windows-1251"
+		return guessCyrillic(raw)
 	}
-	if bytes.ContainsAny(raw, "\x80\x82\x84\x85\x91\x92\x93\x94\x96\x97\x99") {
-		return charmap.Windows1252, "windows-1252"
+	// ğ, ı, ş and their capitals are where Turkish's windows-1254 differs
+	// from windows-1252, whose letters there (ð, ý, þ) only Icelandic and
+	// Faroese write.
+	if containsByte(raw, "\xD0\xDD\xDE\xF0\xFD\xFE") {
+		return charmap.Windows1254, "windows-1254"
 	}
-	return charmap.ISO8859_1, "iso-8859-1"
+	// ISO-8859-1 too: the two differ only where ISO-8859-1 has control
+	// characters (HTML reads the one as the other for that reason).
+	return charmap.Windows1252, "windows-1252"
+}
+
+// containsByte reports whether raw holds one of the bytes of set.
+// (bytes.ContainsAny takes runes: every invalid byte matches every other.)
+func containsByte(raw []byte, set string) bool {
+	return slices.ContainsFunc(raw, func(b byte) bool { return strings.IndexByte(set, b) >= 0 })
+}
+
+// cyrillic are the single-byte encodings of Cyrillic text a page may be
+// saved in, the most common first.
+var cyrillic = []struct {
+	enc  encoding.Encoding
+	name string
+}{
+	{charmap.Windows1251, "windows-1251"},
+	{charmap.KOI8R, "koi8-r"},
+	{charmap.KOI8U, "koi8-u"},
+	{charmap.ISO8859_5, "iso-8859-5"},
+	{charmap.CodePage866, "ibm866"},
+}
+
+// guessCyrillic picks the Cyrillic encoding that reads raw as words:
+// read in another one, the same bytes give capitals inside words (KOI8-R
+// read as windows-1251 is mostly capitals) or no letters at all.
+func guessCyrillic(raw []byte) (encoding.Encoding, string) {
+	best, bestScore := 0, 0
+	for i, c := range cyrillic {
+		out, err := c.enc.NewDecoder().Bytes(raw)
+		if err != nil {
+			continue
+		}
+		if score := wordScore(out); i == 0 || score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	return cyrillic[best].enc, cyrillic[best].name
+}
+
+// wordScore counts the Cyrillic letters of text that follow another
+// letter in lower case, less those that follow one in upper case.
+func wordScore(text []byte) int {
+	score, prevLetter := 0, false
+	for _, r := range string(text) {
+		isCyr := unicode.Is(unicode.Cyrillic, r)
+		switch {
+		case isCyr && prevLetter && unicode.IsLower(r):
+			score++
+		case isCyr && prevLetter && unicode.IsUpper(r):
+			score--
+		}
+		prevLetter = unicode.IsLetter(r)
+	}
+	return score
 }
 
 // normalize returns raw's text in one canonical shape: NFC, LF line ends,

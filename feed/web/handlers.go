@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -223,7 +222,7 @@ func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string, n 
 // themePageURL is the address of page n of the theme id: /themes/ID for
 // the first, /themes/ID/page/N for the others.
 func themePageURL(base, id string, n int) string {
-	u := base + "/themes/" + url.PathEscape(id)
+	u := feed.ThemeURL(base, id)
 	if n > 1 {
 		u += "/page/" + strconv.Itoa(n)
 	}
