@@ -481,6 +481,31 @@ func TestLoadStoryIndexRejectsBadEdges(t *testing.T) {
 	}
 }
 
+// TestLightIndexWithoutLoaderFails checks that an index loaded from
+// signatures only (StoryDoc.Size) that must compare a pair before it is
+// given the shingles' loader (Unload) reports it by Err instead of
+// grouping on what it does not have.
+func TestLightIndexWithoutLoaderFails(t *testing.T) {
+	c := newStoryCorpus(3, 5)
+	a := c.doc("a")
+	light := a
+	light.Print = &Print{Sig: a.Print.Sig}
+	light.Size = len(a.Print.Shingles)
+	x, err := LoadStoryIndex([]StoryDoc{light}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Err() != nil {
+		t.Fatalf("Err = %v before any comparison", x.Err())
+	}
+	b := a // the same text under another id and hash: a pair to compare
+	b.ID, b.Hash = "b", "other"
+	x.Put(b)
+	if err := x.Err(); err == nil || !strings.Contains(err.Error(), "story fingerprint of a") {
+		t.Errorf("Err = %v, want the missing shingles of a", err)
+	}
+}
+
 // benchDocs generates n reports, about four per event.
 func benchDocs(n int) []StoryDoc {
 	c := newStoryCorpus(11, max(1, n/4))
