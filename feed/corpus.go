@@ -77,6 +77,9 @@ type Corpus struct {
 	db   *sql.DB
 	opts Options
 	tag  FeedID // the prefix of every feed and entry id
+	// themeLists holds one copy of each list of themes entries have,
+	// by the list joined (see share); parses add to it concurrently.
+	themeLists sync.Map
 	// docKey is the key the documents are saved under (SavedDocuments);
 	// docsSaved reports that the last snapshot's were (see store).
 	docKey    string
