@@ -388,11 +388,16 @@ func (a *audience) covered() []string {
 func (d *Digest) audience(ctx context.Context, o RunOptions, start time.Time) (*audience, error) {
 	a := &audience{}
 	if len(o.To) > 0 {
+		seen := map[string]bool{}
 		for _, addr := range o.To {
 			addr, err := NormalizeAddress(addr)
 			if err != nil {
 				return nil, err
 			}
+			if seen[addr] { // one mailbox named twice gets one message
+				continue
+			}
+			seen[addr] = true
 			a.candidates = append(a.candidates, recipient{Email: addr, Since: start})
 		}
 		return a, nil

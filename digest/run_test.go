@@ -377,3 +377,20 @@ func TestDryRunReportsAsTheRun(t *testing.T) {
 		})
 	}
 }
+
+// TestOneOffSameAddressTwice: an address given twice to --to (the same
+// mailbox spelled twice, "ed@example.org,Ed@Example.org") gets one
+// message; the run used to fail with SQLite's "UNIQUE constraint failed:
+// deliveries.digest_id, deliveries.recipient".
+func TestOneOffSameAddressTwice(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t)
+	rep, err := d.Run(context.Background(), digest.RunOptions{To: []string{"ed@example.org", "Editor <Ed@Example.org>", "ann@example.org"}})
+	if err != nil {
+		t.Fatalf("Run with an address given twice: %v", err)
+	}
+	if rep.Sent != 2 || rep.Recipients != 2 {
+		t.Errorf("one-off = %+v, want 2 recipients, 2 sent", rep)
+	}
+	wantOnce(t, e.smtp.byRecipient(), "ed@example.org", "ann@example.org")
+}

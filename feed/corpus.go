@@ -77,10 +77,18 @@ type Corpus struct {
 	db   *sql.DB
 	opts Options
 	tag  FeedID // the prefix of every feed and entry id
+	// themeLists holds one copy of each list of themes entries have,
+	// by the list joined (see share); parses add to it concurrently.
+	themeLists sync.Map
 	// docKey is the key the documents are saved under (SavedDocuments);
 	// docsSaved reports that the last snapshot's were (see store).
 	docKey    string
 	docsSaved bool
+	// savedStamps are the saved documents of the first snapshot's key,
+	// without their bodies, while Open publishes it: a document whose
+	// bytes are the same keeps its Last-Modified over a restart (see
+	// document).
+	savedStamps map[string]*Document
 
 	// the most files, and bytes of them, a change reads and saves at
 	// once: scanPart and partBytes
@@ -164,7 +172,12 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 		c.shingles.Close()
 		return nil, err
 	}
-	if err := c.publish(ctx); err != nil {
+	if opts.SaveDocuments {
+		c.savedStamps = c.readSavedStamps(ctx)
+	}
+	err = c.publish(ctx)
+	c.savedStamps = nil
+	if err != nil {
 		c.shingles.Close()
 		return nil, err
 	}

@@ -99,6 +99,34 @@ func SavedDocuments(ctx context.Context, db *sql.DB, opts Options) (map[string]*
 	return docs, nil
 }
 
+// readSavedStamps returns the ETag, type and Last-Modified of the saved
+// documents (no body) when they are the current ones (same key and
+// generation), by path, or none: they only keep a Last-Modified, so a
+// failure to read them is no error.
+func (c *Corpus) readSavedStamps(ctx context.Context) map[string]*Document {
+	rows, err := c.db.QueryContext(ctx, `SELECT path, content_type, etag, modified FROM feed_documents WHERE key = ?`, savedKey(c.docKey, c.gen))
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	stamps := map[string]*Document{}
+	for rows.Next() {
+		var path, modified string
+		d := &Document{}
+		if rows.Scan(&path, &d.ContentType, &d.ETag, &modified) != nil {
+			return nil
+		}
+		if d.Modified, err = time.Parse(timeLayout, modified); err != nil {
+			return nil
+		}
+		stamps[path] = d
+	}
+	if rows.Err() != nil {
+		return nil
+	}
+	return stamps
+}
+
 // feedIDInUse is the feed id Open will use: override when set, else the
 // stored one (none stored: the zero FeedID, which no documents were saved
 // under).

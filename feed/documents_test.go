@@ -217,3 +217,26 @@ func TestNoDocumentsSavedOfAnEmptyCorpus(t *testing.T) {
 		t.Errorf("an empty corpus saved %d documents (%v), want none", len(saved), err)
 	}
 }
+
+// TestRestartKeepsLastModified checks that a restart over unchanged
+// articles publishes its feeds with the Last-Modified the last run gave
+// the same bytes, not the time of the restart: the saved copy is served
+// with it while the corpus loads, and a reader revalidating with
+// If-Modified-Since alone must not get the whole feed again (and a new
+// Last-Modified) once the corpus is loaded, after every restart.
+func TestRestartKeepsLastModified(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	save := func(o *Options) { o.SaveDocuments = true }
+	before := f.open(t, save).Snapshot()
+	f.clock.Advance(time.Hour)
+	after := f.open(t, save).Snapshot()
+	for _, p := range before.Documents() {
+		was, now := doc(t, before, p), doc(t, after, p)
+		if now.ETag != was.ETag {
+			t.Fatalf("%s changed over a restart of unchanged articles: %s, was %s", p, now.ETag, was.ETag)
+		}
+		if !now.Modified.Equal(was.Modified) {
+			t.Errorf("%s: Last-Modified %v after the restart, %v before, for the same bytes", p, now.Modified, was.Modified)
+		}
+	}
+}

@@ -278,6 +278,10 @@ func (c *Corpus) document(prev *Snapshot, path, ctype string, body []byte) *Docu
 	var last *Document
 	if prev != nil {
 		last = prev.docs[path]
+	} else if st := c.savedStamps[path]; st != nil {
+		// The last run published path: the same bytes keep its
+		// Last-Modified, which the saved copy was served with.
+		last = &Document{Body: body, ETag: st.ETag, ContentType: st.ContentType, Modified: st.Modified}
 	}
 	return NewDocument(body, ctype, c.now(), last)
 }

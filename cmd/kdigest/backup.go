@@ -69,7 +69,12 @@ func backup(ctx context.Context, dataDir, dst string, force bool) (int64, error)
 		if db, err := os.Stat(src); err == nil && os.SameFile(st, db) {
 			return 0, fmt.Errorf("%s is the database itself", dst)
 		}
-		if !force || !st.Mode().IsRegular() {
+		switch {
+		case st.IsDir():
+			return 0, fmt.Errorf("%s is a folder: name the backup file, such as %s", dst, filepath.Join(dst, "kdigest-backup.db"))
+		case !st.Mode().IsRegular():
+			return 0, fmt.Errorf("%s exists and is not a regular file: choose another name", dst)
+		case !force:
 			return 0, fmt.Errorf("%s exists: choose another name, or give --force to replace it", dst)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {

@@ -47,3 +47,24 @@ func TestBackupRefusesTheDatabaseThroughALink(t *testing.T) {
 			code, stderr, !os.SameFile(before, after))
 	}
 }
+
+// A folder given as FILE (`kdigest backup /backups`) is refused, and the
+// message says why: it used to say "exists: ... give --force to replace
+// it", and with --force said the same again, so the operator was sent
+// round in a circle.
+func TestBackupToAFolderSaysItIsAFolder(t *testing.T) {
+	data := t.TempDir()
+	if code, _, stderr := runKdigest(t, nil, "subscribers", "add", "--data", data, "ann@example.org"); code != exitOK {
+		t.Fatalf("subscribers add: exit %d: %s", code, stderr)
+	}
+	dir := t.TempDir()
+	for _, args := range [][]string{{"backup", "--data", data, dir}, {"backup", "--data", data, "--force", dir}} {
+		code, _, stderr := runKdigest(t, nil, args...)
+		if code != exitFailure || !strings.Contains(stderr, "is a folder") || strings.Contains(stderr, "--force") {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and a message saying %s is a folder, not to give --force", args, code, stderr, dir)
+		}
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		t.Errorf("the folder is gone: %v", err)
+	}
+}

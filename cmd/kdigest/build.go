@@ -32,6 +32,10 @@ the address the files will be served from.`,
 				fmt.Fprintf(e.stderr, "kdigest build: unexpected argument %q\n", args[0])
 				return exitUsage
 			}
+			if sameDir(out, c.Seeds) {
+				fmt.Fprintf(e.stderr, "kdigest build: --out %s is the seeds folder, where its index.html would be read as an article: choose another folder\n", out)
+				return exitUsage
+			}
 			if c.sources["base-url"] == "default" {
 				fmt.Fprintf(e.stderr, "kdigest build: warning: --base-url is not set, so every link points to %s\n", c.BaseURL)
 			}
@@ -63,4 +67,14 @@ the address the files will be served from.`,
 			return exitOK
 		},
 	}
+}
+
+// sameDir reports whether a and b are one existing folder, however named.
+func sameDir(a, b string) bool {
+	sa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	sb, err := os.Stat(b)
+	return err == nil && os.SameFile(sa, sb)
 }

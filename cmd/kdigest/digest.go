@@ -23,8 +23,9 @@ func digestCommand() *command {
 	var (
 		dryRun, sendEmpty bool
 		daily             bool
-		preview, to       string
+		preview           string
 		since, resend     string
+		to                givenString
 	)
 	return &command{
 		name:    "digest",
@@ -64,7 +65,7 @@ the lock, 2 on usage errors.`,
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&dryRun, "dry-run", false, "print what would be sent; change nothing")
 			fs.StringVar(&preview, "preview", "", "write the HTML to `FILE.html` and the text beside it (.txt); send nothing")
-			fs.StringVar(&to, "to", "", "comma-separated `ADDRESSES` to send to instead of the subscribers")
+			fs.Var(&to, "to", "comma-separated `ADDRESSES` to send to instead of the subscribers")
 			fs.StringVar(&since, "since", "", "start of the window: a `DATE` (YYYY-MM-DD, midnight in --tz) or RFC 3339 time; not in the future")
 			fs.BoolVar(&sendEmpty, "send-empty", false, "send a quiet-week note when nothing is new")
 			fs.BoolVar(&daily, "daily", false, "the daily digest, for the subscribers who chose daily")
@@ -76,8 +77,8 @@ the lock, 2 on usage errors.`,
 				return exitUsage
 			}
 			o := digest.RunOptions{DryRun: dryRun, SendEmpty: sendEmpty, Daily: daily, Kind: "manual", Out: e.stdout, Progress: e.stderr}
-			if to != "" {
-				for _, a := range strings.Split(to, ",") {
+			if to.given {
+				for _, a := range strings.Split(to.value, ",") {
 					if a = strings.TrimSpace(a); a != "" {
 						if _, err := digest.NormalizeAddress(a); err != nil {
 							fmt.Fprintf(e.stderr, "kdigest digest: --to: %v\n", err)
@@ -85,6 +86,12 @@ the lock, 2 on usage errors.`,
 						}
 						o.To = append(o.To, a)
 					}
+				}
+				if len(o.To) == 0 {
+					// An empty variable ("--to $ADDR") is not "no --to":
+					// that would send to every subscriber.
+					fmt.Fprintln(e.stderr, "kdigest digest: --to names no address")
+					return exitUsage
 				}
 			}
 			if since != "" {
@@ -105,6 +112,10 @@ the lock, 2 on usage errors.`,
 			}
 			if dryRun && preview != "" {
 				fmt.Fprintln(e.stderr, "kdigest digest: choose --dry-run or --preview, not both")
+				return exitUsage
+			}
+			if resend != "" && (dryRun || preview != "") {
+				fmt.Fprintln(e.stderr, "kdigest digest: --resend sends the recorded digest at once: not with --dry-run or --preview (see it with `kdigest digests ID`)")
 				return exitUsage
 			}
 			svc, err := openService(ctx, e, c, nil, nil)
@@ -466,4 +477,18 @@ func writeJSON(e env, v any) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// givenString is a string flag that also records that it was given, even
+// empty: --to "" is not the same as no --to.
+type givenString struct {
+	value string
+	given bool
+}
+
+func (g *givenString) String() string { return g.value }
+
+func (g *givenString) Set(v string) error {
+	g.value, g.given = v, true
+	return nil
 }

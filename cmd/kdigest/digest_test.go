@@ -359,3 +359,47 @@ func TestSecondSignalStopsAtOnce(t *testing.T) {
 	}
 	t.Logf("stopped %s after the second SIGINT", time.Since(start).Round(time.Millisecond))
 }
+
+// TestResendDryRunSendsNothing: --dry-run promises to change nothing, and
+// --preview to send nothing; given with --resend, neither may send the
+// digest again (it did: `digest --resend 1 --to bob@example.org --dry-run`
+// printed "Sent digest 1 … to 1 of 1" and mailed it). The combination is
+// refused as a usage error, before anything is opened.
+func TestResendDryRunSendsNothing(t *testing.T) {
+	env, data := outboxEnv(t)
+	if code, out, errOut := runKdigest(t, env, "digest", "--since", "2000-01-01"); code != exitOK || !strings.Contains(out, "to 1 of 1") {
+		t.Fatalf("send: exit %d\n%s\n%s", code, out, errOut)
+	}
+	outbox := filepath.Join(data, "outbox")
+	before, _ := os.ReadDir(outbox)
+	preview := filepath.Join(t.TempDir(), "d.html")
+	for _, args := range [][]string{
+		{"digest", "--resend", "1", "--to", "bob@example.org", "--dry-run"},
+		{"digest", "--resend", "1", "--to", "bob@example.org", "--preview", preview},
+	} {
+		code, out, errOut := runKdigest(t, env, args...)
+		if code != exitUsage || strings.Contains(out, "Sent digest") {
+			t.Errorf("%v: exit %d, want 2\n%s\n%s", args, code, out, errOut)
+		}
+		if after, _ := os.ReadDir(outbox); len(after) != len(before) {
+			t.Errorf("%v wrote %d message(s) to the outbox", args, len(after)-len(before))
+		}
+	}
+}
+
+// TestEmptyToSendsToNoSubscriber: `kdigest digest --to "$ADDR"` with
+// the variable empty (or "," or a blank) meant no --to at all, so the
+// test someone meant for themselves went to every subscriber. A --to
+// naming no address is a usage error, and nothing is sent.
+func TestEmptyToSendsToNoSubscriber(t *testing.T) {
+	env, data := outboxEnv(t)
+	for _, to := range []string{"", ",", " "} {
+		code, out, errOut := runKdigest(t, env, "digest", "--to", to)
+		if code != exitUsage || strings.Contains(out, "Sent digest") {
+			t.Errorf("digest --to %q: exit %d, want 2\n%s\n%s", to, code, out, errOut)
+		}
+	}
+	if entries, _ := os.ReadDir(filepath.Join(data, "outbox")); len(entries) != 0 {
+		t.Errorf("digest --to with no address wrote %d message(s) to the outbox (to the subscribers)", len(entries))
+	}
+}

@@ -169,8 +169,9 @@ func Parse(name string, data []byte) (*Taxonomy, error) {
 	return t, nil
 }
 
-// palette colours themes whose file gives none.
-var palette = []string{"#1f6feb", "#8250df", "#1a7f37", "#cf222e", "#bc4c00", "#0969da", "#6e7781"}
+// palette colours themes whose file gives none: hues a reader tells
+// apart on a small dot, none the grey of "Other coverage" (#6e7781).
+var palette = []string{"#1f6feb", "#8250df", "#1a7f37", "#cf222e", "#bc4c00", "#bf3989", "#0a7b83", "#9a6700"}
 
 // compile turns a map of term to weight into matchable terms, sorted so the
 // result does not depend on map order.

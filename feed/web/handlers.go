@@ -306,19 +306,24 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request, msg string) {
 // or rendered for the request when key is "", then served as a feed is,
 // with an ETag, 304s and gzip.
 func (s *server) servePage(w http.ResponseWriter, r *http.Request, key, page string, data func(*feed.Snapshot) any) {
-	render := func(snap *feed.Snapshot, prev *feed.Document) (*feed.Document, error) {
+	render := func(snap *feed.Snapshot, prev *feed.Document, now time.Time) (*feed.Document, error) {
 		var buf bytes.Buffer
 		if err := s.pages[page].ExecuteTemplate(&buf, "layout", data(snap)); err != nil {
 			return nil, err
 		}
-		return feed.NewDocument(buf.Bytes(), htmlType, s.opts.Now(), prev), nil
+		return feed.NewDocument(buf.Bytes(), htmlType, now, prev), nil
 	}
 	var doc *feed.Document
 	var err error
 	if key == "" {
-		doc, err = render(s.opts.Snapshot(), nil)
+		// Nothing says when a page rendered per request last changed:
+		// no Last-Modified (the zero time), only its ETag, so that an
+		// If-Modified-Since alone never gets a 304 for changed bytes.
+		doc, err = render(s.opts.Snapshot(), nil, time.Time{})
 	} else {
-		doc, err = s.cache.get(s.opts.Snapshot(), key, render)
+		doc, err = s.cache.get(s.opts.Snapshot(), key, func(snap *feed.Snapshot, prev *feed.Document) (*feed.Document, error) {
+			return render(snap, prev, s.opts.Now())
+		})
 	}
 	if err != nil {
 		s.opts.Log.Error("http: render page", "page", page, "err", err)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kdigest/kdigest/feed"
 	"golang.org/x/net/html"
@@ -524,5 +525,37 @@ func TestOlderThemePageTrailingSlashRedirects(t *testing.T) {
 	resp, _ := do(t, h, http.MethodGet, "/themes/summits/page/2/", nil)
 	if want := testBase + "/themes/summits/page/2"; resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != want {
 		t.Errorf("GET /themes/summits/page/2/: %d to %q, want 301 to %q", resp.StatusCode, resp.Header.Get("Location"), want)
+	}
+}
+
+// TestOlderThemePageValidators: a page rendered per request (an older
+// theme page) states no Last-Modified, which would be the request's time
+// and could answer 304 to an If-Modified-Since for changed bytes; its
+// ETag gives readers their 304.
+func TestOlderThemePageValidators(t *testing.T) {
+	h, _ := newHandler(t, Options{ThemePage: 1})
+	const path = "/themes/summits/page/2"
+	resp, _ := do(t, h, http.MethodGet, path, nil)
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusOK || etag == "" {
+		t.Fatalf("GET %s: %d, ETag %q", path, resp.StatusCode, etag)
+	}
+	if lm := resp.Header.Get("Last-Modified"); lm != "" {
+		t.Errorf("GET %s: Last-Modified %q, want none", path, lm)
+	}
+	for _, tc := range []struct {
+		header map[string]string
+		code   int
+	}{
+		{map[string]string{"If-None-Match": etag}, http.StatusNotModified},
+		{map[string]string{"If-Modified-Since": time.Now().Add(time.Hour).UTC().Format(http.TimeFormat)}, http.StatusOK},
+	} {
+		if resp, _ := do(t, h, http.MethodGet, path, tc.header); resp.StatusCode != tc.code {
+			t.Errorf("GET %s with %v: %d, want %d", path, tc.header, resp.StatusCode, tc.code)
+		}
+	}
+	// The first page, kept per snapshot, has both.
+	if resp, _ := do(t, h, http.MethodGet, "/themes/summits", nil); resp.Header.Get("Last-Modified") == "" {
+		t.Error("the first theme page lacks Last-Modified")
 	}
 }
