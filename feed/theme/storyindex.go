@@ -142,7 +142,7 @@ const fenceStep = 8
 // setFence makes the fence of band b's sorted list.
 func (x *StoryIndex) setFence(b int) {
 	ss := x.sorted[b]
-	f := make([]uint64, 0, (len(ss)+fenceStep-1)/fenceStep)
+	f := x.fence[b][:0]
 	for i := 0; i < len(ss); i += fenceStep {
 		f = append(f, x.key(b, ss[i]))
 	}
@@ -943,6 +943,7 @@ func (x *StoryIndex) compact() {
 		return
 	}
 	var add []keyed
+	var pos []int
 	for b := range bands {
 		add = add[:0]
 		for k, ss := range x.recent[b] {
@@ -951,17 +952,13 @@ func (x *StoryIndex) compact() {
 			}
 		}
 		slices.SortFunc(add, compareKeyed)
-		old := x.sorted[b]
-		out := make([]int32, 0, len(old)-len(x.dead)+len(add))
-		live := func(ss []int32) {
-			for _, s := range ss {
-				if s >= 0 {
-					out = append(out, s)
-				}
-			}
-		}
-		// add is sorted: the fence is walked once, not searched.
+		// add is sorted: the fence is walked once, not searched, for the
+		// place of each in the list; then the list is merged in place,
+		// from its end, and its tombstones dropped, allocating nothing
+		// while it has room.
+		ss := x.sorted[b]
 		at, f, j1, j2 := 0, x.fence[b], 0, 0
+		pos = pos[:0]
 		for _, a := range add {
 			for j1 < len(f) && f[j1] < a.k {
 				j1++
@@ -970,15 +967,34 @@ func (x *StoryIndex) compact() {
 				j2++
 			}
 			lo, hi := x.fenced(b, j1, j2)
-			i := x.search(b, a.k, a.s, max(lo, at), hi)
-			live(old[at:i])
-			out = append(out, a.s)
-			at = i
+			at = x.search(b, a.k, a.s, max(lo, at), hi)
+			pos = append(pos, at)
 		}
-		live(old[at:])
-		x.sorted[b] = out
+		n := len(ss)
+		if need := n + len(add); need > cap(ss) {
+			// Little room: the lists are most of the index.
+			grown := make([]int32, n, need+need/32)
+			copy(grown, ss)
+			ss = grown
+		}
+		ss = ss[:n+len(add)]
+		end, w := n, n+len(add)
+		for i := len(add) - 1; i >= 0; i-- {
+			w -= end - pos[i]
+			copy(ss[w:], ss[pos[i]:end])
+			w--
+			ss[w] = add[i].s
+			end = pos[i]
+		}
+		if len(x.dead) > 0 {
+			ss = slices.DeleteFunc(ss, func(s int32) bool { return s < 0 })
+			if cap(ss) > 2*len(ss)+mergeAt { // the corpus shrank
+				ss = slices.Clone(ss)
+			}
+		}
+		x.sorted[b] = ss
 		x.setFence(b)
-		x.recent[b] = nil
+		clear(x.recent[b])
 	}
 	for _, a := range add { // band 31's: every recent slot
 		x.slots[a.s].where = inSorted

@@ -822,3 +822,26 @@ func checkBuckets(t *testing.T, step string, x *StoryIndex, docs map[string]Stor
 		}
 	}
 }
+
+// TestStoryBucketsShrinkWithTheCorpus checks that the sorted bucket lists
+// give their room back when most articles are removed.
+func TestStoryBucketsShrinkWithTheCorpus(t *testing.T) {
+	docs := benchDocs(4000)
+	x := BuildStoryIndex(docs)
+	before := cap(x.sorted[0])
+	for _, d := range docs[:3500] {
+		x.Remove(d.ID)
+	}
+	x.mergeAt = 1
+	x.compact()
+	for b := range bands {
+		if n, c := len(x.sorted[b]), cap(x.sorted[b]); c > 2*n+mergeAt || n == 0 {
+			t.Fatalf("band %d: %d slots in room for %d (%d before)", b, n, c, before)
+		}
+	}
+	keep := map[string]StoryDoc{}
+	for _, d := range docs[3500:] {
+		keep[d.ID] = d
+	}
+	checkIndex(t, "after the removals", x, keep)
+}
