@@ -162,6 +162,10 @@ func New(ctx context.Context, db *sql.DB, snapshot func() *feed.Snapshot, dial f
 		return nil, errors.New("no from address")
 	}
 	from := *opts.From
+	// Its domain in ASCII, as recipients' go out: it is in the From
+	// header, the envelope, Message-IDs and List-Id, where a relay
+	// without SMTPUTF8 takes no other.
+	from.Address = wireAddress(from.Address)
 	tmpl, err := loadTemplates(opts.Templates)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,11 @@ package digest_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
+	"net/mail"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -35,4 +40,63 @@ func TestIDNRecipientGoesOutInASCII(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestIDNSenderGoesOutInASCII: a --from address of an internationalised
+// domain goes out in ASCII, in the envelope, the From header and the
+// Message-ID (a relay without SMTPUTF8 takes no other), and a DKIM key
+// for it signs as the domain's ASCII name.
+func TestIDNSenderGoesOutInASCII(t *testing.T) {
+	e := newEnv(t)
+	d := e.digest(t, func(o *digest.Options) { o.From = &mail.Address{Name: "Nouvelles", Address: "news@bücher.de"} })
+	subscribe(t, d, "ann@example.org")
+	if _, err := d.Run(context.Background(), digest.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.smtp.messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages, want 1", len(msgs))
+	}
+	if msgs[0].From != "news@xn--bcher-kva.de" {
+		t.Errorf("MAIL FROM:<%s>, want news@xn--bcher-kva.de", msgs[0].From)
+	}
+	head, _, _ := strings.Cut(string(msgs[0].Data), "\r\n\r\n")
+	for _, h := range []string{"From:", "Message-ID:", "List-Id:"} {
+		line := headerLine(head, h)
+		if !strings.Contains(line, "xn--bcher-kva.de") || strings.Contains(line, "bücher") {
+			t.Errorf("%q, want the domain in ASCII", line)
+		}
+	}
+	_, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := digest.NewDKIMSigner(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), "Bücher.de", "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Domain; got != "xn--bcher-kva.de" {
+		t.Errorf("DKIM d=%s, want xn--bcher-kva.de", got)
+	}
+}
+
+// headerLine returns the header field name of head, unfolded.
+func headerLine(head, name string) string {
+	lines := strings.Split(head, "\r\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, name) {
+			for _, c := range lines[i+1:] {
+				if !strings.HasPrefix(c, " ") && !strings.HasPrefix(c, "\t") {
+					break
+				}
+				l += c
+			}
+			return l
+		}
+	}
+	return ""
 }

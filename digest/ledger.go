@@ -62,8 +62,9 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 // digests of their cadence covered them, and, per delivery, where its
 // message starts: a subscriber who switches between weekly and daily gets
 // what is new since their last digest, whichever cadence made it.
-// Subscribers from before have none: their next digest starts where their
-// cadence's does, as before; deliveries from before hold their digest's
+// Subscribers from before are covered up to the last digest of their
+// cadence (none made yet: none), where their next digest starts, as
+// before; deliveries from before hold their digest's
 // whole window, so an unfinished digest resumes as it began. A column
 // already there is left as it is (a ledger set back to an older version
 // by hand).
@@ -87,7 +88,13 @@ func migrateCoverage(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	return nil
+	// Each subscriber is covered up to the last digest of their cadence,
+	// where their next one starts anyway: a switch before it then carries
+	// the days since it, as any later switch does.
+	_, err := tx.ExecContext(ctx, `UPDATE subscribers SET covered_until = COALESCE(
+		(SELECT MAX(cutoff) FROM digests WHERE kind != 'to' AND cadence = subscribers.frequency), '')
+		WHERE covered_until = ''`)
+	return err
 }
 
 // cover records, in ex (the database or the transaction recording a
@@ -438,7 +445,7 @@ type Summary struct {
 // Digests lists recorded digests, newest first.
 func (d *Digest) Digests(ctx context.Context, limit int) ([]Summary, error) {
 	rows, err := d.db.QueryContext(ctx, `
-		SELECT d.id, d.kind, d.cadence, d.created, d.since, d.cutoff, d.subject, d.article_ids, d.status,
+		SELECT d.id, d.kind, d.cadence, d.created, d.since, d.cutoff, d.subject, d.article_ids, json_extract(d.issue, '$.Articles'), d.status,
 			COALESCE(SUM(x.status = 'sent'), 0), COALESCE(SUM(x.status = 'failed'), 0), COALESCE(SUM(x.status = 'pending'), 0),
 			COALESCE(SUM(x.status = 'in_doubt'), 0), COALESCE(MAX(x.last_error), '')
 		FROM digests d LEFT JOIN deliveries x ON x.digest_id = d.id
@@ -451,13 +458,19 @@ func (d *Digest) Digests(ctx context.Context, limit int) ([]Summary, error) {
 	for rows.Next() {
 		var s Summary
 		var created, since, cutoff, ids string
-		if err := rows.Scan(&s.ID, &s.Kind, &s.Cadence, &created, &since, &cutoff, &s.Subject, &ids, &s.Status, &s.Sent, &s.Failed, &s.Pending, &s.InDoubt, &s.LastError); err != nil {
+		var articles sql.NullInt64
+		if err := rows.Scan(&s.ID, &s.Kind, &s.Cadence, &created, &since, &cutoff, &s.Subject, &ids, &articles, &s.Status, &s.Sent, &s.Failed, &s.Pending, &s.InDoubt, &s.LastError); err != nil {
 			return nil, fmt.Errorf("list digests: %w", err)
 		}
 		s.Created, s.Since, s.Cutoff = parseTime(created), parseTime(since), parseTime(cutoff)
-		var list []string
-		json.Unmarshal([]byte(ids), &list)
-		s.Articles = len(list)
+		// The issue's count, as its subject and archive page give it (a
+		// second report by one outlet is shown, and counted, once).
+		s.Articles = int(articles.Int64)
+		if !articles.Valid {
+			var list []string
+			json.Unmarshal([]byte(ids), &list)
+			s.Articles = len(list)
+		}
 		out = append(out, s)
 	}
 	return out, rows.Err()

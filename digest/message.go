@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	gomail "github.com/wneessen/go-mail"
+	"golang.org/x/net/idna"
 )
 
 // message builds one recipient's email: multipart/alternative (text, then
@@ -75,6 +76,10 @@ func NewDKIMSigner(keyPEM []byte, domain, selector string) (*gomail.DKIMSigner, 
 	key, err := gomail.PrivKeyFromPEM(keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("dkim key: %w", err)
+	}
+	// The d= tag and the DNS name of the key are in ASCII (RFC 6376).
+	if a, err := idna.Lookup.ToASCII(domain); err == nil && a != "" {
+		domain = a
 	}
 	s := gomail.NewDKIMSigner(strings.ToLower(domain), selector, key)
 	s.SignHeaders(DKIMHeaders...)

@@ -494,7 +494,7 @@ const maxTempInARow = 3
 // connection, retrying temporary failures with backoff. It stops between
 // messages when ctx ends; what is left stays pending for the next run.
 func (d *Digest) send(ctx context.Context, rec *record, o RunOptions) (*Report, error) {
-	rep := &Report{DigestID: rec.ID, Subject: rec.Subject, Articles: len(rec.ArticleIDs)}
+	rep := &Report{DigestID: rec.ID, Subject: rec.Subject, Articles: rec.Issue.Articles}
 	pending, err := d.pending(ctx, rec.ID)
 	if err != nil {
 		return nil, err
@@ -688,7 +688,7 @@ func (d *Digest) Resend(ctx context.Context, id, to string, signer *gomail.DKIMS
 	if err := d.db.QueryRowContext(ctx, `SELECT chosen, since FROM deliveries WHERE digest_id = ? AND recipient = ?`, id, addr).Scan(&chosen, &since); err != nil {
 		return nil, fmt.Errorf("resend %s to %s: %w", id, addr, err)
 	}
-	rep := &Report{DigestID: id, Subject: rec.Subject, Articles: len(rec.ArticleIDs), Recipients: 1}
+	rep := &Report{DigestID: id, Subject: rec.Subject, Articles: rec.Issue.Articles, Recipients: 1}
 	sender, err := d.dial()
 	if err != nil {
 		return nil, err

@@ -204,9 +204,7 @@ func (d *Digest) subscribe(ctx context.Context, ex interface {
 func (d *Digest) Unsubscribe(ctx context.Context, email string) error {
 	addr, badAddr := NormalizeAddress(email)
 	if badAddr != nil {
-		// What Subscribers lists can be removed, even an address stored
-		// before addresses were checked as they are now ("m m@x.org").
-		addr = strings.ToLower(strings.TrimSpace(email))
+		addr = rowAddress(email)
 	}
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -235,6 +233,18 @@ func (d *Digest) Unsubscribe(ctx context.Context, email string) error {
 		return fmt.Errorf("unsubscribe %s: %w", addr, err)
 	}
 	return nil
+}
+
+// rowAddress is the address of the subscribers row that email names: as
+// NormalizeAddress writes it (a link made before the ledger wrote domains
+// in Unicode names "ann@xn--bcher-kva.de", whose row is "ann@bücher.de"),
+// or, for an address stored before addresses were checked as they are now
+// ("m m@x.org"), as given: what Subscribers lists can be found.
+func rowAddress(email string) string {
+	if addr, err := NormalizeAddress(email); err == nil {
+		return addr
+	}
+	return strings.ToLower(strings.TrimSpace(email))
 }
 
 const subscriberColumns = `email, created, themes, frequency, paused_until, status, reason, consent`
@@ -276,6 +286,7 @@ func (d *Digest) Subscribers(ctx context.Context) ([]Subscriber, error) {
 
 // Subscriber returns one subscriber; one not on the list is ErrNoSubscriber.
 func (d *Digest) Subscriber(ctx context.Context, email string) (Subscriber, error) {
+	email = rowAddress(email)
 	s, err := scanSubscriber(d.db.QueryRowContext(ctx, `SELECT `+subscriberColumns+` FROM subscribers WHERE email = ?`, email))
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("%w: %s", ErrNoSubscriber, email)
@@ -326,6 +337,7 @@ func (d *Digest) Resume(ctx context.Context, email string) error {
 }
 
 func (d *Digest) updateSubscriber(ctx context.Context, email, set string, args ...any) error {
+	email = rowAddress(email)
 	res, err := d.db.ExecContext(ctx, `UPDATE subscribers SET `+set+` WHERE email = ?`, append(args, email)...)
 	if err != nil {
 		return fmt.Errorf("update subscriber %s: %w", email, err)

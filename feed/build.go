@@ -259,7 +259,7 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 		visible:  merge(old.visible, gone, shown, newestFirst),
 		byStory:  merge(old.byStory, sortedClone(gone, byStory), sortedClone(shown, byStory), byStory),
 		byTheme:  make(map[string][]*Entry, len(c.opts.Taxonomy.Themes)),
-		body:     func(id string) ([]string, error) { return readBody(context.WithoutCancel(ctx), c.db, id) },
+		body:     func(ctx context.Context, id string) ([]string, error) { return readBody(ctx, c.db, id) },
 	}
 	if prev != nil {
 		s.Version = prev.Version + 1

@@ -151,7 +151,7 @@ type Snapshot struct {
 	// bodies holds the bodies of the entries the feeds carry, the only
 	// ones memory keeps; body reads the others from the database.
 	bodies map[string][]string
-	body   func(id string) ([]string, error)
+	body   func(ctx context.Context, id string) ([]string, error)
 }
 
 // ErrNotFound reports an article id the snapshot does not hold.
@@ -189,7 +189,7 @@ func (s *Snapshot) Full(ctx context.Context, id string) (*Entry, error) {
 			return nil, err
 		}
 		var err error
-		if body, err = s.body(id); err != nil {
+		if body, err = s.body(ctx, id); err != nil {
 			return nil, err
 		}
 	}
@@ -271,7 +271,7 @@ func (s *Snapshot) ThemeEntries(id string) []*Entry { return slices.Clip(s.byThe
 
 // OtherTheme is the section of the visible entries outside every theme.
 // It has no page and no feed.
-var OtherTheme = theme.Theme{ID: "other", Name: "Other coverage", Description: "Articles outside the themes.", Color: "#6e7781"}
+var OtherTheme = theme.Theme{ID: theme.OtherID, Name: "Other coverage", Description: "Articles outside the themes.", Color: "#6e7781"}
 
 // Section is one theme's stories among some entries: the front page's,
 // or an issue's of the digest.

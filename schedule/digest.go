@@ -162,6 +162,16 @@ func (s *Scheduler) Status() SchedulerStatus {
 // Next returns the next scheduled digest time, zero when disabled.
 func (s *Scheduler) Next() time.Time { return s.Status().Next }
 
+// NextAfter returns the first slot of the schedule after t (the zero time
+// when it is off), as the scheduler would run it: a slot in a
+// spring-forward gap is moved an hour on.
+func (s *Scheduler) NextAfter(t time.Time) time.Time {
+	if s.sched == nil {
+		return time.Time{}
+	}
+	return s.sched.Next(t)
+}
+
 // Run catches up on a missed slot (or resumes an interrupted digest), then
 // sends digests on schedule until ctx ends; it then waits (at most
 // StopWait) for the digests in progress, the start-up one included.

@@ -1,6 +1,8 @@
 package schedule
 
 import (
+	"context"
+	"slices"
 	"testing"
 	"time"
 )
@@ -44,5 +46,33 @@ func TestDSTRestartInRepeatedHour(t *testing.T) {
 	restart := time.Date(2025, 10, 26, 0, 45, 0, 0, time.UTC) // 01:45 BST
 	if got, want := s.Next(restart).Format(time.RFC3339), "2025-11-02T01:30:00Z"; got != want {
 		t.Errorf("next activation after a restart at %s = %s, want %s", restart.In(london).Format(time.RFC3339), got, want)
+	}
+}
+
+// TestNextAfter: NextAfter gives the schedule's slots one after another,
+// a slot in a spring-forward gap moved an hour on, and nothing when off.
+func TestNextAfter(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no zone database:", err)
+	}
+	s, err := NewScheduler(SchedulerOptions{Spec: "30 2 * * SUN", Location: berlin, Run: func(context.Context) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 3, 25, 12, 0, 0, 0, berlin)
+	var got []string
+	for t := s.NextAfter(from); len(got) < 3; t = s.NextAfter(t) {
+		got = append(got, t.In(berlin).Format("2006-01-02 15:04"))
+	}
+	if want := []string{"2026-03-29 03:30", "2026-04-05 02:30", "2026-04-12 02:30"}; !slices.Equal(got, want) {
+		t.Errorf("slots %v, want %v", got, want)
+	}
+	off, err := NewScheduler(SchedulerOptions{Spec: Off})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := off.NextAfter(from); !n.IsZero() {
+		t.Errorf("an off schedule's NextAfter = %v, want none", n)
 	}
 }

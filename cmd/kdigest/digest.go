@@ -294,15 +294,29 @@ func (g *digester) scheduledDaily(ctx context.Context) error {
 }
 
 // dailySpec is the cron spec of the daily digest: every day at the hour
-// and minute of the weekly schedule's next run, in the same zone (--tz).
-// A weekly schedule that is off turns the daily one off too.
+// and minute of the weekly schedule's runs, in the same zone (--tz): of
+// its next three, the time two share, so that a next run moved by a
+// spring-forward gap (02:30 run at 03:30 that week) does not set the daily
+// hour until a restart. A weekly schedule that is off turns the daily one
+// off too.
 func dailySpec(weekly *schedule.Scheduler, loc *time.Location) string {
 	next := weekly.Next()
 	if next.IsZero() {
 		return schedule.Off
 	}
-	next = next.In(loc)
-	return fmt.Sprintf("%d %d * * *", next.Minute(), next.Hour())
+	var times []string
+	for t := next; len(times) < 3 && !t.IsZero(); t = weekly.NextAfter(t) {
+		t = t.In(loc)
+		times = append(times, fmt.Sprintf("%d %d * * *", t.Minute(), t.Hour()))
+	}
+	for i, a := range times {
+		for _, b := range times[i+1:] {
+			if a == b {
+				return a
+			}
+		}
+	}
+	return times[0]
 }
 
 // newDailyScheduler schedules the daily digest beside the weekly one.

@@ -85,18 +85,31 @@ func TestDailySpec(t *testing.T) {
 	if err != nil {
 		t.Skip("no zone database:", err)
 	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no zone database:", err)
+	}
+	// The week of a spring-forward: Sunday 29 March 2026, 02:00 → 03:00.
+	springWeek := time.Date(2026, 3, 25, 12, 0, 0, 0, berlin)
 	tests := []struct {
 		weekly string
 		loc    *time.Location
+		now    time.Time
 		want   string
 	}{
-		{"0 8 * * MON", time.UTC, "0 8 * * *"},
-		{"30 7 * * FRI", yerevan, "30 7 * * *"},
-		{"@weekly", time.UTC, "0 0 * * *"},
-		{"off", time.UTC, "off"},
+		{"0 8 * * MON", time.UTC, time.Time{}, "0 8 * * *"},
+		{"30 7 * * FRI", yerevan, time.Time{}, "30 7 * * *"},
+		{"@weekly", time.UTC, time.Time{}, "0 0 * * *"},
+		{"off", time.UTC, time.Time{}, "off"},
+		// Its next weekly run is moved to 03:30: the daily one stays at 02:30.
+		{"30 2 * * SUN", berlin, springWeek, "30 2 * * *"},
 	}
 	for _, tc := range tests {
-		weekly, err := schedule.NewScheduler(schedule.SchedulerOptions{Spec: tc.weekly, Location: tc.loc, Run: func(context.Context) error { return nil }})
+		opts := schedule.SchedulerOptions{Spec: tc.weekly, Location: tc.loc, Run: func(context.Context) error { return nil }}
+		if !tc.now.IsZero() {
+			opts.Now = func() time.Time { return tc.now }
+		}
+		weekly, err := schedule.NewScheduler(opts)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"regexp"
 	"sort"
@@ -61,6 +62,11 @@ func Load(path string) (*Taxonomy, error) {
 	return Parse(path, data)
 }
 
+// OtherID is the id of the section of the articles outside every theme
+// (feed.OtherTheme): no theme may have it, or its stories and those would
+// be one section, listed twice.
+const OtherID = "other"
+
 var (
 	idPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 	colorPattern = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
@@ -95,6 +101,15 @@ func Parse(name string, data []byte) (*Taxonomy, error) {
 	if len(f.Themes) == 0 {
 		return nil, bad("no [[theme]] entries", nil)
 	}
+	// TOML has nan, which no bound refuses: a NaN threshold passes no score.
+	for _, th := range []struct {
+		key []string
+		v   float64
+	}{{[]string{"min_score"}, f.MinScore}, {[]string{"topic", "min_relevance"}, f.Topic.MinRelevance}, {[]string{"topic", "min_theme_score"}, f.Topic.MinTheme}} {
+		if math.IsNaN(th.v) {
+			return nil, bad("%s is not a number", th.key, strings.Join(th.key, "."))
+		}
+	}
 	sum := sha256.Sum256(data)
 	t := &Taxonomy{Name: f.Name, minScore: f.MinScore, topic: f.Topic.Description, hash: hex.EncodeToString(sum[:16])}
 	if t.minScore <= 0 {
@@ -116,6 +131,8 @@ func Parse(name string, data []byte) (*Taxonomy, error) {
 		switch {
 		case !idPattern.MatchString(tf.ID):
 			return nil, bad("theme %d: id %q must be lower-case letters, digits and hyphens", key("id"), i+1, tf.ID)
+		case tf.ID == OtherID:
+			return nil, bad("theme id %q is reserved for the articles outside every theme: choose another", key("id"), tf.ID)
 		case seen[tf.ID]:
 			return nil, bad("theme %q defined twice", key("id"), tf.ID)
 		case strings.TrimSpace(tf.Name) == "":
@@ -185,7 +202,7 @@ func (t *Taxonomy) compile(m map[string]float64) ([]term, error) {
 	seen := map[string]string{}
 	for _, k := range keys {
 		w := m[k]
-		if w == 0 || w > 100 || w < -100 {
+		if w == 0 || math.IsNaN(w) || w > 100 || w < -100 {
 			return nil, fmt.Errorf("term %q: weight %v must be non-zero and within ±100", k, w)
 		}
 		toks := t.aliases.canonical(tokenize(k), nil)

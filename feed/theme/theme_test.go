@@ -373,6 +373,12 @@ name = "Summits"
 		{"bad colour", strings.Replace(valid(""), `name = "Summits"`, "name = \"Summits\"\ncolor = \"blue\"", 1), "colour \"blue\""},
 		{"no topic", strings.Replace(valid(""), "[topic.anchors]\n\"karabakh\" = 3\n", "", 1), "[topic.anchors] is empty"},
 		{"duplicate key", valid("\"summit\" = 2\n"), "bad.toml:"},
+		// TOML has nan: a NaN weight passed every bound, and every
+		// article's score for the theme was NaN (never a theme, and
+		// inspect --json could not encode it).
+		{"nan weight", strings.Replace(valid(""), `"summit" = 3`, `"summit" = nan`, 1), "weight NaN"},
+		{"nan threshold", "min_score = nan\n" + valid(""), "min_score"},
+		{"nan topic threshold", strings.Replace(valid(""), "[topic.anchors]", "[topic]\nmin_relevance = nan\n[topic.anchors]", 1), "min_relevance"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -177,6 +177,9 @@ func (s *server) handleArticle() http.Handler {
 			s.notFound(w, r, "There is no article with this id. It may have been removed from the seeds folder.")
 			return
 		}
+		if err != nil && r.Context().Err() != nil {
+			return // the client has gone: nobody reads an answer
+		}
 		if err != nil {
 			s.opts.Log.Error("article page", "err", err)
 			http.Error(w, "the article could not be read", http.StatusInternalServerError)
