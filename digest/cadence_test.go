@@ -411,8 +411,8 @@ func TestCoverageMigration(t *testing.T) {
 	}
 	d = e.digest(t)
 	var version int
-	if err := e.db.QueryRow(`SELECT version FROM schema_version WHERE component = 'digest'`).Scan(&version); err != nil || version != 7 {
-		t.Errorf("schema version = %d, %v, want 7", version, err)
+	if err := e.db.QueryRow(`SELECT version FROM schema_version WHERE component = 'digest'`).Scan(&version); err != nil || version < 7 {
+		t.Errorf("schema version = %d, %v, want 7 or later", version, err)
 	}
 	if _, err := e.db.Exec(`SELECT covered_until FROM subscribers; SELECT since FROM deliveries`); err != nil {
 		t.Errorf("the new columns: %v", err)

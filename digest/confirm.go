@@ -42,6 +42,19 @@ func migrateConfirmations(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+// migrateConfirmFrequency (version 8) lets a confirmation carry the
+// cadence its subscriber is added with: an imported row's (subscribers
+// import --confirm), where every confirmation used to add a weekly one.
+// A column already there is left as it is (a ledger set back to an older
+// version by hand).
+func migrateConfirmFrequency(ctx context.Context, tx *sql.Tx) error {
+	if has, err := hasColumn(ctx, tx, "confirmations", "frequency"); err != nil || has {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `ALTER TABLE confirmations ADD COLUMN frequency TEXT NOT NULL DEFAULT '`+Weekly+`'`)
+	return err
+}
+
 // Kinds of queued email.
 const (
 	kindConfirm = "confirm" // the double opt-in email with its link
@@ -92,12 +105,16 @@ func hashToken(tok string) string {
 }
 
 // queueConfirmation records a confirmation email to addr for the themes
-// (nil: every theme), to be sent by SendConfirmations from notBefore, and
-// wakes it. An address that had confirmPerAddress emails in the last
+// (nil: every theme) and the frequency ("": weekly), to be sent by
+// SendConfirmations from notBefore, and wakes it. An address that had confirmPerAddress emails in the last
 // confirmWindow gets ErrTooManyConfirmations, with how long until it may
 // have another.
-func (d *Digest) queueConfirmation(ctx context.Context, addr string, themes []string, notBefore time.Time) (pendingConfirmation, time.Duration, error) {
+func (d *Digest) queueConfirmation(ctx context.Context, addr string, themes []string, frequency string, notBefore time.Time) (pendingConfirmation, time.Duration, error) {
 	now := d.opts.Now()
+	frequency, err := checkFrequency(frequency)
+	if err != nil {
+		return pendingConfirmation{}, 0, err
+	}
 	p := pendingConfirmation{email: addr, themes: strings.Join(themes, ","), expires: now.Add(confirmTTL).Unix(),
 		messageID: "<confirm." + randomID() + "@" + d.domain() + ">", nextTry: fmtTime(notBefore)}
 	p.hash = hashToken(d.confirmToken(p))
@@ -116,9 +133,9 @@ func (d *Digest) queueConfirmation(ctx context.Context, addr string, themes []st
 		return p, parseTime(oldest.String).Add(confirmWindow).Sub(now), fmt.Errorf("%w: %s", ErrTooManyConfirmations, addr)
 	}
 	// The same request twice in one second makes the same token: one email.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO confirmations (token_hash, email, themes, created, expires, status, message_id, next_try)
-		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT(token_hash) DO NOTHING`,
-		p.hash, addr, p.themes, fmtTime(now), p.expires, p.messageID, fmtTime(notBefore)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO confirmations (token_hash, email, themes, frequency, created, expires, status, message_id, next_try)
+		VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT(token_hash) DO NOTHING`,
+		p.hash, addr, p.themes, frequency, fmtTime(now), p.expires, p.messageID, fmtTime(notBefore)); err != nil {
 		return p, 0, fmt.Errorf("queue confirmation to %s: %w", addr, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -148,7 +165,7 @@ func (d *Digest) confirmToken(p pendingConfirmation) string {
 // service's SendConfirmations retries it; the error says so.
 func (d *Digest) SendConfirmation(ctx context.Context, addr string, themes []string) error {
 	// Not due for the service until this attempt is over.
-	p, _, err := d.queueConfirmation(ctx, addr, themes, d.opts.Now().Add(confirmRetry))
+	p, _, err := d.queueConfirmation(ctx, addr, themes, Weekly, d.opts.Now().Add(confirmRetry))
 	if err != nil {
 		return err
 	}
@@ -226,7 +243,12 @@ func (d *Digest) Confirm(ctx context.Context, tok string) (string, error) {
 		return "", fmt.Errorf("confirmation of %s: %w", addr, err)
 	}
 	defer tx.Rollback()
-	_, err = d.subscribe(ctx, tx, addr, chosen, Weekly, ConsentDoubleOptIn)
+	// The cadence the confirmation was queued with (an imported row's).
+	var frequency string
+	if err := tx.QueryRowContext(ctx, `SELECT frequency FROM confirmations WHERE token_hash = ?`, hash).Scan(&frequency); err != nil {
+		return "", fmt.Errorf("confirmation of %s: %w", addr, err)
+	}
+	_, err = d.subscribe(ctx, tx, addr, chosen, frequency, ConsentDoubleOptIn)
 	if err != nil && !errors.Is(err, ErrDuplicate) {
 		return "", err
 	}

@@ -126,7 +126,7 @@ func (d *Digest) confirmRows(ctx context.Context, name string, rows []csvRow) (*
 	var list []queued
 	notBefore := d.opts.Now().Add(confirmRetry) // not due for the service until this import has tried
 	for _, r := range rows {
-		p, _, err := d.queueConfirmation(ctx, r.Email, r.Themes, notBefore)
+		p, _, err := d.queueConfirmation(ctx, r.Email, r.Themes, r.Frequency, notBefore)
 		if errors.Is(err, ErrTooManyConfirmations) {
 			errs = append(errs, fmt.Errorf("%s: line %d: %w", name, r.line, err))
 			continue

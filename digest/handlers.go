@@ -97,7 +97,7 @@ func (d *Digest) handleSubscribe(limit *limiter) http.Handler {
 			d.show(w, http.StatusTooManyRequests, pageData{Title: "Too many requests", Message: "Please try again later."})
 			return
 		}
-		_, wait, err := d.queueConfirmation(r.Context(), addr, themes, d.opts.Now())
+		_, wait, err := d.queueConfirmation(r.Context(), addr, themes, Weekly, d.opts.Now())
 		if errors.Is(err, ErrTooManyConfirmations) {
 			w.Header().Set("Retry-After", retryAfter(wait))
 			d.show(w, http.StatusTooManyRequests, pageData{Title: "Confirmation already sent",

@@ -107,6 +107,12 @@ type Item struct {
 	// the section the item sits in; a subscriber who did not choose it
 	// gets the item in the section of the first one they chose.
 	Themes []string
+	// ThemesAt holds, for each of Themes, the time its newest report is
+	// new at (newAt): a view that starts later than the issue counts a
+	// theme only when it is after its start, or a report its subscriber
+	// already had would bring a story of other themes into theirs. Nil
+	// in issues recorded before.
+	ThemesAt []time.Time
 }
 
 // ReadAt names where Original is: "Read at OUTLET", or "Read the
@@ -188,6 +194,12 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 			is.articleIDs = append(is.articleIDs, e.ID)
 		}
 	}
+	// Newest first by the time each is new at, as views that start later
+	// than the window select by (Item.News): a story's lead is its newest
+	// report for every view, not one a later view's subscriber already
+	// had (a report stated at a time, before one dated that day without
+	// a time and first seen later).
+	slices.SortStableFunc(fresh, func(a, b *feed.Entry) int { return newAt(b).Compare(newAt(a)) })
 	for _, fs := range snap.Sections(fresh) {
 		sec := Section{Theme: fs.Theme}
 		if !fs.Other() {
@@ -197,7 +209,7 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 			it := d.item(snap, lead)
 			it.News = shownReports(snap, lead, fs.Reports[lead.ID])
 			it.Reports = len(it.News)
-			it.Themes = storyThemes(snap, fs.Reports[lead.ID])
+			it.Themes, it.ThemesAt = storyThemes(snap, fs.Reports[lead.ID])
 			sec.Articles += it.Reports
 			if i >= d.opts.PerTheme {
 				sec.Rest = append(sec.Rest, it)
@@ -215,15 +227,20 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 
 // storyThemes lists the sections of a story's reports (newest first, as
 // given), each once: a subscriber of any of them gets the story, in the
-// section of the first they chose (see sectionsFor).
-func storyThemes(snap *feed.Snapshot, reports []*feed.Entry) []string {
+// section of the first they chose (see sectionsFor); and, for each, the
+// time its newest report is new at (newAt).
+func storyThemes(snap *feed.Snapshot, reports []*feed.Entry) ([]string, []time.Time) {
 	var ids []string
+	var at []time.Time
 	for _, r := range reports {
-		if id := snap.SectionOf(r); !slices.Contains(ids, id) {
-			ids = append(ids, id)
+		id, t := snap.SectionOf(r), newAt(r)
+		if i := slices.Index(ids, id); i < 0 {
+			ids, at = append(ids, id), append(at, t)
+		} else if t.After(at[i]) {
+			at[i] = t
 		}
 	}
-	return ids
+	return ids, at
 }
 
 // shownReports lists a story's new reports as its item shows them, by
@@ -364,15 +381,42 @@ func (is *Issue) later(since time.Time) bool { return since.After(is.Since) }
 // the whole view, which is built once per subscriber, as their message
 // is.
 func (is *Issue) viewSections(ids []string, since time.Time) []Section {
-	secs := is.sectionsFor(ids)
 	if !is.later(since) {
-		return secs
+		return is.sectionsFor(ids)
 	}
+	// A story is theirs by its themes with a report new after since.
+	v := *is
+	v.Sections = make([]Section, len(is.Sections))
+	for i, s := range is.Sections {
+		s.Items, s.Rest = themesFrom(s.Items, since), themesFrom(s.Rest, since)
+		v.Sections[i] = s
+	}
+	secs := v.sectionsFor(ids)
 	var out []Section
 	for _, s := range secs {
 		if s = s.from(since, is.PerTheme); len(s.Items) > 0 {
 			out = append(out, s)
 		}
+	}
+	return out
+}
+
+// themesFrom returns items (a copy) with only the themes that have a
+// report new after since (see Item.ThemesAt); an item recorded without
+// those times keeps its themes.
+func themesFrom(items []Item, since time.Time) []Item {
+	out := slices.Clone(items)
+	for i, it := range out {
+		if len(it.ThemesAt) != len(it.Themes) {
+			continue
+		}
+		it.Themes = nil
+		for k, t := range it.ThemesAt {
+			if t.After(since) {
+				it.Themes = append(it.Themes, items[i].Themes[k])
+			}
+		}
+		out[i] = it
 	}
 	return out
 }

@@ -56,6 +56,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateRuns,
 	migrateAddresses,
 	migrateCoverage,
+	migrateConfirmFrequency,
 }
 
 // migrateCoverage (version 7) records, per subscriber, up to when the

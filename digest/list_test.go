@@ -99,7 +99,7 @@ func TestCSVImportErrors(t *testing.T) {
 func TestCSVImportConfirm(t *testing.T) {
 	e := newEnv(t)
 	d := e.digest(t)
-	list := "email,themes\nann@example.org,security\nbob@example.org,\n"
+	list := "email,themes,frequency\nann@example.org,security,daily\nbob@example.org,,\n"
 	rep, err := d.ImportCSV(context.Background(), strings.NewReader(list), digest.ImportOptions{Name: "l.csv", Confirm: true})
 	if err != nil || !slices.Equal(rep.Confirming, []string{"ann@example.org", "bob@example.org"}) || rep.Added != 0 {
 		t.Fatalf("import --confirm = %+v, %v", rep, err)
@@ -111,13 +111,19 @@ func TestCSVImportConfirm(t *testing.T) {
 	if n != 1 || !strings.HasPrefix(p.Subject, "Confirm your subscription") {
 		t.Fatalf("ann got %d message(s), last %q", n, p.Subject)
 	}
-	// Confirming subscribes with the themes of the file.
+	// Confirming subscribes with the themes and the frequency of the file.
 	srv := newServer(t, e, d)
-	link := regexp.MustCompile(`https://kdigest\.example\.org/subscribe/confirm\?t=\S+`).FindString(p.Text)
-	confirmLink(t, srv, strings.TrimPrefix(link, baseURL))
-	s, err := d.Subscriber(context.Background(), "ann@example.org")
-	if err != nil || !slices.Equal(s.Themes, []string{"security"}) || s.Consent != digest.ConsentDoubleOptIn {
-		t.Errorf("after confirming: %+v, %v", s, err)
+	for _, tc := range []struct {
+		addr, frequency string
+		themes          []string
+	}{{"ann@example.org", digest.Daily, []string{"security"}}, {"bob@example.org", digest.Weekly, nil}} {
+		p, _ := lastTo(t, e, tc.addr)
+		link := regexp.MustCompile(`https://kdigest\.example\.org/subscribe/confirm\?t=\S+`).FindString(p.Text)
+		confirmLink(t, srv, strings.TrimPrefix(link, baseURL))
+		s, err := d.Subscriber(context.Background(), tc.addr)
+		if err != nil || !slices.Equal(s.Themes, tc.themes) || s.Frequency != tc.frequency || s.Consent != digest.ConsentDoubleOptIn {
+			t.Errorf("after confirming: %+v, %v; want %s, themes %v", s, err, tc.frequency, tc.themes)
+		}
 	}
 }
 

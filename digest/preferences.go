@@ -251,7 +251,7 @@ func (d *Digest) latest(snap *feed.Snapshot, themes []string, n int) []Item {
 	var leads []*feed.Entry
 	for _, sec := range snap.Sections(snap.Visible()) {
 		for _, lead := range sec.Leads {
-			if slices.ContainsFunc(storyThemes(snap, sec.Reports[lead.ID]), chosen) {
+			if ids, _ := storyThemes(snap, sec.Reports[lead.ID]); slices.ContainsFunc(ids, chosen) {
 				leads = append(leads, lead)
 			}
 		}

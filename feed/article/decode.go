@@ -52,7 +52,10 @@ func decode(raw []byte) (string, []string, error) {
 		return "", nil, ErrBinary
 	}
 	if !utf8.Valid(raw) {
-		if valid, invalid := utf8Stats(raw); valid > 0 && valid*4 >= invalid {
+		// More broken than whole, in high bytes forming words: Cyrillic
+		// in one byte each, not UTF-8 (DOS 866's lower case is UTF-8
+		// lead and continuation bytes: "ра", "те").
+		if valid, invalid := utf8Stats(raw); valid > 0 && valid*4 >= invalid && (invalid <= valid || !highWords(raw)) {
 			// Real multi-byte sequences are rare by chance in legacy
 			// encodings: this is UTF-8 with some broken bytes.
 			raw = bytes.ToValidUTF8(raw, []byte("\uFFFD"))
@@ -172,6 +175,23 @@ func utf8Stats(raw []byte) (valid, invalid int) {
 // high bytes only as accents inside ASCII words: Windows-1252, or
 // Windows-1254 when it has Turkish letters.
 func guessLegacy(raw []byte) (encoding.Encoding, string) {
+	if highWords(raw) {
+		return guessCyrillic(raw)
+	}
+	// ğ, ı, ş and their capitals are where Turkish's windows-1254 differs
+	// from windows-1252, whose letters there (ð, ý, þ) only Icelandic and
+	// Faroese write.
+	if containsByte(raw, "\xD0\xDD\xDE\xF0\xFD\xFE") {
+		return charmap.Windows1254, "windows-1254"
+	}
+	// ISO-8859-1 too: the two differ only where ISO-8859-1 has control
+	// characters (HTML reads the one as the other for that reason).
+	return charmap.Windows1252, "windows-1252"
+}
+
+// highWords reports whether raw's high bytes form words of their own, as
+// Cyrillic text's do in a single-byte encoding.
+func highWords(raw []byte) bool {
 	var high, highRuns, asciiLetters int
 	inHigh := false
 	for _, b := range raw {
@@ -190,18 +210,7 @@ func guessLegacy(raw []byte) (encoding.Encoding, string) {
 		}
 	}
 	// Cyrillic words are runs of several high bytes; accents are single.
-	if high > asciiLetters/3 && highRuns > 0 && high/highRuns >= 2 {
-		return guessCyrillic(raw)
-	}
-	// ğ, ı, ş and their capitals are where Turkish's windows-1254 differs
-	// from windows-1252, whose letters there (ð, ý, þ) only Icelandic and
-	// Faroese write.
-	if containsByte(raw, "\xD0\xDD\xDE\xF0\xFD\xFE") {
-		return charmap.Windows1254, "windows-1254"
-	}
-	// ISO-8859-1 too: the two differ only where ISO-8859-1 has control
-	// characters (HTML reads the one as the other for that reason).
-	return charmap.Windows1252, "windows-1252"
+	return high > asciiLetters/3 && highRuns > 0 && high/highRuns >= 2
 }
 
 // containsByte reports whether raw holds one of the bytes of set.

@@ -13,6 +13,9 @@ func TestGuessLegacy(t *testing.T) {
 	const russian = "Министры иностранных дел Армении и Азербайджана встретились в Вашингтоне. Переговоры продолжатся на следующей неделе, сообщили в министерствах."
 	const ukrainian = "Міністри закордонних справ Вірменії та Азербайджану зустрілися у Вашингтоні. Переговори триватимуть наступного тижня, повідомили в міністерствах."
 	const turkish = "Dışişleri bakanları Bakü'de görüştü. Türkiye'nin Ermenistan ile ilişkileri, sınır kapısının açılması ve Güney Kafkasya'da barış görüşmelerin gündemindeydi."
+	// In DOS 866, lower case а to п are UTF-8 continuation bytes and р to
+	// я lead bytes: "ра", "те" look like cut UTF-8 characters.
+	const russian866 = "Премьер-министр Армении Никол Пашинян и президент Азербайджана Ильхам Алиев встретились в Брюсселе. Встреча прошла при посредничестве председателя Европейского совета Шарля Мишеля."
 	const french = "Les ministres se sont réunis à Genève, au Château de Penthes ; les négociations reprendront « la semaine prochaine »."
 	tests := []struct {
 		text string
@@ -23,6 +26,7 @@ func TestGuessLegacy(t *testing.T) {
 		{russian, charmap.KOI8R, "koi8-r"},
 		{russian, charmap.ISO8859_5, "iso-8859-5"},
 		{russian, charmap.CodePage866, "ibm866"},
+		{russian866, charmap.CodePage866, "ibm866"},
 		{ukrainian, charmap.Windows1251, "windows-1251"},
 		{ukrainian, charmap.KOI8U, "koi8-u"},
 		{turkish, charmap.Windows1254, "windows-1254"},
