@@ -264,12 +264,12 @@ func shownReports(snap *feed.Snapshot, lead *feed.Entry, reports []*feed.Entry) 
 // outlets (new in this issue or seen before) as "Also reported by".
 func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry) Item {
 	it := Item{
-		Title: lead.Title, URL: lead.URL,
+		Title: lead.Title, URL: lead.URL(),
 		Outlet: outletOf(lead), Date: lead.DateText(d.opts.Location), Summary: lead.Summary,
 		Original: lead.Original(), At: lead.Date,
 	}
 	for _, o := range snap.AlsoReportedBy(lead) {
-		it.Also = append(it.Also, Also{Outlet: outletOf(o), URL: o.URL})
+		it.Also = append(it.Also, Also{Outlet: outletOf(o), URL: o.URL()})
 	}
 	return it
 }

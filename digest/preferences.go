@@ -259,7 +259,7 @@ func (d *Digest) latest(snap *feed.Snapshot, themes []string, n int) []Item {
 	slices.SortStableFunc(leads, func(a, b *feed.Entry) int { return b.Date.Compare(a.Date) })
 	var out []Item
 	for _, e := range leads[:min(n, len(leads))] {
-		out = append(out, Item{Title: e.Title, URL: e.URL,
+		out = append(out, Item{Title: e.Title, URL: e.URL(),
 			Outlet: outletOf(e), Date: e.DateText(d.opts.Location)})
 	}
 	return out

@@ -80,8 +80,7 @@ func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry
 		FirstSeen: r.firstSeen,
 		Updated:   r.updated,
 		Date:      entryDate(a.Published, r.firstSeen),
-		GUID:      c.tag.tag("article/" + pathEscape(r.id)),
-		URL:       c.opts.BaseURL + "/articles/" + pathEscape(r.id),
+		addr:      c.addr,
 	}
 }
 

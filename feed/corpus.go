@@ -77,6 +77,7 @@ type Corpus struct {
 	db   *sql.DB
 	opts Options
 	tag  FeedID // the prefix of every feed and entry id
+	addr *entryAddr
 	// themeLists holds one copy of each list of themes entries have,
 	// by the list joined (see share); parses add to it concurrently.
 	themeLists sync.Map
@@ -164,7 +165,7 @@ func Open(ctx context.Context, db *sql.DB, opts Options) (*Corpus, error) {
 		return nil, fmt.Errorf("open corpus: %w", err)
 	}
 	start := time.Now()
-	c := &Corpus{db: db, opts: opts, tag: tag, docKey: documentsKey(opts, tag), scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}, links: map[string]string{}}
+	c := &Corpus{db: db, opts: opts, tag: tag, addr: &entryAddr{base: opts.BaseURL, tag: tag}, docKey: documentsKey(opts, tag), scanPart: scanPart, partBytes: partBytes, failed: map[string]failure{}, outside: map[string]bool{}, links: map[string]string{}}
 	if c.shingles, err = db.PrepareContext(ctx, `SELECT shingles FROM article_texts WHERE id = ?`); err != nil {
 		return nil, fmt.Errorf("open corpus: %w", err)
 	}

@@ -69,10 +69,10 @@ func TestRescanLoadsSeeds(t *testing.T) {
 	if !ok {
 		t.Fatal("Article(001) not found")
 	}
-	if got, want := e.GUID, "tag:kdigest.example.org,2026:article/001_3d14f15a5a4da934"; got != want {
+	if got, want := e.GUID(), "tag:kdigest.example.org,2026:article/001_3d14f15a5a4da934"; got != want {
 		t.Errorf("GUID = %q, want %q", got, want)
 	}
-	if got, want := e.URL, testBase+"/articles/001_3d14f15a5a4da934"; got != want {
+	if got, want := e.URL(), testBase+"/articles/001_3d14f15a5a4da934"; got != want {
 		t.Errorf("URL = %q, want %q", got, want)
 	}
 	if !e.Date.Equal(e.Published) {
@@ -96,7 +96,7 @@ type entryState struct {
 func states(s *Snapshot) map[string]entryState {
 	out := map[string]entryState{}
 	for _, e := range s.Entries {
-		out[e.ID] = entryState{e.GUID, e.FirstSeen, e.Date, e.Updated}
+		out[e.ID] = entryState{e.GUID(), e.FirstSeen, e.Date, e.Updated}
 	}
 	return out
 }
@@ -192,8 +192,8 @@ func TestEditKeepsIDAndUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.GUID != old.GUID {
-		t.Errorf("GUID after edit = %q, want %q", e.GUID, old.GUID)
+	if e.GUID() != old.GUID() {
+		t.Errorf("GUID after edit = %q, want %q", e.GUID(), old.GUID())
 	}
 	if !e.FirstSeen.Equal(old.FirstSeen) {
 		t.Errorf("FirstSeen after edit = %v, want %v", e.FirstSeen, old.FirstSeen)
@@ -217,8 +217,8 @@ func TestEditKeepsIDAndUpdates(t *testing.T) {
 	// A restart keeps the edit's time.
 	f.clock.Advance(time.Hour)
 	e2, _ := f.open(t).Snapshot().Article(idOf(name))
-	if !e2.Updated.Equal(edited) || e2.GUID != old.GUID {
-		t.Errorf("after restart Updated %v GUID %q, want %v %q", e2.Updated, e2.GUID, edited, old.GUID)
+	if !e2.Updated.Equal(edited) || e2.GUID() != old.GUID() {
+		t.Errorf("after restart Updated %v GUID %q, want %v %q", e2.Updated, e2.GUID(), edited, old.GUID())
 	}
 }
 
@@ -239,7 +239,7 @@ func TestAddAndRemove(t *testing.T) {
 	if !e.FirstSeen.Equal(added) {
 		t.Errorf("FirstSeen = %v, want %v", e.FirstSeen, added)
 	}
-	if !bytes.Contains(doc(t, c.Snapshot(), PathAtom).Body, []byte(e.GUID)) {
+	if !bytes.Contains(doc(t, c.Snapshot(), PathAtom).Body, []byte(e.GUID())) {
 		t.Error("added article not in the Atom feed")
 	}
 
@@ -250,7 +250,7 @@ func TestAddAndRemove(t *testing.T) {
 	if _, ok := s.Article(idOf(name)); ok {
 		t.Error("removed file still in the corpus")
 	}
-	if bytes.Contains(doc(t, s, PathAtom).Body, []byte(e.GUID)) {
+	if bytes.Contains(doc(t, s, PathAtom).Body, []byte(e.GUID())) {
 		t.Error("removed article still in the Atom feed")
 	}
 	if got, want := changes, []uint64{2, 3}; !slices.Equal(got, want) {
@@ -264,8 +264,8 @@ func TestAddAndRemove(t *testing.T) {
 		t.Fatal(err)
 	}
 	back, ok := c.Snapshot().Article(idOf(name))
-	if !ok || !back.FirstSeen.Equal(added) || back.GUID != e.GUID || back.Edited() {
-		t.Errorf("re-added: ok %v FirstSeen %v GUID %q edited %v, want %v %q false", ok, back.FirstSeen, back.GUID, back.Edited(), added, e.GUID)
+	if !ok || !back.FirstSeen.Equal(added) || back.GUID() != e.GUID() || back.Edited() {
+		t.Errorf("re-added: ok %v FirstSeen %v GUID %q edited %v, want %v %q false", ok, back.FirstSeen, back.GUID(), back.Edited(), added, e.GUID())
 	}
 }
 
@@ -397,7 +397,7 @@ The club will play in the European qualifiers next season, its first appearance 
 	if e.Class.Relevant {
 		t.Skip("the taxonomy finds the football article relevant; nothing to test")
 	}
-	if slices.Contains(s.Visible(), e) || bytes.Contains(doc(t, s, PathAtom).Body, []byte(e.GUID)) {
+	if slices.Contains(s.Visible(), e) || bytes.Contains(doc(t, s, PathAtom).Body, []byte(e.GUID())) {
 		t.Error("irrelevant article visible")
 	}
 	all := f.open(t, func(o *Options) { o.IncludeIrrelevant = true }).Snapshot()

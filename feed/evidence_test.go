@@ -126,7 +126,7 @@ func TestSidecarReachesParse(t *testing.T) {
 	if !ok {
 		t.Fatal("no entry")
 	}
-	if e.URL == "" || e.Title != "Title from the scraper" || e.Article.URL != "https://news.example.com/a/1" {
+	if e.URL() == "" || e.Title != "Title from the scraper" || e.Article.URL != "https://news.example.com/a/1" {
 		t.Errorf("entry title %q url %q, want the sidecar's", e.Title, e.Article.URL)
 	}
 }

@@ -53,9 +53,9 @@ func (c *Corpus) renderAtom(s *Snapshot, ch channel) ([]byte, error) {
 		if !e.Published.IsZero() {
 			ae.Published = e.Published.Format(time.RFC3339)
 		}
-		ae.Links = []feeds.AtomLink{{Href: e.URL, Rel: "alternate", Type: "text/html"}}
+		ae.Links = []feeds.AtomLink{{Href: e.URL(), Rel: "alternate", Type: "text/html"}}
 		if o := e.Original(); o != "" {
-			ae.Links = []feeds.AtomLink{{Href: o, Rel: "alternate", Type: "text/html"}, {Href: e.URL, Rel: "related", Type: "text/html"}}
+			ae.Links = []feeds.AtomLink{{Href: o, Rel: "alternate", Type: "text/html"}, {Href: e.URL(), Rel: "related", Type: "text/html"}}
 		}
 		return atomCategories(s, e)
 	})

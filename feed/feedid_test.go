@@ -53,7 +53,7 @@ func TestFeedIDFixedAtFirstRun(t *testing.T) {
 	ids := func(c *Corpus) (string, string) {
 		s := c.Snapshot()
 		e := s.Entries[0]
-		return e.GUID, string(doc(t, s, "feed.atom").Body)
+		return e.GUID(), string(doc(t, s, "feed.atom").Body)
 	}
 	c := f.open(t, base("http://127.0.0.1:8080"))
 	first, _ := ids(c)

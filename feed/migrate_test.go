@@ -75,8 +75,8 @@ func TestMigrateRelease(t *testing.T) {
 		t.Fatalf("entries after the upgrade = %d, want 5", len(s.Entries))
 	}
 	for _, e := range s.Entries {
-		if want := "tag:kdigest.example.org,2026:article/" + e.ID; e.GUID != want {
-			t.Errorf("GUID after the upgrade = %q, want the release's %q", e.GUID, want)
+		if want := "tag:kdigest.example.org,2026:article/" + e.ID; e.GUID() != want {
+			t.Errorf("GUID after the upgrade = %q, want the release's %q", e.GUID(), want)
 		}
 	}
 	for _, e := range s.Entries {

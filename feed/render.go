@@ -227,10 +227,10 @@ func (c *Corpus) gorillaFeed(s *Snapshot, ch channel) *feeds.Feed {
 			title = e.ID
 		}
 		item := &feeds.Item{
-			Id:          e.GUID,
+			Id:          e.GUID(),
 			IsPermaLink: "false",
 			Title:       title,
-			Link:        &feeds.Link{Href: e.URL},
+			Link:        &feeds.Link{Href: e.URL()},
 			Author:      &feeds.Author{Name: xmlClean(author)},
 			Description: html.EscapeString(xmlClean(e.Summary)),
 			Content:     contentHTML(s, e),
@@ -263,7 +263,7 @@ func contentHTML(s *Snapshot, e *Entry) string {
 		if len(links) == maxAlso {
 			break
 		}
-		links = append(links, fmt.Sprintf(`<a href="%s">%s</a>`, html.EscapeString(o.URL), html.EscapeString(xmlClean(o.Outlet()))))
+		links = append(links, fmt.Sprintf(`<a href="%s">%s</a>`, html.EscapeString(o.URL()), html.EscapeString(xmlClean(o.Outlet()))))
 	}
 	if len(links) > 0 {
 		b.WriteString("<p>Also reported by ")

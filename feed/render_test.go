@@ -256,11 +256,11 @@ func TestReadersView(t *testing.T) {
 			}
 			for i, it := range f.Items {
 				e := visible[i]
-				if it.GUID != e.GUID {
-					t.Errorf("item %d guid = %q, want %q", i, it.GUID, e.GUID)
+				if it.GUID != e.GUID() {
+					t.Errorf("item %d guid = %q, want %q", i, it.GUID, e.GUID())
 				}
-				if it.Link != e.URL {
-					t.Errorf("item %d link = %q, want %q", i, it.Link, e.URL)
+				if it.Link != e.URL() {
+					t.Errorf("item %d link = %q, want %q", i, it.Link, e.URL())
 				}
 				if it.Title != e.Title {
 					t.Errorf("item %d title = %q, want %q", i, it.Title, e.Title)
@@ -465,8 +465,8 @@ func TestFeedSizeAndThemeFeeds(t *testing.T) {
 			t.Errorf("theme %s: items = %d, want %d", th.ID, len(tf.Items), len(want))
 		}
 		for i, it := range tf.Items {
-			if it.GUID != want[i].GUID {
-				t.Errorf("theme %s item %d = %s, want %s", th.ID, i, it.GUID, want[i].GUID)
+			if it.GUID != want[i].GUID() {
+				t.Errorf("theme %s item %d = %s, want %s", th.ID, i, it.GUID, want[i].GUID())
 			}
 		}
 	}

@@ -292,8 +292,8 @@ func TestFeedsParse(t *testing.T) {
 					t.Errorf("item link %q is not an article page", it.Link)
 					continue
 				}
-				if it.GUID != e.GUID {
-					t.Errorf("item %s id = %q, want %q", e.ID, it.GUID, e.GUID)
+				if it.GUID != e.GUID() {
+					t.Errorf("item %s id = %q, want %q", e.ID, it.GUID, e.GUID())
 				}
 				if it.Title != e.Title {
 					t.Errorf("item %s title = %q, want %q", e.ID, it.Title, e.Title)

@@ -43,11 +43,11 @@ type link struct{ URL, Outlet string }
 
 func itemOf(snap *feed.Snapshot, e *feed.Entry, color string) item {
 	it := item{
-		URL: e.URL, Title: e.Title, Outlet: e.Outlet(), Summary: e.Summary, Color: color,
+		URL: e.URL(), Title: e.Title, Outlet: e.Outlet(), Summary: e.Summary, Color: color,
 		Date: e.Date, DateText: e.DateText(nil), Original: e.Original(),
 	}
 	for _, o := range snap.AlsoReportedBy(e) {
-		it.Also = append(it.Also, link{URL: o.URL, Outlet: o.Outlet()})
+		it.Also = append(it.Also, link{URL: o.URL(), Outlet: o.Outlet()})
 	}
 	return it
 }
