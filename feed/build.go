@@ -246,8 +246,10 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 		}
 		slices.SortFunc(gone, newestFirst)
 	}
+	now := c.now()
 	s := &Snapshot{
-		Scanned:  c.now(),
+		Scanned:  now,
+		Changed:  now,
 		Entries:  merge(old.Entries, gone, made, newestFirst),
 		Failed:   make(map[string]string, len(c.failed)),
 		Taxonomy: c.opts.Taxonomy,

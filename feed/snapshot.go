@@ -149,6 +149,9 @@ type Snapshot struct {
 	Version uint64
 	// Scanned is when the corpus last finished a scan or change.
 	Scanned time.Time
+	// Changed is when the snapshot was made: its articles' last change
+	// (a scan that changed nothing moves Scanned, not Changed).
+	Changed time.Time
 	// Entries holds every parsed article, relevant or not, newest first by Date.
 	Entries []*Entry
 	// Failed maps a seed file name to why it could not be parsed.

@@ -181,7 +181,7 @@ func (s *server) archiveFeed(ctx context.Context) (*feed.Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprint(snap.BaseURL, snap.Title, snap.TagURI(""), snap.Scanned.UnixNano())
+	key := fmt.Sprint(snap.BaseURL, snap.Title, snap.TagURI(""), snap.Changed.UnixNano())
 	if len(list) > 0 { // the issues, not the corpus, date the feed then
 		key = fmt.Sprint(snap.BaseURL, snap.Title, snap.TagURI(""))
 	}
@@ -199,7 +199,7 @@ func (s *server) archiveFeed(ctx context.Context) (*feed.Document, error) {
 		Self:  snap.BaseURL + "/digests.atom",
 		Home:  snap.BaseURL + "/digests",
 		// With no issue yet, the feed is as old as the corpus's last change.
-		Updated: snap.Scanned,
+		Updated: snap.Changed,
 	}
 	if len(list) > 0 {
 		f.Updated = list[0].Created

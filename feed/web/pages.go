@@ -14,14 +14,14 @@ type site struct {
 	BaseURL     string
 	Themes      []theme.Theme
 	Articles    int
-	Scanned     time.Time
+	Changed     time.Time
 	Digests     bool
 }
 
 func (s *server) site(snap *feed.Snapshot) site {
 	return site{
 		Title: snap.Title, Description: s.opts.Description, BaseURL: snap.BaseURL,
-		Themes: snap.Taxonomy.Themes, Articles: len(snap.Visible()), Scanned: snap.Scanned,
+		Themes: snap.Taxonomy.Themes, Articles: len(snap.Visible()), Changed: snap.Changed,
 		Digests: s.opts.Archive != nil,
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"net/http"
@@ -557,5 +558,46 @@ func TestOlderThemePageValidators(t *testing.T) {
 	// The first page, kept per snapshot, has both.
 	if resp, _ := do(t, h, http.MethodGet, "/themes/summits", nil); resp.Header.Get("Last-Modified") == "" {
 		t.Error("the first theme page lacks Last-Modified")
+	}
+}
+
+// TestPagesStateTheLastChange: every page's footer says when the articles
+// last changed, the same on a page kept per change (the front page) and
+// one rendered per request (an article's), and a scan that changes nothing
+// moves neither it nor the front page's ETag.
+func TestPagesStateTheLastChange(t *testing.T) {
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	c := openCorpusWith(t, feed.Options{Now: func() time.Time { return now }}, nil)
+	h, err := NewServer(Options{Snapshot: c.Snapshot, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	footer := func(path string) (string, string) {
+		resp, body := do(t, h, http.MethodGet, path, nil)
+		line := ""
+		for _, l := range strings.Split(string(body), "\n") {
+			if strings.Contains(l, "Built by kdigest") {
+				line = l
+			}
+		}
+		return line, resp.Header.Get("ETag")
+	}
+	article := "/articles/" + c.Snapshot().Visible()[0].ID
+	front, etag := footer("/")
+	if !strings.Contains(front, "updated 23 Nov 2026 08:00 UTC") {
+		t.Fatalf("front page footer %q, want the change's time", front)
+	}
+	now = now.Add(2 * time.Hour) // a scan that finds nothing new
+	if err := c.Rescan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if c.Snapshot().Scanned.Equal(c.Snapshot().Changed) {
+		t.Fatal("the rescan moved Changed, or did not move Scanned")
+	}
+	if f, e := footer("/"); f != front || e != etag {
+		t.Errorf("after a scan that changed nothing: %q %s, want %q %s", f, e, front, etag)
+	}
+	if f, _ := footer(article); f != front {
+		t.Errorf("article page footer %q, want the front page's %q", f, front)
 	}
 }
