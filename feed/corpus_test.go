@@ -955,3 +955,32 @@ func TestHorizon(t *testing.T) {
 		t.Errorf("horizon of an idle corpus = %s, want now %s", h, f.clock.Now())
 	}
 }
+
+// TestFirstPartPublishedBeforeTheNextIsRead: a first start publishes its
+// first part before it reads the next one, so readers wait for one part
+// only: a file of the next part written while the first is published is
+// read as it is then.
+func TestFirstPartPublishedBeforeTheNextIsRead(t *testing.T) {
+	seeds := seedFiles(t)
+	f := newFixture(t, seeds...)
+	next := seeds[2] // in the second part
+	const title = "Written while the first part was published"
+	c, err := Open(context.Background(), openDB(t, f.dbPath), Options{Dir: f.dir, BaseURL: testBase, Now: f.clock.Now, ParserVersion: "test",
+		OnChange: func(s *Snapshot) {
+			if s.Partial {
+				f.write(t, next, title+"\n\nYEREVAN -- Armenian and Azerbaijani negotiators met in Brussels on the peace treaty, the foreign ministers said on Monday.\n")
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	c.scanPart = 2
+	if err := c.Rescan(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e, ok := c.Snapshot().Article(idOf(next))
+	if !ok || e.Title != title {
+		t.Errorf("%s after the scan: %v, want the title written after the first part was published", next, e)
+	}
+}

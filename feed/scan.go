@@ -270,7 +270,9 @@ const (
 // readParts reads jobs in parts (see scanPart), saving each part but the
 // last without publishing a snapshot, and returns the last part's
 // outcomes for the caller to commit with the rest of its change. A part
-// is saved while the next one is parsed, on another core.
+// is saved while the next one is parsed, on another core; only a first
+// start's first part is saved, and published as a preview, before the
+// next one is read.
 func (c *Corpus) readParts(ctx context.Context, jobs []job) ([]outcome, error) {
 	var saving *change // the part before, saved while this one is parsed
 	total, start := len(jobs), time.Now()
@@ -279,6 +281,17 @@ func (c *Corpus) readParts(ctx context.Context, jobs []job) ([]outcome, error) {
 		for n < len(jobs) && n < c.scanPart && (n == 0 || size+jobs[n].size <= c.partBytes) {
 			size += jobs[n].size
 			n++
+		}
+		if saving != nil && len(c.snap.Load().Entries) == 0 {
+			// A first start's first part is saved and published before
+			// the next part is read: its readers wait for one part, not
+			// for one and the next one's reading (0.2–0.3 s at 2,048
+			// files), at the cost of one save beside no parse.
+			if err := c.commit(ctx, saving, false); err != nil {
+				return nil, err
+			}
+			c.preview(ctx)
+			saving = nil
 		}
 		b, err := c.prepare(ctx, jobs[:n], saving)
 		if err != nil {
