@@ -11,9 +11,10 @@ import (
 // The story index keeps the corpus grouped into stories while articles
 // come and go. Its one rule, shared by every path that groups:
 //
-//   - An exact copy of a file (the same content hash) is folded into the
-//     copy with the smallest id, its canonical: it takes that article's
-//     story and takes no other part in grouping.
+//   - An exact copy of a file (the same content hash) is folded into its
+//     canonical, the copy seen first (then the one with the smallest id,
+//     see copyOrder): it takes that article's story and takes no other
+//     part in grouping.
 //   - Two canonical articles are linked by an edge when they share an LSH
 //     bucket of at most maxBucket articles, their dates are at most
 //     storyWindow apart and their fingerprints are similar. A crowded
@@ -119,7 +120,8 @@ type StoryIndex struct {
 	members map[string][]string
 	strays  map[string]string
 	// shingles holds the shingles of the articles whose whole print the
-	// index keeps: all of them until Unload, none after.
+	// index keeps: all of them until Unload; after it, only a put
+	// article's, until it is linked.
 	shingles map[int32][]uint32
 	scratch  []int32 // size's
 	// load, when set (Unload), gives the shingles of an article whose
@@ -343,8 +345,9 @@ func (x *StoryIndex) linkAll(ch *StoryChange) {
 
 // LoadStoryIndex rebuilds an index from its docs and the edges it had
 // accepted (Edges), comparing no pair. An edge naming an article that is
-// not a canonical one of docs is an error: the caller builds the index
-// again with BuildStoryIndex.
+// not a canonical one of docs with a body, or a pair the index would not
+// compare (dates too far apart, no small bucket shared), is an error: the
+// caller builds the index again with BuildStoryIndex.
 func LoadStoryIndex(docs []StoryDoc, edges []StoryEdge) (*StoryIndex, error) {
 	return loadStoryIndex(docs, edges, maxBucket)
 }
@@ -358,6 +361,9 @@ func loadStoryIndex(docs []StoryDoc, edges []StoryEdge, crowd int32) (*StoryInde
 		a, b := x.docs[e.A], x.docs[e.B]
 		if a == nil || b == nil || a.where != inSorted || b.where != inSorted || e.A >= e.B {
 			return nil, fmt.Errorf("story edge %s-%s: not a pair of canonical articles", e.A, e.B)
+		}
+		if !inWindow(a.date(), b.date()) || !x.shareSmallBucket(a, b) {
+			return nil, fmt.Errorf("story edge %s-%s: not a pair the index compares", e.A, e.B)
 		}
 		a.edges = append(a.edges, b.slot)
 		b.edges = append(b.edges, a.slot)
@@ -454,8 +460,8 @@ func (x *StoryIndex) Story(id string) string {
 }
 
 // CopyOf returns the id of the article that id is an exact copy of (the
-// copy with the smallest id), or "" when id is no copy or not in the
-// index. Feeds and digests show only articles with no CopyOf.
+// copy seen first, then the smallest id), or "" when id is no copy or not
+// in the index. Feeds and digests show only articles with no CopyOf.
 func (x *StoryIndex) CopyOf(id string) string {
 	e := x.docs[id]
 	if e == nil {
@@ -552,23 +558,24 @@ func (x *StoryIndex) finish(ch *StoryChange, id string) {
 	ch.Stories = append(ch.Stories, id)
 	slices.Sort(ch.Stories)
 	ch.Stories = slices.Compact(ch.Stories)
-	// An edge in both lists was dropped and made again (or made and
-	// dropped) within the call: no net change.
-	both := map[StoryEdge]bool{}
-	for _, e := range ch.Removed {
-		both[e] = true
-	}
-	net := func(es []StoryEdge) []StoryEdge {
-		return slices.DeleteFunc(es, func(e StoryEdge) bool { return both[e] })
-	}
-	in := map[StoryEdge]bool{}
+	// An edge can come and go more than once within the call (a bucket
+	// crowded, uncrowded and crowded again): what counts is the net of its
+	// additions and removals, which alternate.
+	net := map[StoryEdge]int{}
 	for _, e := range ch.Added {
-		if both[e] {
-			in[e] = true
+		net[e]++
+	}
+	for _, e := range ch.Removed {
+		net[e]--
+	}
+	ch.Added, ch.Removed = ch.Added[:0], ch.Removed[:0]
+	for e, n := range net {
+		if n > 0 {
+			ch.Added = append(ch.Added, e)
+		} else if n < 0 {
+			ch.Removed = append(ch.Removed, e)
 		}
 	}
-	both = in
-	ch.Added, ch.Removed = net(ch.Added), net(ch.Removed)
 	slices.SortFunc(ch.Added, compareEdges)
 	slices.SortFunc(ch.Removed, compareEdges)
 }

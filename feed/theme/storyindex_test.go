@@ -1,6 +1,7 @@
 package theme
 
 import (
+	"flag"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -460,9 +461,17 @@ func TestStoryRules(t *testing.T) {
 // docs (a stale table) are an error, not a wrong grouping.
 func TestLoadStoryIndexRejectsBadEdges(t *testing.T) {
 	c := newStoryCorpus(3, 5)
-	a, b := c.doc("a"), c.doc("b")
+	a := c.doc("a")
+	b := a // the same text under another hash: a pair the index links
+	b.ID, b.Hash = "b", "hb"
 	cp := c.copyOf(a, "c")
-	docs := []StoryDoc{a, b, cp}
+	late := b // the same text, a month later
+	late.ID, late.Hash, late.Date = "d", "hd", a.Date.AddDate(0, 1, 0)
+	other := StoryDoc{ID: "e", Date: a.Date, Hash: "he", Print: &Print{Shingles: []uint32{1, 2, 3}}}
+	for i := range other.Print.Sig {
+		other.Print.Sig[i] = 7 // no bucket shared with a
+	}
+	docs := []StoryDoc{a, b, cp, late, other}
 	for _, tc := range []struct {
 		name  string
 		edges []StoryEdge
@@ -471,6 +480,8 @@ func TestLoadStoryIndexRejectsBadEdges(t *testing.T) {
 		{"a copy", []StoryEdge{{"a", "c"}}},
 		{"out of order", []StoryEdge{{"b", "a"}}},
 		{"twice", []StoryEdge{{"a", "b"}, {"a", "b"}}},
+		{"dates too far apart", []StoryEdge{{"a", "d"}}},
+		{"no bucket shared", []StoryEdge{{"a", "e"}}},
 	} {
 		if _, err := LoadStoryIndex(docs, tc.edges); err == nil {
 			t.Errorf("%s: no error", tc.name)
@@ -844,4 +855,239 @@ func TestStoryBucketsShrinkWithTheCorpus(t *testing.T) {
 		keep[d.ID] = d
 	}
 	checkIndex(t, "after the removals", x, keep)
+}
+
+// TestStoryChangeNetsEdgesThatComeAndGo checks that a change reports the
+// net of edges that came and went several times within one Put. An
+// article is parsed again (a new PipelineVersion, other line statistics)
+// after a copy of it was, so one hash has two prints: taken out, it leaves
+// the copy canonical, which crowds a bucket; put back, it displaces the
+// copy, which makes the bucket small, and crowds it again. The edges of
+// the bucket went, came and went: the change must remove them, or the
+// corpus keeps them in story_edges.
+func TestStoryChangeNetsEdgesThatComeAndGo(t *testing.T) {
+	day := time.Date(2024, 5, 12, 9, 0, 0, 0, time.UTC)
+	print := func(sig uint32, from uint32) *Print {
+		p := &Print{}
+		for i := range p.Sig {
+			p.Sig[i] = sig
+		}
+		for s := from; s < from+30; s++ {
+			p.Shingles = append(p.Shingles, s)
+		}
+		return p
+	}
+	shared, own := print(1, 0), print(2, 100)
+	doc := func(id, hash string, seen int, p *Print) StoryDoc {
+		return StoryDoc{ID: id, Date: day, Hash: hash, FirstSeen: day.Add(time.Duration(seen) * time.Hour), Print: p}
+	}
+	x := newStoryIndex(3)
+	stored := map[StoryEdge]bool{}
+	apply := func(ch StoryChange) {
+		for _, e := range ch.Removed {
+			delete(stored, e)
+		}
+		for _, e := range ch.Added {
+			stored[e] = true
+		}
+	}
+	for _, d := range []StoryDoc{
+		doc("a", "ha", 0, shared), doc("b", "hb", 0, shared), doc("c", "hc", 0, shared),
+		doc("x", "hx", 0, own),    // parsed before
+		doc("y", "hx", 1, shared), // its copy, parsed since
+	} {
+		apply(x.Put(d))
+	}
+	if len(stored) != 3 {
+		t.Fatalf("%d edges before, want 3 (a, b and c)", len(stored))
+	}
+	ch := x.Put(doc("x", "hx", 0, shared)) // x parsed again
+	apply(ch)
+	want := map[StoryEdge]bool{}
+	for _, e := range x.Edges() {
+		want[e] = true
+	}
+	if !maps.Equal(stored, want) {
+		t.Errorf("edges after applying the change %+v: %v, want %v", ch, stored, x.Edges())
+	}
+	all := map[string]StoryDoc{"a": doc("a", "ha", 0, shared), "b": doc("b", "hb", 0, shared), "c": doc("c", "hc", 0, shared),
+		"x": doc("x", "hx", 0, shared), "y": doc("y", "hx", 1, shared)}
+	checkIndex(t, "after the re-parse", x, all)
+	// The edges of a, b and c that a change failed to remove: their
+	// buckets are crowded, so a load refuses them.
+	if _, err := loadStoryIndex(slices.Collect(maps.Values(all)), []StoryEdge{{"a", "b"}}, 3); err == nil {
+		t.Error("load with the edge a-b, of crowded buckets only: no error")
+	}
+}
+
+var storySeeds = flag.Int("story-seeds", 20, "random corpora of TestStoryIndexAgainstRebuilds")
+
+// TestStoryIndexAgainstRebuilds drives small indexes through random Put,
+// Remove, removal of everything, Unload, Load (with whole prints or
+// signatures only) and Build, over prints drawn from a small pool
+// (identical signatures, buckets crowded and small again), with copies
+// re-put under another date, print or first-seen time, and merges after
+// every change, a few or none. After each step it checks the buckets, the
+// grouping against fullGroup, that the change names every article that
+// moved, and that its edges, applied to a stored set, give the index's.
+// Odd seeds give one hash prints that differ (a copy parsed again by
+// another version of the pipeline, or with other line statistics).
+func TestStoryIndexAgainstRebuilds(t *testing.T) {
+	for seed := range uint64(*storySeeds) {
+		for _, merge := range []int{1, 2, 5, 1 << 30} {
+			testStoryIndexAgainstRebuilds(t, seed, merge)
+		}
+	}
+}
+
+func testStoryIndexAgainstRebuilds(t *testing.T, seed uint64, merge int) {
+	r := rand.New(rand.NewPCG(seed, uint64(merge)))
+	base := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	// One corpus in five is larger, so that the fence and the binary
+	// search of the sorted lists are used.
+	big := seed%5 == 4
+	sameHashSamePrint := seed%2 == 0
+	npool, nhash, nids, steps, crowd := 2+r.IntN(6), 4, 3+r.IntN(10), 120, int32(1+r.IntN(4))
+	if big {
+		npool, nhash, nids, steps, crowd = 20+r.IntN(60), 40, 40+r.IntN(200), 400, int32(1+r.IntN(12))
+	}
+	var pool []*Print
+	for range npool {
+		p := &Print{}
+		for i := range p.Sig {
+			if p.Sig[i] = uint32(r.IntN(2)) << (i % 5); big {
+				p.Sig[i] = uint32(r.IntN(3 + i%4))
+			}
+		}
+		for range 20 + r.IntN(20) {
+			p.Shingles = append(p.Shingles, uint32(r.IntN(60)))
+		}
+		slices.Sort(p.Shingles)
+		if p.Shingles = slices.Compact(p.Shingles); r.IntN(10) == 0 {
+			p.Shingles = nil // an empty body
+		}
+		pool = append(pool, p)
+	}
+	x := newStoryIndex(crowd)
+	x.mergeAt = merge
+	docs := map[string]StoryDoc{}
+	stored := map[StoryEdge]bool{}
+	apply := func(where string, ch StoryChange) {
+		for _, e := range ch.Removed {
+			if !stored[e] {
+				t.Fatalf("%s: removed edge %v was not stored", where, e)
+			}
+			delete(stored, e)
+		}
+		for _, e := range ch.Added {
+			if stored[e] {
+				t.Fatalf("%s: added edge %v was stored", where, e)
+			}
+			stored[e] = true
+		}
+	}
+	load := func(id string) ([]uint32, error) {
+		d, ok := docs[id]
+		if !ok {
+			t.Fatalf("seed %d: shingles of %s loaded, not in the index", seed, id)
+		}
+		return d.Print.Shingles, nil
+	}
+	for step := range steps {
+		where := fmt.Sprintf("seed %d, mergeAt %d, maxBucket %d, step %d", seed, merge, crowd, step)
+		before := map[string][2]string{}
+		for id := range docs {
+			before[id] = [2]string{x.Story(id), x.CopyOf(id)}
+		}
+		id := fmt.Sprintf("i%03d", r.IntN(nids))
+		var ch StoryChange
+		changed := true // ch is the change of one Put or Remove
+		switch k := r.IntN(20); {
+		case k < 11:
+			pi := r.IntN(len(pool))
+			d := StoryDoc{ID: id, Date: base.Add(time.Duration(r.IntN(8*24)) * time.Hour),
+				Hash: fmt.Sprint("h", r.IntN(nhash)), FirstSeen: base.Add(time.Duration(r.IntN(3)) * time.Hour),
+				Print: pool[pi]}
+			if sameHashSamePrint {
+				d.Hash = fmt.Sprint("h", pi)
+				if r.IntN(3) > 0 {
+					d.Hash = fmt.Sprint("u", step) // no copy
+				}
+			}
+			if r.IntN(6) == 0 {
+				d.Hash = ""
+			}
+			if old, ok := docs[id]; ok && r.IntN(2) == 0 { // the same file again
+				d.Hash, d.FirstSeen = old.Hash, old.FirstSeen
+				if sameHashSamePrint || r.IntN(2) == 0 {
+					d.Print = old.Print // another date only
+				}
+			}
+			docs[id] = d
+			where += " put " + id
+			ch = x.Put(d)
+		case k < 12 && r.IntN(4) == 0 && len(docs) > 0:
+			where += " remove all"
+			for id := range docs {
+				apply(where, x.Remove(id))
+			}
+			clear(docs)
+			changed = false
+			if len(x.members)+len(x.strays)+len(x.copies)+len(x.byHash)+len(x.shingles) > 0 {
+				t.Fatalf("%s: %d stories, %d strays, %d copies, %d hashes, %d shingles left", where, len(x.members), len(x.strays), len(x.copies), len(x.byHash), len(x.shingles))
+			}
+		case k < 17:
+			delete(docs, id)
+			where += " remove " + id
+			ch = x.Remove(id)
+		case k < 18:
+			where += " unload"
+			x.Unload(load)
+			changed = false
+		case k < 19:
+			all := slices.Collect(maps.Values(docs))
+			light := r.IntN(2) == 0
+			if light {
+				where += " load light"
+				for i, d := range all {
+					if indexed(d.Print) {
+						all[i].Print, all[i].Size = &Print{Sig: d.Print.Sig}, len(d.Print.Shingles)
+					}
+				}
+			} else {
+				where += " load"
+			}
+			y, err := loadStoryIndex(all, x.Edges(), crowd)
+			if err != nil {
+				t.Fatalf("%s: %v", where, err)
+			}
+			if x, x.mergeAt = y, merge; light {
+				x.Unload(load)
+			}
+			changed = false
+		default:
+			where += " build"
+			x = buildStoryIndex(slices.Collect(maps.Values(docs)), crowd)
+			x.mergeAt = merge
+			clear(stored)
+			apply(where, StoryChange{Added: x.Edges()})
+			changed = false
+		}
+		apply(where, ch)
+		checkBuckets(t, where, x, docs, map[string]int{})
+		checkIndex(t, where, x, docs)
+		if got := x.Edges(); len(got) != len(stored) {
+			t.Fatalf("%s: %d edges, %d stored by applying the changes (the last: %+v)", where, len(got), len(stored), ch)
+		}
+		for id := range docs {
+			if now, was := [2]string{x.Story(id), x.CopyOf(id)}, before[id]; changed && was != [2]string{} && now != was {
+				if _, ok := slices.BinarySearch(ch.Stories, id); !ok {
+					t.Fatalf("%s: %s moved from %v to %v, not in the change %v", where, id, was, now, ch.Stories)
+				}
+			}
+		}
+		if err := x.Err(); err != nil {
+			t.Fatalf("%s: %v", where, err)
+		}
+	}
 }
