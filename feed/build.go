@@ -264,6 +264,10 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 	}
 	if prev != nil {
 		s.Version = prev.Version + 1
+	} else if last := c.lastChange(); !last.IsZero() {
+		// The first snapshot of this process (Open): the articles last
+		// changed when their records did, not at this start.
+		s.Changed = last
 	}
 	for name, f := range c.failed {
 		s.Failed[name] = f.reason
@@ -291,6 +295,20 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 	}
 	slices.Sort(s.paths)
 	return s, nil
+}
+
+// lastChange returns the latest time a record was first seen or updated
+// (zero with none): when the saved articles last changed.
+func (c *Corpus) lastChange() time.Time {
+	var last time.Time
+	for _, r := range c.recs {
+		for _, t := range []time.Time{r.firstSeen, r.updated} {
+			if t.After(last) {
+				last = t
+			}
+		}
+	}
+	return last
 }
 
 // merge returns the entries of sorted less those of gone, with those of

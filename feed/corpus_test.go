@@ -984,3 +984,16 @@ func TestFirstPartPublishedBeforeTheNextIsRead(t *testing.T) {
 		t.Errorf("%s after the scan: %v, want the title written after the first part was published", next, e)
 	}
 }
+
+// TestRestartKeepsChanged: Snapshot.Changed is when the articles last
+// changed, which a restart that finds nothing new does not move (the
+// pages' footer and an empty digests feed show it).
+func TestRestartKeepsChanged(t *testing.T) {
+	f := newFixture(t, seedFiles(t)...)
+	before := f.open(t).Snapshot()
+	f.clock.Advance(72 * time.Hour)
+	after := f.open(t).Snapshot()
+	if !after.Changed.Equal(before.Changed) {
+		t.Errorf("Changed after a restart with nothing changed = %v, want %v", after.Changed, before.Changed)
+	}
+}

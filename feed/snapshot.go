@@ -150,7 +150,9 @@ type Snapshot struct {
 	// Scanned is when the corpus last finished a scan or change.
 	Scanned time.Time
 	// Changed is when the snapshot was made: its articles' last change
-	// (a scan that changed nothing moves Scanned, not Changed).
+	// (a scan that changed nothing moves Scanned, not Changed). The first
+	// snapshot of a start has its records' latest first-seen or update
+	// time, not the start's (a removal is not dated there).
 	Changed time.Time
 	// Entries holds every parsed article, relevant or not, newest first by Date.
 	Entries []*Entry
