@@ -300,12 +300,7 @@ func (c *Corpus) readParts(ctx context.Context, jobs []job) ([]outcome, error) {
 		var wg sync.WaitGroup
 		var serr error
 		if saving != nil {
-			wg.Go(func() {
-				serr = c.commit(ctx, saving, false)
-				if serr == nil && len(c.snap.Load().Entries) == 0 {
-					c.preview(ctx) // touches nothing the parse reads
-				}
-			})
+			wg.Go(func() { serr = c.commit(ctx, saving, false) })
 		}
 		err = c.parseBatch(ctx, b)
 		wg.Wait()
