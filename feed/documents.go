@@ -76,24 +76,8 @@ func SavedDocuments(ctx context.Context, db *sql.DB, opts Options) (map[string]*
 	if err != nil {
 		return nil, fmt.Errorf("saved documents: %w", err)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT path, content_type, etag, modified, body FROM feed_documents WHERE key = ?`, savedKey(documentsKey(opts, tag), gen))
+	docs, err := readDocuments(ctx, db, savedKey(documentsKey(opts, tag), gen), true)
 	if err != nil {
-		return nil, fmt.Errorf("saved documents: %w", err)
-	}
-	defer rows.Close()
-	docs := map[string]*Document{}
-	for rows.Next() {
-		var path, modified string
-		d := &Document{}
-		if err := rows.Scan(&path, &d.ContentType, &d.ETag, &modified, &d.Body); err != nil {
-			return nil, fmt.Errorf("saved documents: %w", err)
-		}
-		if d.Modified, err = time.Parse(timeLayout, modified); err != nil {
-			return nil, fmt.Errorf("saved document %s: modified %q: %w", path, modified, err)
-		}
-		docs[path] = d
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("saved documents: %w", err)
 	}
 	return docs, nil
@@ -104,27 +88,38 @@ func SavedDocuments(ctx context.Context, db *sql.DB, opts Options) (map[string]*
 // generation), by path, or none: they only keep a Last-Modified, so a
 // failure to read them is no error.
 func (c *Corpus) readSavedStamps(ctx context.Context) map[string]*Document {
-	rows, err := c.db.QueryContext(ctx, `SELECT path, content_type, etag, modified FROM feed_documents WHERE key = ?`, savedKey(c.docKey, c.gen))
+	stamps, err := readDocuments(ctx, c.db, savedKey(c.docKey, c.gen), false)
 	if err != nil {
 		return nil
 	}
+	return stamps
+}
+
+// readDocuments reads the saved documents of key by path, with their
+// bodies or (bodies false) their ETag, type and Last-Modified only.
+func readDocuments(ctx context.Context, db *sql.DB, key string, bodies bool) (map[string]*Document, error) {
+	body := "NULL"
+	if bodies {
+		body = "body"
+	}
+	rows, err := db.QueryContext(ctx, `SELECT path, content_type, etag, modified, `+body+` FROM feed_documents WHERE key = ?`, key)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
-	stamps := map[string]*Document{}
+	docs := map[string]*Document{}
 	for rows.Next() {
 		var path, modified string
 		d := &Document{}
-		if rows.Scan(&path, &d.ContentType, &d.ETag, &modified) != nil {
-			return nil
+		if err := rows.Scan(&path, &d.ContentType, &d.ETag, &modified, &d.Body); err != nil {
+			return nil, err
 		}
 		if d.Modified, err = time.Parse(timeLayout, modified); err != nil {
-			return nil
+			return nil, fmt.Errorf("document %s: modified %q: %w", path, modified, err)
 		}
-		stamps[path] = d
+		docs[path] = d
 	}
-	if rows.Err() != nil {
-		return nil
-	}
-	return stamps
+	return docs, rows.Err()
 }
 
 // feedIDInUse is the feed id Open will use: override when set, else the
