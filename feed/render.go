@@ -157,8 +157,8 @@ func (c *Corpus) mainChannel(s *Snapshot) channel {
 		doc:     "feed",
 		entries: s.visible[:min(len(s.visible), c.opts.Size)],
 	}
-	// With no entry, the feed is new now.
-	ch.updated = lastUpdate(ch.entries, s.Scanned)
+	// With no entry, the feed is as new as the articles' last change.
+	ch.updated = lastUpdate(ch.entries, s.Changed)
 	return ch
 }
 

@@ -120,9 +120,6 @@ func NewServer(opts Options) (http.Handler, error) {
 	return s.recoverer(limitBodies(clientAddress(opts.TrustedProxies, csrf.Handler(s.mux)))), nil
 }
 
-// crossOriginProtection refuses a form posted from another site (its
-// Sec-Fetch-Site or Origin says so) with a 403, except to the exempt
-// patterns. Requests without either header (mail clients, curl) pass.
 // MaxBody is the most a request may post: the site's forms (subscribe,
 // confirm, preferences, unsubscribe) are a few hundred bytes. A handler
 // reading more gets an *http.MaxBytesError (a 413 is theirs to answer).
@@ -139,6 +136,9 @@ func limitBodies(next http.Handler) http.Handler {
 	})
 }
 
+// crossOriginProtection refuses a form posted from another site (its
+// Sec-Fetch-Site or Origin says so) with a 403, except to the exempt
+// patterns. Requests without either header (mail clients, curl) pass.
 func crossOriginProtection(baseURL string, exempt []string) (*http.CrossOriginProtection, error) {
 	c := http.NewCrossOriginProtection()
 	if baseURL != "" {
