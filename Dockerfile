@@ -6,6 +6,8 @@
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
+# go.mod replaces go-dateparser with this folder (see its doc comment).
+COPY internal/nodateparser internal/nodateparser
 RUN go mod download
 COPY . .
 # .ci/build is the same script CI runs, so this step cannot rot unnoticed.

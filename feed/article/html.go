@@ -24,6 +24,15 @@ func isHTML(name string) bool {
 	return false
 }
 
+// htmlDateOptions ask htmldate for the date the page's metadata and markup
+// state, never one found by scanning the text (which finds dates that are
+// not the publication's). Its day only: with times, htmldate picks among a
+// page's several stated times in map order, so one page gave 06:37 or 06:40
+// from run to run; the time comes from statedTime. SkipExtensiveSearch is
+// also what lets go.mod replace go-dateparser, the extensive search's only
+// user, with internal/nodateparser.
+var htmlDateOptions = &htmldate.Options{UseOriginalDate: true, SkipExtensiveSearch: true}
+
 // parseHTML extracts an Article from a saved web page with go-trafilatura:
 // its body, title, site name, the date its metadata states (never one
 // guessed from the text) and its canonical URL.
@@ -42,12 +51,7 @@ func parseHTML(name string, raw []byte, ev Evidence) (*Article, error) {
 	res, err := trafilatura.ExtractDocument(doc, trafilatura.Options{
 		EnableFallback:  true,
 		ExcludeComments: true,
-		// The date the page's metadata and markup state, never one found
-		// by scanning the text (which finds dates that are not the
-		// publication's). Its day only: with times, htmldate picks among
-		// a page's several stated times in map order, so one page gave
-		// 06:37 or 06:40 from run to run; the time comes from statedTime.
-		HtmlDateOptions: &htmldate.Options{UseOriginalDate: true, SkipExtensiveSearch: true},
+		HtmlDateOptions: htmlDateOptions,
 	})
 	if err != nil || res == nil {
 		// The library reports a page it finds no text in as an error.

@@ -165,3 +165,13 @@ func TestStatedTime(t *testing.T) {
 		})
 	}
 }
+
+// TestHTMLDateSkipsExtensiveSearch holds the option go.mod's replacement of
+// go-dateparser rests on: with the extensive search on, htmldate would call
+// internal/nodateparser, which finds no date, and HTML seeds would silently
+// lose the dates it found.
+func TestHTMLDateSkipsExtensiveSearch(t *testing.T) {
+	if !htmlDateOptions.SkipExtensiveSearch {
+		t.Fatal("htmlDateOptions.SkipExtensiveSearch is false: go-dateparser is replaced by internal/nodateparser, which parses nothing; restore the real module in go.mod first")
+	}
+}
