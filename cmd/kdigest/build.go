@@ -49,16 +49,11 @@ the address the files will be served from.`,
 				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)
 				return exitFailure
 			}
-			h, err := web.NewServer(web.Options{Snapshot: svc.corpus.Snapshot, Log: svc.log})
-			if err != nil {
-				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)
-				return exitFailure
-			}
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)
 				return exitFailure
 			}
-			n, err := web.Build(ctx, h, svc.corpus.Snapshot(), out)
+			n, err := web.Build(ctx, web.Options{Snapshot: svc.corpus.Snapshot, Log: svc.log}, out)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "kdigest build: %v\n", err)
 				return exitFailure

@@ -83,8 +83,15 @@ var ErrNoSnapshot = errors.New("web: no snapshot function")
 // NewServer returns the HTTP handler of the whole site. A template that does
 // not parse is an error naming it, not a panic.
 func NewServer(opts Options) (http.Handler, error) {
+	_, h, err := newServer(opts)
+	return h, err
+}
+
+// newServer makes the server of opts and the handler that serves it (the
+// server's routes inside the request limits and protections).
+func newServer(opts Options) (*server, http.Handler, error) {
 	if opts.Snapshot == nil {
-		return nil, ErrNoSnapshot
+		return nil, nil, ErrNoSnapshot
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -108,16 +115,16 @@ func NewServer(opts Options) (http.Handler, error) {
 	for _, page := range []string{"index", "article", "theme", "notfound", "archive", "issue"} {
 		t, err := template.New(page).ParseFS(opts.Templates, "layout.html.tmpl", page+".html.tmpl")
 		if err != nil {
-			return nil, fmt.Errorf("web: page template %s: %w", page, err)
+			return nil, nil, fmt.Errorf("web: page template %s: %w", page, err)
 		}
 		s.pages[page] = t
 	}
 	s.routes()
 	csrf, err := crossOriginProtection(opts.BaseURL, opts.CrossSiteExempt)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.recoverer(limitBodies(clientAddress(opts.TrustedProxies, csrf.Handler(s.mux)))), nil
+	return s, s.recoverer(limitBodies(clientAddress(opts.TrustedProxies, csrf.Handler(s.mux)))), nil
 }
 
 // MaxBody is the most a request may post: the site's forms (subscribe,

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/kdigest/kdigest/feed"
 	"github.com/kdigest/kdigest/templates"
 )
 
@@ -298,7 +299,7 @@ func TestOverHTTP(t *testing.T) {
 func TestBuild(t *testing.T) {
 	h, snap := newHandler(t, Options{})
 	dir := t.TempDir()
-	n, err := Build(context.Background(), h, snap, dir)
+	n, err := Build(context.Background(), Options{Snapshot: func() *feed.Snapshot { return snap }, Now: fixedNow}, dir)
 	if err != nil {
 		t.Fatalf("Build: %v", err)
 	}
@@ -340,10 +341,12 @@ func TestBuild(t *testing.T) {
 
 func TestBuildErrors(t *testing.T) {
 	h, snap := newHandler(t, Options{})
+	opts := Options{Snapshot: func() *feed.Snapshot { return snap }, Now: fixedNow}
+	onePage := func(string) int { return 1 }
 	t.Run("cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if _, err := Build(ctx, h, snap, t.TempDir()); !errors.Is(err, context.Canceled) {
+		if _, err := Build(ctx, opts, t.TempDir()); !errors.Is(err, context.Canceled) {
 			t.Errorf("error = %v, want context.Canceled", err)
 		}
 	})
@@ -355,7 +358,7 @@ func TestBuildErrors(t *testing.T) {
 			}
 			h.ServeHTTP(w, r)
 		})
-		_, err := Build(context.Background(), failing, snap, t.TempDir())
+		_, err := build(context.Background(), failing, snap, onePage, t.TempDir())
 		if err == nil || !strings.Contains(err.Error(), "/feed.rss") || !strings.Contains(err.Error(), "500") {
 			t.Errorf("error = %v, want one naming /feed.rss and 500", err)
 		}
@@ -365,8 +368,13 @@ func TestBuildErrors(t *testing.T) {
 		if err := os.WriteFile(file, nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Build(context.Background(), h, snap, file); err == nil {
+		if _, err := Build(context.Background(), opts, file); err == nil {
 			t.Error("Build into a regular file succeeded")
+		}
+	})
+	t.Run("no snapshot", func(t *testing.T) {
+		if _, err := Build(context.Background(), Options{}, t.TempDir()); !errors.Is(err, ErrNoSnapshot) {
+			t.Errorf("error = %v, want ErrNoSnapshot", err)
 		}
 	})
 }

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,33 +10,54 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/kdigest/kdigest/feed"
 )
 
-// Build writes the site as static files into dir: every page and feed the
-// handler serves for snap, fetched in-process, a theme's older pages
-// found by following its "Older" links (rel="next"). Pages go to
-// PATH/index.html so links without extensions work on any static host.
-func Build(ctx context.Context, h http.Handler, snap *feed.Snapshot, dir string) (int, error) {
+// Build writes the site as static files into dir: every page and feed a
+// server of opts serves for one snapshot (opts.Snapshot's, taken once, so
+// a change during the build cannot mix two), fetched in-process, a theme's
+// older pages included. Pages go to PATH/index.html so links without
+// extensions work on any static host. It returns how many files it wrote.
+func Build(ctx context.Context, opts Options, dir string) (int, error) {
+	if opts.Snapshot == nil {
+		return 0, ErrNoSnapshot
+	}
+	snap := opts.Snapshot()
+	opts.Snapshot = func() *feed.Snapshot { return snap }
+	s, h, err := newServer(opts)
+	if err != nil {
+		return 0, err
+	}
+	return build(ctx, h, snap, func(id string) int { return s.themePages(snap, id) }, dir)
+}
+
+// build writes what h serves for snap into dir, each theme in as many
+// pages as pages says.
+func build(ctx context.Context, h http.Handler, snap *feed.Snapshot, pages func(theme string) int, dir string) (int, error) {
 	paths := []string{"/"}
 	docs := map[string]bool{} // the documents keep their name; pages are PATH/index.html
 	for _, d := range snap.Documents() {
 		paths = append(paths, "/"+d)
 		docs["/"+d] = true
 	}
+	older := map[string]map[string]bool{} // by theme, the older pages it writes
 	for _, th := range snap.Taxonomy.Themes {
-		paths = append(paths, "/themes/"+th.ID)
+		paths = append(paths, feed.ThemeURL("", th.ID))
+		older[th.ID] = map[string]bool{}
+		for n := 2; n <= pages(th.ID); n++ {
+			paths = append(paths, themePageURL("", th.ID, n))
+			older[th.ID][strconv.Itoa(n)] = true
+		}
 	}
+	written := map[string]bool{} // the article folders this build writes
 	for _, e := range snap.Visible() {
 		paths = append(paths, "/articles/"+url.PathEscape(e.ID))
+		written[e.ID] = true
 	}
-	written := map[string]bool{}          // the article folders this build writes
-	older := map[string]map[string]bool{} // by theme, the older pages it writes
-	for i := 0; i < len(paths); i++ {
-		p := paths[i]
+	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
@@ -48,41 +67,20 @@ func Build(ctx context.Context, h http.Handler, snap *feed.Snapshot, dir string)
 		if rec.Code != http.StatusOK {
 			return 0, fmt.Errorf("build %s: status %d", p, rec.Code)
 		}
-		body := rec.Body.Bytes()
-		if err := writeFile(dir, p, !docs[p], bytes.NewReader(body)); err != nil {
+		if err := writeFile(dir, p, !docs[p], rec.Body); err != nil {
 			return 0, err
-		}
-		if id, ok := strings.CutPrefix(p, "/articles/"); ok {
-			id, _ = url.PathUnescape(id)
-			written[id] = true
-		}
-		if rest, ok := strings.CutPrefix(p, "/themes/"); ok && !docs[p] {
-			if th, n, ok := strings.Cut(rest, "/page/"); ok {
-				if older[th] == nil {
-					older[th] = map[string]bool{}
-				}
-				older[th][n] = true
-			}
-			if m := nextPage.FindSubmatch(body); m != nil {
-				if next, ok := strings.CutPrefix(html.UnescapeString(string(m[1])), snap.BaseURL); ok {
-					paths = append(paths, next)
-				}
-			}
 		}
 	}
 	if err := prune(filepath.Join(dir, "articles"), written); err != nil {
 		return 0, err
 	}
-	for _, th := range snap.Taxonomy.Themes {
-		if err := prune(filepath.Join(dir, "themes", th.ID, "page"), older[url.PathEscape(th.ID)]); err != nil {
+	for id, pages := range older {
+		if err := prune(filepath.Join(dir, "themes", id, "page"), pages); err != nil {
 			return 0, err
 		}
 	}
 	return len(paths), nil
 }
-
-// nextPage finds a theme page's link to its older page.
-var nextPage = regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
 
 // prune removes the pages a previous build wrote into the folder dir, one
 // NAME/index.html each (the articles, a theme's older pages), and this

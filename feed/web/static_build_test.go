@@ -18,16 +18,12 @@ import (
 func TestBuildDottedArticleID(t *testing.T) {
 	raw := briefArticle("Ministers meet in Brussels")
 	c := openCorpusWith(t, feed.Options{}, map[string][]byte{"Reuters 15.11.2026.txt": raw})
-	h, err := NewServer(Options{Snapshot: c.Snapshot, Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
 	snap := c.Snapshot()
 	if _, ok := snap.Article("Reuters 15.11.2026"); !ok {
 		t.Fatal("no article Reuters 15.11.2026")
 	}
 	dir := t.TempDir()
-	if _, err := Build(context.Background(), h, snap, dir); err != nil {
+	if _, err := Build(context.Background(), Options{Snapshot: c.Snapshot, Now: fixedNow}, dir); err != nil {
 		t.Fatal(err)
 	}
 	page := filepath.Join(dir, "articles", "Reuters 15.11.2026", "index.html")
@@ -43,12 +39,9 @@ func TestBuildDottedArticleID(t *testing.T) {
 func TestBuildRemovesPagesOfRemovedArticles(t *testing.T) {
 	raw := briefArticle("Ministers meet in Brussels")
 	c := openCorpusWith(t, feed.Options{}, map[string][]byte{"gone.txt": raw})
-	h, err := NewServer(Options{Snapshot: c.Snapshot, Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
-	}
+	opts := Options{Snapshot: c.Snapshot, Now: fixedNow}
 	dir := t.TempDir()
-	if _, err := Build(context.Background(), h, c.Snapshot(), dir); err != nil {
+	if _, err := Build(context.Background(), opts, dir); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(filepath.Join(c.Dir(), "gone.txt")); err != nil {
@@ -60,7 +53,7 @@ func TestBuildRemovesPagesOfRemovedArticles(t *testing.T) {
 	if _, ok := c.Snapshot().Article("gone"); ok {
 		t.Fatal("gone still in the corpus")
 	}
-	if _, err := Build(context.Background(), h, c.Snapshot(), dir); err != nil {
+	if _, err := Build(context.Background(), opts, dir); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "articles", "gone", "index.html")); err == nil {
@@ -78,10 +71,10 @@ func briefArticle(title string) []byte {
 // "kdigest build --out ." (run from the folder to publish) writes there:
 // the escape check takes "." for the folder it is.
 func TestBuildIntoTheCurrentFolder(t *testing.T) {
-	h, snap := newHandler(t, Options{})
+	_, snap := newHandler(t, Options{})
 	dir := t.TempDir()
 	t.Chdir(dir)
-	if _, err := Build(context.Background(), h, snap, "."); err != nil {
+	if _, err := Build(context.Background(), Options{Snapshot: func() *feed.Snapshot { return snap }, Now: fixedNow}, "."); err != nil {
 		t.Fatalf("Build into \".\": %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "index.html")); err != nil {
@@ -95,10 +88,6 @@ func TestBuildIntoTheCurrentFolder(t *testing.T) {
 // beyond the theme's last one.
 func TestBuildWritesOlderThemePages(t *testing.T) {
 	c := openCorpus(t)
-	h, err := NewServer(Options{Snapshot: c.Snapshot, Now: fixedNow, ThemePage: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	snap := c.Snapshot()
 	n := len(snap.ThemeEntries("summits"))
 	dir := t.TempDir()
@@ -109,7 +98,7 @@ func TestBuildWritesOlderThemePages(t *testing.T) {
 	if err := os.WriteFile(stale, []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Build(context.Background(), h, snap, dir); err != nil {
+	if _, err := Build(context.Background(), Options{Snapshot: c.Snapshot, Now: fixedNow, ThemePage: 1}, dir); err != nil {
 		t.Fatal(err)
 	}
 	for page := 2; page <= n; page++ {
