@@ -30,3 +30,35 @@ func TestPlausibleSlack(t *testing.T) {
 		}
 	}
 }
+
+// TestZonesShared checks that dates stating the same zone share one
+// *time.Location (a first start kept one per article), with the zone's
+// name and offset, and that another offset gets its own.
+func TestZonesShared(t *testing.T) {
+	for _, tc := range []struct {
+		a, b, name string
+		offset     int
+	}{
+		{"November 23, 2026 10:00 GMT+4", "November 20, 2026 08:15 GMT+4", "GMT+4", 4 * 3600},
+		{"November 23, 2026 12:20 +04:00", "2026-11-20T08:15:00+04:00", "", 4 * 3600},
+		{"November 23, 2026 10:00 MSK", "November 21, 2026 09:00 MSK", "MSK", 3 * 3600},
+		{"November 23, 2026 10:00 EST", "November 21, 2026 09:00 EST", "EST", -5 * 3600},
+	} {
+		a, okA := parseDate(tc.a)
+		b, okB := parseDate(tc.b)
+		if !okA || !okB {
+			t.Fatalf("%q or %q: not a date", tc.a, tc.b)
+		}
+		if a.t.Location() != b.t.Location() {
+			t.Errorf("%q and %q: two locations for one zone", tc.a, tc.b)
+		}
+		if name, off := a.t.Zone(); name != tc.name || off != tc.offset {
+			t.Errorf("%q: zone %q %d, want %q %d", tc.a, name, off, tc.name, tc.offset)
+		}
+	}
+	x, _ := parseDate("November 23, 2026 10:00 GMT+4")
+	y, _ := parseDate("November 23, 2026 10:00 GMT+3")
+	if x.t.Location() == y.t.Location() {
+		t.Error("GMT+4 and GMT+3 share a location")
+	}
+}
