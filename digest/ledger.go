@@ -489,9 +489,12 @@ type delivery struct {
 }
 
 // pending returns the deliveries of digest id a run still has to make:
-// those pending, and those in doubt once.
+// those pending, and those in doubt once; the least tried first. A run
+// stops after maxTempInARow temporary failures in a row: in the order of
+// the addresses alone, three whose mailboxes stay full would stop every
+// run before those after them were ever tried.
 func (d *Digest) pending(ctx context.Context, id string) ([]delivery, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, doubts, message_id, chosen, since FROM deliveries WHERE digest_id = ? AND `+due+` ORDER BY recipient`, id)
+	rows, err := d.db.QueryContext(ctx, `SELECT recipient, status, attempts, doubts, message_id, chosen, since FROM deliveries WHERE digest_id = ? AND `+due+` ORDER BY attempts, recipient`, id)
 	if err != nil {
 		return nil, fmt.Errorf("digest %s: deliveries: %w", id, err)
 	}

@@ -38,7 +38,8 @@ func (e tempError) Error() string { return e.err.Error() }
 func (e tempError) Unwrap() error { return e.err }
 
 // IsTemporary reports whether a Send error is worth retrying: a 4xx reply,
-// or a link that broke before the relay had the whole message.
+// a 5xx reply that is not about the address (see smtpSender.refused), or a
+// link that broke before the relay had the whole message.
 func IsTemporary(err error) bool {
 	var t tempError
 	return errors.As(err, &t)
@@ -358,7 +359,8 @@ func (s *smtpSender) transact(m *gomail.Msg) error {
 }
 
 // refused classifies a failed command: a 4xx reply is temporary, a 5xx
-// reply permanent, and no reply at all (the link broke) temporary.
+// reply to RCPT TO about the address permanent, and any other 5xx reply,
+// or no reply at all (the link broke), temporary.
 func (s *smtpSender) refused(cmd string, err error) error {
 	err = fmt.Errorf("%s: %w", cmd, err)
 	var reply *textproto.Error
@@ -368,13 +370,34 @@ func (s *smtpSender) refused(cmd string, err error) error {
 	if s.smtp.Reset() != nil {
 		s.drop()
 	}
-	// A refused sender (MAIL FROM) is the relay's or the operator's
-	// problem, not any recipient's: leave the delivery for a later run
-	// rather than fail it for good and count it against the address.
-	if reply.Code/100 == 4 || cmd == "MAIL FROM" {
+	// Only a refused recipient (RCPT TO) is about the address, and not
+	// even that when its enhanced status code (RFC 3463) says security or
+	// policy, 5.7.x: "Relay access denied", "Authentication required",
+	// what a relay answers every recipient when kdigest lacks its
+	// credentials. That, a refused sender (MAIL FROM) or message (DATA,
+	// the end of DATA: a paused or over-quota account, an unverified From
+	// header, a size limit) is the relay's or the operator's problem, and
+	// every recipient would get the same: leave the delivery for a later
+	// run rather than fail the whole list for good and count it against
+	// each address.
+	if reply.Code/100 == 4 || !strings.HasPrefix(cmd, "RCPT TO") || policyReply(reply) {
 		return tempError{err}
 	}
 	return err
+}
+
+// policyReply reports whether a reply's enhanced status code (RFC 3463,
+// at the start of its text) is of the security or policy class, X.7.XXX.
+func policyReply(reply *textproto.Error) bool {
+	class, rest, ok := strings.Cut(reply.Msg, ".")
+	if !ok || len(class) != 1 || class[0] != byte('0'+reply.Code/100) {
+		return false
+	}
+	subject, detail, ok := strings.Cut(rest, ".")
+	if !ok || subject != "7" || detail == "" || detail[0] < '0' || detail[0] > '9' {
+		return false
+	}
+	return true
 }
 
 // drop closes the session without QUIT.

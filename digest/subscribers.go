@@ -349,8 +349,8 @@ func (d *Digest) updateSubscriber(ctx context.Context, email, set string, args .
 }
 
 // suspendAfter is how many digests in a row must fail permanently (a 5xx
-// answer, or an address nobody can send to) before an address is
-// suspended.
+// answer to RCPT TO about the address, or an address nobody can send to)
+// before an address is suspended.
 const suspendAfter = 3
 
 // noteRefusal suspends rcpt when its deliveries of its last suspendAfter

@@ -48,6 +48,13 @@ type SchedulerOptions struct {
 	// progress (which itself gives its message in flight a shorter
 	// grace); default 30 s.
 	StopWait time.Duration
+	// RetryAfter is how long after Pending first reports deliveries left
+	// to make (a relay that was down, or refused the sender, during a run)
+	// Resume is tried again, and RetryMax the longest wait: each retry
+	// that leaves some doubles the wait. RetryFor is how long the retries
+	// go on; then what is left waits for the next run, scheduled or at
+	// start. Defaults 5 minutes, 1 hour and a day.
+	RetryAfter, RetryMax, RetryFor time.Duration
 }
 
 // SchedulerStatus is the scheduler's state for /healthz.
@@ -74,6 +81,7 @@ type Scheduler struct {
 	mu      sync.Mutex
 	status  SchedulerStatus
 	running int // runs in progress: the cron job and a start-up run may overlap while one waits for the other
+	runs    int // runs begun other than retries: each starts the retries afresh
 }
 
 // NewScheduler parses and checks the schedule; an invalid spec is an error
@@ -90,6 +98,15 @@ func NewScheduler(opts SchedulerOptions) (*Scheduler, error) {
 	}
 	if opts.StopWait <= 0 {
 		opts.StopWait = 30 * time.Second
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = 5 * time.Minute
+	}
+	if opts.RetryMax < opts.RetryAfter {
+		opts.RetryMax = max(time.Hour, opts.RetryAfter)
+	}
+	if opts.RetryFor <= 0 {
+		opts.RetryFor = 24 * time.Hour
 	}
 	if opts.Resume == nil {
 		opts.Resume = opts.Run
@@ -173,8 +190,9 @@ func (s *Scheduler) NextAfter(t time.Time) time.Time {
 }
 
 // Run catches up on a missed slot (or resumes an interrupted digest), then
-// sends digests on schedule until ctx ends; it then waits (at most
-// StopWait) for the digests in progress, the start-up one included.
+// sends digests on schedule, and resumes what a run left to make (see
+// retry), until ctx ends; it then waits (at most StopWait) for the
+// digests in progress, the start-up one included.
 func (s *Scheduler) Run(ctx context.Context) error {
 	if s.sched == nil {
 		<-ctx.Done()
@@ -208,6 +226,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	} else {
 		close(startupDone)
 	}
+	retryDone := make(chan struct{})
+	go func() {
+		defer close(retryDone)
+		s.retry(ctx)
+	}()
 	c.Start()
 	s.mu.Lock()
 	s.status.Next = c.Entry(id).Next
@@ -219,7 +242,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	defer bound.Stop()
 	// cron's own goroutine stops after Stop returns: wait for it too, so
 	// that nothing of the scheduler outlives Run.
-	for _, done := range []<-chan struct{}{startupDone, stopped.Done(), logger.stopped} {
+	for _, done := range []<-chan struct{}{startupDone, retryDone, stopped.Done(), logger.stopped} {
 		select {
 		case <-done:
 		case <-bound.C:
@@ -230,10 +253,69 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	return nil
 }
 
+// retry resumes the deliveries a run left to make (Pending) until ctx
+// ends: RetryAfter after it first sees some, then after twice as long each
+// time some are still left, up to RetryMax, for RetryFor. Without it they
+// would wait for the next slot, a week later for a weekly digest, however
+// short the relay's outage was.
+func (s *Scheduler) retry(ctx context.Context) {
+	if s.opts.Pending == nil {
+		return
+	}
+	wait := s.opts.RetryAfter
+	var spent time.Duration // waited since the retries began: RetryFor bounds it
+	seen := s.runsBegun()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		spent += wait
+		if n := s.runsBegun(); n != seen {
+			// A scheduled run (or a start-up one) tried them since:
+			// what it left is retried afresh.
+			seen, wait, spent = n, s.opts.RetryAfter, 0
+		}
+		switch {
+		case !s.pending(ctx):
+			wait, spent = s.opts.RetryAfter, 0
+		case s.Status().Running:
+			// A run in progress resumes them itself.
+		case spent > s.opts.RetryFor:
+			// Tried for long enough: what is left (an address whose
+			// mailbox stays full) waits for the next run.
+		default:
+			s.runOnce(ctx, "retry", s.opts.Resume)
+			if ctx.Err() != nil {
+				return
+			}
+			if s.pending(ctx) {
+				wait = min(2*wait, s.opts.RetryMax)
+			} else {
+				wait, spent = s.opts.RetryAfter, 0
+			}
+		}
+		t.Reset(wait)
+	}
+}
+
+// runsBegun counts the runs begun other than retries.
+func (s *Scheduler) runsBegun() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.runs
+}
+
 // runOnce runs one digest function and records its outcome.
 func (s *Scheduler) runOnce(ctx context.Context, why string, run func(context.Context) error) {
 	s.mu.Lock()
 	s.running++
+	if why != "retry" {
+		s.runs++
+	}
 	s.status.Running = true
 	s.mu.Unlock()
 	defer func() {

@@ -45,8 +45,9 @@ error naming it (the others are still processed) and exits 1.
                      Nothing is sent, unless --confirm: then each address gets a
                      confirmation link instead, and joins when it confirms.
 
-An address whose deliveries are refused for good (5xx) in 3 digests in a row
-is suspended: it gets no digest until it is added (or subscribes) again.
+An address whose deliveries are refused for good (5xx to RCPT TO, not
+5.7.x) in 3 digests in a row is suspended: it gets no digest until it is
+added (or subscribes) again.
 
 Here --themes names theme ids; the taxonomy file comes from KDIGEST_THEMES or
 the config file.`,

@@ -1,0 +1,73 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestRetriesWhatARunLeft: deliveries a run left to make (the relay was
+// down when it ran) are tried again soon, with a growing wait, until none
+// is left, not at the next slot, a week later for a weekly digest.
+func TestRetriesWhatARunLeft(t *testing.T) {
+	var pending atomic.Bool
+	pending.Store(true)
+	var resumes atomic.Int32
+	done := make(chan struct{})
+	s, err := NewScheduler(SchedulerOptions{Spec: "0 8 * * MON", Run: func(context.Context) error { return nil },
+		Resume: func(context.Context) error {
+			if resumes.Add(1) < 3 {
+				return errors.New("3 delivery failure(s)") // the relay is still down
+			}
+			pending.Store(false)
+			close(done)
+			return nil
+		},
+		Pending:    func(context.Context) (bool, error) { return pending.Load(), nil },
+		RetryAfter: 20 * time.Millisecond, RetryMax: 80 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runScheduler(t, s)
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatalf("deliveries left by a run resumed %d time(s) in 3 s (the start-up one included), want them retried until made", resumes.Load())
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := resumes.Load(); got != 3 {
+		t.Errorf("resumed %d times, want 3: none once nothing is left", got)
+	}
+	if st := s.Status(); st.LastError != "" {
+		t.Errorf("status last error = %q after the retry made them, want none", st.LastError)
+	}
+}
+
+// TestRetriesStopAfterRetryFor: a delivery that never goes (a mailbox that
+// stays full) is not retried for ever: the retries stop after RetryFor,
+// and what is left waits for the next run.
+func TestRetriesStopAfterRetryFor(t *testing.T) {
+	var resumes atomic.Int32
+	s, err := NewScheduler(SchedulerOptions{Spec: "0 8 * * MON", Run: func(context.Context) error { return nil },
+		Resume: func(context.Context) error {
+			resumes.Add(1)
+			return errors.New("1 delivery failure(s)")
+		},
+		Pending:    func(context.Context) (bool, error) { return true, nil },
+		RetryAfter: 20 * time.Millisecond, RetryMax: 40 * time.Millisecond, RetryFor: 150 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runScheduler(t, s)
+	time.Sleep(600 * time.Millisecond)
+	n := resumes.Load()
+	if n < 3 {
+		t.Fatalf("resumed %d times in 600 ms, want the start-up one and retries", n)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if got := resumes.Load(); got != n {
+		t.Errorf("resumed %d times, then %d more after RetryFor, want none", n, got-n)
+	}
+}
