@@ -36,7 +36,7 @@ func (d *Digest) Routes() map[string]http.Handler {
 var page = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><title>{{.Title}}</title>
-<style>body{font:17px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}
+<style>body{font:17px/1.55 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;overflow-wrap:break-word}
 button{font:inherit;padding:.5rem 1rem;border-radius:6px;border:0;background:#7a2e1f;color:#fff;cursor:pointer}
 li{margin:.3rem 0}.muted{opacity:.7;font-size:.9em}</style></head>
 <body><h1>{{.Title}}</h1>{{if .Message}}<p>{{.Message}}</p>{{end}}

@@ -228,6 +228,14 @@ func (c *Corpus) renderRSS(s *Snapshot, ch channel) ([]byte, error) {
 	return marshalXML(doc)
 }
 
+// jsonDoc is a JSON Feed whose "items" is there even when empty: JSON Feed
+// 1.1 requires it, and gorilla/feeds leaves an empty one out (omitempty).
+// The field shadows the embedded one, and comes last as it did.
+type jsonDoc struct {
+	*feeds.JSONFeed
+	Items []*feeds.JSONItem `json:"items"`
+}
+
 // renderJSON renders ch as JSON Feed 1.1.
 func (c *Corpus) renderJSON(s *Snapshot, ch channel) ([]byte, error) {
 	jf := (&feeds.JSON{Feed: c.gorillaFeed(s, ch)}).JSONFeed()
@@ -253,7 +261,11 @@ func (c *Corpus) renderJSON(s *Snapshot, ch channel) ([]byte, error) {
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // content_html is a JSON string: no need for \u003c
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(jf); err != nil {
+	out := jsonDoc{JSONFeed: jf, Items: jf.Items}
+	if out.Items == nil {
+		out.Items = []*feeds.JSONItem{} // "items": [], not null
+	}
+	if err := enc.Encode(out); err != nil {
 		return nil, fmt.Errorf("render json feed: %w", err)
 	}
 	return b.Bytes(), nil
