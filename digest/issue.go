@@ -144,28 +144,29 @@ const unknownOutlet = "Unknown outlet"
 // IsNew reports whether an entry is new in the window (since, cutoff]: its
 // publication date is in it, or, when it states none, the time the corpus
 // first saw it. An article belongs to the first digest whose window holds
-// that date; one published before the window is never new, even when it
-// was only just found (it is in the feeds and pages, not the digest).
-//
-// A date stated without a time names a whole day, not its midnight: such
-// an article first seen later that day (after that day's digest) is new
-// when it was first seen, or it would reach no digest at all.
+// that date (see newAt for one found late); one published more than a day
+// before the window is never new, even when it was only just found (it is
+// in the feeds and pages, not the digest).
 func IsNew(e *feed.Entry, since, cutoff time.Time) bool {
 	t := newAt(e)
 	return t.After(since) && !t.After(cutoff)
 }
 
 // newAt is the time IsNew dates an entry by: its publication date, or
-// the time the corpus first saw it when it states none, or, when it
-// states a day without a time and was first seen later that day, that
-// time (the day's end at the latest).
+// the time the corpus first saw it when it states none. An article first
+// seen after its stated date, by up to a day, is new when it was seen: a
+// scraper's lag (published 07:30, saved at 09:00, after the 08:00 digest)
+// would else put it in a window already sent, and it would reach no
+// digest. A date stated without a time names a whole day, so its day
+// counts from its start. One seen later than that is dated a day after
+// its stated date: new in the window after its date's, if that one has
+// not been sent yet, else old news.
 func newAt(e *feed.Entry) time.Time {
 	t := e.Date
-	if e.PublishedPrecision == article.PrecisionDate && e.FirstSeen.After(t) {
-		if end := e.Date.Add(24*time.Hour - time.Nanosecond); e.FirstSeen.Before(end) {
+	if !e.Undated() && e.FirstSeen.After(t) {
+		t = e.Date.Add(24*time.Hour - time.Nanosecond)
+		if e.FirstSeen.Before(t) {
 			t = e.FirstSeen
-		} else {
-			t = end
 		}
 	}
 	return t

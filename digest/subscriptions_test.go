@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/kdigest/kdigest/digest"
+	"github.com/kdigest/kdigest/feed"
+	"github.com/kdigest/kdigest/feed/article"
 )
 
 // sectionsOf returns the section headings of a digest's text part, e.g.
@@ -411,9 +413,49 @@ func TestIsNew(t *testing.T) {
 			t.Errorf("IsNew(%s, date %v) = %v", en.ID, en.Date, got)
 		}
 		// The window is (since, cutoff]: an article dated at the cutoff
-		// is in this digest, one dated at since was in the last one.
+		// is in this digest, one dated at since was in the last one (an
+		// article first seen after its date: TestIsNewFoundLate).
+		if en.FirstSeen.After(en.Date) {
+			continue
+		}
 		if !digest.IsNew(en, en.Date.Add(-time.Second), en.Date) || digest.IsNew(en, en.Date, en.Date.Add(time.Hour)) {
 			t.Errorf("%s: window edges wrong", en.ID)
+		}
+	}
+}
+
+// TestIsNewFoundLate checks the window of an article first seen after the
+// date it states: within a day of it, it is new when it was seen (a
+// scraper saving at 09:00 what was published at 07:30 is not dropped by
+// the 08:00 digest between the two); later, a day after its date, and so
+// old news once that window has passed.
+func TestIsNewFoundLate(t *testing.T) {
+	digestAt := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC) // the last digest's cutoff
+	next := digestAt.Add(24 * time.Hour)
+	at := func(day, h, m int) time.Time { return time.Date(2026, 11, day, h, m, 0, 0, time.UTC) }
+	for _, tc := range []struct {
+		name        string
+		published   time.Time
+		precision   article.Precision
+		seen        time.Time
+		inLast, new bool // in the window that ended at digestAt, in the next one
+	}{
+		{"seen before the digest", at(30, 7, 30), article.PrecisionMinute, at(30, 7, 45), true, false},
+		{"seen after the digest", at(30, 7, 30), article.PrecisionMinute, at(30, 9, 0), false, true},
+		{"seen a day and more later", at(29, 7, 30), article.PrecisionMinute, at(30, 9, 0), true, false},
+		{"seen days later, dated after the digest", at(30, 9, 0), article.PrecisionMinute, at(30, 23, 0), false, true},
+		{"a day seen that day after the digest", at(30, 0, 0), article.PrecisionDate, at(30, 9, 0), false, true},
+		{"a day seen the next day", at(29, 0, 0), article.PrecisionDate, at(30, 9, 0), true, false},
+		{"seen at its time", at(30, 7, 30), article.PrecisionSecond, at(30, 7, 30), true, false},
+	} {
+		e := &feed.Entry{
+			Article:   &article.Article{ID: "x", Published: tc.published, PublishedPrecision: tc.precision},
+			FirstSeen: tc.seen, Updated: tc.seen, Date: tc.published,
+		}
+		inLast := digest.IsNew(e, digestAt.Add(-24*time.Hour), digestAt)
+		isNew := digest.IsNew(e, digestAt, next)
+		if inLast != tc.inLast || isNew != tc.new {
+			t.Errorf("%s: in the last window %v, in the next %v; want %v, %v", tc.name, inLast, isNew, tc.inLast, tc.new)
 		}
 	}
 }
