@@ -329,7 +329,14 @@ func secretID() string {
 	return hex.EncodeToString(b)
 }
 
-func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// timeLayout is how the ledger writes times: UTC, nanoseconds, fixed
+// width, so that SQL orders them by their text (MAX(cutoff), ORDER BY
+// created) as they are in time. RFC 3339 with as many digits as a time
+// needs sorted 08:00:00Z after 08:00:00.5Z. A row written before keeps
+// its text, which sorts right against any time of another second.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 func parseTime(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, s)
