@@ -601,3 +601,24 @@ func TestPagesStateTheLastChange(t *testing.T) {
 		t.Errorf("article page footer %q, want the front page's %q", f, front)
 	}
 }
+
+// TestThemePageCountsOnePage checks that a theme page states how many
+// articles the theme has when they fit on one page too, with no page
+// numbers, and says "1 article" of one.
+func TestThemePageCountsOnePage(t *testing.T) {
+	h, snap := newHandler(t, Options{})
+	for _, th := range snap.Taxonomy.Themes {
+		n := len(snap.ThemeEntries(th.ID))
+		if n == 0 {
+			continue
+		}
+		p := getPage(t, h, "/themes/"+th.ID, http.StatusOK)
+		want := fmt.Sprintf("%d articles, newest first", n)
+		if n == 1 {
+			want = "1 article, newest first"
+		}
+		if !strings.Contains(p.text, want) || strings.Contains(p.text, "page 1 of") {
+			t.Errorf("/themes/%s lacks %q or numbers its one page: %q", th.ID, want, p.text)
+		}
+	}
+}
