@@ -48,3 +48,21 @@ func TestArchiveFeedLastModifiedNeverGoesBack(t *testing.T) {
 			resp.StatusCode, lm, resp.Header.Get("Last-Modified"))
 	}
 }
+
+// TestArchiveSlashRedirects checks that the archive's addresses with a
+// trailing slash redirect to theirs, as an article's and a theme's do.
+func TestArchiveSlashRedirects(t *testing.T) {
+	c := openCorpus(t)
+	arch := &stubArchive{issues: []Issue{{ID: "1", Name: "Weekly", Subject: "Karabakh diplomacy, 16–22 Nov",
+		Created: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC), Articles: 3}}}
+	h, err := NewServer(Options{Snapshot: c.Snapshot, Now: fixedNow, Archive: arch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{"/digests/": "/digests", "/digests/1/": "/digests/1"} {
+		resp, _ := do(t, h, http.MethodGet, path, nil)
+		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != c.Snapshot().BaseURL+want {
+			t.Errorf("GET %s = %d to %q, want 301 to %s", path, resp.StatusCode, resp.Header.Get("Location"), want)
+		}
+	}
+}

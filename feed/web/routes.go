@@ -35,6 +35,8 @@ func (s *server) routes() {
 	if s.opts.Archive != nil {
 		s.handle("GET /digests", s.handleArchive())
 		s.handle("GET /digests/{id}", s.handleIssue())
+		s.handle("GET /digests/{$}", s.handleSlash("/"))
+		s.handle("GET /digests/{id}/{$}", s.handleSlash("/digests/"))
 		s.handle("GET /digests.atom", s.handleArchiveFeed())
 	}
 	s.handle("GET /healthz", s.handleHealth())
