@@ -217,7 +217,8 @@ func (d *Digest) checkConfirmation(ctx context.Context, tok string) (addr, theme
 	return addr, themes, nil
 }
 
-// Confirm subscribes the address of a confirmation token to its themes,
+// Confirm subscribes the address of a confirmation token to its themes
+// (a subscriber already on the list gets those themes instead of theirs),
 // uses the token up, and queues the welcome message for a new subscriber:
 // SendConfirmations sends it, so the visitor's page never waits for the
 // relay. Errors as checkConfirmation's.
@@ -253,6 +254,14 @@ func (d *Digest) Confirm(ctx context.Context, tok string) (string, error) {
 		return "", err
 	}
 	isNew := err == nil
+	if !isNew {
+		// A subscriber who filled in the form again, and confirmed it,
+		// chose these themes now: they replace the old ones (the form
+		// offers no cadence, so theirs stays).
+		if _, err := tx.ExecContext(ctx, `UPDATE subscribers SET themes = ? WHERE email = ?`, strings.Join(chosen, ","), addr); err != nil {
+			return "", fmt.Errorf("confirmation of %s: %w", addr, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE confirmations SET status = 'confirmed' WHERE token_hash = ?`, hash); err != nil {
 		return "", fmt.Errorf("confirmation of %s: %w", addr, err)
 	}

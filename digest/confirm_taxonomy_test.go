@@ -1,6 +1,7 @@
 package digest_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"os"
@@ -51,5 +52,34 @@ func TestConfirmAfterItsThemeWasRemoved(t *testing.T) {
 	// Pressing it again later changes nothing.
 	if again := do(t, restarted, http.MethodPost, "/subscribe/confirm", url.Values{"t": {u.Query().Get("t")}}); again.code >= 500 {
 		t.Errorf("a second try = %d, the same failure", again.code)
+	}
+}
+
+// TestConfirmAgainChangesThemes: a subscriber of Summits and talks fills
+// in the form again with Security and Escalation and confirms the link;
+// they get the themes they chose now (they kept the old ones, and were
+// not told), and keep their daily cadence, which the form does not offer.
+func TestConfirmAgainChangesThemes(t *testing.T) {
+	e, d, srv := newWebEnv(t)
+	subscribeWith(t, d, "ann@example.org", digest.Subscription{Themes: []string{"summits"}, Frequency: digest.Daily})
+	if res := do(t, srv, http.MethodPost, "/subscribe", url.Values{"email": {"ann@example.org"}, "themes": {"security", "escalation"}}); res.code != http.StatusAccepted {
+		t.Fatalf("subscribe = %d %s", res.code, res.body)
+	}
+	waitMail(t, e, 1)
+	confirmation, _ := lastTo(t, e, "ann@example.org")
+	link := regexp.MustCompile(`https://kdigest\.example\.org/subscribe/confirm\?t=\S+`).FindString(confirmation.Text)
+	u, err := url.Parse(link)
+	if err != nil || link == "" {
+		t.Fatalf("no confirmation link in:\n%s", confirmation.Text)
+	}
+	if res := do(t, srv, http.MethodPost, "/subscribe/confirm", url.Values{"t": {u.Query().Get("t")}}); res.code != http.StatusOK {
+		t.Fatalf("confirm = %d %s", res.code, res.body)
+	}
+	s, err := d.Subscriber(context.Background(), "ann@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(s.Themes, ","); got != "security,escalation" || s.Frequency != digest.Daily {
+		t.Errorf("after confirming again: themes %q, %s; want security,escalation, daily", got, s.Frequency)
 	}
 }
