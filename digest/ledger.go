@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/kdigest/kdigest/internal/dbmigrate"
 )
 
 // schema is the ledger: digests, deliveries and subscribers. The send lock
@@ -248,6 +250,16 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("migrate the digest ledger: %w", err)
+		}
+		// Another process (serve, and a digest started with it) may be
+		// migrating too: take the write lock first, then see whether it
+		// already made this version.
+		if done, err := dbmigrate.Applied(ctx, tx, component, v+1); err != nil || done {
+			tx.Rollback()
+			if err != nil {
+				return fmt.Errorf("migrate the digest ledger to version %d: %w", v+1, err)
+			}
+			continue
 		}
 		if err := migrations[v](ctx, tx); err != nil {
 			tx.Rollback()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kdigest/kdigest/feed/article"
 	"github.com/kdigest/kdigest/feed/theme"
+	"github.com/kdigest/kdigest/internal/dbmigrate"
 )
 
 // The corpus's tables hold every article in plain columns an operator can
@@ -256,6 +257,11 @@ func migrate(ctx context.Context, db *sql.DB, log *slog.Logger) error {
 	for v := version; v < len(migrations); v++ {
 		vacuum = vacuum || (version > 0 && migrations[v].rewrites)
 		err := inTx(ctx, db, "migrate corpus", func(tx *sql.Tx) error {
+			// Another process (serve, and a digest started with it) may
+			// be migrating too: see dbmigrate.Applied.
+			if done, err := dbmigrate.Applied(ctx, tx, component, v+1); err != nil || done {
+				return err
+			}
 			if err := migrations[v].apply(ctx, tx); err != nil {
 				return fmt.Errorf("migrate corpus to version %d: %w", v+1, err)
 			}
