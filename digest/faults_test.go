@@ -576,6 +576,10 @@ func TestShutdownCutsAHungReply(t *testing.T) {
 	if rows["bob@example.org"].Status != "in_doubt" || rows["cid@example.net"].Status != "pending" {
 		t.Errorf("deliveries = %+v, want bob in doubt and cid pending", rows)
 	}
+	// The operator reads why: a stop, not the relay's 10 minutes.
+	if got := rows["bob@example.org"].LastError; !strings.HasPrefix(got, "stopped while waiting for the reply") {
+		t.Errorf("bob's last error = %q, want it to say the run was stopped", got)
+	}
 }
 
 // TestRefusalNamesTheRecipientOnce checks the error an operator reads in

@@ -195,6 +195,7 @@ type smtpSender struct {
 type trackedConn struct {
 	net.Conn
 	writeFailed atomic.Bool
+	stopped     atomic.Bool // the send's context ended and its grace ran out: the deadline is ours
 }
 
 func (c *trackedConn) Write(p []byte) (int, error) {
@@ -290,6 +291,7 @@ func (s *smtpSender) Send(ctx context.Context, m *gomail.Msg) error {
 		select {
 		case <-done:
 		case <-t.C:
+			s.conn.stopped.Store(true)
 			s.conn.SetDeadline(time.Now()) // every read and write fails now
 		}
 	})
@@ -307,6 +309,7 @@ func (s *smtpSender) Send(ctx context.Context, m *gomail.Msg) error {
 func (s *smtpSender) transact(m *gomail.Msg) error {
 	c := s.smtp
 	s.conn.writeFailed.Store(false)
+	s.conn.stopped.Store(false)
 	from, err := m.GetSender(false)
 	if err != nil {
 		return fmt.Errorf("sender address: %w", err)
@@ -345,6 +348,8 @@ func (s *smtpSender) transact(m *gomail.Msg) error {
 			return s.refused("end of DATA", err)
 		case s.conn.writeFailed.Load():
 			return tempError{fmt.Errorf("the link broke before the end of the message: %w", err)}
+		case errors.Is(err, os.ErrDeadlineExceeded) && s.conn.stopped.Load():
+			return inDoubtError{fmt.Errorf("stopped while waiting for the reply to the end of the message (the relay may have delivered it): %w", err)}
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			return inDoubtError{fmt.Errorf("no reply to the end of the message within %s (the relay may have delivered it): %w", s.cfg.DataTimeout, err)}
 		default:
