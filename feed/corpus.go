@@ -193,11 +193,12 @@ func withDefaults(o Options) (Options, string, error) {
 	if o.BaseURL == "" {
 		o.BaseURL = "http://127.0.0.1:8080"
 	}
-	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
-	u, err := url.Parse(o.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return o, "", fmt.Errorf("open corpus: %q: %w", o.BaseURL, ErrBaseURL)
+	base, err := ParseBaseURL(o.BaseURL)
+	if err != nil {
+		return o, "", fmt.Errorf("open corpus: %w", err)
 	}
+	o.BaseURL = base
+	u, _ := url.Parse(base)
 	if o.Title == "" {
 		o.Title = "Karabakh diplomacy"
 	}
@@ -218,6 +219,19 @@ func withDefaults(o Options) (Options, string, error) {
 		o.Now = time.Now
 	}
 	return o, strings.ToLower(u.Hostname()), nil
+}
+
+// ParseBaseURL checks a base URL (Options.BaseURL) and returns it without
+// its trailing slashes: an absolute http or https URL with a host name.
+// It is the one rule: the command line checks --base-url with it, so a
+// value it accepts is one Open accepts.
+func ParseBaseURL(s string) (string, error) {
+	base := strings.TrimRight(s, "/")
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return "", fmt.Errorf("%q: %w", s, ErrBaseURL)
+	}
+	return base, nil
 }
 
 // Snapshot returns the current snapshot; it never returns nil.

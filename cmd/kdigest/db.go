@@ -129,8 +129,15 @@ const pageSize = 16384
 
 // createDB creates the database file with its page size when it does not
 // exist yet. The size must be set before the first write and before WAL
-// mode, which the connection string of openDB would set first.
-func createDB(ctx context.Context, path, file string) error {
+// mode, which the connection string of openDB would set first. A creation
+// that fails (a full disk) leaves no empty file behind: the next start
+// would refuse it as a database whose contents are lost (checkDBFile).
+func createDB(ctx context.Context, path, file string) (err error) {
+	defer func() {
+		if err != nil {
+			removeEmpty(path)
+		}
+	}()
 	db, err := sql.Open("sqlite", file)
 	if err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
@@ -140,6 +147,20 @@ func createDB(ctx context.Context, path, file string) error {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
 	return db.Close()
+}
+
+// removeEmpty removes the database file at path, and its WAL and index,
+// when nothing was written to it.
+func removeEmpty(path string) {
+	if st, err := os.Stat(path); err != nil || st.Size() != 0 {
+		return
+	}
+	if st, err := os.Stat(path + "-wal"); err == nil && st.Size() != 0 {
+		return
+	}
+	os.Remove(path + "-wal")
+	os.Remove(path + "-shm")
+	os.Remove(path)
 }
 
 // newLogger returns the text logger every component writes to.

@@ -146,11 +146,11 @@ func settings() []setting {
 					c.BaseURL = ""
 					return nil
 				}
-				u, err := url.Parse(v)
-				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-					return fmt.Errorf("want an absolute http(s) URL, got %q", maskURL(v))
+				base, err := feed.ParseBaseURL(v)
+				if err != nil {
+					return fmt.Errorf("want an absolute http(s) URL with a host, got %q", maskURL(v))
 				}
-				c.BaseURL = strings.TrimSuffix(v, "/")
+				c.BaseURL = base
 				return nil
 			}},
 		{name: "feed-id", env: "KDIGEST_FEED_ID", usage: "AUTHORITY,DATE of every feed and entry id (tag:AUTHORITY,DATE:...), e.g. example.org,2026; stored, so later runs keep it (default: fixed at the first run from --base-url's host and the year)", groups: groupService,

@@ -33,6 +33,8 @@ func TestInvalidSettingsExitTwoEverywhere(t *testing.T) {
 		{"dkim key that is not a key", []string{"--dkim-key", "settings_test.go", "--dkim-selector", "s1"}, "dkim-key (from flag --dkim-key): settings_test.go: dkim key"},
 		{"templates folder missing", []string{"--templates", "nope"}, "templates (from flag --templates): nope is not a folder"},
 		{"bad boolean", []string{"--include-irrelevant=maybe"}, `want true or false, got "maybe"`},
+		// The corpus refuses a base URL without a host name: so must every command.
+		{"base url without a host", []string{"--base-url", "http://:8080"}, `base-url (from flag --base-url): want an absolute http(s) URL`},
 	}
 	commands := [][]string{
 		{"config"},

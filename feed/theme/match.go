@@ -2,6 +2,7 @@ package theme
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -183,7 +184,17 @@ type alias struct {
 
 func newAliases(m map[string][]string) (*aliases, error) {
 	a := &aliases{byFirst: map[string][]alias{}, firsts: &keyFilter{}}
-	for canon, variants := range m {
+	// In name order, so that the error below names the same two names
+	// at every start.
+	canons := make([]string, 0, len(m))
+	for canon := range m {
+		canons = append(canons, canon)
+	}
+	sort.Strings(canons)
+	owner := map[string]string{} // a variant's words -> the name it stands for
+	words := map[string]string{} // a name -> its words
+	for _, canon := range canons {
+		variants := m[canon]
 		to := tokenize(canon)
 		if len(to) == 0 {
 			return nil, fmt.Errorf("alias %q has no words", canon)
@@ -193,6 +204,14 @@ func newAliases(m map[string][]string) (*aliases, error) {
 			if len(from) == 0 {
 				return nil, fmt.Errorf("alias %q of %q has no words", v, canon)
 			}
+			// A variant of two names would become either, by the map's
+			// order: a classification that changes from run to run.
+			key := strings.Join(from, " ")
+			words[canon] = strings.Join(to, " ")
+			if prev, ok := owner[key]; ok && words[prev] != words[canon] {
+				return nil, fmt.Errorf("alias %q stands for both %q and %q: keep one", v, prev, canon)
+			}
+			owner[key] = canon
 			a.byFirst[from[0]] = append(a.byFirst[from[0]], alias{from: from, to: to})
 			a.firsts.add(from[0])
 		}
