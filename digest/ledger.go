@@ -535,7 +535,9 @@ func (d *Digest) pending(ctx context.Context, id string) ([]delivery, error) {
 // be made (it may have been unsubscribed since the run read the list).
 func (d *Digest) stillDue(ctx context.Context, id, rcpt string) (bool, error) {
 	var ok bool
-	err := d.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM deliveries WHERE digest_id = ? AND recipient = ? AND `+due+`)`, id, rcpt).Scan(&ok)
+	// As the marks: a stop between two messages must not make the
+	// ledger's answer an error (the run reports it interrupted).
+	err := d.db.QueryRowContext(context.WithoutCancel(ctx), `SELECT EXISTS (SELECT 1 FROM deliveries WHERE digest_id = ? AND recipient = ? AND `+due+`)`, id, rcpt).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("digest %s: delivery to %s: %w", id, rcpt, err)
 	}

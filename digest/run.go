@@ -519,6 +519,10 @@ func (d *Digest) send(ctx context.Context, rec *record, o RunOptions) (*Report, 
 		} else if !due {
 			continue
 		}
+		if ctx.Err() != nil { // stopped meanwhile: no new message starts
+			rep.Interrupted = true
+			break
+		}
 		f, err := d.deliver(ctx, sender, rec, p, o.Signer)
 		if err != nil {
 			return rep, err // the ledger could not be written: stop
