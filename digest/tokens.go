@@ -34,18 +34,36 @@ func LoadSecret(path string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// Written whole beside it, then linked in place: another process
+	// never reads it half written, a failed write (a full disk) leaves no
+	// short file that every later start refuses, and of two processes
+	// making it at once the second takes the first's.
+	f, err := os.CreateTemp(filepath.Dir(path), ".secret-*")
 	if err != nil {
-		if errors.Is(err, os.ErrExist) { // another process made it first
-			return LoadSecret(path)
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	defer os.Remove(f.Name())
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	err = os.Link(f.Name(), path)
+	switch {
+	case errors.Is(err, os.ErrExist): // another process made it first
+		return LoadSecret(path)
+	case err != nil:
+		// A file system without hard links: renamed, whole all the same.
+		if err := os.Rename(f.Name(), path); err != nil {
+			return nil, fmt.Errorf("secret: %w", err)
 		}
-		return nil, fmt.Errorf("secret: %w", err)
 	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("secret: %w", err)
-	}
-	return b, f.Close()
+	return b, nil
 }
 
 // Token purposes: a token signs its purpose with the address, and works
