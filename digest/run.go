@@ -762,8 +762,12 @@ func (d *Digest) dryRun(ctx context.Context, o RunOptions) (*Report, error) {
 		}
 		recipients = append(recipients, label)
 	}
-	fmt.Fprintf(out, "Dry run: nothing is sent and nothing is recorded.\n\nSubject:    %s\nWindow:     %s to %s\nArticles:   %d in %d stories\n",
-		is.Subject, is.Since.In(d.opts.Location).Format(time.RFC3339), is.Cutoff.In(d.opts.Location).Format(time.RFC3339), is.Articles, is.Stories)
+	stories := "stories"
+	if is.Stories == 1 {
+		stories = "story"
+	}
+	fmt.Fprintf(out, "Dry run: nothing is sent and nothing is recorded.\n\nSubject:    %s\nWindow:     %s to %s\nArticles:   %d in %d %s\n",
+		is.Subject, is.Since.In(d.opts.Location).Format(time.RFC3339), is.Cutoff.In(d.opts.Location).Format(time.RFC3339), is.Articles, is.Stories, stories)
 	switch {
 	case rep.NoRecipients:
 		fmt.Fprintln(out, "Recipients: none (add some with `kdigest subscribers add`)")
