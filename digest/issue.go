@@ -1,6 +1,7 @@
 package digest
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"slices"
@@ -174,8 +175,9 @@ func newAt(e *feed.Entry) time.Time {
 
 // buildIssue selects the visible entries new in (since, cutoff], groups
 // them one item per story under their primary theme in taxonomy order,
-// newest first, and fills in the links.
-func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cutoff time.Time) *Issue {
+// newest first, and fills in the links and the summaries (read from the
+// snapshot: the corpus keeps few in memory).
+func (d *Digest) buildIssue(ctx context.Context, snap *feed.Snapshot, id, cadence string, since, cutoff time.Time) (*Issue, error) {
 	is := &Issue{
 		ID: id, Name: d.opts.Name, Cadence: cadence, Since: since, Cutoff: cutoff,
 		BaseURL: d.opts.BaseURL, FeedURL: d.opts.BaseURL + "/feed.atom",
@@ -201,13 +203,22 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 	// had (a report stated at a time, before one dated that day without
 	// a time and first seen later).
 	slices.SortStableFunc(fresh, func(a, b *feed.Entry) int { return newAt(b).Compare(newAt(a)) })
-	for _, fs := range snap.Sections(fresh) {
+	sections := snap.Sections(fresh)
+	var leads []*feed.Entry
+	for _, fs := range sections {
+		leads = append(leads, fs.Leads...)
+	}
+	sums, err := snap.Summaries(ctx, leads)
+	if err != nil {
+		return nil, fmt.Errorf("digest %s: %w", id, err)
+	}
+	for _, fs := range sections {
 		sec := Section{Theme: fs.Theme}
 		if !fs.Other() {
 			sec.MoreURL = feed.ThemeURL(d.opts.BaseURL, fs.Theme.ID)
 		}
 		for i, lead := range fs.Leads {
-			it := d.item(snap, lead)
+			it := d.item(snap, lead, sums[lead.ID])
 			it.News = shownReports(snap, lead, fs.Reports[lead.ID])
 			it.Reports = len(it.News)
 			it.Themes, it.ThemesAt = storyThemes(snap, fs.Reports[lead.ID])
@@ -223,7 +234,7 @@ func (d *Digest) buildIssue(snap *feed.Snapshot, id, cadence string, since, cuto
 	}
 	is.Period = period(since, cutoff, d.opts.Location)
 	is.finish()
-	return is
+	return is, nil
 }
 
 // storyThemes lists the sections of a story's reports (newest first, as
@@ -261,12 +272,13 @@ func shownReports(snap *feed.Snapshot, lead *feed.Entry, reports []*feed.Entry) 
 	return news
 }
 
-// item builds one story's item: the lead report, then the story's other
-// outlets (new in this issue or seen before) as "Also reported by".
-func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry) Item {
+// item builds one story's item: the lead report with its summary, then
+// the story's other outlets (new in this issue or seen before) as "Also
+// reported by".
+func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry, summary string) Item {
 	it := Item{
 		Title: lead.Title, URL: lead.URL(),
-		Outlet: outletOf(lead), Date: lead.DateText(d.opts.Location), Summary: lead.Summary,
+		Outlet: outletOf(lead), Date: lead.DateText(d.opts.Location), Summary: summary,
 		Original: lead.Original(), At: lead.Date,
 	}
 	for _, o := range snap.AlsoReportedBy(lead) {

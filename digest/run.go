@@ -184,7 +184,11 @@ func (d *Digest) draft(ctx context.Context, o RunOptions) (*Issue, *audience, er
 	if err != nil {
 		return nil, nil, err
 	}
-	return d.buildIssue(d.snapshot(), id, o.cadence(), since, cutoff), aud, nil
+	is, err := d.buildIssue(ctx, d.snapshot(), id, o.cadence(), since, cutoff)
+	if err != nil {
+		return nil, nil, err
+	}
+	return is, aud, nil
 }
 
 // Preview writes the HTML of the digest a run would send now to path, and

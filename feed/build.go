@@ -3,6 +3,7 @@ package feed
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -70,7 +71,10 @@ func (c *Corpus) load(ctx context.Context) error {
 func (c *Corpus) newEntry(r *record, a *article.Article, cl theme.Result) *Entry {
 	cl.Scores, cl.Matches = nil, nil
 	a.ID = r.id
-	a.Body, a.Warnings = nil, nil // in the database, read when shown
+	// In the database, read when shown: the body, and the summary (200
+	// bytes an article, 20 MB at 100,000), which only the feeds and the
+	// pages and digests that list an article show (Snapshot.Summaries).
+	a.Body, a.Warnings, a.Summary = nil, nil, ""
 	c.share(a, &cl)
 	return &Entry{
 		Article:   a,
@@ -98,7 +102,7 @@ func entryDate(published, firstSeen time.Time) time.Time {
 // that text go (at 10,000 articles, about 45 MB kept). newEntry shares
 // the others.
 func detach(a *article.Article) {
-	for _, f := range []*string{&a.Title, &a.URL, &a.Summary} {
+	for _, f := range []*string{&a.Title, &a.URL} {
 		*f = strings.Clone(*f)
 	}
 }
@@ -261,6 +265,9 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 		byStory:  merge(old.byStory, sortedClone(gone, byStory), sortedClone(shown, byStory), byStory),
 		byTheme:  make(map[string][]*Entry, len(c.opts.Taxonomy.Themes)),
 		body:     func(ctx context.Context, id string) ([]string, error) { return readBody(ctx, c.db, id) },
+		summary: func(ctx context.Context, ids []string) (map[string]string, error) {
+			return readSummaries(ctx, c.db, ids)
+		},
 	}
 	if prev != nil {
 		s.Version = prev.Version + 1
@@ -284,7 +291,7 @@ func (c *Corpus) build(ctx context.Context, fresh map[string]*parsed, changed ma
 		}
 	}
 	var err error
-	if s.bodies, err = c.feedBodies(ctx, s, prev, fresh); err != nil {
+	if s.bodies, s.summaries, err = c.feedTexts(ctx, s, prev, fresh); err != nil {
 		return nil, err
 	}
 	if err := c.render(s, prev); err != nil {
@@ -351,12 +358,13 @@ func (c *Corpus) visible(e *Entry) bool {
 	return e.CopyOf == "" && (c.opts.IncludeIrrelevant || e.Class.Relevant)
 }
 
-// feedBodies returns the bodies of the entries that s's feeds carry (the
-// newest Size visible ones, and the newest Size of each theme): from the
-// change's parses, else from the previous snapshot, else from the
-// database. They are the only bodies memory keeps.
-func (c *Corpus) feedBodies(ctx context.Context, s, prev *Snapshot, fresh map[string]*parsed) (map[string][]string, error) {
-	bodies := map[string][]string{}
+// feedTexts returns the bodies and summaries of the entries that s's feeds
+// carry (the newest Size visible ones, and the newest Size of each
+// theme): from the change's parses, else from the previous snapshot, else
+// from the database. They are the only ones memory keeps.
+func (c *Corpus) feedTexts(ctx context.Context, s, prev *Snapshot, fresh map[string]*parsed) (map[string][]string, map[string]string, error) {
+	bodies, summaries := map[string][]string{}, map[string]string{}
+	var unread []string // the summaries to read
 	carry := func(es []*Entry) error {
 		for _, e := range es[:min(len(es), c.opts.Size)] {
 			if _, ok := bodies[e.ID]; ok {
@@ -364,28 +372,34 @@ func (c *Corpus) feedBodies(ctx context.Context, s, prev *Snapshot, fresh map[st
 			}
 			var b []string
 			if p := fresh[e.ID]; p != nil {
-				b = p.body
+				b, summaries[e.ID] = p.body, p.summary
 			} else if old, ok := prev.feedBody(e.ID); ok && sameArticle(prev, e) {
-				b = old
+				b, summaries[e.ID] = old, prev.summaries[e.ID]
 			} else {
 				var err error
 				if b, err = readBody(ctx, c.db, e.ID); err != nil {
 					return err
 				}
+				unread = append(unread, e.ID)
 			}
 			bodies[e.ID] = b
 		}
 		return nil
 	}
 	if err := carry(s.visible); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, t := range c.opts.Taxonomy.Themes {
 		if err := carry(s.byTheme[t.ID]); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return bodies, nil
+	read, err := readSummaries(ctx, c.db, unread)
+	if err != nil {
+		return nil, nil, err
+	}
+	maps.Copy(summaries, read)
+	return bodies, summaries, nil
 }
 
 // newestFirst orders entries by Date, newest first, then by id.

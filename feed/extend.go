@@ -246,8 +246,8 @@ func (c *Corpus) renderJSON(s *Snapshot, ch channel) ([]byte, error) {
 	}
 	for i, it := range jf.Items {
 		e := ch.entries[i]
-		it.Summary = xmlClean(e.Summary) // JSON Feed summaries are plain text
-		it.ExternalUrl = e.Original()    // the article on its outlet's site, when stated
+		it.Summary = xmlClean(s.summaries[e.ID]) // JSON Feed summaries are plain text
+		it.ExternalUrl = e.Original()            // the article on its outlet's site, when stated
 		published, updated := e.Date.UTC(), entryUpdated(e).UTC()
 		it.PublishedDate, it.ModifiedDate = &published, &updated
 		if e.Undated() {

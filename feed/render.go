@@ -232,7 +232,7 @@ func (c *Corpus) gorillaFeed(s *Snapshot, ch channel) *feeds.Feed {
 			Title:       title,
 			Link:        &feeds.Link{Href: e.URL()},
 			Author:      &feeds.Author{Name: xmlClean(author)},
-			Description: html.EscapeString(xmlClean(e.Summary)),
+			Description: html.EscapeString(xmlClean(s.summaries[e.ID])),
 			Content:     contentHTML(s, e),
 			Created:     e.Date,
 			Updated:     entryUpdated(e),

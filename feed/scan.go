@@ -602,8 +602,8 @@ func (c *Corpus) parse(o *outcome, f *article.File, ev article.Evidence) {
 			r.updated = now
 		}
 	}
-	o.parsed = &parsed{body: p.Article.Body, warnings: p.Article.Warnings, print: p.Print, lines: o.lines}
 	detach(p.Article)
+	o.parsed = &parsed{body: p.Article.Body, warnings: p.Article.Warnings, summary: p.Article.Summary, print: p.Print, lines: o.lines}
 	r.entry = c.newEntry(r, p.Article, p.Class)
 	o.rec = r
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -16,6 +17,8 @@ import (
 )
 
 // Entry is one article of the corpus with what the corpus knows about it.
+// Its Article's Body and Summary are empty: memory does not keep them for
+// every article (Snapshot.Full, Snapshot.Summaries).
 type Entry struct {
 	*article.Article
 	// Class is the article's themes and relevance. Its Scores and Matches
@@ -181,13 +184,18 @@ type Snapshot struct {
 	// ones memory keeps; body reads the others from the database.
 	bodies map[string][]string
 	body   func(ctx context.Context, id string) ([]string, error)
+	// summaries holds the summaries of the same entries; summary reads
+	// the others'.
+	summaries map[string]string
+	summary   func(ctx context.Context, ids []string) (map[string]string, error)
 }
 
 // ErrNotFound reports an article id the snapshot does not hold.
 var ErrNotFound = errors.New("article not found")
 
 // Article returns the entry with the given id. Ids are looked up, never
-// used as paths. Its Body is nil: call Full for the text.
+// used as paths. Its Body is nil (call Full for the text) and its Summary
+// empty (Summaries).
 func (s *Snapshot) Article(id string) (*Entry, bool) {
 	i, ok := slices.BinarySearchFunc(s.byID, id, func(e *Entry, id string) int { return cmp.Compare(e.ID, id) })
 	if !ok {
@@ -203,6 +211,31 @@ func (s *Snapshot) feedBody(id string) ([]string, bool) {
 	}
 	b, ok := s.bodies[id]
 	return b, ok
+}
+
+// Summaries returns the summaries of entries, by id. Entries keep none
+// (an Article's Summary is empty): memory keeps those of the entries the
+// feeds carry, and the others cost one query by primary key. A page or a
+// digest asks for those it lists.
+func (s *Snapshot) Summaries(ctx context.Context, entries []*Entry) (map[string]string, error) {
+	out := make(map[string]string, len(entries))
+	var missing []string
+	for _, e := range entries {
+		if sum, ok := s.summaries[e.ID]; ok {
+			out[e.ID] = sum
+		} else {
+			missing = append(missing, e.ID)
+		}
+	}
+	if len(missing) == 0 || s.summary == nil {
+		return out, nil
+	}
+	read, err := s.summary(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(out, read)
+	return out, nil
 }
 
 // Full returns the entry with the given id with its body, which memory

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 	"unique"
 
@@ -146,7 +148,9 @@ func migrateSettings(ctx context.Context, tx *sql.Tx) error {
 }
 
 // metaColumns are the columns articles keeps from migration 1 to 3.
-const metaColumns = recordColumns + `, story, copy_of`
+const metaColumns = `id, file, hash, size, mtime, first_seen, updated, removed, extractor, taxonomy,
+	title, title_synthesized, published, precision, source, agency, url, dateline, summary, words,
+	theme, themes, relevant, relevance, story, copy_of`
 
 // migrateTexts moves each article's large columns (body, warnings, the
 // fingerprint's shingles, line keys) out of articles into article_texts,
@@ -323,12 +327,15 @@ type record struct {
 // parsed is what a parse of one file adds to its record, written with it.
 type parsed struct {
 	body, warnings []string
+	summary        string // the entry keeps none (see Snapshot.Summaries)
 	print          *theme.Print
 	lines          []uint64
 }
 
+// recordColumns are what a record keeps of a row: not the summary, which
+// an entry does not keep (Snapshot.Summaries reads it).
 const recordColumns = `id, file, hash, size, mtime, first_seen, updated, removed, extractor, taxonomy,
-	title, title_synthesized, published, precision, source, agency, url, dateline, summary, words,
+	title, title_synthesized, published, precision, source, agency, url, dateline, words,
 	theme, themes, relevant, relevance`
 
 // loadRecords reads every row without its body, print and lines, and
@@ -364,7 +371,7 @@ func (c *Corpus) scanRecord(rows *sql.Rows, share func(*record)) (*record, error
 	var cl theme.Result
 	var first, updated, published, themes, precision, story, copyOf string
 	if err := rows.Scan(&r.id, &r.file, &r.hash, &r.size, &r.mtime, &first, &updated, &r.removed, &r.extractor, &r.taxonomy,
-		&a.Title, &a.TitleSynthesized, &published, &precision, &a.Source, &a.Agency, &a.URL, &a.Dateline, &a.Summary, &a.Words,
+		&a.Title, &a.TitleSynthesized, &published, &precision, &a.Source, &a.Agency, &a.URL, &a.Dateline, &a.Words,
 		&cl.Theme, &themes, &cl.Relevant, &cl.Relevance, &story, &copyOf); err != nil {
 		return nil, err
 	}
@@ -394,6 +401,37 @@ func (c *Corpus) scanRecord(rows *sql.Rows, share func(*record)) (*record, error
 	r.entry = c.newEntry(r, a, cl)
 	r.entry.Story, r.entry.CopyOf = story, copyOf
 	return r, nil
+}
+
+// readSummaries returns the saved summaries of the articles ids, by id:
+// one query of up to 500 ids by primary key.
+func readSummaries(ctx context.Context, db *sql.DB, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		q := `SELECT id, summary FROM articles WHERE id IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`
+		rows, err := db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read summaries: %w", err)
+		}
+		for rows.Next() {
+			var id, summary string
+			if err := rows.Scan(&id, &summary); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read summaries: %w", err)
+			}
+			out[id] = summary
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read summaries: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // bodyQuery reads one article's body by its primary key.
@@ -460,7 +498,7 @@ func saveRows(ctx context.Context, tx *sql.Tx, recs []*record, p map[string]*par
 		sig, shingles := encodePrint(pr.print)
 		if _, err := fields.ExecContext(ctx, r.extractor, r.taxonomy,
 			a.Title, a.TitleSynthesized, formatTime(a.Published), string(a.PublishedPrecision), a.Source, a.Agency, a.URL,
-			a.Dateline, a.Summary, a.Words,
+			a.Dateline, pr.summary, a.Words,
 			cl.Theme, string(themes), cl.Relevant, cl.Relevance, sig, len(shingles)/4, r.id); err != nil {
 			return fmt.Errorf("save article %s: %w", r.id, err)
 		}

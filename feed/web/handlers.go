@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -163,8 +164,9 @@ func themeFeedPath(file string) (string, bool) {
 
 func (s *server) handleIndex() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.servePage(w, r, "index", "index", func(snap *feed.Snapshot) any {
-			return indexPage{Site: s.site(snap), Sections: sections(snap, 5), Subscribe: s.hasRoute(RouteSubscribe)}
+		s.servePage(w, r, "index", "index", func(ctx context.Context, snap *feed.Snapshot) (any, error) {
+			secs, err := sections(ctx, snap, 5)
+			return indexPage{Site: s.site(snap), Sections: secs, Subscribe: s.hasRoute(RouteSubscribe)}, err
 		})
 	})
 }
@@ -204,13 +206,18 @@ func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string, n 
 	if n > 1 {
 		key = "" // older pages are rare: a crawl of them all is not kept
 	}
-	s.servePage(w, r, key, "theme", func(snap *feed.Snapshot) any {
+	s.servePage(w, r, key, "theme", func(ctx context.Context, snap *feed.Snapshot) (any, error) {
 		th, _ := snap.Taxonomy.Lookup(id) // every snapshot has the corpus's one taxonomy
 		all := snap.ThemeEntries(id)
 		p := themePage{Site: s.site(snap), Theme: th, Total: len(all), Page: n, Pages: s.themePages(snap, id),
 			Subscribe: n == 1 && s.hasRoute(RouteSubscribe)}
-		for _, e := range all[min(len(all), (n-1)*s.opts.ThemePage):min(len(all), n*s.opts.ThemePage)] {
-			p.Items = append(p.Items, itemOf(snap, e, th.Color))
+		shown := all[min(len(all), (n-1)*s.opts.ThemePage):min(len(all), n*s.opts.ThemePage)]
+		sums, err := snap.Summaries(ctx, shown)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range shown {
+			p.Items = append(p.Items, itemOf(snap, e, sums[e.ID], th.Color))
 		}
 		if n < p.Pages {
 			p.Older = themePageURL(snap.BaseURL, id, n+1)
@@ -218,7 +225,7 @@ func (s *server) themePage(w http.ResponseWriter, r *http.Request, id string, n 
 		if n > 1 {
 			p.Newer = themePageURL(snap.BaseURL, id, n-1)
 		}
-		return p
+		return p, nil
 	})
 }
 
@@ -308,10 +315,14 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request, msg string) {
 // request: rendered once per snapshot and kept under key (see pageCache),
 // or rendered for the request when key is "", then served as a feed is,
 // with an ETag, 304s and gzip.
-func (s *server) servePage(w http.ResponseWriter, r *http.Request, key, page string, data func(*feed.Snapshot) any) {
-	render := func(snap *feed.Snapshot, prev *feed.Document, now time.Time) (*feed.Document, error) {
+func (s *server) servePage(w http.ResponseWriter, r *http.Request, key, page string, data func(context.Context, *feed.Snapshot) (any, error)) {
+	render := func(ctx context.Context, snap *feed.Snapshot, prev *feed.Document, now time.Time) (*feed.Document, error) {
+		d, err := data(ctx, snap)
+		if err != nil {
+			return nil, err
+		}
 		var buf bytes.Buffer
-		if err := s.pages[page].ExecuteTemplate(&buf, "layout", data(snap)); err != nil {
+		if err := s.pages[page].ExecuteTemplate(&buf, "layout", d); err != nil {
 			return nil, err
 		}
 		return feed.NewDocument(buf.Bytes(), htmlType, now, prev), nil
@@ -322,11 +333,16 @@ func (s *server) servePage(w http.ResponseWriter, r *http.Request, key, page str
 		// Nothing says when a page rendered per request last changed:
 		// no Last-Modified (the zero time), only its ETag, so that an
 		// If-Modified-Since alone never gets a 304 for changed bytes.
-		doc, err = render(s.opts.Snapshot(), nil, time.Time{})
+		doc, err = render(r.Context(), s.opts.Snapshot(), nil, time.Time{})
 	} else {
+		// Kept for every visitor: one who leaves does not stop it.
+		ctx := context.WithoutCancel(r.Context())
 		doc, err = s.cache.get(s.opts.Snapshot(), key, func(snap *feed.Snapshot, prev *feed.Document) (*feed.Document, error) {
-			return render(snap, prev, s.opts.Now())
+			return render(ctx, snap, prev, s.opts.Now())
 		})
+	}
+	if err != nil && r.Context().Err() != nil {
+		return // the client has gone: nobody reads an answer
 	}
 	if err != nil {
 		s.opts.Log.Error("http: render page", "page", page, "err", err)

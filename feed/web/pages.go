@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"time"
 
 	"github.com/kdigest/kdigest/feed"
@@ -41,9 +42,10 @@ type item struct {
 // link is another outlet's report of the same story.
 type link struct{ URL, Outlet string }
 
-func itemOf(snap *feed.Snapshot, e *feed.Entry, color string) item {
+// itemOf is e in a list, with its summary (the snapshot's Summaries).
+func itemOf(snap *feed.Snapshot, e *feed.Entry, summary, color string) item {
 	it := item{
-		URL: e.URL(), Title: e.Title, Outlet: e.Outlet(), Summary: e.Summary, Color: color,
+		URL: e.URL(), Title: e.Title, Outlet: e.Outlet(), Summary: summary, Color: color,
 		Date: e.Date, DateText: e.DateText(nil), Original: e.Original(),
 	}
 	for _, o := range snap.AlsoReportedBy(e) {
@@ -63,20 +65,29 @@ type section struct {
 
 // sections is the front page: the visible entries in the snapshot's
 // sections, at most perTheme stories each.
-func sections(snap *feed.Snapshot, perTheme int) []section {
+func sections(ctx context.Context, snap *feed.Snapshot, perTheme int) ([]section, error) {
+	fss := snap.Sections(snap.Visible())
+	var shown []*feed.Entry
+	for _, fs := range fss {
+		shown = append(shown, fs.Leads[:min(len(fs.Leads), perTheme)]...)
+	}
+	sums, err := snap.Summaries(ctx, shown)
+	if err != nil {
+		return nil, err
+	}
 	var out []section
-	for _, fs := range snap.Sections(snap.Visible()) {
+	for _, fs := range fss {
 		sec := section{Theme: fs.Theme, Linked: !fs.Other()}
 		for i, e := range fs.Leads {
 			if i == perTheme {
 				sec.More = len(fs.Leads) - perTheme
 				break
 			}
-			sec.Items = append(sec.Items, itemOf(snap, e, fs.Theme.Color))
+			sec.Items = append(sec.Items, itemOf(snap, e, sums[e.ID], fs.Theme.Color))
 		}
 		out = append(out, sec)
 	}
-	return out
+	return out, nil
 }
 
 // full is an article page's content.
@@ -95,7 +106,7 @@ func fullArticle(snap *feed.Snapshot, e *feed.Entry) full {
 		Title: e.Title, Outlet: e.Source, Agency: e.Agency, Dateline: e.Dateline, Date: e.Date,
 		DateText: e.DateText(nil), Original: e.Original(),
 		Undated: e.Undated(), Synthesized: e.TitleSynthesized, Body: e.Body,
-		Also: itemOf(snap, e, "").Also,
+		Also: itemOf(snap, e, "", "").Also,
 	}
 	for _, id := range e.Class.Themes {
 		if th, ok := snap.Taxonomy.Lookup(id); ok {

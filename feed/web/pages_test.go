@@ -244,12 +244,16 @@ func TestIndexPage(t *testing.T) {
 		}
 	}
 
+	sums, err := snap.Summaries(context.Background(), snap.Visible())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, e := range snap.Visible() {
 		if len(p.find("a", map[string]string{"href": testBase + "/articles/" + e.ID})) == 0 {
 			t.Errorf("no link to article %s", e.ID)
 		}
-		if !strings.Contains(p.text, e.Summary) {
-			t.Errorf("no lede of %s", e.ID)
+		if sums[e.ID] == "" || !strings.Contains(p.text, sums[e.ID]) {
+			t.Errorf("no lede of %s (summary %q)", e.ID, sums[e.ID])
 		}
 	}
 	sections := p.find("section", nil)
@@ -619,6 +623,54 @@ func TestThemePageCountsOnePage(t *testing.T) {
 		}
 		if !strings.Contains(p.text, want) || strings.Contains(p.text, "page 1 of") {
 			t.Errorf("/themes/%s lacks %q or numbers its one page: %q", th.ID, want, p.text)
+		}
+	}
+}
+
+// TestPagesShowSummariesOutsideTheFeeds: memory keeps the summaries of
+// the entries the feeds carry only (here one per feed); a theme page and
+// the front page list more, and show each one's summary all the same,
+// read from the database.
+func TestPagesShowSummariesOutsideTheFeeds(t *testing.T) {
+	extra := map[string][]byte{}
+	for i := range 8 {
+		extra[fmt.Sprintf("talks%d.txt", i)] = briefArticle(fmt.Sprintf("Ministers meet in Brussels, round %d", i))
+	}
+	c := openCorpusWith(t, feed.Options{Size: 1}, extra)
+	h, err := NewServer(Options{Snapshot: c.Snapshot, Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := c.Snapshot()
+	sums, err := snap.Summaries(context.Background(), snap.Visible())
+	if err != nil {
+		t.Fatal(err)
+	}
+	carried := map[string]bool{}
+	for _, e := range snap.Visible()[:1] {
+		carried[e.ID] = true
+	}
+	for _, th := range snap.Taxonomy.Themes {
+		for _, e := range snap.ThemeEntries(th.ID)[:min(1, len(snap.ThemeEntries(th.ID)))] {
+			carried[e.ID] = true
+		}
+	}
+	if len(snap.Visible()) <= len(carried) {
+		t.Fatalf("%d visible entries, %d in the feeds: the test needs more", len(snap.Visible()), len(carried))
+	}
+	for _, th := range snap.Taxonomy.Themes {
+		entries := snap.ThemeEntries(th.ID)
+		if len(entries) < 2 {
+			continue
+		}
+		p := getPage(t, h, "/themes/"+th.ID, http.StatusOK)
+		for _, e := range entries {
+			if e.Summary != "" {
+				t.Errorf("entry %s keeps its summary in memory", e.ID)
+			}
+			if sums[e.ID] == "" || !strings.Contains(p.text, sums[e.ID]) {
+				t.Errorf("/themes/%s: no summary of %s (%q)", th.ID, e.ID, sums[e.ID])
+			}
 		}
 	}
 }
