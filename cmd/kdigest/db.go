@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/kdigest/kdigest/digest"
+	"github.com/kdigest/kdigest/feed"
 	"modernc.org/sqlite" // pure Go: the binary needs no cgo.
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -110,8 +112,12 @@ func sqliteCode(err error) (int, bool) {
 }
 
 // dbError names the database file in an error that says it is damaged,
-// wherever the damage was found, and says what to do.
+// or written by a newer release, wherever that was found, and says what
+// to do.
 func dbError(path string, err error) error {
+	if errors.Is(err, feed.ErrNewerSchema) || errors.Is(err, digest.ErrNewerSchema) {
+		return fmt.Errorf("database %s: %w: run that release (or a newer one), or restore a backup this one wrote", path, err)
+	}
 	switch code, _ := sqliteCode(err); code {
 	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 		if !strings.Contains(err.Error(), path) {

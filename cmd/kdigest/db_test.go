@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,5 +160,34 @@ func TestBackup(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "none")); err == nil {
 		t.Errorf("backup without a database created the data folder")
+	}
+}
+
+// TestNewerDatabaseNamed: a database written by a newer release (an
+// operator rolled back) stops every command with an error naming the
+// file and what to do, and is left as it was.
+func TestNewerDatabaseNamed(t *testing.T) {
+	for _, component := range []string{"feed", "digest"} {
+		t.Run(component, func(t *testing.T) {
+			data := t.TempDir()
+			if code, _, stderr := runKdigest(t, nil, "digest", "--dry-run", "--data", data, "--seeds", "../../seeds"); code != exitOK {
+				t.Fatalf("digest --dry-run: exit %d: %s", code, stderr)
+			}
+			path := filepath.Join(data, dbFile)
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res, err := db.Exec(`UPDATE schema_version SET version = 99 WHERE component = ?`, component); err != nil {
+				t.Fatal(err)
+			} else if n, _ := res.RowsAffected(); n != 1 {
+				t.Fatalf("no schema_version row of %s", component)
+			}
+			db.Close()
+			code, _, stderr := runKdigest(t, nil, "digest", "--dry-run", "--data", data, "--seeds", "../../seeds")
+			if code != exitFailure || !strings.Contains(stderr, path) || !strings.Contains(stderr, "newer release") {
+				t.Errorf("exit %d, stderr %q; want 1, the file %s and \"newer release\"", code, stderr, path)
+			}
+		})
 	}
 }
