@@ -110,3 +110,44 @@ func TestRelayRefusalSuspendsNoOne(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedMessageAboutTheAddress checks a 5xx to the end of DATA by
+// its enhanced status code (RFC 3463): about the mailbox or the address
+// (5.2.2 mailbox full, 5.1.1 no such user, from a relay that checks them
+// late) it fails that delivery for good, as a refused RCPT TO does, and
+// the others go on; about the message or the system (5.6.0, 5.3.4, no
+// code) it is no one's fault and stays pending.
+func TestRefusedMessageAboutTheAddress(t *testing.T) {
+	for _, tt := range []struct {
+		name              string
+		code, subj, detal int
+		failed            bool
+	}{
+		{"5.2.2 mailbox full", 552, 2, 2, true},
+		{"5.1.1 no such user", 550, 1, 1, true},
+		{"5.6.0 content refused", 554, 6, 0, false},
+		{"5.3.4 message too big", 552, 3, 4, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			d := e.digest(t)
+			subscribe(t, d, three...)
+			e.smtp.failData("bob@example.org", tt.code, tt.subj, tt.detal)
+			rep, err := d.Run(context.Background(), digest.RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := deliveries(t, e.db, rep.DigestID)
+			want := "pending"
+			if tt.failed {
+				want = "failed"
+			}
+			if got := rows["bob@example.org"].Status; got != want {
+				t.Errorf("bob's delivery %s, want %s (%s)", got, want, rows["bob@example.org"].LastError)
+			}
+			if rows["ann@example.org"].Status != "sent" || rows["cid@example.net"].Status != "sent" {
+				t.Errorf("deliveries = %+v, want ann and cid sent", rows)
+			}
+		})
+	}
+}

@@ -364,8 +364,9 @@ func (s *smtpSender) transact(m *gomail.Msg) error {
 }
 
 // refused classifies a failed command: a 4xx reply is temporary, a 5xx
-// reply to RCPT TO about the address permanent, and any other 5xx reply,
-// or no reply at all (the link broke), temporary.
+// reply about the address (to RCPT TO, or to the message with an
+// addressing or mailbox status) permanent, and any other 5xx reply, or no
+// reply at all (the link broke), temporary.
 func (s *smtpSender) refused(cmd string, err error) error {
 	err = fmt.Errorf("%s: %w", cmd, err)
 	var reply *textproto.Error
@@ -375,34 +376,47 @@ func (s *smtpSender) refused(cmd string, err error) error {
 	if s.smtp.Reset() != nil {
 		s.drop()
 	}
-	// Only a refused recipient (RCPT TO) is about the address, and not
-	// even that when its enhanced status code (RFC 3463) says security or
-	// policy, 5.7.x: "Relay access denied", "Authentication required",
-	// what a relay answers every recipient when kdigest lacks its
-	// credentials. That, a refused sender (MAIL FROM) or message (DATA,
-	// the end of DATA: a paused or over-quota account, an unverified From
-	// header, a size limit) is the relay's or the operator's problem, and
-	// every recipient would get the same: leave the delivery for a later
-	// run rather than fail the whole list for good and count it against
-	// each address.
-	if reply.Code/100 == 4 || !strings.HasPrefix(cmd, "RCPT TO") || policyReply(reply) {
+	// A refused recipient (RCPT TO) is about the address, unless its
+	// enhanced status code (RFC 3463) says security or policy, 5.7.x:
+	// "Relay access denied", "Authentication required", what a relay
+	// answers every recipient when kdigest lacks its credentials. A
+	// refused message (DATA, the end of DATA) is about the address only
+	// when its code says so, 5.1.x or 5.2.x ("552 5.2.2 Mailbox full",
+	// "550 5.1.1 No such user" from a relay that checks late); else it is
+	// a paused or over-quota account, an unverified From header, a size
+	// limit. Those, and a refused sender (MAIL FROM), are the relay's or
+	// the operator's problem, and every recipient would get the same:
+	// leave the delivery for a later run rather than fail the whole list
+	// for good and count it against each address.
+	if reply.Code/100 == 4 {
 		return tempError{err}
 	}
-	return err
+	switch subject := statusSubject(reply); {
+	case strings.HasPrefix(cmd, "RCPT TO") && subject != 7:
+		return err
+	case (cmd == "DATA" || cmd == "end of DATA") && (subject == 1 || subject == 2):
+		return err
+	}
+	return tempError{err}
 }
 
-// policyReply reports whether a reply's enhanced status code (RFC 3463,
-// at the start of its text) is of the security or policy class, X.7.XXX.
-func policyReply(reply *textproto.Error) bool {
+// statusSubject returns the subject of a reply's enhanced status code
+// (RFC 3463, at the start of its text: 2 of "5.2.2 Mailbox full"), or -1
+// when it has none.
+func statusSubject(reply *textproto.Error) int {
 	class, rest, ok := strings.Cut(reply.Msg, ".")
 	if !ok || len(class) != 1 || class[0] != byte('0'+reply.Code/100) {
-		return false
+		return -1
 	}
 	subject, detail, ok := strings.Cut(rest, ".")
-	if !ok || subject != "7" || detail == "" || detail[0] < '0' || detail[0] > '9' {
-		return false
+	if !ok || len(subject) < 1 || len(subject) > 3 || detail == "" || detail[0] < '0' || detail[0] > '9' {
+		return -1
 	}
-	return true
+	n, err := strconv.Atoi(subject)
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // drop closes the session without QUIT.

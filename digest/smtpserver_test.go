@@ -36,6 +36,7 @@ type mailServer struct {
 	ackDrop  map[string]int               // accept the data, then drop the link before replying
 	ackDelay map[string]time.Duration     // accept the data, then wait this long before replying
 	blockAt  map[string]chan struct{}     // DATA waits until the channel is closed
+	dataErr  map[string]*smtp.SMTPError   // the answer to the end of DATA, refusing the message
 	inData   chan string                  // receives the recipient when DATA blocks
 	sessions int
 }
@@ -50,7 +51,7 @@ func startMailServer(tb testing.TB, addr string) *mailServer {
 	}
 	s := &mailServer{Addr: ln.Addr().String(), ln: ln,
 		rcptErr: map[string][]*smtp.SMTPError{}, rcptDrop: map[string]int{}, ackDrop: map[string]int{}, ackDelay: map[string]time.Duration{},
-		blockAt: map[string]chan struct{}{}, inData: make(chan string, 1)}
+		blockAt: map[string]chan struct{}{}, dataErr: map[string]*smtp.SMTPError{}, inData: make(chan string, 1)}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		s.mu.Lock()
 		s.sessions++
@@ -94,6 +95,15 @@ func (s *mailServer) failRcpt(rcpt string, code int, times int) {
 		s.rcptErr[rcpt] = append(s.rcptErr[rcpt], e)
 	}
 	s.rcptErr[rcpt] = append(s.rcptErr[rcpt], nil)
+}
+
+// failData refuses rcpt's messages at the end of DATA with code and the
+// enhanced status code class.subject.detail, as a relay that checks the
+// mailbox late does ("552 5.2.2 Mailbox full").
+func (s *mailServer) failData(rcpt string, code, subject, detail int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dataErr[rcpt] = &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, subject, detail}, Message: "test refusal"}
 }
 
 // dropAtRcpt closes the link instead of answering RCPT TO rcpt, times
@@ -212,11 +222,15 @@ func (x *session) Data(r io.Reader) error {
 	block := s.blockAt[rcpt]
 	delete(s.blockAt, rcpt)
 	delay := s.ackDelay[rcpt]
+	refuse := s.dataErr[rcpt]
 	s.mu.Unlock()
 
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	if refuse != nil {
+		return refuse
 	}
 	s.mu.Lock()
 	s.count++
