@@ -127,6 +127,7 @@ func TestRefusedMessageAboutTheAddress(t *testing.T) {
 		{"5.1.1 no such user", 550, 1, 1, true},
 		{"5.6.0 content refused", 554, 6, 0, false},
 		{"5.3.4 message too big", 552, 3, 4, false},
+		{"5.2.3 message over the mailbox's size limit", 552, 2, 3, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)

@@ -387,11 +387,17 @@ func (s *smtpSender) refused(cmd string, err error) error {
 	// limit. Those, and a refused sender (MAIL FROM), are the relay's or
 	// the operator's problem, and every recipient would get the same:
 	// leave the delivery for a later run rather than fail the whole list
-	// for good and count it against each address.
-	if reply.Code/100 == 4 {
+	// for good and count it against each address. So is a refusal whose
+	// code names the sender's address, X.1.7 or X.1.8, wherever it comes:
+	// a relay that delays its checks (Postfix's default) refuses the
+	// sender at RCPT TO ("5.1.8 Sender address rejected: Domain not
+	// found"), every recipient alike; and 5.2.3, a message over a size
+	// limit, which every recipient's copy is.
+	subject, detail := statusCode(reply)
+	if reply.Code/100 == 4 || subject == 1 && (detail == 7 || detail == 8) || subject == 2 && detail == 3 {
 		return tempError{err}
 	}
-	switch subject := statusSubject(reply); {
+	switch {
 	case strings.HasPrefix(cmd, "RCPT TO") && subject != 7:
 		return err
 	case (cmd == "DATA" || cmd == "end of DATA") && (subject == 1 || subject == 2):
@@ -400,23 +406,25 @@ func (s *smtpSender) refused(cmd string, err error) error {
 	return tempError{err}
 }
 
-// statusSubject returns the subject of a reply's enhanced status code
-// (RFC 3463, at the start of its text: 2 of "5.2.2 Mailbox full"), or -1
-// when it has none.
-func statusSubject(reply *textproto.Error) int {
+// statusCode returns the subject and the detail of a reply's enhanced
+// status code (RFC 3463, at the start of its text: 2 and 2 of "5.2.2
+// Mailbox full"), or -1 and -1 when it has none.
+func statusCode(reply *textproto.Error) (subject, detail int) {
 	class, rest, ok := strings.Cut(reply.Msg, ".")
 	if !ok || len(class) != 1 || class[0] != byte('0'+reply.Code/100) {
-		return -1
+		return -1, -1
 	}
-	subject, detail, ok := strings.Cut(rest, ".")
-	if !ok || len(subject) < 1 || len(subject) > 3 || detail == "" || detail[0] < '0' || detail[0] > '9' {
-		return -1
+	sub, det, ok := strings.Cut(rest, ".")
+	if !ok || len(sub) < 1 || len(sub) > 3 || det == "" || det[0] < '0' || det[0] > '9' {
+		return -1, -1
 	}
-	n, err := strconv.Atoi(subject)
-	if err != nil {
-		return -1
+	det = det[:len(det)-len(strings.TrimLeft(det, "0123456789"))]
+	n, err1 := strconv.Atoi(sub)
+	d, err2 := strconv.Atoi(det)
+	if err1 != nil || err2 != nil {
+		return -1, -1
 	}
-	return n
+	return n, d
 }
 
 // drop closes the session without QUIT.

@@ -226,10 +226,13 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	} else {
 		close(startupDone)
 	}
+	// A retry runs the same digest code: a panic in it is recovered as
+	// the scheduled run's is, not the end of the process.
+	resume := cron.NewChain(cron.Recover(logger)).Then(cron.FuncJob(func() { s.runOnce(ctx, "retry", s.opts.Resume) }))
 	retryDone := make(chan struct{})
 	go func() {
 		defer close(retryDone)
-		s.retry(ctx)
+		s.retry(ctx, resume.Run)
 	}()
 	c.Start()
 	s.mu.Lock()
@@ -257,8 +260,8 @@ func (s *Scheduler) Run(ctx context.Context) error {
 // ends: RetryAfter after it first sees some, then after twice as long each
 // time some are still left, up to RetryMax, for RetryFor. Without it they
 // would wait for the next slot, a week later for a weekly digest, however
-// short the relay's outage was.
-func (s *Scheduler) retry(ctx context.Context) {
+// short the relay's outage was. resume runs Resume once.
+func (s *Scheduler) retry(ctx context.Context, resume func()) {
 	if s.opts.Pending == nil {
 		return
 	}
@@ -288,7 +291,7 @@ func (s *Scheduler) retry(ctx context.Context) {
 			// Tried for long enough: what is left (an address whose
 			// mailbox stays full) waits for the next run.
 		default:
-			s.runOnce(ctx, "retry", s.opts.Resume)
+			resume()
 			if ctx.Err() != nil {
 				return
 			}

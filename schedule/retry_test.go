@@ -71,3 +71,40 @@ func TestRetriesStopAfterRetryFor(t *testing.T) {
 		t.Errorf("resumed %d times, then %d more after RetryFor, want none", n, got-n)
 	}
 }
+
+// TestRetryPanicIsRecovered: a retry runs the same digest code as the
+// scheduled run, and a panic in it is recovered as that run's is: logged,
+// and the service (and the retries) go on. Unrecovered, it ended the
+// process, serving and all.
+func TestRetryPanicIsRecovered(t *testing.T) {
+	var resumes atomic.Int32
+	again := make(chan struct{}, 10)
+	s, err := NewScheduler(SchedulerOptions{Spec: "0 8 * * MON", Run: func(context.Context) error { return nil },
+		Resume: func(context.Context) error {
+			switch resumes.Add(1) {
+			case 1: // the start-up run: the relay is down
+				return errors.New("3 delivery failure(s)")
+			case 2: // the first retry
+				panic("boom")
+			}
+			again <- struct{}{}
+			return nil
+		},
+		Pending:    func(context.Context) (bool, error) { return true, nil },
+		RetryAfter: 20 * time.Millisecond, RetryMax: 40 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runScheduler(t, s)
+	select {
+	case <-again:
+	case <-time.After(3 * time.Second):
+		t.Fatalf("resumed %d times in 3 s, want a retry after the one that panicked", resumes.Load())
+	}
+	if s.Status().Running {
+		// Wait for the retry that signalled to end.
+		for i := 0; i < 100 && s.Status().Running; i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}

@@ -46,8 +46,8 @@ error naming it (the others are still processed) and exits 1.
                      confirmation link instead, and joins when it confirms.
 
 An address whose deliveries are refused for good (5xx to RCPT TO, not
-5.7.x) in 3 digests in a row is suspended: it gets no digest until it is
-added (or subscribes) again.
+5.7.x nor the sender's 5.1.7 or 5.1.8) in 3 digests in a row is
+suspended: it gets no digest until it is added (or subscribes) again.
 
 Here --themes names theme ids; the taxonomy file comes from KDIGEST_THEMES or
 the config file.`,
