@@ -276,8 +276,8 @@ func TestOneOffRetried(t *testing.T) {
 	if !regexp.MustCompile(`^to-[0-9a-f]{32}$`).MatchString(rep.DigestID) {
 		t.Errorf("one-off id = %q, want to- and 32 random hex digits", rep.DigestID)
 	}
-	if ok, err := d.Unfinished(context.Background()); err != nil || !ok {
-		t.Errorf("Unfinished = %v, %v, want true", ok, err)
+	if made, err := d.Unfinished(context.Background()); err != nil || !made.Equal(t0) {
+		t.Errorf("Unfinished = %v, %v, want the one-off's time, %v", made, err, t0)
 	}
 	rep2, err := d.Run(context.Background(), digest.RunOptions{})
 	if err != nil {

@@ -34,8 +34,10 @@ type SchedulerOptions struct {
 	// Last returns when the last digest was sent (zero if never), for
 	// catch-up after downtime.
 	Last func(ctx context.Context) (time.Time, error)
-	// Pending reports an interrupted digest, which is resumed at start.
-	Pending func(ctx context.Context) (bool, error)
+	// Pending returns when the newest digest that still has deliveries to
+	// make was made, zero when none has: an interrupted digest is resumed
+	// at start, and deliveries a run left are retried (RetryAfter).
+	Pending func(ctx context.Context) (time.Time, error)
 	// Resume finishes interrupted digests without making a new one; it is
 	// what start-up runs when Pending says so and no slot was missed.
 	// Default Run.
@@ -51,9 +53,11 @@ type SchedulerOptions struct {
 	// RetryAfter is how long after Pending first reports deliveries left
 	// to make (a relay that was down, or refused the sender, during a run)
 	// Resume is tried again, and RetryMax the longest wait: each retry
-	// that leaves some doubles the wait. RetryFor is how long the retries
-	// go on; then what is left waits for the next run, scheduled or at
-	// start. Defaults 5 minutes, 1 hour and a day.
+	// that leaves some doubles the wait. RetryFor is how long after the
+	// newest digest with deliveries left was made the retries go on; then
+	// what is left waits for the next run, scheduled or at start, and a
+	// newer digest that leaves some starts them afresh. Defaults 5
+	// minutes, 1 hour and a day.
 	RetryAfter, RetryMax, RetryFor time.Duration
 }
 
@@ -81,7 +85,6 @@ type Scheduler struct {
 	mu      sync.Mutex
 	status  SchedulerStatus
 	running int // runs in progress: the cron job and a start-up run may overlap while one waits for the other
-	runs    int // runs begun other than retries: each starts the retries afresh
 }
 
 // NewScheduler parses and checks the schedule; an invalid spec is an error
@@ -258,16 +261,18 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 // retry resumes the deliveries a run left to make (Pending) until ctx
 // ends: RetryAfter after it first sees some, then after twice as long each
-// time some are still left, up to RetryMax, for RetryFor. Without it they
-// would wait for the next slot, a week later for a weekly digest, however
-// short the relay's outage was. resume runs Resume once.
+// time some are still left, up to RetryMax, until RetryFor after the
+// newest digest with some was made. Without it they would wait for the
+// next slot, a week later for a weekly digest, however short the relay's
+// outage was. The daily digest's runs leave theirs in the same ledger, so
+// a newer digest of either cadence starts the retries afresh. resume runs
+// Resume once.
 func (s *Scheduler) retry(ctx context.Context, resume func()) {
 	if s.opts.Pending == nil {
 		return
 	}
 	wait := s.opts.RetryAfter
-	var spent time.Duration // waited since the retries began: RetryFor bounds it
-	seen := s.runsBegun()
+	var newest time.Time // of the digest the waits grew for
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {
@@ -276,18 +281,14 @@ func (s *Scheduler) retry(ctx context.Context, resume func()) {
 			return
 		case <-t.C:
 		}
-		spent += wait
-		if n := s.runsBegun(); n != seen {
-			// A scheduled run (or a start-up one) tried them since:
-			// what it left is retried afresh.
-			seen, wait, spent = n, s.opts.RetryAfter, 0
+		if made := s.pendingSince(ctx); !made.Equal(newest) {
+			newest, wait = made, s.opts.RetryAfter
 		}
 		switch {
-		case !s.pending(ctx):
-			wait, spent = s.opts.RetryAfter, 0
+		case newest.IsZero():
 		case s.Status().Running:
 			// A run in progress resumes them itself.
-		case spent > s.opts.RetryFor:
+		case s.opts.Now().Sub(newest) > s.opts.RetryFor:
 			// Tried for long enough: what is left (an address whose
 			// mailbox stays full) waits for the next run.
 		default:
@@ -295,30 +296,18 @@ func (s *Scheduler) retry(ctx context.Context, resume func()) {
 			if ctx.Err() != nil {
 				return
 			}
-			if s.pending(ctx) {
+			if s.pendingSince(ctx).Equal(newest) {
 				wait = min(2*wait, s.opts.RetryMax)
-			} else {
-				wait, spent = s.opts.RetryAfter, 0
 			}
 		}
 		t.Reset(wait)
 	}
 }
 
-// runsBegun counts the runs begun other than retries.
-func (s *Scheduler) runsBegun() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.runs
-}
-
 // runOnce runs one digest function and records its outcome.
 func (s *Scheduler) runOnce(ctx context.Context, why string, run func(context.Context) error) {
 	s.mu.Lock()
 	s.running++
-	if why != "retry" {
-		s.runs++
-	}
 	s.status.Running = true
 	s.mu.Unlock()
 	defer func() {
@@ -363,16 +352,20 @@ func (s *Scheduler) missedSlot(ctx context.Context) bool {
 	return !slot.IsZero() && slot.After(last)
 }
 
-func (s *Scheduler) pending(ctx context.Context) bool {
+func (s *Scheduler) pending(ctx context.Context) bool { return !s.pendingSince(ctx).IsZero() }
+
+// pendingSince returns when the newest digest with deliveries left to make
+// was made (Pending), zero when none has or the ledger cannot be read.
+func (s *Scheduler) pendingSince(ctx context.Context) time.Time {
 	if s.opts.Pending == nil {
-		return false
+		return time.Time{}
 	}
-	p, err := s.opts.Pending(ctx)
+	made, err := s.opts.Pending(ctx)
 	if err != nil {
 		s.opts.Log.Error("digest: cannot read the ledger; not resuming", "err", err)
-		return false
+		return time.Time{}
 	}
-	return p
+	return made
 }
 
 // PreviousSlot returns the latest activation of sched at or before now and

@@ -194,7 +194,7 @@ func TestCatchUp(t *testing.T) {
 func TestResumesAnInterruptedDigest(t *testing.T) {
 	done := make(chan struct{}, 2)
 	s, err := NewScheduler(SchedulerOptions{Spec: "0 8 * * MON", Run: func(context.Context) error { done <- struct{}{}; return nil },
-		Pending: func(context.Context) (bool, error) { return true, nil }})
+		Pending: func(context.Context) (time.Time, error) { return time.Now(), nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,8 +343,13 @@ func TestStopWaitsForStartupRun(t *testing.T) {
 			}
 			s, err := NewScheduler(SchedulerOptions{Spec: "0 8 * * MON", Now: func() time.Time { return now },
 				Run: slow("run"), Resume: slow("resume"),
-				Last:    func(context.Context) (time.Time, error) { return tt.last, nil },
-				Pending: func(context.Context) (bool, error) { return tt.pending, nil }})
+				Last: func(context.Context) (time.Time, error) { return tt.last, nil },
+				Pending: func(context.Context) (time.Time, error) {
+					if tt.pending {
+						return now, nil
+					}
+					return time.Time{}, nil
+				}})
 			if err != nil {
 				t.Fatal(err)
 			}

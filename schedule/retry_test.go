@@ -12,6 +12,7 @@ import (
 // down when it ran) are tried again soon, with a growing wait, until none
 // is left, not at the next slot, a week later for a weekly digest.
 func TestRetriesWhatARunLeft(t *testing.T) {
+	made := time.Now()
 	var pending atomic.Bool
 	pending.Store(true)
 	var resumes atomic.Int32
@@ -25,7 +26,12 @@ func TestRetriesWhatARunLeft(t *testing.T) {
 			close(done)
 			return nil
 		},
-		Pending:    func(context.Context) (bool, error) { return pending.Load(), nil },
+		Pending: func(context.Context) (time.Time, error) {
+			if pending.Load() {
+				return made, nil
+			}
+			return time.Time{}, nil
+		},
 		RetryAfter: 20 * time.Millisecond, RetryMax: 80 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -49,13 +55,14 @@ func TestRetriesWhatARunLeft(t *testing.T) {
 // stays full) is not retried for ever: the retries stop after RetryFor,
 // and what is left waits for the next run.
 func TestRetriesStopAfterRetryFor(t *testing.T) {
+	made := time.Now()
 	var resumes atomic.Int32
 	s, err := NewScheduler(SchedulerOptions{Spec: "0 8 * * MON", Run: func(context.Context) error { return nil },
 		Resume: func(context.Context) error {
 			resumes.Add(1)
 			return errors.New("1 delivery failure(s)")
 		},
-		Pending:    func(context.Context) (bool, error) { return true, nil },
+		Pending:    func(context.Context) (time.Time, error) { return made, nil },
 		RetryAfter: 20 * time.Millisecond, RetryMax: 40 * time.Millisecond, RetryFor: 150 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +97,7 @@ func TestRetryPanicIsRecovered(t *testing.T) {
 			again <- struct{}{}
 			return nil
 		},
-		Pending:    func(context.Context) (bool, error) { return true, nil },
+		Pending:    func(context.Context) (time.Time, error) { return time.Now(), nil },
 		RetryAfter: 20 * time.Millisecond, RetryMax: 40 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -106,5 +113,38 @@ func TestRetryPanicIsRecovered(t *testing.T) {
 		for i := 0; i < 100 && s.Status().Running; i++ {
 			time.Sleep(10 * time.Millisecond)
 		}
+	}
+}
+
+// TestRetriesResumeForANewerDigest: the retries for a delivery that never
+// goes stop RetryFor after its digest was made; a newer digest (the next
+// daily one, made by the other scheduler) that leaves deliveries when the
+// relay is down again starts them afresh, instead of leaving its
+// subscribers to its next run.
+func TestRetriesResumeForANewerDigest(t *testing.T) {
+	var newest atomic.Int64
+	newest.Store(time.Now().UnixNano())
+	var resumes atomic.Int32
+	s, err := NewScheduler(SchedulerOptions{Spec: "0 8 * * MON", Run: func(context.Context) error { return nil },
+		Resume: func(context.Context) error {
+			resumes.Add(1)
+			return errors.New("1 delivery failure(s)")
+		},
+		Pending:    func(context.Context) (time.Time, error) { return time.Unix(0, newest.Load()), nil },
+		RetryAfter: 20 * time.Millisecond, RetryMax: 40 * time.Millisecond, RetryFor: 150 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runScheduler(t, s)
+	time.Sleep(500 * time.Millisecond)
+	stopped := resumes.Load()
+	time.Sleep(200 * time.Millisecond)
+	if got := resumes.Load(); got != stopped {
+		t.Fatalf("resumed %d more times past RetryFor, want none", got-stopped)
+	}
+	newest.Store(time.Now().UnixNano()) // a newer digest left some
+	time.Sleep(300 * time.Millisecond)
+	if got := resumes.Load(); got < stopped+2 {
+		t.Errorf("resumed %d more times after a newer digest left deliveries, want its retries", got-stopped)
 	}
 }
