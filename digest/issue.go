@@ -92,7 +92,9 @@ type Item struct {
 	Also        []Also
 	Ref         int // footnote number in the text part
 
-	// At is the lead's date, which orders a section's items.
+	// At is when the lead is new (newAt: its date, or when it was seen if
+	// that was up to a day later), which orders a section's items, as the
+	// issue orders its stories.
 	At time.Time
 	// Reports counts the story's new reports as the item shows them
 	// (the lead and the other outlets' new reports).
@@ -279,7 +281,7 @@ func (d *Digest) item(snap *feed.Snapshot, lead *feed.Entry, summary string) Ite
 	it := Item{
 		Title: lead.Title, URL: lead.URL(),
 		Outlet: outletOf(lead), Date: lead.DateText(d.opts.Location), Summary: summary,
-		Original: lead.Original(), At: lead.Date,
+		Original: lead.Original(), At: newAt(lead),
 	}
 	for _, o := range snap.AlsoReportedBy(lead) {
 		it.Also = append(it.Also, Also{Outlet: outletOf(o), URL: o.URL()})

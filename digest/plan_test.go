@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kdigest/kdigest/feed"
+	"github.com/kdigest/kdigest/feed/article"
 	"github.com/kdigest/kdigest/feed/theme"
 )
 
@@ -93,5 +94,30 @@ func TestSectionsForMovesStories(t *testing.T) {
 	}
 	if s := is.sectionsFor([]string{"humanitarian"})[0]; s.Name != "Humanitarian" || s.MoreURL != "https://example.org/themes/humanitarian" {
 		t.Errorf("a section the issue lacks: %+v", s)
+	}
+}
+
+// TestItemsOrderedAsTheIssue: a story found late (published 07:30, seen
+// 09:00) leads its section before one published and seen at 08:30, as the
+// issue orders them (by when each is new); a section that gets another
+// story moved into it for a subscriber keeps that order.
+func TestItemsOrderedAsTheIssue(t *testing.T) {
+	d := &Digest{opts: Options{Location: time.UTC}}
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 30, h, m, 0, 0, time.UTC) }
+	entry := func(id string, published, seen time.Time) *feed.Entry {
+		return &feed.Entry{Article: &article.Article{ID: id, Title: id, Published: published, PublishedPrecision: article.PrecisionMinute},
+			FirstSeen: seen, Updated: seen, Date: published}
+	}
+	snap := &feed.Snapshot{}
+	late := d.item(snap, entry("late", at(7, 30), at(9, 0)), "")
+	onTime := d.item(snap, entry("ontime", at(8, 30), at(8, 30)), "")
+	moved := d.item(snap, entry("moved", at(6, 0), at(6, 0)), "")
+	sec := Section{Items: []Item{late, onTime}}.with([]Item{moved}, 10)
+	var got []string
+	for _, it := range sec.Items {
+		got = append(got, it.Title)
+	}
+	if want := []string{"late", "ontime", "moved"}; !slices.Equal(got, want) {
+		t.Errorf("section order %v, want %v", got, want)
 	}
 }
