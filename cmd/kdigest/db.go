@@ -42,7 +42,7 @@ func openWatchedDB(ctx context.Context, dataDir string, st *storage) (*sql.DB, e
 	file := "file:" + (&url.URL{Path: path}).EscapedPath()
 	switch fi, err := os.Stat(path); {
 	case errors.Is(err, fs.ErrNotExist):
-		if err := createDB(ctx, path, file); err != nil {
+		if err := createDB(ctx, path); err != nil {
 			return nil, err
 		}
 	case err != nil:
@@ -135,16 +135,30 @@ const pageSize = 16384
 
 // createDB creates the database file with its page size when it does not
 // exist yet. The size must be set before the first write and before WAL
-// mode, which the connection string of openDB would set first. A creation
-// that fails (a full disk) leaves no empty file behind: the next start
-// would refuse it as a database whose contents are lost (checkDBFile).
-func createDB(ctx context.Context, path, file string) (err error) {
+// mode, which the connection string of openDB would set first. The file
+// is made whole beside it and linked in place: another process starting
+// at the same moment (serve, and a command run with it) never opens it
+// empty, which checkDBFile refuses as a database whose contents are lost,
+// and of two processes making it the second takes the first's. A creation
+// that fails (a full disk) leaves no file behind.
+func createDB(ctx context.Context, path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".kdigest-new-*.db")
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	name := tmp.Name()
 	defer func() {
-		if err != nil {
-			removeEmpty(path)
+		for _, f := range []string{name, name + "-wal", name + "-shm"} {
+			os.Remove(f)
 		}
 	}()
-	db, err := sql.Open("sqlite", file)
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	if err := os.Chmod(name, 0o644); err != nil { // as a file SQLite makes
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: name}).EscapedPath())
 	if err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
@@ -152,21 +166,19 @@ func createDB(ctx context.Context, path, file string) (err error) {
 	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d; PRAGMA journal_mode = WAL", pageSize)); err != nil {
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
-	return db.Close()
-}
-
-// removeEmpty removes the database file at path, and its WAL and index,
-// when nothing was written to it.
-func removeEmpty(path string) {
-	if st, err := os.Stat(path); err != nil || st.Size() != 0 {
-		return
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
 	}
-	if st, err := os.Stat(path + "-wal"); err == nil && st.Size() != 0 {
-		return
+	switch err := os.Link(name, path); {
+	case err == nil, errors.Is(err, fs.ErrExist): // made, or another process made it first
+		return nil
+	default:
+		// A file system without hard links: renamed, whole all the same.
+		if err := os.Rename(name, path); err != nil {
+			return fmt.Errorf("create database %s: %w", path, err)
+		}
+		return nil
 	}
-	os.Remove(path + "-wal")
-	os.Remove(path + "-shm")
-	os.Remove(path)
 }
 
 // newLogger returns the text logger every component writes to.
