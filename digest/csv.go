@@ -1,6 +1,8 @@
 package digest
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -9,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // csvColumns are the columns of an exported list, in order. An import
@@ -182,7 +185,17 @@ type csvRow struct {
 
 // readCSV reads and checks every row of a list.
 func (d *Digest) readCSV(r io.Reader, name string) ([]csvRow, error) {
-	cr := csv.NewReader(r)
+	// Excel saves "CSV" with semicolons where the decimal mark is a comma:
+	// a header with a semicolon and no comma names the separator.
+	br := bufio.NewReader(r)
+	first, _ := br.Peek(br.Size())
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	cr := csv.NewReader(br)
+	if bytes.IndexByte(first, ';') >= 0 && bytes.IndexByte(first, ',') < 0 {
+		cr.Comma = ';'
+	}
 	cr.FieldsPerRecord = 0 // every row as long as the header
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -194,6 +207,9 @@ func (d *Digest) readCSV(r io.Reader, name string) ([]csvRow, error) {
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if h == "" {
+			continue // a spreadsheet's column of empty cells
+		}
 		if !slices.Contains(csvColumns, h) {
 			return nil, fmt.Errorf("%s: line 1: %w: unknown column %q (known: %s)", name, ErrBadCSV, h, strings.Join(csvColumns, ", "))
 		}
@@ -216,6 +232,9 @@ func (d *Digest) readCSV(r io.Reader, name string) ([]csvRow, error) {
 		if err != nil { // a *csv.ParseError names its line
 			return nil, fmt.Errorf("%s: %w: %v", name, ErrBadCSV, err)
 		}
+		if strings.TrimSpace(strings.Join(rec, "")) == "" {
+			continue // a spreadsheet's row of empty cells
+		}
 		line, _ := cr.FieldPos(0)
 		field := func(c string) string {
 			if i, ok := col[c]; ok {
@@ -225,6 +244,13 @@ func (d *Digest) readCSV(r io.Reader, name string) ([]csvRow, error) {
 		}
 		bad := func(c string, err error) error {
 			return fmt.Errorf("%s: line %d: %s: %w", name, line, c, err)
+		}
+		// Excel's "CSV (Comma delimited)" is Windows-1252: its accents
+		// would be stored as invalid UTF-8.
+		for _, c := range csvColumns {
+			if i, ok := col[c]; ok && !utf8.ValidString(rec[i]) {
+				return nil, bad(c, fmt.Errorf("%w: not UTF-8 (save the list as \"CSV UTF-8\")", ErrBadCSV))
+			}
 		}
 		s := Subscriber{Status: Active, Reason: field("reason"), Consent: field("consent")}
 		if s.Email, err = NormalizeAddress(field("email")); err != nil {

@@ -109,7 +109,9 @@ func decodeUTF16NoBOM(raw []byte) ([]byte, string, error) {
 }
 
 // isBinary reports data that is not text: more than a stray NUL byte, or
-// many control bytes.
+// more than a few control bytes. Text in any encoding read here has next to
+// none (its letters are printable or above 0x7F), while compressed or random
+// bytes have one in nine: more than one in fifty is binary.
 func isBinary(raw []byte) bool {
 	n := min(len(raw), 8192)
 	ctrl, nul := 0, 0
@@ -125,7 +127,7 @@ func isBinary(raw []byte) bool {
 			ctrl++
 		}
 	}
-	return ctrl > 32 && ctrl*10 > n
+	return ctrl+nul > 8 && (ctrl+nul)*50 > n
 }
 
 // loneSurrogates counts the unpaired surrogates of UTF-16 text.

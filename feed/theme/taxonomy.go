@@ -110,6 +110,11 @@ func Parse(name string, data []byte) (*Taxonomy, error) {
 			return nil, bad("%s is not a number", th.key, strings.Join(th.key, "."))
 		}
 	}
+	// Relevance is a share of an article's paragraphs: a threshold above
+	// 1 (a percentage) would pass no article.
+	if f.Topic.MinRelevance > 1 {
+		return nil, bad("topic.min_relevance %g is over 1: it is a share (0.3 for 30%%)", []string{"topic", "min_relevance"}, f.Topic.MinRelevance)
+	}
 	sum := sha256.Sum256(data)
 	t := &Taxonomy{Name: f.Name, minScore: f.MinScore, topic: f.Topic.Description, hash: hex.EncodeToString(sum[:16])}
 	if t.minScore <= 0 {

@@ -382,6 +382,9 @@ name = "Summits"
 		// order: the same article's themes changed from run to run.
 		{"alias of two names", strings.Replace(valid(""), "[topic.anchors]", "[aliases]\n\"summit\" = [\"meeting\"]\n\"treaty\" = [\"Meeting\"]\n[topic.anchors]", 1), `alias "Meeting" stands for both "summit" and "treaty"`},
 		{"nan topic threshold", strings.Replace(valid(""), "[topic.anchors]", "[topic]\nmin_relevance = nan\n[topic.anchors]", 1), "min_relevance"},
+		// Relevance is a share of 0 to 1: a percentage (30 for 0.3) made
+		// every article off-topic, and the feeds empty, without a word.
+		{"relevance over one", strings.Replace(valid(""), "[topic.anchors]", "[topic]\nmin_relevance = 30\n[topic.anchors]", 1), "min_relevance"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
